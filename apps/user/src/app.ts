@@ -1,0 +1,48 @@
+import { authPlugin } from '@myshop/auth';
+import { dbPlugin } from '@myshop/db';
+import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Registry } from 'prom-client';
+import type { UserConfig } from './config.ts';
+import { signingKeyPlugin } from './plugins/signing-key.ts';
+import { userRoutes } from './routes/index.ts';
+
+export interface UserAppOptions {
+  config: UserConfig;
+  databaseUrl: string;
+  metricsRegistry?: Registry;
+}
+
+/** Versioned SQL, shared by start-up and the `migrate` command. */
+export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+
+/** The user service as a plugin: what tests build and what server.ts serves. */
+async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry }: UserAppOptions): Promise<void> {
+  // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
+  await app.register(platformPlugin, {
+    service: 'user',
+    ...readPackageInfo(new URL('../package.json', import.meta.url)),
+    metricsRegistry,
+  });
+  // The database, migrated before the app reports ready.
+  await app.register(dbPlugin, {
+    url: databaseUrl,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrationsDir,
+    migrate: config.DATABASE_MIGRATE_ON_START,
+  });
+  // Our signing key; /user/me verifies with its public half, like every other service.
+  await app.register(signingKeyPlugin, { config });
+  await app.register(authPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keys: app.tokens.keySet });
+
+  await app.register(userRoutes, { prefix: '/user' });
+}
+
+export const userAppPlugin = fp(userApp, { name: 'user-app', fastify: '5.x' });
+
+export async function buildUserApp({ config, logger, databaseUrl }: BuildAppOptions<UserConfig>) {
+  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  await app.register(userAppPlugin, { config, databaseUrl });
+  return app;
+}

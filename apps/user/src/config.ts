@@ -1,0 +1,42 @@
+import { createPrivateKey } from 'node:crypto';
+import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
+import { Type, type Static } from 'typebox';
+
+export const UserConfigSchema = Type.Object({
+  ...baseConfigProperties,
+  /** PKCS#8 PEM, Ed25519 or P-256. Unset outside production: a key generated under DATA_DIR. */
+  JWT_PRIVATE_KEY: Type.Optional(secret(Type.String({ minLength: 1 }))),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
+});
+
+export type UserConfig = Static<typeof UserConfigSchema>;
+
+export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
+  return loadConfig(UserConfigSchema, {
+    env,
+    refine: (config) => {
+      const problems: Array<[string, string]> = [];
+      if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
+        problems.push(['DATABASE_URL', 'is required in production']);
+      }
+      if (config.NODE_ENV === 'production' && !config.JWT_PRIVATE_KEY) {
+        problems.push(['JWT_PRIVATE_KEY', 'is required in production (or JWT_PRIVATE_KEY_FILE)']);
+      }
+      if (config.JWT_PRIVATE_KEY && !isSigningKey(config.JWT_PRIVATE_KEY)) {
+        problems.push(['JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 or P-256 private key']);
+      }
+      return problems;
+    },
+  });
+}
+
+function isSigningKey(pem: string): boolean {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ed25519' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1');
+  } catch {
+    return false;
+  }
+}

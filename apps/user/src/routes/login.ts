@@ -1,0 +1,32 @@
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InvalidCredentialsError } from '../errors.ts';
+import { hashPassword, verifyPassword } from '../passwords.ts';
+import { LoginBody, TokenResponse } from '../schemas.ts';
+import { usersRepository } from '../users-repository.ts';
+
+export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const users = usersRepository(app.db);
+  // Checked against when the email is unknown, so both failures cost one argon2 verification.
+  const decoyHash = hashPassword('decoy password, never valid');
+
+  app.post(
+    '/login',
+    {
+      schema: {
+        summary: 'Exchange email and password for an access token',
+        tags: ['accounts'],
+        body: LoginBody,
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const { email, password } = request.body;
+      const user = await users.findByEmail(email.trim());
+      const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
+      if (!user || !valid) throw new InvalidCredentialsError();
+      const token = await app.tokens.issue(user.profile.id);
+      return { ...token, tokenType: 'Bearer' as const };
+    },
+  );
+};

@@ -1,0 +1,48 @@
+import { isUniqueViolation, type Queryable } from '@myshop/db';
+import { EmailTakenError } from './errors.ts';
+import type { UserProfile } from './schemas.ts';
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+export interface UserWithPassword {
+  profile: UserProfile;
+  passwordHash: string;
+}
+
+function toProfile(row: UserRow): UserProfile {
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at.toISOString() };
+}
+
+export function usersRepository(db: Queryable) {
+  return {
+    async create(user: { email: string; name: string; passwordHash: string }): Promise<UserProfile> {
+      try {
+        const { rows } = await db.query<UserRow>(
+          'INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING *',
+          [user.email, user.name, user.passwordHash],
+        );
+        return toProfile(rows[0]!);
+      } catch (error) {
+        // The unique index decides, so two simultaneous sign-ups cannot both win.
+        if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError();
+        throw error;
+      }
+    },
+
+    async findByEmail(email: string): Promise<UserWithPassword | undefined> {
+      const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
+      return rows[0] && { profile: toProfile(rows[0]), passwordHash: rows[0].password_hash };
+    },
+
+    async findById(id: string): Promise<UserProfile | undefined> {
+      const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+      return rows[0] && toProfile(rows[0]);
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { defineError } from '@myshop/errors';
+
+export const AuthMissingTokenError = defineError('AUTH_MISSING_TOKEN', 'A Bearer token is required', 401);
+export const AuthInvalidTokenError = defineError('AUTH_INVALID_TOKEN', 'The access token is invalid or expired', 401);
+export const AuthKeysUnavailableError = defineError(
+  'AUTH_KEYS_UNAVAILABLE',
+  'Token keys cannot be fetched right now, try again shortly',
+  503,
+);

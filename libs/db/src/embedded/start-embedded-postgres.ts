@@ -1,0 +1,55 @@
+import { fork } from 'node:child_process';
+import { extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KeeperMessage, KeeperRequest } from './protocol.ts';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  database: string;
+  durable?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+// Source (.ts) under Node's type stripping, compiled (.js) in images: the keeper sits beside us.
+const keeperPath = fileURLToPath(new URL(`./keeper${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+
+/** Starts (initialising on first use) a PostgreSQL cluster under `dataDir` in a keeper process. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const started = Date.now();
+  const keeper = fork(keeperPath, [], {
+    detached: true,
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const request: KeeperRequest = { dataDir: resolve(options.dataDir), database: options.database, durable: options.durable ?? true };
+  keeper.send(request);
+
+  const ready = await new Promise<Extract<KeeperMessage, { type: 'ready' }>>((resolvePromise, reject) => {
+    keeper.once('message', (message: KeeperMessage) =>
+      message.type === 'ready' ? resolvePromise(message) : reject(new Error(message.message)),
+    );
+    keeper.once('exit', (code) => reject(new Error(`embedded PostgreSQL keeper exited with code ${code}`)));
+  });
+  // The keeper must not keep this process alive, nor be kept alive by it.
+  keeper.unref();
+  keeper.channel?.unref();
+  options.log?.(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${request.dataDir})`);
+
+  const user = encodeURIComponent(ready.user);
+  const password = encodeURIComponent(ready.password);
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${ready.port}/${encodeURIComponent(options.database)}`,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        if (keeper.exitCode !== null || !keeper.connected) return resolvePromise();
+        keeper.ref();
+        keeper.once('exit', () => resolvePromise());
+        keeper.send('stop');
+      }),
+  };
+}

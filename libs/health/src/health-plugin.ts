@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+
+/** Resolves when the dependency answers; rejects (or times out) when it does not. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    health: {
+      /** Adds a dependency that must answer before this instance takes traffic. */
+      addCheck(name: string, check: ReadinessCheck): void;
+      /** From now on /readyz answers 503, so load balancers stop sending new requests. */
+      startDraining(): void;
+    };
+  }
+}
+
+const CHECK_TIMEOUT_MS = 1000;
+
+const ProbeBody = Type.Object({
+  status: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+  statusCode: Type.Optional(Type.Integer()),
+  code: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
+
+/**
+ * `GET /livez`: the process runs and its event loop turns (restart me if not).
+ * `GET /readyz`: every dependency answers and we are neither starting nor draining (send me traffic).
+ */
+async function health(app: FastifyInstance): Promise<void> {
+  const checks = new Map<string, ReadinessCheck>();
+  let phase: 'starting' | 'serving' | 'draining' = 'starting';
+
+  app.decorate('health', {
+    addCheck: (name: string, check: ReadinessCheck) => void checks.set(name, check),
+    startDraining: () => void (phase = 'draining'),
+  });
+  app.addHook('onReady', async () => {
+    if (phase === 'starting') phase = 'serving';
+  });
+  app.addHook('preClose', async () => {
+    phase = 'draining';
+  });
+
+  // Probes arrive every few seconds from every kubelet: keep them out of the info log.
+  const probe = { logLevel: 'warn' as const, schema: { hide: true, response: { 200: ProbeBody, 503: ProbeBody } } };
+
+  app.get('/livez', probe, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', probe, async (_request, reply) => {
+    if (phase !== 'serving') {
+      return reply.code(503).send(notReady(phase, {}, `instance is ${phase}`));
+    }
+    const results = await runChecks(checks);
+    const failed = Object.entries(results).filter(([, result]) => result !== 'ok');
+    if (failed.length > 0) {
+      reply.header('retry-after', '1');
+      return reply.code(503).send(notReady('not-ready', results, failed.map(([name, result]) => `${name}: ${result}`).join('; ')));
+    }
+    return { status: 'ready', checks: results };
+  });
+}
+
+function notReady(status: string, checks: Record<string, string>, message: string) {
+  return { status, checks, statusCode: 503, code: 'NOT_READY', error: 'Service Unavailable', message };
+}
+
+async function runChecks(checks: Map<string, ReadinessCheck>): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    [...checks].map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), CHECK_TIMEOUT_MS);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof TimeoutError ? 'timed out' : 'unreachable'] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const healthPlugin = fp(health, { name: '@myshop/health', fastify: '5.x' });

@@ -1,0 +1,1 @@
+export { healthPlugin, type ReadinessCheck } from './health-plugin.ts';

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export interface MetricsPluginOptions {
+  service: string;
+  /** Defaults to a new registry: never prom-client's global one, so two apps can share a process. */
+  registry?: Registry;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: { registry: Registry };
+  }
+}
+
+/** Seconds; spans a fast cache hit to a slow checkout. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
+  const registry = options.registry ?? new Registry();
+  registry.setDefaultLabels({ service: options.service });
+  collectDefaultMetrics({ register: registry });
+
+  const requestDuration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP requests served, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+
+  app.decorate('metrics', { registry });
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.
+    const route = request.routeOptions.url ?? 'unmatched';
+    requestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+}
+
+export const metricsPlugin = fp(metrics, { name: '@myshop/metrics', fastify: '5.x' });

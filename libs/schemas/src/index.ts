@@ -1,0 +1,57 @@
+/**
+ * Shared TypeBox primitives: one definition of an id, an email, an amount of money, a page
+ * and the error body, so that every service validates and documents them the same way.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+
+export const Uuid = Type.String({ format: 'uuid' });
+
+/** Up to 254 characters, the longest address SMTP can deliver to. */
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** ISO 4217 alphabetic code, e.g. USD. */
+export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 });
+
+/** Money is always an integer number of minor units (cents): no floats anywhere. */
+export const MinorUnits = Type.Integer({ minimum: 0, maximum: 99_999_999_999 });
+
+/** The body of every error response, 4xx and 5xx alike. */
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer({ minimum: 400, maximum: 599 }),
+    code: Type.String(),
+    error: Type.String(),
+    message: Type.String(),
+  },
+  { description: 'Every error response has this shape.' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** Error schemas for a route's `response`, keyed by status code. */
+export function errorResponses(...statusCodes: number[]): Record<number, typeof ErrorResponse> {
+  return Object.fromEntries(statusCodes.map((code) => [code, ErrorResponse]));
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** `?limit&cursor` of every list route; the cursor is opaque to clients. */
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type PageQuery = Static<typeof PageQuery>;
+
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  });
+}
+
+/** Header required by every non-idempotent write that a client may retry. */
+export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });

@@ -1,0 +1,23 @@
+import type { BaseConfig } from '@myshop/config';
+import { openDatabase, runMigrations } from '@myshop/db';
+import { createLogger } from '@myshop/logging';
+import { loadConfigOrExit } from './load-config-or-exit.ts';
+
+export interface MigrationsCommand<C extends BaseConfig> {
+  name: string;
+  loadConfig(): C;
+  migrationsDir: string;
+}
+
+/** The `migrate` command: applies pending migrations and exits, for a Job or an init container. */
+export async function runMigrationsCommand<C extends BaseConfig>(command: MigrationsCommand<C>): Promise<void> {
+  const config = loadConfigOrExit(command);
+  const logger = createLogger({ service: command.name, level: config.LOG_LEVEL });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, service: command.name });
+  try {
+    const applied = await runMigrations({ url: database.url, dir: command.migrationsDir, log: (message) => logger.debug(message) });
+    logger.info({ migrations: applied }, applied.length > 0 ? 'migrations applied' : 'database already up to date');
+  } finally {
+    await database.stop();
+  }
+}

@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BaseConfig } from '@myshop/config';
+import { openDatabase, type DatabaseLocation } from '@myshop/db';
+import { createLogger } from '@myshop/logging';
+import { startMetricsServer, type MetricsServer } from '@myshop/metrics';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadConfigOrExit } from './load-config-or-exit.ts';
+import { prettyStreamIfTerminal } from './pretty.ts';
+
+export interface BuildAppOptions<C> {
+  config: C;
+  logger: Logger;
+  databaseUrl: string;
+}
+
+export interface ServiceDefinition<C extends BaseConfig> {
+  name: string;
+  loadConfig(): C;
+  buildApp(options: BuildAppOptions<C>): Promise<FastifyInstance>;
+}
+
+/**
+ * The whole life of a service process: validated config (exit 1 naming every bad key), the
+ * database, listening, and on SIGTERM/SIGINT a graceful stop: readiness turns 503, the listener
+ * closes after SHUTDOWN_DELAY_MS, in-flight requests finish, the database closes, exit 0, all
+ * within SHUTDOWN_GRACE_MS.
+ */
+export async function runService<C extends BaseConfig>(service: ServiceDefinition<C>): Promise<void> {
+  const config = loadConfigOrExit(service);
+
+  const logger = createLogger({
+    service: service.name,
+    level: config.LOG_LEVEL,
+    destination: await prettyStreamIfTerminal(config.NODE_ENV),
+  });
+
+  // Filled in as start-up proceeds; a signal in the middle of it stops what exists so far.
+  const running: { app?: FastifyInstance; metrics?: MetricsServer; database?: DatabaseLocation } = {};
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+    if (err) logger.fatal({ err }, 'stopping after an unexpected error');
+    else logger.info({ signal }, 'shutting down');
+    if (running.app) {
+      running.app.health.startDraining();
+      // Give load balancers time to notice /readyz before the listener goes away.
+      if (!err) await sleep(config.SHUTDOWN_DELAY_MS);
+      await running.app.close();
+    }
+    await running.metrics?.close();
+    await running.database?.stop();
+    logger.info('stopped');
+  });
+
+  running.database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    service: service.name,
+    log: (message) => logger.info(message),
+  });
+  const app = (running.app = await service.buildApp({ config, logger, databaseUrl: running.database.url }));
+  await app.listen({ host: config.HOST, port: config.PORT });
+  running.metrics = await startMetricsServer(app.metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
+  logger.info({ metricsPort: running.metrics.port }, 'metrics served on their own port');
+  reportToSupervisor(app, running.metrics.port);
+}
+
+/**
+ * Started by a local supervisor over IPC (`npm start`): tell it where we listen (ports may be
+ * chosen by the OS) and treat its disappearance as a SIGTERM, so no replica outlives it.
+ */
+function reportToSupervisor(app: FastifyInstance, metricsPort: number): void {
+  if (!process.send) return;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.send({ type: 'listening', port, metricsPort });
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

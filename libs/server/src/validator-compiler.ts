@@ -1,0 +1,25 @@
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+const common: Options = {
+  // Unknown fields are an error, not something to drop silently (Fastify's default strips them).
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  strict: false,
+};
+
+function makeAjv(options: Options): Ajv {
+  const ajv = new Ajv({ ...common, ...options });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+// Query strings, params and headers are always text: coerce them to the declared types.
+const coercing = makeAjv({ coerceTypes: 'array' });
+// JSON bodies carry real types: `"5"` is not a quantity, so nothing is coerced.
+const strict = makeAjv({ coerceTypes: false });
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;

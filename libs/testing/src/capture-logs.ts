@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@myshop/logging';
+import type { Logger } from 'pino';
+
+export interface CapturedLogs {
+  logger: Logger;
+  /** Every line written so far, parsed. */
+  lines(): Array<Record<string, unknown>>;
+  /** Every line written so far, as written: what a log shipper would see. */
+  text(): string;
+}
+
+/** A real service logger (same redaction) whose output stays in memory for assertions. */
+export function captureLogs(service: string, level = 'info'): CapturedLogs {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ service, level, destination });
+  return {
+    logger,
+    text: () => chunks.join(''),
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}

@@ -1,0 +1,7 @@
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A PostgreSQL server where each test creates (and drops) its own database. */
+    databaseServerUrl: string;
+  }
+}
+export {};

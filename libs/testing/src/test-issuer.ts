@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+export interface TestIssuer {
+  issuer: string;
+  audience: string;
+  /** What the auth plugin verifies with: this issuer's public keys. */
+  keys: JWTVerifyGetKey;
+  /** A valid access token for `userId`; `claims` and `header` override the defaults. */
+  sign(userId: string, options?: { claims?: JWTPayload; expiresIn?: string | number }): Promise<string>;
+}
+
+/** Stands in for the user service when a test of another service needs signed-in users. */
+export async function createTestIssuer(issuer = 'https://myshop.com/user', audience = 'myshop'): Promise<TestIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  return {
+    issuer,
+    audience,
+    keys: createLocalJWKSet({ keys: [jwk] }),
+    sign: (userId, options = {}) =>
+      new SignJWT({ ...options.claims })
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .setSubject(userId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setJti(randomUUID())
+        .setExpirationTime(options.expiresIn ?? '15m')
+        .sign(privateKey),
+  };
+}

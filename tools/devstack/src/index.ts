@@ -1,0 +1,3 @@
+export { startStack, discoverServices, type Stack, type StackOptions, type ServiceHandle } from './stack.ts';
+export { createLogPrinter } from './log-printer.ts';
+export { readIngressRoutes, matchRoute, type IngressRoute } from './ingress-routes.ts';

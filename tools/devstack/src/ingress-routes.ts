@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+
+export interface IngressRoute {
+  host: string;
+  path: string;
+  pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific';
+  /** Kubernetes Service name, e.g. `cart-service`. */
+  service: string;
+  port: number;
+}
+
+interface IngressPath {
+  path?: string;
+  pathType?: IngressRoute['pathType'];
+  backend?: { service?: { name?: string; port?: { number?: number } } };
+}
+
+interface IngressDocument {
+  kind?: string;
+  spec?: { rules?: Array<{ host?: string; http?: { paths?: IngressPath[] } }> };
+}
+
+/** The routes of every Ingress in a manifest file: the same file kustomize deploys. */
+export function readIngressRoutes(manifestPath: string): IngressRoute[] {
+  const documents = parseAllDocuments(readFileSync(manifestPath, 'utf8')).map((document) => document.toJS() as IngressDocument);
+  return documents
+    .filter((document) => document?.kind === 'Ingress')
+    .flatMap((ingress) =>
+      (ingress.spec?.rules ?? []).flatMap((rule) =>
+        (rule.http?.paths ?? []).map((path) => ({
+          host: rule.host ?? '*',
+          path: path.path ?? '/',
+          pathType: path.pathType ?? 'Prefix',
+          service: path.backend?.service?.name ?? '',
+          port: path.backend?.service?.port?.number ?? 80,
+        })),
+      ),
+    );
+}
+
+/**
+ * Picks the route for a request as the Ingress spec says: the host must match, `Exact` wins over
+ * `Prefix`, the longest prefix wins, and a prefix matches whole path elements only
+ * (`/cart` matches `/cart` and `/cart/items`, not `/carts`).
+ */
+export function matchRoute(routes: IngressRoute[], host: string | undefined, url: string): IngressRoute | undefined {
+  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  const path = url.split('?')[0] ?? '/';
+  const candidates = routes.filter((route) => route.host === '*' || route.host === hostname);
+  const exact = candidates.find((route) => route.pathType === 'Exact' && route.path === path);
+  if (exact) return exact;
+  return candidates
+    .filter((route) => route.pathType !== 'Exact' && prefixMatches(route.path, path))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+}
+
+function prefixMatches(prefix: string, path: string): boolean {
+  const trimmed = prefix.replace(/\/+$/, '');
+  return trimmed === '' || path === trimmed || path.startsWith(`${trimmed}/`);
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the whole shop on this machine, no cluster and no database server needed.
+ *   npm start                       every service, one replica each, gateway on 127.0.0.1:8080
+ *   npm start -- --replicas 3       three replicas per service behind each Service stand-in
+ *   npm start -- --port 9090 --services user
+ * Then: curl --resolve myshop.com:8080:127.0.0.1 http://myshop.com:8080/user/register …
+ * Ctrl-C drains every replica and stops the embedded databases.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogPrinter } from './log-printer.ts';
+import { startStack } from './stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    replicas: { type: 'string', default: '1' },
+    port: { type: 'string', default: '8080' },
+    services: { type: 'string' },
+  },
+});
+
+const replicas = Number(values.replicas);
+const port = Number(values.port);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) throw new Error('--replicas must be a whole number from 1 to 10');
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a TCP port');
+
+const say = (message: string) => process.stderr.write(`[devstack] ${message}\n`);
+const root = resolve(import.meta.dirname, '../../..');
+
+const stack = await startStack({
+  root,
+  replicas,
+  gatewayPort: port,
+  services: values.services?.split(',').map((name) => name.trim()),
+  printLine: createLogPrinter(Boolean(process.stdout.isTTY)),
+  log: say,
+});
+
+for (const service of stack.services.values()) {
+  const replicaList = service.replicas.map((replica) => `${replica.name} :${replica.port} (metrics :${replica.metricsPort})`).join(', ');
+  say(`${service.name}-service at ${service.url} → ${replicaList}`);
+}
+const { port: gatewayPort } = new URL(stack.gatewayUrl);
+say(`gateway for host myshop.com at ${stack.gatewayUrl}`);
+say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      say('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    say(`${signal}: draining every replica…`);
+    stack.stop().then(
+      () => {
+        say('stopped');
+        process.exit(0);
+      },
+      (error: Error) => {
+        say(`stop failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  });
+}

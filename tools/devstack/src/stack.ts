@@ -1,0 +1,181 @@
+import { existsSync, readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { openDatabase, type DatabaseLocation } from '@myshop/db';
+import type { FastifyInstance } from 'fastify';
+import { Endpoints } from './endpoints.ts';
+import { matchRoute, readIngressRoutes } from './ingress-routes.ts';
+import { serviceDiscoveryEnv } from './local-env.ts';
+import type { LinePrinter } from './log-printer.ts';
+import { createProxy } from './proxy.ts';
+import { Replica } from './replica.ts';
+
+export interface StackOptions {
+  /** The repository root (apps/, k8s/). */
+  root: string;
+  replicas?: number;
+  /** Only these services (default: every app with a `src/server.ts`). */
+  services?: string[];
+  gatewayHost?: string;
+  /** 8080 for people; 0 lets the OS choose (tests). */
+  gatewayPort?: number;
+  dataDir?: string;
+  /** Extra environment for every service process (LOG_LEVEL, limits…). */
+  env?: Record<string, string>;
+  printLine: LinePrinter;
+  /** Shown to people: what was started where. */
+  log?: (message: string) => void;
+}
+
+export interface ServiceHandle {
+  name: string;
+  /** The local stand-in for the ClusterIP Service `<name>-service`. */
+  url: string;
+  endpoints: Endpoints;
+  replicas: Replica[];
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  services: Map<string, ServiceHandle>;
+  /** Replaces one replica the way a rolling update does: new one ready first, then SIGTERM the old. */
+  replaceReplica(service: string, index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+export function discoverServices(root: string): string[] {
+  return readdirSync(join(root, 'apps')).filter((name) => existsSync(join(root, 'apps', name, 'src', 'server.ts'))).sort();
+}
+
+/**
+ * Everything `npm start` runs: an embedded PostgreSQL per service, N replicas of each service
+ * (restarted when they crash, like a kubelet would), a Service stand-in per service balancing
+ * over ready replicas, and the gateway routing host myshop.com like the Ingress manifest says.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { root, printLine } = options;
+  const log = options.log ?? (() => undefined);
+  const replicaCount = options.replicas ?? 1;
+  const dataDir = options.dataDir ?? join(root, '.data');
+  const services = options.services ?? discoverServices(root);
+  const routes = readIngressRoutes(join(root, 'k8s/base/ingress/ingress.yaml'));
+
+  const handles = new Map<string, ServiceHandle>();
+  const databases: DatabaseLocation[] = [];
+  const servers: FastifyInstance[] = [];
+  let stopping = false;
+  let nextId = 0;
+
+  // Service stand-ins first: their addresses go into every service's environment.
+  for (const name of services) {
+    const endpoints = new Endpoints(name);
+    const proxy = createProxy({ resolve: () => ({ endpoints }) });
+    servers.push(proxy);
+    const address = await proxy.listen({ host: '127.0.0.1', port: 0 });
+    handles.set(name, { name, url: address, endpoints, replicas: [] });
+  }
+  const discovery = serviceDiscoveryEnv((kubernetesService) => handles.get(kubernetesService.replace(/-service$/, ''))?.url);
+
+  const launch = async (handle: ServiceHandle, database: DatabaseLocation): Promise<Replica> => {
+    nextId += 1;
+    const replica = new Replica({
+      service: handle.name,
+      name: `${handle.name}-${nextId}`,
+      entry: join(root, 'apps', handle.name, 'src', 'server.ts'),
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: '0',
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        // Longer than two readiness probes: the stand-ins stop routing here before we close.
+        SHUTDOWN_DELAY_MS: '600',
+        ...discovery,
+        ...options.env,
+      },
+      onLine: printLine,
+    });
+    await replica.start();
+    handle.endpoints.add(replica.name, replica.origin);
+    replica.child?.once('exit', (code, signal) => {
+      handle.endpoints.remove(replica.name);
+      if (replica.stopping || stopping) return;
+      // A crash: like restartPolicy Always, bring it back (the same slot, a new process).
+      log(`${replica.name} exited (${signal ?? `code ${code}`}); restarting`);
+      const slot = handle.replicas.indexOf(replica);
+      setTimeout(() => {
+        if (stopping) return;
+        launch(handle, database).then(
+          (replacement) => {
+            if (slot >= 0) handle.replicas[slot] = replacement;
+          },
+          (error: Error) => log(`restart of ${handle.name} failed: ${error.message}`),
+        );
+      }, 500);
+    });
+    return replica;
+  };
+
+  const databaseByService = new Map<string, DatabaseLocation>();
+  try {
+    await Promise.all(
+      [...handles.values()].map(async (handle) => {
+        const database = await openDatabase({ dataDir, service: handle.name, log: (message) => log(`${handle.name}: ${message}`) });
+        databases.push(database);
+        databaseByService.set(handle.name, database);
+        // One replica first: it runs the migrations; the others then find the schema ready.
+        handle.replicas.push(await launch(handle, database));
+        for (let index = 1; index < replicaCount; index += 1) handle.replicas.push(await launch(handle, database));
+        await Promise.all(handle.replicas.map((replica) => handle.endpoints.waitUntilReady(replica.name, READY_TIMEOUT_MS)));
+      }),
+    );
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const gateway = createProxy({
+    resolve: (request) => {
+      const route = matchRoute(routes, request.headers.host, request.url);
+      if (!route) return { notFound: `No Ingress rule for host ${request.headers.host ?? '(none)'} and path ${request.url.split('?')[0]}` };
+      const handle = handles.get(route.service.replace(/-service$/, ''));
+      if (!handle) return { notFound: `Service ${route.service} is not running locally` };
+      return { endpoints: handle.endpoints };
+    },
+  });
+  servers.push(gateway);
+  await gateway.listen({ host: options.gatewayHost ?? '127.0.0.1', port: options.gatewayPort ?? 8080 });
+  const gatewayPort = (gateway.server.address() as AddressInfo).port;
+  const gatewayUrl = `http://${options.gatewayHost ?? '127.0.0.1'}:${gatewayPort}`;
+
+  async function stopAll(): Promise<void> {
+    stopping = true;
+    // The edge closes first, then every replica drains, then the databases stop.
+    await Promise.all(servers.slice().reverse().map((server) => server.close()));
+    await Promise.all([...handles.values()].flatMap((handle) => handle.replicas.map((replica) => replica.stop())));
+    for (const handle of handles.values()) handle.endpoints.close();
+    await Promise.all(databases.map((database) => database.stop()));
+  }
+
+  return {
+    gatewayUrl,
+    services: handles,
+    async replaceReplica(service, index) {
+      const handle = handles.get(service);
+      const old = handle?.replicas[index];
+      const database = databaseByService.get(service);
+      if (!handle || !old || !database) throw new Error(`no replica ${index} of ${service}`);
+      const replacement = await launch(handle, database);
+      await handle.endpoints.waitUntilReady(replacement.name, READY_TIMEOUT_MS);
+      handle.replicas[index] = replacement;
+      handle.endpoints.remove(old.name);
+      await old.stop('SIGTERM');
+    },
+    stop: stopAll,
+  };
+}
