@@ -1,0 +1,277 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { context, propagation } from '@opentelemetry/api';
+import type { Static, TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { Pool } from 'undici';
+
+export interface HttpClientOptions {
+  /** Where the other service is: `http://payment-service` in Kubernetes, a local stand-in in `npm start`. */
+  baseUrl: string | URL;
+  /** Default deadline of one call, for everything: connecting, sending, the headers and the whole body. */
+  timeoutMs: number;
+  /** Sockets kept open to this base URL (keep-alive); calls beyond them queue. */
+  connections?: number;
+  /** Sent as `user-agent`, so the other side's logs say who called, e.g. `myshop-cart`. */
+  userAgent?: string;
+  /** Larger response bodies are refused (a broken or hostile peer cannot fill our memory). */
+  maxResponseBytes?: number;
+}
+
+/** The request being served; its id and the caller's token may travel with the call. */
+export interface IncomingRequestLike {
+  id: string;
+  headers: IncomingHttpHeaders;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface CallOptions<S extends TSchema | undefined = undefined> {
+  method: HttpMethod;
+  /** Appended to the base URL's path, e.g. `/payment/charges`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Its `x-request-id` (and the active trace context) follow the call, so one id spans services. */
+  incoming?: IncomingRequestLike;
+  /** Also pass on the incoming request's `Authorization`: the other service acts for the same user. */
+  forwardAuthorization?: boolean;
+  /** Overrides the client's default deadline for this call. */
+  timeoutMs?: number;
+  /** Checked against a 2xx body: an answer of the wrong shape is the peer's failure, not ours to trust. */
+  schema?: S;
+}
+
+/** Response headers, lower-cased. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** A 2xx answer. */
+export interface HttpOk<T> {
+  kind: 'ok';
+  status: number;
+  headers: ResponseHeaders;
+  body: T;
+}
+
+/** A 4xx answer: the other service understood and said no; the caller decides what its code means. */
+export interface HttpRejected {
+  kind: 'rejected';
+  status: number;
+  headers: ResponseHeaders;
+  /** The parsed JSON body, or undefined when there was none (or it was not JSON). */
+  body: unknown;
+  /** `code` and `message` of a `{ statusCode, code, error, message }` body, when it is one. */
+  code?: string;
+  message?: string;
+}
+
+/**
+ * No usable answer: refused or broken connection, deadline passed, a 5xx, or a body that is not
+ * what was promised. Whether the other side acted is unknown, so only an idempotent retry is safe.
+ */
+export interface HttpUnavailable {
+  kind: 'unavailable';
+  reason: 'timeout' | 'connection' | 'server-error' | 'bad-response';
+  /** The answer's status, when one arrived. */
+  status?: number;
+  /** The error code from the answer's body, or the socket's error code. */
+  code?: string;
+  /** For logs: what happened, without any request data. */
+  detail: string;
+}
+
+export type HttpOutcome<T> = HttpOk<T> | HttpRejected | HttpUnavailable;
+
+export interface HttpClient {
+  readonly baseUrl: URL;
+  request<S extends TSchema | undefined = undefined>(
+    options: CallOptions<S>,
+  ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>>;
+  /** Closes the kept-alive sockets; pending calls finish first. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+
+/** Socket-level failures: the peer is down, restarting or unreachable. Anything else is a bug here. */
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+class DeadlineExceeded extends Error {
+  constructor(timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+class ResponseTooLarge extends Error {}
+
+/**
+ * One client per other service: a keep-alive undici Pool for its base URL, a deadline on every
+ * call, JSON both ways, the request id and W3C trace context propagated, and every failure turned
+ * into an outcome the caller must handle (`ok`, `rejected` for 4xx, `unavailable`) instead of an
+ * exception. It never retries: only the caller knows whether its call is safe to repeat.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const baseUrl = new URL(options.baseUrl);
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new TypeError(`baseUrl must be an http(s) URL, got ${baseUrl.protocol}`);
+  }
+  const basePath = baseUrl.pathname.replace(/\/+$/, '');
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const pool = new Pool(baseUrl.origin, {
+    connections: options.connections ?? 32,
+    connect: { timeout: options.timeoutMs },
+    keepAliveTimeout: 10_000,
+  });
+
+  async function request<S extends TSchema | undefined = undefined>(
+    call: CallOptions<S>,
+  ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>> {
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const headers = outgoingHeaders(call, options.userAgent);
+    const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+
+    // One deadline for the whole exchange; undici's own timers only bound each silence.
+    const controller = new AbortController();
+    const deadline = new DeadlineExceeded(timeoutMs);
+    const timer = setTimeout(() => controller.abort(deadline), timeoutMs);
+    try {
+      const response = await pool.request({
+        method: call.method,
+        path: `${basePath}${call.path}${queryString(call.query)}`,
+        headers,
+        body: payload,
+        signal: controller.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await readText(response.body, maxResponseBytes);
+      const responseHeaders = response.headers as ResponseHeaders;
+      return classify(response.statusCode, responseHeaders, text, call.schema) as HttpOutcome<S extends TSchema ? Static<S> : unknown>;
+    } catch (error) {
+      if (controller.signal.aborted || TIMEOUT_ERRORS.has(errorCode(error))) {
+        return { kind: 'unavailable', reason: 'timeout', detail: `${describeTarget(call)}: ${deadline.message}` };
+      }
+      if (error instanceof ResponseTooLarge) {
+        return { kind: 'unavailable', reason: 'bad-response', detail: `${describeTarget(call)}: answer larger than ${maxResponseBytes} bytes` };
+      }
+      const code = errorCode(error);
+      if (CONNECTION_ERRORS.has(code)) {
+        return { kind: 'unavailable', reason: 'connection', code, detail: `${describeTarget(call)}: ${code}` };
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    baseUrl,
+    request,
+    close: () => pool.close(),
+  };
+}
+
+function outgoingHeaders(call: CallOptions<TSchema | undefined>, userAgent: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (userAgent) headers['user-agent'] = userAgent;
+  for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
+  if (call.incoming) {
+    headers['x-request-id'] = call.incoming.id;
+    const authorization = call.incoming.headers.authorization;
+    if (call.forwardAuthorization && authorization) headers.authorization = authorization;
+  }
+  // traceparent/tracestate of the active span; a no-op until an OpenTelemetry SDK is registered.
+  propagation.inject(context.active(), headers);
+  return headers;
+}
+
+function classify(status: number, headers: ResponseHeaders, text: string, schema: TSchema | undefined): HttpOutcome<unknown> {
+  const json = parseJson(text);
+  if (status >= 200 && status < 300) {
+    if (text.length > 0 && json === undefined) {
+      return { kind: 'unavailable', reason: 'bad-response', status, detail: `answered ${status} with a body that is not JSON` };
+    }
+    if (schema && !Value.Check(schema, json)) {
+      return { kind: 'unavailable', reason: 'bad-response', status, detail: `answered ${status} with a body of an unexpected shape` };
+    }
+    return { kind: 'ok', status, headers, body: json };
+  }
+  const { code, message } = errorFields(json);
+  if (status >= 400 && status < 500) {
+    return { kind: 'rejected', status, headers, body: json, code, message };
+  }
+  return {
+    kind: 'unavailable',
+    reason: status >= 500 ? 'server-error' : 'bad-response',
+    status,
+    code,
+    detail: `answered ${status}${code ? ` ${code}` : ''}`,
+  };
+}
+
+async function readText(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new ResponseTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFields(json: unknown): { code?: string; message?: string } {
+  if (!json || typeof json !== 'object') return {};
+  const { code, message } = json as { code?: unknown; message?: unknown };
+  return {
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof message === 'string' ? { message } : {}),
+  };
+}
+
+function queryString(query: CallOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function errorCode(error: unknown): string {
+  const withCode = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof withCode?.code === 'string') return withCode.code;
+  if (typeof withCode?.cause?.code === 'string') return withCode.cause.code;
+  return '';
+}
+
+/** Method and path only: query strings and bodies may carry data that logs must not. */
+function describeTarget(call: CallOptions<TSchema | undefined>): string {
+  return `${call.method} ${call.path}`;
+}

@@ -1,0 +1,13 @@
+export {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type CallOptions,
+  type HttpMethod,
+  type HttpOutcome,
+  type HttpOk,
+  type HttpRejected,
+  type HttpUnavailable,
+  type IncomingRequestLike,
+  type ResponseHeaders,
+} from './http-client.ts';

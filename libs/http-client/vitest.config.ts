@@ -1,0 +1,9 @@
+import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(
+  projectTestConfig({
+    dir: import.meta.dirname,
+    coverage: { lines: 99, functions: 100, branches: 92, statements: 98 },
+  }),
+);
