@@ -1,0 +1,57 @@
+import { authPlugin } from '@myshop/auth';
+import { dbPlugin } from '@myshop/db';
+import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Registry } from 'prom-client';
+import type { PaymentConfig } from './config.ts';
+import { fingerprintKey } from './fingerprint-key.ts';
+import { idempotencyPlugin } from './plugins/idempotency.ts';
+import { paymentRoutes } from './routes/index.ts';
+
+export interface PaymentAppOptions {
+  config: PaymentConfig;
+  databaseUrl: string;
+  metricsRegistry?: Registry;
+  /** Verifies access tokens; defaults to the user service's JWKS at JWKS_URL (tests pass their own). */
+  jwtKeys?: JWTVerifyGetKey;
+}
+
+/** Versioned SQL, shared by start-up and the `migrate` command. */
+export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+
+/** The payment service as a plugin: what tests build and what server.ts serves. */
+async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: PaymentAppOptions): Promise<void> {
+  // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
+  await app.register(platformPlugin, {
+    service: 'payment',
+    ...readPackageInfo(new URL('../package.json', import.meta.url)),
+    metricsRegistry,
+  });
+  // The database, migrated before the app reports ready.
+  await app.register(dbPlugin, {
+    url: databaseUrl,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrationsDir,
+    migrate: config.DATABASE_MIGRATE_ON_START,
+  });
+  // Tokens are the user service's, verified here with its public keys: no call per request.
+  await app.register(authPlugin, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    keys: jwtKeys ?? new URL(config.JWKS_URL),
+  });
+  // Idempotency-Keys live in the database, so all replicas agree on them.
+  await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS, fingerprintKey: fingerprintKey(config) });
+
+  await app.register(paymentRoutes, { prefix: '/payment', currency: config.CURRENCY });
+}
+
+export const paymentAppPlugin = fp(paymentApp, { name: 'payment-app', fastify: '5.x' });
+
+export async function buildPaymentApp({ config, logger, databaseUrl }: BuildAppOptions<PaymentConfig>) {
+  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  await app.register(paymentAppPlugin, { config, databaseUrl });
+  return app;
+}

@@ -1,0 +1,123 @@
+import type { Queryable } from '@myshop/db';
+import type { Charge, Refund } from './schemas.ts';
+
+interface ChargeRow {
+  id: string;
+  user_id: string;
+  status: 'succeeded' | 'failed';
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  card_brand: string;
+  card_last4: string;
+  description: string | null;
+  metadata: Record<string, string>;
+  failure_code: string | null;
+  created_at: Date;
+}
+
+interface RefundRow {
+  id: string;
+  charge_id: string;
+  amount: number;
+  created_at: Date;
+}
+
+export interface NewCharge {
+  userId: string;
+  status: Charge['status'];
+  amount: number;
+  currency: string;
+  card: { brand: string; last4: string };
+  description: string | null;
+  metadata: Record<string, string>;
+  failureCode: string | null;
+}
+
+/** Where a page of charges starts: just after this one in newest-first order. */
+export interface ChargePosition {
+  createdAt: Date;
+  id: string;
+}
+
+function toCharge(row: ChargeRow): Charge {
+  return {
+    id: row.id,
+    status: row.status,
+    amount: row.amount,
+    amountRefunded: row.amount_refunded,
+    currency: row.currency,
+    card: { brand: row.card_brand, last4: row.card_last4 },
+    description: row.description,
+    metadata: row.metadata,
+    failureCode: row.failure_code,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+function toRefund(row: RefundRow): Refund {
+  return { id: row.id, chargeId: row.charge_id, amount: row.amount, createdAt: row.created_at.toISOString() };
+}
+
+/** Charges and their refunds; every read is scoped to the user, so nobody sees another's. */
+export function chargesRepository(db: Queryable) {
+  return {
+    async create(charge: NewCharge): Promise<Charge> {
+      const { rows } = await db.query<ChargeRow>(
+        `INSERT INTO charges (user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [
+          charge.userId,
+          charge.status,
+          charge.amount,
+          charge.currency,
+          charge.card.brand,
+          charge.card.last4,
+          charge.description,
+          JSON.stringify(charge.metadata),
+          charge.failureCode,
+        ],
+      );
+      return toCharge(rows[0]!);
+    },
+
+    async find(userId: string, id: string): Promise<Charge | undefined> {
+      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND user_id = $2', [id, userId]);
+      return rows[0] && toCharge(rows[0]);
+    },
+
+    /** Newest first; `limit + 1` rows are read so the caller knows whether another page exists. */
+    async list(userId: string, limit: number, after?: ChargePosition): Promise<Charge[]> {
+      const { rows } = after
+        ? await db.query<ChargeRow>(
+            `SELECT * FROM charges WHERE user_id = $1 AND (created_at, id) < ($2, $3)
+             ORDER BY created_at DESC, id DESC LIMIT $4`,
+            [userId, after.createdAt, after.id, limit],
+          )
+        : await db.query<ChargeRow>('SELECT * FROM charges WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [
+            userId,
+            limit,
+          ]);
+      return rows.map(toCharge);
+    },
+
+    /**
+     * The charge, locked until the transaction ends: concurrent refunds of one charge queue up
+     * here, so each sees what the previous one left.
+     */
+    async findForUpdate(userId: string, id: string): Promise<Charge | undefined> {
+      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND user_id = $2 FOR UPDATE', [id, userId]);
+      return rows[0] && toCharge(rows[0]);
+    },
+
+    /** Records a refund and adds it to the charge; call inside the transaction holding the lock. */
+    async refund(chargeId: string, amount: number): Promise<Refund> {
+      await db.query('UPDATE charges SET amount_refunded = amount_refunded + $2 WHERE id = $1', [chargeId, amount]);
+      const { rows } = await db.query<RefundRow>('INSERT INTO refunds (charge_id, amount) VALUES ($1, $2) RETURNING *', [
+        chargeId,
+        amount,
+      ]);
+      return toRefund(rows[0]!);
+    },
+  };
+}

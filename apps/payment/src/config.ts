@@ -1,0 +1,36 @@
+import { authConfigProperties } from '@myshop/auth';
+import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
+import { Type, type Static } from 'typebox';
+
+export const PaymentConfigSchema = Type.Object({
+  ...baseConfigProperties,
+  ...authConfigProperties,
+  /** The shop's one currency (ISO 4217); a charge in any other is refused. */
+  CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'USD' }),
+  /** How long an Idempotency-Key is remembered; clients are promised at least a day. */
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 24, maximum: 720, default: 24 }),
+  /**
+   * HMAC key for the fingerprints that tell a retry from a different request under the same key.
+   * Requests hold card numbers, so an unkeyed hash could be brute-forced back to one. Unset
+   * outside production: a key generated once under DATA_DIR, shared by local replicas.
+   */
+  IDEMPOTENCY_FINGERPRINT_KEY: Type.Optional(secret(Type.String({ minLength: 32 }))),
+});
+
+export type PaymentConfig = Static<typeof PaymentConfigSchema>;
+
+export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): PaymentConfig {
+  return loadConfig(PaymentConfigSchema, {
+    env,
+    refine: (config) => {
+      const problems: Array<[string, string]> = [];
+      if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
+        problems.push(['DATABASE_URL', 'is required in production']);
+      }
+      if (config.NODE_ENV === 'production' && !config.IDEMPOTENCY_FINGERPRINT_KEY) {
+        problems.push(['IDEMPOTENCY_FINGERPRINT_KEY', 'is required in production (or IDEMPOTENCY_FINGERPRINT_KEY_FILE)']);
+      }
+      return problems;
+    },
+  });
+}

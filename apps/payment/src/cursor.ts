@@ -1,0 +1,29 @@
+import type { ChargePosition } from './charges-repository.ts';
+import { InvalidCursorError } from './errors.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Opaque to clients: where the next page starts, as base64url JSON. */
+export function encodeCursor(position: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+/** Anything but a cursor we issued is a 400, never a query error. */
+export function decodeCursor(cursor: string): ChargePosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidCursorError();
+  const [createdAt, id] = decoded as unknown[];
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUuid(id)) throw new InvalidCursorError();
+  const date = new Date(createdAt);
+  if (Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) throw new InvalidCursorError();
+  return { createdAt: date, id };
+}

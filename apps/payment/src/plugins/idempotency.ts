@@ -1,0 +1,199 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Queryable } from '@myshop/db';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.ts';
+
+/** A response as sent, and as replayed to every retry with the same key. */
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface IdempotentRequest {
+  userId: string;
+  /** The client's Idempotency-Key. */
+  key: string;
+  /** What is done (`POST /payment/charges`, with the charge id for a refund) … */
+  operation: string;
+  /** … and with what validated input: together, what makes two requests the same. */
+  input: unknown;
+}
+
+export interface IdempotencyOptions {
+  ttlHours: number;
+  fingerprintKey: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    idempotency: {
+      /**
+       * Runs `work` once per (user, key): its transaction also stores the response, so a charge
+       * and its stored answer are written together or not at all. A retry with the same input
+       * gets that response back (`replayed`); different input is PAYMENT_IDEMPOTENCY_KEY_REUSED;
+       * a retry while the first is still running is PAYMENT_IDEMPOTENCY_IN_PROGRESS. When `work`
+       * throws, nothing is stored and the key is free again.
+       */
+      run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }>;
+      /** Forgets keys past their time; returns how many. */
+      purgeExpired(): Promise<number>;
+    };
+  }
+}
+
+/**
+ * How long a claim protects a running request. A process that dies mid-request never completes
+ * its claim; after this, a retry may take the key over. Far longer than any request may run
+ * (statement timeout 5 s), and a late finisher cannot commit once its claim is lost.
+ */
+const LEASE_SECONDS = 30;
+const PURGE_INTERVAL_MS = 15 * 60_000;
+const PURGE_BATCH = 1000;
+/** Claiming races only with purges and takeovers; a handful of rounds always settles it. */
+const MAX_CLAIM_ROUNDS = 5;
+
+interface KeyRow {
+  fingerprint: string;
+  status: 'in_progress' | 'completed';
+  claim: string;
+  response_status: number | null;
+  response_body: unknown;
+  /** Past its TTL: forgotten, even if the purge has not removed it yet. */
+  expired: boolean;
+  /** In progress with its lease run out: its request died. */
+  abandoned: boolean;
+}
+
+type Claim = { claimed: true; claim: string } | { claimed: false; row: KeyRow };
+
+/** Idempotency-Keys kept in the database, so every replica sharing it agrees on them. */
+async function idempotency(app: FastifyInstance, options: IdempotencyOptions): Promise<void> {
+  const { db } = app;
+
+  const fingerprint = ({ operation, input }: IdempotentRequest): string =>
+    createHmac('sha256', options.fingerprintKey).update(canonicalJson([operation, input])).digest('base64url');
+
+  async function tryClaim(request: IdempotentRequest, print: string): Promise<Claim | undefined> {
+    const claim = randomUUID();
+    const values = [request.userId, request.key, print, claim, LEASE_SECONDS, options.ttlHours];
+    // The primary key decides: of all requests inserting one key at once, exactly one succeeds.
+    const inserted = await db.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       VALUES ($1, $2, $3, 'in_progress', $4, now() + make_interval(secs => $5), now() + make_interval(hours => $6))
+       ON CONFLICT (user_id, key) DO NOTHING`,
+      values,
+    );
+    if (inserted.rowCount === 1) return { claimed: true, claim };
+
+    const { rows } = await db.query<KeyRow>(
+      `SELECT fingerprint, status, claim, response_status, response_body,
+              expires_at <= now() AS expired,
+              (status = 'in_progress' AND lease_expires_at <= now()) AS abandoned
+         FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [request.userId, request.key],
+    );
+    const row = rows[0];
+    if (!row) return undefined; // released or purged in between: claim again
+    if (!row.expired && !(row.abandoned && row.fingerprint === print)) return { claimed: false, row };
+
+    // A forgotten key, or the same request whose first attempt died: take it over, unless
+    // someone else just did (the claim we saw has changed) or its owner finished after all.
+    const takenOver = await db.query(
+      `UPDATE idempotency_keys
+          SET fingerprint = $3, status = 'in_progress', claim = $4, response_status = NULL, response_body = NULL,
+              lease_expires_at = now() + make_interval(secs => $5), expires_at = now() + make_interval(hours => $6),
+              created_at = now()
+        WHERE user_id = $1 AND key = $2 AND claim = $7
+          AND (expires_at <= now() OR (status = 'in_progress' AND lease_expires_at <= now()))`,
+      [...values, row.claim],
+    );
+    return takenOver.rowCount === 1 ? { claimed: true, claim } : undefined;
+  }
+
+  async function execute(request: IdempotentRequest, claim: string, work: (tx: Queryable) => Promise<StoredResponse>) {
+    const keyValues = [request.userId, request.key, claim];
+    try {
+      return await db.transaction(async (tx) => {
+        // Hold the key for the whole transaction, and make sure it is still ours: a claim that
+        // outlived its lease may have been taken over, and then this attempt must not commit.
+        const owned = await tx.query(
+          `SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND claim = $3 AND status = 'in_progress' FOR UPDATE`,
+          keyValues,
+        );
+        if (owned.rowCount !== 1) throw new IdempotencyInProgressError();
+        const response = await work(tx);
+        await tx.query(
+          `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5::json
+            WHERE user_id = $1 AND key = $2 AND claim = $3`,
+          [...keyValues, response.statusCode, JSON.stringify(response.body)],
+        );
+        return response;
+      });
+    } catch (error) {
+      // Rolled back, nothing written: free the key so a retry or a corrected request may use it.
+      // Should this fail too (database gone), the lease frees it a little later.
+      await db
+        .query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND claim = $3 AND status = 'in_progress'`, keyValues)
+        .catch((releaseError: unknown) => app.log.warn({ err: releaseError }, 'could not release an idempotency key'));
+      throw error;
+    }
+  }
+
+  async function run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>) {
+    const print = fingerprint(request);
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+      const outcome = await tryClaim(request, print);
+      if (!outcome) continue;
+      if (outcome.claimed) return { ...(await execute(request, outcome.claim, work)), replayed: false };
+      const { row } = outcome;
+      if (row.fingerprint !== print) throw new IdempotencyKeyReusedError();
+      if (row.status === 'completed') return { statusCode: row.response_status!, body: row.response_body, replayed: true };
+      throw new IdempotencyInProgressError();
+    }
+    throw new IdempotencyInProgressError();
+  }
+
+  async function purgeExpired(): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      // In batches, skipping rows another replica's purge (or a takeover) holds right now.
+      const { rowCount } = await db.query(
+        `DELETE FROM idempotency_keys WHERE (user_id, key) IN (
+           SELECT user_id, key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+        [PURGE_BATCH],
+      );
+      purged += rowCount ?? 0;
+      if ((rowCount ?? 0) < PURGE_BATCH) return purged;
+    }
+  }
+
+  app.decorate('idempotency', { run, purgeExpired });
+
+  // Expired keys are ignored on read anyway; the purge only keeps the table small.
+  let timer: NodeJS.Timeout | undefined;
+  let purging: Promise<unknown> = Promise.resolve();
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      purging = purgeExpired().then(
+        (count) => count > 0 && app.log.info({ count }, 'expired idempotency keys purged'),
+        (error: unknown) => app.log.warn({ err: error }, 'idempotency key purge failed'),
+      );
+    }, PURGE_INTERVAL_MS).unref();
+  });
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+    await purging;
+  });
+}
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+export const idempotencyPlugin = fp(idempotency, { name: 'idempotency', fastify: '5.x', dependencies: ['@myshop/db'] });

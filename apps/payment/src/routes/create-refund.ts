@@ -1,0 +1,53 @@
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { chargesRepository } from '../charges-repository.ts';
+import { isUuid } from '../cursor.ts';
+import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
+import { ChargeParams, CreateRefundBody, IdempotencyHeaders, Refund } from '../schemas.ts';
+import { sendIdempotent } from './send-idempotent.ts';
+
+export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/charges/:id/refunds',
+    {
+      onRequest: app.authenticate,
+      // No body at all means `{}`: refund whatever is left.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: {
+        summary: 'Refund a charge, wholly or in part',
+        description: 'Without `amount`, refunds what is left. Exactly once per Idempotency-Key, like charges.',
+        tags: ['refunds'],
+        security: [{ bearerAuth: [] }],
+        params: ChargeParams,
+        headers: IdempotencyHeaders,
+        body: CreateRefundBody,
+        response: { 201: Refund, ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!isUuid(id)) throw new ChargeNotFoundError();
+      const userId = request.user.id;
+
+      const response = await app.idempotency.run(
+        { userId, key: request.headers['idempotency-key'], operation: `POST /payment/charges/${id}/refunds`, input: request.body },
+        async (tx) => {
+          const charges = chargesRepository(tx);
+          // Locked until commit: concurrent refunds of this charge take turns and cannot over-refund.
+          const charge = await charges.findForUpdate(userId, id);
+          if (!charge) throw new ChargeNotFoundError();
+          if (charge.status !== 'succeeded') throw new ChargeNotRefundableError();
+          const left = charge.amount - charge.amountRefunded;
+          const amount = request.body.amount ?? left;
+          // Nothing left is "more than is left" too, whatever was asked for.
+          if (amount > left || amount === 0) throw new RefundExceedsChargeError(left);
+          return { statusCode: 201, body: await charges.refund(id, amount) };
+        },
+      );
+      if (!response.replayed) request.log.info({ chargeId: id, refund: response.body }, 'refund recorded');
+      return sendIdempotent(reply, response);
+    },
+  );
+};

@@ -1,0 +1,31 @@
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { chargesRepository } from '../charges-repository.ts';
+import { isUuid } from '../cursor.ts';
+import { ChargeNotFoundError } from '../errors.ts';
+import { Charge, ChargeParams } from '../schemas.ts';
+
+export const getChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const charges = chargesRepository(app.db);
+
+  app.get(
+    '/charges/:id',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: "One of the caller's charges",
+        description: "Another user's charge is answered exactly like an unknown one: 404.",
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        params: ChargeParams,
+        response: { 200: Charge, ...errorResponses(401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const charge = isUuid(id) ? await charges.find(request.user.id, id) : undefined;
+      if (!charge) throw new ChargeNotFoundError();
+      return charge;
+    },
+  );
+};

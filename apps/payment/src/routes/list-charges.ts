@@ -1,0 +1,30 @@
+import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { chargesRepository } from '../charges-repository.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { Charge } from '../schemas.ts';
+
+export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const charges = chargesRepository(app.db);
+
+  app.get(
+    '/charges',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: "The caller's charges, newest first",
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        querystring: PageQuery,
+        response: { 200: Page(Charge), ...errorResponses(400, 401, 503) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await charges.list(request.user.id, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+  );
+};

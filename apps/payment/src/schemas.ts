@@ -1,0 +1,74 @@
+import { CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
+import { Type, type Static } from 'typebox';
+
+/** What one charge or refund may move: 1 minor unit up to 999,999.99 in a two-decimal currency. */
+export const ChargeAmount = Type.Integer({ minimum: 1, maximum: 99_999_999 });
+
+export const CardDetails = Type.Object(
+  {
+    /** Digits only; the Luhn check comes after the schema (PAYMENT_INVALID_CARD_NUMBER). */
+    number: Type.String({ pattern: '^[0-9]{12,19}$' }),
+    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+    /** Four digits; a year in the past is a decline (expired_card), not a malformed request. */
+    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Free-form labels for the caller's own bookkeeping (an order id…): small and flat. */
+export const Metadata = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,40}$' }), Type.String({ maxLength: 500 }), {
+  maxProperties: 20,
+  additionalProperties: false,
+});
+
+export const IdempotencyHeaders = Type.Object({ 'idempotency-key': IdempotencyKey });
+
+export const CreateChargeBody = Type.Object(
+  {
+    amount: ChargeAmount,
+    currency: CurrencyCode,
+    card: CardDetails,
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+export type CreateChargeBody = Static<typeof CreateChargeBody>;
+
+export const ChargeStatus = Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]);
+
+export const Charge = Type.Object({
+  id: Uuid,
+  status: ChargeStatus,
+  amount: ChargeAmount,
+  amountRefunded: MinorUnits,
+  currency: CurrencyCode,
+  card: Type.Object({ brand: Type.String(), last4: Type.String() }),
+  description: Type.Union([Type.String(), Type.Null()]),
+  metadata: Type.Record(Type.String(), Type.String()),
+  /** Why a failed charge failed (`card_declined`…); null when it succeeded. */
+  failureCode: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+});
+export type Charge = Static<typeof Charge>;
+
+/** Any string: an id that cannot exist is as unknown as one that does not (404, not 400). */
+export const ChargeParams = Type.Object({ id: Type.String({ maxLength: 100 }) }, { additionalProperties: false });
+
+export const CreateRefundBody = Type.Object(
+  {
+    /** Defaults to everything not refunded yet. */
+    amount: Type.Optional(ChargeAmount),
+  },
+  { additionalProperties: false },
+);
+export type CreateRefundBody = Static<typeof CreateRefundBody>;
+
+export const Refund = Type.Object({
+  id: Uuid,
+  chargeId: Uuid,
+  amount: ChargeAmount,
+  createdAt: Timestamp,
+});
+export type Refund = Static<typeof Refund>;

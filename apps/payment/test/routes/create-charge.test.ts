@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  buildPayment,
+  chargeBody,
+  createCharge,
+  DECLINED_CARD,
+  FUTURE_YEAR,
+  INSUFFICIENT_FUNDS_CARD,
+  VISA,
+} from '../helpers.ts';
+
+const card = (overrides: Record<string, unknown>) => ({ number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides });
+
+async function countRows(database: { query(text: string): Promise<Array<Record<string, unknown>>> }) {
+  const [row] = await database.query(
+    'SELECT (SELECT count(*) FROM charges)::int AS charges, (SELECT count(*) FROM idempotency_keys)::int AS keys',
+  );
+  return row;
+}
+
+describe('POST /payment/charges', () => {
+  it('charges a valid card with 201 and keeps only its brand and last 4 digits', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+
+    const response = await createCharge(app, alice, chargeBody({ amount: 2500 }));
+
+    expect(response.statusCode).toBe(201);
+    expect(response.headers['idempotent-replayed']).toBeUndefined();
+    const charge = response.json();
+    expect(charge).toEqual({
+      id: expect.any(String),
+      status: 'succeeded',
+      amount: 2500,
+      amountRefunded: 0,
+      currency: 'USD',
+      card: { brand: 'visa', last4: '4242' },
+      description: null,
+      metadata: {},
+      failureCode: null,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    const rows = await database.query('SELECT * FROM charges');
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: charge.id,
+        user_id: alice.id,
+        status: 'succeeded',
+        amount: '2500',
+        amount_refunded: '0',
+        card_brand: 'visa',
+        card_last4: '4242',
+        failure_code: null,
+      }),
+    ]);
+  });
+
+  it('stores a description and metadata and returns them', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+
+    const response = await createCharge(app, alice, chargeBody({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } }));
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
+    const [row] = await database.query('SELECT description, metadata FROM charges');
+    expect(row).toEqual({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
+  });
+
+  it.each([
+    ['5555555555554444', '123', 'mastercard', '4444'],
+    ['2223003122003222', '123', 'mastercard', '3222'],
+    ['378282246310005', '1234', 'amex', '0005'],
+    ['6011111111111117', '123', 'discover', '1117'],
+    ['3056930009020004', '123', 'diners', '0004'],
+    ['3566002020360505', '123', 'jcb', '0505'],
+    ['6200000000000005', '123', 'unionpay', '0005'],
+    ['4000056655665556', '123', 'visa', '5556'],
+    ['9999999999999995', '123', 'unknown', '9995'],
+  ])('approves the valid number %s and detects its brand', async (number, cvc, brand, last4) => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+
+    const response = await createCharge(app, alice, chargeBody({ card: card({ number, cvc }) }));
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ status: 'succeeded', card: { brand, last4 } });
+    expect(await database.query('SELECT card_brand, card_last4 FROM charges')).toEqual([{ card_brand: brand, card_last4: last4 }]);
+  });
+
+  it.each([
+    [DECLINED_CARD, 'card_declined', 'The card was declined'],
+    [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds', 'The card has insufficient funds'],
+  ])('answers the sandbox card %s with 402 %s and stores a failed charge', async (number, code, message) => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+
+    const response = await createCharge(app, alice, chargeBody({ card: card({ number }) }));
+
+    expect(response.statusCode).toBe(402);
+    expect(response.json()).toEqual({ statusCode: 402, code, error: 'Payment Required', message });
+    const rows = await database.query('SELECT user_id, status, failure_code, amount, card_last4 FROM charges');
+    expect(rows).toEqual([{ user_id: alice.id, status: 'failed', failure_code: code, amount: '2500', card_last4: number.slice(-4) }]);
+  });
+
+  it('answers an expiry in the past with 402 expired_card, even for a card that would be declined', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const lastYear = new Date().getUTCFullYear() - 1;
+
+    const expired = await createCharge(app, alice, chargeBody({ card: card({ expYear: lastYear }) }));
+    const expiredDeclined = await createCharge(app, alice, chargeBody({ card: card({ number: DECLINED_CARD, expYear: lastYear }) }));
+
+    for (const response of [expired, expiredDeclined]) {
+      expect(response.statusCode).toBe(402);
+      expect(response.json()).toEqual({ statusCode: 402, code: 'expired_card', error: 'Payment Required', message: 'The card has expired' });
+    }
+    expect(await database.query("SELECT status, failure_code FROM charges WHERE failure_code = 'expired_card'")).toHaveLength(2);
+  });
+
+  it('shows a failed charge with its failure code in the list', async () => {
+    const { app, signIn } = await buildPayment();
+    const alice = await signIn();
+    await createCharge(app, alice, chargeBody({ card: card({ number: DECLINED_CARD }) }));
+
+    const list = await app.inject({ url: '/payment/charges', headers: alice.headers });
+
+    expect(list.json().items).toEqual([expect.objectContaining({ status: 'failed', failureCode: 'card_declined', amountRefunded: 0 })]);
+  });
+
+  describe('refuses a malformed request with 400, charging nothing and leaving the key unused', () => {
+    it.each([
+      ['amount 0', { amount: 0 }, 'body/amount must be >= 1'],
+      ['amount above 99,999,999', { amount: 100_000_000 }, 'body/amount must be <= 99999999'],
+      ['a fractional amount', { amount: 10.5 }, 'body/amount must be integer'],
+      ['an amount given as text', { amount: '2500' }, 'body/amount must be integer'],
+      ['no amount', { amount: undefined }, 'body/amount is required'],
+      ['a lowercase currency', { currency: 'usd' }, 'body/currency must match pattern'],
+      ['a two-letter currency', { currency: 'US' }, 'body/currency must NOT have fewer than 3 characters'],
+      ['no card', { card: undefined }, 'body/card is required'],
+      ['an 11-digit card number', { card: card({ number: '42424242424' }) }, 'body/card/number must match pattern'],
+      ['a 20-digit card number', { card: card({ number: '42424242424242424242' }) }, 'body/card/number must match pattern'],
+      ['a card number with spaces', { card: card({ number: '4242 4242 4242 4242' }) }, 'body/card/number must match pattern'],
+      ['expMonth 0', { card: card({ expMonth: 0 }) }, 'body/card/expMonth must be >= 1'],
+      ['expMonth 13', { card: card({ expMonth: 13 }) }, 'body/card/expMonth must be <= 12'],
+      ['a two-digit year', { card: card({ expYear: 27 }) }, 'body/card/expYear must be >= 2000'],
+      ['a 2-digit cvc', { card: card({ cvc: '12' }) }, 'body/card/cvc must match pattern'],
+      ['a 5-digit cvc', { card: card({ cvc: '12345' }) }, 'body/card/cvc must match pattern'],
+      ['a numeric cvc', { card: card({ cvc: 123 }) }, 'body/card/cvc must be string'],
+      ['an unknown field', { customerId: 'x' }, 'body/customerId is not allowed'],
+      ['an unknown card field', { card: card({ holder: 'Ada' }) }, 'body/card/holder is not allowed'],
+      ['a description over 500 characters', { description: 'x'.repeat(501) }, 'body/description must NOT have more than 500 characters'],
+      ['metadata with 21 keys', { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'body/metadata must NOT have more than 20 properties'],
+      ['a nested metadata value', { metadata: { order: { id: 1 } } }, 'body/metadata/order must be string'],
+      ['a metadata key with spaces', { metadata: { 'order id': '1' } }, 'body/metadata/order id is not allowed'],
+      ['a metadata value over 500 characters', { metadata: { note: 'x'.repeat(501) } }, 'body/metadata/note must NOT have more than 500 characters'],
+    ])('%s', async (_name, overrides, message) => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+      const key = randomUUID();
+
+      const response = await createCharge(app, alice, chargeBody(overrides), key);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: expect.stringContaining(message) });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+      // The same key still works for the corrected request.
+      expect((await createCharge(app, alice, chargeBody(), key)).statusCode).toBe(201);
+    });
+
+    it('a number failing the Luhn check: PAYMENT_INVALID_CARD_NUMBER', async () => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+      const key = randomUUID();
+
+      const response = await createCharge(app, alice, chargeBody({ card: card({ number: '4242424242424241' }) }), key);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        code: 'PAYMENT_INVALID_CARD_NUMBER',
+        error: 'Bad Request',
+        message: 'The card number is not valid',
+      });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+      expect((await createCharge(app, alice, chargeBody(), key)).statusCode).toBe(201);
+    });
+
+    it("a currency other than the shop's: PAYMENT_CURRENCY_NOT_ACCEPTED", async () => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+
+      const response = await createCharge(app, alice, chargeBody({ currency: 'EUR' }));
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', message: 'This shop only accepts USD' });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+    });
+
+    it('a body that is not JSON', async () => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+
+      const response = await app.inject({
+        method: 'POST',
+        url: '/payment/charges',
+        headers: { ...alice.headers, 'idempotency-key': 'k', 'content-type': 'application/json' },
+        payload: '{"amount": 25',
+      });
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+    });
+
+    it('no Idempotency-Key header', async () => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+
+      const response = await createCharge(app, alice, chargeBody(), null);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        code: 'FST_ERR_VALIDATION',
+        error: 'Bad Request',
+        message: 'headers/idempotency-key is required',
+      });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+    });
+
+    it.each([
+      ['empty', ''],
+      ['with a space', 'my key'],
+      ['longer than 255 characters', 'k'.repeat(256)],
+    ])('an Idempotency-Key that is %s', async (_name, key) => {
+      const { app, database, signIn } = await buildPayment();
+      const alice = await signIn();
+
+      const response = await createCharge(app, alice, chargeBody(), key);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining('headers/idempotency-key') });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+    });
+  });
+
+  it('accepts the currency the shop is configured with', async () => {
+    const { app, database, signIn } = await buildPayment({ env: { CURRENCY: 'EUR' } });
+    const alice = await signIn();
+
+    expect((await createCharge(app, alice, chargeBody({ currency: 'USD' }))).statusCode).toBe(400);
+    const response = await createCharge(app, alice, chargeBody({ currency: 'EUR' }));
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ currency: 'EUR' });
+    expect(await database.query('SELECT currency FROM charges')).toEqual([{ currency: 'EUR' }]);
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a malformed token', { authorization: 'Bearer not-a-token' }],
+    ['a token signed by someone else', { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln' }],
+  ])('refuses a request with %s with 401 and charges nothing', async (_name, headers) => {
+    const { app, database } = await buildPayment();
+
+    const response = await createCharge(app, { headers }, chargeBody());
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ statusCode: 401, code: expect.stringMatching(/^AUTH_/) });
+    expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+  });
+
+  it('refuses an expired token with 401', async () => {
+    const { app, database, issuer } = await buildPayment();
+    const token = await issuer.sign(randomUUID(), { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+
+    const response = await createCharge(app, { headers: { authorization: `Bearer ${token}` } }, chargeBody());
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
+    expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+  });
+});
+
+describe('POST /payment/charges with a repeated Idempotency-Key', () => {
+  it('replays the first response exactly, with Idempotent-Replayed: true, and charges once', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const body = chargeBody({ description: 'Order 7', metadata: { b: '2', a: '1' } });
+
+    const first = await createCharge(app, alice, body, 'order-7');
+    const retry = await createCharge(app, alice, body, 'order-7');
+
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toBe(first.body);
+    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.json().id }]);
+    expect(await database.query('SELECT status, response_status FROM idempotency_keys')).toEqual([
+      { status: 'completed', response_status: 201 },
+    ]);
+  });
+
+  it('replays a decline as the same 402 without recording a second failed charge', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const body = chargeBody({ card: card({ number: DECLINED_CARD }) });
+
+    const first = await createCharge(app, alice, body, 'k');
+    const retry = await createCharge(app, alice, body, 'k');
+
+    expect(first.statusCode).toBe(402);
+    expect(retry.statusCode).toBe(402);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toBe(first.body);
+    expect(await database.query('SELECT status FROM charges')).toEqual([{ status: 'failed' }]);
+  });
+
+  it('treats the same body with its fields in another order as the same request', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+
+    const first = await createCharge(app, alice, { amount: 100, currency: 'USD', card: card({}) }, 'k');
+    const retry = await createCharge(app, alice, { card: { cvc: '123', expYear: FUTURE_YEAR, expMonth: 12, number: VISA }, currency: 'USD', amount: 100 }, 'k');
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json().id).toBe(first.json().id);
+    expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
+  });
+
+  it.each([
+    ['another amount', { amount: 2501 }],
+    ['another card number', { card: card({ number: '4000056655665556' }) }],
+    ['another cvc', { card: card({ cvc: '321' }) }],
+    ['a description added', { description: 'now with text' }],
+  ])('answers the same key with %s with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED and charges nothing more', async (_name, overrides) => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const first = await createCharge(app, alice, chargeBody(), 'k');
+
+    const reused = await createCharge(app, alice, chargeBody(overrides), 'k');
+
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json()).toEqual({
+      statusCode: 422,
+      code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED',
+      error: 'Unprocessable Entity',
+      message: 'This Idempotency-Key was already used for a different request',
+    });
+    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.json().id }]);
+  });
+
+  it('keeps keys per user: another user with the same key gets a charge of their own', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const bob = await signIn();
+
+    const forAlice = await createCharge(app, alice, chargeBody(), 'same-key');
+    const forBob = await createCharge(app, bob, chargeBody(), 'same-key');
+
+    expect(forBob.statusCode).toBe(201);
+    expect(forBob.headers['idempotent-replayed']).toBeUndefined();
+    expect(forBob.json().id).not.toBe(forAlice.json().id);
+    expect(await database.query('SELECT user_id FROM charges ORDER BY user_id')).toEqual(
+      [{ user_id: alice.id }, { user_id: bob.id }].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+  });
+
+  it('answers 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while the first request with the key has not finished', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    await createCharge(app, alice, chargeBody(), 'k');
+    // As it looks from another replica while the first request is still running.
+    await database.query(
+      "UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL, lease_expires_at = now() + interval '30 seconds'",
+    );
+
+    const retry = await createCharge(app, alice, chargeBody(), 'k');
+
+    expect(retry.statusCode).toBe(409);
+    expect(retry.json()).toMatchObject({ statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
+  });
+
+  it('makes exactly one charge from 50 parallel identical requests spread over two replicas on one database', async () => {
+    const { app, database, replica, signIn } = await buildPayment();
+    const other = await replica();
+    const alice = await signIn();
+    const body = chargeBody({ metadata: { orderId: 'o-1' } });
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => createCharge(index % 2 === 0 ? app : other, alice, body, 'checkout-o-1')),
+    );
+
+    const charges = await database.query<{ id: string }>('SELECT id FROM charges');
+    expect(charges).toHaveLength(1);
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    const created = responses.filter((response) => response.statusCode === 201);
+    // Exactly one first answer; every other 201 is its replay.
+    expect(created.filter((response) => response.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
+    for (const response of created) expect(response.json()).toEqual(expect.objectContaining({ id: charges[0]!.id }));
+    for (const response of responses.filter((r) => r.statusCode === 409)) {
+      expect(response.json()).toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    }
+    // Once settled, any replica replays it.
+    const late = await createCharge(other, alice, body, 'checkout-o-1');
+    expect(late.statusCode).toBe(201);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+  });
+});
