@@ -1,17 +1,33 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTestApp } from '@myshop/testing';
 import { createFastify } from '@myshop/server';
+import { buildTestApp } from '@myshop/testing';
+import type { FastifyInstance } from 'fastify';
 import { userAppPlugin } from '../src/app.ts';
 import { loadUserConfig } from '../src/config.ts';
 
-/** The user service on a fresh database, with a throw-away signing key directory. */
+export const PASSWORD = 'correct horse battery';
+
+/** The user service on a fresh database, with a throw-away DATA_DIR for its signing key. */
 export async function buildUser(env: Record<string, string> = {}) {
   const config = loadUserConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')), ...env });
-  return buildTestApp('user', async ({ databaseUrl, logger }) => {
+  const built = await buildTestApp('user', async ({ databaseUrl, logger }) => {
     const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
     await app.register(userAppPlugin, { config, databaseUrl });
     return app;
   });
+  return { ...built, config };
+}
+
+export async function register(app: FastifyInstance, email = 'ada@example.com', password = PASSWORD, name = 'Ada') {
+  const response = await app.inject({ method: 'POST', url: '/user/register', payload: { email, password, name } });
+  if (response.statusCode !== 201) throw new Error(`register failed: ${response.body}`);
+  return response.json() as { id: string; email: string; name: string; createdAt: string };
+}
+
+export async function login(app: FastifyInstance, email = 'ada@example.com', password = PASSWORD) {
+  const response = await app.inject({ method: 'POST', url: '/user/login', payload: { email, password } });
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+  return (response.json() as { accessToken: string }).accessToken;
 }

@@ -26,7 +26,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+/** RFC 6750: the scheme is case-insensitive; whatever follows is the token, judged by jose. */
+const BEARER = /^Bearer +(\S+) *$/i;
 
 /** Problems on our side of fetching keys: the token may be fine, so it is a 503, not a 401. */
 const KEY_FETCH_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);

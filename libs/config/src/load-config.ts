@@ -36,14 +36,16 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
   }
 
   const config = Value.Default(schema, Value.Convert(schema, raw)) as Record<string, unknown>;
-  for (const error of Value.Errors(schema, config)) {
-    if (error.keyword === 'required') {
-      const missing = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
-      for (const key of missing) if (!problems.has(key)) problems.set(key, 'is required');
+  // Key by key, so that one bad value never hides the next one.
+  const required = new Set(schema.required ?? []);
+  for (const [key, propertySchema] of Object.entries(schema.properties) as Array<[string, TSchema]>) {
+    if (problems.has(key)) continue;
+    if (config[key] === undefined) {
+      if (required.has(key)) problems.set(key, 'is required');
       continue;
     }
-    const key = error.instancePath.split('/')[1];
-    if (key && !problems.has(key)) problems.set(key, describe(schema.properties[key] as TSchema, error.message));
+    const [first] = Value.Errors(propertySchema, config[key]);
+    if (first) problems.set(key, describe(propertySchema, first.message));
   }
   if (problems.size === 0 && options.refine) {
     for (const [key, problem] of options.refine(config as Static<T>)) problems.set(key, problem);

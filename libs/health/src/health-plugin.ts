@@ -45,6 +45,11 @@ async function health(app: FastifyInstance): Promise<void> {
   app.addHook('preClose', async () => {
     phase = 'draining';
   });
+  // While draining, every response closes its keep-alive connection: clients reconnect to
+  // another replica, and the server's close() is not left waiting on sockets kept open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (phase === 'draining') reply.header('connection', 'close');
+  });
 
   // Probes arrive every few seconds from every kubelet: keep them out of the info log.
   const probe = { logLevel: 'warn' as const, schema: { hide: true, response: { 200: ProbeBody, 503: ProbeBody } } };

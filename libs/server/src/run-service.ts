@@ -7,6 +7,7 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadConfigOrExit } from './load-config-or-exit.ts';
+import { onStopSignal } from './stop-signal.ts';
 import { prettyStreamIfTerminal } from './pretty.ts';
 
 export interface BuildAppOptions<C> {
@@ -39,19 +40,26 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   // Filled in as start-up proceeds; a signal in the middle of it stops what exists so far.
   const running: { app?: FastifyInstance; metrics?: MetricsServer; database?: DatabaseLocation } = {};
 
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
-    if (err) logger.fatal({ err }, 'stopping after an unexpected error');
-    else logger.info({ signal }, 'shutting down');
-    if (running.app) {
-      running.app.health.startDraining();
-      // Give load balancers time to notice /readyz before the listener goes away.
-      if (!err) await sleep(config.SHUTDOWN_DELAY_MS);
-      await running.app.close();
-    }
-    await running.metrics?.close();
-    await running.database?.stop();
-    logger.info('stopped');
-  });
+  const shutdown = closeWithGrace(
+    // Signals are ours to interpret (see below); close-with-grace keeps the deadline and catches crashes.
+    { delay: config.SHUTDOWN_GRACE_MS, logger, skip: ['SIGINT', 'SIGTERM'] },
+    async ({ err }) => {
+      if (err) logger.fatal({ err }, 'stopping after an unexpected error');
+      if (running.app) {
+        running.app.health.startDraining();
+        // Give load balancers time to notice /readyz before the listener goes away.
+        if (!err) await sleep(config.SHUTDOWN_DELAY_MS);
+        await running.app.close();
+      }
+      await running.metrics?.close();
+      await running.database?.stop();
+      logger.info('stopped');
+    },
+  );
+  onStopSignal((signal) => {
+    logger.info({ signal }, 'shutting down');
+    void shutdown.close();
+  }, logger);
 
   running.database = await openDatabase({
     url: config.DATABASE_URL,

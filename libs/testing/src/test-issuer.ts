@@ -6,7 +6,7 @@ export interface TestIssuer {
   audience: string;
   /** What the auth plugin verifies with: this issuer's public keys. */
   keys: JWTVerifyGetKey;
-  /** A valid access token for `userId`; `claims` and `header` override the defaults. */
+  /** A valid access token for `userId`; `claims` override the defaults (iss, aud, jti, nbf…). */
   sign(userId: string, options?: { claims?: JWTPayload; expiresIn?: string | number }): Promise<string>;
 }
 
@@ -20,13 +20,10 @@ export async function createTestIssuer(issuer = 'https://myshop.com/user', audie
     audience,
     keys: createLocalJWKSet({ keys: [jwk] }),
     sign: (userId, options = {}) =>
-      new SignJWT({ ...options.claims })
+      // Defaults first, then the test's own claims: a test can forge any of them.
+      new SignJWT({ sub: userId, iss: issuer, aud: audience, jti: randomUUID(), ...options.claims })
         .setProtectedHeader({ alg: 'EdDSA', kid })
-        .setSubject(userId)
-        .setIssuer(issuer)
-        .setAudience(audience)
         .setIssuedAt()
-        .setJti(randomUUID())
         .setExpirationTime(options.expiresIn ?? '15m')
         .sign(privateKey),
   };

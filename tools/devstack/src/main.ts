@@ -44,14 +44,16 @@ const { port: gatewayPort } = new URL(stack.gatewayUrl);
 say(`gateway for host myshop.com at ${stack.gatewayUrl}`);
 say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
 
-let stopping = false;
+let stoppingSince = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      // `npm start` delivers one Ctrl-C twice: from the terminal and forwarded by npm.
+      if (Date.now() - stoppingSince < 2000) return;
       say('second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     say(`${signal}: draining every replica…`);
     stack.stop().then(
       () => {

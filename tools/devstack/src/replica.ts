@@ -44,6 +44,9 @@ export class Replica {
   async start(): Promise<void> {
     this.stopping = false;
     const child = fork(this.spec.entry, [], {
+      // Its own process group: a terminal's Ctrl-C reaches the supervisor only, which then stops
+      // replicas in order. If the supervisor dies, the IPC channel closes and the replica stops.
+      detached: true,
       env: this.spec.env,
       execArgv: ['--conditions=@myshop/source'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

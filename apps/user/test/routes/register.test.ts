@@ -1,19 +1,75 @@
 import { describe, expect, it } from 'vitest';
-import { buildUser } from '../helpers.ts';
+import { buildUser, PASSWORD, register } from '../helpers.ts';
+
+const post = (payload: unknown) => ({ method: 'POST' as const, url: '/user/register', payload: payload as Record<string, unknown> });
 
 describe('POST /user/register', () => {
-  it('creates an account and returns its profile without the password', async () => {
-    const { app, database } = await buildUser();
-    const response = await app.inject({
-      method: 'POST',
-      url: '/user/register',
-      payload: { email: '  Alice@Example.com ', password: 'correct horse', name: 'Alice' },
-    });
+  it('creates an account: 201 with the profile, the email trimmed, the password stored as argon2id only', async () => {
+    const { app, database, logs } = await buildUser();
+    const response = await app.inject(post({ email: '  Ada@Example.com ', password: PASSWORD, name: 'Ada Lovelace' }));
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body).toEqual({ id: expect.any(String), email: 'Alice@Example.com', name: 'Alice', createdAt: expect.any(String) });
-    const rows = await database.query('SELECT email, password_hash FROM users');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'Ada@Example.com', name: 'Ada Lovelace', createdAt: expect.any(String) });
+    expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
+    expect(response.body).not.toContain(PASSWORD);
+
+    const rows = await database.query('SELECT id, email, name, password_hash FROM users');
+    expect(rows).toEqual([{ id: body.id, email: 'Ada@Example.com', name: 'Ada Lovelace', password_hash: expect.any(String) }]);
+    // OWASP floor for argon2id: m >= 19 MiB, t >= 2, p >= 1.
+    const [, m, t, p] = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(rows[0]!.password_hash)!;
+    expect(Number(m)).toBeGreaterThanOrEqual(19_456);
+    expect(Number(t)).toBeGreaterThanOrEqual(2);
+    expect(Number(p)).toBeGreaterThanOrEqual(1);
+    expect(logs.text()).not.toContain(PASSWORD);
+  });
+
+  it('answers 409 USER_EMAIL_TAKEN for an email already used, whatever its case', async () => {
+    const { app, database } = await buildUser();
+    await register(app, 'ada@example.com');
+    const response = await app.inject(post({ email: ' ADA@example.COM', password: 'another password', name: 'Impostor' }));
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'An account with this email already exists' });
+    expect(await database.query('SELECT name FROM users')).toEqual([{ name: 'Ada' }]);
+  });
+
+  it('lets exactly one of two simultaneous sign-ups with one email win', async () => {
+    const { app, database } = await buildUser();
+    const responses = await Promise.all([
+      app.inject(post({ email: 'race@example.com', password: PASSWORD, name: 'One' })),
+      app.inject(post({ email: 'RACE@example.com', password: PASSWORD, name: 'Two' })),
+    ]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
+  });
+
+  it.each([
+    ['an invalid email', { email: 'not-an-email', password: PASSWORD, name: 'A' }, 'body/email must match format "email"'],
+    ['a password under 8 characters', { email: 'a@b.co', password: 'short', name: 'A' }, 'body/password must NOT have fewer than 8 characters'],
+    ['a password over 128 characters', { email: 'a@b.co', password: 'p'.repeat(129), name: 'A' }, 'body/password must NOT have more than 128 characters'],
+    ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, 'body/name must match pattern "\\S"'],
+    ['a missing name', { email: 'a@b.co', password: PASSWORD }, 'body/name is required'],
+    ['an unknown field', { email: 'a@b.co', password: PASSWORD, name: 'A', role: 'admin' }, 'body/role is not allowed'],
+    ['a number for the email', { email: 42, password: PASSWORD, name: 'A' }, 'body/email must be string'],
+  ])('rejects %s with 400 naming the field, and stores nothing', async (_case, payload, message) => {
+    const { app, database } = await buildUser();
+    const response = await app.inject(post(payload));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
+    expect(await database.query('SELECT * FROM users')).toEqual([]);
+  });
+
+  it('accepts a 128-character password and an 8-character one', async () => {
+    const { app } = await buildUser();
+    expect((await app.inject(post({ email: 'long@example.com', password: 'p'.repeat(128), name: 'L' }))).statusCode).toBe(201);
+    expect((await app.inject(post({ email: 'short@example.com', password: '12345678', name: 'S' }))).statusCode).toBe(201);
+  });
+
+  it('rejects a body that is not JSON with 400, and one that is not an object', async () => {
+    const { app } = await buildUser();
+    const malformed = await app.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+    expect(malformed.statusCode).toBe(400);
+    const array = await app.inject({ method: 'POST', url: '/user/register', payload: [1, 2] as unknown as Record<string, unknown> });
+    expect(array.statusCode).toBe(400);
+    expect(array.json().code).toBe('FST_ERR_VALIDATION');
   });
 });

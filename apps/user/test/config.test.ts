@@ -1,0 +1,38 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@myshop/config';
+import { loadUserConfig } from '../src/config.ts';
+
+const pem = (type: 'ed25519' | 'ec' | 'rsa') =>
+  generateKeyPairSync(type as 'ed25519', type === 'ec' ? ({ namedCurve: 'P-256' } as never) : type === 'rsa' ? ({ modulusLength: 2048 } as never) : undefined)
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+
+describe('loadUserConfig', () => {
+  it('needs nothing outside production', () => {
+    expect(loadUserConfig({})).toMatchObject({ NODE_ENV: 'development', PORT: 5000, ACCESS_TOKEN_TTL_SECONDS: 900 });
+  });
+
+  it('requires a database and a signing key in production, naming both', () => {
+    expect(() => loadUserConfig({ NODE_ENV: 'production' })).toThrowError(ConfigError);
+    try {
+      loadUserConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      expect((error as ConfigError).keys).toEqual(['DATABASE_URL', 'JWT_PRIVATE_KEY']);
+    }
+  });
+
+  it('accepts Ed25519 and P-256 keys and refuses others without echoing them', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/user' };
+    expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ed25519') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
+    expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ec') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
+    const rsa = pem('rsa');
+    try {
+      loadUserConfig({ ...env, JWT_PRIVATE_KEY: rsa });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('JWT_PRIVATE_KEY: must be a PKCS#8 PEM Ed25519 or P-256 private key');
+      expect((error as Error).message).not.toContain(rsa.split('\n')[1]);
+    }
+  });
+});

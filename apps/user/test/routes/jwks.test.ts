@@ -1,0 +1,20 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { buildUser, login, register } from '../helpers.ts';
+
+describe('GET /user/.well-known/jwks.json', () => {
+  it('publishes the public key that verifies issued tokens, and nothing private', async () => {
+    const { app } = await buildUser();
+    await register(app);
+    const token = await login(app);
+    const response = await app.inject({ url: '/user/.well-known/jwks.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    const jwks = response.json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'https://myshop.com/user', audience: 'myshop' });
+    expect(payload.sub).toEqual(expect.any(String));
+  });
+});

@@ -1,0 +1,62 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { buildUser, PASSWORD, register } from '../helpers.ts';
+
+const post = (payload: Record<string, unknown>) => ({ method: 'POST' as const, url: '/user/login', payload });
+
+describe('POST /user/login', () => {
+  it('exchanges email and password for a signed access token', async () => {
+    const { app, config } = await buildUser();
+    const user = await register(app);
+    const response = await app.inject(post({ email: ' ADA@example.com ', password: PASSWORD }));
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: config.ACCESS_TOKEN_TTL_SECONDS });
+
+    const header = decodeProtectedHeader(body.accessToken);
+    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
+    const claims = decodeJwt(body.accessToken);
+    expect(claims).toMatchObject({ sub: user.id, iss: 'https://myshop.com/user', aud: 'myshop', jti: expect.any(String) });
+    expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
+  });
+
+  it('gives an unknown email and a wrong password the same 401', async () => {
+    const { app, logs } = await buildUser();
+    await register(app);
+    const wrongPassword = await app.inject(post({ email: 'ada@example.com', password: 'not the password' }));
+    const unknownEmail = await app.inject(post({ email: 'nobody@example.com', password: PASSWORD }));
+    for (const response of [wrongPassword, unknownEmail]) {
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ statusCode: 401, code: 'USER_INVALID_CREDENTIALS', error: 'Unauthorized', message: 'Email or password is incorrect' });
+    }
+    expect(wrongPassword.body).toBe(unknownEmail.body);
+    expect(logs.text()).not.toContain('not the password');
+    expect(logs.text()).not.toContain(PASSWORD);
+  });
+
+  it('spends about the same time on an unknown email as on a wrong password', async () => {
+    const { app } = await buildUser();
+    await register(app);
+    const time = async (email: string) => {
+      const started = performance.now();
+      await app.inject(post({ email, password: 'wrong password' }));
+      return performance.now() - started;
+    };
+    await time('warm-up@example.com');
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      known.push(await time('ada@example.com'));
+      unknown.push(await time(`nobody${i}@example.com`));
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[1]!;
+    // Both paths run one argon2 verification; without the decoy the unknown email would be ~100x faster.
+    expect(median(unknown)).toBeGreaterThan(median(known) / 4);
+  });
+
+  it('rejects a missing password or an unknown field with 400', async () => {
+    const { app } = await buildUser();
+    expect((await app.inject(post({ email: 'ada@example.com' }))).json().message).toBe('body/password is required');
+    expect((await app.inject(post({ email: 'a@b.co', password: PASSWORD, remember: true }))).json().message).toBe('body/remember is not allowed');
+  });
+});

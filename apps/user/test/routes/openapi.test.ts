@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { buildUser } from '../helpers.ts';
+
+describe('GET /user/openapi.json', () => {
+  it('documents every route with its request and response schemas', async () => {
+    const { app } = await buildUser();
+    const response = await app.inject({ url: '/user/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const { paths } = response.json();
+    expect(Object.keys(paths).sort()).toEqual(['/user/.well-known/jwks.json', '/user/login', '/user/me', '/user/register']);
+    expect(paths['/user/register'].post.requestBody.content['application/json'].schema.required).toEqual(['email', 'password', 'name']);
+    expect(Object.keys(paths['/user/register'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '409']));
+    expect(paths['/user/me'].get.security).toEqual([{ bearerAuth: [] }]);
+  });
+});

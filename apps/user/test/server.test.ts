@@ -1,0 +1,63 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const server = new URL('../src/server.ts', import.meta.url).pathname;
+
+function start(env: Record<string, string>) {
+  const child = fork(server, [], {
+    execArgv: ['--conditions=@myshop/source'],
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit') as Promise<[number | null]>;
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
+  return { child, exit, listening, output: () => output };
+}
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('user server', () => {
+  it('runs without DATABASE_URL on an embedded PostgreSQL under DATA_DIR, keeping accounts and keys across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-user-embedded-'));
+    chmodSync(dataDir, 0o755);
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    const first = start({ DATA_DIR: dataDir });
+    const origin = await first.listening;
+    const account = { email: 'embedded@example.com', password: 'correct horse', name: 'Em' };
+    expect((await fetch(`${origin}/user/register`, json(account))).status).toBe(201);
+    const login = await fetch(`${origin}/user/login`, json({ email: account.email, password: account.password }));
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    first.child.kill('SIGTERM');
+    expect((await first.exit)[0]).toBe(0);
+    expect(first.output()).toContain('embedded PostgreSQL ready');
+
+    const second = start({ DATA_DIR: dataDir });
+    const again = await second.listening;
+    const me = await fetch(`${again}/user/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ email: 'embedded@example.com' });
+    second.child.kill('SIGTERM');
+    expect((await second.exit)[0]).toBe(0);
+  });
+
+  it('refuses to start in production without its database and signing key: exit 1 naming both', async () => {
+    const service = start({ NODE_ENV: 'production', JWT_ISSUER: '' });
+    const [code] = await service.exit;
+    expect(code).toBe(1);
+    expect(service.output()).toContain('user: Invalid configuration (2 keys):');
+    expect(service.output()).toContain('DATABASE_URL: is required in production');
+    expect(service.output()).toContain('JWT_PRIVATE_KEY: is required in production');
+  });
+});

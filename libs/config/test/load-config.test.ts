@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type } from 'typebox';
+import { describe, expect, it } from 'vitest';
+import { baseConfigProperties, ConfigError, loadConfig, secret } from '../src/index.ts';
+
+const Schema = Type.Object({
+  ...baseConfigProperties,
+  API_KEY: secret(Type.String({ minLength: 8 })),
+  REGION: Type.String({ minLength: 1 }),
+  RETRIES: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
+});
+
+function secretFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'config-test-')), 'api-key');
+  writeFileSync(path, content);
+  return path;
+}
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and converts strings to the declared types', () => {
+    const config = loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', PORT: '6000', DATABASE_MIGRATE_ON_START: 'false' } });
+    expect(config).toMatchObject({
+      PORT: 6000,
+      RETRIES: 2,
+      HOST: '0.0.0.0',
+      METRICS_PORT: 9464,
+      NODE_ENV: 'development',
+      DATABASE_MIGRATE_ON_START: false,
+      REGION: 'eu',
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every missing and invalid key in one error', () => {
+    const error = errorOf(() => loadConfig(Schema, { env: { PORT: 'eighty', RETRIES: '9', NODE_ENV: 'staging' } }));
+    expect(error.keys.sort()).toEqual(['API_KEY', 'NODE_ENV', 'PORT', 'REGION', 'RETRIES']);
+    expect(error.message).toContain('API_KEY: is required');
+    expect(error.message).toContain('PORT: must be integer');
+    expect(error.message).toContain('NODE_ENV: must be one of development, test, production');
+    expect(error.message).toContain('RETRIES: must be <= 5');
+  });
+
+  it('treats an empty value as unset', () => {
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: '' } }));
+    expect(error.keys).toEqual(['REGION']);
+  });
+
+  it('reads a secret from <KEY>_FILE without its trailing newline', () => {
+    const config = loadConfig(Schema, { env: { API_KEY_FILE: secretFile('from-the-secret\n'), REGION: 'eu' } });
+    expect(config.API_KEY).toBe('from-the-secret');
+  });
+
+  it('refuses a secret given both inline and as a file', () => {
+    const error = errorOf(() =>
+      loadConfig(Schema, { env: { API_KEY: 'inline-value', API_KEY_FILE: secretFile('file-value'), REGION: 'eu' } }),
+    );
+    expect(error.message).toContain('API_KEY: set either API_KEY or API_KEY_FILE, not both');
+  });
+
+  it('reports an unreadable secret file by key, not by content', () => {
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY_FILE: '/nonexistent/secret', REGION: 'eu' } }));
+    expect(error.message).toContain('API_KEY: cannot read API_KEY_FILE (ENOENT)');
+  });
+
+  it('ignores <KEY>_FILE for keys that are not secrets', () => {
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION_FILE: secretFile('eu') } }));
+    expect(error.keys).toEqual(['REGION']);
+  });
+
+  it('never prints a secret value, even an invalid one', () => {
+    const leaked = 'short7!';
+    const fromFile = secretFile('tiny');
+    const inline = errorOf(() => loadConfig(Schema, { env: { API_KEY: leaked, REGION: 'eu' } }));
+    const file = errorOf(() => loadConfig(Schema, { env: { API_KEY_FILE: fromFile, REGION: 'eu' } }));
+    expect(inline.message).toContain('API_KEY: must not have fewer than 8 characters');
+    expect(inline.message).not.toContain(leaked);
+    expect(file.message).not.toContain('tiny');
+    expect(JSON.stringify(inline)).not.toContain(leaked);
+  });
+
+  it('adds the problems found by refine, after the schema passed', () => {
+    const error = errorOf(() =>
+      loadConfig(Schema, {
+        env: { API_KEY: 'k'.repeat(8), REGION: 'eu', NODE_ENV: 'production' },
+        refine: (config) => (config.NODE_ENV === 'production' && !config.DATABASE_URL ? [['DATABASE_URL', 'is required in production']] : []),
+      }),
+    );
+    expect(error.message).toBe('Invalid configuration (1 key):\n  DATABASE_URL: is required in production');
+  });
+
+  it('rejects a DATABASE_URL that is not a PostgreSQL URL without echoing it', () => {
+    const error = errorOf(() =>
+      loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', DATABASE_URL: 'mysql://root:hunter2@db/x' } }),
+    );
+    expect(error.keys).toEqual(['DATABASE_URL']);
+    expect(error.message).not.toContain('hunter2');
+  });
+});

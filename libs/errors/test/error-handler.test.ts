@@ -1,0 +1,112 @@
+import Fastify from 'fastify';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { defineError, errorHandlerPlugin, formatSchemaErrors, ServiceUnavailableError } from '../src/index.ts';
+
+const WidgetGoneError = defineError('TEST_WIDGET_GONE', 'Widget %s is gone', 410);
+const VaultDownError = defineError('TEST_VAULT_DOWN', 'The vault is down', 503);
+
+async function buildApp() {
+  const app = Fastify({
+    logger: false,
+    schemaErrorFormatter: formatSchemaErrors,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  onTestFinished(() => app.close());
+  await app.register(errorHandlerPlugin);
+  app.post(
+    '/widgets',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'size'],
+          properties: { name: { type: 'string' }, size: { type: 'integer', maximum: 10 } },
+        },
+      },
+    },
+    async () => ({ ok: true }),
+  );
+  app.get('/gone', async () => {
+    throw new WidgetGoneError('w-1');
+  });
+  app.get('/crash', async () => {
+    throw new Error('SELECT * FROM secrets failed at /srv/app.js:42');
+  });
+  app.get('/vault', async () => {
+    throw new VaultDownError();
+  });
+  app.get('/database', async () => {
+    throw new ServiceUnavailableError('The database is unavailable, try again shortly.');
+  });
+  return app;
+}
+
+describe('error responses', () => {
+  it('answers a validation failure with 400 naming the field', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a', size: 11 } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'body/size must be <= 10' });
+  });
+
+  it('rejects an unknown body field by name instead of stripping it', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a', size: 1, userId: 'x' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('body/userId is not allowed');
+  });
+
+  it('names a missing field', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a' } });
+    expect(response.json().message).toBe('body/size is required');
+  });
+
+  it('keeps the code and message of a declared client error', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'GET', url: '/gone' });
+    expect(response.statusCode).toBe(410);
+    expect(response.json()).toEqual({ statusCode: 410, code: 'TEST_WIDGET_GONE', error: 'Gone', message: 'Widget w-1 is gone' });
+  });
+
+  it('hides the details of an unexpected error behind a generic 500', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'GET', url: '/crash' });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      code: 'INTERNAL_SERVER_ERROR',
+      error: 'Internal Server Error',
+      message: 'Something went wrong on our side.',
+    });
+    expect(response.body).not.toContain('SELECT');
+  });
+
+  it('shows a declared 503 with Retry-After, so clients know to come back', async () => {
+    const app = await buildApp();
+    for (const url of ['/vault', '/database']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.json().error).toBe('Service Unavailable');
+    }
+  });
+
+  it('answers unknown routes with the same JSON shape', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ method: 'GET', url: '/nope?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'Route GET /nope not found' });
+  });
+
+  it("passes Fastify's own client errors through: malformed JSON, wrong media type", async () => {
+    const app = await buildApp();
+    const malformed = await app.inject({ method: 'POST', url: '/widgets', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', error: 'Bad Request' });
+    const wrongType = await app.inject({ method: 'POST', url: '/widgets', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+    expect(wrongType.statusCode).toBe(415);
+    expect(wrongType.json()).toMatchObject({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+  });
+});

@@ -1,0 +1,59 @@
+import Fastify from 'fastify';
+import { Registry } from 'prom-client';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { metricsPlugin, startMetricsServer } from '../src/index.ts';
+
+async function buildApp(service = 'test') {
+  const app = Fastify({ logger: false });
+  onTestFinished(() => app.close());
+  await app.register(metricsPlugin, { service });
+  app.get('/items/:id', async () => ({ ok: true }));
+  app.get('/fail', async (_request, reply) => reply.code(503).send({ ok: false }));
+  await app.ready();
+  return app;
+}
+
+describe('metricsPlugin', () => {
+  it('times requests by method, route template and status code', async () => {
+    const app = await buildApp();
+    await app.inject({ url: '/items/1' });
+    await app.inject({ url: '/items/2' });
+    await app.inject({ url: '/fail' });
+    await app.inject({ url: '/missing/route' });
+    const text = await app.metrics.registry.metrics();
+    expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="GET",route="/items/:id",status_code="200"} 2');
+    expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="GET",route="/fail",status_code="503"} 1');
+    // An unknown URL must not become a label value of its own.
+    expect(text).not.toContain('/missing/route');
+  });
+
+  it('exposes the default process metrics', async () => {
+    const app = await buildApp();
+    const text = await app.metrics.registry.metrics();
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('gives every app its own registry, never the global one', async () => {
+    const first = await buildApp('first');
+    const second = await buildApp('second');
+    await first.inject({ url: '/items/1' });
+    expect(first.metrics.registry).not.toBe(second.metrics.registry);
+    expect(await second.metrics.registry.getSingleMetricAsString('http_server_request_duration_seconds')).not.toContain('route="/items/:id"');
+  });
+});
+
+describe('startMetricsServer', () => {
+  it('serves GET /metrics on its own port and nothing else', async () => {
+    const registry = new Registry();
+    registry.setDefaultLabels({ service: 'probe' });
+    const server = await startMetricsServer(registry, '127.0.0.1', 0);
+    onTestFinished(() => server.close());
+    const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const other = await fetch(`http://127.0.0.1:${server.port}/user/me`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+});

@@ -1,0 +1,39 @@
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { CurrencyCode, Email, errorResponses, ErrorResponse, IdempotencyKey, MinorUnits, Page, PageQuery, Uuid } from '../src/index.ts';
+
+const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array' });
+addFormats.default(ajv);
+const valid = (schema: object, value: unknown) => ajv.validate(schema, value);
+
+describe('shared schemas', () => {
+  it('accept what they describe and nothing else', () => {
+    expect(valid(Uuid, '6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11')).toBe(true);
+    expect(valid(Uuid, '42')).toBe(false);
+    expect(valid(Email, 'a@b.co')).toBe(true);
+    expect(valid(Email, `${'a'.repeat(250)}@b.co`)).toBe(false);
+    expect(valid(CurrencyCode, 'USD')).toBe(true);
+    expect(valid(CurrencyCode, 'usd')).toBe(false);
+    expect(valid(MinorUnits, 1999)).toBe(true);
+    expect(valid(MinorUnits, 19.99)).toBe(false);
+    expect(valid(MinorUnits, -1)).toBe(false);
+    expect(valid(IdempotencyKey, 'order-7f3a')).toBe(true);
+    expect(valid(IdempotencyKey, 'has space')).toBe(false);
+    expect(valid(IdempotencyKey, '')).toBe(false);
+  });
+
+  it('cap page sizes and default the limit', () => {
+    const query: Record<string, unknown> = {};
+    expect(valid(PageQuery, query)).toBe(true);
+    expect(query.limit).toBe(20);
+    expect(valid(PageQuery, { limit: 101 })).toBe(false);
+    expect(valid(PageQuery, { limit: 5, extra: 1 })).toBe(false);
+    expect(valid(Page(Uuid), { items: [], nextCursor: null })).toBe(true);
+  });
+
+  it('give every listed status the error body', () => {
+    expect(errorResponses(400, 404)).toEqual({ 400: ErrorResponse, 404: ErrorResponse });
+    expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);
+  });
+});

@@ -1,0 +1,104 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createTestDatabase } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const fixture = new URL('./fixtures/slow-service.ts', import.meta.url).pathname;
+
+interface Started {
+  child: ChildProcess;
+  origin: string;
+  metricsOrigin: string;
+  output: () => string;
+  exit: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+function spawnService(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Started['exit'] } {
+  const child = fork(fixture, [], {
+    execArgv: ['--conditions=@myshop/source'],
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit') as Started['exit'];
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, output: () => output, exit };
+}
+
+async function startService(env: Record<string, string> = {}): Promise<Started> {
+  const database = await createTestDatabase();
+  onTestFinished(() => database.drop());
+  const spawned = spawnService({ DATABASE_URL: database.url, ...env });
+  const [message] = (await once(spawned.child, 'message')) as [{ port: number; metricsPort: number }];
+  return { ...spawned, origin: `http://127.0.0.1:${message.port}`, metricsOrigin: `http://127.0.0.1:${message.metricsPort}` };
+}
+
+describe('runService', () => {
+  it('serves the app, its probes and its metrics on separate ports', async () => {
+    const service = await startService();
+    expect(await (await fetch(`${service.origin}/slow`)).json()).toEqual({ greeting: 'hello', waited: 0 });
+    expect((await fetch(`${service.origin}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${service.metricsOrigin}/metrics`)).text();
+    expect(metrics).toContain('http_server_request_duration_seconds_count{service="slow",method="GET",route="/slow",status_code="200"} 1');
+    expect((await fetch(`${service.origin}/metrics`)).status).toBe(404);
+    service.child.kill('SIGTERM');
+    expect(await service.exit).toEqual([0, null]);
+  });
+
+  it('on SIGTERM: readiness turns 503, the request in flight completes, the process exits 0', async () => {
+    const service = await startService({ SHUTDOWN_DELAY_MS: '700' });
+    const inFlight = fetch(`${service.origin}/slow?ms=1200`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const readiness = await fetch(`${service.origin}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'draining' });
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ greeting: 'hello', waited: 1200 });
+    expect(await service.exit).toEqual([0, null]);
+    await expect(fetch(`${service.origin}/readyz`)).rejects.toThrow();
+    expect(service.output()).toContain('"msg":"stopped"');
+  });
+
+  it('drains once when one Ctrl-C arrives twice (from the terminal and forwarded by npm)', async () => {
+    const service = await startService({ SHUTDOWN_DELAY_MS: '300' });
+    const inFlight = fetch(`${service.origin}/slow?ms=800`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    service.child.kill('SIGINT');
+    service.child.kill('SIGINT');
+    expect((await inFlight).status).toBe(200);
+    expect(await service.exit).toEqual([0, null]);
+  });
+
+  it('exits 1 when shutdown outlasts SHUTDOWN_GRACE_MS', async () => {
+    const service = await startService({ SHUTDOWN_GRACE_MS: '1000' });
+    const stuck = fetch(`${service.origin}/slow?ms=8000`).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    const [code] = await service.exit;
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(4000);
+    await stuck;
+  });
+
+  it('refuses to start with a bad config: one message naming every bad key, exit 1, before listening', async () => {
+    const spawned = spawnService({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/shop' });
+    const listened = new Promise((resolve) => spawned.child.once('message', resolve));
+    const [code] = await spawned.exit;
+    expect(code).toBe(1);
+    const output = spawned.output();
+    expect(output).toContain('Invalid configuration (3 keys)');
+    for (const key of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(output).toContain(`  ${key}:`);
+    expect(output).not.toContain('hunter2');
+    expect(await Promise.race([listened, new Promise((resolve) => setTimeout(() => resolve('never'), 100))])).toBe('never');
+  });
+});

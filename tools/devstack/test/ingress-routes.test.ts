@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { matchRoute, readIngressRoutes } from '../src/index.ts';
+
+const manifest = new URL('../../../k8s/base/ingress/ingress.yaml', import.meta.url).pathname;
+const routes = readIngressRoutes(manifest);
+
+describe('readIngressRoutes', () => {
+  it("reads the Ingress that kustomize deploys: myshop.com's three prefixes", () => {
+    expect(routes.map(({ host, path, pathType, service, port }) => `${host}${path} ${pathType} → ${service}:${port}`).sort()).toEqual([
+      'myshop.com/cart Prefix → cart-service:80',
+      'myshop.com/payment Prefix → payment-service:80',
+      'myshop.com/user Prefix → user-service:80',
+    ]);
+  });
+});
+
+describe('matchRoute', () => {
+  it.each([
+    ['myshop.com', '/user/me', 'user-service'],
+    ['myshop.com:8080', '/cart', 'cart-service'],
+    ['MyShop.com', '/cart/items/3?x=1', 'cart-service'],
+    ['myshop.com', '/payment/charges', 'payment-service'],
+    ['myshop.com', '/user/', 'user-service'],
+  ])('routes host %s path %s to %s', (host, path, service) => {
+    expect(matchRoute(routes, host, path)?.service).toBe(service);
+  });
+
+  it.each([
+    ['other.com', '/user/me'],
+    [undefined, '/user/me'],
+    ['myshop.com', '/users'],
+    ['myshop.com', '/'],
+    ['myshop.com', '/livez'],
+  ])('has no route for host %s path %s', (host, path) => {
+    expect(matchRoute(routes, host, path)).toBeUndefined();
+  });
+
+  it('prefers Exact over Prefix and the longest prefix', () => {
+    const custom = [
+      { host: 'a.com', path: '/api', pathType: 'Prefix' as const, service: 'short', port: 80 },
+      { host: 'a.com', path: '/api/v2', pathType: 'Prefix' as const, service: 'long', port: 80 },
+      { host: 'a.com', path: '/api/v2/health', pathType: 'Exact' as const, service: 'exact', port: 80 },
+    ];
+    expect(matchRoute(custom, 'a.com', '/api/v2/x')?.service).toBe('long');
+    expect(matchRoute(custom, 'a.com', '/api/v1')?.service).toBe('short');
+    expect(matchRoute(custom, 'a.com', '/api/v2/health')?.service).toBe('exact');
+    expect(matchRoute(custom, 'a.com', '/api/v2/health/x')?.service).toBe('long');
+  });
+});

@@ -1,0 +1,94 @@
+import Fastify from 'fastify';
+import { request } from 'undici';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Endpoints } from '../src/endpoints.ts';
+import { createProxy } from '../src/proxy.ts';
+
+/** A replica stand-in: ready or not, echoing what reached it. */
+async function upstream(name: string, ready = true) {
+  const app = Fastify();
+  app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({}));
+  app.all('/*', async (request) => ({ name, method: request.method, url: request.url, host: request.headers.host, requestId: request.headers['x-request-id'], body: request.body ?? null }));
+  const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+  onTestFinished(() => app.close());
+  return { app, origin };
+}
+
+async function proxyTo(endpoints: Endpoints) {
+  const proxy = createProxy({ resolve: (request) => (request.url.startsWith('/svc') ? { endpoints } : { notFound: 'no route' }) });
+  const origin = await proxy.listen({ host: '127.0.0.1', port: 0 });
+  onTestFinished(async () => {
+    endpoints.close();
+    await proxy.close();
+  });
+  return origin;
+}
+
+describe('createProxy', () => {
+  it('balances over ready replicas only, passing path, host, body and a request id through', async () => {
+    const one = await upstream('one');
+    const two = await upstream('two');
+    const sick = await upstream('sick', false);
+    const endpoints = new Endpoints('svc', 50);
+    endpoints.add('one', one.origin);
+    endpoints.add('two', two.origin);
+    endpoints.add('sick', sick.origin);
+    for (const name of ['one', 'two']) await endpoints.waitUntilReady(name, 2000);
+    const origin = await proxyTo(endpoints);
+
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i += 1) {
+      // undici's request(), not fetch(): fetch may not set Host.
+      const response = await request(`${origin}/svc/items?x=${i}`, {
+        method: 'POST',
+        headers: { host: 'myshop.com', 'content-type': 'application/json' },
+        body: JSON.stringify({ i }),
+      });
+      const body = (await response.body.json()) as { name: string; url: string; host: string; requestId: string; body: unknown };
+      seen.add(body.name);
+      expect(body).toMatchObject({ url: `/svc/items?x=${i}`, host: 'myshop.com', body: { i }, requestId: expect.any(String) });
+    }
+    expect([...seen].sort()).toEqual(['one', 'two']);
+  });
+
+  it('tries another replica when one refuses the connection, even for a POST', async () => {
+    const alive = await upstream('alive');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('alive', alive.origin);
+    await endpoints.waitUntilReady('alive', 2000);
+    const doomed = await upstream('doomed');
+    endpoints.add('doomed', doomed.origin);
+    await endpoints.waitUntilReady('doomed', 2000);
+    await doomed.app.close();
+    const origin = await proxyTo(endpoints);
+    for (let i = 0; i < 4; i += 1) {
+      const response = await fetch(`${origin}/svc/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { name: string }).name).toBe('alive');
+    }
+    expect(endpoints.ready().map((endpoint) => endpoint.name)).toEqual(['alive']);
+  });
+
+  it('answers 503 with Retry-After when no replica is ready, and 404 where nothing is routed', async () => {
+    const endpoints = new Endpoints('svc', 60_000);
+    const origin = await proxyTo(endpoints);
+    const unavailable = await fetch(`${origin}/svc/x`);
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('1');
+    expect(await unavailable.json()).toEqual({ statusCode: 503, code: 'NO_READY_UPSTREAM', error: 'Service Unavailable', message: 'No ready replica of svc' });
+    const notFound = await fetch(`${origin}/elsewhere`);
+    expect(notFound.status).toBe(404);
+    expect(await notFound.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'no route' });
+  });
+
+  it('passes invalid JSON through untouched so the service judges it', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints);
+    const response = await fetch(`${origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken":' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+  });
+});

@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startStack } from '../src/index.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+async function call(gatewayUrl: string, method: string, path: string, options: { body?: unknown; token?: string; host?: string } = {}) {
+  const response = await request(`${gatewayUrl}${path}`, {
+    method: method as 'GET',
+    headers: {
+      host: options.host ?? 'myshop.com',
+      ...(options.body ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body ? JSON.stringify(options.body) : undefined,
+  });
+  return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as Record<string, unknown> };
+}
+
+describe('startStack (npm start)', () => {
+  it('serves register → login → me through the gateway for host myshop.com, over two replicas', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-stack-'));
+    chmodSync(dataDir, 0o755);
+    const lines: string[] = [];
+    const stack = await startStack({
+      root,
+      services: ['user'],
+      replicas: 2,
+      gatewayPort: 0,
+      dataDir,
+      printLine: (replica, line) => void lines.push(`${replica} ${line}`),
+    });
+    onTestFinished(async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    const account = { email: 'stack@example.com', password: 'correct horse', name: 'Stack' };
+    const registered = await call(stack.gatewayUrl, 'POST', '/user/register', { body: account });
+    expect(registered.status).toBe(201);
+    const login = await call(stack.gatewayUrl, 'POST', '/user/login', { body: { email: account.email, password: account.password } });
+    expect(login.status).toBe(200);
+    const token = String(login.body.accessToken);
+    // Both replicas share one database and one signing key: any of them accepts the token.
+    for (let i = 0; i < 4; i += 1) {
+      const me = await call(stack.gatewayUrl, 'GET', '/user/me', { token });
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ email: account.email });
+    }
+    const servedBy = new Set(lines.filter((line) => line.includes('"url":"/user/me"')).map((line) => line.split(' ')[0]));
+    expect(servedBy.size).toBe(2);
+
+    const otherHost = await call(stack.gatewayUrl, 'GET', '/user/me', { host: 'example.org', token });
+    expect(otherHost.status).toBe(404);
+    const unrouted = await call(stack.gatewayUrl, 'GET', '/livez');
+    expect(unrouted.status).toBe(404);
+  });
+});
