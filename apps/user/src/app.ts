@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import type { UserConfig } from './config.ts';
+import { attemptLimitsPlugin } from './plugins/attempt-limits.ts';
 import { signingKeyPlugin } from './plugins/signing-key.ts';
 import { userRoutes } from './routes/index.ts';
 
@@ -24,6 +25,7 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     service: 'user',
     ...readPackageInfo(new URL('../package.json', import.meta.url)),
     metricsRegistry,
+    config,
   });
   // The database, migrated before the app reports ready.
   await app.register(dbPlugin, {
@@ -35,14 +37,16 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   // Our signing key; /user/me verifies with its public half, like every other service.
   await app.register(signingKeyPlugin, { config });
   await app.register(authPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keys: app.tokens.keySet });
+  // Limits on password guessing and sign-up floods, used by the login and register routes.
+  await app.register(attemptLimitsPlugin);
 
-  await app.register(userRoutes, { prefix: '/user' });
+  await app.register(userRoutes, { prefix: '/user', config });
 }
 
 export const userAppPlugin = fp(userApp, { name: 'user-app', fastify: '5.x' });
 
 export async function buildUserApp({ config, logger, databaseUrl }: BuildAppOptions<UserConfig>) {
-  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  const app = createFastify({ logger, config });
   await app.register(userAppPlugin, { config, databaseUrl });
   return app;
 }

@@ -9,6 +9,12 @@ export const UserConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
+  /** Attempts allowed per window against password guessing and sign-up floods (per replica). */
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  LOGIN_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
+  LOGIN_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  REGISTER_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
+  REGISTER_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
 });
 
 export type UserConfig = Static<typeof UserConfigSchema>;

@@ -1,22 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFastify } from '@myshop/server';
 import { buildTestApp } from '@myshop/testing';
 import type { FastifyInstance } from 'fastify';
-import { userAppPlugin } from '../src/app.ts';
+import { buildUserApp } from '../src/app.ts';
 import { loadUserConfig } from '../src/config.ts';
 
 export const PASSWORD = 'correct horse battery';
 
-/** The user service on a fresh database, with a throw-away DATA_DIR for its signing key. */
+/** The user service as server.ts builds it, on a fresh database and a throw-away DATA_DIR. */
 export async function buildUser(env: Record<string, string> = {}) {
   const config = loadUserConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')), ...env });
-  const built = await buildTestApp('user', async ({ databaseUrl, logger }) => {
-    const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
-    await app.register(userAppPlugin, { config, databaseUrl });
-    return app;
-  });
+  const built = await buildTestApp('user', ({ databaseUrl, logger }) => buildUserApp({ config, logger, databaseUrl }));
   return { ...built, config };
 }
 

@@ -32,6 +32,14 @@ export const baseConfigProperties = {
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }),
+  /** Proxies in front of us that append to X-Forwarded-For (ingress-nginx: 1); 0 trusts none. */
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
+  /** Browser origins allowed by CORS, comma-separated; empty: CORS closed. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  /** Past this event-loop delay the service sheds load with 503 + Retry-After (0: off). */
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  /** Past this heap size the service sheds load with 503 + Retry-After (0: off). */
+  OVERLOAD_MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 0 }),
 };
 
 export const BaseConfigSchema = Type.Object(baseConfigProperties);

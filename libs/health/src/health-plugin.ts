@@ -54,7 +54,8 @@ async function health(app: FastifyInstance): Promise<void> {
   // Probes arrive every few seconds from every kubelet: keep them out of the info log.
   const probe = { logLevel: 'warn' as const, schema: { hide: true, response: { 200: ProbeBody, 503: ProbeBody } } };
 
-  app.get('/livez', probe, async () => ({ status: 'ok' }));
+  // Load shedding (under-pressure) must never fail liveness: an overloaded process is not a dead one.
+  app.get('/livez', { ...probe, config: { pressureHandler: () => undefined } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', probe, async (_request, reply) => {
     if (phase !== 'serving') {

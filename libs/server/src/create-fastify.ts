@@ -1,3 +1,4 @@
+import type { BaseConfig } from '@myshop/config';
 import { formatSchemaErrors } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,14 +14,17 @@ export type ServiceFastifyInstance = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export interface FastifySettings {
-  logger: Logger;
-  bodyLimitBytes: number;
-  requestTimeoutMs: number;
-}
+export type FastifySettings =
+  | { logger: Logger; config: Pick<BaseConfig, 'BODY_LIMIT_BYTES' | 'REQUEST_TIMEOUT_MS' | 'TRUST_PROXY_HOPS'> }
+  | { logger: Logger; bodyLimitBytes: number; requestTimeoutMs: number; trustProxyHops?: number };
 
 /** The Fastify instance every service is built on: same logging, limits and validation. */
-export function createFastify({ logger, bodyLimitBytes, requestTimeoutMs }: FastifySettings): ServiceFastifyInstance {
+export function createFastify(settings: FastifySettings): ServiceFastifyInstance {
+  const { logger } = settings;
+  const { bodyLimitBytes, requestTimeoutMs, trustProxyHops } =
+    'config' in settings
+      ? { bodyLimitBytes: settings.config.BODY_LIMIT_BYTES, requestTimeoutMs: settings.config.REQUEST_TIMEOUT_MS, trustProxyHops: settings.config.TRUST_PROXY_HOPS }
+      : { trustProxyHops: 1, ...settings };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
@@ -32,6 +36,8 @@ export function createFastify({ logger, bodyLimitBytes, requestTimeoutMs }: Fast
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     schemaErrorFormatter: formatSchemaErrors,
+    // request.ip is the address the nearest trusted proxy saw, not one a client wrote itself.
+    trustProxy: (_address: string, hop: number) => hop < trustProxyHops,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   return app;

@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import type { BaseConfig } from '@myshop/config';
 import { errorHandlerPlugin } from '@myshop/errors';
 import { healthPlugin } from '@myshop/health';
 import { REQUEST_ID_HEADER } from '@myshop/logging';
@@ -6,6 +7,7 @@ import { metricsPlugin } from '@myshop/metrics';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
+import { protectionPlugin } from './protection-plugin.ts';
 
 export interface PlatformOptions {
   /** `user`, `cart`, `payment`: the route prefix and the metrics' service label. */
@@ -13,16 +15,23 @@ export interface PlatformOptions {
   version: string;
   description: string;
   metricsRegistry?: Registry;
+  /** The service's config: limits and CORS origins come from it (defaults when absent). */
+  config?: Pick<BaseConfig, 'CORS_ORIGINS' | 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS' | 'OVERLOAD_MAX_HEAP_USED_BYTES'>;
 }
 
 /**
- * What every service has before its own routes: coded JSON errors, health probes, metrics and
- * its OpenAPI document at `GET /<service>/openapi.json`.
+ * What every service has before its own routes: coded JSON errors, health probes, metrics,
+ * security headers, CORS, load shedding, and its OpenAPI document at `GET /<service>/openapi.json`.
  */
 async function platform(app: FastifyInstance, options: PlatformOptions): Promise<void> {
   await app.register(errorHandlerPlugin);
   await app.register(healthPlugin);
   await app.register(metricsPlugin, { service: options.service, registry: options.metricsRegistry });
+  await app.register(protectionPlugin, {
+    corsOrigins: (options.config?.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    maxEventLoopDelayMs: options.config?.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS ?? 1000,
+    maxHeapUsedBytes: options.config?.OVERLOAD_MAX_HEAP_USED_BYTES ?? 0,
+  });
 
   // Registered before any route so that it sees them all.
   await app.register(swagger, {

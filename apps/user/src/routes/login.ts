@@ -1,11 +1,12 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AttemptLimit } from '../plugins/attempt-limits.ts';
 import { InvalidCredentialsError } from '../errors.ts';
 import { hashPassword, verifyPassword } from '../passwords.ts';
 import { LoginBody, TokenResponse } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
-export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
+export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = async (app, { limit }) => {
   const users = usersRepository(app.db);
   // Checked against when the email is unknown, so both failures cost one argon2 verification.
   const decoyHash = hashPassword('decoy password, never valid');
@@ -13,6 +14,7 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/login',
     {
+      preHandler: app.attemptLimit('login', limit),
       schema: {
         summary: 'Exchange email and password for an access token',
         tags: ['accounts'],

@@ -1,10 +1,11 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AttemptLimit } from '../plugins/attempt-limits.ts';
 import { hashPassword } from '../passwords.ts';
 import { RegisterBody, UserProfile } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
-export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
+export const registerRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = async (app, { limit }) => {
   const users = usersRepository(app.db);
 
   app.post(
@@ -15,6 +16,7 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
         const body = request.body as { email?: unknown } | undefined;
         if (body && typeof body === 'object' && typeof body.email === 'string') body.email = body.email.trim();
       },
+      preHandler: app.attemptLimit('register', limit),
       schema: {
         summary: 'Create an account',
         tags: ['accounts'],

@@ -1,0 +1,41 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import underPressure from '@fastify/under-pressure';
+import { defineError } from '@myshop/errors';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface ProtectionOptions {
+  /** Browser origins allowed to call us; none by default (the API serves apps, not web pages). */
+  corsOrigins: string[];
+  maxEventLoopDelayMs: number;
+  maxHeapUsedBytes: number;
+}
+
+export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503);
+
+/** Seconds a client should wait before retrying an overloaded instance. */
+const OVERLOAD_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Headers fit for a JSON API, CORS closed unless origins are configured, and load shedding:
+ * when the event loop lags (or the heap grows) past the limits, requests get 503 + Retry-After
+ * instead of queueing until everything times out. /livez is exempt so that an overloaded but
+ * healthy process is not restarted.
+ */
+async function protection(app: FastifyInstance, options: ProtectionOptions): Promise<void> {
+  await app.register(helmet, {
+    // Nothing we serve is a page: forbid every source and framing outright.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false });
+  await app.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs,
+    maxHeapUsedBytes: options.maxHeapUsedBytes,
+    retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
+    customError: OverloadedError,
+  });
+}
+
+export const protectionPlugin = fp(protection, { name: '@myshop/protection', fastify: '5.x' });

@@ -1,0 +1,70 @@
+import Fastify from 'fastify';
+import { errorHandlerPlugin } from '@myshop/errors';
+import { healthPlugin } from '@myshop/health';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { protectionPlugin } from '../src/index.ts';
+
+async function buildApp(options: Partial<{ corsOrigins: string[]; maxEventLoopDelayMs: number }> = {}) {
+  const app = Fastify({ logger: false });
+  onTestFinished(() => app.close());
+  await app.register(errorHandlerPlugin);
+  await app.register(healthPlugin);
+  await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, ...options });
+  app.get('/things', async () => ({ ok: true }));
+  await app.ready();
+  return app;
+}
+
+function blockEventLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Busy: nothing else runs, exactly what a runaway computation does.
+  }
+}
+
+describe('protectionPlugin', () => {
+  it('sends security headers fit for a JSON API', async () => {
+    const app = await buildApp();
+    const { headers } = await app.inject({ url: '/things' });
+    expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['strict-transport-security']).toContain('max-age=');
+    expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('keeps CORS closed by default: no browser origin is allowed', async () => {
+    const app = await buildApp();
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/things',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const simple = await app.inject({ url: '/things', headers: { origin: 'https://evil.example' } });
+    expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('allows exactly the configured origins', async () => {
+    const app = await buildApp({ corsOrigins: ['https://shop.example'] });
+    const allowed = await app.inject({ url: '/things', headers: { origin: 'https://shop.example' } });
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example');
+    const other = await app.inject({ url: '/things', headers: { origin: 'https://evil.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('sheds load with 503 + Retry-After when the event loop lags, while /livez stays 200', async () => {
+    const app = await buildApp({ maxEventLoopDelayMs: 5 });
+    const deadline = Date.now() + 10_000;
+    let shed: Awaited<ReturnType<typeof app.inject>> | undefined;
+    while (!shed && Date.now() < deadline) {
+      blockEventLoop(300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const response = await app.inject({ url: '/things' });
+      if (response.statusCode === 503) shed = response;
+    }
+    expect(shed?.json()).toEqual({ statusCode: 503, code: 'SERVICE_OVERLOADED', error: 'Service Unavailable', message: 'The service is overloaded, try again shortly' });
+    expect(shed?.headers['retry-after']).toBe('2');
+    expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
+  });
+});
