@@ -1,0 +1,67 @@
+import { authPlugin } from '@myshop/auth';
+import { dbPlugin } from '@myshop/db';
+import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Registry } from 'prom-client';
+import type { CartConfig } from './config.ts';
+import { paymentClientPlugin } from './plugins/payment-client.ts';
+import { cartRoutes } from './routes/index.ts';
+
+export interface CartAppOptions {
+  config: CartConfig;
+  databaseUrl: string;
+  metricsRegistry?: Registry;
+  /** Verifies access tokens; defaults to the user service's JWKS at JWKS_URL (tests pass their own). */
+  jwtKeys?: JWTVerifyGetKey;
+}
+
+/** Versioned SQL and the catalogue seed, shared by start-up and the `migrate` command. */
+export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+
+/**
+ * A checkout attempt holds its order this much longer than a payment call may take: past it,
+ * the attempt has surely ended (or its process died) and a retry with the key may take over.
+ */
+const CHECKOUT_LEASE_MARGIN_MS = 1000;
+
+/** The cart service as a plugin: what tests build and what server.ts serves. */
+async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: CartAppOptions): Promise<void> {
+  const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
+  // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
+  await app.register(platformPlugin, { service: 'cart', ...packageInfo, metricsRegistry });
+  // The database, migrated (and the catalogue seeded) before the app reports ready.
+  await app.register(dbPlugin, {
+    url: databaseUrl,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrationsDir,
+    migrate: config.DATABASE_MIGRATE_ON_START,
+  });
+  // Tokens are the user service's, verified here with its public keys: no call per request.
+  await app.register(authPlugin, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    keys: jwtKeys ?? new URL(config.JWKS_URL),
+  });
+  // The payment service, for checkout.
+  await app.register(paymentClientPlugin, {
+    baseUrl: config.PAYMENT_URL,
+    timeoutMs: config.PAYMENT_TIMEOUT_MS,
+    userAgent: `myshop-cart/${packageInfo.version}`,
+  });
+
+  await app.register(cartRoutes, {
+    prefix: '/cart',
+    currency: config.CURRENCY,
+    checkoutLeaseMs: config.PAYMENT_TIMEOUT_MS + CHECKOUT_LEASE_MARGIN_MS,
+  });
+}
+
+export const cartAppPlugin = fp(cartApp, { name: 'cart-app', fastify: '5.x' });
+
+export async function buildCartApp({ config, logger, databaseUrl }: BuildAppOptions<CartConfig>) {
+  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  await app.register(cartAppPlugin, { config, databaseUrl });
+  return app;
+}

@@ -1,0 +1,40 @@
+import { STATUS_CODES } from 'node:http';
+import { defineError } from '@myshop/errors';
+import type { ErrorResponse } from '@myshop/schemas';
+
+export const InvalidCursorError = defineError('CART_INVALID_CURSOR', 'The cursor is not one this service issued', 400);
+export const InvalidCardNumberError = defineError('CART_INVALID_CARD_NUMBER', 'The card number is not valid', 400);
+
+export const ProductNotFoundError = defineError('CART_PRODUCT_NOT_FOUND', 'Product not found', 404);
+export const ItemNotFoundError = defineError('CART_ITEM_NOT_FOUND', 'This product is not in the cart', 404);
+export const OrderNotFoundError = defineError('CART_ORDER_NOT_FOUND', 'Order not found', 404);
+
+export const QuantityLimitError = defineError('CART_QUANTITY_LIMIT', 'A cart line holds at most %d of a product', 422);
+export const LineLimitError = defineError('CART_LINE_LIMIT', 'A cart holds at most %d different products', 422);
+export const AmountLimitError = defineError('CART_AMOUNT_LIMIT', 'An order may total at most %d minor units', 422);
+
+export const CartEmptyError = defineError('CART_EMPTY', 'The cart is empty: there is nothing to check out', 409);
+export const CheckoutInProgressError = defineError(
+  'CART_CHECKOUT_IN_PROGRESS',
+  'A checkout with this Idempotency-Key is still being processed, retry shortly',
+  409,
+);
+export const CheckoutKeyReusedError = defineError(
+  'CART_CHECKOUT_KEY_REUSED',
+  'This Idempotency-Key was already used for a checkout with different payment details',
+  422,
+);
+
+/** Payment could not be reached or did not answer in time: nothing was lost, the same key may be retried. */
+export const PaymentUnavailableError = defineError(
+  'CART_PAYMENT_UNAVAILABLE',
+  'Payment is unavailable right now; retry with the same Idempotency-Key',
+  503,
+);
+/** Payment refused the request itself (not the card): our integration is at fault, so it is logged. */
+export const PaymentFailedError = defineError('CART_PAYMENT_FAILED', 'Payment refused the request; retry later', 502);
+
+/** The error body of a checkout that ended, stored with the order and replayed for its key. */
+export function errorBody(statusCode: number, code: string, message: string): ErrorResponse {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}

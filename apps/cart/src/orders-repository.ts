@@ -1,0 +1,232 @@
+import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
+import { lockCart, readLines } from './carts-repository.ts';
+import { isUuid } from './cursor.ts';
+import { AmountLimitError, CartEmptyError, CheckoutInProgressError } from './errors.ts';
+import type { ErrorResponse } from '@myshop/schemas';
+import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
+
+interface OrderRow {
+  id: string;
+  seq: number;
+  user_id: string;
+  status: OrderStatus;
+  amount: number;
+  currency: string;
+  charge_id: string | null;
+  failure_code: string | null;
+  response_status: number | null;
+  response_body: unknown;
+  attempt_active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface OrderItemRow {
+  order_id: string;
+  product_id: string;
+  name: string;
+  unit_price: number;
+  quantity: number;
+  line_total: number;
+}
+
+/** The answer a finished checkout gave, kept with its order and replayed for its key. */
+export type StoredResponse = { statusCode: 201; body: CheckoutResult } | { statusCode: 402; body: ErrorResponse };
+
+/** An order payment has not settled yet, with the snapshot it is charged for. */
+export interface PendingOrder {
+  id: string;
+  userId: string;
+  amount: number;
+  currency: string;
+  items: CartLine[];
+}
+
+export type CheckoutStart =
+  | { kind: 'finished'; response: StoredResponse }
+  | { kind: 'attempt'; order: PendingOrder; resumed: boolean };
+
+export type Settlement =
+  | { status: 'paid'; chargeId: string; response: Extract<StoredResponse, { statusCode: 201 }> }
+  | { status: 'failed'; failureCode: string; response: Extract<StoredResponse, { statusCode: 402 }> };
+
+const ORDER_COLUMNS = `id, seq, user_id, status, amount, currency, charge_id, failure_code, response_status, response_body,
+  coalesce(attempt_expires_at > now(), false) AS attempt_active, created_at, updated_at`;
+
+function toItems(rows: OrderItemRow[]): CartLine[] {
+  return rows.map((row) => ({
+    productId: row.product_id,
+    name: row.name,
+    quantity: row.quantity,
+    unitPrice: row.unit_price,
+    lineTotal: row.line_total,
+  }));
+}
+
+function toOrder(row: OrderRow, items: CartLine[]): Order & { seq: number } {
+  return {
+    id: row.id,
+    seq: row.seq,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+    chargeId: row.charge_id,
+    failureCode: row.failure_code,
+    items,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+async function itemsOf(db: Queryable, orderIds: string[]): Promise<Map<string, CartLine[]>> {
+  const { rows } = await db.query<OrderItemRow>(
+    'SELECT * FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position',
+    [orderIds],
+  );
+  const byOrder = new Map<string, OrderItemRow[]>(orderIds.map((id) => [id, []]));
+  for (const row of rows) byOrder.get(row.order_id)?.push(row);
+  return new Map([...byOrder].map(([id, items]) => [id, toItems(items)]));
+}
+
+function storedResponse(row: OrderRow): StoredResponse {
+  // Written by settle() from one of the two shapes above, and only by it.
+  return { statusCode: row.response_status, body: row.response_body } as StoredResponse;
+}
+
+/**
+ * Orders and the checkout's bookkeeping. An order is keyed by (user, Idempotency-Key): the first
+ * attempt records it as `pending` with a snapshot of what is charged; the attempt that hears
+ * payment's final answer settles it (`paid` or `failed`) and stores the response every later
+ * attempt with the key replays. While an attempt talks to payment it holds a short lease, so a
+ * concurrent attempt with the same key is told to wait; a crashed attempt's lease simply expires.
+ */
+export function ordersRepository(db: Database) {
+  return {
+    /** Finds or records the order of this checkout key, and claims the right to charge it. */
+    start(userId: string, key: string, options: { currency: string; leaseMs: number }): Promise<CheckoutStart> {
+      return db
+        .transaction(async (tx): Promise<CheckoutStart> => {
+          // The cart's lock: the snapshot cannot race a change to the cart, nor another checkout.
+          await lockCart(tx, userId);
+          const { rows } = await tx.query<OrderRow>(
+            `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND idempotency_key = $2 FOR UPDATE`,
+            [userId, key],
+          );
+          const existing = rows[0];
+          if (existing) {
+            if (existing.status !== 'pending') return { kind: 'finished', response: storedResponse(existing) };
+            if (existing.attempt_active) throw new CheckoutInProgressError();
+            await tx.query(
+              `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+                WHERE id = $1`,
+              [existing.id, options.leaseMs],
+            );
+            const items = (await itemsOf(tx, [existing.id])).get(existing.id)!;
+            return { kind: 'attempt', resumed: true, order: { id: existing.id, userId, amount: existing.amount, currency: existing.currency, items } };
+          }
+
+          const items = await readLines(tx, userId);
+          if (items.length === 0) throw new CartEmptyError();
+          const amount = items.reduce((sum, line) => sum + line.lineTotal, 0);
+          if (amount > MAX_ORDER_AMOUNT) throw new AmountLimitError(MAX_ORDER_AMOUNT);
+          const inserted = await tx.query<{ id: string }>(
+            `INSERT INTO orders (user_id, idempotency_key, status, amount, currency, attempts, attempt_expires_at)
+             VALUES ($1, $2, 'pending', $3, $4, 1, now() + $5 * interval '1 millisecond')
+             RETURNING id`,
+            [userId, key, amount, options.currency, options.leaseMs],
+          );
+          const orderId = inserted.rows[0]!.id;
+          await tx.query(
+            `INSERT INTO order_items (order_id, position, product_id, name, unit_price, quantity, line_total)
+             SELECT $1, ordinality, product_id, name, unit_price, quantity, line_total
+               FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::bigint[])
+                    WITH ORDINALITY AS line(product_id, name, unit_price, quantity, line_total)`,
+            [
+              orderId,
+              items.map((line) => line.productId),
+              items.map((line) => line.name),
+              items.map((line) => line.unitPrice),
+              items.map((line) => line.quantity),
+              items.map((line) => line.lineTotal),
+            ],
+          );
+          return { kind: 'attempt', resumed: false, order: { id: orderId, userId, amount, currency: options.currency, items } };
+        })
+        .catch((error: unknown) => {
+          // Only reachable if the cart lock were bypassed; still one winner, the other waits.
+          if (isUniqueViolation(error, 'orders_user_key')) throw new CheckoutInProgressError();
+          throw error;
+        });
+    },
+
+    /**
+     * Records payment's final answer, once: a paid order also leaves the cart (what was bought is
+     * taken out of it). If another attempt settled it first, its stored answer is returned instead.
+     */
+    settle(order: PendingOrder, settlement: Settlement): Promise<{ response: StoredResponse; settledNow: boolean }> {
+      return db.transaction(async (tx) => {
+        await lockCart(tx, order.userId);
+        const { rowCount } = await tx.query(
+          `UPDATE orders SET status = $2, charge_id = $3, failure_code = $4, response_status = $5, response_body = $6,
+                  attempt_expires_at = NULL, updated_at = now()
+            WHERE id = $1 AND status = 'pending'`,
+          [
+            order.id,
+            settlement.status,
+            settlement.status === 'paid' ? settlement.chargeId : null,
+            settlement.status === 'failed' ? settlement.failureCode : null,
+            settlement.response.statusCode,
+            JSON.stringify(settlement.response.body),
+          ],
+        );
+        if (rowCount === 0) {
+          const { rows } = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, [order.id]);
+          return { response: storedResponse(rows[0]!), settledNow: false };
+        }
+        if (settlement.status === 'paid') {
+          // What was bought leaves the cart; anything added meanwhile stays for the next checkout.
+          await tx.query(
+            `DELETE FROM cart_items ci USING order_items oi
+              WHERE oi.order_id = $1 AND ci.user_id = $2 AND ci.product_id = oi.product_id AND ci.quantity <= oi.quantity`,
+            [order.id, order.userId],
+          );
+          await tx.query(
+            `UPDATE cart_items ci SET quantity = ci.quantity - oi.quantity FROM order_items oi
+              WHERE oi.order_id = $1 AND ci.user_id = $2 AND ci.product_id = oi.product_id`,
+            [order.id, order.userId],
+          );
+          await tx.query('UPDATE carts SET updated_at = now() WHERE user_id = $1', [order.userId]);
+        }
+        return { response: settlement.response, settledNow: true };
+      });
+    },
+
+    /** Ends an attempt that got no final answer: the order stays pending and the key may be retried at once. */
+    async release(orderId: string): Promise<void> {
+      await db.query(`UPDATE orders SET attempt_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`, [orderId]);
+    },
+
+    /** The user's orders, newest first; `afterSeq` is the previous page's last order. */
+    async list(userId: string, limit: number, afterSeq?: number): Promise<Array<Order & { seq: number }>> {
+      const { rows } = await db.query<OrderRow>(
+        `SELECT ${ORDER_COLUMNS} FROM orders
+          WHERE user_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+          ORDER BY seq DESC LIMIT $3`,
+        [userId, afterSeq ?? null, limit],
+      );
+      if (rows.length === 0) return [];
+      const items = await itemsOf(db, rows.map((row) => row.id));
+      return rows.map((row) => toOrder(row, items.get(row.id)!));
+    },
+
+    /** Only the user's own: another user's order is as unknown as one that does not exist. */
+    async find(userId: string, id: string): Promise<Order | undefined> {
+      if (!isUuid(id)) return undefined;
+      const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND user_id = $2`, [id, userId]);
+      const row = rows[0];
+      if (!row) return undefined;
+      const { seq: _seq, ...order } = toOrder(row, (await itemsOf(db, [row.id])).get(row.id)!);
+      return order;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { checkoutService } from '../checkout.ts';
+import { CheckoutBody, CheckoutHeaders, CheckoutResult } from '../schemas.ts';
+
+export interface CheckoutRouteOptions {
+  currency: string;
+  leaseMs: number;
+}
+
+export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs }) => {
+  const checkout = checkoutService({ db: app.db, payment: app.payment, currency, leaseMs });
+
+  app.post(
+    '/checkout',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: 'Pay for the cart',
+        description:
+          'Records an order for the cart at catalogue prices and charges the card through the payment ' +
+          'service. Exactly once per Idempotency-Key: a retry after a 503 resumes the same order and ' +
+          'never charges twice; a retry after it finished gets the same answer again (header ' +
+          'Idempotent-Replayed: true). A decline is 402 with the payment code (card_declined…) and ' +
+          'leaves the cart as it was.',
+        tags: ['checkout'],
+        security: [{ bearerAuth: [] }],
+        headers: CheckoutHeaders,
+        body: CheckoutBody,
+        response: { 201: CheckoutResult, ...errorResponses(400, 401, 402, 409, 413, 415, 422, 502, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { response, replayed } = await checkout({
+        userId: request.user.id,
+        idempotencyKey: request.headers['idempotency-key'],
+        card: request.body.card,
+        incoming: request,
+        log: request.log,
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      // A paid result (201) or a decline (402), both declared below; the typed reply only knows 201 by name.
+      return (reply as FastifyReply).code(response.statusCode).send(response.body);
+    },
+  );
+};

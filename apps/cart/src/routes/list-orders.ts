@@ -1,0 +1,34 @@
+import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { ordersRepository } from '../orders-repository.ts';
+import { Order } from '../schemas.ts';
+
+export const listOrdersRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const orders = ordersRepository(app.db);
+
+  app.get(
+    '/orders',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: "The caller's orders, newest first",
+        tags: ['orders'],
+        security: [{ bearerAuth: [] }],
+        querystring: PageQuery,
+        response: { 200: Page(Order), ...errorResponses(400, 401, 503) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['integer'] as const)[0];
+      const rows = await orders.list(request.user.id, limit + 1, after);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(({ seq: _seq, ...order }) => order),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
+      };
+    },
+  );
+};

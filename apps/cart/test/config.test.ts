@@ -1,0 +1,45 @@
+import { ConfigError } from '@myshop/config';
+import { describe, expect, it } from 'vitest';
+import { loadCartConfig } from '../src/config.ts';
+
+describe('loadCartConfig', () => {
+  it('defaults to the Kubernetes payment Service, a 5 s payment deadline and USD', () => {
+    const config = loadCartConfig({});
+    expect(config).toMatchObject({
+      PAYMENT_URL: 'http://payment-service',
+      PAYMENT_TIMEOUT_MS: 5000,
+      CURRENCY: 'USD',
+      JWKS_URL: 'http://user-service/user/.well-known/jwks.json',
+      JWT_ISSUER: 'https://myshop.com/user',
+      JWT_AUDIENCE: 'myshop',
+    });
+  });
+
+  it('reads its own keys from the environment', () => {
+    const config = loadCartConfig({ PAYMENT_URL: 'https://payments.internal:8443/', PAYMENT_TIMEOUT_MS: '750', CURRENCY: 'EUR' });
+    expect(config).toMatchObject({ PAYMENT_URL: 'https://payments.internal:8443/', PAYMENT_TIMEOUT_MS: 750, CURRENCY: 'EUR' });
+  });
+
+  it('requires DATABASE_URL in production', () => {
+    expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: is required in production/);
+    expect(loadCartConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/cart' }).NODE_ENV).toBe('production');
+  });
+
+  it.each([
+    ['PAYMENT_URL', 'ftp://payment-service'],
+    ['PAYMENT_TIMEOUT_MS', 'soon'],
+    ['PAYMENT_TIMEOUT_MS', '50'],
+    ['CURRENCY', 'usd'],
+    ['CURRENCY', 'DOLLARS'],
+  ])('refuses %s=%s, naming the key', (key, value) => {
+    let caught: unknown;
+    try {
+      loadCartConfig({ [key]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).keys).toEqual([key]);
+  });
+});

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { onTestFinished } from 'vitest';
+
+export interface ChargeRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body: {
+    amount: number;
+    currency: string;
+    card: { number: string; expMonth: number; expYear: number; cvc: string };
+    description?: string;
+    metadata?: Record<string, string>;
+  };
+}
+
+interface StoredAnswer {
+  fingerprint: string;
+  statusCode: number;
+  body: unknown;
+  done: boolean;
+}
+
+/** What the next charge requests get instead of the contract's answer (an outage, a bug…). */
+export type Override = { statusCode: number; body: unknown } | { malformed: true };
+
+/**
+ * A stand-in that keeps the payment service's contract (issue 3): POST /payment/charges with an
+ * Idempotency-Key, 201 with the charge, 402 `card_declined` / `insufficient_funds` for the sandbox
+ * cards, the same key and body replayed (Idempotent-Replayed: true), a different body 422, a
+ * request still running 409. On top, the faults the cart must survive: a slow answer (after the
+ * charge is made), an override answer, or no server at all (`stop()`).
+ */
+export async function startFakePayment() {
+  const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
+  const requests: ChargeRequest[] = [];
+  const charges: Array<{ id: string; amount: number; key: string; status: 'succeeded' | 'failed' }> = [];
+  const answers = new Map<string, StoredAnswer>();
+  const state = {
+    /** Wait this long after deciding (and recording) a charge before answering. */
+    delayMs: 0,
+    override: undefined as Override | undefined,
+    /** Called once the charge is recorded, before the answer leaves (e.g. to simulate a crash). */
+    onCharged: undefined as (() => Promise<void>) | undefined,
+    /** Cut every connection without an answer, as a replica dying mid-request does. */
+    dropConnections: false,
+  };
+
+  app.post('/payment/charges', async (request, reply) => {
+    const body = request.body as ChargeRequest['body'];
+    requests.push({ headers: request.headers, body });
+    if (state.dropConnections) {
+      request.raw.socket.destroy();
+      return reply.hijack();
+    }
+    if (state.override) {
+      if ('malformed' in state.override) return reply.code(201).send({ unexpected: true });
+      return reply.code(state.override.statusCode).send(state.override.body);
+    }
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string') return reply.code(400).send(error(400, 'FST_ERR_VALIDATION', 'headers/idempotency-key is required'));
+    const fingerprint = JSON.stringify(body);
+    const previous = answers.get(key);
+    if (previous) {
+      if (previous.fingerprint !== fingerprint) return reply.code(422).send(error(422, 'PAYMENT_IDEMPOTENCY_KEY_REUSED', 'key reused'));
+      if (!previous.done) return reply.code(409).send(error(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
+      return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
+    }
+    const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false };
+    answers.set(key, answer);
+    const declined = { '4000000000000002': 'card_declined', '4000000000009995': 'insufficient_funds' }[body.card.number];
+    const id = randomUUID();
+    charges.push({ id, amount: body.amount, key, status: declined ? 'failed' : 'succeeded' });
+    if (declined) {
+      Object.assign(answer, { statusCode: 402, body: error(402, declined, `The card was declined (${declined})`), done: true });
+    } else {
+      const charge = {
+        id,
+        status: 'succeeded',
+        amount: body.amount,
+        amountRefunded: 0,
+        currency: body.currency,
+        card: { brand: 'visa', last4: body.card.number.slice(-4) },
+        description: body.description ?? null,
+        metadata: body.metadata ?? {},
+        failureCode: null,
+        createdAt: new Date().toISOString(),
+      };
+      Object.assign(answer, { statusCode: 201, body: charge, done: true });
+    }
+    await state.onCharged?.();
+    if (state.delayMs > 0) await sleep(state.delayMs);
+    return reply.code(answer.statusCode).send(answer.body);
+  });
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  onTestFinished(() => app.close());
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    charges,
+    state,
+    /** Nothing listens any more: connections are refused, as when every replica is down. */
+    stop: () => app.close(),
+  };
+}
+
+export type FakePayment = Awaited<ReturnType<typeof startFakePayment>>;
+
+function error(statusCode: number, code: string, message: string) {
+  const names: Record<number, string> = { 400: 'Bad Request', 402: 'Payment Required', 409: 'Conflict', 422: 'Unprocessable Entity' };
+  return { statusCode, code, error: names[statusCode] ?? 'Error', message };
+}

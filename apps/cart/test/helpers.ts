@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFastify } from '@myshop/server';
+import { buildTestApp, createTestIssuer, type TestIssuer } from '@myshop/testing';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { LocalJWKSet } from 'jose';
+import type { Logger } from 'pino';
+import { onTestFinished } from 'vitest';
+import { cartAppPlugin } from '../src/app.ts';
+import { loadCartConfig, type CartConfig } from '../src/config.ts';
+
+export const VISA = '4242424242424242';
+export const DECLINED_CARD = '4000000000000002';
+export const INSUFFICIENT_FUNDS_CARD = '4000000000009995';
+/** Valid through the end of next year, whenever the tests run. */
+export const FUTURE_YEAR = new Date().getUTCFullYear() + 1;
+
+/** Ids from data/products.json, the catalogue the migrations seed. */
+export const SOCKS = { id: 'ac68e6de-6eb2-4e5c-8da5-7ef71c9c469e', name: 'Merino Wool Crew Socks', price: 2400 };
+export const TSHIRT = { id: '02a90881-fb21-46ba-99ba-0cd3c0ecbbab', name: 'Organic Cotton T-Shirt', price: 2900 };
+
+/** Nothing listens here: the port is reserved and never served (RFC 863 discard). */
+export const UNREACHABLE_URL = 'http://127.0.0.1:9';
+
+export function cartConfig(env: Record<string, string> = {}): CartConfig {
+  return loadCartConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-cart-')),
+    PAYMENT_URL: UNREACHABLE_URL,
+    PAYMENT_TIMEOUT_MS: '1000',
+    ...env,
+  });
+}
+
+async function createCartApp(options: { config: CartConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
+  const { config, databaseUrl, logger, issuer } = options;
+  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  await app.register(cartAppPlugin, { config, databaseUrl, jwtKeys: issuer.keys });
+  return app;
+}
+
+export interface SignedInUser {
+  id: string;
+  token: string;
+  headers: { authorization: string };
+}
+
+/** The cart service on a fresh database, with a token issuer standing in for the user service. */
+export async function buildCart(options: { env?: Record<string, string>; issuer?: TestIssuer } = {}) {
+  const config = cartConfig(options.env);
+  const issuer = options.issuer ?? (await createTestIssuer());
+  const built = await buildTestApp('cart', ({ databaseUrl, logger }) => createCartApp({ config, databaseUrl, logger, issuer }));
+
+  /** Another replica on the same database (a restarted process, or a second pod), closed when the test ends. */
+  const replica = async (env: Record<string, string> = {}): Promise<FastifyInstance> => {
+    const app = await createCartApp({ config: cartConfig({ ...options.env, ...env }), databaseUrl: built.database.url, logger: built.logs.logger, issuer });
+    onTestFinished(() => app.close());
+    await app.ready();
+    return app;
+  };
+
+  /** A new user and the Authorization header of their token. */
+  const signIn = async (): Promise<SignedInUser> => {
+    const id = randomUUID();
+    const token = await issuer.sign(id);
+    return { id, token, headers: { authorization: `Bearer ${token}` } };
+  };
+
+  /** The user's cart lines as stored. */
+  const storedCart = (user: SignedInUser) =>
+    built.database.query<{ product_id: string; quantity: number }>(
+      'SELECT product_id, quantity FROM cart_items WHERE user_id = $1 ORDER BY added_at, product_id',
+      [user.id],
+    );
+
+  const storedOrders = (user: SignedInUser) =>
+    built.database.query<{ id: string; status: string; amount: number; charge_id: string | null; failure_code: string | null; attempts: number }>(
+      'SELECT id, status, amount::int, charge_id, failure_code, attempts FROM orders WHERE user_id = $1 ORDER BY seq',
+      [user.id],
+    );
+
+  return { ...built, config, issuer, replica, signIn, storedCart, storedOrders };
+}
+
+export type CartHarness = Awaited<ReturnType<typeof buildCart>>;
+
+export function addItem(app: FastifyInstance, user: SignedInUser, payload: unknown): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: payload as Record<string, unknown> });
+}
+
+/** Puts products in the user's cart through the API, failing loudly if one is refused. */
+export async function fillCart(app: FastifyInstance, user: SignedInUser, lines: Array<{ productId: string; quantity: number }>) {
+  for (const line of lines) {
+    const response = await addItem(app, user, line);
+    if (response.statusCode !== 201) throw new Error(`adding ${line.productId} answered ${response.statusCode}: ${response.body}`);
+  }
+}
+
+export function card(overrides: Record<string, unknown> = {}) {
+  return { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides };
+}
+
+export function checkout(
+  app: FastifyInstance,
+  user: SignedInUser,
+  options: { key?: string | null; card?: Record<string, unknown>; payload?: unknown } = {},
+): Promise<LightMyRequestResponse> {
+  const key = options.key === undefined ? randomUUID() : options.key;
+  return app.inject({
+    method: 'POST',
+    url: '/cart/checkout',
+    headers: { ...user.headers, ...(key === null ? {} : { 'idempotency-key': key }) },
+    payload: (options.payload ?? { card: options.card ?? card() }) as Record<string, unknown>,
+  });
+}
+
+/** Adds products to the catalogue of this test's database only (e.g. more than 50 of them). */
+export async function addProducts(database: CartHarness['database'], count: number, price = 1000): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  await database.query(
+    `INSERT INTO products (id, name, description, price)
+     SELECT id, 'Test product ' || id, 'Made for a test', $2 FROM unnest($1::uuid[]) AS id`,
+    [ids, price],
+  );
+  return ids;
+}
+
+/**
+ * Serves a test issuer's public keys the way the user service does, for what verifies tokens
+ * through JWKS_URL (a service as it runs in production, or one in another process).
+ */
+export async function serveJwks(issuer: TestIssuer): Promise<{ url: string; close(): Promise<void> }> {
+  const keys = issuer.keys as Partial<LocalJWKSet>;
+  if (typeof keys.jwks !== 'function') throw new Error('the test issuer does not expose its key set');
+  const jwks = keys.jwks();
+  const server = Fastify({ logger: false, forceCloseConnections: true });
+  server.get('/user/.well-known/jwks.json', async () => jwks);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/user/.well-known/jwks.json`, close: () => server.close() };
+}

@@ -1,0 +1,443 @@
+/**
+ * Checkout against a stand-in that keeps the payment contract, so that every failure the real
+ * service can show (down, slow, 5xx, replays, in progress) can be produced on demand. The same
+ * journeys against the real payment service are in test/checkout-with-payment.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { paymentIdempotencyKey } from '../../src/checkout.ts';
+import { startFakePayment } from '../fake-payment.ts';
+import {
+  addItem,
+  addProducts,
+  buildCart,
+  card,
+  checkout,
+  DECLINED_CARD,
+  fillCart,
+  FUTURE_YEAR,
+  INSUFFICIENT_FUNDS_CARD,
+  SOCKS,
+  TSHIRT,
+  UNREACHABLE_URL,
+  VISA,
+} from '../helpers.ts';
+
+/** Makes one test database refuse connections and drops the open ones, until `end()`. */
+function databaseOutage(databaseUrl: string) {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const server = new URL(databaseUrl);
+  server.pathname = '/postgres';
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: server.href });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    start: async () => {
+      await run(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await run(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+    },
+    end: () => run(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`),
+  };
+}
+
+async function setUp(env: Record<string, string> = {}) {
+  const payment = await startFakePayment();
+  const cart = await buildCart({ env: { PAYMENT_URL: payment.url, ...env } });
+  const user = await cart.signIn();
+  await fillCart(cart.app, user, [
+    { productId: SOCKS.id, quantity: 2 },
+    { productId: TSHIRT.id, quantity: 1 },
+  ]);
+  return { ...cart, payment, user };
+}
+
+const TOTAL = 2 * SOCKS.price + TSHIRT.price;
+const ITEMS = [
+  { productId: SOCKS.id, name: SOCKS.name, quantity: 2, unitPrice: SOCKS.price, lineTotal: 2 * SOCKS.price },
+  { productId: TSHIRT.id, name: TSHIRT.name, quantity: 1, unitPrice: TSHIRT.price, lineTotal: TSHIRT.price },
+];
+
+describe('POST /cart/checkout', () => {
+  it('records the order, charges the total through payment, answers 201 and empties the cart', async () => {
+    const { app, user, payment, storedCart, storedOrders, database } = await setUp();
+    const key = randomUUID();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/cart/checkout',
+      headers: { ...user.headers, 'idempotency-key': key, 'x-request-id': 'checkout-req-1' },
+      payload: { card: card() },
+    });
+
+    expect(response.statusCode).toBe(201);
+    const body = response.json();
+    expect(body).toEqual({ orderId: expect.any(String), status: 'paid', amount: TOTAL, currency: 'USD', chargeId: payment.charges[0]!.id, items: ITEMS });
+    expect(response.headers['idempotent-replayed']).toBeUndefined();
+
+    // What payment was asked: the server-side total, the card as given, the caller's token, our request id.
+    expect(payment.requests).toHaveLength(1);
+    const [request] = payment.requests;
+    expect(request!.body).toEqual({
+      amount: TOTAL,
+      currency: 'USD',
+      card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' },
+      description: `myshop order ${body.orderId}`,
+      metadata: { orderId: body.orderId },
+    });
+    expect(request!.headers.authorization).toBe(user.headers.authorization);
+    expect(request!.headers['idempotency-key']).toBe(paymentIdempotencyKey(key));
+    expect(request!.headers['x-request-id']).toBe('checkout-req-1');
+    expect(request!.headers['user-agent']).toMatch(/^myshop-cart\//);
+
+    // What was persisted: a paid order with its lines at catalogue prices, and an empty cart.
+    expect(await storedOrders(user)).toEqual([
+      { id: body.orderId, status: 'paid', amount: TOTAL, charge_id: payment.charges[0]!.id, failure_code: null, attempts: 1 },
+    ]);
+    const lines = await database.query('SELECT product_id, name, unit_price::int, quantity, line_total::int FROM order_items WHERE order_id = $1 ORDER BY position', [body.orderId]);
+    expect(lines).toEqual(ITEMS.map((item) => ({ product_id: item.productId, name: item.name, unit_price: item.unitPrice, quantity: item.quantity, line_total: item.lineTotal })));
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('derives the payment key from the checkout key: the same key, the same payment key, and nothing else', () => {
+    expect(paymentIdempotencyKey('abc')).toBe(paymentIdempotencyKey('abc'));
+    expect(paymentIdempotencyKey('abc')).not.toBe(paymentIdempotencyKey('abd'));
+    expect(paymentIdempotencyKey('x'.repeat(255))).toMatch(/^cart-checkout-[0-9a-f]{64}$/);
+  });
+
+  it('replays a finished checkout for the same key: same status and body, no second charge', async () => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const key = randomUUID();
+    const first = await checkout(app, user, { key });
+    // The cart fills up again; a replay must not check it out.
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+    const again = await checkout(app, user, { key });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(payment.requests).toHaveLength(1);
+    expect(await storedOrders(user)).toHaveLength(1);
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
+  });
+
+  it('prices the order from the catalogue at checkout time', async () => {
+    const { app, user, payment, database } = await setUp();
+    await database.query('UPDATE products SET price = 1000 WHERE id = $1', [SOCKS.id]);
+    const response = await checkout(app, user);
+    expect(response.json()).toMatchObject({ amount: 2 * 1000 + TSHIRT.price });
+    expect(payment.requests[0]!.body.amount).toBe(2 * 1000 + TSHIRT.price);
+  });
+
+  it('answers 400 without an Idempotency-Key, recording and charging nothing', async () => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const response = await checkout(app, user, { key: null });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'headers/idempotency-key is required' });
+    expect(await storedOrders(user)).toEqual([]);
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['an empty key', ''],
+    ['a key with spaces', 'my key'],
+    ['a key too long', 'k'.repeat(256)],
+  ])('answers 400 for %s', async (_case, key) => {
+    const { app, user, payment, storedOrders } = await setUp();
+    const response = await checkout(app, user, { key });
+    expect(response.statusCode).toBe(400);
+    expect(await storedOrders(user)).toEqual([]);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['no card', {}, 'body/card is required'],
+    ['a card number with letters', { card: card({ number: '4242abcd42424242' }) }, 'body/card/number must match pattern "^[0-9]{12,19}$"'],
+    ['a month 13', { card: card({ expMonth: 13 }) }, 'body/card/expMonth must be <= 12'],
+    ['a two-digit year', { card: card({ expYear: 27 }) }, 'body/card/expYear must be >= 2000'],
+    ['a cvc of 2 digits', { card: card({ cvc: '12' }) }, 'body/card/cvc must match pattern "^[0-9]{3,4}$"'],
+    ['a cvc as a number', { card: card({ cvc: 123 }) }, 'body/card/cvc must be string'],
+    ['an amount of its own', { card: card(), amount: 1 }, 'body/amount is not allowed'],
+    ['a card field too many', { card: card({ holder: 'Ada' }) }, 'body/card/holder is not allowed'],
+  ])('answers 400 for %s, recording and charging nothing', async (_case, payload, message) => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const response = await checkout(app, user, { payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
+    expect(await storedOrders(user)).toEqual([]);
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it('answers 400 CART_INVALID_CARD_NUMBER for a number failing the check digit, before recording anything', async () => {
+    const { app, user, payment, storedOrders } = await setUp();
+    const key = randomUUID();
+    const response = await checkout(app, user, { key, card: card({ number: '4242424242424241' }) });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'CART_INVALID_CARD_NUMBER' });
+    expect(await storedOrders(user)).toEqual([]);
+    expect(payment.requests).toHaveLength(0);
+    // The key was not used up: the corrected card goes through with it.
+    expect((await checkout(app, user, { key })).statusCode).toBe(201);
+  });
+
+  it('answers 409 CART_EMPTY for an empty cart, recording nothing', async () => {
+    const { app, signIn, payment, storedOrders } = await setUp();
+    const newcomer = await signIn();
+    const response = await checkout(app, newcomer);
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({ statusCode: 409, code: 'CART_EMPTY', error: 'Conflict', message: 'The cart is empty: there is nothing to check out' });
+    expect(await storedOrders(newcomer)).toEqual([]);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it('answers 401 without a token', async () => {
+    const { app, payment } = await setUp();
+    const response = await app.inject({ method: 'POST', url: '/cart/checkout', headers: { 'idempotency-key': 'k' }, payload: { card: card() } });
+    expect(response.statusCode).toBe(401);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it('answers 422 CART_AMOUNT_LIMIT for a total payment cannot charge, recording nothing', async () => {
+    const { app, database, signIn, payment, storedOrders } = await setUp();
+    const user = await signIn();
+    const [costly] = await addProducts(database, 1, 5_000_000);
+    await fillCart(app, user, [{ productId: costly!, quantity: 20 }]);
+    const response = await checkout(app, user);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ code: 'CART_AMOUNT_LIMIT' });
+    expect(await storedOrders(user)).toEqual([]);
+    expect(payment.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [DECLINED_CARD, 'card_declined'],
+    [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds'],
+  ])('passes a decline (%s) on as 402 %s, marks the order failed and keeps the cart', async (number, code) => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const key = randomUUID();
+    const response = await checkout(app, user, { key, card: card({ number }) });
+    expect(response.statusCode).toBe(402);
+    expect(response.json()).toEqual({ statusCode: 402, code, error: 'Payment Required', message: expect.any(String) });
+    const [order] = await storedOrders(user);
+    expect(order).toMatchObject({ status: 'failed', failure_code: code, charge_id: null, amount: TOTAL });
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }, { product_id: TSHIRT.id, quantity: 1 }]);
+
+    // The same key gets the same answer without asking payment again; a new key may try another card.
+    const again = await checkout(app, user, { key, card: card() });
+    expect(again.statusCode).toBe(402);
+    expect(again.json()).toEqual(response.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(payment.requests).toHaveLength(1);
+    expect((await checkout(app, user, { card: card() })).statusCode).toBe(201);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After when payment refuses connections, keeps the cart, and a retry charges once', async () => {
+    const payment = await startFakePayment();
+    const { app, signIn, storedCart, storedOrders, replica } = await buildCart({ env: { PAYMENT_URL: UNREACHABLE_URL } });
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
+    const key = randomUUID();
+
+    const down = await checkout(app, user, { key });
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBe('1');
+    expect(down.json()).toEqual({
+      statusCode: 503,
+      code: 'CART_PAYMENT_UNAVAILABLE',
+      error: 'Service Unavailable',
+      message: 'Payment is unavailable right now; retry with the same Idempotency-Key',
+    });
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }]);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
+
+    // Payment is back (here: reached from another replica); the same key resumes the same order.
+    const cartWithPayment = await replica({ PAYMENT_URL: payment.url });
+    const retried = await checkout(cartWithPayment, user, { key });
+    expect(retried.statusCode).toBe(201);
+    const [order] = await storedOrders(user);
+    expect(retried.json()).toMatchObject({ orderId: order!.id, amount: 2 * SOCKS.price });
+    expect(order).toMatchObject({ status: 'paid', attempts: 2 });
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('answers 503 when payment drops the connection, keeping the cart', async () => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    payment.state.dropConnections = true;
+    const response = await checkout(app, user);
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+  });
+
+  it.each([
+    ['a 500', { statusCode: 500, body: { statusCode: 500, code: 'INTERNAL_SERVER_ERROR', error: 'Internal Server Error', message: 'x' } }],
+    ['a 503', { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' } }],
+    ['a 201 of the wrong shape', { malformed: true as const }],
+  ])('answers 503 when payment answers %s, keeping the cart and the order pending', async (_case, override) => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    payment.state.override = override;
+    const response = await checkout(app, user);
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
+  });
+
+  it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
+    const { app, user, payment, storedCart, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '300' });
+    payment.state.delayMs = 1000;
+    const key = randomUUID();
+    const started = Date.now();
+    const slow = await checkout(app, user, { key });
+    expect(slow.statusCode).toBe(503);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+
+    payment.state.delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const retried = await checkout(app, user, { key });
+    expect(retried.statusCode).toBe(201);
+    expect(retried.json().chargeId).toBe(payment.charges[0]!.id);
+    expect(payment.charges).toHaveLength(1);
+    expect(payment.requests).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: payment.charges[0]!.id }]);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('answers 409 CART_CHECKOUT_IN_PROGRESS while payment still works on the same key, then settles on retry', async () => {
+    const { app, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    payment.state.delayMs = 600;
+    const key = randomUUID();
+    expect((await checkout(app, user, { key })).statusCode).toBe(503);
+    // Payment has recorded the key but not answered yet: it says 409, and so do we.
+    const keyOfPayment = paymentIdempotencyKey(key);
+    payment.state.delayMs = 0;
+    payment.state.override = { statusCode: 409, body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'wait' } };
+    const busy = await checkout(app, user, { key });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    payment.state.override = undefined;
+    const settled = await checkout(app, user, { key });
+    expect(settled.statusCode).toBe(201);
+    expect(payment.charges.filter((charge) => charge.key === keyOfPayment)).toHaveLength(1);
+  });
+
+  it('lets exactly one of concurrent checkouts with one key charge; the others wait (409) or replay', async () => {
+    const { app, user, payment, storedOrders } = await setUp();
+    payment.state.delayMs = 300;
+    const key = randomUUID();
+    const responses = await Promise.all(Array.from({ length: 8 }, () => checkout(app, user, { key })));
+    const fresh = responses.filter((response) => response.statusCode === 201 && !response.headers['idempotent-replayed']);
+    expect(fresh).toHaveLength(1);
+    for (const response of responses) {
+      if (response.statusCode === 201) expect(response.json()).toEqual(fresh[0]!.json());
+      else expect(response.json()).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_IN_PROGRESS' });
+    }
+    expect(payment.requests).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
+  });
+
+  it('recovers from losing the database between the charge and the order being marked paid: paid once', async () => {
+    const { app, user, payment, database, storedCart, storedOrders, replica } = await setUp({ PAYMENT_TIMEOUT_MS: '1000' });
+    const survivor = await replica({ PAYMENT_URL: payment.url });
+    const key = randomUUID();
+    // The charge is made, then the database goes away before this attempt can record it: the
+    // attempt dies as a crashed process would, leaving the order pending.
+    const outage = databaseOutage(database.url);
+    payment.state.onCharged = async () => {
+      payment.state.onCharged = undefined;
+      await outage.start();
+    };
+    const lost = await checkout(app, user, { key });
+    // Whatever this attempt manages to say (the database refused or dropped it), it cannot settle.
+    expect(lost.statusCode).toBeGreaterThanOrEqual(500);
+    expect(payment.charges).toHaveLength(1);
+    await outage.end();
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
+    expect(await storedCart(user)).toHaveLength(2);
+
+    // Another replica takes the retry: while the dead attempt's lease lasts it asks to wait, then it settles.
+    const early = await checkout(survivor, user, { key });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const retried = await checkout(survivor, user, { key });
+    expect(retried.statusCode).toBe(201);
+    expect(retried.json()).toMatchObject({ status: 'paid', chargeId: payment.charges[0]!.id, amount: TOTAL });
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: payment.charges[0]!.id, attempts: 2 }]);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('takes only what was bought out of the cart: a product added while payment worked stays', async () => {
+    const { app, user, payment, storedCart } = await setUp();
+    payment.state.delayMs = 300;
+    const [, added] = await Promise.all([
+      checkout(app, user),
+      new Promise((resolve) => setTimeout(resolve, 100)).then(async () => {
+        await addItem(app, user, { productId: SOCKS.id, quantity: 1 });
+        return addItem(app, user, { productId: '5c0c1e38-8d5a-4c49-9b49-1d7dd2a44b53', quantity: 1 });
+      }),
+    ]);
+    expect(added.statusCode).toBe(404);
+    // 2 socks were bought, 3 were in the cart when it settled.
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
+  });
+
+  it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry brings another card for a charge payment already knows', async () => {
+    const { app, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    payment.state.delayMs = 500;
+    const key = randomUUID();
+    expect((await checkout(app, user, { key })).statusCode).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    payment.state.delayMs = 0;
+    const other = await checkout(app, user, { key, card: card({ number: '5555555555554444' }) });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'CART_CHECKOUT_KEY_REUSED' });
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    // With the card it started with, the checkout completes.
+    expect((await checkout(app, user, { key })).statusCode).toBe(201);
+    expect(payment.charges).toHaveLength(1);
+  });
+
+  it('answers 502 CART_PAYMENT_FAILED when payment refuses the request itself, keeping the order pending', async () => {
+    const { app, user, payment, storedCart, storedOrders, logs } = await setUp();
+    payment.state.override = {
+      statusCode: 400,
+      body: { statusCode: 400, code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', error: 'Bad Request', message: 'This shop only accepts EUR' },
+    };
+    const response = await checkout(app, user);
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toEqual({ statusCode: 502, code: 'CART_PAYMENT_FAILED', error: 'Bad Gateway', message: 'Payment refused the request; retry later' });
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    expect(logs.lines().some((line) => line.msg === 'payment refused the charge request' && line.code === 'PAYMENT_CURRENCY_NOT_ACCEPTED')).toBe(true);
+  });
+
+  it('never stores or logs the card number or the cvc', async () => {
+    const { app, user, database, logs } = await setUp();
+    await checkout(app, user, { card: card({ number: DECLINED_CARD, cvc: '9876' }) });
+    await checkout(app, user, { card: card({ number: '5555555555554444', cvc: '8765' }) });
+    const dump = JSON.stringify([
+      await database.query('SELECT * FROM orders'),
+      await database.query('SELECT * FROM order_items'),
+      await database.query('SELECT * FROM cart_items'),
+    ]);
+    for (const secret of [DECLINED_CARD, '5555555555554444', '9876', '8765']) {
+      expect(dump).not.toContain(secret);
+      expect(logs.text()).not.toContain(secret);
+    }
+    expect(logs.lines().some((line) => line.msg === 'order settled')).toBe(true);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { startFakePayment } from '../fake-payment.ts';
+import { buildCart, card, checkout, DECLINED_CARD, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
+
+async function setUp() {
+  const payment = await startFakePayment();
+  const cart = await buildCart({ env: { PAYMENT_URL: payment.url } });
+  return { ...cart, payment };
+}
+
+describe('GET /cart/orders', () => {
+  it("lists the caller's orders newest first, paid and failed, with their lines", async () => {
+    const { app, signIn } = await setUp();
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+    const paid = (await checkout(app, user)).json();
+    await fillCart(app, user, [{ productId: TSHIRT.id, quantity: 2 }]);
+    const declined = await checkout(app, user, { card: card({ number: DECLINED_CARD }) });
+    expect(declined.statusCode).toBe(402);
+
+    const response = await app.inject({ method: 'GET', url: '/cart/orders', headers: user.headers });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.nextCursor).toBeNull();
+    expect(body.items).toEqual([
+      {
+        id: expect.any(String),
+        status: 'failed',
+        amount: 2 * TSHIRT.price,
+        currency: 'USD',
+        chargeId: null,
+        failureCode: 'card_declined',
+        items: [{ productId: TSHIRT.id, name: TSHIRT.name, quantity: 2, unitPrice: TSHIRT.price, lineTotal: 2 * TSHIRT.price }],
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+      {
+        id: paid.orderId,
+        status: 'paid',
+        amount: SOCKS.price,
+        currency: 'USD',
+        chargeId: paid.chargeId,
+        failureCode: null,
+        items: paid.items,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+    ]);
+  });
+
+  it('pages through many orders with an opaque cursor, each once', async () => {
+    const { app, signIn } = await setUp();
+    const user = await signIn();
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+      ids.unshift((await checkout(app, user)).json().orderId);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url = `/cart/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await app.inject({ method: 'GET', url, headers: user.headers })).json() as { items: Array<{ id: string }>; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((order) => order.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+
+  it("never lists another user's orders", async () => {
+    const { app, signIn } = await setUp();
+    const alice = await signIn();
+    const bob = await signIn();
+    await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 1 }]);
+    expect((await checkout(app, alice)).statusCode).toBe(201);
+    const response = await app.inject({ method: 'GET', url: '/cart/orders', headers: bob.headers });
+    expect(response.json()).toEqual({ items: [], nextCursor: null });
+  });
+
+  it.each(['cursor=bm9wZQ', `cursor=${Buffer.from('["1"]').toString('base64url')}`, `cursor=${Buffer.from('[-1]').toString('base64url')}`, 'limit=500'])(
+    'answers 400 for ?%s',
+    async (query) => {
+      const { app, signIn } = await setUp();
+      const user = await signIn();
+      const response = await app.inject({ method: 'GET', url: `/cart/orders?${query}`, headers: user.headers });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ statusCode: 400 });
+    },
+  );
+
+  it('answers 401 without a token', async () => {
+    const { app } = await setUp();
+    expect((await app.inject({ method: 'GET', url: '/cart/orders' })).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildCart } from '../helpers.ts';
+
+const seed = JSON.parse(readFileSync(new URL('../../data/products.json', import.meta.url), 'utf8')) as Array<{ id: string; name: string; price: number }>;
+/** Byte order, as the name column's "C" collation sorts. */
+const byName = [...seed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+
+describe('GET /cart/products', () => {
+  it('returns the first 20 products by name with a cursor to the next page, without a token', async () => {
+    const { app } = await buildCart();
+    const response = await app.inject({ method: 'GET', url: '/cart/products' });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.items).toHaveLength(20);
+    expect(body.items.map((product: { id: string }) => product.id)).toEqual(byName.slice(0, 20).map((product) => product.id));
+    expect(body.items[0]).toEqual({ id: byName[0]!.id, name: byName[0]!.name, description: expect.any(String), price: byName[0]!.price, currency: 'USD' });
+    expect(body.nextCursor).toEqual(expect.any(String));
+  });
+
+  it('walks the whole catalogue page by page, each product exactly once', async () => {
+    const { app } = await buildCart();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `limit=7&cursor=${cursor}` : 'limit=7';
+      const response = await app.inject({ method: 'GET', url: `/cart/products?${query}` });
+      expect(response.statusCode).toBe(200);
+      const body = response.json() as { items: Array<{ id: string }>; nextCursor: string | null };
+      seen.push(...body.items.map((product) => product.id));
+      cursor = body.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(seen).toEqual(byName.map((product) => product.id));
+    expect(pages).toBe(Math.ceil(seed.length / 7));
+  });
+
+  it('returns everything with no next page when the limit covers it', async () => {
+    const { app } = await buildCart();
+    const response = await app.inject({ method: 'GET', url: '/cart/products?limit=100' });
+    expect(response.json()).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(response.json().items).toHaveLength(seed.length);
+  });
+
+  it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=2.5', 'page=2'])('rejects ?%s with 400', async (query) => {
+    const { app } = await buildCart();
+    const response = await app.inject({ method: 'GET', url: `/cart/products?${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION' });
+  });
+
+  it.each([
+    ['not base64 JSON', 'definitely-not-a-cursor'],
+    ['the wrong shape', Buffer.from(JSON.stringify({ name: 'a' })).toString('base64url')],
+    ['an id that is not a uuid', Buffer.from(JSON.stringify(['Socks', "1' OR '1'='1"])).toString('base64url')],
+    ['a cursor of the orders list', Buffer.from(JSON.stringify([42])).toString('base64url')],
+  ])('rejects a cursor that is %s with 400 CART_INVALID_CURSOR', async (_case, cursor) => {
+    const { app } = await buildCart();
+    const response = await app.inject({ method: 'GET', url: `/cart/products?cursor=${encodeURIComponent(cursor)}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'CART_INVALID_CURSOR' });
+  });
+});
