@@ -28,6 +28,7 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     service: 'payment',
     ...readPackageInfo(new URL('../package.json', import.meta.url)),
     metricsRegistry,
+    config,
   });
   // The database, migrated before the app reports ready.
   await app.register(dbPlugin, {
@@ -50,8 +51,14 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
 
 export const paymentAppPlugin = fp(paymentApp, { name: 'payment-app', fastify: '5.x' });
 
-export async function buildPaymentApp({ config, logger, databaseUrl }: BuildAppOptions<PaymentConfig>) {
-  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
-  await app.register(paymentAppPlugin, { config, databaseUrl });
+/** What server.ts serves; tests build exactly this, with their own token keys. */
+export async function buildPaymentApp({
+  config,
+  logger,
+  databaseUrl,
+  jwtKeys,
+}: BuildAppOptions<PaymentConfig> & Pick<PaymentAppOptions, 'jwtKeys'>) {
+  const app = createFastify({ logger, config });
+  await app.register(paymentAppPlugin, { config, databaseUrl, jwtKeys });
   return app;
 }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApp, createTestIssuer, type TestIssuer } from '@myshop/testing';
-import { createFastify } from '@myshop/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
-import { paymentAppPlugin } from '../src/app.ts';
+import { buildPaymentApp } from '../src/app.ts';
 import { loadPaymentConfig, type PaymentConfig } from '../src/config.ts';
 
 export const VISA = '4242424242424242';
@@ -26,12 +28,10 @@ export function paymentConfig(env: Record<string, string> = {}): PaymentConfig {
   });
 }
 
-/** One payment app: what both the test harness and a second replica are built with. */
-export async function createPaymentApp(options: { config: PaymentConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
+/** One payment app as server.ts builds it, trusting the test issuer: the harness's and every replica. */
+function createPaymentApp(options: { config: PaymentConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
   const { config, databaseUrl, logger, issuer } = options;
-  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
-  await app.register(paymentAppPlugin, { config, databaseUrl, jwtKeys: issuer.keys });
-  return app;
+  return buildPaymentApp({ config, databaseUrl, logger, jwtKeys: issuer.keys });
 }
 
 /** The payment service on a fresh database, with a token issuer standing in for the user service. */
@@ -92,4 +92,31 @@ export function createRefund(
     headers: { ...user.headers, ...(key === null ? {} : { 'idempotency-key': key }) },
     payload: payload as Record<string, unknown>,
   });
+}
+
+/**
+ * The user service's key set as the cluster serves it (GET /user/.well-known/jwks.json), for an
+ * app that verifies tokens through JWKS_URL; closed when the test ends.
+ */
+export async function serveJwks() {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const kid = randomUUID();
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
+  const server = createServer((request, response) => {
+    response.writeHead(request.url === '/user/.well-known/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(jwks));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/user/.well-known/jwks.json`;
+  const sign = (userId: string) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setSubject(userId)
+      .setIssuer('https://myshop.com/user')
+      .setAudience('myshop')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+  return { url, sign };
 }

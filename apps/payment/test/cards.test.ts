@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { authorize, cardBrand, describeCard, isExpired, isLuhnValid } from '../src/cards.ts';
+
+describe('isLuhnValid', () => {
+  it.each(['4242424242424242', '4000000000000002', '378282246310005', '5555555555554444', '79927398713', '0'])('accepts %s', (number) => {
+    expect(isLuhnValid(number)).toBe(true);
+  });
+
+  it.each(['4242424242424241', '4000000000000001', '79927398710', '42424242x4242424', ''])('rejects %s', (number) => {
+    expect(isLuhnValid(number)).toBe(false);
+  });
+});
+
+describe('cardBrand', () => {
+  it.each([
+    ['4111111111111111', 'visa'],
+    ['5105105105105100', 'mastercard'],
+    ['2720999999999996', 'mastercard'],
+    ['2721000000000000', 'unknown'],
+    ['340000000000009', 'amex'],
+    ['6445644564456445', 'discover'],
+    ['6500000000000002', 'discover'],
+    ['6221260000000000', 'discover'],
+    ['6229260000000000', 'unionpay'],
+    ['8100000000000000', 'unionpay'],
+    ['30569309025904', 'diners'],
+    ['38520000023237', 'diners'],
+    ['3528000000000007', 'jcb'],
+    ['1234567812345670', 'unknown'],
+  ])('%s is %s', (number, brand) => {
+    expect(cardBrand(number)).toBe(brand);
+  });
+});
+
+describe('describeCard', () => {
+  it('keeps only the brand and the last four digits', () => {
+    expect(describeCard('4242424242424242')).toEqual({ brand: 'visa', last4: '4242' });
+  });
+});
+
+describe('isExpired', () => {
+  const now = new Date('2030-06-15T12:00:00Z');
+
+  it.each([
+    [6, 2030, false],
+    [7, 2030, false],
+    [1, 2031, false],
+    [5, 2030, true],
+    [12, 2029, true],
+  ])('a card expiring %i/%i on 15 June 2030: expired %s', (expMonth, expYear, expired) => {
+    expect(isExpired({ expMonth, expYear }, now)).toBe(expired);
+  });
+
+  it('keeps a card valid through the last moment of its expiry month (UTC)', () => {
+    expect(isExpired({ expMonth: 6, expYear: 2030 }, new Date('2030-06-30T23:59:59.999Z'))).toBe(false);
+    expect(isExpired({ expMonth: 6, expYear: 2030 }, new Date('2030-07-01T00:00:00.000Z'))).toBe(true);
+  });
+});
+
+describe('authorize (the sandbox processor)', () => {
+  const now = new Date('2030-06-15T12:00:00Z');
+  const card = (number: string, expYear = 2031) => ({ number, expMonth: 1, expYear, cvc: '123' });
+
+  it('approves ordinary valid numbers', () => {
+    expect(authorize(card('4242424242424242'), now)).toEqual({ approved: true });
+    expect(authorize(card('5555555555554444'), now)).toEqual({ approved: true });
+  });
+
+  it('declines the test numbers with their codes', () => {
+    expect(authorize(card('4000000000000002'), now)).toEqual({ approved: false, failureCode: 'card_declined' });
+    expect(authorize(card('4000000000009995'), now)).toEqual({ approved: false, failureCode: 'insufficient_funds' });
+  });
+
+  it('refuses an expired card before anything else', () => {
+    expect(authorize(card('4242424242424242', 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
+    expect(authorize(card('4000000000000002', 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
+  });
+});

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildPayment, chargeBody, createCharge, createRefund, DECLINED_CARD, FUTURE_YEAR } from '../helpers.ts';
+
+type Payment = Awaited<ReturnType<typeof buildPayment>>;
+
+/** A user with one succeeded charge of `amount`. */
+async function userWithCharge(payment: Payment, amount = 10_000) {
+  const user = await payment.signIn();
+  const charge = (await createCharge(payment.app, user, chargeBody({ amount }))).json() as { id: string };
+  return { user, chargeId: charge.id };
+}
+
+async function refundedSoFar(payment: Payment, chargeId: string) {
+  const [row] = await payment.database.query<{ amount_refunded: string; refunds: number; refunded: string | null }>(
+    `SELECT amount_refunded, (SELECT count(*)::int FROM refunds WHERE charge_id = $1) AS refunds,
+            (SELECT sum(amount)::text FROM refunds WHERE charge_id = $1) AS refunded
+       FROM charges WHERE id = $1`,
+    [chargeId],
+  );
+  return row;
+}
+
+describe('POST /payment/charges/:id/refunds', () => {
+  it('refunds part of a charge with 201 and adds it to amountRefunded', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+
+    const response = await createRefund(payment.app, user, chargeId, { amount: 2_500 });
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      id: expect.any(String),
+      chargeId,
+      amount: 2_500,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '2500', refunds: 1, refunded: '2500' });
+    const charge = await payment.app.inject({ url: `/payment/charges/${chargeId}`, headers: user.headers });
+    expect(charge.json()).toMatchObject({ amount: 10_000, amountRefunded: 2_500, status: 'succeeded' });
+  });
+
+  it('refunds what is left when no amount is given, with or without a body', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    await createRefund(payment.app, user, chargeId, { amount: 4_000 });
+
+    const rest = await payment.app.inject({
+      method: 'POST',
+      url: `/payment/charges/${chargeId}/refunds`,
+      headers: { ...user.headers, 'idempotency-key': randomUUID() },
+    });
+
+    expect(rest.statusCode).toBe(201);
+    expect(rest.json()).toMatchObject({ chargeId, amount: 6_000 });
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '10000', refunds: 2, refunded: '10000' });
+
+    const other = await userWithCharge(payment, 700);
+    const withEmptyBody = await createRefund(payment.app, other.user, other.chargeId, {});
+    expect(withEmptyBody.statusCode).toBe(201);
+    expect(withEmptyBody.json()).toMatchObject({ amount: 700 });
+  });
+
+  it('answers a refund larger than what is left with 422 PAYMENT_REFUND_EXCEEDS_CHARGE and refunds nothing', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    await createRefund(payment.app, user, chargeId, { amount: 9_000 });
+
+    const response = await createRefund(payment.app, user, chargeId, { amount: 1_001 });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toEqual({
+      statusCode: 422,
+      code: 'PAYMENT_REFUND_EXCEEDS_CHARGE',
+      error: 'Unprocessable Entity',
+      message: 'The refund exceeds what is left of the charge (1000 left)',
+    });
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '9000', refunds: 1, refunded: '9000' });
+  });
+
+  it('answers a refund of a fully refunded charge with 422, whatever the amount', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 500);
+    await createRefund(payment.app, user, chargeId);
+
+    const again = await createRefund(payment.app, user, chargeId);
+    const one = await createRefund(payment.app, user, chargeId, { amount: 1 });
+
+    for (const response of [again, one]) {
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'PAYMENT_REFUND_EXCEEDS_CHARGE', message: expect.stringContaining('(0 left)') });
+    }
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '500', refunds: 1, refunded: '500' });
+  });
+
+  it('answers a refund of a failed charge with 409 PAYMENT_CHARGE_NOT_REFUNDABLE', async () => {
+    const payment = await buildPayment();
+    const user = await payment.signIn();
+    await createCharge(payment.app, user, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }));
+    const [failed] = await payment.database.query<{ id: string }>('SELECT id FROM charges');
+
+    const response = await createRefund(payment.app, user, failed!.id, { amount: 100 });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({
+      statusCode: 409,
+      code: 'PAYMENT_CHARGE_NOT_REFUNDABLE',
+      error: 'Conflict',
+      message: 'Only a succeeded charge can be refunded',
+    });
+    expect(await payment.database.query('SELECT * FROM refunds')).toEqual([]);
+  });
+
+  it.each([
+    ["another user's charge", 'other'],
+    ['an unknown charge', randomUUID()],
+    ['a malformed charge id', 'not-a-uuid'],
+  ])('answers a refund of %s with 404 PAYMENT_CHARGE_NOT_FOUND', async (_name, target) => {
+    const payment = await buildPayment();
+    const owner = await userWithCharge(payment, 1_000);
+    const mallory = await payment.signIn();
+
+    const response = await createRefund(payment.app, mallory, target === 'other' ? owner.chargeId : target, { amount: 100 });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ statusCode: 404, code: 'PAYMENT_CHARGE_NOT_FOUND', error: 'Not Found', message: 'Charge not found' });
+    expect(await refundedSoFar(payment, owner.chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
+  it.each([
+    ['amount 0', { amount: 0 }, 'body/amount must be >= 1'],
+    ['a fractional amount', { amount: 1.5 }, 'body/amount must be integer'],
+    ['an amount above 99,999,999', { amount: 100_000_000 }, 'body/amount must be <= 99999999'],
+    ['an unknown field', { reason: 'duplicate' }, 'body/reason is not allowed'],
+  ])('refuses %s with 400 and refunds nothing', async (_name, payload, message) => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment);
+
+    const response = await createRefund(payment.app, user, chargeId, payload);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining(message) });
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
+  it('requires an Idempotency-Key (400) and a Bearer token (401)', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment);
+
+    const withoutKey = await createRefund(payment.app, user, chargeId, { amount: 100 }, null);
+    const withoutToken = await createRefund(payment.app, { headers: {} }, chargeId, { amount: 100 });
+
+    expect(withoutKey.statusCode).toBe(400);
+    expect(withoutKey.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: 'headers/idempotency-key is required' });
+    expect(withoutToken.statusCode).toBe(401);
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
+  it('replays a refund for the same key and body, refunding once', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+
+    const first = await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
+    const retry = await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toBe(first.body);
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '1000', refunds: 1, refunded: '1000' });
+  });
+
+  it('answers the same key with another amount, or for another charge, with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const second = (await createCharge(payment.app, user, chargeBody())).json() as { id: string };
+    await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
+
+    const otherAmount = await createRefund(payment.app, user, chargeId, { amount: 2_000 }, 'refund-1');
+    const otherCharge = await createRefund(payment.app, user, second.id, { amount: 1_000 }, 'refund-1');
+    const chargeWithRefundKey = await createCharge(payment.app, user, chargeBody(), 'refund-1');
+
+    for (const response of [otherAmount, otherCharge, chargeWithRefundKey]) {
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED' });
+    }
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '1000', refunds: 1, refunded: '1000' });
+    expect(await refundedSoFar(payment, second.id)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
+  it('leaves the key free after a refused refund, so the corrected request can use it', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 1_000);
+
+    const tooMuch = await createRefund(payment.app, user, chargeId, { amount: 5_000 }, 'refund-1');
+    const corrected = await createRefund(payment.app, user, chargeId, { amount: 500 }, 'refund-1');
+
+    expect(tooMuch.statusCode).toBe(422);
+    expect(corrected.statusCode).toBe(201);
+    expect(corrected.headers['idempotent-replayed']).toBeUndefined();
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '500', refunds: 1, refunded: '500' });
+  });
+
+  it('never over-refunds under 20 concurrent refunds with different keys on two replicas', async () => {
+    const payment = await buildPayment();
+    const other = await payment.replica();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+
+    // 20 × 700 asks for 14,000 of 10,000: exactly 14 fit.
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId, { amount: 700 })),
+    );
+
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(14);
+    expect(statuses.filter((status) => status === 422)).toHaveLength(6);
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '9800', refunds: 14, refunded: '9800' });
+  });
+
+  it('refunds everything exactly once when concurrent "refund the rest" requests race', async () => {
+    const payment = await buildPayment();
+    const other = await payment.replica();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId)),
+    );
+
+    expect(responses.filter((response) => response.statusCode === 201).map((response) => response.json().amount)).toEqual([10_000]);
+    expect(responses.filter((response) => response.statusCode === 422)).toHaveLength(9);
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '10000', refunds: 1, refunded: '10000' });
+  });
+
+  it('makes one refund from 30 parallel identical requests with one key on two replicas', async () => {
+    const payment = await buildPayment();
+    const other = await payment.replica();
+    const { user, chargeId } = await userWithCharge(payment, 10_000);
+
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId, { amount: 300 }, 'r')),
+    );
+
+    expect(responses.every((response) => response.statusCode === 201 || response.statusCode === 409)).toBe(true);
+    expect(responses.filter((response) => response.statusCode === 201 && !response.headers['idempotent-replayed'])).toHaveLength(1);
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '300', refunds: 1, refunded: '300' });
+  });
+});

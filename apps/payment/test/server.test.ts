@@ -1,0 +1,78 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createTestDatabase } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { chargeBody, serveJwks } from './helpers.ts';
+
+/** Runs one of the service's entry points as its own process, the way npm start and Kubernetes do. */
+function run(entry: 'server' | 'migrate', env: Record<string, string>) {
+  const child = fork(new URL(`../src/${entry}.ts`, import.meta.url).pathname, [], {
+    execArgv: ['--conditions=@myshop/source'],
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit') as Promise<[number | null]>;
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
+  return { child, exit, listening, output: () => output };
+}
+
+async function freshDatabase() {
+  const database = await createTestDatabase();
+  onTestFinished(() => database.drop());
+  return database;
+}
+
+describe('payment server', () => {
+  it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {
+    const database = await freshDatabase();
+    const jwks = await serveJwks();
+    const service = run('server', { NODE_ENV: 'test', DATABASE_URL: database.url, JWKS_URL: jwks.url, LOG_LEVEL: 'warn' });
+    const origin = await service.listening;
+    const headers = { authorization: `Bearer ${await jwks.sign(randomUUID())}`, 'content-type': 'application/json', 'idempotency-key': 'k' };
+
+    const first = await fetch(`${origin}/payment/charges`, { method: 'POST', headers, body: JSON.stringify(chargeBody()) });
+    const retry = await fetch(`${origin}/payment/charges`, { method: 'POST', headers, body: JSON.stringify(chargeBody()) });
+
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.text()).toBe(await first.text());
+    expect(await database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 1 }]);
+    service.child.kill('SIGTERM');
+    expect((await service.exit)[0]).toBe(0);
+  });
+
+  it('refuses to start in production without its database and fingerprint key: exit 1 naming both', async () => {
+    const service = run('server', { NODE_ENV: 'production' });
+
+    const [code] = await service.exit;
+
+    expect(code).toBe(1);
+    expect(service.output()).toContain('payment: Invalid configuration (2 keys):');
+    expect(service.output()).toContain('DATABASE_URL: is required in production');
+    expect(service.output()).toContain('IDEMPOTENCY_FINGERPRINT_KEY: is required in production');
+  });
+
+  it('migrates a database with the migrate command, once', async () => {
+    const database = await freshDatabase();
+
+    const first = run('migrate', { DATABASE_URL: database.url });
+    expect((await first.exit)[0]).toBe(0);
+    const second = run('migrate', { DATABASE_URL: database.url });
+    expect((await second.exit)[0]).toBe(0);
+
+    const tables = await database.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
+    expect(tables.map((table) => table.table_name)).toEqual(['charges', 'idempotency_keys', 'refunds', 'schema_migrations']);
+    expect(first.output()).toContain('migrations applied');
+    expect(second.output()).toContain('database already up to date');
+  });
+});
