@@ -1,7 +1,7 @@
 # The user service's image. Build context: the repository root (see .dockerignore).
 #   docker build -f docker/user.Dockerfile -t myshop/user .
-# cart.Dockerfile and payment.Dockerfile are this file with another SERVICE (a test keeps them
-# so); the stages before `ARG SERVICE` are byte-identical, so the three builds share their cache.
+# The three services' Dockerfiles differ only in the service's name (a test keeps them so); the
+# steps before `ARG SERVICE` are the same in all three, so their builds share those layers.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Only the npm manifests: the dependency layers below are rebuilt when a package.json or the
@@ -34,8 +34,9 @@ FROM toolchain AS build
 ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 COPY . .
 ARG SERVICE=user
-# Nx's cache is shared by the three builds: a library compiled for one image is reused by the next.
-RUN --mount=type=cache,target=/src/.nx/cache npx nx build ${SERVICE} --output-style=static \
+# Nx's cache and its record of it (.nx) are shared by the three builds: a library compiled for
+# one image is reused by the next.
+RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --output-style=static \
  && node docker/runtime-files.mjs workspace ${SERVICE} /out
 
 FROM ${NODE_IMAGE}

@@ -1,0 +1,52 @@
+# The cart service's image. Build context: the repository root (see .dockerignore).
+#   docker build -f docker/cart.Dockerfile -t myshop/cart .
+# The three services' Dockerfiles differ only in the service's name (a test keeps them so); the
+# steps before `ARG SERVICE` are the same in all three, so their builds share those layers.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# Only the npm manifests: the dependency layers below are rebuilt when a package.json or the
+# lock file changes, not on every source edit.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN find . -type f ! -name package.json ! -name package-lock.json -delete && find . -type d -empty -delete
+
+# Every dependency, dev tools included (TypeScript, Nx). No install scripts: nothing here needs
+# one (Node itself comes with the base image).
+FROM ${NODE_IMAGE} AS toolchain
+WORKDIR /src
+COPY --from=manifests /src ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+
+# Production dependencies only: no dev tools, and no embedded PostgreSQL binaries (optional,
+# for local runs without DATABASE_URL). Then only the packages this service reaches.
+FROM ${NODE_IMAGE} AS production-deps
+WORKDIR /src
+COPY --from=manifests /src ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+COPY docker/runtime-files.mjs docker/
+ARG SERVICE=cart
+RUN node docker/runtime-files.mjs deps ${SERVICE} /out
+
+# Compile the service and the libraries it depends on (Nx orders them), then keep only what
+# runs: each package's package.json and its `files` (dist, migrations).
+FROM toolchain AS build
+ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+COPY . .
+ARG SERVICE=cart
+# Nx's cache and its record of it (.nx) are shared by the three builds: a library compiled for
+# one image is reused by the next.
+RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --output-style=static \
+ && node docker/runtime-files.mjs workspace ${SERVICE} /out
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-deps /out ./
+COPY --from=build /out ./
+# Numeric, so that Kubernetes can prove runAsNonRoot; the files stay root's, read-only to it.
+USER 10001:10001
+# The API, then Prometheus metrics (METRICS_PORT), which no Service or Ingress exposes.
+EXPOSE 5000 9464
+# Exec form: node is PID 1 and gets SIGTERM itself; no shell at run time.
+CMD ["node", "apps/cart/dist/server.js"]

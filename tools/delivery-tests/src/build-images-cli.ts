@@ -1,0 +1,26 @@
+/**
+ * `npm run images`: builds every service's image as myshop/<service>:dev (what the dev overlays
+ * deploy) and prints how much each adds to its base image.
+ */
+import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, inspectImage, megabytes } from './docker.ts';
+import { repoPath, services } from './repo.ts';
+
+const only = process.argv.slice(2);
+const wanted = only.length > 0 ? only : services();
+
+assertDockerEngine();
+const rows: string[] = [];
+for (const service of wanted) {
+  const base = baseImageOf(dockerfileOf(service));
+  assertImagePresent(base);
+  const started = Date.now();
+  process.stdout.write(`building ${devImage(service)} (${dockerfileOf(service)}) …\n`);
+  await buildImage(service, devImage(service), { logFile: repoPath('reports', 'images', `${service}-build.log`) });
+  const baseSize = inspectImage(base).size;
+  const size = inspectImage(devImage(service)).size;
+  rows.push(
+    `${devImage(service).padEnd(24)} ${String(megabytes(baseSize)).padStart(7)} MB ${String(megabytes(size)).padStart(7)} MB ` +
+      `${`+${megabytes(size - baseSize)}`.padStart(7)} MB  ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+}
+process.stdout.write(`\n${'image'.padEnd(24)} ${'base'.padStart(10)} ${'final'.padStart(10)} ${'added'.padStart(10)}  build\n${rows.join('\n')}\n`);

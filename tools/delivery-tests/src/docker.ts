@@ -1,0 +1,92 @@
+/**
+ * The Docker engine, as the image tests and `npm run images` use it: the client at /usr/bin/docker
+ * when there is one (on this project's machines the client on PATH may lack BuildKit), builds
+ * with BuildKit and a time limit, and what an image is made of.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { repoPath } from './repo.ts';
+
+export const docker = process.env.DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
+
+/** The tag `npm run images` gives, which the dev overlays deploy: myshop/<service>:dev. */
+export const devImage = (service: string) => `myshop/${service}:dev`;
+
+export const dockerfileOf = (service: string) => `docker/${service}.Dockerfile`;
+
+export function dockerRun(args: string[], options: { timeoutMs?: number } = {}): string {
+  return execFileSync(docker, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 }).trim();
+}
+
+/** One clear failure when there is no engine, instead of a dozen confusing ones. */
+export function assertDockerEngine(): void {
+  try {
+    dockerRun(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
+  } catch (error) {
+    const detail = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    throw new Error(
+      `The image tests need a running Docker engine (${docker}: ${detail}). Start one ` +
+        '(on this project\'s machines: ../shared/tools/docker-up.sh, which .ci/run calls) and run `npm run test:images` again.',
+    );
+  }
+}
+
+/** The base image a Dockerfile starts from (its `ARG NODE_IMAGE=` default). */
+export function baseImageOf(dockerfile: string): string {
+  const match = /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(repoPath(dockerfile), 'utf8'));
+  if (!match) throw new Error(`${dockerfile} has no ARG NODE_IMAGE=<image>`);
+  return match[1]!;
+}
+
+export function assertImagePresent(image: string): void {
+  try {
+    dockerRun(['image', 'inspect', '--format', '{{.Id}}', image]);
+  } catch {
+    throw new Error(
+      `The base image ${image} is not in the engine. Pull it (docker pull ${image}), or where no registry ` +
+        `is reachable build the stand-in: ../shared/tools/node-base-image.sh 24 (.ci/run does).`,
+    );
+  }
+}
+
+export interface ImageInfo {
+  id: string;
+  size: number;
+  config: { User?: string; ExposedPorts?: Record<string, unknown>; Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[]; WorkingDir?: string };
+}
+
+export function inspectImage(image: string): ImageInfo {
+  const [info] = JSON.parse(dockerRun(['image', 'inspect', image])) as Array<{ Id: string; Size: number; Config: ImageInfo['config'] }>;
+  return { id: info!.Id, size: info!.Size, config: info!.Config };
+}
+
+/**
+ * `docker build` of one service's image with BuildKit, its output in `logFile`; rejects with the
+ * log's tail when the build fails or outlasts `timeoutMs`.
+ */
+export function buildImage(service: string, tag: string, { timeoutMs = 20 * 60_000, logFile }: { timeoutMs?: number; logFile: string }): Promise<void> {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
+  const child = spawn(docker, ['build', '--progress=plain', '-f', dockerfileOf(service), '-t', tag, '.'], {
+    cwd: repoPath(),
+    env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      log.end(() => {
+        if (code === 0) return resolve();
+        const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+        reject(new Error(`docker build of ${service} ${signal ? `was stopped (${signal}, limit ${timeoutMs / 1000} s)` : `failed (exit ${code})`}; log ${logFile}:\n${tail}`));
+      });
+    });
+  });
+}
+
+export const megabytes = (bytes: number) => Math.round((bytes / 1_000_000) * 10) / 10;

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, normalize, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { repoPath, repoRoot } from './repo.ts';
+
+/** A rendered Kubernetes object: typed as far as every object goes, the rest is per kind. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+const KUBECTL_MISSING =
+  'kubectl is required to render the manifests (kubectl kustomize), and was not found on PATH. ' +
+  'Install kubectl 1.32 or newer (it bundles kustomize 5): see README, "Prerequisites".';
+
+let kubectlChecked = false;
+
+/** Fails with one clear message when kubectl is missing: never a skipped test. */
+export function assertKubectl(): void {
+  if (kubectlChecked) return;
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(KUBECTL_MISSING);
+    throw error;
+  }
+  kubectlChecked = true;
+}
+
+const cache = new Map<string, K8sObject[]>();
+
+/** `kubectl kustomize <dir>` (offline), parsed. `dir` is absolute or relative to the repository. */
+export function render(dir: string): K8sObject[] {
+  const absolute = dir.startsWith('/') ? dir : repoPath(dir);
+  const cached = cache.get(absolute);
+  if (cached) return cached;
+  assertKubectl();
+  let output: string;
+  try {
+    output = execFileSync('kubectl', ['kustomize', absolute], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`kubectl kustomize ${relative(repoRoot, absolute) || absolute} failed: ${stderr || (error as Error).message}`);
+  }
+  const objects = parseAllDocuments(output)
+    .map((document) => document.toJS() as K8sObject | null)
+    .filter((object): object is K8sObject => object !== null);
+  cache.set(absolute, objects);
+  return objects;
+}
+
+/**
+ * Renders `overlay` with extra `components` on top, through a throw-away kustomization in a
+ * temporary directory (kustomize accepts relative paths only). `namespace` is applied to what the
+ * components add, as the overlay does to its own objects.
+ */
+export function renderWithComponents(overlay: string, components: string[], namespace?: string): K8sObject[] {
+  const dir = mkdtempSync(join(tmpdir(), 'myshop-kustomize-'));
+  try {
+    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization'];
+    if (namespace) lines.push(`namespace: ${namespace}`);
+    lines.push('resources:', `  - ${relative(dir, repoPath(overlay))}`);
+    if (components.length > 0) lines.push('components:', ...components.map((component) => `  - ${relative(dir, repoPath(component))}`));
+    writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
+    return render(dir);
+  } finally {
+    cache.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function kustomizationDirs(under: string): string[] {
+  const root = repoPath(under);
+  if (!existsSync(root)) return [];
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    if (existsSync(join(dir, 'kustomization.yaml'))) found.push(relative(repoRoot, dir));
+    for (const entry of readdirSync(dir)) {
+      const child = join(dir, entry);
+      if (statSync(child).isDirectory()) walk(child);
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+/** Every kustomization under k8s/, by role. Paths are relative to the repository root. */
+export function kustomizations() {
+  return {
+    /** `k8s/base/<part>`: one per service, plus what they share. */
+    bases: kustomizationDirs('k8s/base'),
+    /** `k8s/components/<feature>`: optional features (kind: Component), each with a README. */
+    components: kustomizationDirs('k8s/components'),
+    /** `k8s/overlays/<env>` (the whole shop) and `k8s/overlays/<env>/<part>` (one deployable part). */
+    overlays: kustomizationDirs('k8s/overlays'),
+    /** `k8s/overlays/<env>`: what a cluster runs. */
+    environments: kustomizationDirs('k8s/overlays').filter((dir) => dir.split('/').length === 3),
+    /** Anything else that is a kustomization (Argo CD's objects). */
+    others: kustomizationDirs('k8s').filter((dir) => !/^k8s\/(base|components|overlays)\//.test(dir)),
+  };
+}
+
+/** The components a kustomization uses, directly or through the kustomizations it includes. */
+export function componentsUsedBy(dir: string): string[] {
+  const used = new Set<string>();
+  const visit = (current: string) => {
+    const file = repoPath(current, 'kustomization.yaml');
+    if (!existsSync(file)) return;
+    const kustomization = (parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() ?? {}) as { resources?: string[]; components?: string[] };
+    for (const component of kustomization.components ?? []) used.add(normalize(join(current, component)));
+    for (const resource of kustomization.resources ?? []) {
+      const path = normalize(join(current, resource));
+      if (existsSync(repoPath(path)) && statSync(repoPath(path)).isDirectory()) visit(path);
+    }
+  };
+  visit(dir);
+  return [...used].sort();
+}
+
+function subsets<T>(items: T[]): T[][] {
+  return items.reduce<T[][]>((all, item) => [...all, ...all.map((subset) => [...subset, item])], [[]]);
+}
+
+export interface Combination {
+  /** e.g. `k8s/overlays/prod + k8s/components/external-secrets`. */
+  name: string;
+  /** The environment overlay it starts from (`k8s/overlays/dev`). */
+  environment: string;
+  /** Components added on top of it. */
+  components: string[];
+}
+
+/**
+ * Every environment overlay with every combination of the components it does not use yet: the
+ * menu a cluster can be served from. Cheap: nothing is rendered until `renderCombination`.
+ */
+export function environmentCombinations(): Combination[] {
+  const { components, environments } = kustomizations();
+  return environments.flatMap((environment) => {
+    const used = componentsUsedBy(environment);
+    return subsets(components.filter((component) => !used.includes(component))).map((extra) => ({
+      name: [environment, ...extra].join(' + '),
+      environment,
+      components: extra,
+    }));
+  });
+}
+
+/** Renders a combination; the components' objects join the overlay's namespace. */
+const combinationCache = new Map<string, K8sObject[]>();
+
+export function renderCombination({ name, environment, components }: Combination): K8sObject[] {
+  if (components.length === 0) return render(environment);
+  const cached = combinationCache.get(name);
+  if (cached) return cached;
+  const namespace = render(environment).find((object) => object.kind === 'Namespace')?.metadata.name;
+  const objects = renderWithComponents(environment, components, namespace);
+  combinationCache.set(name, objects);
+  return objects;
+}

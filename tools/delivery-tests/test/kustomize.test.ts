@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { assertKubectl, environmentCombinations, kustomizations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
+import { readYamlDocuments, repoPath } from '../src/repo.ts';
+
+const { bases, components, overlays, environments, others } = kustomizations();
+
+describe('kustomize', () => {
+  it('has kubectl to render with (a prerequisite: the tests fail, never skip, without it)', () => {
+    expect(() => assertKubectl()).not.toThrow();
+  });
+
+  it('finds a base per service, the shared bases, components and both environments', () => {
+    expect(bases).toEqual(expect.arrayContaining(['k8s/base/user', 'k8s/base/cart', 'k8s/base/payment', 'k8s/base/ingress', 'k8s/base/namespace']));
+    expect(environments).toEqual(['k8s/overlays/dev', 'k8s/overlays/prod']);
+    for (const environment of environments) {
+      for (const part of ['platform', 'user', 'cart', 'payment']) expect(overlays).toContain(`${environment}/${part}`);
+    }
+    expect(components.length).toBeGreaterThan(0);
+  });
+
+  it.each([...bases, ...overlays, ...others])('renders %s', (dir) => {
+    expect(render(dir).length).toBeGreaterThan(0);
+  });
+
+  it.each(environmentCombinations().map((combination) => [combination.name, combination]))('renders %s', (_name, combination) => {
+    const objects = renderCombination(combination);
+    expect(objects.some((object) => object.kind === 'Deployment')).toBe(true);
+  });
+
+  it.each(components)('%s is a Component with a README', (dir) => {
+    const kustomization = readYamlDocuments(repoPath(dir, 'kustomization.yaml'))[0] as { kind?: string };
+    expect(kustomization.kind).toBe('Component');
+    expect(existsSync(repoPath(dir, 'README.md'))).toBe(true);
+  });
+
+  it('keeps one copy of each manifest: no object is defined in two files', () => {
+    const definitions = new Map<string, string[]>();
+    const walk = (dir: string) => {
+      const kustomization = (readYamlDocuments(repoPath(dir, 'kustomization.yaml'))[0] ?? {}) as { resources?: string[] };
+      for (const resource of kustomization.resources ?? []) {
+        const path = `${dir}/${resource}`;
+        if (!resource.endsWith('.yaml')) continue;
+        for (const object of readYamlDocuments(repoPath(path)) as K8sObject[]) {
+          const key = `${object.kind}/${object.metadata.name}`;
+          definitions.set(key, [...(definitions.get(key) ?? []), path]);
+        }
+      }
+    };
+    [...bases, ...components, ...overlays].forEach(walk);
+    const duplicated = [...definitions].filter(([, files]) => new Set(files).size > 1);
+    expect(duplicated).toEqual([]);
+  });
+
+  it('deploys the very Ingress file that the local gateway of `npm start` routes by', () => {
+    const gatewaySource = readFileSync(repoPath('tools/devstack/src/stack.ts'), 'utf8');
+    expect(gatewaySource).toContain("'k8s/base/ingress/ingress.yaml'");
+    const file = parseAllDocuments(readFileSync(repoPath('k8s/base/ingress/ingress.yaml'), 'utf8')).map((document) => document.toJS() as K8sObject);
+    const rules = (object: K8sObject | undefined) => (object?.spec as { rules?: unknown } | undefined)?.rules;
+    for (const environment of environments) {
+      const deployed = render(environment).find((object) => object.kind === 'Ingress');
+      expect(rules(deployed), environment).toEqual(rules(file.find((object) => object.kind === 'Ingress')));
+    }
+  });
+});

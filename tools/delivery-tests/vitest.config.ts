@@ -1,0 +1,12 @@
+import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+// The manifests, Skaffold, CI and Dockerfile tests: kubectl, no engine. The image tests, which need
+// a Docker engine, are vitest.images.config.ts (`npm run test:images`).
+const config = projectTestConfig({
+  dir: import.meta.dirname,
+  coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+});
+config.test!.coverage!.exclude = ['src/docker.ts', 'src/build-images-cli.ts'];
+
+export default defineConfig(config);
