@@ -14,13 +14,16 @@ export function catalogueRepository(db: Queryable, currency: string) {
   const toProduct = (row: ProductRow): Product => ({ ...row, currency });
 
   return {
-    /** A page in name order; `after` is the (name, id) of the previous page's last product. */
-    async list(limit: number, after?: readonly [name: string, id: string]): Promise<Product[]> {
-      const { rows } = after
+    /**
+     * A page in name order; `afterId` is the previous page's last product, whose (name, id) the
+     * page starts after. Products are never deleted while the service runs (carts refer to them).
+     */
+    async list(limit: number, afterId?: string): Promise<Product[]> {
+      const { rows } = afterId
         ? await db.query<ProductRow>(
             `SELECT id, name, description, price FROM products
-              WHERE (name, id) > ($1, $2::uuid) ORDER BY name, id LIMIT $3`,
-            [after[0], after[1], limit],
+              WHERE (name, id) > (SELECT name, id FROM products WHERE id = $1) ORDER BY name, id LIMIT $2`,
+            [afterId, limit],
           )
         : await db.query<ProductRow>('SELECT id, name, description, price FROM products ORDER BY name, id LIMIT $1', [limit]);
       return rows.map(toProduct);

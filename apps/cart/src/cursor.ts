@@ -13,10 +13,10 @@ export function encodeCursor(position: ReadonlyArray<string | number>): string {
 }
 
 /**
- * The position inside a cursor, checked against the expected shape (`string`, `uuid`, `integer`
- * per element): anything but a cursor we issued is a 400, never a query error.
+ * The position inside a cursor, checked against the expected shape (`uuid` or `integer` per
+ * element): anything but a cursor we issued is a 400, never a query error.
  */
-export function decodeCursor<const S extends ReadonlyArray<'string' | 'uuid' | 'integer'>>(
+export function decodeCursor<const S extends ReadonlyArray<'uuid' | 'integer'>>(
   cursor: string,
   shape: S,
 ): { [K in keyof S]: S[K] extends 'integer' ? number : string } {
@@ -28,11 +28,7 @@ export function decodeCursor<const S extends ReadonlyArray<'string' | 'uuid' | '
   }
   if (!Array.isArray(decoded) || decoded.length !== shape.length) throw new InvalidCursorError();
   decoded.forEach((value: unknown, index) => {
-    const kind = shape[index];
-    const valid =
-      kind === 'integer'
-        ? Number.isSafeInteger(value) && (value as number) >= 0
-        : typeof value === 'string' && value.length <= 200 && (kind !== 'uuid' || isUuid(value));
+    const valid = shape[index] === 'integer' ? Number.isSafeInteger(value) && (value as number) >= 0 : typeof value === 'string' && isUuid(value);
     if (!valid) throw new InvalidCursorError();
   });
   return decoded as { [K in keyof S]: S[K] extends 'integer' ? number : string };

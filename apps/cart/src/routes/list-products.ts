@@ -19,12 +19,13 @@ export const listProductsRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['string', 'uuid'] as const);
+      // The cursor names the last product seen; its id stays short whatever the product is called.
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['uuid'] as const)[0];
       // One more than asked: whether it exists says if there is a next page.
       const products = await catalogue.list(limit + 1, after);
       const items = products.slice(0, limit);
       const last = items.at(-1);
-      return { items, nextCursor: products.length > limit && last ? encodeCursor([last.name, last.id]) : null };
+      return { items, nextCursor: products.length > limit && last ? encodeCursor([last.id]) : null };
     },
   );
 };

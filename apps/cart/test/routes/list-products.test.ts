@@ -36,6 +36,16 @@ describe('GET /cart/products', () => {
     expect(pages).toBe(Math.ceil(seed.length / 7));
   });
 
+  it('keeps its cursors short whatever the product names', async () => {
+    const { app, database } = await buildCart();
+    await database.query(`UPDATE products SET name = repeat('Ü', 200 - length(name)) || name`);
+    const first = (await app.inject({ method: 'GET', url: '/cart/products?limit=3' })).json();
+    expect(first.nextCursor.length).toBeLessThanOrEqual(200);
+    const second = await app.inject({ method: 'GET', url: `/cart/products?limit=3&cursor=${first.nextCursor}` });
+    expect(second.statusCode).toBe(200);
+    expect(second.json().items).toHaveLength(3);
+  });
+
   it('returns everything with no next page when the limit covers it', async () => {
     const { app } = await buildCart();
     const response = await app.inject({ method: 'GET', url: '/cart/products?limit=100' });
@@ -53,7 +63,8 @@ describe('GET /cart/products', () => {
   it.each([
     ['not base64 JSON', 'definitely-not-a-cursor'],
     ['the wrong shape', Buffer.from(JSON.stringify({ name: 'a' })).toString('base64url')],
-    ['an id that is not a uuid', Buffer.from(JSON.stringify(['Socks', "1' OR '1'='1"])).toString('base64url')],
+    ['an id that is not a uuid', Buffer.from(JSON.stringify(["1' OR '1'='1"])).toString('base64url')],
+    ['two positions', Buffer.from(JSON.stringify(['Socks', 'ac68e6de-6eb2-4e5c-8da5-7ef71c9c469e'])).toString('base64url')],
     ['a cursor of the orders list', Buffer.from(JSON.stringify([42])).toString('base64url')],
   ])('rejects a cursor that is %s with 400 CART_INVALID_CURSOR', async (_case, cursor) => {
     const { app } = await buildCart();

@@ -1,0 +1,61 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { createTestDatabase } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+function run(entry: string, env: Record<string, string>) {
+  const child = fork(new URL(`../src/${entry}`, import.meta.url).pathname, [], {
+    execArgv: ['--conditions=@myshop/source'],
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit') as Promise<[number | null]>;
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
+  return { child, exit, listening, output: () => output };
+}
+
+describe('cart server and migrate command', () => {
+  it('migrate applies the schema and seeds the catalogue; the server then serves it without migrating', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+
+    const migrate = run('migrate.ts', { DATABASE_URL: database.url });
+    const [code] = await migrate.exit;
+    expect(code, migrate.output()).toBe(0);
+    expect(migrate.output()).toContain('migrations applied');
+    const [{ count }] = (await database.query<{ count: number }>('SELECT count(*)::int AS count FROM products')) as [{ count: number }];
+    expect(count).toBeGreaterThanOrEqual(20);
+
+    const server = run('server.ts', { DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: 'false', PAYMENT_URL: 'http://127.0.0.1:9' });
+    const origin = await server.listening;
+    const products = await fetch(`${origin}/cart/products?limit=3`);
+    expect(products.status).toBe(200);
+    expect(((await products.json()) as { items: unknown[] }).items).toHaveLength(3);
+    const cart = await fetch(`${origin}/cart`);
+    expect(cart.status).toBe(401);
+    server.child.kill('SIGTERM');
+    expect((await server.exit)[0]).toBe(0);
+  });
+
+  it('refuses to start with a bad configuration: exit 1 naming every bad key', async () => {
+    const service = run('server.ts', { NODE_ENV: 'production', PAYMENT_TIMEOUT_MS: 'soon', CURRENCY: 'usd' });
+    const [code] = await service.exit;
+    expect(code).toBe(1);
+    expect(service.output()).toContain('cart: Invalid configuration (2 keys):');
+    expect(service.output()).toContain('PAYMENT_TIMEOUT_MS');
+    expect(service.output()).toContain('CURRENCY');
+  });
+
+  it('requires DATABASE_URL in production', async () => {
+    const service = run('server.ts', { NODE_ENV: 'production' });
+    const [code] = await service.exit;
+    expect(code).toBe(1);
+    expect(service.output()).toContain('DATABASE_URL: is required in production');
+  });
+});
