@@ -53,6 +53,11 @@ const PURGE_BATCH = 1000;
 /** Claiming races only with purges and takeovers; a handful of rounds always settles it. */
 const MAX_CLAIM_ROUNDS = 5;
 
+/** The first request with the key is still running: the client should retry in a moment. */
+function inProgress() {
+  return Object.assign(new IdempotencyInProgressError(), { headers: { 'retry-after': '1' } });
+}
+
 interface KeyRow {
   fingerprint: string;
   status: 'in_progress' | 'completed';
@@ -121,7 +126,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
           `SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND claim = $3 AND status = 'in_progress' FOR UPDATE`,
           keyValues,
         );
-        if (owned.rowCount !== 1) throw new IdempotencyInProgressError();
+        if (owned.rowCount !== 1) throw inProgress();
         const response = await work(tx);
         await tx.query(
           `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5::json
@@ -149,9 +154,9 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       const { row } = outcome;
       if (row.fingerprint !== print) throw new IdempotencyKeyReusedError();
       if (row.status === 'completed') return { statusCode: row.response_status!, body: row.response_body, replayed: true };
-      throw new IdempotencyInProgressError();
+      throw inProgress();
     }
-    throw new IdempotencyInProgressError();
+    throw inProgress();
   }
 
   async function purgeExpired(): Promise<number> {

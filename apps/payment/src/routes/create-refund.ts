@@ -11,9 +11,9 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/charges/:id/refunds',
     {
       onRequest: app.authenticate,
-      // No body at all means `{}`: refund whatever is left.
+      // No body at all means `{}`: refund whatever is left. (A JSON null is still refused.)
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
       schema: {
         summary: 'Refund a charge, wholly or in part',

@@ -382,6 +382,7 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
 
     expect(retry.statusCode).toBe(409);
     expect(retry.json()).toMatchObject({ statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    expect(retry.headers['retry-after']).toBe('1');
     expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
   });
 

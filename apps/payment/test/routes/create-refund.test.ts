@@ -61,6 +61,22 @@ describe('POST /payment/charges/:id/refunds', () => {
     expect(withEmptyBody.json()).toMatchObject({ amount: 700 });
   });
 
+  it('refuses a JSON null body with 400 rather than reading it as "refund the rest"', async () => {
+    const payment = await buildPayment();
+    const { user, chargeId } = await userWithCharge(payment, 1_000);
+
+    const response = await payment.app.inject({
+      method: 'POST',
+      url: `/payment/charges/${chargeId}/refunds`,
+      headers: { ...user.headers, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      payload: 'null',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION' });
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
   it('answers a refund larger than what is left with 422 PAYMENT_REFUND_EXCEEDS_CHARGE and refunds nothing', async () => {
     const payment = await buildPayment();
     const { user, chargeId } = await userWithCharge(payment, 10_000);
