@@ -11,7 +11,7 @@ interface LineRow {
 }
 
 /** A cart line priced from the catalogue as it is now: the client never says what anything costs. */
-export function toLines(rows: LineRow[]): CartLine[] {
+function toLines(rows: LineRow[]): CartLine[] {
   return rows.map((row) => ({
     productId: row.product_id,
     name: row.name,
@@ -21,7 +21,7 @@ export function toLines(rows: LineRow[]): CartLine[] {
   }));
 }
 
-export function toCart(lines: CartLine[], currency: string): Cart {
+function toCart(lines: CartLine[], currency: string): Cart {
   return { items: lines, subtotal: lines.reduce((sum, line) => sum + line.lineTotal, 0), currency };
 }
 
