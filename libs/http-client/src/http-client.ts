@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { context, propagation } from '@opentelemetry/api';
+import type { Registry } from 'prom-client';
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { Pool } from 'undici';
+import { callTimer } from './call-metrics.ts';
 
 export interface HttpClientOptions {
   /** Where the other service is: `http://payment-service` in Kubernetes, a local stand-in in `npm start`. */
@@ -15,6 +16,13 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Larger response bodies are refused (a broken or hostile peer cannot fill our memory). */
   maxResponseBytes?: number;
+  /**
+   * The app's metrics registry: every call is timed in `http_client_request_duration_seconds`
+   * by target, method and outcome. Without it nothing is measured.
+   */
+  metricsRegistry?: Registry;
+  /** The `target` label of those metrics, e.g. `payment`; defaults to the base URL's host. */
+  target?: string;
 }
 
 /** The request being served; its id and the caller's token may travel with the call. */
@@ -33,7 +41,7 @@ export interface CallOptions<S extends TSchema | undefined = undefined> {
   /** Sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** Its `x-request-id` (and the active trace context) follow the call, so one id spans services. */
+  /** Its `x-request-id` follows the call, so one id spans services (the trace context follows on its own). */
   incoming?: IncomingRequestLike;
   /** Also pass on the incoming request's `Authorization`: the other service acts for the same user. */
   forwardAuthorization?: boolean;
@@ -123,9 +131,14 @@ class ResponseTooLarge extends Error {}
 
 /**
  * One client per other service: a keep-alive undici Pool for its base URL, a deadline on every
- * call, JSON both ways, the request id and W3C trace context propagated, and every failure turned
- * into an outcome the caller must handle (`ok`, `rejected` for 4xx, `unavailable`) instead of an
- * exception. It never retries: only the caller knows whether its call is safe to repeat.
+ * call, JSON both ways, the request id propagated, and every failure turned into an outcome the
+ * caller must handle (`ok`, `rejected` for 4xx, `unavailable`) instead of an exception. It never
+ * retries: only the caller knows whether its call is safe to repeat.
+ *
+ * The W3C trace context is not written here: @opentelemetry/instrumentation-undici (started by
+ * @myshop/telemetry's preload) opens a client span for each call and injects *its* context, the
+ * right parent for the other side. Injecting here as well sent two `traceparent` values, which
+ * the receiving side cannot parse, and split every trace in two.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const baseUrl = new URL(options.baseUrl);
@@ -134,6 +147,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
   const basePath = baseUrl.pathname.replace(/\/+$/, '');
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const timing = options.metricsRegistry ? callTimer(options.metricsRegistry, options.target ?? baseUrl.host) : undefined;
   const pool = new Pool(baseUrl.origin, {
     connections: options.connections ?? 32,
     connect: { timeout: options.timeoutMs },
@@ -141,6 +155,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
 
   async function request<S extends TSchema | undefined = undefined>(
+    call: CallOptions<S>,
+  ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>> {
+    if (!timing) return exchange(call);
+    const stop = timing.start(call.method);
+    try {
+      const outcome = await exchange(call);
+      stop(outcome.kind === 'unavailable' ? outcome.reason : outcome.kind);
+      return outcome;
+    } catch (error) {
+      stop('error');
+      throw error;
+    }
+  }
+
+  async function exchange<S extends TSchema | undefined = undefined>(
     call: CallOptions<S>,
   ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>> {
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
@@ -198,8 +227,6 @@ function outgoingHeaders(call: CallOptions<TSchema | undefined>, userAgent: stri
     const authorization = call.incoming.headers.authorization;
     if (call.forwardAuthorization && authorization) headers.authorization = authorization;
   }
-  // traceparent/tracestate of the active span; a no-op until an OpenTelemetry SDK is registered.
-  propagation.inject(context.active(), headers);
   return headers;
 }
 

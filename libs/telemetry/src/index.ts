@@ -1,0 +1,2 @@
+export { telemetrySettings, DEFAULT_SAMPLE_RATIO, type TelemetrySettings } from './settings.ts';
+export { shutdownTelemetry, telemetryHandle, type TelemetryHandle } from './handle.ts';

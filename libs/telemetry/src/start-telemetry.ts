@@ -1,0 +1,68 @@
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { setTelemetryHandle, type TelemetryHandle } from './handle.ts';
+import { telemetrySettings, type TelemetrySettings } from './settings.ts';
+
+export interface StartTelemetryOptions {
+  env?: NodeJS.ProcessEnv;
+  argv?: readonly string[];
+  /** Tests: where spans go instead of the OTLP exporter the environment names (e.g. an in-memory one). */
+  spanProcessors?: SpanProcessor[];
+}
+
+/** Probes are polled every few seconds by every kubelet: a trace each would be noise and cost. */
+const UNTRACED_PATHS = /^\/(livez|readyz)(?:[/?]|$)/;
+
+/**
+ * Starts the OpenTelemetry Node SDK for traces, as the settings allow (see settings.ts), with the
+ * instrumentations the services need and nothing else: Fastify (a span per request, its hooks and
+ * handler, W3C context taken from the caller), outbound node:http (jose fetching the JWKS) and
+ * undici (service to service), and pg. Metrics stay with prom-client and logs with pino, so the
+ * SDK's own metric readers and log exporters are turned off.
+ */
+export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySettings & { handle?: TelemetryHandle } {
+  const env = options.env ?? process.env;
+  const settings = telemetrySettings(env, options.argv);
+  if (!settings.enabled) return settings;
+
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    instrumentations: [
+      new FastifyOtelInstrumentation({
+        // Every Fastify instance created after this is instrumented, without touching the apps.
+        registerOnInitialization: true,
+        ignorePaths: ({ url }) => UNTRACED_PATHS.test(url),
+      }),
+      new HttpInstrumentation({
+        // Incoming requests get their span (and the caller's context) from @fastify/otel; a second
+        // server span per request would only cost. The metrics port is plain node:http: never traced.
+        disableIncomingRequestInstrumentation: true,
+        // A client span only inside a traced request (the JWKS fetch), not for background calls.
+        requireParentforOutgoingSpans: true,
+      }),
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+      // Queries outside a request (migrations, the readiness probe's SELECT 1) are not traced.
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+    // OTEL_TRACES_SAMPLER wins when set; otherwise parent-based with a ratio for new traces.
+    ...(settings.sampler.fromEnv
+      ? {}
+      : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampler.ratio) }) }),
+    ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+
+  let stopped: Promise<void> | undefined;
+  const handle: TelemetryHandle = {
+    serviceName: settings.serviceName,
+    shutdown: () => (stopped ??= sdk.shutdown()),
+  };
+  setTelemetryHandle(handle);
+  return { ...settings, handle };
+}

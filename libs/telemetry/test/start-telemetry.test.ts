@@ -1,0 +1,88 @@
+/**
+ * The SDK as the preload starts it, in this process, with an in-memory exporter: two Fastify
+ * apps (front calls back over undici, back queries PostgreSQL) must give one trace.
+ */
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { shutdownTelemetry, telemetryHandle } from '../src/index.ts';
+import { startTelemetry } from '../src/start-telemetry.ts';
+
+const exporter = new InMemorySpanExporter();
+
+beforeAll(() => {
+  const started = startTelemetry({
+    env: { OTEL_TRACES_EXPORTER: 'console', OTEL_SERVICE_NAME: 'probe', OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  expect(started.enabled).toBe(true);
+});
+
+afterAll(async () => {
+  await shutdownTelemetry();
+});
+
+async function twoApps() {
+  // Imported after the SDK started, as the preload guarantees for the services.
+  const { Fastify, Pool, pg, createTestDatabase } = await import('./traced-modules.ts');
+  const database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+
+  const back = Fastify();
+  back.get('/back/:id', async (request) => {
+    const { rows } = await pool.query<{ id: number }>('SELECT $1::int AS id', [Number((request.params as { id: string }).id)]);
+    return { id: rows[0]!.id, traceparent: request.headers.traceparent ?? null };
+  });
+  const backUrl = await back.listen({ host: '127.0.0.1', port: 0 });
+  const client = new Pool(backUrl);
+
+  const front = Fastify();
+  front.get('/front', async () => {
+    // No header written by hand: the undici instrumentation carries the context.
+    const response = await client.request({ method: 'GET', path: '/back/7' });
+    return response.body.json();
+  });
+  front.get('/livez', async () => ({ ok: true }));
+  onTestFinished(async () => {
+    await front.close();
+    await back.close();
+    await client.close();
+    await pool.end();
+    await database.drop();
+  });
+  return front;
+}
+
+describe('startTelemetry', () => {
+  it('gives one request through two services and the database a single trace', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    const response = await front.inject({ url: '/front' });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ id: number; traceparent: string | null }>();
+    expect(body.id).toBe(7);
+    // The W3C header reached the other side.
+    expect(body.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+
+    const spans = exporter.getFinishedSpans();
+    const traceIds = new Set(spans.map((span) => span.spanContext().traceId));
+    expect(traceIds.size).toBe(1);
+    expect(body.traceparent).toContain([...traceIds][0]);
+    const scopes = new Set(spans.map((span) => span.instrumentationScope.name));
+    expect(scopes).toEqual(new Set(['@fastify/otel', '@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-pg']));
+    const requests = spans.filter((span) => span.name === 'request').map((span) => span.attributes['http.route']);
+    expect(requests.sort()).toEqual(['/back/:id', '/front']);
+    expect(spans.some((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql')).toBe(true);
+    expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
+  });
+
+  it('leaves the probes untraced', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    expect((await front.inject({ url: '/livez' })).statusCode).toBe(200);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('keeps the handle that the graceful shutdown flushes', () => {
+    expect(telemetryHandle()?.serviceName).toBe('probe');
+  });
+});
