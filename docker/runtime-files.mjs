@@ -16,7 +16,8 @@
  *     package.json plus the entries of its `files` field (what npm would publish: dist, and
  *     migrations for a service), and node_modules/<name> links to them as npm makes.
  *
- * Fails naming what is missing: an unbuilt package, an uninstalled dependency.
+ * Files that never run are left out: type declarations (and @types packages), source maps,
+ * markdown, build info. Fails naming what is missing: an unbuilt package, an uninstalled dependency.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -29,6 +30,10 @@ if (!['deps', 'workspace'].includes(command) || !service || !outArg) {
 const root = process.cwd();
 const out = resolve(outArg);
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+
+/** Read by compilers, editors and people, never by Node at run time. */
+const notRunTime = /(\.d\.[cm]?ts|\.map|\.tsbuildinfo|\.md|\.markdown)$/i;
+const runs = (path) => !notRunTime.test(path);
 
 /** name → directory (relative to the root) of every workspace package, from the root's globs. */
 function workspacePackages() {
@@ -85,6 +90,7 @@ function copyDependencies() {
       ...Object.keys(manifest.peerDependencies ?? {}),
     ]);
     for (const name of names) {
+      if (name.startsWith('@types/')) continue;
       const found = resolvePackage(dir, name);
       if (!found) {
         if (optional.has(name)) continue;
@@ -98,7 +104,7 @@ function copyDependencies() {
   for (const dir of [...reached].sort()) {
     const target = join(out, relative(root, dir));
     // A package's own node_modules holds other packages: each is copied if it was reached.
-    cpSync(dir, target, { recursive: true, filter: (path) => !relative(dir, path).split(sep).includes('node_modules') });
+    cpSync(dir, target, { recursive: true, filter: (path) => !relative(dir, path).split(sep).includes('node_modules') && runs(path) });
   }
   process.stdout.write(`${reached.size} third-party packages for ${service}\n`);
 }
@@ -113,7 +119,7 @@ function copyWorkspaces() {
     for (const entry of files) {
       const from = join(root, dir, entry);
       if (!existsSync(from)) throw new Error(`${dir}/${entry} is missing (was ${dir} built?)`);
-      cpSync(from, join(out, dir, entry), { recursive: true, filter: (path) => !path.endsWith('.tsbuildinfo') });
+      cpSync(from, join(out, dir, entry), { recursive: true, filter: runs });
     }
     const link = join(out, 'node_modules', manifest.name);
     mkdirSync(dirname(link), { recursive: true });

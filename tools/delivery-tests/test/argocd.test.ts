@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
+import { byKind } from '../src/workloads.ts';
+
+interface Application {
+  spec: {
+    project: string;
+    source: { repoURL: string; path: string; targetRevision: string };
+    destination: { server: string; namespace: string };
+    syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean }; syncOptions?: string[] };
+  };
+}
+
+const objects = render('k8s/argocd');
+const applications = byKind<K8sObject & Application>(objects, 'Application');
+const project = byKind<K8sObject & { spec: { sourceRepos: string[]; destinations: Array<{ namespace: string; server: string }> } }>(objects, 'AppProject')[0]!;
+
+describe('Argo CD', () => {
+  it('has one Application per environment, each pointing at that environment\'s overlay', () => {
+    expect(applications.map((application) => application.spec.source.path).sort()).toEqual(kustomizations().environments);
+  });
+
+  it.each(applications.map((application) => [application.metadata.name, application] as const))('%s deploys into the namespace its overlay makes, within the project', (_name, application) => {
+    const namespace = render(application.spec.source.path).find((object) => object.kind === 'Namespace')!.metadata.name;
+    expect(application.spec.destination.namespace).toBe(namespace);
+    expect(application.spec.project).toBe(project.metadata.name);
+    expect(project.spec.sourceRepos).toContain(application.spec.source.repoURL);
+    expect(project.spec.destinations).toContainEqual({ server: application.spec.destination.server, namespace });
+  });
+
+  it('syncs dev automatically, pruning and healing drift; prod only when asked', () => {
+    const bySuffix = (suffix: string) => applications.find((application) => application.spec.source.path.endsWith(suffix))!;
+    expect(bySuffix('/dev').spec.syncPolicy?.automated).toEqual({ prune: true, selfHeal: true });
+    expect(bySuffix('/prod').spec.syncPolicy?.automated).toBeUndefined();
+  });
+});

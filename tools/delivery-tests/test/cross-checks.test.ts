@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+import { healthPlugin } from '@myshop/health';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
+import { readYamlDocuments, repoPath, services } from '../src/repo.ts';
+import { containerEnvironment, isSecretKey, readsKey, serviceConfig } from '../src/service-config.ts';
+import { byKind, containerPort, find, secretValues, selects, workloads } from '../src/workloads.ts';
+
+const { environments, overlays } = kustomizations();
+const deployable = [...environments, ...overlays.filter((dir) => !environments.includes(dir))];
+
+describe.each(deployable)('%s agrees with itself', (dir) => {
+  const objects = render(dir);
+  const pods = workloads(objects);
+
+  it('Service selectors match pods, and their targetPorts are ports of those pods', () => {
+    const problems: string[] = [];
+    for (const service of byKind(objects, 'Service')) {
+      const spec = service.spec as { selector?: Record<string, string>; ports: Array<{ port: number; targetPort?: number | string }> };
+      const selected = pods.filter(({ podLabels }) => selects({ matchLabels: spec.selector }, podLabels));
+      if (selected.length === 0) problems.push(`Service/${service.metadata.name} selects no pod`);
+      for (const port of spec.ports) {
+        for (const { object, pod } of selected) {
+          if (containerPort(pod, port.targetPort ?? port.port) === undefined) problems.push(`Service/${service.metadata.name} port ${port.port} → ${port.targetPort}: no such port on ${object.kind}/${object.metadata.name}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('Ingress backends name Services of the same deployment, on ports those Services have', () => {
+    const problems: string[] = [];
+    for (const ingress of byKind(objects, 'Ingress')) {
+      const rules = (ingress.spec as { rules: Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number?: number; name?: string } } } }> } }> }).rules;
+      for (const { path, backend } of rules.flatMap((rule) => rule.http.paths)) {
+        const service = find(objects, 'Service', backend.service.name);
+        // A platform overlay deploys the Ingress without the services; the whole environment has them.
+        if (!service) {
+          if (environments.includes(dir)) problems.push(`${path} → Service ${backend.service.name}, which is not deployed`);
+          continue;
+        }
+        const ports = (service.spec as { ports: Array<{ port: number; name?: string }> }).ports;
+        if (!ports.some((port) => port.port === backend.service.port.number || (backend.service.port.name && port.name === backend.service.port.name))) {
+          problems.push(`${path} → ${backend.service.name}:${backend.service.port.number ?? backend.service.port.name}, a port the Service does not have`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('HPAs, PDBs and NetworkPolicies point at workloads that exist', () => {
+    const problems: string[] = [];
+    for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
+      const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
+      if (!find(objects, target.kind, target.name)) problems.push(`HPA/${hpa.metadata.name} scales ${target.kind}/${target.name}, which is not here`);
+    }
+    for (const kind of ['PodDisruptionBudget', 'NetworkPolicy']) {
+      for (const object of byKind(objects, kind)) {
+        const selector = kind === 'NetworkPolicy' ? (object.spec as { podSelector: object }).podSelector : (object.spec as { selector: object }).selector;
+        const empty = Object.keys(selector).length === 0;
+        // cert-manager creates its ACME solver pods on demand: nothing in the manifests is one.
+        const forPodsMadeAtRunTime = JSON.stringify(selector).includes('acme.cert-manager.io/http01-solver');
+        if (!empty && !forPodsMadeAtRunTime && !pods.some(({ podLabels }) => selects(selector, podLabels))) problems.push(`${kind}/${object.metadata.name} selects no pod`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe.each(services())('the %s service and its manifests', (service) => {
+  it.each(deployable.filter((dir) => render(dir).some((object) => object.kind === 'Deployment' && object.metadata.name === service)))(
+    '%s: sets only keys its config schema reads, provides every required one, and the service accepts the result',
+    async (dir) => {
+      const objects = render(dir);
+      const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === service)!;
+      const config = await serviceConfig(service);
+      const environment = containerEnvironment(objects, workload, service);
+      expect(environment.problems).toEqual([]);
+      expect(environment.keys.filter((key) => !readsKey(config, key))).toEqual([]);
+      // Required: no default to fall back on (TypeBox lists defaulted keys as required too).
+      const required = (config.schema.required ?? []).filter((key) => config.schema.properties[key]?.default === undefined);
+      expect(required.filter((key) => !(key in environment.env))).toEqual([]);
+      // The real loader, production rules included (NODE_ENV=production needs DATABASE_URL and keys).
+      expect(() => config.load(environment.env)).not.toThrow();
+      expect(environment.env.NODE_ENV).toBe('production');
+      // Every secret the schema marks is mounted as a file, none is in the ConfigMap.
+      const mounted = environment.secretFiles.map((file) => file.key).sort();
+      const declared = Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key)).sort();
+      expect(mounted).toEqual(declared);
+    },
+  );
+
+  it('listens where the manifests say: PORT and METRICS_PORT are the http and metrics container ports', () => {
+    const objects = render(`k8s/base/${service}`);
+    const { pod } = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
+    const data = (byKind(objects, 'ConfigMap')[0]!.data ?? {}) as Record<string, string>;
+    expect(containerPort(pod, 'http')).toBe(Number(data.PORT));
+    expect(containerPort(pod, 'metrics')).toBe(Number(data.METRICS_PORT));
+  });
+
+  it('is reachable at /<service> through the Ingress, on its Service\'s port 80', () => {
+    const ingress = render('k8s/base/ingress').find((object) => object.kind === 'Ingress')!;
+    const paths = (ingress.spec as { rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }> } }> }).rules;
+    expect(paths[0]!.host).toBe('myshop.com');
+    expect(paths.flatMap((rule) => rule.http.paths)).toContainEqual({
+      path: `/${service}`,
+      pathType: 'Prefix',
+      backend: { service: { name: `${service}-service`, port: { number: 80 } } },
+    });
+    expect((ingress.spec as { ingressClassName: string }).ingressClassName).toBe('nginx');
+  });
+});
+
+describe('probe paths', () => {
+  const app = Fastify();
+  beforeAll(async () => {
+    // Every service registers the health plugin through the platform plugin (libs/server).
+    await app.register(healthPlugin);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it('are served by the health plugin every service registers', async () => {
+    const paths = new Set(
+      environments.flatMap((dir) =>
+        workloads(render(dir))
+          .filter(({ object }) => services().includes(object.metadata.name))
+          .flatMap(({ pod }) => pod.containers.flatMap((container) => [container.startupProbe, container.livenessProbe, container.readinessProbe]))
+          .map((probe) => probe?.httpGet?.path)
+          .filter((path): path is string => path !== undefined),
+      ),
+    );
+    expect([...paths].sort()).toEqual(['/livez', '/readyz']);
+    for (const path of paths) expect((await app.inject({ method: 'GET', url: path })).statusCode, path).not.toBe(404);
+    expect(readFileSync(repoPath('libs/server/src/platform-plugin.ts'), 'utf8')).toContain('app.register(healthPlugin)');
+  });
+});
+
+describe('the dev database', () => {
+  it('is the one every dev DATABASE_URL names: host, credentials and a database init.sql creates', () => {
+    const dev = render('k8s/overlays/dev');
+    const credentials = secretValues(byKind(dev, 'Secret').find((secret) => secret.metadata.name.startsWith('postgres-credentials'))!);
+    const init = Object.values((byKind(dev, 'ConfigMap').find((map) => map.metadata.name.startsWith('postgres-init'))!.data ?? {}) as Record<string, string>).join('\n');
+    const databases = [...init.matchAll(/CREATE DATABASE "?(\w+)"?/g)].map((match) => match[1]);
+    for (const service of services()) {
+      const secret = byKind(dev, 'Secret').find((candidate: K8sObject) => candidate.metadata.name.startsWith(`${service}-secrets`))!;
+      const url = new URL(secretValues(secret).DATABASE_URL!);
+      expect(url.hostname, service).toBe('postgres');
+      expect(url.port, service).toBe('5432');
+      expect(decodeURIComponent(url.username), service).toBe(credentials.POSTGRES_USER);
+      expect(decodeURIComponent(url.password), service).toBe(credentials.POSTGRES_PASSWORD);
+      expect(databases, service).toContain(url.pathname.slice(1));
+    }
+  });
+});
+
+describe('external secrets', () => {
+  it('make exactly the Secrets, with the keys, that the prod Deployments mount', () => {
+    const mounted = workloads(render('k8s/overlays/prod')).flatMap(({ pod }) =>
+      (pod.volumes ?? []).filter((volume) => volume.secret).map((volume) => `${volume.secret!.secretName}: ${(volume.secret!.items ?? []).map((item) => item.key).sort().join(',')}`),
+    );
+    const made = (readYamlDocuments(repoPath('k8s/components/external-secrets/externalsecrets.yaml')) as K8sObject[]).map((object) => {
+      const spec = object.spec as { target: { name: string }; data: Array<{ secretKey: string }> };
+      return `${spec.target.name}: ${spec.data.map((entry) => entry.secretKey).sort().join(',')}`;
+    });
+    expect(made.sort()).toEqual(mounted.sort());
+  });
+});

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { render } from '../src/kustomize.ts';
+import { readJson, repoPath, services } from '../src/repo.ts';
+import { workloads } from '../src/workloads.ts';
+
+const dockerfile = (service: string) => readFileSync(repoPath(`docker/${service}.Dockerfile`), 'utf8');
+
+describe('Dockerfiles', () => {
+  it.each(services())('%s has one, which differs from user\'s only in the service\'s name', (service) => {
+    expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
+    expect(dockerfile(service).replaceAll(service, 'SERVICE')).toBe(dockerfile('user').replaceAll('user', 'SERVICE'));
+  });
+
+  it.each(services())('%s: starts from Node of the project\'s major version, runs its compiled server as exec-form CMD', (service) => {
+    const text = dockerfile(service);
+    const major = /\d+/.exec(readJson<{ engines: { node: string } }>(repoPath('package.json')).engines.node)![0];
+    expect(text).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}-bookworm-slim$`, 'm'));
+    expect(text).toContain(`CMD ["node", "apps/${service}/dist/server.js"]`);
+    expect(existsSync(repoPath(`apps/${service}/src/server.ts`))).toBe(true);
+    expect(text).not.toMatch(/^(ENTRYPOINT|CMD) [^[]/m);
+  });
+
+  it.each(services())('%s: runs as the numeric user the Deployment runs as, exposing its ports', (service) => {
+    const text = dockerfile(service);
+    const user = /^USER (\d+):(\d+)$/m.exec(text);
+    expect(user).not.toBeNull();
+    const { pod } = workloads(render(`k8s/base/${service}`)).find(({ object }) => object.kind === 'Deployment')!;
+    expect(pod.securityContext?.runAsUser).toBe(Number(user![1]));
+    expect(pod.securityContext?.runAsGroup).toBe(Number(user![2]));
+    const ports = pod.containers[0]!.ports!.map((port) => port.containerPort);
+    expect(/^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).map(Number)).toEqual(ports);
+  });
+
+  it.each(services())('%s: declares in package.json files what it reads beside dist at run time', (service) => {
+    const files = readJson<{ files?: string[] }>(repoPath(`apps/${service}/package.json`)).files ?? [];
+    expect(files).toContain('dist');
+    const sources = readFileSync(repoPath(`apps/${service}/src/app.ts`), 'utf8');
+    for (const [, path] of sources.matchAll(/new URL\('\.\.\/([^/']+)/g)) expect(files.concat('package.json'), path).toContain(path!.replace(/\/$/, ''));
+  });
+
+  it('keeps local state, build output, tests and git out of the build context', () => {
+    const ignored = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    for (const entry of ['.git', '**/node_modules', '**/dist', '.data', '**/.data', '**/test', 'reports', '.nx']) expect(ignored).toContain(entry);
+  });
+});

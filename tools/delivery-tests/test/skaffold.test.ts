@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { render } from '../src/kustomize.ts';
+import { repoPath, services } from '../src/repo.ts';
+import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
+import { byKind, parseImage, workloads } from '../src/workloads.ts';
+
+const configs = skaffoldConfigs();
+const byName = new Map(configs.map((config) => [config.metadata?.name ?? '', config]));
+const PROFILES = [undefined, 'dev', 'prod'] as const;
+
+describe('skaffold.yaml', () => {
+  it('is a current skaffold/v4beta* file: one module per service, platform, and all', () => {
+    for (const config of configs) {
+      expect(config.apiVersion).toMatch(/^skaffold\/v4beta\d+$/);
+      expect(config.kind).toBe('Config');
+    }
+    expect([...byName.keys()].sort()).toEqual([...services(), 'all', 'platform'].sort());
+    expect(byName.get('all')!.requires).toEqual([{ configs: services() }].map((entry) => ({ configs: expect.arrayContaining(entry.configs) })));
+  });
+
+  it('requires only modules that exist', () => {
+    const missing = configs.flatMap((config) => (config.requires ?? []).flatMap((entry) => entry.configs ?? []).filter((name) => !byName.has(name)));
+    expect(missing).toEqual([]);
+  });
+
+  it.each(services())('%s: one artifact, its own Dockerfile, the repository as context, tagged by git commit', (service) => {
+    const config = byName.get(service)!;
+    expect(config.requires).toEqual([{ configs: ['platform'] }]);
+    expect(config.build?.tagPolicy).toEqual({ gitCommit: {} });
+    expect(config.build?.artifacts).toEqual([{ image: `myshop/${service}`, context: '.', docker: { dockerfile: `docker/${service}.Dockerfile` } }]);
+    expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
+  });
+
+  it.each(configs.flatMap((config) => PROFILES.map((profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const)))(
+    '%s with profile %s: renders, and deploys the image it builds',
+    (_name, _profile, config, profile) => {
+      const effective: SkaffoldConfig = config.profiles ? withProfile(config, profile) : config;
+      const paths = effective.manifests?.kustomize?.paths ?? [];
+      const objects = paths.flatMap((path) => render(path));
+      const deployed = new Set(workloads(objects).flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image).name)));
+      for (const artifact of effective.build?.artifacts ?? []) expect(deployed, artifact.image).toContain(artifact.image);
+      // Every myshop image the manifests run is one this module builds.
+      const built = new Set((effective.build?.artifacts ?? []).map((artifact) => artifact.image));
+      for (const image of deployed) if (/myshop\//.test(image)) expect(built, image).toContain(image);
+      // Port-forwards name Services of these manifests (or the Ingress controller's).
+      for (const forward of effective.portForward ?? []) {
+        if (forward.namespace === 'ingress-nginx') continue;
+        const service = byKind(objects, 'Service').find((candidate) => candidate.metadata.name === forward.resourceName);
+        expect(service, forward.resourceName).toBeDefined();
+        expect(service!.metadata.namespace).toBe(forward.namespace);
+      }
+      if (profile === 'prod') {
+        expect(paths.every((path) => path.startsWith('k8s/overlays/prod/'))).toBe(true);
+        expect(effective.portForward).toBeUndefined();
+      } else {
+        expect(paths.every((path) => path.startsWith('k8s/overlays/dev/'))).toBe(true);
+      }
+    },
+  );
+
+  it('forwards the gateway to 127.0.0.1:8080, as npm start serves it', () => {
+    expect(byName.get('platform')!.portForward).toContainEqual(expect.objectContaining({ resourceName: 'ingress-nginx-controller', port: 80, localPort: 8080 }));
+  });
+
+  it('applies profile patches as Skaffold does (add, replace, remove)', () => {
+    expect(applyPatches({ a: { b: [1, 2] } }, [{ op: 'replace', path: '/a/b/0', value: 3 }, { op: 'add', path: '/a/c', value: true }, { op: 'remove', path: '/a/b/1' }])).toEqual({ a: { b: [3], c: true } });
+    expect(() => applyPatches({ a: {} }, [{ op: 'replace', path: '/a/missing', value: 1 }])).toThrow('missing does not exist');
+  });
+});
