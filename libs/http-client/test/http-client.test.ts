@@ -76,7 +76,8 @@ afterAll(async () => {
 });
 
 function client(options: Partial<Parameters<typeof createHttpClient>[0]> = {}): HttpClient {
-  const created = createHttpClient({ baseUrl: peer.url, timeoutMs: 200, userAgent: 'myshop-test', ...options });
+  // A deadline no healthy call on a busy CI machine comes near; the timeout tests set their own.
+  const created = createHttpClient({ baseUrl: peer.url, timeoutMs: 2000, userAgent: 'myshop-test', ...options });
   onTestFinished(() => created.close());
   return created;
 }
@@ -261,8 +262,8 @@ describe('trace context', () => {
 describe('call metrics', () => {
   it('times each call in the app registry by target, method and outcome', async () => {
     const registry = new Registry();
-    const timed = createHttpClient({ baseUrl: peer.url, timeoutMs: 200, metricsRegistry: registry, target: 'peer' });
-    const other = createHttpClient({ baseUrl: peer.url, timeoutMs: 200, metricsRegistry: registry });
+    const timed = createHttpClient({ baseUrl: peer.url, timeoutMs: 1000, metricsRegistry: registry, target: 'peer' });
+    const other = createHttpClient({ baseUrl: peer.url, timeoutMs: 1000, metricsRegistry: registry });
     onTestFinished(async () => {
       await timed.close();
       await other.close();
