@@ -3,7 +3,7 @@ import type { Database } from '@myshop/db';
 import type { HttpClient, IncomingRequestLike } from '@myshop/http-client';
 import type { FastifyBaseLogger } from 'fastify';
 import {
-  CheckoutInProgressError,
+  checkoutInProgress,
   CheckoutKeyReusedError,
   errorBody,
   InvalidCardNumberError,
@@ -107,7 +107,7 @@ export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOpti
       log.warn({ orderId: order.id, reason: outcome.reason, status: outcome.status, detail: outcome.detail }, 'payment unavailable');
       throw new PaymentUnavailableError();
     }
-    if (outcome.status === 409) throw new CheckoutInProgressError();
+    if (outcome.status === 409) throw checkoutInProgress();
     if (outcome.status === 422 && outcome.code === 'PAYMENT_IDEMPOTENCY_KEY_REUSED') throw new CheckoutKeyReusedError();
     log.error({ orderId: order.id, status: outcome.status, code: outcome.code }, 'payment refused the charge request');
     throw new PaymentFailedError();

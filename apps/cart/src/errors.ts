@@ -19,6 +19,10 @@ export const CheckoutInProgressError = defineError(
   'A checkout with this Idempotency-Key is still being processed, retry shortly',
   409,
 );
+/** Another attempt holds this key's order: worth retrying in a moment, so the answer says when (as payment's does). */
+export function checkoutInProgress(): Error {
+  return Object.assign(new CheckoutInProgressError(), { headers: { 'retry-after': '1' } });
+}
 export const CheckoutKeyReusedError = defineError(
   'CART_CHECKOUT_KEY_REUSED',
   'This Idempotency-Key was already used for a checkout with different payment details',

@@ -1,7 +1,7 @@
 import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
 import { lockCart, readLines } from './carts-repository.ts';
 import { isUuid } from './cursor.ts';
-import { AmountLimitError, CartEmptyError, CheckoutInProgressError } from './errors.ts';
+import { AmountLimitError, CartEmptyError, checkoutInProgress } from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
 
@@ -115,7 +115,7 @@ export function ordersRepository(db: Database) {
           const existing = rows[0];
           if (existing) {
             if (existing.status !== 'pending') return { kind: 'finished', response: storedResponse(existing) };
-            if (existing.attempt_active) throw new CheckoutInProgressError();
+            if (existing.attempt_active) throw checkoutInProgress();
             await tx.query(
               `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
                 WHERE id = $1`,
@@ -154,7 +154,7 @@ export function ordersRepository(db: Database) {
         })
         .catch((error: unknown) => {
           // Only reachable if the cart lock were bypassed; still one winner, the other waits.
-          if (isUniqueViolation(error, 'orders_user_key')) throw new CheckoutInProgressError();
+          if (isUniqueViolation(error, 'orders_user_key')) throw checkoutInProgress();
           throw error;
         });
     },

@@ -328,6 +328,7 @@ describe('POST /cart/checkout', () => {
     const busy = await checkout(app, user, { key });
     expect(busy.statusCode).toBe(409);
     expect(busy.json()).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
+    expect(busy.headers['retry-after']).toBe('1');
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     payment.state.override = undefined;
     const settled = await checkout(app, user, { key });
@@ -344,7 +345,10 @@ describe('POST /cart/checkout', () => {
     expect(fresh).toHaveLength(1);
     for (const response of responses) {
       if (response.statusCode === 201) expect(response.json()).toEqual(fresh[0]!.json());
-      else expect(response.json()).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_IN_PROGRESS' });
+      else {
+        expect(response.json()).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_IN_PROGRESS' });
+        expect(response.headers['retry-after']).toBe('1');
+      }
     }
     expect(payment.requests).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
