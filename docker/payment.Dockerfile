@@ -41,6 +41,9 @@ RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# Tracing starts before the app is imported (@myshop/telemetry), configured by the OTEL_* variables
+# alone: without an OTLP endpoint it loads nothing. An env var, so `node apps/<service>/dist/migrate.js` gets it too.
+ENV NODE_OPTIONS=--import=@myshop/telemetry/preload
 WORKDIR /app
 COPY --from=production-deps /out ./
 COPY --from=build /out ./

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import type { CartConfig } from './config.ts';
+import { checkoutMetricsPlugin } from './plugins/checkout-metrics.ts';
 import { paymentClientPlugin } from './plugins/payment-client.ts';
 import { cartRoutes } from './routes/index.ts';
 
@@ -50,6 +51,8 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     timeoutMs: config.PAYMENT_TIMEOUT_MS,
     userAgent: `myshop-cart/${packageInfo.version}`,
   });
+  // Checkouts by result, counted by the checkout route.
+  await app.register(checkoutMetricsPlugin);
 
   await app.register(cartRoutes, {
     prefix: '/cart',

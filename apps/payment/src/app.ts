@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { PaymentConfig } from './config.ts';
 import { fingerprintKey } from './fingerprint-key.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
+import { paymentMetricsPlugin } from './plugins/payment-metrics.ts';
 import { paymentRoutes } from './routes/index.ts';
 
 export interface PaymentAppOptions {
@@ -44,6 +45,8 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     keys: jwtKeys ?? new URL(config.JWKS_URL),
   });
   // Idempotency-Keys live in the database, so all replicas agree on them.
+  // Charges, amounts and replays, counted by the routes as they happen.
+  await app.register(paymentMetricsPlugin);
   await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS, fingerprintKey: fingerprintKey(config) });
 
   await app.register(paymentRoutes, { prefix: '/payment', currency: config.CURRENCY });

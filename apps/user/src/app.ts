@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { UserConfig } from './config.ts';
 import { attemptLimitsPlugin } from './plugins/attempt-limits.ts';
 import { signingKeyPlugin } from './plugins/signing-key.ts';
+import { userMetricsPlugin } from './plugins/user-metrics.ts';
 import { userRoutes } from './routes/index.ts';
 
 export interface UserAppOptions {
@@ -39,6 +40,8 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   await app.register(authPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keys: app.tokens.keySet });
   // Limits on password guessing and sign-up floods, used by the login and register routes.
   await app.register(attemptLimitsPlugin);
+  // Sign-ups and logins, counted where they happen (the routes below).
+  await app.register(userMetricsPlugin);
 
   await app.register(userRoutes, { prefix: '/user', config });
 }

@@ -13,6 +13,8 @@ export const baseConfigProperties = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** `json`: pino's JSON lines. `ecs`: Elastic Common Schema, for the Elasticsearch log pipeline. */
+  LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('ecs')], { default: 'json' }),
   /** Containers must listen on all interfaces; `npm start` narrows this to 127.0.0.1. */
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),

@@ -1,5 +1,7 @@
 import { ServiceUnavailableError } from '@myshop/errors';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
+import { databaseMetrics, type QueryTimer } from './db-metrics.ts';
 import { isDatabaseUnavailable } from './pg-errors.ts';
 
 export interface Queryable {
@@ -14,6 +16,8 @@ export interface DatabaseOptions {
   /** How long to wait for a connection from the pool (or a new one to the server). */
   connectionTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
+  /** The app's metrics registry: pool gauges and a duration histogram of every statement. */
+  metricsRegistry?: Registry;
 }
 
 export interface Database extends Queryable {
@@ -46,13 +50,15 @@ export function createDatabase(options: DatabaseOptions): Database {
   // An idle client whose server went away emits here; unhandled, it would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
 
-  const query: Queryable['query'] = (text, values) => pool.query(text, values).catch(rethrow);
+  const timer = options.metricsRegistry ? databaseMetrics(options.metricsRegistry, pool, options.poolMax) : undefined;
+  const query: Queryable['query'] = timer ? timed(timer, (text, values) => pool.query(text, values)) : (text, values) => pool.query(text, values).catch(rethrow);
 
   return {
     pool,
     query,
     async transaction(work) {
-      const client = await pool.connect().catch(rethrow);
+      const connection = await pool.connect().catch(rethrow);
+      const client: Queryable = timer ? { query: timed(timer, (text, values) => connection.query(text, values)) } : connection;
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -62,11 +68,26 @@ export function createDatabase(options: DatabaseOptions): Database {
         await client.query('ROLLBACK').catch(() => undefined);
         return rethrow(error);
       } finally {
-        client.release();
+        connection.release();
       }
     },
     close: () => pool.end(),
   };
+}
+
+/** `run`, timed: errors are counted as such and rethrown as the untimed query would. */
+function timed(timer: QueryTimer, run: (text: string, values?: unknown[]) => Promise<pg.QueryResult>): Queryable['query'] {
+  return (async (text: string, values?: unknown[]) => {
+    const stop = timer.start(text);
+    try {
+      const result = await run(text, values);
+      stop(false);
+      return result;
+    } catch (error) {
+      stop(true);
+      return rethrow(error);
+    }
+  }) as Queryable['query'];
 }
 
 /** A database outage becomes a 503 the client may retry, not an anonymous 500. */

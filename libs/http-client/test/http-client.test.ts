@@ -273,11 +273,13 @@ describe('call metrics', () => {
     expect((await timed.request({ method: 'GET', path: '/declined' })).kind).toBe('rejected');
     expect((await timed.request({ method: 'GET', path: '/slow-headers' })).kind).toBe('unavailable');
     expect((await other.request({ method: 'GET', path: '/json' })).kind).toBe('ok');
+    await expect(timed.request({ method: 'GET', path: '/json', headers: { 'x-bad': 'line\nbreak' } })).rejects.toThrow();
     const text = await registry.getSingleMetricAsString('http_client_request_duration_seconds');
     expect(text).toContain('http_client_request_duration_seconds_count{target="peer",method="GET",outcome="ok"} 1');
     expect(text).toContain('http_client_request_duration_seconds_count{target="peer",method="POST",outcome="ok"} 1');
     expect(text).toContain('http_client_request_duration_seconds_count{target="peer",method="GET",outcome="rejected"} 1');
     expect(text).toContain('http_client_request_duration_seconds_count{target="peer",method="GET",outcome="timeout"} 1');
+    expect(text).toContain('http_client_request_duration_seconds_count{target="peer",method="GET",outcome="error"} 1');
     expect(text).toContain(`http_client_request_duration_seconds_count{target="${new URL(peer.url).host}",method="GET",outcome="ok"} 1`);
   });
 

@@ -1,22 +1,41 @@
+import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { redactPaths } from './redact.ts';
+import { ecsTraceFields, traceFields } from './trace-context.ts';
+
+/** `json`: pino's own lines. `ecs`: Elastic Common Schema, for Elasticsearch (Filebeat, Fluent Bit). */
+export type LogFormat = 'json' | 'ecs';
 
 export interface LoggerSettings {
   service: string;
   level: string;
-  /** Extra pino options, e.g. an ECS formatter or a test destination. */
+  /** Default `json`. */
+  format?: LogFormat;
+  /** Extra pino options, e.g. a test destination's settings. */
   options?: LoggerOptions;
   destination?: pino.DestinationStream;
 }
 
-/** JSON lines on stdout with the service name on each, secrets censored. */
-export function createLogger({ service, level, options, destination }: LoggerSettings): Logger {
-  const settings: LoggerOptions = {
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: '[redacted]' },
-    ...options,
-  };
+/**
+ * JSON lines on stdout with the service name on each, secrets censored, and the trace and span
+ * ids of the active span (when tracing is on) on every line logged inside a traced request.
+ */
+export function createLogger({ service, level, format = 'json', options, destination }: LoggerSettings): Logger {
+  const common: LoggerOptions = { level, redact: { paths: redactPaths, censor: '[redacted]' } };
+  const settings: LoggerOptions =
+    format === 'ecs'
+      ? {
+          ...ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false }),
+          ...common,
+          mixin: ecsTraceFields,
+          ...options,
+        }
+      : {
+          ...common,
+          base: { service },
+          timestamp: pino.stdTimeFunctions.isoTime,
+          mixin: traceFields,
+          ...options,
+        };
   return destination ? pino(settings, destination) : pino(settings);
 }

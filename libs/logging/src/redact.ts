@@ -11,6 +11,10 @@ export const redactPaths: string[] = [
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
+  // The same headers once the ECS format has moved req/res to http.request/http.response.
+  'http.request.headers.authorization',
+  'http.request.headers.cookie',
+  'http.response.headers["set-cookie"]',
   'card',
   '*.card',
   '*.*.card',

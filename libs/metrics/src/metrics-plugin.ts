@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface MetricsPluginOptions {
   service: string;
@@ -20,6 +20,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
   const registry = options.registry ?? new Registry();
   registry.setDefaultLabels({ service: options.service });
+  // Process CPU, memory, GC, handles, and the event-loop lag (nodejs_eventloop_lag_* seconds).
   collectDefaultMetrics({ register: registry });
 
   const requestDuration = new Histogram({
@@ -30,7 +31,19 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     registers: [registry],
   });
 
+  const inFlight = new Gauge({
+    name: 'http_server_requests_in_flight',
+    help: 'HTTP requests being served right now (received, answer not finished).',
+    registers: [registry],
+  });
+
   app.decorate('metrics', { registry });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    inFlight.inc();
+    // `close` comes once per response, finished or cut off by the client: never counted twice or lost.
+    reply.raw.once('close', () => inFlight.dec());
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.

@@ -27,6 +27,32 @@ describe('metricsPlugin', () => {
     expect(text).not.toContain('/missing/route');
   });
 
+  it('counts the requests in flight, back to zero once each is answered', async () => {
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(metricsPlugin, { service: 'test' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let seenInside = '';
+    app.get('/slow', async () => {
+      await gate;
+      return { ok: true };
+    });
+    app.get('/probe', async () => {
+      seenInside = await app.metrics.registry.getSingleMetricAsString('http_server_requests_in_flight');
+      return { ok: true };
+    });
+    await app.ready();
+    const slow = [app.inject({ url: '/slow' }), app.inject({ url: '/slow' })];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await app.inject({ url: '/probe' });
+    // Two waiting plus the probe itself.
+    expect(seenInside).toContain('http_server_requests_in_flight{service="test"} 3');
+    release();
+    await Promise.all(slow);
+    expect(await app.metrics.registry.getSingleMetricAsString('http_server_requests_in_flight')).toContain('http_server_requests_in_flight{service="test"} 0');
+  });
+
   it('exposes the default process metrics', async () => {
     const app = await buildApp();
     const text = await app.metrics.registry.metrics();

@@ -12,7 +12,7 @@ export interface MigrationsCommand<C extends BaseConfig> {
 /** The `migrate` command: applies pending migrations and exits, for a Job or an init container. */
 export async function runMigrationsCommand<C extends BaseConfig>(command: MigrationsCommand<C>): Promise<void> {
   const config = loadConfigOrExit(command);
-  const logger = createLogger({ service: command.name, level: config.LOG_LEVEL });
+  const logger = createLogger({ service: command.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, service: command.name });
   try {
     const applied = await runMigrations({ url: database.url, dir: command.migrationsDir, log: (message) => logger.debug(message) });

@@ -3,6 +3,7 @@ import type { BaseConfig } from '@myshop/config';
 import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import { createLogger } from '@myshop/logging';
 import { startMetricsServer, type MetricsServer } from '@myshop/metrics';
+import { shutdownTelemetry } from '@myshop/telemetry';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -34,6 +35,7 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   const logger = createLogger({
     service: service.name,
     level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
     destination: await prettyStreamIfTerminal(config.NODE_ENV),
   });
 
@@ -53,6 +55,8 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
       }
       await running.metrics?.close();
       await running.database?.stop();
+      // The last spans (this shutdown's requests) are exported before the process ends.
+      await shutdownTelemetry();
       logger.info('stopped');
     },
   );

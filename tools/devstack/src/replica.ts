@@ -2,6 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
+/**
+ * Tracing starts before the service is imported, as in the images: the preload reads the OTEL_*
+ * variables (none set: it loads nothing). Resolved here, so a replica's working directory does not matter.
+ */
+const TELEMETRY_PRELOAD = import.meta.resolve('@myshop/telemetry/preload');
+
 export interface ReplicaSpec {
   service: string;
   name: string;
@@ -48,7 +54,7 @@ export class Replica {
       // replicas in order. If the supervisor dies, the IPC channel closes and the replica stops.
       detached: true,
       env: this.spec.env,
-      execArgv: ['--conditions=@myshop/source'],
+      execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;

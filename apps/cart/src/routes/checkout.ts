@@ -2,6 +2,7 @@ import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { checkoutService } from '../checkout.ts';
+import { PaymentUnavailableError } from '../errors.ts';
 import { CheckoutBody, CheckoutHeaders, CheckoutResult } from '../schemas.ts';
 
 export interface CheckoutRouteOptions {
@@ -30,6 +31,13 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         body: CheckoutBody,
         response: { 201: CheckoutResult, ...errorResponses(400, 401, 402, 409, 413, 415, 422, 502, 503) },
       },
+      // A checkout that ends in an error is counted here, one that ends in an answer below. A
+      // request that never got to try (malformed, or without a valid token) is no checkout.
+      onError: async (_request, _reply, error) => {
+        const { validation, statusCode } = error as { validation?: unknown; statusCode?: number };
+        if (validation !== undefined || statusCode === 401) return;
+        app.checkoutMetrics.checkout(error instanceof PaymentUnavailableError ? 'payment_unavailable' : 'failed');
+      },
     },
     async (request, reply) => {
       const { response, replayed } = await checkout({
@@ -40,6 +48,7 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         log: request.log,
       });
       if (replayed) reply.header('idempotent-replayed', 'true');
+      app.checkoutMetrics.checkout(replayed ? 'replayed' : response.statusCode === 201 ? 'paid' : 'declined');
       // A paid result (201) or a decline (402), both declared below; the typed reply only knows 201 by name.
       return (reply as FastifyReply).code(response.statusCode).send(response.body);
     },

@@ -54,7 +54,9 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       );
       if (created) {
         request.log.info({ chargeId: created.id, status: created.status, failureCode: created.failureCode }, 'charge recorded');
+        app.paymentMetrics.chargeRecorded(created);
       }
+      if (response.replayed) app.paymentMetrics.replayed();
       return sendIdempotent(reply, response);
     },
   );

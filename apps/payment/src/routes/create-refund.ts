@@ -47,6 +47,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
         },
       );
       if (!response.replayed) request.log.info({ chargeId: id, refund: response.body }, 'refund recorded');
+      else app.paymentMetrics.replayed();
       return sendIdempotent(reply, response);
     },
   );

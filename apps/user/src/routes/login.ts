@@ -2,6 +2,7 @@ import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AttemptLimit } from '../plugins/attempt-limits.ts';
 import { InvalidCredentialsError } from '../errors.ts';
+import { TooManyAttemptsError } from '../plugins/attempt-limits.ts';
 import { hashPassword, verifyPassword } from '../passwords.ts';
 import { LoginBody, TokenResponse } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
@@ -15,6 +16,11 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
     '/login',
     {
       preHandler: app.attemptLimit('login', limit),
+      // The two ways a login attempt fails, counted as they happen; success is counted below.
+      onError: async (_request, _reply, error) => {
+        if (error instanceof InvalidCredentialsError) app.userMetrics.login('invalid_credentials');
+        else if (error instanceof TooManyAttemptsError) app.userMetrics.login('throttled');
+      },
       schema: {
         summary: 'Exchange email and password for an access token',
         tags: ['accounts'],
@@ -28,6 +34,7 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
       const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
       if (!user || !valid) throw new InvalidCredentialsError();
       const token = await app.tokens.issue(user.profile.id);
+      app.userMetrics.login('success');
       return { ...token, tokenType: 'Bearer' as const };
     },
   );

@@ -28,6 +28,7 @@ export const registerRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> =
       const { email, password, name } = request.body;
       const user = await users.create({ email, name: name.trim(), passwordHash: await hashPassword(password) });
       request.log.info({ userId: user.id }, 'account created');
+      app.userMetrics.registered();
       return reply.code(201).send(user);
     },
   );
