@@ -34,9 +34,13 @@ export async function serviceConfig(service: string): Promise<ServiceConfig> {
 
 export const isSecretKey = (config: ServiceConfig, key: string) => config.schema.properties[key]?.['x-secret'] === true;
 
-/** Whether the config reads `key`: one of its keys, or `<KEY>_FILE` of one of its secret keys. */
+/**
+ * Whether the service reads `key`: one of its config's keys, `<KEY>_FILE` of one of its secret
+ * keys, or a standard OTEL_* variable, which the OpenTelemetry SDK reads (the @myshop/telemetry
+ * preload) before the service's config is loaded.
+ */
 export function readsKey(config: ServiceConfig, key: string): boolean {
-  if (key in config.schema.properties) return true;
+  if (key in config.schema.properties || key.startsWith('OTEL_')) return true;
   const fileOf = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : undefined;
   return fileOf !== undefined && isSecretKey(config, fileOf);
 }
