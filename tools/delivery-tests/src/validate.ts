@@ -15,6 +15,8 @@ export const modelPackages: Record<string, string> = {
   '': 'kubernetes-models',
   'argoproj.io': '@kubernetes-models/argo-cd',
   'external-secrets.io': '@kubernetes-models/external-secrets',
+  // ServiceMonitor, PrometheusRule (k8s/components/observability).
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -1,0 +1,16 @@
+import { execFileSync } from 'node:child_process';
+
+const MISSING =
+  'promtool is required to check the alerting and recording rules, and was not found on PATH. ' +
+  "Install Prometheus' tools: `apt-get install -y prometheus` (Debian; .ci/run does it), or a Prometheus release's promtool.";
+
+/** Runs promtool; fails with one clear message when it is missing (never a skipped test). */
+export function promtool(args: string[], cwd: string): string {
+  try {
+    return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(MISSING);
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}

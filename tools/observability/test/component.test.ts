@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { componentDir, dashboard, repoRoot } from '../src/observability-files.ts';
+import { render, renderWith, type K8sObject } from '../src/render.ts';
+
+const objects = renderWith('k8s/overlays/prod', ['k8s/components/observability'], 'myshop');
+const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
+const named = (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+const services = ['user', 'cart', 'payment'];
+
+interface Container {
+  name: string;
+  ports?: Array<{ name: string; containerPort: number }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+}
+const podOf = (deployment: K8sObject) => (deployment.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } }).template;
+
+describe('k8s/components/observability on the prod overlay', () => {
+  it.each(services)('scrapes %s: ServiceMonitor → headless metrics Service → the pods\' metrics port', (service) => {
+    const monitor = named('ServiceMonitor', service)!;
+    const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string; honorLabels: boolean }> };
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(spec.endpoints).toMatchObject([{ port: 'metrics', path: '/metrics', honorLabels: true }]);
+    const selected = byKind('Service').filter((candidate) => Object.entries(spec.selector.matchLabels).every(([key, value]) => candidate.metadata.labels?.[key] === value));
+    expect(selected.map((candidate) => candidate.metadata.name)).toEqual([`${service}-metrics`]);
+    const metricsService = selected[0]!.spec as { clusterIP: string; selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> };
+    expect(metricsService.clusterIP).toBe('None');
+    const deployment = named('Deployment', service)!;
+    const pod = podOf(deployment);
+    expect(Object.entries(metricsService.selector).every(([key, value]) => pod.metadata.labels[key] === value)).toBe(true);
+    expect(pod.spec.containers[0]!.ports?.find((port) => port.name === metricsService.ports[0]!.targetPort)?.containerPort).toBe(9464);
+    // The public Service still has no metrics port.
+    expect(JSON.stringify(named('Service', `${service}-service`)!.spec)).not.toContain('9464');
+  });
+
+  it.each(services)('switches %s to OTLP tracing through the Collector and to ECS logs, with standard variables only', (service) => {
+    const env = podOf(named('Deployment', service)!).spec.containers[0]!.env ?? [];
+    const value = (name: string) => env.find((variable) => variable.name === name);
+    expect(value('OTEL_SERVICE_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['app']");
+    expect(podOf(named('Deployment', service)!).metadata.labels.app).toBe(service);
+    expect(value('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://otel-collector:4318');
+    expect(value('OTEL_TRACES_SAMPLER')?.value).toBe('parentbased_traceidratio');
+    expect(value('LOG_FORMAT')?.value).toBe('ecs');
+  });
+
+  it('runs a Collector behind the endpoint the services use, reachable only from them', () => {
+    const collector = named('Service', 'otel-collector')!;
+    expect((collector.spec as { ports: Array<{ port: number }> }).ports.map((port) => port.port)).toContain(4318);
+    const config = byKind('ConfigMap').find((map) => map.metadata.name.startsWith('otel-collector-config'))!;
+    expect(config.data?.['config.yaml']).toContain('endpoint: 0.0.0.0:4318');
+    const policy = named('NetworkPolicy', 'otel-collector')!;
+    expect(JSON.stringify(policy.spec)).toContain('"values":["user","cart","payment"]');
+  });
+
+  it('provisions the dashboard as a ConfigMap the Grafana sidecar picks up, the JSON unchanged', () => {
+    const map = named('ConfigMap', 'myshop-grafana-dashboard')!;
+    expect(map.metadata.labels?.grafana_dashboard).toBe('1');
+    expect(map.metadata.namespace).toBe('myshop');
+    expect(JSON.parse(map.data!['myshop.json']!)).toEqual(dashboard());
+  });
+
+  it('ships a Fluent Bit DaemonSet that sends the shop\'s container logs to Elasticsearch as ECS', () => {
+    const fluentBit = render(join(repoRoot, 'k8s/observability/fluent-bit'));
+    expect(fluentBit.find((object) => object.kind === 'DaemonSet')?.metadata.namespace).toBe('logging');
+    const config = fluentBit.find((object) => object.kind === 'ConfigMap')!.data!['fluent-bit.conf']!;
+    expect(config).toMatch(/Path\s+\/var\/log\/containers\/\*_myshop_\*\.log/);
+    expect(config).toMatch(/Name\s+es/);
+    expect(config).toMatch(/Index\s+logs-myshop-default/);
+    expect(config).toMatch(/Rename\s+k8s_pod_name\s+kubernetes\.pod\.name/);
+  });
+});
+
+describe('the dashboard', () => {
+  const board = dashboard();
+  const panels = board.panels.filter((panel) => panel.type !== 'row');
+
+  it('repeats a RED row per service: rate, errors, duration, in flight, event loop, pool, queries', () => {
+    const row = board.panels.find((panel) => panel.type === 'row' && panel.repeat === 'service');
+    expect(row?.title).toContain('$service');
+    const titles = panels.map((panel) => panel.title);
+    for (const title of ['Requests by route', '5xx by route', 'p99 by route', 'In flight and event-loop lag', 'Database pool', 'Query duration p99 by statement']) expect(titles).toContain(title);
+    expect(board.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'service']);
+  });
+
+  it('has the business panels', () => {
+    const titles = panels.map((panel) => panel.title);
+    for (const title of ['Logins by result', 'Checkouts by result', 'Charges by result', 'Amount charged per second (major units)', 'Decline ratio (10 m)', 'Registrations (24 h)']) {
+      expect(titles).toContain(title);
+    }
+  });
+
+  it('queries the Prometheus of the datasource variable in every panel, with unique ids', () => {
+    const ids = board.panels.map((panel) => (panel as unknown as { id: number }).id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const panel of panels) {
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
+      expect((panel as unknown as { datasource: { uid: string } }).datasource.uid, panel.title).toBe('${datasource}');
+    }
+  });
+
+  it('is kept as one file: the component generates its ConfigMap from dashboards/myshop.json', () => {
+    expect(readFileSync(join(componentDir, 'kustomization.yaml'), 'utf8')).toContain('myshop.json=dashboards/myshop.json');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Every metric the rules and the dashboard query must be one the services really export: the
+ * names are read from the /metrics of the three services, each running as its own process (as
+ * `npm start` runs it) on a fresh database; nothing here is a hand-written list of our metrics.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '@myshop/testing';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allExpressions, EXTERNAL_METRICS, ruleGroups } from '../src/observability-files.ts';
+import { exposedNames, metricNames } from '../src/promql.ts';
+import { startServiceProcess, type ServiceProcess } from '../src/service-process.ts';
+
+const running: ServiceProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+const exported = new Map<string, Set<string>>();
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'myshop-metrics-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const start = async (service: string, env: Record<string, string> = {}) => {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const process = await startServiceProcess(service, { DATABASE_URL: database.url, DATA_DIR: dataDir, ...env });
+    running.push(process);
+    return process;
+  };
+  const user = await start('user');
+  const jwks = `${user.url}/user/.well-known/jwks.json`;
+  const payment = await start('payment', { JWKS_URL: jwks, IDEMPOTENCY_FINGERPRINT_KEY: 'fingerprint-key-for-the-metrics-test-0123456789' });
+  await start('cart', { JWKS_URL: jwks, PAYMENT_URL: payment.url });
+  for (const service of running) {
+    const response = await request(service.metricsUrl);
+    exported.set(service.service, exposedNames(await response.body.text()));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(running.map((service) => service.stop()));
+  for (const cleanup of cleanups.reverse()) await cleanup();
+}, 60_000);
+
+describe('metric names in the rules and the dashboard', () => {
+  it('parses every expression as PromQL', () => {
+    const expressions = allExpressions();
+    expect(expressions.length).toBeGreaterThan(30);
+    for (const { where, expr } of expressions) expect(() => metricNames(expr), where).not.toThrow();
+  });
+
+  it('reads what each service exports from its /metrics', () => {
+    for (const service of ['user', 'cart', 'payment']) {
+      expect(exported.get(service), service).toContain('http_server_request_duration_seconds_bucket');
+      expect(exported.get(service), service).toContain('db_query_duration_seconds_bucket');
+    }
+    expect(exported.get('user')).toContain('myshop_logins_total');
+    expect(exported.get('cart')).toContain('http_client_request_duration_seconds_bucket');
+    expect(exported.get('payment')).toContain('myshop_payment_amount_minor_total');
+  });
+
+  it('queries only metrics that a service exports, a rule records, or Prometheus / kube-state-metrics provide', () => {
+    const recorded = new Set(ruleGroups().flatMap((group) => group.rules.flatMap((rule) => (rule.record ? [rule.record] : []))));
+    const known = new Set([...[...exported.values()].flatMap((names) => [...names]), ...recorded, ...Object.keys(EXTERNAL_METRICS)]);
+    const unknown = allExpressions().flatMap(({ where, expr }) => metricNames(expr).filter((name) => !known.has(name)).map((name) => `${where}: ${name}`));
+    expect(unknown).toEqual([]);
+  });
+
+  it('would catch a metric that nobody exports', () => {
+    const known = new Set([...exported.values()].flatMap((names) => [...names]));
+    expect(metricNames('sum(rate(myshop_checkouts_total[5m])) / sum(rate(http_server_request_duration_seconds_count[$__rate_interval]))').filter((name) => !known.has(name))).toEqual([
+      'myshop_checkouts_total',
+    ]);
+  });
+
+  it('uses every domain metric of the issue somewhere', () => {
+    const used = new Set(allExpressions().flatMap(({ expr }) => metricNames(expr)));
+    for (const name of [
+      'myshop_user_registrations_total',
+      'myshop_logins_total',
+      'myshop_cart_checkouts_total',
+      'myshop_payment_charges_total',
+      'myshop_payment_amount_minor_total',
+      'myshop_payment_idempotent_replays_total',
+      'http_server_requests_in_flight',
+      'db_pool_connections',
+      'db_pool_waiting_requests',
+      'http_client_request_duration_seconds_bucket',
+    ]) {
+      expect(used, name).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { componentDir, ruleGroups } from '../src/observability-files.ts';
+import { promtool } from '../src/promtool.ts';
+
+/** The PrometheusRule's spec as the rule file promtool reads, beside a copy of the unit tests. */
+function ruleFiles(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'myshop-rules-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: ruleGroups() }));
+  copyFileSync(join(componentDir, 'rules-test.yaml'), join(dir, 'rules-test.yaml'));
+  return dir;
+}
+
+describe('the PrometheusRule myshop', () => {
+  it('is a valid rule file (promtool check rules)', () => {
+    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 13 rules found');
+  });
+
+  it('passes its unit tests: each alert fires when it should and stays quiet when it should (promtool test rules)', () => {
+    expect(promtool(['test', 'rules', 'rules-test.yaml'], ruleFiles())).toContain('SUCCESS');
+  });
+
+  it('has the alerts the issue asks for, each with a severity, a summary and a runbook line', () => {
+    const alerts = ruleGroups().flatMap((group) => group.rules).filter((rule) => rule.alert);
+    expect(alerts.map((alert) => alert.alert).sort()).toEqual([
+      'MyshopHighErrorRatio',
+      'MyshopHighLatencyP99',
+      'MyshopNoScrapeTargets',
+      'MyshopPaymentDeclineSpike',
+      'MyshopPodsNotReady',
+      'MyshopScrapeFailing',
+    ]);
+    for (const alert of alerts) {
+      expect(alert.labels?.severity, alert.alert).toMatch(/^(warning|critical)$/);
+      expect(alert.annotations?.summary, alert.alert).toBeTruthy();
+      expect(alert.annotations?.runbook?.length ?? 0, alert.alert).toBeGreaterThan(40);
+      expect(alert.for, alert.alert).toMatch(/^\d+m$/);
+    }
+  });
+
+  it('tests every alert in rules-test.yaml', () => {
+    const tests = readFileSync(join(componentDir, 'rules-test.yaml'), 'utf8');
+    for (const alert of ruleGroups().flatMap((group) => group.rules).filter((rule) => rule.alert)) {
+      expect(tests, alert.alert).toContain(`alertname: ${alert.alert}`);
+    }
+  });
+});

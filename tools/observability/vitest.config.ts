@@ -1,0 +1,10 @@
+import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(
+  projectTestConfig({
+    dir: import.meta.dirname,
+    database: true,
+    coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+  }),
+);
