@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from './observability-files.ts';
@@ -24,18 +24,28 @@ const TELEMETRY_PRELOAD = import.meta.resolve('@myshop/telemetry/preload');
  * start it (telemetry preload first), reporting where it listens over IPC (runService does).
  * Nothing is imported from the app: tools only speak to services over HTTP.
  */
-export async function startServiceProcess(service: string, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  service: string,
+  env: Record<string, string>,
+  options: { logFile?: string; execArgv?: string[] } = {},
+): Promise<ServiceProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
+  // A log file is what a container runtime gives stdout; without one the lines are kept here.
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   const child: ChildProcess = fork(join(repoRoot, 'apps', service, 'src', 'server.ts'), [], {
-    execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD],
+    execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD, ...(options.execArgv ?? [])],
     env: { ...clean, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', output, output, 'ipc'],
   });
+  if (typeof output === 'number') closeSync(output);
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => lines.push(line));
   const message = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     child.on('message', (received: { type?: string; port: number; metricsPort: number }) => received?.type === 'listening' && resolve(received));
-    child.once('exit', (code, signal) => reject(new Error(`${service} exited during start-up (${signal ?? `code ${code}`}):\n${lines.slice(-20).join('\n')}`)));
+    child.once('exit', (code, signal) => {
+      const output = options.logFile ? readFileSync(options.logFile, 'utf8').split('\n') : lines;
+      reject(new Error(`${service} exited during start-up (${signal ?? `code ${code}`}):\n${output.slice(-20).join('\n')}`));
+    });
   });
   return {
     service,
