@@ -31,7 +31,8 @@ const CHECKOUT_LEASE_MARGIN_MS = 1000;
 async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: CartAppOptions): Promise<void> {
   const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
-  await app.register(platformPlugin, { service: 'cart', ...packageInfo, metricsRegistry });
+  // With its config: CORS origins and load-shedding limits are the service's own keys.
+  await app.register(platformPlugin, { service: 'cart', ...packageInfo, metricsRegistry, config });
   // The database, migrated (and the catalogue seeded) before the app reports ready.
   await app.register(dbPlugin, {
     url: databaseUrl,
@@ -64,7 +65,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
 export const cartAppPlugin = fp(cartApp, { name: 'cart-app', fastify: '5.x' });
 
 export async function buildCartApp({ config, logger, databaseUrl }: BuildAppOptions<CartConfig>) {
-  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  const app = createFastify({ logger, config });
   await app.register(cartAppPlugin, { config, databaseUrl });
   return app;
 }

@@ -37,7 +37,8 @@ export function cartConfig(env: Record<string, string> = {}): CartConfig {
 
 async function createCartApp(options: { config: CartConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
   const { config, databaseUrl, logger, issuer } = options;
-  const app = createFastify({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  // As buildCartApp does, with the test issuer's keys.
+  const app = createFastify({ logger, config });
   await app.register(cartAppPlugin, { config, databaseUrl, jwtKeys: issuer.keys });
   return app;
 }

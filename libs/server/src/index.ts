@@ -4,3 +4,4 @@ export { runService, type ServiceDefinition, type BuildAppOptions } from './run-
 export { runMigrationsCommand, type MigrationsCommand } from './run-migrations-command.ts';
 export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
+export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { protectionPlugin } from './protection-plugin.ts';
+import { storableTextPlugin } from './storable-text-plugin.ts';
 
 export interface PlatformOptions {
   /** `user`, `cart`, `payment`: the route prefix and the metrics' service label. */
@@ -32,6 +33,8 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
     maxEventLoopDelayMs: options.config?.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS ?? 1000,
     maxHeapUsedBytes: options.config?.OVERLOAD_MAX_HEAP_USED_BYTES ?? 0,
   });
+  // Text the database cannot store is a 400 naming the field, before any route sees it.
+  await app.register(storableTextPlugin);
 
   // Registered before any route so that it sees them all.
   await app.register(swagger, {

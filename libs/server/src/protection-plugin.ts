@@ -18,7 +18,7 @@ export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is
 const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
 /**
- * Headers fit for a JSON API, CORS closed unless origins are configured, and load shedding:
+ * Headers fit for a JSON API (no caching, no framing, no sniffing), CORS closed unless origins are configured, and load shedding:
  * when the event loop lags (or the heap grows) past the limits, requests get 503 + Retry-After
  * instead of queueing until everything times out. /livez is exempt so that an overloaded but
  * healthy process is not restarted.
@@ -28,6 +28,13 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
     // Nothing we serve is a page: forbid every source and framing outright.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-site' },
+    // An API response is never framed: deny outright (OWASP REST), as frame-ancestors does.
+    frameguard: { action: 'deny' },
+  });
+  // Answers hold accounts, carts and charges: no cache keeps them, unless a route says otherwise
+  // (the JWKS is public and cacheable).
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false });
   await app.register(underPressure, {

@@ -11,6 +11,7 @@ async function buildApp(options: Partial<{ corsOrigins: string[]; maxEventLoopDe
   await app.register(healthPlugin);
   await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 1000, maxHeapUsedBytes: 0, ...options });
   app.get('/things', async () => ({ ok: true }));
+  app.get('/public', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send({ ok: true }));
   await app.ready();
   return app;
 }
@@ -29,8 +30,15 @@ describe('protectionPlugin', () => {
     expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['strict-transport-security']).toContain('max-age=');
-    expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['cache-control']).toBe('no-store');
     expect(headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('leaves a route its own Cache-Control', async () => {
+    const app = await buildApp();
+    const { headers } = await app.inject({ url: '/public' });
+    expect(headers['cache-control']).toBe('public, max-age=300');
   });
 
   it('keeps CORS closed by default: no browser origin is allowed', async () => {

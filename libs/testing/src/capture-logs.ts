@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@myshop/logging';
 import type { Logger } from 'pino';
+import { appendToRunLog } from './run-log.ts';
 
 export interface CapturedLogs {
   logger: Logger;
@@ -10,12 +11,16 @@ export interface CapturedLogs {
   text(): string;
 }
 
-/** A real service logger (same redaction) whose output stays in memory for assertions. */
+/**
+ * A real service logger (same redaction) whose output stays in memory for assertions, and is
+ * also appended to the project's run log (`reports/logs/<project>.ndjson`) for the final scan.
+ */
 export function captureLogs(service: string, level = 'info'): CapturedLogs {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
       chunks.push(String(chunk));
+      appendToRunLog(String(chunk));
       done();
     },
   });

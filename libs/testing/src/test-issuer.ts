@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { TokenSigner } from './forged-tokens.ts';
 
 export interface TestIssuer {
   issuer: string;
@@ -8,6 +9,8 @@ export interface TestIssuer {
   keys: JWTVerifyGetKey;
   /** A valid access token for `userId`; `claims` override the defaults (iss, aud, jti, nbf…). */
   sign(userId: string, options?: { claims?: JWTPayload; expiresIn?: string | number }): Promise<string>;
+  /** Its key pair and kid, for forging tokens (`forgedTokens`). */
+  signer: TokenSigner;
 }
 
 /** Stands in for the user service when a test of another service needs signed-in users. */
@@ -18,6 +21,7 @@ export async function createTestIssuer(issuer = 'https://myshop.com/user', audie
   return {
     issuer,
     audience,
+    signer: { privateKey, publicKey, alg: 'EdDSA', kid, issuer, audience },
     keys: createLocalJWKSet({ keys: [jwk] }),
     sign: (userId, options = {}) =>
       // Defaults first, then the test's own claims: a test can forge any of them.

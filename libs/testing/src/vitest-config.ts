@@ -5,6 +5,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { ViteUserConfig } from 'vitest/config';
+import { RUN_LOG_VARIABLE, runLogFile } from './run-log.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 // Vite's default server conditions, with ours first.
@@ -21,6 +22,8 @@ export interface ProjectTestOptions {
 
 export function projectTestConfig({ dir, database = false, coverage }: ProjectTestOptions): ViteUserConfig {
   const project = basename(dir);
+  // Every line a service under test logs goes here too (captureLogs), for the final log scan.
+  process.env[RUN_LOG_VARIABLE] = runLogFile(project);
   return {
     resolve: { conditions },
     ssr: { resolve: { conditions } },
@@ -29,7 +32,8 @@ export function projectTestConfig({ dir, database = false, coverage }: ProjectTe
     test: {
       include: ['test/**/*.test.ts'],
       environment: 'node',
-      globalSetup: database ? [resolve(import.meta.dirname, 'global-setup.ts')] : [],
+      globalSetup: [resolve(import.meta.dirname, 'run-log-setup.ts'), ...(database ? [resolve(import.meta.dirname, 'global-setup.ts')] : [])],
+      env: { [RUN_LOG_VARIABLE]: runLogFile(project) },
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', 'json'],

@@ -1,0 +1,64 @@
+import { createHmac, generateKeyPairSync, KeyObject, randomUUID, type webcrypto } from 'node:crypto';
+import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+
+/** What signs a service's real tokens: forgeries start from it. */
+export interface TokenSigner {
+  privateKey: KeyObject | webcrypto.CryptoKey;
+  alg: 'EdDSA' | 'ES256';
+  kid: string;
+  /** The public key as verifiers get it, for the HS256 key-confusion forgeries. */
+  publicKey: KeyObject | webcrypto.CryptoKey;
+  issuer: string;
+  audience: string;
+}
+
+export interface ForgedToken {
+  /** What is wrong with it, e.g. `alg none`. */
+  name: string;
+  token: string;
+}
+
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+function unsigned(header: object, payload: object): string {
+  return `${b64(header)}.${b64(payload)}`;
+}
+
+/**
+ * Tokens for `subject` that every verifier must refuse with 401, each wrong in one way: no
+ * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience,
+ * expired, without `exp`, not valid yet, a payload changed after signing, and a `kid` the key
+ * set does not have (signed with another key, or with the real key under another name).
+ */
+export async function forgedTokens(signer: TokenSigner, subject: string): Promise<ForgedToken[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: subject, iss: signer.issuer, aud: signer.audience, iat: now, exp: now + 600, jti: randomUUID() };
+  const header = { alg: signer.alg, kid: signer.kid, typ: 'JWT' };
+  const sign = (payload: JWTPayload, protectedHeader: object = header, key = signer.privateKey) =>
+    new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(key);
+  const hmac = (secret: string | Buffer) => {
+    const input = unsigned({ alg: 'HS256', kid: signer.kid, typ: 'JWT' }, claims);
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  };
+  const publicJwk = await exportJWK(signer.publicKey);
+  const publicKey = signer.publicKey instanceof KeyObject ? signer.publicKey : KeyObject.from(signer.publicKey);
+  const publicPem = String(publicKey.export({ type: 'spki', format: 'pem' }));
+  const valid = await sign(claims);
+  const [validHeader, , validSignature] = valid.split('.');
+  const stranger = generateKeyPairSync('ed25519');
+
+  return [
+    { name: 'alg none', token: `${unsigned({ alg: 'none', typ: 'JWT', kid: signer.kid }, claims)}.` },
+    { name: 'alg none, signature kept', token: `${unsigned({ alg: 'none', typ: 'JWT', kid: signer.kid }, claims)}.${validSignature}` },
+    { name: 'HS256 keyed with the public key (PEM)', token: hmac(publicPem) },
+    { name: 'HS256 keyed with the public key (JWK)', token: hmac(JSON.stringify(publicJwk)) },
+    { name: 'wrong iss', token: await sign({ ...claims, iss: 'https://evil.example/user' }) },
+    { name: 'wrong aud', token: await sign({ ...claims, aud: 'someone-else' }) },
+    { name: 'expired', token: await sign({ ...claims, iat: now - 7200, exp: now - 3600 }) },
+    { name: 'missing exp', token: await sign({ sub: claims.sub, iss: claims.iss, aud: claims.aud, iat: claims.iat, jti: claims.jti }) },
+    { name: 'future nbf', token: await sign({ ...claims, nbf: now + 3600 }) },
+    { name: 'tampered payload', token: `${validHeader}.${b64({ ...claims, sub: randomUUID() })}.${validSignature}` },
+    { name: 'unknown kid', token: await sign(claims, { ...header, alg: 'EdDSA', kid: randomUUID() }, stranger.privateKey) },
+    { name: 'unknown kid, real key', token: await sign(claims, { ...header, kid: `${signer.kid}-rotated` }) },
+  ];
+}
