@@ -36,6 +36,9 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // Every Fastify instance created after this is instrumented, without touching the apps.
         registerOnInitialization: true,
         ignorePaths: ({ url }) => UNTRACED_PATHS.test(url),
+        // A span per request and per handler, not per hook: every request runs a dozen hooks
+        // (helmet, CORS, load shedding, auth…) whose spans cost more than they tell.
+        instrumentHooks: false,
       }),
       new HttpInstrumentation({
         // Incoming requests get their span (and the caller's context) from @fastify/otel; a second

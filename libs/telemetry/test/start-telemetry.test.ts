@@ -69,6 +69,9 @@ describe('startTelemetry', () => {
     expect(body.traceparent).toContain([...traceIds][0]);
     const scopes = new Set(spans.map((span) => span.instrumentationScope.name));
     expect(scopes).toEqual(new Set(['@fastify/otel', '@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-pg']));
+    // Requests and handlers, no span per hook.
+    expect(spans.map((span) => span.name).filter((name) => /^(onRequest|preParsing|preValidation|preHandler|preSerialization|onSend|onResponse)\b/.test(name))).toEqual([]);
+    expect(spans.filter((span) => span.name.startsWith('handler')).length).toBe(2);
     const requests = spans.filter((span) => span.name === 'request').map((span) => span.attributes['http.route']);
     expect(requests.sort()).toEqual(['/back/:id', '/front']);
     expect(spans.some((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql')).toBe(true);
