@@ -8,3 +8,4 @@ export { errorShapeProblems, leakProblems, type ResponseLike } from './response-
 export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './fuzz-route.ts';
 export { forgedTokens, type ForgedToken, type TokenSigner } from './forged-tokens.ts';
 export * from './hostile-input.ts';
+export { securityHeaderProblems, jwtMatrix, crossUserAccess, describeCall, type RouteCall, type JwtMatrixResult, type CrossUserResult } from './security-checks.ts';
