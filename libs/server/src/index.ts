@@ -5,3 +5,7 @@ export { runMigrationsCommand, type MigrationsCommand } from './run-migrations-c
 export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
+// platformPlugin installs app.health and app.metrics: their type declarations travel with this
+// package's, so code compiled against its dist (the images' build) sees them too.
+export type {} from '@myshop/health';
+export type {} from '@myshop/metrics';
