@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, type TestDatabase, type TestIssuer } from '@myshop/testing';
+import { appendToRunLog, createTestDatabase, type TestDatabase, type TestIssuer } from '@myshop/testing';
 import { serveJwks } from './helpers.ts';
 
 /**
@@ -39,7 +39,13 @@ export async function startPaymentService(issuer: TestIssuer) {
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => output.push(String(chunk)));
+    // Kept for a failing test's message, and in the run log the final scan reads.
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        output.push(String(chunk));
+        appendToRunLog(String(chunk));
+      });
+    }
     const started = child;
     const port = await new Promise<number>((resolveListening, reject) => {
       started.on('message', (message: { type?: string; port?: number }) => {

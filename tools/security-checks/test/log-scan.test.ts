@@ -1,0 +1,79 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLogDir, writeReliabilityFigure } from '@myshop/testing';
+import { describe, expect, it } from 'vitest';
+import { knownTestSecrets, scanLogText, type KnownSecrets } from '../src/log-scan.ts';
+import { projectsWithTests, repoRoot } from '../src/repo.ts';
+
+const secrets: KnownSecrets = { passwords: ['correct horse battery'], cardNumbers: ['4242424242424242'] };
+const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+
+describe('the log scanner', () => {
+  it.each([
+    ['a test password', '{"msg":"login","note":"correct horse battery"}', 'password'],
+    ['a password field left unredacted', '{"body":{"password":"hunter2hunter2"}}', 'password'],
+    ['a JWT', `{"headers":{"authorization":"Bearer ${jwt}"}}`, 'token'],
+    ['an unsigned JWT (alg none)', '{"token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZGEifQ."}', 'token'],
+    ['a known test card', '{"card":"4242424242424242"}', 'card number'],
+    ['any branded card number passing Luhn', '{"pan":"5555555555554444"}', 'card number'],
+    ['a CVC field', '{"cvc":"123"}', 'cvc'],
+    ['a card object with its number', '{"card":{"number":"4000000000000002","cvc":"999"}}', 'card number'],
+  ])('finds %s', (_name, line, kind) => {
+    const findings = scanLogText(`{"msg":"fine"}\n${line}\n`, secrets, 'planted.ndjson');
+    expect(findings.map((finding) => finding.kind)).toContain(kind);
+    expect(findings[0]!.where).toBe('planted.ndjson:2');
+  });
+
+  it('passes what the services really log: redacted fields, ids, times, digits that are no card', () => {
+    const clean = [
+      '{"level":30,"time":"2026-11-25T13:51:19.000Z","service":"payment","reqId":"6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11","msg":"request completed","responseTime":12.5}',
+      '{"level":30,"card":"[redacted]","password":"[redacted]","authorization":"[redacted]"}',
+      '{"chargeId":"6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11","amount":99999999,"last4":"4242","count":1234567890123}',
+    ].join('\n');
+    expect(scanLogText(clean, secrets, 'clean.ndjson')).toEqual([]);
+  });
+
+  it('knows the passwords and card numbers the tests use, from their sources', () => {
+    const known = knownTestSecrets();
+    expect(known.passwords).toEqual(expect.arrayContaining(['correct horse battery']));
+    expect(known.cardNumbers).toEqual(expect.arrayContaining(['4242424242424242', '4000000000000002', '4000000000009995']));
+  });
+});
+
+describe('the whole test run', () => {
+  const others = projectsWithTests().filter((project) => project !== 'security-checks');
+
+  it('runs after every other project with tests (Nx dependsOn), so its logs are complete', () => {
+    const project = JSON.parse(readFileSync(join(import.meta.dirname, '../project.json'), 'utf8')) as {
+      targets: { test: { dependsOn: Array<{ projects: string[]; target: string }> } };
+    };
+    const upstream = project.targets.test.dependsOn.filter((entry) => entry.target === 'test').flatMap((entry) => entry.projects);
+    expect([...upstream].sort()).toEqual(others);
+  });
+
+  it('logged no password, token, card number or CVC, in any project', () => {
+    const missing = others.filter((project) => !existsSync(join(runLogDir, `${project}.ndjson`)));
+    // Every project's run writes its log (empty if nothing logged): a missing one did not run first.
+    expect(missing, 'run through Nx (npm test or nx run security-checks:test), which runs every test project first').toEqual([]);
+
+    const logs = Object.fromEntries(others.map((project) => [project, readFileSync(join(runLogDir, `${project}.ndjson`), 'utf8')]));
+    // The services' logs carry the requests that held passwords, tokens and cards: they were scanned, not skipped.
+    expect(logs.user).toContain('/user/login');
+    expect(logs.cart).toContain('/cart/checkout');
+    expect(logs.payment).toContain('/payment/charges');
+
+    const secrets = knownTestSecrets();
+    const findings = others.flatMap((project) => scanLogText(logs[project]!, secrets, `reports/logs/${project}.ndjson`));
+    const lines = Object.values(logs).reduce((sum, text) => sum + text.split('\n').filter(Boolean).length, 0);
+    const bytes = readdirSync(runLogDir).reduce((sum, file) => sum + statSync(join(runLogDir, file)).size, 0);
+    writeReliabilityFigure({
+      check: 'log scan',
+      load: `${lines} log lines (${Math.round(bytes / 1024)} KiB) from ${others.length} projects; ${secrets.passwords.length} test passwords, ${secrets.cardNumbers.length} test cards, any JWT, PAN or CVC`,
+      figure: `${findings.length} secrets found`,
+      target: '0',
+      pass: findings.length === 0,
+    });
+    expect(findings.slice(0, 20)).toEqual([]);
+    expect(repoRoot).toBeTruthy();
+  });
+});

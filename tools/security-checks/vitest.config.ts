@@ -1,0 +1,9 @@
+import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(
+  projectTestConfig({
+    dir: import.meta.dirname,
+    coverage: { lines: 90, functions: 90, branches: 80, statements: 90 },
+  }),
+);
