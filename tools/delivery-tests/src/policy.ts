@@ -159,11 +159,19 @@ export function envValue(objects: K8sObject[], workload: Workload, container: st
   return undefined;
 }
 
+/** Config defaults of the service a container runs (its config schema's `default`s), by container name. */
+export type ConfigDefaults = (container: string) => Record<string, unknown> | undefined;
+
 /**
- * A stopping pod drains before the kubelet's SIGKILL: terminationGracePeriodSeconds exceeds the
- * preStop sleep plus the app's whole shutdown (SHUTDOWN_GRACE_MS), and SHUTDOWN_DELAY_MS fits in it.
+ * A stopping pod drains before the kubelet's SIGKILL. After SIGTERM (sent once the preStop sleep
+ * has let endpoints drop the pod) the app keeps serving, not ready, for SHUTDOWN_DELAY_MS, then
+ * closes its listener and lets the last requests finish, each allowed REQUEST_TIMEOUT_MS: that
+ * drain must fit in the app's own deadline (SHUTDOWN_GRACE_MS), and preStop plus that deadline in
+ * terminationGracePeriodSeconds. Each value is the container's environment (env or ConfigMap) or
+ * else the default of the service's config schema: never a guess. A container that runs none of
+ * our services (the OpenTelemetry Collector) has no such settings: its preStop must fit its period.
  */
-export function shutdownProblems(objects: K8sObject[]): string[] {
+export function shutdownProblems(objects: K8sObject[], configDefaults: ConfigDefaults): string[] {
   const problems: string[] = [];
   for (const workload of workloads(objects).filter(({ object }) => object.kind === 'Deployment')) {
     const { object, pod } = workload;
@@ -174,13 +182,30 @@ export function shutdownProblems(objects: K8sObject[]): string[] {
         problems.push(`${at}: no preStop sleep (endpoints must be removed before SIGTERM)`);
         continue;
       }
-      const grace = Number(envValue(objects, workload, container.name, 'SHUTDOWN_GRACE_MS') ?? 10_000);
-      const delay = Number(envValue(objects, workload, container.name, 'SHUTDOWN_DELAY_MS') ?? 0);
       const period = pod.terminationGracePeriodSeconds ?? 30;
-      if (period * 1000 <= preStop * 1000 + grace) {
-        problems.push(`${at}: terminationGracePeriodSeconds ${period} s does not exceed preStop ${preStop} s + SHUTDOWN_GRACE_MS ${grace} ms`);
+      const defaults = configDefaults(container.name);
+      if (!defaults) {
+        if (period <= preStop) problems.push(`${at}: terminationGracePeriodSeconds ${period} s does not exceed preStop ${preStop} s`);
+        continue;
       }
-      if (delay >= grace) problems.push(`${at}: SHUTDOWN_DELAY_MS ${delay} leaves no time to drain within SHUTDOWN_GRACE_MS ${grace}`);
+      const setting = (key: string): number | undefined => {
+        const value = envValue(objects, workload, container.name, key) ?? defaults?.[key];
+        return value === undefined ? undefined : Number(value);
+      };
+      const delay = setting('SHUTDOWN_DELAY_MS');
+      const requestTimeout = setting('REQUEST_TIMEOUT_MS');
+      const grace = setting('SHUTDOWN_GRACE_MS');
+      if (delay === undefined || requestTimeout === undefined || grace === undefined) {
+        problems.push(`${at}: SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and SHUTDOWN_GRACE_MS are neither set nor defaulted by its config schema`);
+        continue;
+      }
+      const drain = delay + requestTimeout;
+      if (drain > grace) {
+        problems.push(`${at}: the drain (SHUTDOWN_DELAY_MS ${delay} + REQUEST_TIMEOUT_MS ${requestTimeout} ms) outlasts SHUTDOWN_GRACE_MS ${grace} ms`);
+      }
+      if (period * 1000 <= preStop * 1000 + Math.max(drain, grace)) {
+        problems.push(`${at}: terminationGracePeriodSeconds ${period} s does not exceed preStop ${preStop} s + the app's shutdown (${Math.max(drain, grace)} ms)`);
+      }
     }
   }
   return problems;

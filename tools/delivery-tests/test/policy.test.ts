@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { writeReliabilityFigure } from '@myshop/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentCombinations, kustomizations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
 import {
   availabilityProblems,
@@ -9,6 +10,7 @@ import {
   restrictedPodSecurityProblems,
   serviceAccountProblems,
   shutdownProblems,
+  type ConfigDefaults,
 } from '../src/policy.ts';
 import { services } from '../src/repo.ts';
 import { isSecretKey, serviceConfig } from '../src/service-config.ts';
@@ -18,37 +20,66 @@ const { overlays, environments } = kustomizations();
 const combinations = environmentCombinations().map((combination) => [combination.name, combination] as const);
 const isProd = (name: string) => name.startsWith('k8s/overlays/prod');
 
+/** Every check below, tallied for the reliability report's `manifest policy` row. */
+const tally = { rendered: new Set<string>(), checks: 0, violations: 0 };
+function judged(name: string, problems: string[]): string[] {
+  tally.rendered.add(name);
+  tally.checks += 1;
+  tally.violations += problems.length;
+  return problems;
+}
+afterAll(() => {
+  writeReliabilityFigure({
+    check: 'manifest policy',
+    load: `${tally.checks} checks over ${tally.rendered.size} rendered overlays and overlay × component combinations`,
+    figure: `${tally.violations} violations`,
+    target: '0 violations',
+    pass: tally.violations === 0 && tally.checks > 0,
+  });
+});
+
+/** Each service's config defaults, from its config schema: what a key left out of the manifest means. */
+let configDefaults: ConfigDefaults = () => undefined;
+beforeAll(async () => {
+  const defaults = new Map<string, Record<string, unknown>>();
+  for (const service of services()) {
+    const { schema } = await serviceConfig(service);
+    defaults.set(service, Object.fromEntries(Object.entries(schema.properties).map(([key, property]) => [key, property.default])));
+  }
+  configDefaults = (container) => defaults.get(container);
+});
+
 describe('policy, on every deployable overlay and component combination', () => {
-  it.each(combinations)('%s: pods meet the restricted Pod Security Standard, read-only and numeric non-root', (_name, combination) => {
-    expect(restrictedPodSecurityProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: pods meet the restricted Pod Security Standard, read-only and numeric non-root', (name, combination) => {
+    expect(judged(name, restrictedPodSecurityProblems(renderCombination(combination)))).toEqual([]);
   });
 
-  it.each(combinations)('%s: startup, liveness and readiness probes, liveness ≠ readiness', (_name, combination) => {
-    expect(probeProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: startup, liveness and readiness probes, liveness ≠ readiness', (name, combination) => {
+    expect(judged(name, probeProblems(renderCombination(combination)))).toEqual([]);
   });
 
-  it.each(combinations)('%s: CPU and memory requests and limits on every container', (_name, combination) => {
-    expect(resourceProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: CPU and memory requests and limits on every container', (name, combination) => {
+    expect(judged(name, resourceProblems(renderCombination(combination)))).toEqual([]);
   });
 
   it.each(combinations)('%s: no image runs as latest (nor as the local dev tag in prod)', (name, combination) => {
-    expect(imageTagProblems(renderCombination(combination), isProd(name) ? ['dev'] : [])).toEqual([]);
+    expect(judged(name, imageTagProblems(renderCombination(combination), isProd(name) ? ['dev'] : []))).toEqual([]);
   });
 
-  it.each(combinations)('%s: no service-account token anywhere', (_name, combination) => {
-    expect(serviceAccountProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: no service-account token anywhere', (name, combination) => {
+    expect(judged(name, serviceAccountProblems(renderCombination(combination)))).toEqual([]);
   });
 
-  it.each(combinations)('%s: a pod stops within its grace period: preStop, then the app\'s drain', (_name, combination) => {
-    expect(shutdownProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: a pod stops within its grace period: preStop, then the app\'s drain (SHUTDOWN_DELAY_MS + REQUEST_TIMEOUT_MS)', (name, combination) => {
+    expect(judged(name, shutdownProblems(renderCombination(combination), configDefaults))).toEqual([]);
   });
 
-  it.each(combinations)('%s: one namespace, enforcing restricted, holding everything', (_name, combination) => {
-    expect(namespaceProblems(renderCombination(combination))).toEqual([]);
+  it.each(combinations)('%s: one namespace, enforcing restricted, holding everything', (name, combination) => {
+    expect(judged(name, namespaceProblems(renderCombination(combination)))).toEqual([]);
   });
 
   it.each(environments)('%s: rolls without losing capacity, a PodDisruptionBudget and an HPA per Deployment', (environment) => {
-    expect(availabilityProblems(render(environment), { minReplicas: isProd(environment) ? 3 : 1 })).toEqual([]);
+    expect(judged(environment, availabilityProblems(render(environment), { minReplicas: isProd(environment) ? 3 : 1 }))).toEqual([]);
   });
 
   it('runs three replicas of each service in prod, scaling on CPU from three', () => {
@@ -93,5 +124,43 @@ describe('policy, on every deployable overlay and component combination', () => 
   it.each(overlays)('%s: everything is labelled part-of myshop', (dir) => {
     const unlabelled = render(dir).filter((object: K8sObject) => object.metadata.labels?.['app.kubernetes.io/part-of'] !== 'myshop' && !['Secret', 'ConfigMap', 'Ingress'].includes(object.kind));
     expect(unlabelled.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([]);
+  });
+});
+
+describe('the drain check', () => {
+  const prod = () => structuredClone(render('k8s/overlays/prod'));
+  const configOf = (objects: K8sObject[], service: string) =>
+    objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith(service) && (object.data as Record<string, string> | undefined)?.REQUEST_TIMEOUT_MS !== undefined)!.data as Record<string, string>;
+
+  it('finds a drain that outlasts the app\'s deadline or the pod\'s grace period', () => {
+    const objects = prod();
+    configOf(objects, 'cart').REQUEST_TIMEOUT_MS = '25000';
+    const problems = shutdownProblems(objects, configDefaults);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Deployment\/cart container cart: the drain \(SHUTDOWN_DELAY_MS 2000 \+ REQUEST_TIMEOUT_MS 25000 ms\) outlasts SHUTDOWN_GRACE_MS 15000 ms$/),
+        expect.stringMatching(/^Deployment\/cart container cart: terminationGracePeriodSeconds 30 s does not exceed preStop 5 s \+ the app's shutdown \(27000 ms\)$/),
+      ]),
+    );
+    expect(problems.every((problem) => problem.startsWith('Deployment/cart '))).toBe(true);
+  });
+
+  it('takes a key the manifest leaves out from the service\'s config schema; a container of no service only needs its preStop to fit', () => {
+    const objects = prod();
+    const config = configOf(objects, 'payment');
+    delete config.SHUTDOWN_DELAY_MS;
+    delete config.REQUEST_TIMEOUT_MS;
+    delete config.SHUTDOWN_GRACE_MS;
+    // The schema defaults (0 + 10000 within 10000) still fit: no problem, and no guess either.
+    expect(shutdownProblems(objects, configDefaults)).toEqual([]);
+    // A schema without these keys is no ground to guess from.
+    expect(shutdownProblems(objects, (container) => (container === 'payment' ? { PORT: 5000 } : configDefaults(container)))).toEqual([
+      'Deployment/payment container payment: SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and SHUTDOWN_GRACE_MS are neither set nor defaulted by its config schema',
+    ]);
+    const collector = structuredClone(renderCombination(combinations.find(([name]) => name === 'k8s/overlays/prod + k8s/components/observability')![1]));
+    expect(shutdownProblems(collector, configDefaults)).toEqual([]);
+    const deployment = collector.find((object) => object.kind === 'Deployment' && object.metadata.name === 'otel-collector')!;
+    (deployment.spec as { template: { spec: { terminationGracePeriodSeconds: number } } }).template.spec.terminationGracePeriodSeconds = 5;
+    expect(shutdownProblems(collector, configDefaults)).toEqual(['Deployment/otel-collector container otel-collector: terminationGracePeriodSeconds 5 s does not exceed preStop 5 s']);
   });
 });
