@@ -50,7 +50,12 @@ function expectAnswer(real: Real, response: LightMyRequestResponse, status: numb
 const error = (statusCode: number, code: string) => expect.objectContaining({ statusCode, code });
 
 class AddItem implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly product: number, readonly quantity: number) {}
+  readonly product: number;
+  readonly quantity: number;
+  constructor(product: number, quantity: number) {
+    this.product = product;
+    this.quantity = quantity;
+  }
   check = () => true;
   async run(model: Model, real: Real) {
     const productId = productAt(real, this.product);
@@ -69,7 +74,12 @@ class AddItem implements fc.AsyncCommand<Model, Real> {
 }
 
 class SetQuantity implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly product: number, readonly quantity: number) {}
+  readonly product: number;
+  readonly quantity: number;
+  constructor(product: number, quantity: number) {
+    this.product = product;
+    this.quantity = quantity;
+  }
   check = () => true;
   async run(model: Model, real: Real) {
     const productId = productAt(real, this.product);
@@ -84,7 +94,10 @@ class SetQuantity implements fc.AsyncCommand<Model, Real> {
 }
 
 class RemoveItem implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly product: number) {}
+  readonly product: number;
+  constructor(product: number) {
+    this.product = product;
+  }
   check = () => true;
   async run(model: Model, real: Real) {
     const productId = productAt(real, this.product);
