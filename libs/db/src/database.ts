@@ -57,7 +57,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     pool,
     query,
     async transaction(work) {
-      const connection = await pool.connect().catch(rethrow);
+      const { connection, release } = await checkOut(pool, options.onPoolError).catch(rethrow);
       const client: Queryable = timer ? { query: timed(timer, (text, values) => connection.query(text, values)) } : connection;
       try {
         await client.query('BEGIN');
@@ -68,11 +68,42 @@ export function createDatabase(options: DatabaseOptions): Database {
         await client.query('ROLLBACK').catch(() => undefined);
         return rethrow(error);
       } finally {
-        connection.release();
+        release();
       }
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * A connection of the pool for a transaction. Checked out, a connection is no longer watched by
+ * the pool: if the server goes away between two statements, pg emits 'error' on it, which unheard
+ * crashes the process. So it is heard from the moment the pool hands it over, inside the pool's
+ * callback (a new connection's first ReadyForQuery and the server's FATAL goodbye can arrive in one
+ * read, before an `await` would resume), and a connection that broke is destroyed on release
+ * instead of going back to the pool; the statement that needed it fails with a 503.
+ */
+function checkOut(pool: pg.Pool, onError?: (error: Error) => void): Promise<{ connection: pg.PoolClient; release(): void }> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, connection, done) => {
+      if (error || !connection) return reject(error ?? new Error('no connection from the pool'));
+      let broken: Error | undefined;
+      const listener = (lost: Error) => {
+        broken ??= lost;
+        onError?.(lost);
+      };
+      connection.on('error', listener);
+      resolve({
+        connection,
+        release: () => {
+          connection.off('error', listener);
+          // A broken connection may still report more of the same while it is torn down.
+          if (broken) connection.on('error', () => undefined);
+          done(broken);
+        },
+      });
+    });
+  });
 }
 
 /** `run`, timed: errors are counted as such and rethrown as the untimed query would. */

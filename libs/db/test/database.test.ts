@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations } from '../src/index.ts';
@@ -77,6 +79,45 @@ describe('createDatabase', () => {
     expect(inTransaction.statusCode).toBe(503);
   });
 
+  it('survives the server ending a connection between two statements of a transaction: 503, no crash', async () => {
+    const { database, testDatabase } = await migratedDatabase();
+    const lost: Error[] = [];
+    const watched = createDatabase({ url: testDatabase.url, poolMax: 2, onPoolError: (error) => void lost.push(error) });
+    onTestFinished(() => watched.close());
+    const error = (await watched
+      .transaction(async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // What a fast shutdown of the server does to every session: FATAL 57P01, between our statements.
+        await database.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        for (let waited = 0; lost.length === 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+        await client.query("INSERT INTO things (name) VALUES ('never')");
+      })
+      .catch((caught: unknown) => caught)) as { statusCode?: number };
+    expect(lost[0]).toMatchObject({ code: '57P01' });
+    expect(error.statusCode).toBe(503);
+    // The broken connection was thrown away, not handed to the next caller.
+    expect((await watched.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect(await testDatabase.query("SELECT name FROM things WHERE name = 'never'")).toEqual([]);
+  });
+
+  it('survives a server that ends a new connection in the very read that makes it ready: 503, no crash', async () => {
+    // A fast shutdown racing a new connection: ReadyForQuery and FATAL 57P01 arrive in one read,
+    // before any code awaiting the connection runs again.
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.end(Buffer.concat([authenticationOk(), readyForQuery(), fatal('57P01', 'terminating connection due to administrator command')])));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const lost: Error[] = [];
+    const { port } = server.address() as AddressInfo;
+    const database = createDatabase({ url: `postgres://nobody@127.0.0.1:${port}/none`, poolMax: 1, onPoolError: (error) => void lost.push(error) });
+    onTestFinished(() => database.close());
+    const error = (await database.transaction(async () => 'never').catch((caught: unknown) => caught)) as { statusCode?: number };
+    expect(error.statusCode).toBe(503);
+    expect(lost[0]).toMatchObject({ code: '57P01' });
+  });
+
   it('leaves a bad query a bad query, not an outage', async () => {
     const { database } = await migratedDatabase();
     const error = await database.query('SELECT * FROM no_such_table').catch((caught: unknown) => caught);
@@ -84,3 +125,15 @@ describe('createDatabase', () => {
     expect((error as { code?: string }).code).toBe('42P01');
   });
 });
+
+/** PostgreSQL protocol messages (backend → frontend), just enough to play a server going away. */
+function message(type: string, body: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'ascii');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+const authenticationOk = () => message('R', Buffer.from([0, 0, 0, 0]));
+const readyForQuery = () => message('Z', Buffer.from('I'));
+const fatal = (code: string, text: string) =>
+  message('E', Buffer.concat([Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0`), Buffer.from([0])]));
