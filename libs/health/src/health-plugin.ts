@@ -18,8 +18,10 @@ declare module 'fastify' {
 
 const CHECK_TIMEOUT_MS = 1000;
 
+// `status` is optional so that an error answered on a probe route (the `{ statusCode, code,
+// error, message }` shape) still serializes, instead of turning into a 500.
 const ProbeBody = Type.Object({
-  status: Type.String(),
+  status: Type.Optional(Type.String()),
   checks: Type.Optional(Type.Record(Type.String(), Type.String())),
   statusCode: Type.Optional(Type.Integer()),
   code: Type.Optional(Type.String()),
@@ -54,10 +56,15 @@ async function health(app: FastifyInstance): Promise<void> {
   // Probes arrive every few seconds from every kubelet: keep them out of the info log.
   const probe = { logLevel: 'warn' as const, schema: { hide: true, response: { 200: ProbeBody, 503: ProbeBody } } };
 
-  // Load shedding (under-pressure) must never fail liveness: an overloaded process is not a dead one.
-  app.get('/livez', { ...probe, config: { pressureHandler: () => undefined } }, async () => ({ status: 'ok' }));
+  // Load shedding (under-pressure) never answers the probes: an overloaded process is not a dead
+  // one (liveness), and it can still serve (readiness). Shedding /readyz would take every busy
+  // replica out of the Service at once and turn overload into an outage; requests are shed one
+  // by one instead.
+  const probeUnderPressure = { ...probe, config: { pressureHandler: () => undefined } };
 
-  app.get('/readyz', probe, async (_request, reply) => {
+  app.get('/livez', probeUnderPressure, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', probeUnderPressure, async (_request, reply) => {
     if (phase !== 'serving') {
       return reply.code(503).send(notReady(phase, {}, `instance is ${phase}`));
     }

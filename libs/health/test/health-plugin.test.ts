@@ -69,3 +69,19 @@ describe('draining', () => {
     expect((await app.inject({ url: '/work' })).headers.connection).toBe('close');
   });
 });
+
+describe('errors on a probe route', () => {
+  it('keep the JSON error shape (a 503 from a hook is not turned into a 500 by the probe schema)', async () => {
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(healthPlugin);
+    // What a shedding or rate-limiting hook does: answer before the handler, with an error body.
+    app.addHook('onRequest', async (_request, reply) => {
+      await reply.code(503).send({ statusCode: 503, code: 'SERVICE_OVERLOADED', error: 'Service Unavailable', message: 'busy' });
+    });
+    await app.ready();
+    const response = await app.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ statusCode: 503, code: 'SERVICE_OVERLOADED', error: 'Service Unavailable', message: 'busy' });
+  });
+});

@@ -75,4 +75,19 @@ describe('protectionPlugin', () => {
     expect(shed?.headers['retry-after']).toBe('2');
     expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
   });
+
+  it('never sheds /readyz: an overloaded replica stays in the Service, its requests are shed one by one', async () => {
+    const app = await buildApp({ maxEventLoopDelayMs: 5 });
+    const deadline = Date.now() + 10_000;
+    let shedding = false;
+    while (!shedding && Date.now() < deadline) {
+      blockEventLoop(300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      shedding = (await app.inject({ url: '/things' })).statusCode === 503;
+    }
+    expect(shedding).toBe(true);
+    const ready = await app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: {} });
+  });
 });
