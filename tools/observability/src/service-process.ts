@@ -27,13 +27,17 @@ const TELEMETRY_PRELOAD = import.meta.resolve('@myshop/telemetry/preload');
 export async function startServiceProcess(
   service: string,
   env: Record<string, string>,
-  options: { logFile?: string; execArgv?: string[] } = {},
+  options: { logFile?: string; execArgv?: string[]; compiled?: boolean } = {},
 ): Promise<ServiceProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
   // A log file is what a container runtime gives stdout; without one the lines are kept here.
   const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
-  const child: ChildProcess = fork(join(repoRoot, 'apps', service, 'src', 'server.ts'), [], {
-    execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD, ...(options.execArgv ?? [])],
+  // Compiled: what the image runs (`npm run build` first), the preload resolved the same way.
+  const entry = options.compiled ? join(repoRoot, 'apps', service, 'dist', 'server.js') : join(repoRoot, 'apps', service, 'src', 'server.ts');
+  const preload = options.compiled ? ['--import', '@myshop/telemetry/preload'] : ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD];
+  const child: ChildProcess = fork(entry, [], {
+    cwd: repoRoot,
+    execArgv: [...preload, ...(options.execArgv ?? [])],
     env: { ...clean, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', output, output, 'ipc'],
   });
