@@ -4,11 +4,8 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 
-/**
- * The canonical 8-4-4-4-12 form only. The `uuid` format alone also takes `urn:uuid:…`, which
- * PostgreSQL's uuid type refuses: such an id would reach a query and fail there (a 500).
- */
-export const Uuid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+/** The canonical 8-4-4-4-12 form: the services' validator holds `uuid` to exactly that (see @myshop/server). */
+export const Uuid = Type.String({ format: 'uuid' });
 
 /** Up to 254 characters, the longest address SMTP can deliver to. */
 export const Email = Type.String({ format: 'email', maxLength: 254 });

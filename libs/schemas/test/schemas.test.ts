@@ -11,9 +11,6 @@ describe('shared schemas', () => {
   it('accept what they describe and nothing else', () => {
     expect(valid(Uuid, '6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11')).toBe(true);
     expect(valid(Uuid, '42')).toBe(false);
-    // Ajv's uuid format takes a URN too; PostgreSQL's uuid type does not, so neither do we.
-    expect(valid(Uuid, 'urn:uuid:6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11')).toBe(false);
-    expect(valid(Uuid, '{6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11}')).toBe(false);
     expect(valid(Email, 'a@b.co')).toBe(true);
     expect(valid(Email, `${'a'.repeat(250)}@b.co`)).toBe(false);
     expect(valid(CurrencyCode, 'USD')).toBe(true);

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { validatorCompiler } from '../src/validator-compiler.ts';
+
+const validate = (httpPart: string) =>
+  validatorCompiler({ schema: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }, httpPart, method: 'POST', url: '/' }) as (value: unknown) => boolean;
+
+describe('validatorCompiler', () => {
+  it('takes a uuid in its canonical form only, in any case: what PostgreSQL can compare', () => {
+    for (const part of ['body', 'querystring']) {
+      expect(validate(part)({ id: '6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11' })).toBe(true);
+      expect(validate(part)({ id: '6F1C1F04-4A57-4A39-9A9E-2B1F0E3B7A11' })).toBe(true);
+      // ajv-formats alone takes the URN; PostgreSQL does not.
+      expect(validate(part)({ id: 'urn:uuid:6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11' })).toBe(false);
+      expect(validate(part)({ id: '{6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11}' })).toBe(false);
+      expect(validate(part)({ id: '6f1c1f044a574a399a9e2b1f0e3b7a11' })).toBe(false);
+    }
+  });
+});
