@@ -1,4 +1,4 @@
-import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { projectTestConfig } from '@myshop/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig(

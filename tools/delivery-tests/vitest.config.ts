@@ -1,4 +1,4 @@
-import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { projectTestConfig } from '@myshop/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 // The manifests, Skaffold, CI and Dockerfile tests: kubectl, no engine. The image tests, which need

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { projectTestConfig } from '@myshop/testing/vitest-config';
+import { projectTestConfig } from '@myshop/vitest-config';
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:images`: builds every service's image with the real engine and runs it. Separate

@@ -1,6 +1,6 @@
 export { dbPlugin, type DbPluginOptions, type Database } from './db-plugin.ts';
 export { createDatabase, type Queryable } from './database.ts';
 export { openDatabase, type DatabaseLocation } from './open-database.ts';
-export { startEmbeddedPostgres } from './embedded/start-embedded-postgres.ts';
+export { startEmbeddedPostgres } from '@myshop/embedded-postgres';
 export { runMigrations } from './migrate.ts';
 export { isUniqueViolation, isDatabaseUnavailable } from './pg-errors.ts';

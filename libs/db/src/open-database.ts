@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from './embedded/start-embedded-postgres.ts';
+import { startEmbeddedPostgres } from '@myshop/embedded-postgres';
 
 export interface DatabaseLocation {
   url: string;

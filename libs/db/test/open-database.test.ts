@@ -39,20 +39,6 @@ describe('openDatabase', () => {
     expect(await query(second.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives a restart' }]);
   });
 
-  it('stops the embedded server on request and starts it again on the same port with its data (an outage for tests)', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-embedded-'));
-    chmodSync(dataDir, 0o755);
-    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
-    const location = await openDatabase({ dataDir, service: 'outage' });
-    onTestFinished(() => location.stop());
-    await query(location.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives an outage')");
-
-    await location.stopServer!();
-    await expect(query(location.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await location.startServer!();
-    expect(await query(location.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives an outage' }]);
-  });
-
   it('has no server to stop behind a DATABASE_URL', async () => {
     const location = await openDatabase({ url: 'postgres://db.example/shop', dataDir: '/nonexistent', service: 'user' });
     expect(location.stopServer).toBeUndefined();

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@myshop/logging';
 import type { Logger } from 'pino';
-import { appendToRunLog } from './run-log.ts';
+import { appendToRunLog } from '@myshop/vitest-config';
 
 export interface CapturedLogs {
   logger: Logger;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import './provided-context.ts';
+import type {} from '@myshop/vitest-config';
 
 export interface TestDatabase {
   url: string;

@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '@myshop/db';
+import { startEmbeddedPostgres } from '@myshop/embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import './provided-context.ts';
 

@@ -1,0 +1,1 @@
+export { startEmbeddedPostgres, type EmbeddedPostgresHandle, type EmbeddedPostgresOptions } from './start-embedded-postgres.ts';

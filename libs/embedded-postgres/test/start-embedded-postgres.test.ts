@@ -1,0 +1,75 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startEmbeddedPostgres } from '../src/index.ts';
+
+async function query(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function tempDataDir(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'myshop-embedded-'));
+  // As root, PostgreSQL runs as its own user and must get through.
+  chmodSync(dataDir, 0o755);
+  onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+  return join(dataDir, 'cluster');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('startEmbeddedPostgres', () => {
+  it('creates the cluster and the database on first use and keeps the data across restarts', async () => {
+    const dataDir = tempDataDir();
+    const first = await startEmbeddedPostgres({ dataDir, database: 'shop' });
+    expect(new URL(first.url).pathname).toBe('/shop');
+    await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives a restart')");
+    await first.stop();
+    await expect(query(first.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    const second = await startEmbeddedPostgres({ dataDir, database: 'shop' });
+    onTestFinished(() => second.stop());
+    expect(await query(second.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives a restart' }]);
+  });
+
+  it('stops the server on request and starts it again on the same port with its data (an outage for tests)', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: tempDataDir(), database: 'outage', durable: false });
+    onTestFinished(() => server.stop());
+    await query(server.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives an outage')");
+    await server.stopServer();
+    await expect(query(server.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await server.startServer();
+    expect(await query(server.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives an outage' }]);
+  });
+
+  it('takes over a cluster whose previous keeper was killed, leaving its postmaster behind', async () => {
+    const dataDir = tempDataDir();
+    const first = await startEmbeddedPostgres({ dataDir, database: 'orphan', durable: false });
+    await query(first.url, 'CREATE TABLE kept (id int)');
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // The keeper is the postmaster's parent. Killing it leaves what a SIGKILL of a whole
+    // supervisor leaves: a postmaster nobody will stop.
+    const keeper = Number(readFileSync(`/proc/${postmaster}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    process.kill(keeper, 'SIGKILL');
+    expect(isAlive(postmaster)).toBe(true);
+
+    const second = await startEmbeddedPostgres({ dataDir, database: 'orphan', durable: false });
+    onTestFinished(() => second.stop());
+    expect(isAlive(postmaster)).toBe(false);
+    expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+  });
+});
