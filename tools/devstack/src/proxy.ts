@@ -60,7 +60,7 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       onError: (_reply, { error }) => {
         const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
         const retryable = NOT_DELIVERED.has(code) || (CONNECTION_BROKEN.has(code) && IDEMPOTENT.has(request.method));
-        if (NOT_DELIVERED.has(code)) endpoints.markUnready(endpoint.name);
+        if (NOT_DELIVERED.has(code)) endpoints.markUnready(endpoint.name, `the gateway could not connect (${code})`);
         if (retryable && tried.size < MAX_ATTEMPTS) return forward(request, reply, endpoints, tried);
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         sendError(reply, timedOut ? 504 : 502, timedOut ? 'UPSTREAM_TIMEOUT' : 'BAD_GATEWAY', `${endpoints.service} did not answer`);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
-import { Endpoints } from './endpoints.ts';
+import { Endpoints, PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS } from './endpoints.ts';
 import { matchRoute, readIngressRoutes } from './ingress-routes.ts';
 import { serviceDiscoveryEnv } from './local-env.ts';
 import type { LinePrinter } from './log-printer.ts';
@@ -33,6 +33,8 @@ export interface ServiceHandle {
   url: string;
   endpoints: Endpoints;
   replicas: Replica[];
+  /** Where its replicas' DATABASE_URL points (the embedded PostgreSQL of this service). */
+  databaseUrl: string;
 }
 
 export interface Stack {
@@ -40,6 +42,9 @@ export interface Stack {
   services: Map<string, ServiceHandle>;
   /** Replaces one replica the way a rolling update does: new one ready first, then SIGTERM the old. */
   replaceReplica(service: string, index: number): Promise<void>;
+  /** Stops the service's embedded PostgreSQL (data kept) until `startDatabase`: a database outage. */
+  stopDatabase(service: string): Promise<void>;
+  startDatabase(service: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,11 +75,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   // Service stand-ins first: their addresses go into every service's environment.
   for (const name of services) {
-    const endpoints = new Endpoints(name);
+    const endpoints = new Endpoints(name, {
+      onChange: (endpoint, reason) => log(`${endpoint.name} ${endpoint.ready ? 'in' : 'out of'} rotation: ${reason}`),
+    });
     const proxy = createProxy({ resolve: () => ({ endpoints }) });
     servers.push(proxy);
     const address = await proxy.listen({ host: '127.0.0.1', port: 0 });
-    handles.set(name, { name, url: address, endpoints, replicas: [] });
+    handles.set(name, { name, url: address, endpoints, replicas: [], databaseUrl: '' });
   }
   const discovery = serviceDiscoveryEnv((kubernetesService) => handles.get(kubernetesService.replace(/-service$/, ''))?.url);
 
@@ -93,8 +100,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         METRICS_PORT: '0',
         DATA_DIR: dataDir,
         DATABASE_URL: database.url,
-        // Longer than two readiness probes: the stand-ins stop routing here before we close.
-        SHUTDOWN_DELAY_MS: '600',
+        // What preStop does in the cluster. When devstack stops a replica it takes it out of its
+        // Service first; when something else sends SIGTERM, the next probe sees "draining" and the
+        // stand-in drops it: at worst one probe period plus one slow probe, and some margin.
+        SHUTDOWN_DELAY_MS: String(PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS + 250),
         ...discovery,
         ...options.env,
       },
@@ -128,6 +137,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         const database = await openDatabase({ dataDir, service: handle.name, log: (message) => log(`${handle.name}: ${message}`) });
         databases.push(database);
         databaseByService.set(handle.name, database);
+        handle.databaseUrl = database.url;
         // One replica first: it runs the migrations; the others then find the schema ready.
         handle.replicas.push(await launch(handle, database));
         for (let index = 1; index < replicaCount; index += 1) handle.replicas.push(await launch(handle, database));
@@ -176,6 +186,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       handle.endpoints.remove(old.name);
       await old.stop('SIGTERM');
     },
+    async stopDatabase(service) {
+      await controlDatabase(service, 'stopServer');
+    },
+    async startDatabase(service) {
+      await controlDatabase(service, 'startServer');
+    },
     stop: stopAll,
   };
+
+  async function controlDatabase(service: string, command: 'stopServer' | 'startServer'): Promise<void> {
+    const run = databaseByService.get(service)?.[command];
+    if (!run) throw new Error(`no embedded database of ${service} to ${command === 'stopServer' ? 'stop' : 'start'}`);
+    log(`${service}: embedded PostgreSQL ${command === 'stopServer' ? 'stopping' : 'starting'}`);
+    await run();
+  }
 }

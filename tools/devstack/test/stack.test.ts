@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,5 +58,64 @@ describe('startStack (npm start)', () => {
     expect(otherHost.status).toBe(404);
     const unrouted = await call(stack.gatewayUrl, 'GET', '/livez');
     expect(unrouted.status).toBe(404);
-  });
+    // Starting embedded databases and replicas on a busy machine takes a while.
+  }, 180_000);
+});
+
+describe('a replica that gets SIGTERM from outside the stack (kill, a person, an orchestrator)', () => {
+  it('leaves the rotation while it still serves, drains, and is started again: no request fails', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-stack-'));
+    chmodSync(dataDir, 0o755);
+    const lines: string[] = [];
+    const stack = await startStack({
+      root,
+      services: ['user'],
+      replicas: 2,
+      gatewayPort: 0,
+      dataDir,
+      env: { LOGIN_LIMIT_PER_IP: '100000', LOGIN_LIMIT_PER_ACCOUNT: '100000', LOG_LEVEL: 'warn' },
+      printLine: (replica, line) => void lines.push(`${replica} ${line}`),
+      log: (message) => void lines.push(`[devstack] ${message}`),
+    });
+    onTestFinished(async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const account = { email: 'sigterm@example.com', password: 'correct horse', name: 'Term' };
+    expect((await call(stack.gatewayUrl, 'POST', '/user/register', { body: account })).status).toBe(201);
+
+    // Logins are POSTs: the gateway may not send one twice, so each must reach a replica that answers it.
+    const answers: Array<number | string> = [];
+    let running = true;
+    const client = async () => {
+      while (running) {
+        const answer = await call(stack.gatewayUrl, 'POST', '/user/login', { body: { email: account.email, password: account.password } }).then(
+          (response) => response.status,
+          (error: { code?: string }) => error.code ?? 'error',
+        );
+        answers.push(answer);
+      }
+    };
+    const clients = Array.from({ length: 6 }, client);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const user = stack.services.get('user')!;
+    const victim = user.replicas[0]!;
+    const exited = once(victim.child!, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    process.kill(victim.child!.pid!, 'SIGTERM');
+    const [code] = await exited;
+    const deadline = Date.now() + 120_000;
+    while (user.replicas[0] === victim || user.endpoints.ready().length < 2) {
+      if (Date.now() > deadline) throw new Error(`no replacement for ${victim.name}:\n${lines.slice(-30).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    running = false;
+    await Promise.all(clients);
+
+    expect(code).toBe(0);
+    expect(lines).toContainEqual(expect.stringContaining(`${victim.name} out of rotation: /readyz 503 (instance is draining)`));
+    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.filter((answer) => answer !== 200)).toEqual([]);
+  }, 300_000);
 });

@@ -1,0 +1,91 @@
+import { runDatabaseOutageCheck, type DatabaseOutageOptions } from './database-outage.ts';
+import type { Figure } from './figures.ts';
+import { startChaosStack, type CheckResult } from './harness.ts';
+import { runKillCheck, type KillOptions } from './kill.ts';
+import { runOverloadCheck, type OverloadOptions } from './overload.ts';
+import { runRolloutCheck, type RolloutOptions } from './rollout.ts';
+import { runSettleCrashCheck, type SettleCrashOptions } from './settle-crash.ts';
+
+type WithoutLog<T> = Omit<T, 'log' | 'stack'>;
+
+export interface ChecksProfile {
+  rollout: WithoutLog<RolloutOptions>;
+  kill: WithoutLog<KillOptions>;
+  databaseOutage: WithoutLog<DatabaseOutageOptions>;
+  overload: WithoutLog<OverloadOptions>;
+  settleCrash: WithoutLog<SettleCrashOptions>;
+}
+
+/** `npm run reliability` and `npm run chaos:rollout`: the lengths the issue asks for. */
+export const FULL: ChecksProfile = {
+  rollout: { replicas: 3, ratePerSecond: 60, minimumRatePerSecond: 50, shoppers: 48, steadyMs: 5000 },
+  kill: { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 },
+  databaseOutage: { replicas: 3, ratePerSecond: 60, shoppers: 48, outageMs: 10_000, steadyMs: 5000 },
+  overload: { durationMs: 15_000, connections: 48, maxEventLoopDelayMs: 30 },
+  settleCrash: {},
+};
+
+/**
+ * `npm test` (CI, 2 cores shared with everything else): two replicas per service, so every
+ * restart still has a peer to take the traffic, and shorter spells. The targets are the same
+ * counts; only the rate is not held to 50 req/s on a machine that is busy with other tests.
+ */
+export const SHORT: ChecksProfile = {
+  rollout: { replicas: 2, ratePerSecond: 50, minimumRatePerSecond: 25, shoppers: 36, steadyMs: 2000 },
+  kill: { replicas: 2, ratePerSecond: 50, shoppers: 36, steadyMs: 2000 },
+  databaseOutage: { replicas: 2, ratePerSecond: 50, shoppers: 36, outageMs: 4000, steadyMs: 2000 },
+  overload: { durationMs: 6000, connections: 48, maxEventLoopDelayMs: 30 },
+  settleCrash: {},
+};
+
+export type CheckName = keyof ChecksProfile;
+
+/** The checks that share one stack, in this order: one cluster living through a series of incidents. */
+const ON_ONE_STACK: CheckName[] = ['rollout', 'kill', 'databaseOutage'];
+export const CHECK_NAMES: CheckName[] = [...ON_ONE_STACK, 'overload', 'settleCrash'];
+
+export interface ChecksRun {
+  figures: Figure[];
+  details: Partial<Record<CheckName, unknown>>;
+}
+
+/**
+ * Every check of "Zero-downtime restarts and self-healing" (or those named in `only`): the
+ * rollout, the SIGKILLs and the database outage on one stack, one after the other (each with
+ * its own load and figures; the books are checked across all of them), then the overload and
+ * the crash between charge and settle, which need stacks of their own (one service flooded
+ * directly; one cart replica, with a hop in front of payment). A check that throws becomes a
+ * failing row, and the next one still runs.
+ */
+export async function runChecks(profile: ChecksProfile, log: (message: string) => void, only: CheckName[] = CHECK_NAMES): Promise<ChecksRun> {
+  const run: ChecksRun = { figures: [], details: {} };
+  const attempt = async (name: CheckName, check: () => Promise<CheckResult>) => {
+    const started = performance.now();
+    log(`${name}: running`);
+    try {
+      const result = await check();
+      run.figures.push(...result.figures);
+      run.details[name] = result.details;
+    } catch (error) {
+      run.figures.push({ check: name, load: '-', figure: `did not finish: ${(error as Error).message}`, target: 'a figure', pass: false });
+    }
+    log(`${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  };
+
+  const shared = ON_ONE_STACK.filter((name) => only.includes(name));
+  if (shared.length > 0) {
+    const chaos = await startChaosStack({ replicas: profile.rollout.replicas, log });
+    try {
+      for (const name of shared) {
+        if (name === 'rollout') await attempt(name, () => runRolloutCheck({ ...profile.rollout, stack: chaos, log }));
+        if (name === 'kill') await attempt(name, () => runKillCheck({ ...profile.kill, stack: chaos, log }));
+        if (name === 'databaseOutage') await attempt(name, () => runDatabaseOutageCheck({ ...profile.databaseOutage, stack: chaos, log }));
+      }
+    } finally {
+      await chaos.close();
+    }
+  }
+  if (only.includes('overload')) await attempt('overload', () => runOverloadCheck({ ...profile.overload, log }));
+  if (only.includes('settleCrash')) await attempt('settleCrash', () => runSettleCrashCheck({ ...profile.settleCrash, log }));
+  return run;
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayClient } from './gateway-client.ts';
+
+export interface Shopper {
+  email: string;
+  token: string;
+}
+
+export interface ProductRef {
+  id: string;
+  price: number;
+}
+
+export const VISA = '4242424242424242';
+export const DECLINED = '4000000000000002';
+export const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' });
+
+/**
+ * The attempt limits of the user service (per IP) are meant for people, not for a load
+ * generator sending everything from 127.0.0.1: the stack under test gets these instead.
+ * The defaults in apps/user/src/config.ts stay as they are.
+ */
+export const LOAD_TEST_USER_LIMITS: Record<string, string> = {
+  LOGIN_LIMIT_PER_IP: '100000',
+  REGISTER_LIMIT_PER_IP: '100000',
+};
+
+/** Registers and logs in `count` shoppers through the gateway, a few at a time (argon2 is not free). */
+export async function createShoppers(client: GatewayClient, count: number, parallel = 6): Promise<Shopper[]> {
+  const shoppers: Shopper[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next += 1;
+      shoppers.push(await createShopper(client, `shopper-${next}`));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  return shoppers;
+}
+
+export async function createShopper(client: GatewayClient, name: string): Promise<Shopper> {
+  const email = `${name}-${randomUUID()}@example.com`;
+  const password = 'correct horse battery';
+  const registered = await client.call('POST', '/user/register', { body: { email, password, name } });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+  const login = await client.call<{ accessToken: string }>('POST', '/user/login', { body: { email, password } });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
+  return { email, token: login.body.accessToken };
+}
+
+/** The whole public catalogue, page by page. */
+export async function readCatalogue(client: GatewayClient): Promise<ProductRef[]> {
+  const products: ProductRef[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: { items: ProductRef[]; nextCursor: string | null } } = await client.call(
+      'GET',
+      `/cart/products?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    if (page.status !== 200) throw new Error(`GET /cart/products answered ${page.status}`);
+    products.push(...page.body.items.map(({ id, price }) => ({ id, price })));
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return products;
+}

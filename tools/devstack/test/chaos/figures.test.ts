@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { readFigureFiles, renderTable, writeFigures, type Figure } from '../../src/chaos/figures.ts';
+
+const row = (check: string, pass = true): Figure => ({ check, load: '60 req/s', figure: '0 of 10', target: '0', pass });
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'myshop-figures-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('renderTable', () => {
+  it('prints one Markdown table, columns aligned, FAIL where a figure misses, pipes escaped', () => {
+    const table = renderTable([row('rollout'), { ...row('kill | sigkill', false), figure: 'a\nb' }]);
+    expect(table.split('\n')).toEqual([
+      '| check           | load     | figure  | target | pass |',
+      '| --------------- | -------- | ------- | ------ | ---- |',
+      '| rollout         | 60 req/s | 0 of 10 | 0      | pass |',
+      '| kill \\| sigkill | 60 req/s | a b     | 0      | FAIL |',
+    ]);
+  });
+});
+
+describe('readFigureFiles', () => {
+  it('reads every JSON file of the directory, an object or an array each, in name order', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'b-manifests.json'), JSON.stringify(row('manifests')));
+    writeFileSync(join(dir, 'a-abuse.json'), JSON.stringify([row('fuzz'), { ...row('jwt'), figure: 42, target: 0 }]));
+    writeFileSync(join(dir, 'notes.txt'), 'not a figure');
+    expect(readFigureFiles(dir)).toEqual([row('fuzz'), { ...row('jwt'), figure: '42', target: '0' }, row('manifests')]);
+  });
+
+  it('turns a file of the wrong shape into a failing row instead of dropping it', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'broken.json'), '{"check": "x"}');
+    writeFileSync(join(dir, 'garbage.json'), '{');
+    const figures = readFigureFiles(dir);
+    expect(figures.map((figure) => [figure.check, figure.pass])).toEqual([
+      ['broken.json', false],
+      ['garbage.json', false],
+    ]);
+    expect(figures[0]!.figure).toContain('not { check, load, figure, target, pass }');
+  });
+
+  it('finds nothing where there is no directory', () => {
+    expect(readFigureFiles(join(scratch(), 'missing'))).toEqual([]);
+  });
+});
+
+describe('writeFigures', () => {
+  it('writes the rows with whether all passed and when', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'reports'));
+    const path = join(dir, 'reports', 'nested', 'reliability.json');
+    writeFigures(path, [row('a'), row('b', false)], { details: { a: 1 } });
+    const written = JSON.parse(readFileSync(path, 'utf8')) as { generatedAt: string; passed: boolean; figures: Figure[]; details: unknown };
+    expect(written).toMatchObject({ passed: false, figures: [row('a'), row('b', false)], details: { a: 1 } });
+    expect(Date.parse(written.generatedAt)).not.toBeNaN();
+  });
+});

@@ -1,0 +1,95 @@
+import Fastify from 'fastify';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Endpoints, type Endpoint } from '../src/endpoints.ts';
+
+/** A replica stand-in whose /readyz answers whatever `answers` says next (then its last answer, forever). */
+async function replica(answers: Array<'ready' | 'not-ready' | 'draining' | 'hang'>) {
+  // Hanging probes must not keep close() waiting.
+  const app = Fastify({ forceCloseConnections: true });
+  let probes = 0;
+  app.get('/readyz', async (_request, reply) => {
+    const answer = answers[Math.min(probes, answers.length - 1)]!;
+    probes += 1;
+    if (answer === 'hang') return new Promise(() => undefined);
+    if (answer === 'ready') return { status: 'ready' };
+    return reply.code(503).send({ status: answer, message: `instance is ${answer}` });
+  });
+  const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+  onTestFinished(() => app.close());
+  return { app, origin, probes: () => probes };
+}
+
+function watched(options: { failureThreshold?: number; probeTimeoutMs?: number } = {}) {
+  const changes: Array<{ name: string; ready: boolean; reason: string }> = [];
+  const endpoints = new Endpoints('svc', {
+    probeIntervalMs: 20,
+    probeTimeoutMs: options.probeTimeoutMs ?? 500,
+    failureThreshold: options.failureThreshold ?? 3,
+    onChange: (endpoint: Endpoint, reason: string) => void changes.push({ name: endpoint.name, ready: endpoint.ready, reason }),
+  });
+  onTestFinished(() => endpoints.close());
+  return { endpoints, changes };
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('Endpoints (a Service stand-in)', () => {
+  it('keeps a replica through a failed probe or two, like failureThreshold, and drops it after three in a row', async () => {
+    const one = await replica(['ready', 'not-ready', 'not-ready', 'ready', 'ready', 'ready', 'not-ready']);
+    const { endpoints, changes } = watched();
+    endpoints.add('one', one.origin);
+    await until(() => one.probes() >= 6);
+    expect(endpoints.ready().map((endpoint) => endpoint.name)).toEqual(['one']);
+    expect(changes).toEqual([{ name: 'one', ready: true, reason: 'readiness probe passed' }]);
+
+    await until(() => changes.length === 2);
+    expect(changes[1]).toEqual({
+      name: 'one',
+      ready: false,
+      reason: '3 readiness probes failed, the last: /readyz 503 (instance is not-ready)',
+    });
+    expect(endpoints.pick()).toBeUndefined();
+  });
+
+  it('counts a probe that does not answer in time as failed', async () => {
+    const slow = await replica(['ready', 'hang']);
+    const { endpoints, changes } = watched({ probeTimeoutMs: 100, failureThreshold: 2 });
+    endpoints.add('slow', slow.origin);
+    await until(() => changes.length === 2);
+    expect(changes[1]).toMatchObject({ ready: false, reason: expect.stringMatching(/^2 readiness probes failed, the last: \/readyz /) });
+  });
+
+  it('drops a draining replica at its first probe, as a terminating pod leaves its EndpointSlice', async () => {
+    const leaving = await replica(['ready', 'ready', 'draining']);
+    const { endpoints, changes } = watched();
+    endpoints.add('leaving', leaving.origin);
+    await until(() => changes.length === 2);
+    expect(changes[1]).toEqual({ name: 'leaving', ready: false, reason: '/readyz 503 (instance is draining)' });
+    expect(leaving.probes()).toBeLessThanOrEqual(4);
+  });
+
+  it('drops a replica that refuses connections at once', async () => {
+    const gone = await replica(['ready']);
+    const { endpoints, changes } = watched({ failureThreshold: 100 });
+    endpoints.add('gone', gone.origin);
+    await endpoints.waitUntilReady('gone', 5000);
+    await gone.app.close();
+    await until(() => changes.length === 2);
+    expect(changes[1]).toEqual({ name: 'gone', ready: false, reason: '/readyz ECONNREFUSED' });
+  });
+
+  it('asks a replica one probe at a time, however slow it is', async () => {
+    const slow = await replica(['hang']);
+    const { endpoints } = watched({ probeTimeoutMs: 1000 });
+    endpoints.add('slow', slow.origin);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // 15 probe periods went by; the first probe still waits for its answer.
+    expect(slow.probes()).toBe(1);
+  });
+});
