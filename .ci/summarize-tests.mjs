@@ -4,6 +4,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'reports/vitest';
+// Exit codes of the test commands: one that failed while every test passed (a coverage
+// threshold, a project that could not start) still counts as one failure.
+const commandStatuses = process.argv.slice(3).map(Number);
 let passed = 0;
 let failed = 0;
 const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')) : [];
@@ -16,5 +19,6 @@ for (const file of files) {
   }
 }
 if (files.length === 0) failed += 1;
+if (failed === 0 && commandStatuses.some((status) => status !== 0)) failed += 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -5,6 +5,6 @@ export default defineConfig(
   projectTestConfig({
     dir: import.meta.dirname,
     database: true,
-    coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+    coverage: { lines: 94, functions: 85, branches: 85, statements: 91 },
   }),
 );

@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig(
   projectTestConfig({
     dir: import.meta.dirname,
-    coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+    coverage: { lines: 93, functions: 87, branches: 77, statements: 91 },
   }),
 );

@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig(
   projectTestConfig({
     dir: import.meta.dirname,
-    coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+    coverage: { lines: 97, functions: 91, branches: 87, statements: 94 },
   }),
 );

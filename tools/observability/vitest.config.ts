@@ -5,6 +5,6 @@ export default defineConfig(
   projectTestConfig({
     dir: import.meta.dirname,
     database: true,
-    coverage: { lines: 0, functions: 0, branches: 0, statements: 0 },
+    coverage: { lines: 24, functions: 22, branches: 25, statements: 23 },
   }),
 );
