@@ -21,23 +21,32 @@ async function call(gatewayUrl: string, method: string, path: string, options: {
   return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as Record<string, unknown> };
 }
 
+/** Two user replicas in a throw-away data directory, stopped and removed after the test. */
+async function startUserStack(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'myshop-stack-'));
+  // As root, the embedded PostgreSQL runs as its own user and must get through.
+  chmodSync(dataDir, 0o755);
+  const lines: string[] = [];
+  const stack = await startStack({
+    root,
+    services: ['user'],
+    replicas: 2,
+    gatewayPort: 0,
+    dataDir,
+    env,
+    printLine: (replica, line) => void lines.push(`${replica} ${line}`),
+    log: (message) => void lines.push(`[devstack] ${message}`),
+  });
+  onTestFinished(async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { stack, lines };
+}
+
 describe('startStack (npm start)', () => {
   it('serves register → login → me through the gateway for host myshop.com, over two replicas', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-stack-'));
-    chmodSync(dataDir, 0o755);
-    const lines: string[] = [];
-    const stack = await startStack({
-      root,
-      services: ['user'],
-      replicas: 2,
-      gatewayPort: 0,
-      dataDir,
-      printLine: (replica, line) => void lines.push(`${replica} ${line}`),
-    });
-    onTestFinished(async () => {
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    const { stack, lines } = await startUserStack();
 
     const account = { email: 'stack@example.com', password: 'correct horse', name: 'Stack' };
     const registered = await call(stack.gatewayUrl, 'POST', '/user/register', { body: account });
@@ -64,23 +73,7 @@ describe('startStack (npm start)', () => {
 
 describe('a replica that gets SIGTERM from outside the stack (kill, a person, an orchestrator)', () => {
   it('leaves the rotation while it still serves, drains, and is started again: no request fails', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'myshop-stack-'));
-    chmodSync(dataDir, 0o755);
-    const lines: string[] = [];
-    const stack = await startStack({
-      root,
-      services: ['user'],
-      replicas: 2,
-      gatewayPort: 0,
-      dataDir,
-      env: { LOGIN_LIMIT_PER_IP: '100000', LOGIN_LIMIT_PER_ACCOUNT: '100000', LOG_LEVEL: 'warn' },
-      printLine: (replica, line) => void lines.push(`${replica} ${line}`),
-      log: (message) => void lines.push(`[devstack] ${message}`),
-    });
-    onTestFinished(async () => {
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    const { stack, lines } = await startUserStack({ LOGIN_LIMIT_PER_IP: '100000', LOGIN_LIMIT_PER_ACCOUNT: '100000', LOG_LEVEL: 'warn' });
     const account = { email: 'sigterm@example.com', password: 'correct horse', name: 'Term' };
     expect((await call(stack.gatewayUrl, 'POST', '/user/register', { body: account })).status).toBe(201);
 
