@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import type { CartConfig } from './config.ts';
+import { cataloguePlugin } from './plugins/catalogue.ts';
 import { checkoutMetricsPlugin } from './plugins/checkout-metrics.ts';
 import { paymentClientPlugin } from './plugins/payment-client.ts';
 import { cartRoutes } from './routes/index.ts';
@@ -40,6 +41,8 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     migrationsDir,
     migrate: config.DATABASE_MIGRATE_ON_START,
   });
+  // The catalogue, read once from the migrated database: catalogue reads need no query.
+  await app.register(cataloguePlugin, { currency: config.CURRENCY });
   // Tokens are the user service's, verified here with its public keys: no call per request.
   await app.register(authPlugin, {
     issuer: config.JWT_ISSUER,

@@ -9,30 +9,50 @@ interface ProductRow {
   price: number;
 }
 
-/** The catalogue, read-only at run time: the migrations seed it from data/products.json. */
-export function catalogueRepository(db: Queryable, currency: string) {
-  const toProduct = (row: ProductRow): Product => ({ ...row, currency });
+/** The catalogue as the service serves it: a page in name order, or one product. */
+export interface Catalogue {
+  /**
+   * At most `limit` products in (name, id) order; `afterId` is the previous page's last product,
+   * whose (name, id) the page starts after. An id the catalogue does not hold gives an empty
+   * page, as the keyset query it replaces did.
+   */
+  list(limit: number, afterId?: string): readonly Product[];
+  find(id: string): Product | undefined;
+  readonly size: number;
+}
+
+/**
+ * Reads the whole catalogue once, into memory. The catalogue is read-only at run time: the
+ * migrations seed it from data/products.json, and a new catalogue ships as a new migration
+ * with new pods, which read it again as they start. So a catalogue read needs no database round
+ * trip (the largest cost of GET /cart/products, issue 5), and keeps working while the database
+ * is away. Cart lines and checkout still price from the database.
+ *
+ * The order is PostgreSQL's own (`ORDER BY name, id`, the "C" collation of the name column), so
+ * the pages are those the keyset query gave, with no second implementation of the collation.
+ */
+export async function loadCatalogue(db: Queryable, currency: string): Promise<Catalogue> {
+  const { rows } = await db.query<ProductRow>('SELECT id, name, description, price FROM products ORDER BY name, id');
+  // A pod that read an empty table would serve an empty shop until it restarts: refuse instead.
+  if (rows.length === 0) throw new Error('The products table is empty: the catalogue migration has not run');
+  const products = rows.map(({ id, name, description, price }): Product => Object.freeze({ id, name, description, price, currency }));
+  // Ids as PostgreSQL returns a uuid: lowercase. Lookups lowercase theirs, as a uuid comparison does.
+  const positions = new Map(products.map((product, position) => [product.id, position]));
 
   return {
-    /**
-     * A page in name order; `afterId` is the previous page's last product, whose (name, id) the
-     * page starts after. Products are never deleted while the service runs (carts refer to them).
-     */
-    async list(limit: number, afterId?: string): Promise<Product[]> {
-      const { rows } = afterId
-        ? await db.query<ProductRow>(
-            `SELECT id, name, description, price FROM products
-              WHERE (name, id) > (SELECT name, id FROM products WHERE id = $1) ORDER BY name, id LIMIT $2`,
-            [afterId, limit],
-          )
-        : await db.query<ProductRow>('SELECT id, name, description, price FROM products ORDER BY name, id LIMIT $1', [limit]);
-      return rows.map(toProduct);
+    list(limit, afterId) {
+      const start = afterId === undefined ? 0 : positionAfter(afterId);
+      return products.slice(start, start + limit);
     },
-
-    async find(id: string): Promise<Product | undefined> {
-      if (!isUuid(id)) return undefined;
-      const { rows } = await db.query<ProductRow>('SELECT id, name, description, price FROM products WHERE id = $1', [id]);
-      return rows[0] && toProduct(rows[0]);
+    find(id) {
+      const position = isUuid(id) ? positions.get(id.toLowerCase()) : undefined;
+      return position === undefined ? undefined : products[position];
     },
+    size: products.length,
   };
+
+  function positionAfter(id: string): number {
+    const position = positions.get(id.toLowerCase());
+    return position === undefined ? products.length : position + 1;
+  }
 }

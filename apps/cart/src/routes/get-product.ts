@@ -1,12 +1,10 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { catalogueRepository } from '../catalogue-repository.ts';
 import { ProductNotFoundError } from '../errors.ts';
 import { Product, ProductParams } from '../schemas.ts';
 
-export const getProductRoute: FastifyPluginAsyncTypebox<{ currency: string }> = async (app, { currency }) => {
-  const catalogue = catalogueRepository(app.db, currency);
-
+/** From the catalogue in memory (plugins/catalogue.ts): no database round trip. */
+export const getProductRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products/:id',
     {
@@ -18,7 +16,7 @@ export const getProductRoute: FastifyPluginAsyncTypebox<{ currency: string }> = 
       },
     },
     async (request) => {
-      const product = await catalogue.find(request.params.id);
+      const product = app.catalogue.find(request.params.id);
       if (!product) throw new ProductNotFoundError();
       return product;
     },

@@ -18,9 +18,9 @@ export interface CartRoutesOptions {
 
 /** Everything under /cart. */
 export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { currency, checkoutLeaseMs }) => {
-  // The catalogue, public.
-  await app.register(listProductsRoute, { currency });
-  await app.register(getProductRoute, { currency });
+  // The catalogue, public, from memory (the currency is the catalogue plugin's).
+  await app.register(listProductsRoute);
+  await app.register(getProductRoute);
   // The signed-in user's cart.
   await app.register(getCartRoute, { currency });
   await app.register(addItemRoute, { currency });

@@ -1,12 +1,10 @@
 import { errorResponses, Page, PageQuery } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { catalogueRepository } from '../catalogue-repository.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { Product } from '../schemas.ts';
 
-export const listProductsRoute: FastifyPluginAsyncTypebox<{ currency: string }> = async (app, { currency }) => {
-  const catalogue = catalogueRepository(app.db, currency);
-
+/** From the catalogue in memory (plugins/catalogue.ts): no database round trip. */
+export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products',
     {
@@ -22,7 +20,7 @@ export const listProductsRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       // The cursor names the last product seen; its id stays short whatever the product is called.
       const after = cursor === undefined ? undefined : decodeCursor(cursor, ['uuid'] as const)[0];
       // One more than asked: whether it exists says if there is a next page.
-      const products = await catalogue.list(limit + 1, after);
+      const products = app.catalogue.list(limit + 1, after);
       const items = products.slice(0, limit);
       const last = items.at(-1);
       return { items, nextCursor: products.length > limit && last ? encodeCursor([last.id]) : null };
