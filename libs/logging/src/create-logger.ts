@@ -1,5 +1,6 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { ecsRequestFields } from './ecs-request.ts';
 import { redactPaths } from './redact.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
 
@@ -25,7 +26,7 @@ export function createLogger({ service, level, format = 'json', options, destina
   const settings: LoggerOptions =
     format === 'ecs'
       ? {
-          ...ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false }),
+          ...ecs(service),
           ...common,
           mixin: ecsTraceFields,
           ...options,
@@ -38,4 +39,11 @@ export function createLogger({ service, level, format = 'json', options, destina
           ...options,
         };
   return destination ? pino(settings, destination) : pino(settings);
+}
+
+/** The ECS formatter, taught the Fastify request that the request line carries (ecs-request.ts). */
+function ecs(service: string): LoggerOptions {
+  const options = ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false });
+  const log = options.formatters?.log;
+  return log ? { ...options, formatters: { ...options.formatters, log: (object) => log(ecsRequestFields(object)) } } : options;
 }

@@ -4,6 +4,7 @@ import { requestIdFor } from '@myshop/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import type { Logger } from 'pino';
+import { RequestLogController } from './request-log.ts';
 import { validatorCompiler } from './validator-compiler.ts';
 
 export type ServiceFastifyInstance = FastifyInstance<
@@ -27,6 +28,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
       : { trustProxyHops: 1, ...settings };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, when it is answered (request-log.ts), instead of Fastify's two.
+    logController: new RequestLogController(),
     genReqId: requestIdFor,
     bodyLimit: bodyLimitBytes,
     // Time allowed to receive a whole request: slow-loris clients are cut off.

@@ -1,4 +1,5 @@
 export { createFastify, type ServiceFastifyInstance } from './create-fastify.ts';
+export { RequestLogController } from './request-log.ts';
 export { platformPlugin, type PlatformOptions } from './platform-plugin.ts';
 export { runService, type ServiceDefinition, type BuildAppOptions } from './run-service.ts';
 export { runMigrationsCommand, type MigrationsCommand } from './run-migrations-command.ts';

@@ -1,0 +1,129 @@
+import { Writable } from 'node:stream';
+import { createLogger, type LogFormat } from '@myshop/logging';
+import { captureLogs } from '@myshop/testing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createFastify, platformPlugin, RequestLogController } from '../src/index.ts';
+
+/** A logger writing the given format to memory, as the services' own (same redaction). */
+function memoryLogger(format: LogFormat) {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ service: 'demo', level: 'info', format, destination }),
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    text: () => chunks.join(''),
+  };
+}
+
+async function buildApp(logger: Logger) {
+  const app = createFastify({ logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
+  onTestFinished(() => app.close());
+  await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
+  app.post('/demo/items/:id', async (request, reply) => reply.code(201).send({ id: (request.params as { id: string }).id }));
+  app.get('/demo/broken', async () => {
+    throw new Error('the disk is on fire');
+  });
+  await app.ready();
+  return app;
+}
+
+const SECRETS = { authorization: 'Bearer eyJ.not-for-logs.sig', cookie: 'sid=not-for-logs', password: 'hunter2-not-for-logs' };
+
+describe('the request log line', () => {
+  it('is one line per request, written when it is answered, with what arrival and completion said', async () => {
+    const logs = captureLogs('demo');
+    const app = await buildApp(logs.logger);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/demo/items/7?color=red',
+      headers: { 'x-request-id': 'edge-42', authorization: SECRETS.authorization, cookie: SECRETS.cookie },
+      payload: { password: SECRETS.password },
+    });
+    expect(response.statusCode).toBe(201);
+    const requestLines = logs.lines().filter((line) => line.reqId !== undefined);
+    expect(requestLines).toEqual([
+      {
+        level: 30,
+        time: expect.any(String),
+        service: 'demo',
+        reqId: 'edge-42',
+        req: { method: 'POST', url: '/demo/items/7?color=red', host: 'localhost:80', remoteAddress: '127.0.0.1' },
+        res: { statusCode: 201 },
+        route: '/demo/items/:id',
+        responseTime: expect.any(Number),
+        msg: 'request completed',
+      },
+    ]);
+    expect(requestLines[0]!.responseTime).toBeGreaterThan(0);
+    for (const secret of Object.values(SECRETS)) expect(logs.text()).not.toContain(secret);
+  });
+
+  it('keeps the error handler line of a 5xx, with its error, beside the request line', async () => {
+    const logs = captureLogs('demo');
+    const app = await buildApp(logs.logger);
+    expect((await app.inject({ url: '/demo/broken' })).statusCode).toBe(500);
+    const [failed, completed, ...others] = logs.lines().filter((line) => line.reqId !== undefined);
+    expect(failed).toMatchObject({ level: 50, msg: 'request failed', err: { type: 'Error', message: 'the disk is on fire', stack: expect.any(String) } });
+    expect(completed).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', url: '/demo/broken' }, res: { statusCode: 500 }, route: '/demo/broken' });
+    expect(others).toEqual([]);
+  });
+
+  it('has no route for an unknown path, and still the url', async () => {
+    const logs = captureLogs('demo');
+    const app = await buildApp(logs.logger);
+    expect((await app.inject({ url: '/demo/nowhere?x=1' })).statusCode).toBe(404);
+    const [line, ...others] = logs.lines().filter((entry) => entry.reqId !== undefined);
+    expect(line).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: '/demo/nowhere?x=1' }, res: { statusCode: 404 } });
+    expect(line).not.toHaveProperty('route');
+    expect(others).toEqual([]);
+  });
+
+  it('is one Elastic Common Schema line with LOG_FORMAT ecs: method, url, client, status, route', async () => {
+    const logs = memoryLogger('ecs');
+    const app = await buildApp(logs.logger);
+    await app.inject({ method: 'POST', url: '/demo/items/7?color=red', headers: { 'x-request-id': 'edge-43', authorization: SECRETS.authorization, cookie: SECRETS.cookie }, payload: { password: SECRETS.password } });
+    const requestLines = logs.lines().filter((line) => line.reqId !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      'log.level': 'info',
+      message: 'request completed',
+      'service.name': 'demo',
+      reqId: 'edge-43',
+      http: { version: '1.1', request: { method: 'POST', id: 'edge-43' }, response: { status_code: 201 } },
+      url: { original: '/demo/items/7?color=red', path: '/demo/items/7', query: 'color=red' },
+      client: { address: '127.0.0.1', ip: '127.0.0.1' },
+      route: '/demo/items/:id',
+      responseTime: expect.any(Number),
+    });
+    expect(requestLines[0]).not.toHaveProperty('req');
+    for (const secret of Object.values(SECRETS)) expect(logs.text()).not.toContain(secret);
+  });
+
+  it('keeps the error of a 5xx in ECS too', async () => {
+    const logs = memoryLogger('ecs');
+    const app = await buildApp(logs.logger);
+    await app.inject({ url: '/demo/broken' });
+    const [failed, completed] = logs.lines().filter((line) => line.reqId !== undefined);
+    expect(failed).toMatchObject({ 'log.level': 'error', message: 'request failed', error: { type: 'Error', message: 'the disk is on fire' } });
+    expect(completed).toMatchObject({ message: 'request completed', http: { response: { status_code: 500 } }, url: { path: '/demo/broken' } });
+  });
+
+  it('says "request errored", with the error, when the response itself failed (Fastify\'s wording)', () => {
+    const logs = captureLogs('demo');
+    const log = logs.logger.child({ reqId: 'r-9' });
+    // What the controller reads of a request and a reply whose socket broke mid-answer.
+    const request = { log, method: 'GET', url: '/demo/big', routeOptions: { url: '/demo/big' } } as unknown as FastifyRequest;
+    const reply = { log, statusCode: 200, elapsedTime: 3.5 } as unknown as FastifyReply;
+    new RequestLogController().requestCompleted(new Error('write EPIPE'), request, reply);
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({ level: 50, reqId: 'r-9', msg: 'request errored', route: '/demo/big', responseTime: 3.5, err: expect.objectContaining({ message: 'write EPIPE' }) }),
+    ]);
+  });
+});
