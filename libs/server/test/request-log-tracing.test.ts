@@ -1,38 +1,25 @@
 /**
  * With tracing on, the request line carries the trace and span ids of its request: from a line
- * to its trace and back. A file of its own: the OpenTelemetry SDK is process-wide, started here
- * as the services' preload starts it, from the standard variables.
+ * to its trace and back. A file of its own: the OpenTelemetry SDK is process-wide. The imports
+ * run in order: the receiver and the variables, then the SDK (as the services' preload starts
+ * it), then Fastify and the app code.
  */
+import { receiver, tracingEnv } from './fixtures/tracing-to-receiver.ts';
+import '@myshop/telemetry/preload';
+import { shutdownTelemetry, telemetryHandle } from '@myshop/telemetry';
 import { captureLogs } from '@myshop/testing';
-import { shutdownTelemetry } from '@myshop/telemetry';
-import { startOtlpReceiver, type OtlpReceiver } from '@myshop/telemetry/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-let receiver: OtlpReceiver;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-  Object.assign(process.env, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_TRACES_SAMPLER: 'always_on',
-    OTEL_SERVICE_NAME: 'demo',
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-  });
-  await import('@myshop/telemetry/preload');
-});
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFastify, platformPlugin } from '../src/index.ts';
 
 afterAll(async () => {
   await shutdownTelemetry();
   await receiver.close();
-  process.env = saved;
+  for (const key of Object.keys(tracingEnv)) delete process.env[key];
 });
 
 describe('the request log line, tracing on', () => {
   it('carries the trace id and span id of its request span', async () => {
-    // Imported once the SDK runs, as the preload guarantees for the services.
-    const { createFastify, platformPlugin } = await import('../src/index.ts');
+    expect(telemetryHandle()?.serviceName).toBe('demo');
     const logs = captureLogs('demo');
     const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
     await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
