@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
-import { isFailure, MixedLoad, type Sample } from './mixed-load.ts';
-import { createShoppers, readCatalogue } from './shoppers.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
+import { isFailure, type Sample } from './mixed-load.ts';
 
 export interface DatabaseOutageOptions {
   /** Replicas per service of a stack of its own. */
@@ -36,13 +35,9 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 60_000;
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
-    const { stack, client } = chaos;
+    const { stack } = chaos;
     const services = [...stack.services.values()];
-    const before = await readStackLedger(chaos);
-    const shoppers = await createShoppers(client, options.shoppers);
-    const products = await readCatalogue(client);
-    const load = new MixedLoad({ client, shoppers, products, ratePerSecond: options.ratePerSecond, timeoutMs: requestTimeoutMs * 2 });
-    load.start();
+    const { before, load } = await startLoad(chaos, { shoppers: options.shoppers, ratePerSecond: options.ratePerSecond, timeoutMs: requestTimeoutMs * 2 });
     await sleep(options.steadyMs);
 
     const replicasBefore = services.flatMap((service) => service.replicas);

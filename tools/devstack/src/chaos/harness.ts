@@ -5,8 +5,8 @@ import { startStack, type Stack, type StackOptions } from '../stack.ts';
 import { formatCount, type Figure } from './figures.ts';
 import { GatewayClient } from './gateway-client.ts';
 import { readLedger, type Ledger } from './ledger.ts';
-import type { CheckoutRecord, LoadSummary } from './mixed-load.ts';
-import { LOAD_TEST_USER_LIMITS } from './shoppers.ts';
+import { MixedLoad, type CheckoutRecord, type LoadSummary } from './mixed-load.ts';
+import { createShoppers, LOAD_TEST_USER_LIMITS, readCatalogue } from './shoppers.ts';
 
 /** The repository root, from tools/devstack/src/chaos. */
 export const repositoryRoot = resolve(import.meta.dirname, '../../../..');
@@ -78,6 +78,20 @@ export async function onStack<T>(borrowed: ChaosStack | undefined, start: ChaosS
   } finally {
     if (!borrowed) await chaos.close();
   }
+}
+
+/**
+ * The start of every check under load: the books as they stand (what the check adds is measured
+ * against them), shoppers signed up, and their mixed load running through the gateway.
+ */
+export async function startLoad(chaos: ChaosStack, options: { shoppers: number; ratePerSecond: number; timeoutMs?: number }): Promise<{ before: Ledger; load: MixedLoad }> {
+  const { client } = chaos;
+  const before = await readStackLedger(chaos);
+  const shoppers = await createShoppers(client, options.shoppers);
+  const products = await readCatalogue(client);
+  const load = new MixedLoad({ client, shoppers, products, ratePerSecond: options.ratePerSecond, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  load.start();
+  return { before, load };
 }
 
 /** Cart's orders against payment's charges, read from the stack's databases. */

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
-import { isFailure, MixedLoad, type Sample } from './mixed-load.ts';
-import { createShoppers, readCatalogue } from './shoppers.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
+import { isFailure, type Sample } from './mixed-load.ts';
 
 export interface KillOptions {
   /** Replicas per service of a stack of its own. */
@@ -43,12 +42,8 @@ export function runKillCheck(options: KillOptions): Promise<CheckResult> {
   const log = options.log ?? (() => undefined);
   const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 120_000;
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
-    const { stack, client } = chaos;
-    const before = await readStackLedger(chaos);
-    const shoppers = await createShoppers(client, options.shoppers);
-    const products = await readCatalogue(client);
-    const load = new MixedLoad({ client, shoppers, products, ratePerSecond: options.ratePerSecond });
-    load.start();
+    const { stack } = chaos;
+    const { before, load } = await startLoad(chaos, { shoppers: options.shoppers, ratePerSecond: options.ratePerSecond });
     await sleep(options.steadyMs);
 
     const kills: Kill[] = [];

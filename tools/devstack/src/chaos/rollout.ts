@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
-import { MixedLoad } from './mixed-load.ts';
-import { createShoppers, readCatalogue } from './shoppers.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
 
 export interface RolloutOptions {
   /** Replicas per service of a stack of its own (3 in the full run). */
@@ -29,12 +27,8 @@ export interface RolloutOptions {
 export function runRolloutCheck(options: RolloutOptions): Promise<CheckResult> {
   const log = options.log ?? (() => undefined);
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
-    const { stack, client } = chaos;
-    const before = await readStackLedger(chaos);
-    const shoppers = await createShoppers(client, options.shoppers);
-    const products = await readCatalogue(client);
-    const load = new MixedLoad({ client, shoppers, products, ratePerSecond: options.ratePerSecond });
-    load.start();
+    const { stack } = chaos;
+    const { before, load } = await startLoad(chaos, { shoppers: options.shoppers, ratePerSecond: options.ratePerSecond });
     await sleep(options.steadyMs);
 
     const restarts: Array<{ replica: string; ms: number }> = [];
