@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '@myshop/db';
 import type { HttpClient, IncomingRequestLike } from '@myshop/http-client';
+import { isLuhnValid, type CardDetails } from '@myshop/schemas';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   checkoutInProgress,
@@ -11,7 +12,7 @@ import {
   PaymentUnavailableError,
 } from './errors.ts';
 import { ordersRepository, type PendingOrder, type StoredResponse } from './orders-repository.ts';
-import { ChargeCreated, type CardDetails, type CheckoutResult } from './schemas.ts';
+import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
 export interface CheckoutOptions {
   db: Database;
@@ -124,18 +125,4 @@ export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOpti
     }
     return { response, replayed: !settledNow };
   }
-}
-
-/** The check digit of card numbers (ISO/IEC 7812): catches a mistyped digit before anything is recorded. */
-export function isLuhnValid(number: string): boolean {
-  let sum = 0;
-  for (let index = 0; index < number.length; index += 1) {
-    let digit = Number(number[number.length - 1 - index]);
-    if (index % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }

@@ -1,4 +1,4 @@
-import { CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
+import { CardDetails, CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 /** At most this many of one product in a cart line. */
@@ -51,18 +51,6 @@ export type AddItemBody = Static<typeof AddItemBody>;
 export const UpdateItemBody = Type.Object({ quantity: Quantity }, { additionalProperties: false });
 
 export const ItemParams = Type.Object({ productId: PathId }, { additionalProperties: false });
-
-/** Mirrors what the payment service accepts, so a malformed card never becomes an order. */
-export const CardDetails = Type.Object(
-  {
-    number: Type.String({ pattern: '^[0-9]{12,19}$' }),
-    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
-    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
-  },
-  { additionalProperties: false },
-);
-export type CardDetails = Static<typeof CardDetails>;
 
 export const CheckoutBody = Type.Object({ card: CardDetails }, { additionalProperties: false });
 

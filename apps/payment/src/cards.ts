@@ -13,21 +13,6 @@ export interface CardInput {
   cvc: string;
 }
 
-/** The Luhn (mod 10) checksum every payment card number carries in its last digit. */
-export function isLuhnValid(number: string): boolean {
-  if (!/^\d+$/.test(number)) return false;
-  let sum = 0;
-  for (let index = 0; index < number.length; index += 1) {
-    let digit = Number(number[number.length - 1 - index]);
-    if (index % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
 /** Issuer identification number ranges, most specific first. */
 const BRAND_RANGES: Array<[CardBrand, Array<[number, number]>]> = [
   ['amex', [[34, 34], [37, 37]]],

@@ -1,20 +1,8 @@
-import { CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
+import { CardDetails, CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 /** What one charge or refund may move: 1 minor unit up to 999,999.99 in a two-decimal currency. */
 export const ChargeAmount = Type.Integer({ minimum: 1, maximum: 99_999_999 });
-
-export const CardDetails = Type.Object(
-  {
-    /** Digits only; the Luhn check comes after the schema (PAYMENT_INVALID_CARD_NUMBER). */
-    number: Type.String({ pattern: '^[0-9]{12,19}$' }),
-    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
-    /** Four digits; a year in the past is a decline (expired_card), not a malformed request. */
-    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
-  },
-  { additionalProperties: false },
-);
 
 /** Free-form labels for the caller's own bookkeeping (an order id…): small and flat. */
 export const Metadata = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,40}$' }), Type.String({ maxLength: 500 }), {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLuhnValid } from '@myshop/schemas';
 import { filesUnder, relativeToRepo, repoRoot } from './repo.ts';
 
 export interface KnownSecrets {
@@ -17,20 +18,6 @@ export interface Finding {
   /** `reports/logs/cart.ndjson:120`. */
   where: string;
   excerpt: string;
-}
-
-/** The Luhn check digit: what makes a digit run a plausible card number. */
-export function isLuhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let index = 0; index < digits.length; index += 1) {
-    let digit = Number(digits[digits.length - 1 - index]);
-    if (index % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }
 
 const PASSWORD_LITERAL = /(?:password|PASSWORD)\w*['"]?\s*[:=]\s*(['"`])([^'"`\n]{8,128})\1/g;

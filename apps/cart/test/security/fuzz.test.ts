@@ -16,7 +16,7 @@ import {
 } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLuhnValid } from '../../src/checkout.ts';
+import { isLuhnValid } from '@myshop/schemas';
 import { buildCart, fillCart, FUTURE_YEAR, SOCKS, TSHIRT, VISA } from '../helpers.ts';
 
 /** Fuzzing 1,000 requests takes seconds alone, minutes on a busy machine; never a timing assertion. */

@@ -1,6 +1,6 @@
-import { errorResponses } from '@myshop/schemas';
+import { errorResponses, isLuhnValid } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authorize, describeCard, isLuhnValid } from '../cards.ts';
+import { authorize, describeCard } from '../cards.ts';
 import { chargesRepository } from '../charges-repository.ts';
 import { CurrencyNotAcceptedError, declineBody, InvalidCardNumberError } from '../errors.ts';
 import { Charge, CreateChargeBody, IdempotencyHeaders } from '../schemas.ts';

@@ -18,7 +18,7 @@ import {
 } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLuhnValid } from '../../src/cards.ts';
+import { isLuhnValid } from '@myshop/schemas';
 import { buildPayment, createCharge, FUTURE_YEAR, VISA } from '../helpers.ts';
 
 const FUZZ_TIMEOUT_MS = 600_000;

@@ -1,0 +1,33 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * A payment card as a client sends it, to payment's charges and to cart's checkout alike: one
+ * definition, so that a card cart accepts is never one payment refuses as malformed.
+ */
+export const CardDetails = Type.Object(
+  {
+    /** Digits only; the Luhn check comes after the schema, as a coded 400 of the service. */
+    number: Type.String({ pattern: '^[0-9]{12,19}$' }),
+    expMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+    /** Four digits; a year in the past is a decline (expired_card), not a malformed request. */
+    expYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    cvc: Type.String({ pattern: '^[0-9]{3,4}$' }),
+  },
+  { additionalProperties: false },
+);
+export type CardDetails = Static<typeof CardDetails>;
+
+/** The Luhn (mod 10) checksum every payment card number carries in its last digit (ISO/IEC 7812). */
+export function isLuhnValid(number: string): boolean {
+  if (!/^\d+$/.test(number)) return false;
+  let sum = 0;
+  for (let index = 0; index < number.length; index += 1) {
+    let digit = Number(number[number.length - 1 - index]);
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
