@@ -6,6 +6,18 @@
  */
 import fc from 'fast-check';
 
+/**
+ * A path segment as a client would write it; text that cannot be percent-encoded (an unpaired
+ * surrogate) goes as raw invalid UTF-8.
+ */
+export function pathSegment(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
 /** A JSON literal written as is: numbers JSON.stringify cannot produce (`1e400`, `-0`, 30 digits). */
 export class RawJson {
   readonly text: string;
