@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@myshop/telemetry/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayClient, type Answer, type CallOptions } from '../src/chaos/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -19,6 +20,7 @@ const PASSWORD = 'correct horse battery';
 const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '987' });
 
 let stack: Stack;
+let client: GatewayClient;
 let receiver: OtlpReceiver;
 let dataDir: string;
 const lines: Array<{ replica: string; line: string }> = [];
@@ -40,27 +42,20 @@ beforeAll(async () => {
     },
     printLine: (replica, line) => void lines.push({ replica, line }),
   });
+  client = new GatewayClient(stack.gatewayUrl, 8);
 }, 180_000);
 
 afterAll(async () => {
+  await client?.close();
   await stack?.stop();
   await receiver?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-async function call<T = Record<string, unknown>>(method: string, path: string, options: { body?: unknown; token?: string; key?: string } = {}) {
-  const response = await request(`${stack.gatewayUrl}${path}`, {
-    method: method as 'GET',
-    headers: {
-      host: 'myshop.com',
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.key ? { 'idempotency-key': options.key } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
+/** One request through the gateway, as a browser on myshop.com would send it; the answer's JSON typed as `T`. */
+function call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
+  // As long as a test may take: a slow answer on a busy machine fails the test, not the call.
+  return client.call<T>(method, path, { timeoutMs: 30_000, ...options });
 }
 
 async function scrape(service: string): Promise<string> {
