@@ -1,4 +1,4 @@
-import { authPlugin } from '@myshop/auth';
+import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,8 @@ import type { CartConfig } from './config.ts';
 import { cataloguePlugin } from './plugins/catalogue.ts';
 import { checkoutMetricsPlugin } from './plugins/checkout-metrics.ts';
 import { paymentClientPlugin } from './plugins/payment-client.ts';
+import { refundSyncPlugin } from './plugins/refund-sync.ts';
+import { serviceTokensPlugin } from './plugins/service-tokens.ts';
 import { cartRoutes } from './routes/index.ts';
 
 export interface CartAppOptions {
@@ -33,7 +35,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
   // With its config: CORS origins and load-shedding limits are the service's own keys.
-  await app.register(platformPlugin, { service: 'cart', ...packageInfo, metricsRegistry, config });
+  await app.register(platformPlugin, { service: 'cart', ...packageInfo, description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`, metricsRegistry, config });
   // The database, migrated (and the catalogue seeded) before the app reports ready.
   await app.register(dbPlugin, {
     url: databaseUrl,
@@ -49,12 +51,12 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     audience: config.JWT_AUDIENCE,
     keys: jwtKeys ?? new URL(config.JWKS_URL),
   });
-  // The payment service, for checkout.
-  await app.register(paymentClientPlugin, {
-    baseUrl: config.PAYMENT_URL,
-    timeoutMs: config.PAYMENT_TIMEOUT_MS,
-    userAgent: `myshop-cart/${packageInfo.version}`,
-  });
+  // The payment service, for checkout; called with tokens from the user service's token endpoint.
+  const userAgent = `myshop-cart/${packageInfo.version}`;
+  await app.register(paymentClientPlugin, { baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS, userAgent });
+  await app.register(serviceTokensPlugin, { config, userAgent });
+  // Refunds made at payment, shown on the orders they belong to.
+  await app.register(refundSyncPlugin, { intervalMs: config.REFUND_SYNC_INTERVAL_MS });
   // Checkouts by result, counted by the checkout route.
   await app.register(checkoutMetricsPlugin);
 

@@ -1,22 +1,27 @@
 import { createHash } from 'node:crypto';
+import { SCOPES } from '@myshop/auth';
 import type { Database } from '@myshop/db';
-import type { HttpClient, IncomingRequestLike } from '@myshop/http-client';
+import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
 import { isLuhnValid, type CardDetails } from '@myshop/schemas';
 import type { FastifyBaseLogger } from 'fastify';
 import {
+  ABANDONED,
   checkoutInProgress,
   CheckoutKeyReusedError,
+  checkoutPending,
   errorBody,
   InvalidCardNumberError,
   PaymentFailedError,
   PaymentUnavailableError,
 } from './errors.ts';
-import { ordersRepository, type PendingOrder, type StoredResponse } from './orders-repository.ts';
+import { ordersRepository, type PendingOrder, type Settlement, type StoredResponse } from './orders-repository.ts';
+import type { ServiceTokens } from './plugins/service-tokens.ts';
 import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
 export interface CheckoutOptions {
   db: Database;
   payment: HttpClient;
+  tokens: ServiceTokens;
   currency: string;
   /** How long one attempt may hold its order before another attempt with the key may take over. */
   leaseMs: number;
@@ -26,7 +31,7 @@ export interface CheckoutRequest {
   userId: string;
   idempotencyKey: string;
   card: CardDetails;
-  /** The request being served: its id, trace context and Bearer token go on to payment. */
+  /** The request being served: its id, trace context and the shopper's token (exchanged, never sent on). */
   incoming: IncomingRequestLike;
   log: FastifyBaseLogger;
 }
@@ -45,16 +50,27 @@ export function paymentIdempotencyKey(checkoutKey: string): string {
   return `cart-checkout-${createHash('sha256').update(checkoutKey).digest('hex')}`;
 }
 
+/** Settling an unfinished checkout of the cart, then starting this one, at most this often. */
+const MAX_UNFINISHED_ROUNDS = 3;
+
+type ChargeAnswer = HttpOutcome<{ id: string; status: 'succeeded'; amount: number; currency: string }>;
+
 /**
  * Checkout in three steps, none holding a database connection while payment is asked:
  *   1. record the order as pending with a snapshot of the cart (or find the key's order again);
- *   2. charge it through payment with a key derived from the checkout key;
+ *   2. charge it through payment with a key derived from the checkout key, as cart acting for
+ *      the shopper (a payment token from the user service, not the shopper's own);
  *   3. settle it: paid (and out of the cart) or failed (cart untouched), storing the answer.
  * Anything that leaves payment's answer unknown (unreachable, too slow, a 5xx) ends the attempt
  * with 503 and the order pending; a retry with the same key resumes it, and payment replays the
  * charge if it had been made. A crash between the charge and step 3 heals the same way.
+ *
+ * One cart, one payment: while one checkout of the cart is pending, a checkout with another key
+ * is refused (409 CART_CHECKOUT_PENDING). If that pending one was left unfinished (its attempt
+ * died and nobody retried it), the new checkout first settles it: payment voids its charge
+ * attempt, or tells the charge it made, and only then is the cart checked out again.
  */
-export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOptions) {
+export function checkoutService({ db, payment, tokens, currency, leaseMs }: CheckoutOptions) {
   const orders = ordersRepository(db);
 
   return async function checkout(request: CheckoutRequest): Promise<CheckoutAnswer> {
@@ -62,27 +78,63 @@ export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOpti
     // Refused before anything is recorded: a mistyped number never uses up the key.
     if (!isLuhnValid(card.number)) throw new InvalidCardNumberError();
 
-    const started = await orders.start(userId, idempotencyKey, { currency, leaseMs });
-    if (started.kind === 'finished') return { response: started.response, replayed: true };
-    const { order, resumed } = started;
-    if (resumed) log.info({ orderId: order.id }, 'resuming a pending checkout');
+    for (let round = 0; round < MAX_UNFINISHED_ROUNDS; round += 1) {
+      const started = await orders.start(userId, idempotencyKey, { currency, leaseMs });
+      if (started.kind === 'finished') return { response: started.response, replayed: true };
+      if (started.kind === 'unfinished') {
+        await settleUnfinished(started.order, request);
+        continue;
+      }
+      const { order, resumed } = started;
+      if (resumed) log.info({ orderId: order.id }, 'resuming a pending checkout');
+      const outcome = await callPayment(order, request, {
+        method: 'POST',
+        path: '/payment/charges',
+        body: { amount: order.amount, currency: order.currency, card, description: `myshop order ${order.id}`, metadata: { orderId: order.id } },
+      });
+      return settle(order, outcome, log);
+    }
+    throw checkoutPending();
+  };
 
-    const outcome = await payment.request({
-      method: 'POST',
-      path: '/payment/charges',
-      headers: { 'idempotency-key': paymentIdempotencyKey(idempotencyKey) },
-      body: {
-        amount: order.amount,
-        currency: order.currency,
-        card,
-        description: `myshop order ${order.id}`,
-        metadata: { orderId: order.id },
-      },
+  /** Asks payment about `order`'s charge, as cart acting for the shopper. */
+  async function callPayment(
+    order: PendingOrder,
+    request: CheckoutRequest,
+    call: { method: 'POST'; path: string; body?: unknown },
+  ): Promise<ChargeAnswer> {
+    const token = await tokens.forUser(request.incoming, SCOPES.charge);
+    if (token.kind !== 'ok') {
+      await orders.release(order.id);
+      request.log.warn({ orderId: order.id, token: token.kind === 'refused' ? token.status : token.reason }, 'no payment token for checkout');
+      throw new PaymentUnavailableError();
+    }
+    return payment.request({
+      ...call,
+      headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token.token}` },
       incoming: request.incoming,
-      forwardAuthorization: true,
       schema: ChargeCreated,
     });
+  }
 
+  /**
+   * Another key's checkout of this cart whose attempt is over with the outcome unknown: payment
+   * voids its charge attempt (so a late retry can never charge) or answers what it did.
+   */
+  async function settleUnfinished(order: PendingOrder, request: CheckoutRequest): Promise<void> {
+    request.log.info({ orderId: order.id }, 'settling an unfinished checkout of this cart first');
+    const outcome = await callPayment(order, request, { method: 'POST', path: '/payment/charges/void' });
+    // Still running at payment: that checkout is not over after all.
+    if (outcome.kind === 'rejected' && outcome.status === 409 && outcome.code !== 'PAYMENT_CHARGE_VOIDED') {
+      await orders.release(order.id);
+      throw checkoutPending();
+    }
+    // Voided (abandoned), charged (paid) or declined; anything else leaves it pending (503…).
+    await settle(order, outcome, request.log);
+  }
+
+  /** Records payment's final answer on the order; anything else leaves it pending for a retry. */
+  async function settle(order: PendingOrder, outcome: ChargeAnswer, log: FastifyBaseLogger): Promise<CheckoutAnswer> {
     if (outcome.kind === 'ok') {
       const result: CheckoutResult = {
         orderId: order.id,
@@ -102,6 +154,12 @@ export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOpti
       return finish(order, { status: 'failed', failureCode: code, response: { statusCode: 402, body } }, log);
     }
 
+    if (outcome.kind === 'rejected' && outcome.status === 409 && outcome.code === 'PAYMENT_CHARGE_VOIDED') {
+      // Another checkout of the cart voided this one's charge while it was away: it never will be.
+      const body = errorBody(409, ABANDONED.code, ABANDONED.message);
+      return finish(order, { status: 'failed', failureCode: ABANDONED.failureCode, response: { statusCode: 409, body } }, log);
+    }
+
     // No final answer: the order stays pending and the key may be retried right away.
     await orders.release(order.id);
     if (outcome.kind === 'unavailable') {
@@ -112,16 +170,15 @@ export function checkoutService({ db, payment, currency, leaseMs }: CheckoutOpti
     if (outcome.status === 422 && outcome.code === 'PAYMENT_IDEMPOTENCY_KEY_REUSED') throw new CheckoutKeyReusedError();
     log.error({ orderId: order.id, status: outcome.status, code: outcome.code }, 'payment refused the charge request');
     throw new PaymentFailedError();
-  };
+  }
 
-  async function finish(
-    order: PendingOrder,
-    settlement: Parameters<(typeof orders)['settle']>[1],
-    log: FastifyBaseLogger,
-  ): Promise<CheckoutAnswer> {
+  async function finish(order: PendingOrder, settlement: Settlement, log: FastifyBaseLogger): Promise<CheckoutAnswer> {
     const { response, settledNow } = await orders.settle(order, settlement);
     if (settledNow) {
-      log.info({ orderId: order.id, status: settlement.status, amount: order.amount, chargeId: settlement.status === 'paid' ? settlement.chargeId : undefined }, 'order settled');
+      log.info(
+        { orderId: order.id, status: settlement.status, failureCode: settlement.status === 'failed' ? settlement.failureCode : undefined, amount: order.amount, chargeId: settlement.status === 'paid' ? settlement.chargeId : undefined },
+        'order settled',
+      );
     }
     return { response, replayed: !settledNow };
   }

@@ -1,5 +1,5 @@
 import { authConfigProperties } from '@myshop/auth';
-import { baseConfigProperties, loadConfig } from '@myshop/config';
+import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
 export const CartConfigSchema = Type.Object({
@@ -9,6 +9,12 @@ export const CartConfigSchema = Type.Object({
   PAYMENT_URL: Type.String({ format: 'uri', default: 'http://payment-service' }),
   /** Longest a charge may take (connect, answer and body); past it checkout answers 503 and may be retried. */
   PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+  /** The user service's token endpoint, where cart gets its tokens for payment (as itself, or for a shopper). */
+  TOKEN_URL: Type.String({ format: 'uri', default: 'http://user-service/user/oauth/token' }),
+  /** What cart authenticates with there (client id `cart`). Unset outside production: generated under DATA_DIR. */
+  CLIENT_SECRET: Type.Optional(secret(Type.String({ minLength: 32 }))),
+  /** How often refunds are read from payment to show on orders (0: never, for tests that want none). */
+  REFUND_SYNC_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
   /** The shop's one currency (ISO 4217): catalogue prices are minor units of it. */
   CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'USD' }),
 });
@@ -23,7 +29,11 @@ export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig
       if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
         problems.push(['DATABASE_URL', 'is required in production']);
       }
+      if (config.NODE_ENV === 'production' && !config.CLIENT_SECRET) {
+        problems.push(['CLIENT_SECRET', 'is required in production (or CLIENT_SECRET_FILE)']);
+      }
       if (!isHttpUrl(config.PAYMENT_URL)) problems.push(['PAYMENT_URL', 'must be an http:// or https:// URL']);
+      if (!isHttpUrl(config.TOKEN_URL)) problems.push(['TOKEN_URL', 'must be an http:// or https:// URL']);
       return problems;
     },
   });

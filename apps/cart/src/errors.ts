@@ -23,6 +23,24 @@ export const CheckoutInProgressError = defineError(
 export function checkoutInProgress(): Error {
   return Object.assign(new CheckoutInProgressError(), { headers: { 'retry-after': '1' } });
 }
+/**
+ * One cart, one payment: while a checkout of the cart is being paid, another one (a double click,
+ * a client that makes a new key per attempt) is refused instead of charging the same cart again.
+ */
+export const CheckoutPendingError = defineError(
+  'CART_CHECKOUT_PENDING',
+  'Another checkout of this cart is being paid; retry shortly to see its outcome',
+  409,
+);
+export function checkoutPending(): Error {
+  return Object.assign(new CheckoutPendingError(), { headers: { 'retry-after': '1' } });
+}
+/** What a checkout abandoned before payment answered is settled as, and what its key then replays. */
+export const ABANDONED = {
+  failureCode: 'abandoned',
+  code: 'CART_CHECKOUT_ABANDONED',
+  message: 'This checkout was abandoned before it was paid: nothing was charged',
+} as const;
 export const CheckoutKeyReusedError = defineError(
   'CART_CHECKOUT_KEY_REUSED',
   'This Idempotency-Key was already used for a checkout with different payment details',
@@ -40,5 +58,5 @@ export const PaymentFailedError = defineError('CART_PAYMENT_FAILED', 'Payment re
 
 /** The error body of a checkout that ended, stored with the order and replayed for its key. */
 export function errorBody(statusCode: number, code: string, message: string): ErrorResponse {
-  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  return { statusCode, code, error: STATUS_CODES[statusCode]!, message };
 }

@@ -1,16 +1,17 @@
 import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
 import { lockCart, readLines } from './carts-repository.ts';
 import { isUuid } from './cursor.ts';
-import { AmountLimitError, CartEmptyError, checkoutInProgress } from './errors.ts';
+import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending } from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
 
 interface OrderRow {
   id: string;
-  seq: number;
   user_id: string;
+  idempotency_key: string;
   status: OrderStatus;
   amount: number;
+  amount_refunded: number;
   currency: string;
   charge_id: string | null;
   failure_code: string | null;
@@ -31,12 +32,18 @@ interface OrderItemRow {
 }
 
 /** The answer a finished checkout gave, kept with its order and replayed for its key. */
-export type StoredResponse = { statusCode: 201; body: CheckoutResult } | { statusCode: 402; body: ErrorResponse };
+export type StoredResponse =
+  | { statusCode: 201; body: CheckoutResult }
+  | { statusCode: 402; body: ErrorResponse }
+  /** Abandoned: another checkout of the cart found it unfinished and voided its charge. */
+  | { statusCode: 409; body: ErrorResponse };
 
 /** An order payment has not settled yet, with the snapshot it is charged for. */
 export interface PendingOrder {
   id: string;
   userId: string;
+  /** The checkout's Idempotency-Key, from which payment's key for its charge is derived. */
+  idempotencyKey: string;
   amount: number;
   currency: string;
   items: CartLine[];
@@ -44,14 +51,22 @@ export interface PendingOrder {
 
 export type CheckoutStart =
   | { kind: 'finished'; response: StoredResponse }
-  | { kind: 'attempt'; order: PendingOrder; resumed: boolean };
+  | { kind: 'attempt'; order: PendingOrder; resumed: boolean }
+  /**
+   * Another checkout of the cart (another key) was left unfinished: its attempt is over but
+   * whether payment charged it is unknown. This attempt now holds it, to settle it first.
+   */
+  | { kind: 'unfinished'; order: PendingOrder };
 
 export type Settlement =
   | { status: 'paid'; chargeId: string; response: Extract<StoredResponse, { statusCode: 201 }> }
-  | { status: 'failed'; failureCode: string; response: Extract<StoredResponse, { statusCode: 402 }> };
+  | { status: 'failed'; failureCode: string; response: Extract<StoredResponse, { statusCode: 402 | 409 }> };
 
-const ORDER_COLUMNS = `id, seq, user_id, status, amount, currency, charge_id, failure_code, response_status, response_body,
-  coalesce(attempt_expires_at > now(), false) AS attempt_active, created_at, updated_at`;
+const ORDER_COLUMNS = `id, user_id, idempotency_key, status, amount, amount_refunded, currency, charge_id, failure_code,
+  response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, created_at, updated_at`;
+
+/** A paid order's status from what was refunded of it. */
+const PAID_STATUS = `CASE WHEN amount_refunded = 0 THEN 'paid' WHEN amount_refunded < amount THEN 'partially_refunded' ELSE 'refunded' END`;
 
 function toItems(rows: OrderItemRow[]): CartLine[] {
   return rows.map((row) => ({
@@ -63,12 +78,12 @@ function toItems(rows: OrderItemRow[]): CartLine[] {
   }));
 }
 
-function toOrder(row: OrderRow, items: CartLine[]): Order & { seq: number } {
+function toOrder(row: OrderRow, items: CartLine[]): Order {
   return {
     id: row.id,
-    seq: row.seq,
     status: row.status,
     amount: row.amount,
+    amountRefunded: row.amount_refunded,
     currency: row.currency,
     chargeId: row.charge_id,
     failureCode: row.failure_code,
@@ -86,6 +101,10 @@ async function itemsOf(db: Queryable, orderIds: string[]): Promise<Map<string, C
   const byOrder = new Map<string, OrderItemRow[]>(orderIds.map((id) => [id, []]));
   for (const row of rows) byOrder.get(row.order_id)?.push(row);
   return new Map([...byOrder].map(([id, items]) => [id, toItems(items)]));
+}
+
+function pendingOrder(row: OrderRow, items: CartLine[]): PendingOrder {
+  return { id: row.id, userId: row.user_id, idempotencyKey: row.idempotency_key, amount: row.amount, currency: row.currency, items };
 }
 
 function storedResponse(row: OrderRow): StoredResponse {
@@ -112,17 +131,28 @@ export function ordersRepository(db: Database) {
             `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND idempotency_key = $2 FOR UPDATE`,
             [userId, key],
           );
+          const takeLease = (orderId: string) =>
+            tx.query(
+              `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+                WHERE id = $1`,
+              [orderId, options.leaseMs],
+            );
           const existing = rows[0];
           if (existing) {
             if (existing.status !== 'pending') return { kind: 'finished', response: storedResponse(existing) };
             if (existing.attempt_active) throw checkoutInProgress();
-            await tx.query(
-              `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
-                WHERE id = $1`,
-              [existing.id, options.leaseMs],
-            );
+            await takeLease(existing.id);
             const items = (await itemsOf(tx, [existing.id])).get(existing.id)!;
-            return { kind: 'attempt', resumed: true, order: { id: existing.id, userId, amount: existing.amount, currency: existing.currency, items } };
+            return { kind: 'attempt', resumed: true, order: pendingOrder(existing, items) };
+          }
+
+          // One cart, one payment: another key's checkout of this cart is still unsettled.
+          const unsettled = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND status = 'pending'`, [userId]);
+          const other = unsettled.rows[0];
+          if (other) {
+            if (other.attempt_active) throw checkoutPending();
+            await takeLease(other.id);
+            return { kind: 'unfinished', order: pendingOrder(other, (await itemsOf(tx, [other.id])).get(other.id)!) };
           }
 
           const items = await readLines(tx, userId);
@@ -150,11 +180,12 @@ export function ordersRepository(db: Database) {
               items.map((line) => line.lineTotal),
             ],
           );
-          return { kind: 'attempt', resumed: false, order: { id: orderId, userId, amount, currency: options.currency, items } };
+          return { kind: 'attempt', resumed: false, order: { id: orderId, userId, idempotencyKey: key, amount, currency: options.currency, items } };
         })
         .catch((error: unknown) => {
           // Only reachable if the cart lock were bypassed; still one winner, the other waits.
           if (isUniqueViolation(error, 'orders_user_key')) throw checkoutInProgress();
+          if (isUniqueViolation(error, 'orders_one_pending_per_user')) throw checkoutPending();
           throw error;
         });
     },
@@ -166,8 +197,10 @@ export function ordersRepository(db: Database) {
     settle(order: PendingOrder, settlement: Settlement): Promise<{ response: StoredResponse; settledNow: boolean }> {
       return db.transaction(async (tx) => {
         await lockCart(tx, order.userId);
+        // Paid, it says at once what refunds already came back (one may beat the settling).
         const { rowCount } = await tx.query(
-          `UPDATE orders SET status = $2, charge_id = $3, failure_code = $4, response_status = $5, response_body = $6,
+          `UPDATE orders SET status = CASE WHEN $2 = 'paid' THEN ${PAID_STATUS} ELSE $2 END,
+                  charge_id = $3, failure_code = $4, response_status = $5, response_body = $6,
                   attempt_expires_at = NULL, updated_at = now()
             WHERE id = $1 AND status = 'pending'`,
           [
@@ -206,13 +239,17 @@ export function ordersRepository(db: Database) {
       await db.query(`UPDATE orders SET attempt_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`, [orderId]);
     },
 
-    /** The user's orders, newest first; `afterSeq` is the previous page's last order. */
-    async list(userId: string, limit: number, afterSeq?: number): Promise<Array<Order & { seq: number }>> {
+    /**
+     * The user's orders, newest first; `afterId` is the previous page's last order (one of the
+     * user's own: another user's id gives an empty page, as an unknown one does).
+     */
+    async list(userId: string, limit: number, afterId?: string): Promise<Order[]> {
       const { rows } = await db.query<OrderRow>(
         `SELECT ${ORDER_COLUMNS} FROM orders
-          WHERE user_id = $1 AND ($2::bigint IS NULL OR seq < $2)
-          ORDER BY seq DESC LIMIT $3`,
-        [userId, afterSeq ?? null, limit],
+          WHERE user_id = $1
+            AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM orders WHERE id = $2 AND user_id = $1))
+          ORDER BY created_at DESC, id DESC LIMIT $3`,
+        [userId, afterId ?? null, limit],
       );
       if (rows.length === 0) return [];
       const items = await itemsOf(db, rows.map((row) => row.id));
@@ -225,8 +262,7 @@ export function ordersRepository(db: Database) {
       const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND user_id = $2`, [id, userId]);
       const row = rows[0];
       if (!row) return undefined;
-      const { seq: _seq, ...order } = toOrder(row, (await itemsOf(db, [row.id])).get(row.id)!);
-      return order;
+      return toOrder(row, (await itemsOf(db, [row.id])).get(row.id)!);
     },
   };
 }

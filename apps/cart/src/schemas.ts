@@ -56,7 +56,18 @@ export const CheckoutBody = Type.Object({ card: CardDetails }, { additionalPrope
 
 export const CheckoutHeaders = Type.Object({ 'idempotency-key': IdempotencyKey });
 
-export const OrderStatus = Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('failed')]);
+/**
+ * pending: payment has not answered for sure (retrying the checkout's key settles it); paid, then
+ * partially_refunded or refunded as refunds of its charge are made; failed: declined, or abandoned
+ * before anything was charged.
+ */
+export const OrderStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('paid'),
+  Type.Literal('partially_refunded'),
+  Type.Literal('refunded'),
+  Type.Literal('failed'),
+]);
 export type OrderStatus = Static<typeof OrderStatus>;
 
 export const CheckoutResult = Type.Object({
@@ -74,9 +85,11 @@ export const Order = Type.Object({
   /** pending while payment has not answered for sure; retrying the checkout's key settles it. */
   status: OrderStatus,
   amount: MinorUnits,
+  /** What refunds of its charge gave back so far (however they were made). */
+  amountRefunded: MinorUnits,
   currency: CurrencyCode,
   chargeId: Type.Union([Type.String(), Type.Null()]),
-  /** The payment service's code when the charge was refused (`card_declined`…). */
+  /** The payment service's code when the charge was refused (`card_declined`…), or `abandoned`. */
   failureCode: Type.Union([Type.String(), Type.Null()]),
   items: Type.Array(CartLine),
   createdAt: Timestamp,

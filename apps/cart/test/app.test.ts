@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { buildTestApp, createTestIssuer } from '@myshop/testing';
+import { createTestIssuer, serveIssuer } from '@myshop/auth/testing';
+import { buildTestApp } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildCartApp } from '../src/app.ts';
-import { buildCart, cartConfig, serveJwks } from './helpers.ts';
+import { buildCart, cartConfig } from './helpers.ts';
 
 describe('the cart app', () => {
   it('documents every route in its OpenAPI document', async () => {
@@ -11,6 +12,7 @@ describe('the cart app', () => {
     expect(response.statusCode).toBe(200);
     const document = response.json() as { info: { title: string }; paths: Record<string, Record<string, unknown>> };
     expect(document.info.title).toBe('myshop cart service');
+    expect((document.info as { description?: string }).description).toContain('## Who can move money');
     const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
       [
@@ -46,9 +48,9 @@ describe('the cart app', () => {
 describe('buildCartApp', () => {
   it('builds the service as server.ts runs it, verifying tokens with the keys at JWKS_URL', async () => {
     const issuer = await createTestIssuer();
-    const jwks = await serveJwks(issuer);
-    onTestFinished(() => jwks.close());
-    const config = cartConfig({ JWKS_URL: jwks.url });
+    const served = await serveIssuer(issuer);
+    onTestFinished(() => served.close());
+    const config = cartConfig({ JWKS_URL: served.jwksUrl });
     const { app } = await buildTestApp('cart', ({ databaseUrl, logger }) => buildCartApp({ config, logger, databaseUrl }));
     const token = await issuer.sign(randomUUID());
     const response = await app.inject({ method: 'GET', url: '/cart', headers: { authorization: `Bearer ${token}` } });

@@ -4,7 +4,7 @@
  * each test uses new users, and a fresh cart database.
  */
 import { randomUUID } from 'node:crypto';
-import { createTestIssuer, type TestIssuer } from '@myshop/testing';
+import { createTestIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCart, card, checkout, DECLINED_CARD, fillCart, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, type SignedInUser } from './helpers.ts';

@@ -20,14 +20,19 @@ describe('loadCartConfig', () => {
     expect(config).toMatchObject({ PAYMENT_URL: 'https://payments.internal:8443/', PAYMENT_TIMEOUT_MS: 750, CURRENCY: 'EUR' });
   });
 
-  it('requires DATABASE_URL in production', () => {
+  it('requires DATABASE_URL and the client secret in production', () => {
     expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: is required in production/);
-    expect(loadCartConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/cart' }).NODE_ENV).toBe('production');
+    expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(/CLIENT_SECRET: is required in production/);
+    const secret = 'a-client-secret-of-at-least-32-characters';
+    expect(loadCartConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/cart', CLIENT_SECRET: secret }).NODE_ENV).toBe('production');
   });
 
   it.each([
     ['PAYMENT_URL', 'ftp://payment-service'],
+    ['TOKEN_URL', 'ftp://user-service/user/oauth/token'],
+    ['CLIENT_SECRET', 'too short'],
+    ['REFUND_SYNC_INTERVAL_MS', '-1'],
     ['PAYMENT_TIMEOUT_MS', 'soon'],
     ['PAYMENT_TIMEOUT_MS', '50'],
     ['CURRENCY', 'usd'],

@@ -20,21 +20,29 @@ interface StoredAnswer {
   statusCode: number;
   body: unknown;
   done: boolean;
+  orderId?: string;
 }
+
+/** The fingerprint of a voided key: every request with it gets the voided answer. */
+const VOIDED = 'voided';
 
 /** What the next charge requests get instead of the contract's answer (an outage, a bug…). */
 export type Override = { statusCode: number; body: unknown } | { malformed: true };
 
 /**
- * A stand-in that keeps the payment service's contract (issue 3): POST /payment/charges with an
+ * A stand-in that keeps the payment service's contract: POST /payment/charges with an
  * Idempotency-Key, 201 with the charge, 402 `card_declined` / `insufficient_funds` for the sandbox
  * cards, the same key and body replayed (Idempotent-Replayed: true), a different body 422, a
- * request still running 409. On top, the faults the cart must survive: a slow answer (after the
+ * request still running 409; POST /payment/charges/void; the refund feed. On top, the faults the
+ * cart must survive: a slow answer (after the
  * charge is made), an override answer, or no server at all (`stop()`).
  */
 export async function startFakePayment() {
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
   const requests: ChargeRequest[] = [];
+  const voids: Array<{ headers: ChargeRequest['headers'] }> = [];
+  const feedReads: Array<{ headers: ChargeRequest['headers'] }> = [];
+  const refunds: Array<{ id: string; chargeId: string; orderId: string | null; amount: number; createdAt: string }> = [];
   const charges: Array<{ id: string; amount: number; key: string; status: 'succeeded' | 'failed' }> = [];
   const answers = new Map<string, StoredAnswer>();
   const state = {
@@ -45,6 +53,10 @@ export async function startFakePayment() {
     onCharged: undefined as (() => Promise<void>) | undefined,
     /** Cut every connection without an answer, as a replica dying mid-request does. */
     dropConnections: false,
+    /** What a void gets instead of the contract's answer. */
+    voidOverride: undefined as { statusCode: number; body: unknown } | undefined,
+    /** What reads of the refund feed get instead of a page. */
+    feedOverride: undefined as { statusCode: number; body: unknown } | undefined,
   };
 
   app.post('/payment/charges', async (request, reply) => {
@@ -63,11 +75,12 @@ export async function startFakePayment() {
     const fingerprint = JSON.stringify(body);
     const previous = answers.get(key);
     if (previous) {
+      if (previous.fingerprint === VOIDED) return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
       if (previous.fingerprint !== fingerprint) return reply.code(422).send(error(422, 'PAYMENT_IDEMPOTENCY_KEY_REUSED', 'key reused'));
       if (!previous.done) return reply.code(409).send(error(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
       return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
     }
-    const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false };
+    const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false, orderId: body.metadata?.orderId };
     answers.set(key, answer);
     const declined = { '4000000000000002': 'card_declined', '4000000000009995': 'insufficient_funds' }[body.card.number];
     const id = randomUUID();
@@ -94,6 +107,29 @@ export async function startFakePayment() {
     return reply.code(answer.statusCode).send(answer.body);
   });
 
+  // What a charge attempt whose outcome was lost turns into: its answer, or voided for good.
+  app.post('/payment/charges/void', async (request, reply) => {
+    voids.push({ headers: request.headers });
+    if (state.voidOverride) return reply.code(state.voidOverride.statusCode).send(state.voidOverride.body);
+    const key = request.headers['idempotency-key'] as string;
+    const previous = answers.get(key);
+    if (previous && !previous.done) return reply.code(409).send(error(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
+    if (previous) return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
+    const voided = { fingerprint: VOIDED, statusCode: 409, body: error(409, 'PAYMENT_CHARGE_VOIDED', 'voided'), done: true };
+    answers.set(key, voided);
+    return reply.code(409).send(voided.body);
+  });
+
+  // The refund feed: refunds the test makes (`refund()`), in order; the cursor is a position.
+  app.get('/payment/refunds', async (request, reply) => {
+    feedReads.push({ headers: request.headers });
+    if (state.feedOverride) return reply.code(state.feedOverride.statusCode).send(state.feedOverride.body);
+    const { after, limit } = request.query as { after?: string; limit?: string };
+    const start = after === undefined ? 0 : Number(after);
+    const items = refunds.slice(start, start + Number(limit ?? 100));
+    return { items, nextCursor: String(start + items.length) };
+  });
+
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   onTestFinished(() => app.close());
@@ -101,8 +137,16 @@ export async function startFakePayment() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    voids,
+    feedReads,
     charges,
     state,
+    /** An operator's refund of a charge, as the feed will tell it. */
+    refund(chargeId: string, amount: number) {
+      const charge = charges.find((candidate) => candidate.id === chargeId);
+      const orderId = answers.get(charge?.key ?? '')?.orderId ?? null;
+      refunds.push({ id: randomUUID(), chargeId, orderId, amount, createdAt: new Date().toISOString() });
+    },
     /** Nothing listens any more: connections are refused, as when every replica is down. */
     stop: () => app.close(),
   };

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFastify } from '@myshop/server';
-import { buildTestApp, createTestIssuer, type TestIssuer } from '@myshop/testing';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import type { LocalJWKSet } from 'jose';
+import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
+import { buildTestApp } from '@myshop/testing';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import { cartAppPlugin } from '../src/app.ts';
@@ -25,12 +24,19 @@ export const TSHIRT = { id: '02a90881-fb21-46ba-99ba-0cd3c0ecbbab', name: 'Organ
 /** Nothing listens here: the port is reserved and never served (RFC 863 discard). */
 export const UNREACHABLE_URL = 'http://127.0.0.1:9';
 
+/** The cart service's client secret at the token endpoint in these tests. */
+export const CART_SECRET = 'cart-client-secret-of-at-least-32-characters';
+
 export function cartConfig(env: Record<string, string> = {}): CartConfig {
   return loadCartConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-cart-')),
     PAYMENT_URL: UNREACHABLE_URL,
     PAYMENT_TIMEOUT_MS: '1000',
+    TOKEN_URL: UNREACHABLE_URL,
+    CLIENT_SECRET: CART_SECRET,
+    // No background reads of the refund feed: a test that wants them asks (app.refundSync.runOnce()).
+    REFUND_SYNC_INTERVAL_MS: '0',
     ...env,
   });
 }
@@ -51,8 +57,12 @@ export interface SignedInUser {
 
 /** The cart service on a fresh database, with a token issuer standing in for the user service. */
 export async function buildCart(options: { env?: Record<string, string>; issuer?: TestIssuer } = {}) {
-  const config = cartConfig(options.env);
   const issuer = options.issuer ?? (await createTestIssuer());
+  // The user service's token endpoint, where cart gets its tokens for payment.
+  const served = await serveIssuer(issuer, { cart: CART_SECRET });
+  onTestFinished(() => served.close());
+  options = { ...options, env: { TOKEN_URL: served.tokenUrl, ...options.env } };
+  const config = cartConfig(options.env);
   const built = await buildTestApp('cart', ({ databaseUrl, logger }) => createCartApp({ config, databaseUrl, logger, issuer }));
 
   /** Another replica on the same database (a restarted process, or a second pod), closed when the test ends. */
@@ -79,11 +89,11 @@ export async function buildCart(options: { env?: Record<string, string>; issuer?
 
   const storedOrders = (user: SignedInUser) =>
     built.database.query<{ id: string; status: string; amount: number; charge_id: string | null; failure_code: string | null; attempts: number }>(
-      'SELECT id, status, amount::int, charge_id, failure_code, attempts FROM orders WHERE user_id = $1 ORDER BY seq',
+      'SELECT id, status, amount::int, charge_id, failure_code, attempts FROM orders WHERE user_id = $1 ORDER BY created_at, id',
       [user.id],
     );
 
-  return { ...built, config, issuer, replica, signIn, storedCart, storedOrders };
+  return { ...built, config, issuer, served, replica, signIn, storedCart, storedOrders };
 }
 
 export type CartHarness = Awaited<ReturnType<typeof buildCart>>;
@@ -127,19 +137,4 @@ export async function addProducts(database: CartHarness['database'], count: numb
     [ids, price],
   );
   return ids;
-}
-
-/**
- * Serves a test issuer's public keys the way the user service does, for what verifies tokens
- * through JWKS_URL (a service as it runs in production, or one in another process).
- */
-export async function serveJwks(issuer: TestIssuer): Promise<{ url: string; close(): Promise<void> }> {
-  const keys = issuer.keys as Partial<LocalJWKSet>;
-  if (typeof keys.jwks !== 'function') throw new Error('the test issuer does not expose its key set');
-  const jwks = keys.jwks();
-  const server = Fastify({ logger: false, forceCloseConnections: true });
-  server.get('/user/.well-known/jwks.json', async () => jwks);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/user/.well-known/jwks.json`, close: () => server.close() };
 }

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appendToRunLog, createTestDatabase, type TestDatabase, type TestIssuer } from '@myshop/testing';
-import { serveJwks } from './helpers.ts';
+import { serveIssuer, type TestIssuer } from '@myshop/auth/testing';
+import { appendToRunLog, createTestDatabase, type TestDatabase } from '@myshop/testing';
 
 /**
  * The real payment service, started the way `npm start` and Kubernetes start it: its own process
@@ -13,7 +13,7 @@ import { serveJwks } from './helpers.ts';
  */
 export async function startPaymentService(issuer: TestIssuer) {
   const database = await createTestDatabase();
-  const jwks = await serveJwks(issuer);
+  const jwks = await serveIssuer(issuer);
   const dataDir = mkdtempSync(join(tmpdir(), 'myshop-payment-'));
   const output: string[] = [];
   let child: ChildProcess | undefined;
@@ -33,7 +33,7 @@ export async function startPaymentService(issuer: TestIssuer) {
         METRICS_PORT: '0',
         DATA_DIR: dataDir,
         DATABASE_URL: database.url,
-        JWKS_URL: jwks.url,
+        JWKS_URL: jwks.jwksUrl,
         JWT_ISSUER: issuer.issuer,
         JWT_AUDIENCE: issuer.audience,
       },

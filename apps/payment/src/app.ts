@@ -1,4 +1,4 @@
-import { authPlugin } from '@myshop/auth';
+import { authPlugin, PAYMENT_AUDIENCE, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
 import type { FastifyInstance } from 'fastify';
@@ -25,9 +25,12 @@ export const migrationsDir = new URL('../migrations/', import.meta.url).pathname
 /** The payment service as a plugin: what tests build and what server.ts serves. */
 async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: PaymentAppOptions): Promise<void> {
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
+  const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
   await app.register(platformPlugin, {
     service: 'payment',
-    ...readPackageInfo(new URL('../package.json', import.meta.url)),
+    ...packageInfo,
+    // Each document says who may move money: the same rules, whichever service one reads.
+    description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`,
     metricsRegistry,
     config,
   });
@@ -39,9 +42,11 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     migrate: config.DATABASE_MIGRATE_ON_START,
   });
   // Tokens are the user service's, verified here with its public keys: no call per request.
+  // Shoppers' tokens (the public API's audience) and the cart's tokens for payment (its own).
   await app.register(authPlugin, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    serviceAudience: PAYMENT_AUDIENCE,
     keys: jwtKeys ?? new URL(config.JWKS_URL),
   });
   // Idempotency-Keys live in the database, so all replicas agree on them.

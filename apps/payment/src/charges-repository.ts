@@ -59,7 +59,7 @@ function toRefund(row: RefundRow): Refund {
   return { id: row.id, chargeId: row.charge_id, amount: row.amount, createdAt: row.created_at.toISOString() };
 }
 
-/** Charges and their refunds; every read is scoped to the user, so nobody sees another's. */
+/** Charges and their refunds; a shopper's reads are scoped to the shopper, so nobody sees another's. */
 export function chargesRepository(db: Queryable) {
   return {
     async create(charge: NewCharge): Promise<Charge> {
@@ -81,8 +81,9 @@ export function chargesRepository(db: Queryable) {
       return toCharge(rows[0]!);
     },
 
-    async find(userId: string, id: string): Promise<Charge | undefined> {
-      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND user_id = $2', [id, userId]);
+    /** The user's own charge; with `anyUser` (an operator), anyone's. */
+    async find(userId: string, id: string, { anyUser = false } = {}): Promise<Charge | undefined> {
+      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND (user_id = $2 OR $3)', [id, userId, anyUser]);
       return rows[0] && toCharge(rows[0]);
     },
 
@@ -102,11 +103,11 @@ export function chargesRepository(db: Queryable) {
     },
 
     /**
-     * The charge, locked until the transaction ends: concurrent refunds of one charge queue up
-     * here, so each sees what the previous one left.
+     * Any user's charge (refunds are an operator's), locked until the transaction ends:
+     * concurrent refunds of one charge queue up here, so each sees what the previous one left.
      */
-    async findForUpdate(userId: string, id: string): Promise<Charge | undefined> {
-      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND user_id = $2 FOR UPDATE', [id, userId]);
+    async findForUpdate(id: string): Promise<Charge | undefined> {
+      const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 FOR UPDATE', [id]);
       return rows[0] && toCharge(rows[0]);
     },
 
@@ -120,4 +121,37 @@ export function chargesRepository(db: Queryable) {
       return toRefund(rows[0]!);
     },
   };
+}
+
+/** A refund as the feed gives it: with the order its charge paid for (the charge's metadata.orderId). */
+export interface RefundEvent {
+  id: string;
+  chargeId: string;
+  orderId: string | null;
+  amount: number;
+  createdAt: string;
+}
+
+/** Where the feed continues: after this refund, in (transaction, id) order. */
+export interface FeedPosition {
+  txid: string;
+  id: string;
+}
+
+export const FEED_START: FeedPosition = { txid: '0', id: '00000000-0000-0000-0000-000000000000' };
+
+/**
+ * Refunds in the order of the transactions that recorded them, only those older than every
+ * transaction still running: a refund committed later can never land behind a reader's cursor.
+ */
+export async function readRefundFeed(db: Queryable, after: FeedPosition, limit: number): Promise<Array<RefundEvent & { position: FeedPosition }>> {
+  const { rows } = await db.query<RefundRow & { order_id: string | null; txid: string }>(
+    `SELECT r.id, r.charge_id, r.amount, r.created_at, r.txid::text AS txid, c.metadata->>'orderId' AS order_id
+       FROM refunds r JOIN charges c ON c.id = r.charge_id
+      WHERE (r.txid, r.id) > ($1::xid8, $2::uuid) AND r.txid < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY r.txid, r.id
+      LIMIT $3`,
+    [after.txid, after.id, limit],
+  );
+  return rows.map((row) => ({ ...toRefund(row), orderId: row.order_id, position: { txid: row.txid, id: row.id } }));
 }

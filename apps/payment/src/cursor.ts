@@ -1,4 +1,4 @@
-import type { ChargePosition } from './charges-repository.ts';
+import type { ChargePosition, FeedPosition } from './charges-repository.ts';
 import { InvalidCursorError } from './errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,4 +26,23 @@ export function decodeCursor(cursor: string): ChargePosition {
   const date = new Date(createdAt);
   if (Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) throw new InvalidCursorError();
   return { createdAt: date, id };
+}
+
+/** The refund feed's cursor: the last refund's (transaction, id), opaque to readers. */
+export function encodeFeedCursor(position: FeedPosition): string {
+  return Buffer.from(JSON.stringify([position.txid, position.id])).toString('base64url');
+}
+
+export function decodeFeedCursor(cursor: string): FeedPosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidCursorError();
+  const [txid, id] = decoded as unknown[];
+  // A transaction id is a 64-bit unsigned integer, in decimal.
+  if (typeof txid !== 'string' || !/^\d{1,20}$/.test(txid) || typeof id !== 'string' || !isUuid(id)) throw new InvalidCursorError();
+  return { txid, id };
 }

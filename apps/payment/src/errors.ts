@@ -42,3 +42,12 @@ export const DECLINES = {
 export function declineBody(failureCode: FailureCode): ErrorResponse {
   return { statusCode: 402, code: failureCode, error: STATUS_CODES[402]!, message: DECLINES[failureCode] };
 }
+
+/** The attempt with this Idempotency-Key was voided before it charged: no charge was made, and none will be. */
+export const CHARGE_VOIDED = {
+  code: 'PAYMENT_CHARGE_VOIDED',
+  message: 'The charge attempt with this Idempotency-Key was voided: nothing was charged, and nothing will be',
+} as const;
+export function voidedBody(): ErrorResponse {
+  return { statusCode: 409, code: CHARGE_VOIDED.code, error: STATUS_CODES[409]!, message: CHARGE_VOIDED.message };
+}

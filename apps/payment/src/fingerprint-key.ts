@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { developmentSecret } from '@myshop/config';
 import type { PaymentConfig } from './config.ts';
 
 /**
@@ -9,23 +9,8 @@ import type { PaymentConfig } from './config.ts';
  * local replica fingerprints alike and a retry on another replica is still recognised.
  */
 export function fingerprintKey(config: Pick<PaymentConfig, 'IDEMPOTENCY_FINGERPRINT_KEY' | 'DATA_DIR'>): string {
-  return config.IDEMPOTENCY_FINGERPRINT_KEY ?? developmentKey(join(config.DATA_DIR, 'payment', 'idempotency-fingerprint.key'));
-}
-
-function developmentKey(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  const key = randomBytes(32).toString('base64url');
-  const draft = `${path}.${process.pid}.tmp`;
-  writeFileSync(draft, key, { mode: 0o600 });
-  try {
-    // link() publishes a complete file or fails if one exists: replicas starting together
-    // all end up with the first one's key.
-    linkSync(draft, path);
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(path, 'utf8');
-  } finally {
-    unlinkSync(draft);
-  }
+  return (
+    config.IDEMPOTENCY_FINGERPRINT_KEY ??
+    developmentSecret(join(config.DATA_DIR, 'payment', 'idempotency-fingerprint.key'), () => randomBytes(32).toString('base64url'))
+  );
 }

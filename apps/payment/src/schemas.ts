@@ -60,3 +60,27 @@ export const Refund = Type.Object({
   createdAt: Timestamp,
 });
 export type Refund = Static<typeof Refund>;
+
+/** A refund as the refund feed gives it, with the order its charge paid for (metadata.orderId). */
+export const RefundEvent = Type.Object({
+  id: Uuid,
+  chargeId: Uuid,
+  orderId: Type.Union([Type.String(), Type.Null()]),
+  amount: ChargeAmount,
+  createdAt: Timestamp,
+});
+
+export const RefundFeedQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    /** The `nextCursor` of the previous page; absent: from the first refund ever made. */
+    after: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RefundFeedPage = Type.Object({
+  items: Type.Array(RefundEvent),
+  /** Where to continue; the same as `after` when there was nothing new (poll again later). */
+  nextCursor: Type.String(),
+});

@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { buildTestApp } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildPaymentApp } from '../src/app.ts';
-import { buildPayment, chargeBody, paymentConfig, serveJwks } from './helpers.ts';
+import { buildPayment, chargeBody, paymentConfig, servedIssuer } from './helpers.ts';
 
 describe('the payment app', () => {
   it('verifies tokens with the key set at JWKS_URL, as it runs in the cluster', async () => {
-    const jwks = await serveJwks();
-    const config = paymentConfig({ JWKS_URL: jwks.url });
+    const { issuer, url } = await servedIssuer();
+    const config = paymentConfig({ JWKS_URL: url });
     const { app, database } = await buildTestApp('payment', ({ databaseUrl, logger }) => buildPaymentApp({ config, logger, databaseUrl }));
     const userId = randomUUID();
 
     const response = await app.inject({
       method: 'POST',
       url: '/payment/charges',
-      headers: { authorization: `Bearer ${await jwks.sign(userId)}`, 'idempotency-key': 'k' },
+      headers: { authorization: `Bearer ${await issuer.signService(userId, { scope: 'payment:charge' })}`, 'idempotency-key': 'k' },
       payload: chargeBody(),
     });
 
@@ -23,7 +23,7 @@ describe('the payment app', () => {
   });
 
   it('answers 503 when the key set cannot be fetched, and charges nothing', async () => {
-    const jwks = await serveJwks();
+    const { issuer } = await servedIssuer();
     // Nothing listens on port 9 here.
     const config = paymentConfig({ JWKS_URL: 'http://127.0.0.1:9/user/.well-known/jwks.json' });
     const { app, database } = await buildTestApp('payment', ({ databaseUrl, logger }) => buildPaymentApp({ config, logger, databaseUrl }));
@@ -31,7 +31,7 @@ describe('the payment app', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/payment/charges',
-      headers: { authorization: `Bearer ${await jwks.sign(randomUUID())}`, 'idempotency-key': 'k' },
+      headers: { authorization: `Bearer ${await issuer.signService(randomUUID(), { scope: 'payment:charge' })}`, 'idempotency-key': 'k' },
       payload: chargeBody(),
     });
 
@@ -47,10 +47,17 @@ describe('the payment app', () => {
 
     expect(response.statusCode).toBe(200);
     const document = response.json();
-    expect(Object.keys(document.paths).sort()).toEqual(['/payment/charges', '/payment/charges/{id}', '/payment/charges/{id}/refunds']);
+    expect(document.info.description).toContain('## Who can move money');
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/payment/charges',
+      '/payment/charges/void',
+      '/payment/charges/{id}',
+      '/payment/charges/{id}/refunds',
+      '/payment/refunds',
+    ]);
     const create = document.paths['/payment/charges'].post;
     expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]));
-    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '402', '409', '422']));
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '402', '403', '409', '422']));
     expect(create.security).toEqual([{ bearerAuth: [] }]);
   });
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTestApp, createTestIssuer, type TestIssuer } from '@myshop/testing';
+import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
+import { buildTestApp } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { SCOPES } from '@myshop/auth';
 import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import { buildPaymentApp } from '../src/app.ts';
@@ -48,12 +47,32 @@ export async function buildPayment(options: { env?: Record<string, string>; logg
     await app.ready();
     return app;
   };
-  /** A new user and the Authorization header of their token. */
-  const signIn = async () => {
+  /**
+   * A new shopper: `headers` carry their own token (what reads their charges), `cart` the token
+   * the cart service gets to charge on their behalf (what creates charges).
+   */
+  const signIn = async (): Promise<Shopper> => {
     const id = randomUUID();
-    return { id, headers: { authorization: `Bearer ${await issuer.sign(id)}` } };
+    return {
+      id,
+      headers: { authorization: `Bearer ${await issuer.sign(id)}` },
+      cart: { authorization: `Bearer ${await issuer.signService(id, { scope: SCOPES.charge })}` },
+    };
   };
-  return { ...built, config, issuer, replica, signIn };
+  /** A new operator (may refund anyone's charge). */
+  const signInOperator = async () => {
+    const id = randomUUID();
+    return { id, headers: { authorization: `Bearer ${await issuer.signOperator(id)}` } };
+  };
+  /** The cart service as itself, reading the refund feed. */
+  const cartService = async () => ({ headers: { authorization: `Bearer ${await issuer.signClient('cart', { scope: SCOPES.readRefunds })}` } });
+  return { ...built, config, issuer, replica, signIn, signInOperator, cartService };
+}
+
+export interface Shopper {
+  id: string;
+  headers: Record<string, string>;
+  cart: Record<string, string>;
 }
 
 export function chargeBody(overrides: Record<string, unknown> = {}) {
@@ -65,16 +84,17 @@ export function chargeBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** Charges as checkout does: the cart service, on behalf of the shopper. */
 export function createCharge(
   app: FastifyInstance,
-  user: { headers: Record<string, string> },
+  user: { cart: Record<string, string> },
   payload: unknown = chargeBody(),
   key: string | null = randomUUID(),
 ): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
     url: '/payment/charges',
-    headers: { ...user.headers, ...(key === null ? {} : { 'idempotency-key': key }) },
+    headers: { ...user.cart, ...(key === null ? {} : { 'idempotency-key': key }) },
     payload: payload as Record<string, unknown>,
   });
 }
@@ -95,28 +115,12 @@ export function createRefund(
 }
 
 /**
- * The user service's key set as the cluster serves it (GET /user/.well-known/jwks.json), for an
- * app that verifies tokens through JWKS_URL; closed when the test ends.
+ * A test issuer whose key set is served the way the user service serves it, for an app that
+ * verifies tokens through JWKS_URL; closed when the test ends.
  */
-export async function serveJwks() {
-  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-  const kid = randomUUID();
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
-  const server = createServer((request, response) => {
-    response.writeHead(request.url === '/user/.well-known/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(jwks));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/user/.well-known/jwks.json`;
-  const sign = (userId: string) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', kid })
-      .setSubject(userId)
-      .setIssuer('https://myshop.com/user')
-      .setAudience('myshop')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
-  return { url, sign };
+export async function servedIssuer() {
+  const issuer = await createTestIssuer();
+  const served = await serveIssuer(issuer);
+  onTestFinished(() => served.close());
+  return { issuer, url: served.jwksUrl };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { chargeBody, serveJwks } from './helpers.ts';
+import { chargeBody, servedIssuer } from './helpers.ts';
 
 /** Runs one of the service's entry points as its own process, the way npm start and Kubernetes do. */
 function run(entry: 'server' | 'migrate', env: Record<string, string>) {
@@ -32,10 +32,11 @@ async function freshDatabase() {
 describe('payment server', () => {
   it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {
     const database = await freshDatabase();
-    const jwks = await serveJwks();
-    const service = run('server', { NODE_ENV: 'test', DATABASE_URL: database.url, JWKS_URL: jwks.url, LOG_LEVEL: 'warn' });
+    const { issuer, url } = await servedIssuer();
+    const service = run('server', { NODE_ENV: 'test', DATABASE_URL: database.url, JWKS_URL: url, LOG_LEVEL: 'warn' });
     const origin = await service.listening;
-    const headers = { authorization: `Bearer ${await jwks.sign(randomUUID())}`, 'content-type': 'application/json', 'idempotency-key': 'k' };
+    const token = await issuer.signService(randomUUID(), { scope: 'payment:charge' });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'k' };
 
     const first = await fetch(`${origin}/payment/charges`, { method: 'POST', headers, body: JSON.stringify(chargeBody()) });
     const retry = await fetch(`${origin}/payment/charges`, { method: 'POST', headers, body: JSON.stringify(chargeBody()) });

@@ -1,4 +1,4 @@
-import { authPlugin } from '@myshop/auth';
+import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
 import type { FastifyInstance } from 'fastify';
@@ -22,9 +22,12 @@ export const migrationsDir = new URL('../migrations/', import.meta.url).pathname
 /** The user service as a plugin: what tests build and what server.ts serves. */
 async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry }: UserAppOptions): Promise<void> {
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
+  const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
   await app.register(platformPlugin, {
     service: 'user',
-    ...readPackageInfo(new URL('../package.json', import.meta.url)),
+    ...packageInfo,
+    // Each document says who may move money: the same rules, whichever service one reads.
+    description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`,
     metricsRegistry,
     config,
   });

@@ -1,14 +1,25 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
 export const UserConfigSchema = Type.Object({
   ...baseConfigProperties,
-  /** PKCS#8 PEM, Ed25519 or P-256. Unset outside production: a key generated under DATA_DIR. */
+  /** PKCS#8 PEM, Ed25519 or P-256: signs every token. Unset outside production: a key generated under DATA_DIR. */
   JWT_PRIVATE_KEY: Type.Optional(secret(Type.String({ minLength: 1 }))),
+  /**
+   * Key rotation (docs/key-rotation.md): the key that signs next, published before it is used,
+   * and the one that signed last, published until its tokens expire. PEM, private or public
+   * (only the public half is ever published); neither signs.
+   */
+  JWT_NEXT_KEY: Type.Optional(secret(Type.String({ minLength: 1 }))),
+  JWT_PREVIOUS_KEY: Type.Optional(secret(Type.String({ minLength: 1 }))),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
+  /** Lifetime of a service's token (POST /user/oauth/token); one acting for a user never outlives the user's. */
+  SERVICE_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  /** What the cart service authenticates with at the token endpoint. Unset outside production: generated under DATA_DIR. */
+  CART_CLIENT_SECRET: Type.Optional(secret(Type.String({ minLength: 32 }))),
   /** Attempts allowed per window against password guessing and sign-up floods (per replica). */
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   LOGIN_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
@@ -30,8 +41,15 @@ export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig
       if (config.NODE_ENV === 'production' && !config.JWT_PRIVATE_KEY) {
         problems.push(['JWT_PRIVATE_KEY', 'is required in production (or JWT_PRIVATE_KEY_FILE)']);
       }
+      if (config.NODE_ENV === 'production' && !config.CART_CLIENT_SECRET) {
+        problems.push(['CART_CLIENT_SECRET', 'is required in production (or CART_CLIENT_SECRET_FILE)']);
+      }
       if (config.JWT_PRIVATE_KEY && !isSigningKey(config.JWT_PRIVATE_KEY)) {
         problems.push(['JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 or P-256 private key']);
+      }
+      for (const key of ['JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY'] as const) {
+        const pem = config[key];
+        if (pem && !isVerificationKey(pem)) problems.push([key, 'must be a PEM Ed25519 or P-256 key (private or public)']);
       }
       return problems;
     },
@@ -40,9 +58,20 @@ export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig
 
 function isSigningKey(pem: string): boolean {
   try {
-    const key = createPrivateKey(pem);
-    return key.asymmetricKeyType === 'ed25519' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1');
+    return isSupported(createPrivateKey(pem));
   } catch {
     return false;
   }
+}
+
+function isVerificationKey(pem: string): boolean {
+  try {
+    return isSupported(createPublicKey(pem));
+  } catch {
+    return false;
+  }
+}
+
+function isSupported(key: KeyObject): boolean {
+  return key.asymmetricKeyType === 'ed25519' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1');
 }

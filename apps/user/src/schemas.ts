@@ -45,3 +45,34 @@ export const JsonWebKeySet = Type.Object({
     ),
   ),
 });
+
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange' as const;
+export const CLIENT_CREDENTIALS = 'client_credentials' as const;
+export const ACCESS_TOKEN_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token' as const;
+
+/** RFC 6749 §4.4 (client credentials) and RFC 8693 §2.1 (token exchange), as JSON or a form. */
+export const TokenRequest = Type.Object(
+  {
+    grant_type: Type.Union([Type.Literal(CLIENT_CREDENTIALS), Type.Literal(TOKEN_EXCHANGE)]),
+    /** With client_secret, unless the client authenticates with HTTP Basic. */
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** The service the token is for, e.g. `payment`. */
+    audience: Type.String({ minLength: 1, maxLength: 100 }),
+    /** Space-separated, e.g. `payment:charge`. */
+    scope: Type.String({ minLength: 1, maxLength: 500, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*$' }),
+    /** Token exchange only: the signed-in user's access token the service acts on. */
+    subject_token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
+    subject_token_type: Type.Optional(Type.Literal(ACCESS_TOKEN_TOKEN_TYPE)),
+  },
+  { additionalProperties: false },
+);
+export type TokenRequest = Static<typeof TokenRequest>;
+
+export const TokenGrant = Type.Object({
+  access_token: Type.String(),
+  issued_token_type: Type.Literal(ACCESS_TOKEN_TOKEN_TYPE),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+});

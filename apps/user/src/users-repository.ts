@@ -7,12 +7,14 @@ interface UserRow {
   email: string;
   name: string;
   password_hash: string;
+  roles: string[];
   created_at: Date;
 }
 
 export interface UserWithPassword {
   profile: UserProfile;
   passwordHash: string;
+  roles: string[];
 }
 
 function toProfile(row: UserRow): UserProfile {
@@ -37,7 +39,18 @@ export function usersRepository(db: Queryable) {
 
     async findByEmail(email: string): Promise<UserWithPassword | undefined> {
       const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
-      return rows[0] && { profile: toProfile(rows[0]), passwordHash: rows[0].password_hash };
+      return rows[0] && { profile: toProfile(rows[0]), passwordHash: rows[0].password_hash, roles: rows[0].roles };
+    },
+
+    /** Grants or revokes a role; answers the account's roles afterwards, or undefined for no such account. */
+    async setRole(id: string, role: string, granted: boolean): Promise<string[] | undefined> {
+      const { rows } = await db.query<{ roles: string[] }>(
+        granted
+          ? 'UPDATE users SET roles = array_append(array_remove(roles, $2), $2) WHERE id = $1 RETURNING roles'
+          : 'UPDATE users SET roles = array_remove(roles, $2) WHERE id = $1 RETURNING roles',
+        [id, role],
+      );
+      return rows[0]?.roles;
     },
 
     async findById(id: string): Promise<UserProfile | undefined> {

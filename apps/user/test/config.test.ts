@@ -18,12 +18,25 @@ describe('loadUserConfig', () => {
     try {
       loadUserConfig({ NODE_ENV: 'production' });
     } catch (error) {
-      expect((error as ConfigError).keys).toEqual(['DATABASE_URL', 'JWT_PRIVATE_KEY']);
+      expect((error as ConfigError).keys).toEqual(['DATABASE_URL', 'JWT_PRIVATE_KEY', 'CART_CLIENT_SECRET']);
+    }
+  });
+
+  it('takes the next and previous keys of a rotation as private or public PEM, and refuses anything else', () => {
+    const next = generateKeyPairSync('ed25519');
+    const publicPem = next.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const config = loadUserConfig({ JWT_NEXT_KEY: publicPem, JWT_PREVIOUS_KEY: pem('ec') });
+    expect(config.JWT_NEXT_KEY).toBe(publicPem);
+    try {
+      loadUserConfig({ JWT_NEXT_KEY: 'not a key', JWT_PREVIOUS_KEY: pem('rsa') });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).keys).toEqual(['JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY']);
     }
   });
 
   it('accepts Ed25519 and P-256 keys and refuses others without echoing them', () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/user' };
+    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/user', CART_CLIENT_SECRET: 'a-secret-of-at-least-thirty-two-characters' };
     expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ed25519') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
     expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ec') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
     const rsa = pem('rsa');

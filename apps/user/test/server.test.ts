@@ -52,12 +52,13 @@ describe('user server', () => {
     expect((await second.exit)[0]).toBe(0);
   });
 
-  it('refuses to start in production without its database and signing key: exit 1 naming both', async () => {
+  it('refuses to start in production without its database, signing key and client secret: exit 1 naming all', async () => {
     const service = start({ NODE_ENV: 'production', JWT_ISSUER: '' });
     const [code] = await service.exit;
     expect(code).toBe(1);
-    expect(service.output()).toContain('user: Invalid configuration (2 keys):');
+    expect(service.output()).toContain('user: Invalid configuration (3 keys):');
     expect(service.output()).toContain('DATABASE_URL: is required in production');
     expect(service.output()).toContain('JWT_PRIVATE_KEY: is required in production');
+    expect(service.output()).toContain('CART_CLIENT_SECRET: is required in production');
   });
 });

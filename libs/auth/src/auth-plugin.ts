@@ -1,27 +1,42 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { TOKEN_ALGORITHMS } from './algorithms.ts';
-import { AuthInvalidTokenError, AuthKeysUnavailableError, AuthMissingTokenError } from './errors.ts';
+import { AuthForbiddenError, AuthInvalidTokenError, AuthKeysUnavailableError, AuthMissingTokenError } from './errors.ts';
+import { createRemoteKeySet, KeySetUnavailableError } from './remote-key-set.ts';
+import { ACCESS_TOKEN_TYPE, type Principal } from './token-contract.ts';
 
-export interface AuthenticatedUser {
-  id: string;
-}
+export type AuthenticatedUser = Principal;
 
 export interface AuthPluginOptions {
   issuer: string;
+  /** The audience of shoppers' tokens: the public API (JWT_AUDIENCE). */
   audience: string;
-  /** The user service's JWKS URL (keys fetched once and cached), or a key resolver of its own. */
+  /** This service's own audience, for tokens other services obtain to call it; unset: it accepts none. */
+  serviceAudience?: string;
+  /** The user service's JWKS URL (kept and refreshed, see createRemoteKeySet), or a key resolver of its own. */
   keys: URL | JWTVerifyGetKey;
 }
 
+/** What a route asks of its caller's token, beyond being valid for this service. */
+export interface AccessPolicy {
+  /** A service token for this service's own audience carrying this scope (a shopper's token is refused). */
+  serviceScope?: string;
+  /** A shopper's token whose user holds this role. */
+  role?: string;
+}
+
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook for routes that need a signed-in user: `{ onRequest: app.authenticate }`. */
-    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** onRequest hook for routes of a signed-in shopper: `{ onRequest: app.authenticate }`. */
+    authenticate: Hook;
+    /** onRequest hook for routes with a policy: `{ onRequest: app.authorize({ role: 'operator' }) }`. */
+    authorize(policy: AccessPolicy): Hook;
   }
   interface FastifyRequest {
-    /** Set by `app.authenticate`; only routes using it may read it. */
+    /** Set by `app.authenticate` / `app.authorize`; only routes using them may read it. */
     user: AuthenticatedUser;
   }
 }
@@ -29,21 +44,28 @@ declare module 'fastify' {
 /** RFC 6750: the scheme is case-insensitive; whatever follows is the token, judged by jose. */
 const BEARER = /^Bearer +(\S+) *$/i;
 
-/** Problems on our side of fetching keys: the token may be fine, so it is a 503, not a 401. */
-const KEY_FETCH_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);
+interface VerifiedToken {
+  principal: Principal;
+  audiences: string[];
+}
 
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
-  const keys = options.keys instanceof URL ? createRemoteJWKSet(options.keys, { timeoutDuration: 2000 }) : options.keys;
+  const keys =
+    options.keys instanceof URL
+      ? createRemoteKeySet(options.keys, { onRefreshError: (error) => app.log.warn({ err: error }, 'token keys refresh failed; keeping the last keys') })
+      : options.keys;
+  const audiences = [options.audience, ...(options.serviceAudience ? [options.serviceAudience] : [])];
   const verifyOptions = {
     issuer: options.issuer,
-    audience: options.audience,
+    // Any audience of this service; which one decides what the token may do (see `authorize`).
+    audience: audiences,
     algorithms: [...TOKEN_ALGORITHMS],
-    requiredClaims: ['sub', 'exp', 'iat'],
+    typ: ACCESS_TOKEN_TYPE,
+    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     clockTolerance: 5,
   };
 
-  app.decorateRequest('user', null as unknown as AuthenticatedUser);
-  app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+  async function verify(request: FastifyRequest, reply: FastifyReply): Promise<VerifiedToken> {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
       reply.header('www-authenticate', 'Bearer realm="myshop"');
@@ -51,17 +73,67 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     }
     try {
       const { payload } = await jwtVerify(token, keys, verifyOptions);
-      request.user = { id: String(payload.sub) };
+      // jwtVerify checked that `aud` names one of our audiences.
+      return { principal: principalOf(payload), audiences: [payload.aud as string | string[]].flat() };
     } catch (error) {
-      if (error instanceof errors.JOSEError && !KEY_FETCH_FAILURES.has(error.code)) {
-        request.log.info({ reason: error.code }, 'rejected access token');
-        reply.header('www-authenticate', 'Bearer realm="myshop", error="invalid_token"');
-        throw new AuthInvalidTokenError();
+      // Our side could not get the keys: the token may be fine, so it is a 503, not a 401.
+      if (error instanceof KeySetUnavailableError) {
+        request.log.warn({ err: error }, 'token keys unavailable');
+        throw new AuthKeysUnavailableError();
       }
-      request.log.warn({ err: error }, 'token keys unavailable');
-      throw new AuthKeysUnavailableError();
+      if (!(error instanceof errors.JOSEError)) throw error;
+      request.log.info({ reason: error.code }, 'rejected access token');
+      reply.header('www-authenticate', 'Bearer realm="myshop", error="invalid_token"');
+      throw new AuthInvalidTokenError();
     }
-  });
+  }
+
+  function forbid(reply: FastifyReply, message: string, scope?: string): never {
+    reply.header('www-authenticate', `Bearer realm="myshop", error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}`);
+    throw new AuthForbiddenError(message);
+  }
+
+  const authorize = (policy: AccessPolicy): Hook => {
+    const serviceAudience = options.serviceAudience;
+    if (policy.serviceScope && !serviceAudience) throw new Error('a service scope needs the serviceAudience option');
+    return async (request, reply) => {
+      const { principal, audiences: tokenAudiences } = await verify(request, reply);
+      const forService = serviceAudience !== undefined && tokenAudiences.includes(serviceAudience);
+      if (policy.serviceScope) {
+        if (!forService) forbid(reply, 'This route is for services: a token for this service is required', policy.serviceScope);
+        if (!principal.scopes.includes(policy.serviceScope)) forbid(reply, `The token lacks the scope ${policy.serviceScope}`, policy.serviceScope);
+      } else {
+        // Shopper routes take tokens for the public API only: a service token is not a shopper.
+        if (!tokenAudiences.includes(options.audience)) forbid(reply, 'This route takes a signed-in user’s token');
+        if (policy.role && !principal.roles.includes(policy.role)) forbid(reply, `This route needs the ${policy.role} role`);
+      }
+      request.user = principal;
+    };
+  };
+
+  app.decorateRequest('user', null as unknown as AuthenticatedUser);
+  app.decorate('authorize', authorize);
+  app.decorate('authenticate', authorize({}));
+  // Start-up fetches the keys, so the first signed-in request does not wait for them; a user
+  // service that is not up yet is no reason to fail the start (the next request fetches again).
+  if ('refresh' in keys && typeof keys.refresh === 'function') {
+    app.addHook('onReady', async () => {
+      await (keys.refresh as () => Promise<void>)().catch((error: unknown) => app.log.warn({ err: error }, 'token keys not fetched at start'));
+    });
+  }
+}
+
+function principalOf(payload: JWTPayload): Principal {
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === 'string') : [];
+  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+  const act = payload.act as { sub?: unknown } | undefined;
+  return {
+    id: String(payload.sub),
+    roles,
+    scopes,
+    ...(typeof act?.sub === 'string' ? { actor: act.sub } : {}),
+    ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+  };
 }
 
 export const authPlugin = fp(auth, { name: '@myshop/auth', fastify: '5.x' });

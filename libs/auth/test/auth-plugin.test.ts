@@ -1,21 +1,30 @@
+import { KeyObject, type webcrypto } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorHandlerPlugin } from '@myshop/errors';
-import { createTestIssuer, type TestIssuer } from '@myshop/testing';
+import { createTestIssuer, forgedTokens, type TestIssuer } from '../src/testing/index.ts';
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { authPlugin } from '../src/index.ts';
 
 const USER_ID = '6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11';
 
-async function buildApp(issuer: TestIssuer, keys: URL | JWTVerifyGetKey = issuer.keys) {
+async function buildApp(issuer: TestIssuer, keys: URL | JWTVerifyGetKey = issuer.keys, serviceAudience?: string) {
   const app = Fastify({ logger: false });
   onTestFinished(() => app.close());
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys });
+  await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys, ...(serviceAudience ? { serviceAudience } : {}) });
   app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
   app.get('/public', async () => ({ ok: true }));
+  if (serviceAudience) {
+    app.get('/operators', { onRequest: app.authorize({ role: 'operator' }) }, async (request) => ({ userId: request.user.id, roles: request.user.roles }));
+    app.get('/service', { onRequest: app.authorize({ serviceScope: 'payment:charge' }) }, async (request) => ({
+      userId: request.user.id,
+      actor: request.user.actor,
+      scopes: request.user.scopes,
+    }));
+  }
   return app;
 }
 
@@ -76,8 +85,12 @@ describe('app.authenticate', () => {
       'wrong audience': await issuer.sign(USER_ID, { claims: { aud: 'someone-else' } }),
       expired: await issuer.sign(USER_ID, { expiresIn: now - 60 }),
       'tampered payload': `${header}.${b64({ ...claims, sub: 'another-user' })}.${signature}`,
-      'signed by another key': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid }).sign(stranger.privateKey),
-      'unknown kid': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'nobody' }).sign(stranger.privateKey),
+      'signed by another key': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid, typ: 'at+jwt' }).sign(stranger.privateKey),
+      'unknown kid': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'nobody', typ: 'at+jwt' }).sign(stranger.privateKey),
+      'typ JWT (an ID token or any other JWT of the issuer)': await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', kid: issuer.signer.kid, typ: 'JWT' })
+        .sign(issuer.signer.privateKey),
+      'a service token, at a service that takes none': await issuer.signService(USER_ID, { scope: 'payment:charge' }),
       'not yet valid (nbf)': await issuer.sign(USER_ID, { claims: { nbf: now + 3600 } }),
     };
     for (const [name, token] of Object.entries(cases)) {
@@ -87,14 +100,29 @@ describe('app.authenticate', () => {
     }
   });
 
+  it.each(['CryptoKey', 'KeyObject'])('rejects every forgery of the shared list (signer keys as %s) with 401 and a Bearer challenge', async (keyType) => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const { privateKey, publicKey } = issuer.signer;
+    const signer =
+      keyType === 'KeyObject' ? { ...issuer.signer, privateKey: KeyObject.from(privateKey as webcrypto.CryptoKey), publicKey: KeyObject.from(publicKey as webcrypto.CryptoKey) } : issuer.signer;
+    const forgeries = await forgedTokens(signer, USER_ID);
+    expect(forgeries.length).toBeGreaterThan(10);
+    for (const { name, token } of forgeries) {
+      const response = await app.inject({ url: '/private', headers: bearer(token) });
+      expect(response.statusCode, name).toBe(401);
+      expect(response.headers['www-authenticate'], name).toContain('Bearer');
+    }
+  });
+
   it('rejects a token without exp', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
     const server = await jwksServer({ keys: [jwk] });
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, server.url);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+    const token = await new SignJWT({ jti: 'j1' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
       .setSubject(USER_ID)
       .setIssuer(issuer.issuer)
       .setAudience(issuer.audience)
@@ -109,8 +137,8 @@ describe('app.authenticate', () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, server.url);
     const sign = () =>
-      new SignJWT({})
-        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+      new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
         .setSubject(USER_ID)
         .setIssuer(issuer.issuer)
         .setAudience(issuer.audience)
@@ -123,6 +151,53 @@ describe('app.authenticate', () => {
     expect(server.fetches()).toBe(1);
   });
 
+  it('keeps verifying with the last keys while the user service is down, however long', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const keys = [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' }];
+    let up = true;
+    const server = createServer((_request, response) => {
+      if (up) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+      else response.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const warnings: string[] = [];
+    const issuer = await createTestIssuer();
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => warnings.push(JSON.parse(line).msg) } } });
+    onTestFinished(() => app.close());
+    await app.register(errorHandlerPlugin);
+    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`) });
+    app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
+    await app.ready();
+    up = false;
+    const later = Date.now() + 3_600_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: later });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const token = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+      .setSubject(USER_ID)
+      .setIssuer(issuer.issuer)
+      .setAudience(issuer.audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const response = await app.inject({ url: '/private', headers: bearer(token) });
+    expect(response.statusCode).toBe(200);
+    await vi.waitFor(() => expect(warnings).toContain('token keys refresh failed; keeping the last keys'));
+  });
+
+  it('answers a failing key resolver with a 500 that names nothing (a bug, not a bad token)', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, async () => {
+      throw new TypeError('resolver bug');
+    });
+    const response = await app.inject({ url: '/private', headers: bearer(await issuer.sign(USER_ID)) });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+  });
+
   it('answers 503, not 401, when the key set cannot be fetched', async () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, new URL('http://127.0.0.1:1/jwks.json'));
@@ -130,5 +205,62 @@ describe('app.authenticate', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ code: 'AUTH_KEYS_UNAVAILABLE' });
     expect(response.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('app.authorize', () => {
+  it('takes a service token with the scope on a service route, naming the user and the service acting for them', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const token = await issuer.signService(USER_ID, { scope: 'payment:charge' });
+    const response = await app.inject({ url: '/service', headers: bearer(token) });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ userId: USER_ID, actor: 'cart', scopes: ['payment:charge'] });
+  });
+
+  it('refuses a shopper token on a service route with 403 insufficient_scope', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const response = await app.inject({ url: '/service', headers: bearer(await issuer.sign(USER_ID)) });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
+    expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+  });
+
+  it('refuses a service token without the scope, and one for another service', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const wrongScope = await issuer.signService(USER_ID, { scope: 'payment:refunds:read' });
+    expect((await app.inject({ url: '/service', headers: bearer(wrongScope) })).statusCode).toBe(403);
+    const otherService = await issuer.signService(USER_ID, { scope: 'payment:charge', audience: 'cart' });
+    const response = await app.inject({ url: '/service', headers: bearer(otherService) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_INVALID_TOKEN');
+  });
+
+  it('refuses a service token on a shopper route: a service is not a signed-in user', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const response = await app.inject({ url: '/private', headers: bearer(await issuer.signService(USER_ID, { scope: 'payment:charge' })) });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('AUTH_FORBIDDEN');
+  });
+
+  it('lets an operator through a role route and refuses a shopper, even one claiming a scope', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer, issuer.keys, 'payment');
+    const operator = await app.inject({ url: '/operators', headers: bearer(await issuer.signOperator(USER_ID)) });
+    expect(operator.statusCode).toBe(200);
+    expect(operator.json()).toEqual({ userId: USER_ID, roles: ['operator'] });
+    const shopper = await issuer.sign(USER_ID, { claims: { scope: 'payment:charge operator', roles: ['shopper'] } });
+    const response = await app.inject({ url: '/operators', headers: bearer(shopper) });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'AUTH_FORBIDDEN', message: 'This route needs the operator role' });
+  });
+
+  it('will not build a service route on a service without an audience of its own', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer);
+    expect(() => app.authorize({ serviceScope: 'payment:charge' })).toThrow(/serviceAudience/);
   });
 });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ForgedToken } from './forged-tokens.ts';
 import { writeReliabilityFigure } from './reliability-figure.ts';
 import { errorShapeProblems, leakProblems, type ResponseLike } from './response-checks.ts';
 
@@ -9,6 +8,12 @@ export interface RouteCall {
   url: string;
   headers?: Record<string, string>;
   payload?: unknown;
+}
+
+/** A token every verifier must refuse, named by what is wrong with it (see `forgedTokens` of @myshop/auth/testing). */
+export interface ForgedToken {
+  name: string;
+  token: string;
 }
 
 export const describeCall = (call: RouteCall) => `${call.method} ${call.url}`;

@@ -7,7 +7,10 @@ export function serviceDiscoveryEnv(serviceUrl: (kubernetesService: string) => s
   const env: Record<string, string> = {};
   const user = serviceUrl('user-service');
   const payment = serviceUrl('payment-service');
-  if (user) env.JWKS_URL = `${user}/user/.well-known/jwks.json`;
+  if (user) {
+    env.JWKS_URL = `${user}/user/.well-known/jwks.json`;
+    env.TOKEN_URL = `${user}/user/oauth/token`;
+  }
   if (payment) env.PAYMENT_URL = payment;
   return env;
 }

@@ -39,6 +39,8 @@ const stack = await startStack({
 for (const service of stack.services.values()) {
   const replicaList = service.replicas.map((replica) => `${replica.name} :${replica.port} (metrics :${replica.metricsPort})`).join(', ');
   say(`${service.name}-service at ${service.url} → ${replicaList}`);
+  // For the commands that work on a service's data, e.g. granting an operator (see the README).
+  say(`${service.name} database: ${service.databaseUrl}`);
 }
 const { port: gatewayPort } = new URL(stack.gatewayUrl);
 say(`gateway for host myshop.com at ${stack.gatewayUrl}`);

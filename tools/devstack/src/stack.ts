@@ -8,6 +8,7 @@ import { matchRoute, readIngressRoutes } from './ingress-routes.ts';
 import { serviceDiscoveryEnv } from './local-env.ts';
 import type { LinePrinter } from './log-printer.ts';
 import { createProxy } from './proxy.ts';
+import { runOperatorsCommand } from './operators-command.ts';
 import { Replica } from './replica.ts';
 
 export interface StackOptions {
@@ -42,6 +43,11 @@ export interface Stack {
   services: Map<string, ServiceHandle>;
   /** Replaces one replica the way a rolling update does: new one ready first, then SIGTERM the old. */
   replaceReplica(service: string, index: number): Promise<void>;
+  /**
+   * Grants (or revokes) the operator role of an existing account, with the user service's own
+   * command (`npm run operators -w apps/user`) against this stack's user database.
+   */
+  operator(change: 'grant' | 'revoke', email: string): Promise<void>;
   /** Stops the service's embedded PostgreSQL (data kept) until `startDatabase`: a database outage. */
   stopDatabase(service: string): Promise<void>;
   startDatabase(service: string): Promise<void>;
@@ -104,6 +110,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // Service first; when something else sends SIGTERM, the next probe sees "draining" and the
         // stand-in drops it: at worst one probe period plus one slow probe, and some margin.
         SHUTDOWN_DELAY_MS: String(PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS + 250),
+        // Refunds show on orders within a second here (a cluster reads every few seconds).
+        REFUND_SYNC_INTERVAL_MS: '1000',
         ...discovery,
         ...options.env,
       },
@@ -185,6 +193,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       handle.replicas[index] = replacement;
       handle.endpoints.remove(old.name);
       await old.stop('SIGTERM');
+    },
+    async operator(change, email) {
+      const user = handles.get('user');
+      if (!user) throw new Error('the user service is not running in this stack');
+      await runOperatorsCommand(root, user.databaseUrl, change, email);
     },
     async stopDatabase(service) {
       await controlDatabase(service, 'stopServer');

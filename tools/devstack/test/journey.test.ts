@@ -1,8 +1,9 @@
 /**
- * The shop's checkout journey end to end (issue 3), through the local gateway with
+ * The shop's checkout journey end to end, through the local gateway with
  * `Host: myshop.com`, every service started exactly as `npm start` starts it: its own process
  * from its own server.ts, its own embedded PostgreSQL, the others reached through their Service
- * stand-ins (JWKS_URL, PAYMENT_URL). Nothing here imports an app: it only speaks HTTP.
+ * stand-ins (JWKS_URL, TOKEN_URL, PAYMENT_URL). Nothing here imports an app: it speaks HTTP, and
+ * grants an operator with the user service's own command.
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -56,17 +57,18 @@ function call<T = Record<string, unknown>>(method: string, path: string, options
   return client.call<T>(method, path, { timeoutMs: 30_000, ...options });
 }
 
-/** Registers and logs in a new shopper; returns their access token. */
-async function shopper(name: string): Promise<string> {
+/** Registers and logs in a new shopper (an operator, granted with the operators command); returns their access token. */
+async function shopper(name: string, options: { operator?: boolean } = {}): Promise<string> {
   const account = { email: `${name.toLowerCase()}-${randomUUID()}@example.com`, password: 'correct horse battery', name };
   expect((await call('POST', '/user/register', { body: account })).status).toBe(201);
+  if (options.operator) await stack.operator('grant', account.email);
   const login = await call<{ accessToken: string }>('POST', '/user/login', { body: { email: account.email, password: account.password } });
   expect(login.status).toBe(200);
   return login.body.accessToken;
 }
 
 describe('the checkout journey through the gateway (npm start)', () => {
-  it('register → login → products → cart → checkout → charge → partial refund; another user sees none of it', async () => {
+  it('register → login → products → cart → checkout → charge → an operator’s partial refund, shown on the order; another user sees none of it', async () => {
     const alice = await shopper('Alice');
 
     // The catalogue is public.
@@ -85,7 +87,7 @@ describe('the checkout journey through the gateway (npm start)', () => {
     const total = 3 * first!.price + 2 * second!.price;
     expect(changed.body).toMatchObject({ subtotal: total, currency: 'USD' });
 
-    // Checkout: the cart service charges through payment with Alice's token.
+    // Checkout: the cart service charges through payment, acting for Alice.
     const key = randomUUID();
     const paid = await call<Paid & { items: unknown[] }>('POST', '/cart/checkout', { token: alice, key, body: { card: card(VISA) } });
     expect(paid.status, lines.slice(-20).join('\n')).toBe(201);
@@ -104,21 +106,25 @@ describe('the checkout journey through the gateway (npm start)', () => {
     expect(charges.body.items).toHaveLength(1);
     expect(charges.body.items[0]).toMatchObject({ id: paid.body.chargeId, status: 'succeeded', amount: total, metadata: { orderId: paid.body.orderId } });
 
-    // A partial refund.
-    const refund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: alice, key: randomUUID(), body: { amount: 500 } });
-    expect(refund.status).toBe(201);
+    // Alice cannot refund herself (free goods); an operator can, and the order shows it.
+    const selfRefund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: alice, key: randomUUID(), body: {} });
+    expect(selfRefund.status).toBe(403);
+    const operator = await shopper('Olga', { operator: true });
+    const refund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: operator, key: randomUUID(), body: { amount: 500 } });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
     expect(refund.body).toMatchObject({ chargeId: paid.body.chargeId, amount: 500 });
     const charge = await call('GET', `/payment/charges/${paid.body.chargeId}`, { token: alice });
     expect(charge.body).toMatchObject({ amount: total, amountRefunded: 500 });
 
-    const orders = await call<Page<unknown>>('GET', '/cart/orders', { token: alice });
-    expect(orders.body.items).toMatchObject([{ id: paid.body.orderId, status: 'paid', amount: total, chargeId: paid.body.chargeId }]);
+    await expect
+      .poll(async () => (await call<Page<unknown>>('GET', '/cart/orders', { token: alice })).body.items, { timeout: 15_000, interval: 200 })
+      .toMatchObject([{ id: paid.body.orderId, status: 'partially_refunded', amount: total, amountRefunded: 500, chargeId: paid.body.chargeId }]);
 
     // Bob cannot see (or refund) any of it.
     const bob = await shopper('Bob');
     expect((await call('GET', `/cart/orders/${paid.body.orderId}`, { token: bob })).status).toBe(404);
     expect((await call('GET', `/payment/charges/${paid.body.chargeId}`, { token: bob })).status).toBe(404);
-    expect((await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: bob, key: randomUUID(), body: { amount: 1 } })).status).toBe(404);
+    expect((await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: bob, key: randomUUID(), body: { amount: 1 } })).status).toBe(403);
     expect((await call('GET', '/cart/orders', { token: bob })).body).toEqual({ items: [], nextCursor: null });
     expect((await call('GET', '/payment/charges', { token: bob })).body).toEqual({ items: [], nextCursor: null });
   });

@@ -75,7 +75,7 @@ let checkoutTrace = '';
 let token = '';
 
 describe('observability of the checkout journey (npm start, tracing on)', () => {
-  it('a checkout is one trace across cart, payment, user (JWKS) and both databases', async () => {
+  it('a checkout is one trace across cart, user (the token exchange), payment and both databases', async () => {
     const email = `ada-${randomUUID()}@example.com`;
     expect((await call('POST', '/user/register', { body: { email, password: PASSWORD, name: 'Ada' } })).status).toBe(201);
     const login = await call<{ accessToken: string }>('POST', '/user/login', { body: { email, password: PASSWORD } });
@@ -84,7 +84,7 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
 
     const products = await call<{ items: Array<{ id: string }> }>('GET', '/cart/products?limit=2');
     expect((await call('POST', '/cart/items', { token, body: { productId: products.body.items[0]!.id, quantity: 1 } })).status).toBe(201);
-    // Payment has not seen a token yet: it fetches the JWKS from user inside the checkout's trace.
+    // Cart exchanges Alice's token for a payment token at user inside the checkout's trace.
     const paid = await call<{ orderId: string }>('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: card(VISA) } });
     expect(paid.status).toBe(201);
 
@@ -107,7 +107,7 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
     expect(database('cart').length).toBeGreaterThan(0);
     expect(database('payment').length).toBeGreaterThan(0);
     expect(trace.find((span) => span.service === 'payment' && span.name === 'request' && span.attributes['http.route'] === '/payment/charges')).toBeDefined();
-    expect(trace.find((span) => span.service === 'user' && span.name === 'request' && span.attributes['http.route'] === '/user/.well-known/jwks.json')).toBeDefined();
+    expect(trace.find((span) => span.service === 'user' && span.name === 'request' && span.attributes['http.route'] === '/user/oauth/token')).toBeDefined();
     // One trace: the cart's request span is its root, every other span's parent is in it.
     expect(trace.filter((span) => !span.parentSpanId)).toEqual([root]);
     expect(orphans(trace)).toEqual([]);

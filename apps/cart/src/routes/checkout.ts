@@ -11,7 +11,7 @@ export interface CheckoutRouteOptions {
 }
 
 export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs }) => {
-  const checkout = checkoutService({ db: app.db, payment: app.payment, currency, leaseMs });
+  const checkout = checkoutService({ db: app.db, payment: app.payment, tokens: app.serviceTokens, currency, leaseMs });
 
   app.post(
     '/checkout',
@@ -21,10 +21,12 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         summary: 'Pay for the cart',
         description:
           'Records an order for the cart at catalogue prices and charges the card through the payment ' +
-          'service. Exactly once per Idempotency-Key: a retry after a 503 resumes the same order and ' +
-          'never charges twice; a retry after it finished gets the same answer again (header ' +
-          'Idempotent-Replayed: true). A decline is 402 with the payment code (card_declined…) and ' +
-          'leaves the cart as it was.',
+          'service (as the cart service acting for the shopper). Exactly once per Idempotency-Key: a ' +
+          'retry after a 503 resumes the same order and never charges twice; a retry after it finished ' +
+          'gets the same answer again (header Idempotent-Replayed: true). One cart, one payment: while ' +
+          'a checkout of the cart is being paid, a checkout with another key is 409 ' +
+          'CART_CHECKOUT_PENDING, never a second charge. A decline is 402 with the payment code ' +
+          '(card_declined…) and leaves the cart as it was.',
         tags: ['checkout'],
         security: [{ bearerAuth: [] }],
         headers: CheckoutHeaders,

@@ -21,14 +21,12 @@ export const listOrdersRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['integer'] as const)[0];
+      // The cursor is the page's last order, one of the caller's own: it says nothing shop-wide.
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const rows = await orders.list(request.user.id, limit + 1, after);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return {
-        items: page.map(({ seq: _seq, ...order }) => order),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.seq]) : null,
-      };
+      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
     },
   );
 };

@@ -18,12 +18,12 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit, cursor } = request.query;
       // The cursor names the last product seen; its id stays short whatever the product is called.
-      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['uuid'] as const)[0];
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
       // One more than asked: whether it exists says if there is a next page.
       const products = app.catalogue.list(limit + 1, after);
       const items = products.slice(0, limit);
       const last = items.at(-1);
-      return { items, nextCursor: products.length > limit && last ? encodeCursor([last.id]) : null };
+      return { items, nextCursor: products.length > limit && last ? encodeCursor(last.id) : null };
     },
   );
 };

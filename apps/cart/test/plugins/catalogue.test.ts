@@ -11,7 +11,7 @@ describe('the catalogue plugin', () => {
     const urls = [
       '/cart/products',
       '/cart/products?limit=5',
-      `/cart/products?limit=3&cursor=${encodeCursor([TSHIRT.id])}`,
+      `/cart/products?limit=3&cursor=${encodeCursor(TSHIRT.id)}`,
       `/cart/products/${SOCKS.id}`,
       '/cart/products/00000000-0000-4000-8000-000000000000',
     ];

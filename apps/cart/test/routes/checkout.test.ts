@@ -4,6 +4,7 @@
  * journeys against the real payment service are in test/checkout-with-payment.test.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
@@ -90,7 +91,14 @@ describe('POST /cart/checkout', () => {
       description: `myshop order ${body.orderId}`,
       metadata: { orderId: body.orderId },
     });
-    expect(request!.headers.authorization).toBe(user.headers.authorization);
+    // Cart calls payment as itself acting for the shopper, never with the shopper's own token.
+    expect(request!.headers.authorization).not.toBe(user.headers.authorization);
+    expect(decodeJwt(String(request!.headers.authorization).replace('Bearer ', ''))).toMatchObject({
+      sub: user.id,
+      aud: 'payment',
+      act: { sub: 'cart' },
+      scope: 'payment:charge',
+    });
     expect(request!.headers['idempotency-key']).toBe(paymentIdempotencyKey(key));
     expect(request!.headers['x-request-id']).toBe('checkout-req-1');
     expect(request!.headers['user-agent']).toMatch(/^myshop-cart\//);

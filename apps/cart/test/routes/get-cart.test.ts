@@ -1,4 +1,4 @@
-import { createTestIssuer } from '@myshop/testing';
+import { createTestIssuer } from '@myshop/auth/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 

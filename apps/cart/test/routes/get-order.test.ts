@@ -21,6 +21,7 @@ describe('GET /cart/orders/:id', () => {
       id: placed.orderId,
       status: 'paid',
       amount: 3 * SOCKS.price,
+      amountRefunded: 0,
       currency: 'USD',
       chargeId: placed.chargeId,
       failureCode: null,

@@ -27,6 +27,7 @@ describe('GET /cart/orders', () => {
         id: expect.any(String),
         status: 'failed',
         amount: 2 * TSHIRT.price,
+        amountRefunded: 0,
         currency: 'USD',
         chargeId: null,
         failureCode: 'card_declined',
@@ -38,6 +39,7 @@ describe('GET /cart/orders', () => {
         id: paid.orderId,
         status: 'paid',
         amount: SOCKS.price,
+        amountRefunded: 0,
         currency: 'USD',
         chargeId: paid.chargeId,
         failureCode: null,
@@ -66,6 +68,21 @@ describe('GET /cart/orders', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(ids);
+  });
+
+  it('makes its cursor of the caller’s own order id: no shop-wide counter shows, and another user’s cursor gives nothing', async () => {
+    const { app, signIn } = await setUp();
+    const [alice, bob] = [await signIn(), await signIn()];
+    for (const user of [alice, alice, bob]) {
+      await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+      expect((await checkout(app, user)).statusCode).toBe(201);
+    }
+    const page = (await app.inject({ method: 'GET', url: '/cart/orders?limit=1', headers: alice.headers })).json();
+    const decoded = JSON.parse(Buffer.from(page.nextCursor, 'base64url').toString());
+    expect(decoded).toEqual([page.items[0].id]);
+    // Bob replaying Alice's cursor learns nothing of her orders.
+    const replayed = await app.inject({ method: 'GET', url: `/cart/orders?cursor=${page.nextCursor}`, headers: bob.headers });
+    expect(replayed.json()).toEqual({ items: [], nextCursor: null });
   });
 
   it("never lists another user's orders", async () => {

@@ -2,19 +2,8 @@
  * Every write route of the cart, fed 1,000+ malformed requests each (fast-check): never a 5xx,
  * always the JSON error shape, no stack trace or SQL, and nothing persisted.
  */
-import {
-  badAuthorizationHeaders,
-  forgedTokens,
-  fuzzRoute,
-  hostileJsonRequests,
-  pathSegment,
-  integerField,
-  objectField,
-  stringField,
-  tableState,
-  unicodeString,
-  type ObjectSpec,
-} from '@myshop/testing';
+import { forgedTokens } from '@myshop/auth/testing';
+import { badAuthorizationHeaders, fuzzRoute, hostileJsonRequests, pathSegment, integerField, objectField, stringField, tableState, unicodeString, type ObjectSpec } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '@myshop/schemas';

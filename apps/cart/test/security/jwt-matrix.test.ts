@@ -1,4 +1,5 @@
-import { forgedTokens, jwtMatrix, tableState, type RouteCall } from '@myshop/testing';
+import { forgedTokens } from '@myshop/auth/testing';
+import { jwtMatrix, tableState, type RouteCall } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart, card, fillCart, SOCKS } from '../helpers.ts';
 

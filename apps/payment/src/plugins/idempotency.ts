@@ -36,6 +36,14 @@ declare module 'fastify' {
        * throws, nothing is stored and the key is free again.
        */
       run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }>;
+      /**
+       * Settles what the request with this key did, without knowing the request: the answer it
+       * got if it finished, or else `voided` is stored as its answer, so that a late or replayed
+       * request with the key can never act (it gets `voided` too). While it is still running,
+       * PAYMENT_IDEMPOTENCY_IN_PROGRESS. For a caller that lost track of an attempt (its process
+       * died) and must know whether it acted before it tries anything else.
+       */
+      void(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse): Promise<StoredResponse & { replayed: boolean }>;
       /** Forgets keys past their time; returns how many. */
       purgeExpired(): Promise<number>;
     };
@@ -72,6 +80,9 @@ interface KeyRow {
 
 type Claim = { claimed: true; claim: string } | { claimed: false; row: KeyRow };
 
+/** The fingerprint of a key settled by `void`: no request has it, and any request gets its answer. */
+const VOIDED = 'voided';
+
 /** Idempotency-Keys kept in the database, so every replica sharing it agrees on them. */
 async function idempotency(app: FastifyInstance, options: IdempotencyOptions): Promise<void> {
   const { db } = app;
@@ -79,7 +90,16 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
   const fingerprint = ({ operation, input }: IdempotentRequest): string =>
     createHmac('sha256', options.fingerprintKey).update(canonicalJson([operation, input])).digest('base64url');
 
-  async function tryClaim(request: IdempotentRequest, print: string): Promise<Claim | undefined> {
+  /**
+   * Claims the key for one attempt, or answers the row that holds it. `takeOver` says which
+   * existing rows this attempt may replace: a forgotten (expired) one always; an abandoned one
+   * (its attempt died) only by a retry of the same request, or by `void`.
+   */
+  async function tryClaim(
+    request: Pick<IdempotentRequest, 'userId' | 'key'>,
+    print: string,
+    takeOver: (row: KeyRow) => boolean,
+  ): Promise<Claim | undefined> {
     const claim = randomUUID();
     const values = [request.userId, request.key, print, claim, LEASE_SECONDS, options.ttlHours];
     // The primary key decides: of all requests inserting one key at once, exactly one succeeds.
@@ -100,7 +120,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     );
     const row = rows[0];
     if (!row) return undefined; // released or purged in between: claim again
-    if (!row.expired && !(row.abandoned && row.fingerprint === print)) return { claimed: false, row };
+    if (!takeOver(row)) return { claimed: false, row };
 
     // A forgotten key, or the same request whose first attempt died: take it over, unless
     // someone else just did (the claim we saw has changed) or its owner finished after all.
@@ -116,7 +136,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     return takenOver.rowCount === 1 ? { claimed: true, claim } : undefined;
   }
 
-  async function execute(request: IdempotentRequest, claim: string, work: (tx: Queryable) => Promise<StoredResponse>) {
+  async function execute(request: Pick<IdempotentRequest, 'userId' | 'key'>, claim: string, work: (tx: Queryable) => Promise<StoredResponse>) {
     const keyValues = [request.userId, request.key, claim];
     try {
       return await db.transaction(async (tx) => {
@@ -145,15 +165,33 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
+  const stored = (row: KeyRow) => ({ statusCode: row.response_status!, body: row.response_body, replayed: true });
+
   async function run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>) {
     const print = fingerprint(request);
+    const takeOver = (row: KeyRow) => row.expired || (row.abandoned && row.fingerprint === print);
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
-      const outcome = await tryClaim(request, print);
+      const outcome = await tryClaim(request, print, takeOver);
       if (!outcome) continue;
       if (outcome.claimed) return { ...(await execute(request, outcome.claim, work)), replayed: false };
       const { row } = outcome;
+      // A voided key answers every request alike: whatever it was, it will not act now.
+      if (row.status === 'completed' && row.fingerprint === VOIDED) return stored(row);
       if (row.fingerprint !== print) throw new IdempotencyKeyReusedError();
-      if (row.status === 'completed') return { statusCode: row.response_status!, body: row.response_body, replayed: true };
+      if (row.status === 'completed') return stored(row);
+      throw inProgress();
+    }
+    throw inProgress();
+  }
+
+  async function voidKey(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse) {
+    // An attempt that died leaves its row in progress until its lease ends: then void wins it.
+    const takeOver = (row: KeyRow) => row.expired || row.abandoned;
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+      const outcome = await tryClaim(request, VOIDED, takeOver);
+      if (!outcome) continue;
+      if (outcome.claimed) return { ...(await execute(request, outcome.claim, async () => voided)), replayed: false };
+      if (outcome.row.status === 'completed') return stored(outcome.row);
       throw inProgress();
     }
     throw inProgress();
@@ -173,7 +211,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
-  app.decorate('idempotency', { run, purgeExpired });
+  app.decorate('idempotency', { run, void: voidKey, purgeExpired });
 
   // Expired keys are ignored on read anyway; the purge only keeps the table small.
   let timer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+import { SCOPES } from '@myshop/auth';
 import { errorResponses, isLuhnValid } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
@@ -10,18 +11,22 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
   app.post(
     '/charges',
     {
-      onRequest: app.authenticate,
+      // Cart charges on behalf of the shopper at checkout; a shopper's own token cannot charge.
+      onRequest: app.authorize({ serviceScope: SCOPES.charge }),
       schema: {
-        summary: 'Charge a card',
+        summary: 'Charge a card (for the cart service, on behalf of a shopper)',
         description:
-          'Exactly once per Idempotency-Key: a retry with the same body gets the first answer again ' +
-          '(header Idempotent-Replayed: true). Sandbox cards: 4000000000000002 is declined, ' +
-          '4000000000009995 has insufficient funds, any past expiry is expired_card.',
+          'Needs a payment token with scope payment:charge acting for the shopper (the cart service ' +
+          'gets one at checkout from POST /user/oauth/token); a shopper’s own token is 403. The charge ' +
+          'belongs to that shopper. Exactly once per Idempotency-Key: a retry with the same body gets ' +
+          'the first answer again (header Idempotent-Replayed: true); the CVC is no part of what makes ' +
+          'two requests the same, as it is never kept, not even hashed. Sandbox cards: ' +
+          '4000000000000002 is declined, 4000000000009995 has insufficient funds, any past expiry is expired_card.',
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
         body: CreateChargeBody,
-        response: { 201: Charge, ...errorResponses(400, 401, 402, 409, 413, 415, 422, 503) },
+        response: { 201: Charge, ...errorResponses(400, 401, 402, 403, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -31,9 +36,10 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       if (!isLuhnValid(body.card.number)) throw new InvalidCardNumberError();
 
       const userId = request.user.id;
+      const { cvc: _cvc, ...cardWithoutCvc } = body.card;
       let created: Charge | undefined;
       const response = await app.idempotency.run(
-        { userId, key: request.headers['idempotency-key'], operation: 'POST /payment/charges', input: body },
+        { userId, key: request.headers['idempotency-key'], operation: 'POST /payment/charges', input: { ...body, card: cardWithoutCvc } },
         async (tx) => {
           const authorization = authorize(body.card, new Date());
           // A decline is a charge too: stored as failed, answered with 402, replayed like any answer.
@@ -53,7 +59,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         },
       );
       if (created) {
-        request.log.info({ chargeId: created.id, status: created.status, failureCode: created.failureCode }, 'charge recorded');
+        request.log.info({ chargeId: created.id, status: created.status, failureCode: created.failureCode, actor: request.user.actor }, 'charge recorded');
         app.paymentMetrics.chargeRecorded(created);
       }
       if (response.replayed) app.paymentMetrics.replayed();

@@ -1,3 +1,4 @@
+import { OPERATOR_ROLE } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
@@ -10,33 +11,37 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/charges/:id/refunds',
     {
-      onRequest: app.authenticate,
+      // Money goes back on an operator's word only: a shopper's token never refunds.
+      onRequest: app.authorize({ role: OPERATOR_ROLE }),
       // No body at all means `{}`: refund whatever is left. (A JSON null is still refused.)
       preValidation: async (request) => {
         if (request.body === undefined) request.body = {};
       },
       schema: {
-        summary: 'Refund a charge, wholly or in part',
-        description: 'Without `amount`, refunds what is left. Exactly once per Idempotency-Key, like charges.',
+        summary: 'Refund a charge, wholly or in part (operators)',
+        description:
+          'Needs a token with the operator role (granted by the operators command, never by ' +
+          'registration); a shopper’s token is 403. Any shopper’s charge may be refunded; the refund ' +
+          'shows on the cart order the charge paid for. Without `amount`, refunds what is left. ' +
+          'Exactly once per Idempotency-Key, like charges.',
         tags: ['refunds'],
         security: [{ bearerAuth: [] }],
         params: ChargeParams,
         headers: IdempotencyHeaders,
         body: CreateRefundBody,
-        response: { 201: Refund, ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
+        response: { 201: Refund, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       if (!isUuid(id)) throw new ChargeNotFoundError();
-      const userId = request.user.id;
 
       const response = await app.idempotency.run(
-        { userId, key: request.headers['idempotency-key'], operation: `POST /payment/charges/${id}/refunds`, input: request.body },
+        { userId: request.user.id, key: request.headers['idempotency-key'], operation: `POST /payment/charges/${id}/refunds`, input: request.body },
         async (tx) => {
           const charges = chargesRepository(tx);
           // Locked until commit: concurrent refunds of this charge take turns and cannot over-refund.
-          const charge = await charges.findForUpdate(userId, id);
+          const charge = await charges.findForUpdate(id);
           if (!charge) throw new ChargeNotFoundError();
           if (charge.status !== 'succeeded') throw new ChargeNotRefundableError();
           const left = charge.amount - charge.amountRefunded;
@@ -46,7 +51,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
           return { statusCode: 201, body: await charges.refund(id, amount) };
         },
       );
-      if (!response.replayed) request.log.info({ chargeId: id, refund: response.body }, 'refund recorded');
+      if (!response.replayed) request.log.info({ chargeId: id, refund: response.body, operatorId: request.user.id }, 'refund recorded');
       else app.paymentMetrics.replayed();
       return sendIdempotent(reply, response);
     },

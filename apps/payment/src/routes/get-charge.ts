@@ -1,3 +1,4 @@
+import { OPERATOR_ROLE } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
@@ -13,17 +14,18 @@ export const getChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
-        summary: "One of the caller's charges",
-        description: "Another user's charge is answered exactly like an unknown one: 404.",
+        summary: "One of the caller's charges (an operator: anyone's)",
+        description: "Another user's charge is answered exactly like an unknown one: 404. An operator sees every charge (to refund it).",
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         params: ChargeParams,
-        response: { 200: Charge, ...errorResponses(401, 404, 503) },
+        response: { 200: Charge, ...errorResponses(401, 403, 404, 503) },
       },
     },
     async (request) => {
       const { id } = request.params;
-      const charge = isUuid(id) ? await charges.find(request.user.id, id) : undefined;
+      const anyUser = request.user.roles.includes(OPERATOR_ROLE);
+      const charge = isUuid(id) ? await charges.find(request.user.id, id, { anyUser }) : undefined;
       if (!charge) throw new ChargeNotFoundError();
       return charge;
     },

@@ -16,7 +16,7 @@ export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         querystring: PageQuery,
-        response: { 200: Page(Charge), ...errorResponses(400, 401, 503) },
+        response: { 200: Page(Charge), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {

@@ -205,7 +205,7 @@ describe('POST /payment/charges', () => {
       const response = await app.inject({
         method: 'POST',
         url: '/payment/charges',
-        headers: { ...alice.headers, 'idempotency-key': 'k', 'content-type': 'application/json' },
+        headers: { ...alice.cart, 'idempotency-key': 'k', 'content-type': 'application/json' },
         payload: '{"amount": 25',
       });
 
@@ -265,7 +265,7 @@ describe('POST /payment/charges', () => {
   ])('refuses a request with %s with 401 and charges nothing', async (_name, headers) => {
     const { app, database } = await buildPayment();
 
-    const response = await createCharge(app, { headers }, chargeBody());
+    const response = await createCharge(app, { cart: headers }, chargeBody());
 
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ statusCode: 401, code: expect.stringMatching(/^AUTH_/) });
@@ -274,13 +274,46 @@ describe('POST /payment/charges', () => {
 
   it('refuses an expired token with 401', async () => {
     const { app, database, issuer } = await buildPayment();
-    const token = await issuer.sign(randomUUID(), { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const token = await issuer.signService(randomUUID(), { scope: 'payment:charge', expiresIn: Math.floor(Date.now() / 1000) - 60 });
 
-    const response = await createCharge(app, { headers: { authorization: `Bearer ${token}` } }, chargeBody());
+    const response = await createCharge(app, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
 
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
     expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+  });
+
+  it.each([
+    ['the shopper’s own token', 'shopper'],
+    ['an operator’s token', 'operator'],
+    ['the cart’s token for itself (refund feed scope)', 'feed'],
+  ])('refuses %s with 403 and charges nothing: only the cart, acting for a shopper, charges', async (_name, who) => {
+    const { app, database, issuer, signIn } = await buildPayment();
+    const alice = await signIn();
+    const token =
+      who === 'shopper' ? await issuer.sign(alice.id)
+      : who === 'operator' ? await issuer.signOperator(alice.id)
+      : await issuer.signClient('cart', { scope: 'payment:refunds:read' });
+
+    const response = await createCharge(app, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
+    expect(response.headers['www-authenticate']).toContain('insufficient_scope');
+    expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+  });
+
+  it('treats a retry that differs only in the CVC as the same request (the CVC is never kept, not even hashed)', async () => {
+    const { app, database, signIn } = await buildPayment();
+    const alice = await signIn();
+    const first = await createCharge(app, alice, chargeBody(), 'same-key');
+    const retry = await createCharge(app, alice, chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }), 'same-key');
+
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json()).toEqual(first.json());
+    expect(await countRows(database)).toEqual({ charges: 1, keys: 1 });
   });
 });
 
@@ -334,7 +367,6 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
   it.each([
     ['another amount', { amount: 2501 }],
     ['another card number', { card: card({ number: '4000056655665556' }) }],
-    ['another cvc', { card: card({ cvc: '321' }) }],
     ['a description added', { description: 'now with text' }],
   ])('answers the same key with %s with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED and charges nothing more', async (_name, overrides) => {
     const { app, database, signIn } = await buildPayment();

@@ -4,11 +4,11 @@ import { buildPayment, chargeBody, createCharge, createRefund, DECLINED_CARD, FU
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
 
-/** A user with one succeeded charge of `amount`. */
+/** A user with one succeeded charge of `amount`, and an operator who may refund it. */
 async function userWithCharge(payment: Payment, amount = 10_000) {
   const user = await payment.signIn();
   const charge = (await createCharge(payment.app, user, chargeBody({ amount }))).json() as { id: string };
-  return { user, chargeId: charge.id };
+  return { user, operator: await payment.signInOperator(), chargeId: charge.id };
 }
 
 async function refundedSoFar(payment: Payment, chargeId: string) {
@@ -24,9 +24,9 @@ async function refundedSoFar(payment: Payment, chargeId: string) {
 describe('POST /payment/charges/:id/refunds', () => {
   it('refunds part of a charge with 201 and adds it to amountRefunded', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { user, operator, chargeId } = await userWithCharge(payment, 10_000);
 
-    const response = await createRefund(payment.app, user, chargeId, { amount: 2_500 });
+    const response = await createRefund(payment.app, operator, chargeId, { amount: 2_500 });
 
     expect(response.statusCode).toBe(201);
     expect(response.json()).toEqual({
@@ -42,13 +42,13 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('refunds what is left when no amount is given, with or without a body', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
-    await createRefund(payment.app, user, chargeId, { amount: 4_000 });
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
+    await createRefund(payment.app, operator, chargeId, { amount: 4_000 });
 
     const rest = await payment.app.inject({
       method: 'POST',
       url: `/payment/charges/${chargeId}/refunds`,
-      headers: { ...user.headers, 'idempotency-key': randomUUID() },
+      headers: { ...operator.headers, 'idempotency-key': randomUUID() },
     });
 
     expect(rest.statusCode).toBe(201);
@@ -56,19 +56,19 @@ describe('POST /payment/charges/:id/refunds', () => {
     expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '10000', refunds: 2, refunded: '10000' });
 
     const other = await userWithCharge(payment, 700);
-    const withEmptyBody = await createRefund(payment.app, other.user, other.chargeId, {});
+    const withEmptyBody = await createRefund(payment.app, other.operator, other.chargeId, {});
     expect(withEmptyBody.statusCode).toBe(201);
     expect(withEmptyBody.json()).toMatchObject({ amount: 700 });
   });
 
   it('refuses a JSON null body with 400 rather than reading it as "refund the rest"', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 1_000);
+    const { operator, chargeId } = await userWithCharge(payment, 1_000);
 
     const response = await payment.app.inject({
       method: 'POST',
       url: `/payment/charges/${chargeId}/refunds`,
-      headers: { ...user.headers, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      headers: { ...operator.headers, 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
       payload: 'null',
     });
 
@@ -79,10 +79,10 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('answers a refund larger than what is left with 422 PAYMENT_REFUND_EXCEEDS_CHARGE and refunds nothing', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
-    await createRefund(payment.app, user, chargeId, { amount: 9_000 });
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
+    await createRefund(payment.app, operator, chargeId, { amount: 9_000 });
 
-    const response = await createRefund(payment.app, user, chargeId, { amount: 1_001 });
+    const response = await createRefund(payment.app, operator, chargeId, { amount: 1_001 });
 
     expect(response.statusCode).toBe(422);
     expect(response.json()).toEqual({
@@ -96,11 +96,11 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('answers a refund of a fully refunded charge with 422, whatever the amount', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 500);
-    await createRefund(payment.app, user, chargeId);
+    const { operator, chargeId } = await userWithCharge(payment, 500);
+    await createRefund(payment.app, operator, chargeId);
 
-    const again = await createRefund(payment.app, user, chargeId);
-    const one = await createRefund(payment.app, user, chargeId, { amount: 1 });
+    const again = await createRefund(payment.app, operator, chargeId);
+    const one = await createRefund(payment.app, operator, chargeId, { amount: 1 });
 
     for (const response of [again, one]) {
       expect(response.statusCode).toBe(422);
@@ -112,10 +112,11 @@ describe('POST /payment/charges/:id/refunds', () => {
   it('answers a refund of a failed charge with 409 PAYMENT_CHARGE_NOT_REFUNDABLE', async () => {
     const payment = await buildPayment();
     const user = await payment.signIn();
+    const operator = await payment.signInOperator();
     await createCharge(payment.app, user, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }));
     const [failed] = await payment.database.query<{ id: string }>('SELECT id FROM charges');
 
-    const response = await createRefund(payment.app, user, failed!.id, { amount: 100 });
+    const response = await createRefund(payment.app, operator, failed!.id, { amount: 100 });
 
     expect(response.statusCode).toBe(409);
     expect(response.json()).toEqual({
@@ -128,19 +129,40 @@ describe('POST /payment/charges/:id/refunds', () => {
   });
 
   it.each([
-    ["another user's charge", 'other'],
     ['an unknown charge', randomUUID()],
     ['a malformed charge id', 'not-a-uuid'],
   ])('answers a refund of %s with 404 PAYMENT_CHARGE_NOT_FOUND', async (_name, target) => {
     const payment = await buildPayment();
     const owner = await userWithCharge(payment, 1_000);
-    const mallory = await payment.signIn();
 
-    const response = await createRefund(payment.app, mallory, target === 'other' ? owner.chargeId : target, { amount: 100 });
+    const response = await createRefund(payment.app, owner.operator, target, { amount: 100 });
 
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ statusCode: 404, code: 'PAYMENT_CHARGE_NOT_FOUND', error: 'Not Found', message: 'Charge not found' });
     expect(await refundedSoFar(payment, owner.chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+  });
+
+  it.each([
+    ['the shopper who paid (free goods)', 'owner'],
+    ['another shopper', 'stranger'],
+    ['the cart service acting for the shopper', 'cart'],
+    ['the cart service as itself', 'feed'],
+  ])('refuses a refund by %s with 403, refunding nothing: only an operator refunds', async (_name, who) => {
+    const payment = await buildPayment();
+    const owner = await userWithCharge(payment, 1_000);
+    const caller =
+      who === 'owner' ? owner.user
+      : who === 'stranger' ? await payment.signIn()
+      : who === 'cart' ? { headers: owner.user.cart }
+      : await payment.cartService();
+
+    for (const payload of [{ amount: 100 }, {}]) {
+      const response = await createRefund(payment.app, caller, owner.chargeId, payload);
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({ statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
+    }
+    expect(await refundedSoFar(payment, owner.chargeId)).toEqual({ amount_refunded: '0', refunds: 0, refunded: null });
+    expect(await payment.database.query('SELECT count(*)::int AS n FROM idempotency_keys')).toEqual([{ n: 1 }]);
   });
 
   it.each([
@@ -150,9 +172,9 @@ describe('POST /payment/charges/:id/refunds', () => {
     ['an unknown field', { reason: 'duplicate' }, 'body/reason is not allowed'],
   ])('refuses %s with 400 and refunds nothing', async (_name, payload, message) => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment);
+    const { operator, chargeId } = await userWithCharge(payment);
 
-    const response = await createRefund(payment.app, user, chargeId, payload);
+    const response = await createRefund(payment.app, operator, chargeId, payload);
 
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining(message) });
@@ -161,9 +183,9 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('requires an Idempotency-Key (400) and a Bearer token (401)', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment);
+    const { operator, chargeId } = await userWithCharge(payment);
 
-    const withoutKey = await createRefund(payment.app, user, chargeId, { amount: 100 }, null);
+    const withoutKey = await createRefund(payment.app, operator, chargeId, { amount: 100 }, null);
     const withoutToken = await createRefund(payment.app, { headers: {} }, chargeId, { amount: 100 });
 
     expect(withoutKey.statusCode).toBe(400);
@@ -174,10 +196,10 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('replays a refund for the same key and body, refunding once', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
 
-    const first = await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
-    const retry = await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
+    const first = await createRefund(payment.app, operator, chargeId, { amount: 1_000 }, 'refund-1');
+    const retry = await createRefund(payment.app, operator, chargeId, { amount: 1_000 }, 'refund-1');
 
     expect(retry.statusCode).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
@@ -187,15 +209,14 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('answers the same key with another amount, or for another charge, with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { user, operator, chargeId } = await userWithCharge(payment, 10_000);
     const second = (await createCharge(payment.app, user, chargeBody())).json() as { id: string };
-    await createRefund(payment.app, user, chargeId, { amount: 1_000 }, 'refund-1');
+    await createRefund(payment.app, operator, chargeId, { amount: 1_000 }, 'refund-1');
 
-    const otherAmount = await createRefund(payment.app, user, chargeId, { amount: 2_000 }, 'refund-1');
-    const otherCharge = await createRefund(payment.app, user, second.id, { amount: 1_000 }, 'refund-1');
-    const chargeWithRefundKey = await createCharge(payment.app, user, chargeBody(), 'refund-1');
+    const otherAmount = await createRefund(payment.app, operator, chargeId, { amount: 2_000 }, 'refund-1');
+    const otherCharge = await createRefund(payment.app, operator, second.id, { amount: 1_000 }, 'refund-1');
 
-    for (const response of [otherAmount, otherCharge, chargeWithRefundKey]) {
+    for (const response of [otherAmount, otherCharge]) {
       expect(response.statusCode).toBe(422);
       expect(response.json()).toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED' });
     }
@@ -205,10 +226,10 @@ describe('POST /payment/charges/:id/refunds', () => {
 
   it('leaves the key free after a refused refund, so the corrected request can use it', async () => {
     const payment = await buildPayment();
-    const { user, chargeId } = await userWithCharge(payment, 1_000);
+    const { operator, chargeId } = await userWithCharge(payment, 1_000);
 
-    const tooMuch = await createRefund(payment.app, user, chargeId, { amount: 5_000 }, 'refund-1');
-    const corrected = await createRefund(payment.app, user, chargeId, { amount: 500 }, 'refund-1');
+    const tooMuch = await createRefund(payment.app, operator, chargeId, { amount: 5_000 }, 'refund-1');
+    const corrected = await createRefund(payment.app, operator, chargeId, { amount: 500 }, 'refund-1');
 
     expect(tooMuch.statusCode).toBe(422);
     expect(corrected.statusCode).toBe(201);
@@ -219,11 +240,11 @@ describe('POST /payment/charges/:id/refunds', () => {
   it('never over-refunds under 20 concurrent refunds with different keys on two replicas', async () => {
     const payment = await buildPayment();
     const other = await payment.replica();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
 
     // 20 × 700 asks for 14,000 of 10,000: exactly 14 fit.
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId, { amount: 700 })),
+      Array.from({ length: 20 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, operator, chargeId, { amount: 700 })),
     );
 
     const statuses = responses.map((response) => response.statusCode).sort();
@@ -235,10 +256,10 @@ describe('POST /payment/charges/:id/refunds', () => {
   it('refunds everything exactly once when concurrent "refund the rest" requests race', async () => {
     const payment = await buildPayment();
     const other = await payment.replica();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
 
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId)),
+      Array.from({ length: 10 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, operator, chargeId)),
     );
 
     expect(responses.filter((response) => response.statusCode === 201).map((response) => response.json().amount)).toEqual([10_000]);
@@ -249,10 +270,10 @@ describe('POST /payment/charges/:id/refunds', () => {
   it('makes one refund from 30 parallel identical requests with one key on two replicas', async () => {
     const payment = await buildPayment();
     const other = await payment.replica();
-    const { user, chargeId } = await userWithCharge(payment, 10_000);
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
 
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, user, chargeId, { amount: 300 }, 'r')),
+      Array.from({ length: 30 }, (_, index) => createRefund(index % 2 === 0 ? payment.app : other, operator, chargeId, { amount: 300 }, 'r')),
     );
 
     expect(responses.every((response) => response.statusCode === 201 || response.statusCode === 409)).toBe(true);

@@ -4,10 +4,10 @@ import { buildPayment, chargeBody, createCharge, createRefund } from '../helpers
 
 describe('GET /payment/charges/:id', () => {
   it("answers the caller's own charge with 200, as it is now", async () => {
-    const { app, signIn } = await buildPayment();
+    const { app, signIn, signInOperator } = await buildPayment();
     const alice = await signIn();
     const created = (await createCharge(app, alice, chargeBody({ amount: 5_000, description: 'Order 9' }))).json();
-    await createRefund(app, alice, created.id, { amount: 1_500 });
+    await createRefund(app, await signInOperator(), created.id, { amount: 1_500 });
 
     const response = await app.inject({ url: `/payment/charges/${created.id}`, headers: alice.headers });
 
@@ -37,5 +37,19 @@ describe('GET /payment/charges/:id', () => {
     const response = await app.inject({ url: `/payment/charges/${randomUUID()}` });
 
     expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('GET /payment/charges/:id for an operator', () => {
+  it('shows any shopper’s charge, so that it can be refunded', async () => {
+    const { app, signIn, signInOperator } = await buildPayment();
+    const alice = await signIn();
+    const created = (await createCharge(app, alice, chargeBody())).json();
+    const operator = await signInOperator();
+
+    const response = await app.inject({ url: `/payment/charges/${created.id}`, headers: operator.headers });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual(created);
   });
 });

@@ -3,20 +3,8 @@
  * always the JSON error shape, no stack trace or SQL, and nothing persisted: no charge, no
  * refund, no Idempotency-Key left claimed.
  */
-import {
-  badAuthorizationHeaders,
-  forgedTokens,
-  fuzzRoute,
-  hostileJsonRequests,
-  pathSegment,
-  integerField,
-  objectField,
-  stringField,
-  tableState,
-  unicodeString,
-  type FieldSpec,
-  type ObjectSpec,
-} from '@myshop/testing';
+import { forgedTokens } from '@myshop/auth/testing';
+import { badAuthorizationHeaders, fuzzRoute, hostileJsonRequests, pathSegment, integerField, objectField, stringField, tableState, unicodeString, type FieldSpec, type ObjectSpec } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '@myshop/schemas';

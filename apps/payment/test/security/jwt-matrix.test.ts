@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { forgedTokens, jwtMatrix, tableState, type RouteCall } from '@myshop/testing';
+import { forgedTokens } from '@myshop/auth/testing';
+import { jwtMatrix, tableState, type RouteCall } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildPayment, chargeBody, createCharge } from '../helpers.ts';
 

@@ -1,81 +1,76 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ACCESS_TOKEN_TYPE, SHOP_CLIENT_ID } from '@myshop/auth';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, SignJWT, type JWTVerifyGetKey } from 'jose';
-import type { Static } from 'typebox';
+import { createLocalJWKSet, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { UserConfig } from '../config.ts';
-import type { JsonWebKeySet } from '../schemas.ts';
+import { loadSigningKeys, type SigningKeys } from '../signing-keys.ts';
 
 export interface AccessToken {
   accessToken: string;
+  /** Seconds until it expires. */
   expiresIn: number;
+}
+
+/** What a service token says (see @myshop/auth's token contract). */
+export interface ServiceTokenRequest {
+  clientId: string;
+  audience: string;
+  scopes: string[];
+  /** The user it acts for (token exchange), or none: the service acts as itself. */
+  onBehalfOf?: { userId: string; expiresAt: number };
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     tokens: {
-      issue(userId: string): Promise<AccessToken>;
-      /** The public half, served at /user/.well-known/jwks.json. */
-      jwks: Static<typeof JsonWebKeySet>;
+      /** A shopper's access token, with the roles the account holds. */
+      issue(user: { id: string; roles: readonly string[] }): Promise<AccessToken>;
+      /** A token for one service to call another, as itself or on behalf of a user. */
+      issueForService(request: ServiceTokenRequest): Promise<AccessToken>;
+      /** The public keys, served at /user/.well-known/jwks.json. */
+      jwks: SigningKeys['jwks'];
       /** Verifies our own tokens without a round trip to our own JWKS endpoint. */
       keySet: JWTVerifyGetKey;
     };
   }
 }
 
-/**
- * Loads the token signing key from the Secret (JWT_PRIVATE_KEY). Outside production, with no key
- * configured, one is generated once and kept under DATA_DIR, so tokens outlive a restart and all
- * local replicas sign with the same key.
- */
+/** Signs every access token of the shop, typed `at+jwt` (RFC 9068). */
 async function signingKey(app: FastifyInstance, { config }: { config: UserConfig }): Promise<void> {
-  const privateKey = createPrivateKey(config.JWT_PRIVATE_KEY ?? developmentKey(join(config.DATA_DIR, 'user', 'jwt-signing-key.pem')));
-  const alg = privateKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
-  const publicJwk = await exportJWK(createPublicKey(privateKey));
-  // The thumbprint names the key: it changes exactly when the key does.
-  const kid = await calculateJwkThumbprint(publicJwk);
-  const jwks = { keys: [{ kty: publicJwk.kty ?? 'OKP', crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y, kid, alg, use: 'sig' }] };
+  const keys = await loadSigningKeys(config);
+  app.log.info({ kid: keys.kid, published: keys.jwks.keys.map((key) => key.kid) }, 'token signing key loaded');
+
+  const sign = (claims: JWTPayload, expiresAt: number) =>
+    new SignJWT({ ...claims, jti: randomUUID() })
+      .setProtectedHeader({ alg: keys.alg, kid: keys.kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(config.JWT_ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(keys.privateKey);
+  const now = () => Math.floor(Date.now() / 1000);
 
   app.decorate('tokens', {
-    jwks,
-    keySet: createLocalJWKSet(jwks),
-    issue: async (userId: string) => ({
-      accessToken: await sign(privateKey, alg, kid, userId, config),
-      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS,
-    }),
+    jwks: keys.jwks,
+    keySet: createLocalJWKSet(keys.jwks),
+    async issue(user) {
+      const ttl = config.ACCESS_TOKEN_TTL_SECONDS;
+      const claims = { sub: user.id, aud: config.JWT_AUDIENCE, client_id: SHOP_CLIENT_ID, ...(user.roles.length > 0 ? { roles: [...user.roles] } : {}) };
+      return { accessToken: await sign(claims, now() + ttl), expiresIn: ttl };
+    },
+    async issueForService({ clientId, audience, scopes, onBehalfOf }) {
+      // Acting for a user, it never outlives the user's own token.
+      const expiresAt = Math.min(now() + config.SERVICE_TOKEN_TTL_SECONDS, onBehalfOf?.expiresAt ?? Number.POSITIVE_INFINITY);
+      const claims = {
+        sub: onBehalfOf?.userId ?? clientId,
+        aud: audience,
+        client_id: clientId,
+        scope: scopes.join(' '),
+        ...(onBehalfOf ? { act: { sub: clientId } } : {}),
+      };
+      return { accessToken: await sign(claims, expiresAt), expiresIn: Math.max(0, expiresAt - now()) };
+    },
   });
-}
-
-function sign(privateKey: KeyObject, alg: string, kid: string, userId: string, config: UserConfig): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg, kid, typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuer(config.JWT_ISSUER)
-    .setAudience(config.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${config.ACCESS_TOKEN_TTL_SECONDS}s`)
-    .setJti(randomUUID())
-    .sign(privateKey);
-}
-
-function developmentKey(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const draft = `${path}.${process.pid}.tmp`;
-  writeFileSync(draft, pem, { mode: 0o600 });
-  try {
-    // link() publishes a complete file or fails if one exists: when replicas start together,
-    // the first one's key wins and the others read it, never half of it.
-    linkSync(draft, path);
-    return pem;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(path, 'utf8');
-  } finally {
-    unlinkSync(draft);
-  }
 }
 
 export const signingKeyPlugin = fp(signingKey, { name: 'signing-key', fastify: '5.x' });

@@ -33,7 +33,7 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
       const user = await users.findByEmail(email.trim());
       const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
       if (!user || !valid) throw new InvalidCredentialsError();
-      const token = await app.tokens.issue(user.profile.id);
+      const token = await app.tokens.issue({ id: user.profile.id, roles: user.roles });
       app.userMetrics.login('success');
       return { ...token, tokenType: 'Bearer' as const };
     },

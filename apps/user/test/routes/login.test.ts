@@ -14,9 +14,12 @@ describe('POST /user/login', () => {
     expect(body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: config.ACCESS_TOKEN_TTL_SECONDS });
 
     const header = decodeProtectedHeader(body.accessToken);
-    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
+    // An access token as RFC 9068 types it, for the shop's own client; a new account holds no role.
+    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
     const claims = decodeJwt(body.accessToken);
-    expect(claims).toMatchObject({ sub: user.id, iss: 'https://myshop.com/user', aud: 'myshop', jti: expect.any(String) });
+    expect(claims).toMatchObject({ sub: user.id, iss: 'https://myshop.com/user', aud: 'myshop', client_id: 'myshop', jti: expect.any(String) });
+    expect(claims.roles).toBeUndefined();
+    expect(claims.scope).toBeUndefined();
     expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
   });
 

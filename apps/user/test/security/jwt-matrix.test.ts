@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { forgedTokens, jwtMatrix, tableState } from '@myshop/testing';
+import { forgedTokens } from '@myshop/auth/testing';
+import { jwtMatrix, tableState } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildUser, login, register } from '../helpers.ts';
 

@@ -2,6 +2,7 @@ import { runDatabaseOutageCheck, type DatabaseOutageOptions } from './database-o
 import type { Figure } from './figures.ts';
 import { startChaosStack, type CheckResult } from './harness.ts';
 import { runKillCheck, type KillOptions } from './kill.ts';
+import { runMoneyCheck, type MoneyOptions } from './money.ts';
 import { runOverloadCheck, type OverloadOptions } from './overload.ts';
 import { runRolloutCheck, type RolloutOptions } from './rollout.ts';
 import { runSettleCrashCheck, type SettleCrashOptions } from './settle-crash.ts';
@@ -14,6 +15,7 @@ export interface ChecksProfile {
   databaseOutage: WithoutLog<DatabaseOutageOptions>;
   overload: WithoutLog<OverloadOptions>;
   settleCrash: WithoutLog<SettleCrashOptions>;
+  money: WithoutLog<MoneyOptions>;
 }
 
 /** `npm run reliability` and `npm run chaos:rollout`: the lengths the issue asks for. */
@@ -23,6 +25,7 @@ export const FULL: ChecksProfile = {
   databaseOutage: { replicas: 3, ratePerSecond: 60, shoppers: 48, outageMs: 10_000, steadyMs: 5000 },
   overload: { durationMs: 15_000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
+  money: { replicas: 3, runs: 100, maxSteps: 6 },
 };
 
 /**
@@ -36,13 +39,15 @@ export const SHORT: ChecksProfile = {
   databaseOutage: { replicas: 2, ratePerSecond: 50, shoppers: 36, outageMs: 4000, steadyMs: 2000 },
   overload: { durationMs: 6000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
+  // The money rules need three replicas per service even here; fewer runs.
+  money: { replicas: 3, runs: 12, maxSteps: 5 },
 };
 
 export type CheckName = keyof ChecksProfile;
 
 /** The checks that share one stack, in this order: one cluster living through a series of incidents. */
 const ON_ONE_STACK: CheckName[] = ['rollout', 'kill', 'databaseOutage'];
-export const CHECK_NAMES: CheckName[] = [...ON_ONE_STACK, 'overload', 'settleCrash'];
+export const CHECK_NAMES: CheckName[] = [...ON_ONE_STACK, 'overload', 'settleCrash', 'money'];
 
 export interface ChecksRun {
   figures: Figure[];
@@ -87,5 +92,6 @@ export async function runChecks(profile: ChecksProfile, log: (message: string) =
   }
   if (only.includes('overload')) await attempt('overload', () => runOverloadCheck({ ...profile.overload, log }));
   if (only.includes('settleCrash')) await attempt('settleCrash', () => runSettleCrashCheck({ ...profile.settleCrash, log }));
+  if (only.includes('money')) await attempt('money', () => runMoneyCheck({ ...profile.money, log }));
   return run;
 }

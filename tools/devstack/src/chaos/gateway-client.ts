@@ -8,6 +8,8 @@ export interface CallOptions {
   token?: string;
   /** Sent as `Idempotency-Key`. */
   key?: string;
+  /** Any other headers (a Basic `authorization` of a service, say). */
+  headers?: Record<string, string>;
   /** Deadline of the whole exchange (default 15 s): past it the call is a timeout, not a hang. */
   timeoutMs?: number;
 }
@@ -41,6 +43,7 @@ export class GatewayClient {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.key ? { 'idempotency-key': options.key } : {}),
+        ...options.headers,
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       headersTimeout: timeoutMs,

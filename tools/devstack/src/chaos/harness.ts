@@ -19,6 +19,8 @@ export interface CheckResult {
 
 export interface ChaosStack {
   stack: Stack;
+  /** Where the stack keeps its databases and development secrets. */
+  dataDir: string;
   client: GatewayClient;
   /** The replicas' last log lines, for a failure's explanation. */
   recentLines(count?: number): string[];
@@ -57,6 +59,7 @@ export async function startChaosStack(options: ChaosStackOptions = {}): Promise<
   const client = new GatewayClient(stack.gatewayUrl);
   return {
     stack,
+    dataDir,
     client,
     recentLines: (count = 40) => lines.slice(-count),
     async close() {

@@ -1,58 +1,86 @@
 import { createDatabase } from '@myshop/db';
 
-interface OrderRow {
+type OrderStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'failed';
+
+export interface OrderRow {
   id: string;
-  status: 'pending' | 'paid' | 'failed';
+  status: OrderStatus;
   amount: number;
+  amount_refunded: number;
   charge_id: string | null;
   lines: number;
   items_total: number;
+  /** A checkout attempt holds the order right now (its lease has not run out). */
+  attempt_active: boolean;
 }
 
-interface ChargeRow {
+export interface ChargeRow {
   id: string;
   status: 'succeeded' | 'failed';
   amount: number;
+  amount_refunded: number;
+  /** What its refunds add up to. */
+  refunds_total: number;
   order_id: string | null;
 }
 
 export interface Ledger {
-  orders: { paid: number; failed: number; pending: number };
+  orders: Record<OrderStatus, number>;
   charges: { succeeded: number; failed: number };
+  /** Money, in minor units: taken by succeeded charges, given back by refunds, and what the orders say is kept. */
+  money: { captured: number; refunded: number; kept: number; keptByOrders: number };
   /** Orders charged more than once. */
   duplicates: number;
-  /** Orders still pending with a charge made for them: money taken, order not recorded as paid. */
+  /** Orders still pending with a charge made for them and no attempt running: money taken, order not settled. */
   chargedButPending: number;
   /** Orders still pending with no charge: an attempt that never got a final answer. */
   unfinished: number;
-  /** Every broken rule, one line each (empty when the books balance). */
+  /** Checkouts being paid right now (not differences: they settle by themselves). */
+  inFlight: number;
+  /** Every difference, one line each (empty when the books agree). */
   problems: string[];
 }
 
+const PAID = new Set<OrderStatus>(['paid', 'partially_refunded', 'refunded']);
+
 /**
- * Reads cart's orders and payment's charges straight from their databases and checks that they
- * tell one story: every paid order has exactly one succeeded charge, for its amount and named by
- * it; a failed order has no succeeded charge; every charge belongs to an order of the same
- * outcome; every order's lines add up to its amount. "Half-written" is any of these broken.
+ * Reads cart's orders and payment's charges and refunds straight from their databases (what a
+ * reconciliation job does) and checks that they tell one story; see `balance`.
  */
 export async function readLedger(cartDatabaseUrl: string, paymentDatabaseUrl: string): Promise<Ledger> {
   const [orders, charges] = await Promise.all([
     selectRows<OrderRow>(
       cartDatabaseUrl,
-      `SELECT o.id, o.status, o.amount, o.charge_id,
+      `SELECT o.id, o.status, o.amount, o.amount_refunded, o.charge_id,
+              coalesce(o.attempt_expires_at > now(), false) AS attempt_active,
               (SELECT count(*)::int FROM order_items i WHERE i.order_id = o.id) AS lines,
               (SELECT coalesce(sum(i.line_total), 0)::bigint FROM order_items i WHERE i.order_id = o.id) AS items_total
          FROM orders o`,
     ),
-    selectRows<ChargeRow>(paymentDatabaseUrl, `SELECT id, status, amount, metadata->>'orderId' AS order_id FROM charges`),
+    selectRows<ChargeRow>(
+      paymentDatabaseUrl,
+      `SELECT c.id, c.status, c.amount, c.amount_refunded, c.metadata->>'orderId' AS order_id,
+              (SELECT coalesce(sum(r.amount), 0)::bigint FROM refunds r WHERE r.charge_id = c.id) AS refunds_total
+         FROM charges c`,
+    ),
   ]);
   return balance(orders, charges);
 }
 
+/**
+ * The rules the books keep: every charge pays for an order of ours; a paid order (refunded or not)
+ * has exactly one succeeded charge, for its amount, and shows what that charge's refunds gave back;
+ * a failed order has no succeeded charge; a pending one has none either unless its attempt is
+ * still running; an order's lines add up to its amount; a charge's refunds add up to what it says
+ * was refunded. And the money: captured − refunded = what the paid orders keep.
+ */
 export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
   const problems: string[] = [];
   const chargesByOrder = new Map<string, ChargeRow[]>();
   for (const charge of charges) {
+    if (charge.amount_refunded !== charge.refunds_total) {
+      problems.push(`charge ${charge.id} says ${charge.amount_refunded} was refunded, its refunds add up to ${charge.refunds_total}`);
+    }
     if (!charge.order_id) {
       problems.push(`charge ${charge.id} names no order`);
       continue;
@@ -63,6 +91,7 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
   let duplicates = 0;
   let chargedButPending = 0;
   let unfinished = 0;
+  let inFlight = 0;
 
   for (const order of orders) {
     const succeeded = (chargesByOrder.get(order.id) ?? []).filter((charge) => charge.status === 'succeeded');
@@ -73,12 +102,17 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
     if (order.lines === 0 || order.items_total !== order.amount) {
       problems.push(`order ${order.id} is for ${order.amount} but its ${order.lines} lines add up to ${order.items_total}`);
     }
-    if (order.status === 'paid') {
+    if (PAID.has(order.status)) {
       const charge = succeeded.find((candidate) => candidate.id === order.charge_id);
-      if (!charge) problems.push(`order ${order.id} is paid by charge ${order.charge_id}, which is not a succeeded charge for it`);
+      if (!charge) problems.push(`order ${order.id} is ${order.status} by charge ${order.charge_id}, which is not a succeeded charge for it`);
       else if (charge.amount !== order.amount) problems.push(`order ${order.id} is for ${order.amount} but was charged ${charge.amount}`);
+      else if (charge.amount_refunded !== order.amount_refunded) {
+        problems.push(`order ${order.id} shows ${order.amount_refunded} refunded, its charge ${charge.amount_refunded}`);
+      }
     } else if (order.status === 'failed') {
       if (succeeded.length > 0) problems.push(`order ${order.id} failed but was charged`);
+    } else if (order.attempt_active) {
+      inFlight += 1;
     } else if (succeeded.length > 0) {
       chargedButPending += 1;
       problems.push(`order ${order.id} was charged but is still pending`);
@@ -90,21 +124,31 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
     if (!ordersById.has(orderId)) problems.push(`${orderCharges.length} charge(s) for order ${orderId}, which does not exist`);
   }
 
+  const succeededCharges = charges.filter((charge) => charge.status === 'succeeded');
+  const captured = sum(succeededCharges.map((charge) => charge.amount));
+  const refunded = sum(charges.map((charge) => charge.refunds_total));
+  const paidOrders = orders.filter((order) => PAID.has(order.status));
+  const keptByOrders = sum(paidOrders.map((order) => order.amount - order.amount_refunded));
+  // Checkouts still being paid may hold money already; the books are judged once they settle.
+  if (inFlight === 0 && captured - refunded !== keptByOrders) {
+    problems.push(`captured ${captured} − refunded ${refunded} = ${captured - refunded}, but the paid orders keep ${keptByOrders}`);
+  }
+
+  const count = (status: OrderStatus) => orders.filter((order) => order.status === status).length;
   return {
-    orders: {
-      paid: orders.filter((order) => order.status === 'paid').length,
-      failed: orders.filter((order) => order.status === 'failed').length,
-      pending: orders.filter((order) => order.status === 'pending').length,
-    },
-    charges: {
-      succeeded: charges.filter((charge) => charge.status === 'succeeded').length,
-      failed: charges.filter((charge) => charge.status === 'failed').length,
-    },
+    orders: { pending: count('pending'), paid: count('paid'), partially_refunded: count('partially_refunded'), refunded: count('refunded'), failed: count('failed') },
+    charges: { succeeded: succeededCharges.length, failed: charges.length - succeededCharges.length },
+    money: { captured, refunded, kept: captured - refunded, keptByOrders },
     duplicates,
     chargedButPending,
     unfinished,
+    inFlight,
     problems,
   };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** One query on a database of the stack, on a connection of its own. */

@@ -39,14 +39,21 @@ export async function createShoppers(client: GatewayClient, count: number, paral
   return shoppers;
 }
 
+/** Every shopper of the load has this password. */
+const PASSWORD = 'correct horse battery';
+
 export async function createShopper(client: GatewayClient, name: string): Promise<Shopper> {
   const email = `${name}-${randomUUID()}@example.com`;
-  const password = 'correct horse battery';
-  const registered = await client.call('POST', '/user/register', { body: { email, password, name } });
+  const registered = await client.call('POST', '/user/register', { body: { email, password: PASSWORD, name } });
   if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
-  const login = await client.call<{ accessToken: string }>('POST', '/user/login', { body: { email, password } });
-  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
-  return { email, token: login.body.accessToken };
+  return { email, token: await login(client, email) };
+}
+
+/** A new access token for a shopper of the load (after an operator role was granted, say). */
+export async function login(client: GatewayClient, email: string): Promise<string> {
+  const answer = await client.call<{ accessToken: string }>('POST', '/user/login', { body: { email, password: PASSWORD } });
+  if (answer.status !== 200) throw new Error(`login answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body.accessToken;
 }
 
 /** The whole public catalogue, page by page. */

@@ -1,41 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { balance } from '../../src/chaos/ledger.ts';
+import { balance, type ChargeRow, type OrderRow } from '../../src/chaos/ledger.ts';
 
-type OrderRow = Parameters<typeof balance>[0][number];
-type ChargeRow = Parameters<typeof balance>[1][number];
-
-const order = (id: string, status: OrderRow['status'], chargeId: string | null = null, amount = 500): OrderRow => ({
+const order = (id: string, status: OrderRow['status'], chargeId: string | null = null, amount = 500, refunded = 0): OrderRow => ({
   id,
   status,
   amount,
+  amount_refunded: refunded,
   charge_id: chargeId,
   lines: 1,
   items_total: amount,
+  attempt_active: false,
 });
-const charge = (id: string, orderId: string | null, status: ChargeRow['status'] = 'succeeded', amount = 500): ChargeRow => ({
+const charge = (id: string, orderId: string | null, status: ChargeRow['status'] = 'succeeded', amount = 500, refunded = 0): ChargeRow => ({
   id,
   status,
   amount,
+  amount_refunded: refunded,
+  refunds_total: refunded,
   order_id: orderId,
 });
 
-describe('balance (orders against charges)', () => {
-  it('balances paid orders with one charge each, failed ones with a failed charge, and pending ones never charged', () => {
+describe('balance (orders against charges and refunds)', () => {
+  it('balances paid and refunded orders with one charge each, failed ones with a failed charge, pending ones never charged', () => {
     const ledger = balance(
-      [order('o1', 'paid', 'c1'), order('o2', 'failed'), order('o3', 'pending')],
-      [charge('c1', 'o1'), charge('c2', 'o2', 'failed')],
+      [order('o1', 'paid', 'c1'), order('o2', 'failed'), order('o3', 'pending'), order('o4', 'partially_refunded', 'c4', 500, 200), order('o5', 'refunded', 'c5', 300, 300)],
+      [charge('c1', 'o1'), charge('c2', 'o2', 'failed'), charge('c4', 'o4', 'succeeded', 500, 200), charge('c5', 'o5', 'succeeded', 300, 300)],
     );
     expect(ledger).toEqual({
-      orders: { paid: 1, failed: 1, pending: 1 },
-      charges: { succeeded: 1, failed: 1 },
+      orders: { pending: 1, paid: 1, partially_refunded: 1, refunded: 1, failed: 1 },
+      charges: { succeeded: 3, failed: 1 },
+      money: { captured: 1300, refunded: 500, kept: 800, keptByOrders: 800 },
       duplicates: 0,
       chargedButPending: 0,
       unfinished: 1,
+      inFlight: 0,
       problems: [],
     });
   });
 
-  it('names every way the books can be half-written or doubled', () => {
+  it('names every way the books can be half-written, doubled or out of step', () => {
     const ledger = balance(
       [
         order('twice', 'paid', 'c1'),
@@ -44,6 +47,7 @@ describe('balance (orders against charges)', () => {
         order('failed-but-charged', 'failed'),
         order('charged-pending', 'pending'),
         { ...order('no-lines', 'pending'), lines: 0, items_total: 0 },
+        order('refund-not-shown', 'paid', 'c9'),
       ],
       [
         charge('c1', 'twice'),
@@ -54,6 +58,7 @@ describe('balance (orders against charges)', () => {
         charge('c6', 'charged-pending'),
         charge('c7', 'ghost'),
         charge('c8', null),
+        { ...charge('c9', 'refund-not-shown', 'succeeded', 500, 100), refunds_total: 150 },
       ],
     );
     expect(ledger.duplicates).toBe(1);
@@ -61,14 +66,22 @@ describe('balance (orders against charges)', () => {
     expect(ledger.problems.sort()).toEqual(
       [
         'charge c8 names no order',
+        'charge c9 says 100 was refunded, its refunds add up to 150',
         'order twice was charged 2 times',
         'order wrong-charge is paid by charge c-other, which is not a succeeded charge for it',
         'order short is for 700 but was charged 600',
         'order failed-but-charged failed but was charged',
         'order charged-pending was charged but is still pending',
         'order no-lines is for 500 but its 0 lines add up to 0',
+        'order refund-not-shown shows 0 refunded, its charge 100',
         '1 charge(s) for order ghost, which does not exist',
+        'captured 4600 − refunded 150 = 4450, but the paid orders keep 2200',
       ].sort(),
     );
+  });
+
+  it('leaves a checkout being paid right now out of the differences and of the money', () => {
+    const ledger = balance([{ ...order('o1', 'pending'), attempt_active: true }], [charge('c1', 'o1')]);
+    expect(ledger).toMatchObject({ inFlight: 1, chargedButPending: 0, problems: [] });
   });
 });

@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync, KeyObject, randomUUID, type webcrypto } from 'node:crypto';
+import { ACCESS_TOKEN_TYPE } from '../token-contract.ts';
 import { exportJWK, SignJWT, type JWTPayload } from 'jose';
 
 /** What signs a service's real tokens: forgeries start from it. */
@@ -18,7 +19,7 @@ export interface ForgedToken {
   token: string;
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function unsigned(header: object, payload: object): string {
   return `${b64(header)}.${b64(payload)}`;
@@ -26,18 +27,19 @@ function unsigned(header: object, payload: object): string {
 
 /**
  * Tokens for `subject` that every verifier must refuse with 401, each wrong in one way: no
- * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience,
- * expired, without `exp`, not valid yet, a payload changed after signing, and a `kid` the key
- * set does not have (signed with another key, or with the real key under another name).
+ * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience (also
+ * one minted for another service), not typed as an access token, expired, without `exp` or
+ * `jti`, not valid yet, a payload changed after signing, and a `kid` the key set does not have
+ * (signed with another key, or with the real key under another name).
  */
 export async function forgedTokens(signer: TokenSigner, subject: string): Promise<ForgedToken[]> {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: subject, iss: signer.issuer, aud: signer.audience, iat: now, exp: now + 600, jti: randomUUID() };
-  const header = { alg: signer.alg, kid: signer.kid, typ: 'JWT' };
+  const claims = { sub: subject, iss: signer.issuer, aud: signer.audience, iat: now, exp: now + 600, jti: randomUUID(), client_id: 'myshop' };
+  const header = { alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYPE };
   const sign = (payload: JWTPayload, protectedHeader: object = header, key = signer.privateKey) =>
     new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(key);
   const hmac = (secret: string | Buffer) => {
-    const input = unsigned({ alg: 'HS256', kid: signer.kid, typ: 'JWT' }, claims);
+    const input = unsigned({ alg: 'HS256', kid: signer.kid, typ: ACCESS_TOKEN_TYPE }, claims);
     return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
   };
   const publicJwk = await exportJWK(signer.publicKey);
@@ -48,12 +50,17 @@ export async function forgedTokens(signer: TokenSigner, subject: string): Promis
   const stranger = generateKeyPairSync('ed25519');
 
   return [
-    { name: 'alg none', token: `${unsigned({ alg: 'none', typ: 'JWT', kid: signer.kid }, claims)}.` },
-    { name: 'alg none, signature kept', token: `${unsigned({ alg: 'none', typ: 'JWT', kid: signer.kid }, claims)}.${validSignature}` },
+    { name: 'alg none', token: `${unsigned({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: signer.kid }, claims)}.` },
+    { name: 'alg none, signature kept', token: `${unsigned({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: signer.kid }, claims)}.${validSignature}` },
     { name: 'HS256 keyed with the public key (PEM)', token: hmac(publicPem) },
     { name: 'HS256 keyed with the public key (JWK)', token: hmac(JSON.stringify(publicJwk)) },
     { name: 'wrong iss', token: await sign({ ...claims, iss: 'https://evil.example/user' }) },
     { name: 'wrong aud', token: await sign({ ...claims, aud: 'someone-else' }) },
+    // Minted for another service of the shop (cart's calls to payment): refused by every other.
+    { name: 'aud of a service token for another service', token: await sign({ ...claims, aud: 'another-service', act: { sub: 'cart' }, scope: 'payment:charge' }) },
+    { name: 'typ JWT, not an access token', token: await sign(claims, { ...header, typ: 'JWT' }) },
+    { name: 'no typ', token: await sign(claims, { alg: signer.alg, kid: signer.kid }) },
+    { name: 'missing jti', token: await sign({ ...claims, jti: undefined }) },
     { name: 'expired', token: await sign({ ...claims, iat: now - 7200, exp: now - 3600 }) },
     { name: 'missing exp', token: await sign({ sub: claims.sub, iss: claims.iss, aud: claims.aud, iat: claims.iat, jti: claims.jti }) },
     { name: 'future nbf', token: await sign({ ...claims, nbf: now + 3600 }) },

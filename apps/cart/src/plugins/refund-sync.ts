@@ -1,0 +1,109 @@
+import { SCOPES } from '@myshop/auth';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import { Type } from 'typebox';
+import { orderRefunds } from '../order-refunds.ts';
+
+export interface RefundSyncOptions {
+  /** Between two reads of the feed; 0: never read (tests that want none). */
+  intervalMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    refundSync: {
+      /** Reads the feed to its end now; answers how many refunds were new here. */
+      runOnce(): Promise<number>;
+    };
+  }
+}
+
+const FEED_PAGE = 200;
+
+const RefundFeedPage = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      chargeId: Type.String(),
+      orderId: Type.Union([Type.String(), Type.Null()]),
+      amount: Type.Integer({ minimum: 1 }),
+      createdAt: Type.String(),
+    }),
+  ),
+  nextCursor: Type.String({ minLength: 1 }),
+});
+
+/**
+ * Keeps orders in step with the refunds made at payment: every replica reads payment's refund
+ * feed now and then and records what is new (recording is idempotent, so replicas reading the
+ * same page do no harm). A refund shows on its order within about one interval.
+ */
+async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOptions): Promise<void> {
+  const refunds = orderRefunds(app.db);
+  const reads = new Counter({
+    name: 'myshop_cart_refund_feed_reads_total',
+    help: 'Reads of payment’s refund feed by result: ok, failed (payment or the token endpoint unavailable).',
+    labelNames: ['result'] as const,
+    registers: [app.metrics.registry],
+  });
+  const recorded = new Counter({ name: 'myshop_cart_refunds_recorded_total', help: 'Refunds recorded on orders.', registers: [app.metrics.registry] });
+  for (const result of ['ok', 'failed']) reads.inc({ result }, 0);
+
+  async function runOnce(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const token = await app.serviceTokens.forCart(SCOPES.readRefunds);
+      if (token.kind !== 'ok') throw new Error('no token to read refunds', { cause: token });
+      const after = await refunds.position();
+      const page = await app.payment.request({
+        method: 'GET',
+        path: '/payment/refunds',
+        query: { limit: FEED_PAGE, after },
+        headers: { authorization: `Bearer ${token.token}` },
+        schema: RefundFeedPage,
+      });
+      if (page.kind !== 'ok') throw new Error('refund feed unavailable', { cause: page });
+      const added = await refunds.apply(page.body.items, page.body.nextCursor);
+      for (const { orderId, amount, refunds: count } of added) {
+        app.log.info({ orderId, amount, refunds: count }, 'refunds recorded on order');
+        recorded.inc(count);
+        applied += count;
+      }
+      if (page.body.items.length < FEED_PAGE) return applied;
+    }
+  }
+
+  app.decorate('refundSync', { runOnce });
+  if (intervalMs === 0) return;
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const schedule = () => {
+    // A little jitter, so replicas started together do not all read at the same moment.
+    timer = setTimeout(tick, intervalMs * (0.75 + Math.random() / 2));
+    timer.unref();
+  };
+  const tick = () => {
+    running = runOnce().then(
+      () => reads.inc({ result: 'ok' }),
+      (error: unknown) => {
+        reads.inc({ result: 'failed' });
+        app.log.warn({ err: error }, 'refunds not read this time; next try in one interval');
+      },
+    );
+    running.finally(() => timer !== undefined && schedule());
+  };
+  app.addHook('onReady', async () => schedule());
+  app.addHook('preClose', async () => {
+    clearTimeout(timer);
+    timer = undefined;
+    await running;
+  });
+}
+
+export const refundSyncPlugin = fp(refundSync, {
+  name: 'refund-sync',
+  fastify: '5.x',
+  dependencies: ['@myshop/db', '@myshop/metrics', 'service-tokens', 'payment-client'],
+});

@@ -1,0 +1,35 @@
+import { SCOPES } from '@myshop/auth';
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { voidedBody } from '../errors.ts';
+import { Charge, IdempotencyHeaders } from '../schemas.ts';
+import { sendIdempotent } from './send-idempotent.ts';
+
+export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/charges/void',
+    {
+      onRequest: app.authorize({ serviceScope: SCOPES.charge }),
+      schema: {
+        summary: 'Settle a charge attempt whose outcome was lost (for the cart service)',
+        description:
+          'For the charge attempt with this Idempotency-Key, on behalf of the same shopper: if it ' +
+          'finished, its answer is replayed (201 the charge, 402 the decline); if it never charged, it ' +
+          'is voided and the answer is 409 PAYMENT_CHARGE_VOIDED, which every later request with the ' +
+          'key gets too, so a late retry can never charge. 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while it runs.',
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        headers: IdempotencyHeaders,
+        response: { 201: Charge, ...errorResponses(400, 401, 402, 403, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const response = await app.idempotency.void(
+        { userId: request.user.id, key: request.headers['idempotency-key'] },
+        { statusCode: 409, body: voidedBody() },
+      );
+      if (!response.replayed) request.log.info({ actor: request.user.actor }, 'charge attempt voided');
+      return sendIdempotent(reply, response);
+    },
+  );
+};

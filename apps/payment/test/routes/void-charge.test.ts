@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildPayment, chargeBody, createCharge, DECLINED_CARD, FUTURE_YEAR, type Shopper } from '../helpers.ts';
+
+type Payment = Awaited<ReturnType<typeof buildPayment>>;
+
+function voidCharge(payment: Payment, user: Pick<Shopper, 'cart'>, key: string) {
+  return payment.app.inject({ method: 'POST', url: '/payment/charges/void', headers: { ...user.cart, 'idempotency-key': key } });
+}
+
+const VOIDED = {
+  statusCode: 409,
+  code: 'PAYMENT_CHARGE_VOIDED',
+  error: 'Conflict',
+  message: 'The charge attempt with this Idempotency-Key was voided: nothing was charged, and nothing will be',
+};
+
+describe('POST /payment/charges/void', () => {
+  it('voids a key that never charged: 409 PAYMENT_CHARGE_VOIDED, and a late charge with the key gets the same, charging nothing', async () => {
+    const payment = await buildPayment();
+    const alice = await payment.signIn();
+
+    const voided = await voidCharge(payment, alice, 'lost-attempt');
+    expect(voided.statusCode).toBe(409);
+    expect(voided.json()).toEqual(VOIDED);
+    expect(voided.headers['idempotent-replayed']).toBeUndefined();
+
+    const late = await createCharge(payment.app, alice, chargeBody(), 'lost-attempt');
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toEqual(VOIDED);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
+    // Voiding again is answered the same.
+    expect((await voidCharge(payment, alice, 'lost-attempt')).json()).toEqual(VOIDED);
+  });
+
+  it('answers what a finished attempt got: the charge (201) or the decline (402), replayed, nothing more charged', async () => {
+    const payment = await buildPayment();
+    const alice = await payment.signIn();
+    const charged = await createCharge(payment.app, alice, chargeBody(), 'paid');
+    const declined = await createCharge(payment.app, alice, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }), 'declined');
+
+    const paid = await voidCharge(payment, alice, 'paid');
+    expect(paid.statusCode).toBe(201);
+    expect(paid.headers['idempotent-replayed']).toBe('true');
+    expect(paid.body).toBe(charged.body);
+    const refused = await voidCharge(payment, alice, 'declined');
+    expect(refused.statusCode).toBe(402);
+    expect(refused.body).toBe(declined.body);
+    expect(await payment.database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 2 }]);
+  });
+
+  it('waits for an attempt still running (409 in progress), and takes over one whose process died', async () => {
+    const payment = await buildPayment();
+    const alice = await payment.signIn();
+    const insertAttempt = (key: string, leaseSeconds: number) =>
+      payment.database.query(
+        `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+         VALUES ($1, $2, 'some-request', 'in_progress', gen_random_uuid(), now() + make_interval(secs => $3), now() + interval '1 day')`,
+        [alice.id, key, leaseSeconds],
+      );
+    await insertAttempt('running', 30);
+    await insertAttempt('died', -1);
+
+    const running = await voidCharge(payment, alice, 'running');
+    expect(running.statusCode).toBe(409);
+    expect(running.json().code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
+    expect(running.headers['retry-after']).toBe('1');
+    const died = await voidCharge(payment, alice, 'died');
+    expect(died.json()).toEqual(VOIDED);
+    expect(await payment.database.query(`SELECT key, status FROM idempotency_keys ORDER BY key`)).toEqual([
+      { key: 'died', status: 'completed' },
+      { key: 'running', status: 'in_progress' },
+    ]);
+  });
+
+  it('voids only the caller’s own key: another shopper’s attempt with the same key still charges', async () => {
+    const payment = await buildPayment();
+    const [alice, bob] = [await payment.signIn(), await payment.signIn()];
+    expect((await voidCharge(payment, alice, 'same')).statusCode).toBe(409);
+    expect((await createCharge(payment.app, bob, chargeBody(), 'same')).statusCode).toBe(201);
+  });
+
+  it('is the cart’s, acting for a shopper: a shopper’s or an operator’s token is 403', async () => {
+    const payment = await buildPayment();
+    const alice = await payment.signIn();
+    const operator = await payment.signInOperator();
+    for (const headers of [alice.headers, operator.headers]) {
+      const response = await voidCharge(payment, { cart: headers }, randomUUID());
+      expect(response.statusCode).toBe(403);
+    }
+    expect(await payment.database.query('SELECT * FROM idempotency_keys')).toEqual([]);
+  });
+});

@@ -1,0 +1,52 @@
+import { OPERATOR_ROLE } from '@myshop/auth';
+import { createDatabase, type Queryable } from '@myshop/db';
+import { usersRepository } from './users-repository.ts';
+
+export type OperatorChange = 'grant' | 'revoke';
+
+/**
+ * Grants or revokes the operator role (refunds) of the account with this email. Only an
+ * account that exists: a role is never waiting for whoever registers an address first.
+ * Takes effect at the account's next login (tokens carry the roles they were issued with).
+ */
+export async function changeOperator(db: Queryable, change: OperatorChange, email: string): Promise<{ userId: string; roles: string[] }> {
+  const users = usersRepository(db);
+  const user = await users.findByEmail(email.trim());
+  if (!user) throw new Error(`no account with the email ${email.trim()}`);
+  const roles = await users.setRole(user.profile.id, OPERATOR_ROLE, change === 'grant');
+  return { userId: user.profile.id, roles: roles! };
+}
+
+const USAGE = 'usage: operators grant|revoke <email>';
+
+/**
+ * The operators command: `grant|revoke <email>` against DATABASE_URL. Never an embedded database
+ * of its own: starting one would take over the data folder of a running `npm start`, and an
+ * empty one has no accounts to grant anything to. Answers the exit code.
+ */
+export async function runOperatorsCommand(
+  args: string[],
+  databaseUrl: string | undefined,
+  output: { out(line: string): void; err(line: string): void },
+): Promise<number> {
+  const [change, email] = args;
+  if ((change !== 'grant' && change !== 'revoke') || !email || args.length !== 2) {
+    output.err(USAGE);
+    return 2;
+  }
+  if (!databaseUrl) {
+    output.err('operators: set DATABASE_URL to the user database (npm start prints it as it starts)');
+    return 2;
+  }
+  const db = createDatabase({ url: databaseUrl, poolMax: 1 });
+  try {
+    const { userId, roles } = await changeOperator(db, change, email);
+    output.out(`${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (from its next login)`);
+    return 0;
+  } catch (error) {
+    output.err(`operators: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await db.close();
+  }
+}

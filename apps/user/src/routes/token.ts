@@ -1,0 +1,109 @@
+import formBody from '@fastify/formbody';
+import { ACCESS_TOKEN_TYPE, TOKEN_ALGORITHMS } from '@myshop/auth';
+import { errorResponses } from '@myshop/schemas';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { UserConfig } from '../config.ts';
+import { InvalidClientError, InvalidGrantError, InvalidScopeError, InvalidTargetError } from '../errors.ts';
+import { ACCESS_TOKEN_TOKEN_TYPE, TOKEN_EXCHANGE, TokenGrant, TokenRequest } from '../schemas.ts';
+import { secretMatches, serviceClients, type ServiceClient } from '../service-clients.ts';
+
+/**
+ * The token endpoint for services: a service gets a token for another service, as itself
+ * (client credentials) or on behalf of a signed-in user by exchanging that user's access token
+ * (RFC 8693). The user's token never travels further than the service it was given to.
+ */
+export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = async (app, { config }) => {
+  const clients = serviceClients(config);
+  // OAuth clients send forms; JSON is accepted too. Only this route parses forms.
+  await app.register(formBody, { bodyLimit: 16_384 });
+
+  const authenticateClient = (request: FastifyRequest, reply: FastifyReply, body: TokenRequest): ServiceClient => {
+    const basic = basicCredentials(request.headers.authorization);
+    const fromBody = body.client_id !== undefined || body.client_secret !== undefined;
+    const credentials = basic ?? (fromBody ? { id: body.client_id ?? '', secret: body.client_secret ?? '' } : undefined);
+    const client = credentials && !(basic && fromBody) ? clients.get(credentials.id) : undefined;
+    // One answer for an unknown client, a wrong secret and two ways of authenticating at once.
+    if (!client || !secretMatches(client, credentials!.secret)) {
+      request.log.warn({ clientId: credentials?.id }, 'token request with bad client credentials');
+      reply.header('www-authenticate', 'Basic realm="myshop"');
+      throw new InvalidClientError();
+    }
+    return client;
+  };
+
+  app.post(
+    '/oauth/token',
+    {
+      schema: {
+        summary: 'A token for a service to call another service (client credentials, token exchange)',
+        description:
+          'For services, not shoppers. Client authentication by HTTP Basic (client_secret_basic) or ' +
+          'client_id and client_secret in the body. With grant_type token-exchange, subject_token is ' +
+          'the signed-in user’s access token and the token issued acts for that user (act.sub names ' +
+          'the service), expiring no later than it. Errors keep the service’s error shape, with codes ' +
+          'named after OAuth’s (USER_INVALID_CLIENT, USER_INVALID_GRANT, USER_INVALID_SCOPE, USER_INVALID_TARGET).',
+        tags: ['tokens'],
+        body: TokenRequest,
+        response: { 200: TokenGrant, ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      const client = authenticateClient(request, reply, body);
+      if (body.audience !== client.audience) throw new InvalidTargetError(body.audience);
+      const exchange = body.grant_type === TOKEN_EXCHANGE;
+      const scopes = [...new Set(body.scope.split(' '))];
+      const allowed = exchange ? client.onBehalfOfUser : client.asItself;
+      const refused = scopes.find((scope) => !allowed.includes(scope));
+      if (refused) throw new InvalidScopeError(refused);
+
+      const onBehalfOf = exchange ? await verifySubjectToken(body, config, app.tokens.keySet) : undefined;
+      const token = await app.tokens.issueForService({ clientId: client.id, audience: client.audience, scopes, onBehalfOf });
+      request.log.info({ clientId: client.id, audience: client.audience, scopes, userId: onBehalfOf?.userId }, 'service token issued');
+      // Tokens are credentials: never cached anywhere (RFC 6749 §5.1).
+      reply.header('cache-control', 'no-store');
+      return {
+        access_token: token.accessToken,
+        issued_token_type: ACCESS_TOKEN_TOKEN_TYPE,
+        token_type: 'Bearer' as const,
+        expires_in: token.expiresIn,
+        scope: scopes.join(' '),
+      };
+    },
+  );
+};
+
+/**
+ * Only a shopper's live access token may be exchanged: the audience check refuses a service
+ * token (no re-delegation) and anything else we signed.
+ */
+async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: JWTVerifyGetKey) {
+  if (!body.subject_token || body.subject_token_type !== ACCESS_TOKEN_TOKEN_TYPE) throw new InvalidGrantError();
+  const { payload } = await jwtVerify(body.subject_token, keys, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithms: [...TOKEN_ALGORITHMS],
+    typ: ACCESS_TOKEN_TYPE,
+    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+  }).catch(() => {
+    // Our own keys, in memory: the only way to fail is a token that is not good.
+    throw new InvalidGrantError();
+  });
+  return { userId: String(payload.sub), expiresAt: payload.exp! };
+}
+
+/** RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')), secret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')) };
+  } catch {
+    return undefined;
+  }
+}

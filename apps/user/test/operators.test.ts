@@ -1,0 +1,54 @@
+import { decodeJwt } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { changeOperator, runOperatorsCommand } from '../src/operators.ts';
+import { buildUser, login, register } from './helpers.ts';
+
+describe('operators (grant and revoke)', () => {
+  it('grants the operator role to an existing account: its next login carries it; revoking takes it back', async () => {
+    const { app, database } = await buildUser();
+    const user = await register(app, 'ops@example.com');
+    expect(decodeJwt(await login(app, 'ops@example.com')).roles).toBeUndefined();
+
+    const db = { query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }) } as never;
+    expect(await changeOperator(db, 'grant', ' Ops@Example.com ')).toEqual({ userId: user.id, roles: ['operator'] });
+    // Granting twice holds the role once.
+    expect(await changeOperator(db, 'grant', 'ops@example.com')).toEqual({ userId: user.id, roles: ['operator'] });
+    expect(decodeJwt(await login(app, 'ops@example.com')).roles).toEqual(['operator']);
+
+    expect(await changeOperator(db, 'revoke', 'ops@example.com')).toEqual({ userId: user.id, roles: [] });
+    expect(decodeJwt(await login(app, 'ops@example.com')).roles).toBeUndefined();
+  });
+
+  it('grants nothing to an address nobody registered (no role waits for the first to claim it)', async () => {
+    const { database } = await buildUser();
+    const db = { query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }) } as never;
+    await expect(changeOperator(db, 'grant', 'nobody@example.com')).rejects.toThrow('no account with the email nobody@example.com');
+    expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
+  });
+
+  it('never lets registration grant a role, whatever the body says', async () => {
+    const { app, database } = await buildUser();
+    const response = await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'x@example.com', password: 'correct horse battery', name: 'X', roles: ['operator'] } });
+    expect(response.statusCode).toBe(400);
+    expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
+  });
+
+  it('runs as a command: usage, a missing DATABASE_URL and an unknown account each end with their own exit code', async () => {
+    const { app, database } = await buildUser();
+    await register(app, 'ops@example.com');
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(`out: ${line}`), err: (line: string) => lines.push(`err: ${line}`) };
+    expect(await runOperatorsCommand(['promote', 'ops@example.com'], database.url, output)).toBe(2);
+    expect(await runOperatorsCommand(['grant'], database.url, output)).toBe(2);
+    expect(await runOperatorsCommand(['grant', 'ops@example.com'], undefined, output)).toBe(2);
+    expect(await runOperatorsCommand(['grant', 'nobody@example.com'], database.url, output)).toBe(1);
+    expect(await runOperatorsCommand(['grant', 'ops@example.com'], database.url, output)).toBe(0);
+    expect(lines).toEqual([
+      'err: usage: operators grant|revoke <email>',
+      'err: usage: operators grant|revoke <email>',
+      'err: operators: set DATABASE_URL to the user database (npm start prints it as it starts)',
+      'err: operators: no account with the email nobody@example.com',
+      expect.stringMatching(/^out: granted: account [0-9a-f-]{36} now has roles \[operator\] \(from its next login\)$/),
+    ]);
+  });
+});

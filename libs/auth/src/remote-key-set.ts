@@ -1,0 +1,92 @@
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+
+export interface RemoteKeySetOptions {
+  /** Longest one fetch of the key set may take. */
+  timeoutMs?: number;
+  /** Past this age the set is fetched again in the background; until it arrives, the old one serves. */
+  maxAgeMs?: number;
+  /** At most one fetch per this long for a token naming a key the set lacks (a forged kid costs nothing). */
+  cooldownMs?: number;
+  /** Told when a background refresh fails (the last keys keep serving). */
+  onRefreshError?: (error: unknown) => void;
+}
+
+/**
+ * The issuer's keys could not be had and the token's key is not among those we hold: the token may
+ * well be valid, so the answer is "try again" (503), never "invalid" (401).
+ */
+export class KeySetUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The key set cannot be fetched', { cause });
+    this.name = 'KeySetUnavailableError';
+  }
+}
+
+export type RemoteKeySet = JWTVerifyGetKey & {
+  /** Fetches the set now (at start-up, so the first request does not wait). */
+  refresh(): Promise<void>;
+};
+
+/**
+ * A JWKS fetched over HTTP that keeps serving the last set it had: a failed refresh never makes
+ * valid tokens fail. A token naming an unknown key makes it fetch again (a key that was just
+ * published), at most once per cooldown; if that fetch fails, the answer is 503, not 401.
+ * (jose's createRemoteJWKSet throws away its cache once it is older than its max age, so an
+ * outage of the issuer longer than that turns every request into an error.)
+ */
+export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}): RemoteKeySet {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const maxAgeMs = options.maxAgeMs ?? 300_000;
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  let local: JWTVerifyGetKey | undefined;
+  let fetchedAt = 0;
+  let lastAttemptAt = Number.NEGATIVE_INFINITY;
+  let lastError: unknown;
+  let inFlight: Promise<void> | undefined;
+
+  const refresh = (): Promise<void> => {
+    inFlight ??= (async () => {
+      lastAttemptAt = Date.now();
+      try {
+        local = createLocalJWKSet(await fetchKeySet(url, timeoutMs));
+        fetchedAt = Date.now();
+        lastError = undefined;
+      } catch (error) {
+        lastError = error;
+        throw error;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    if (!local) await refresh().catch((error: unknown) => Promise.reject(new KeySetUnavailableError(error)));
+    else if (Date.now() - fetchedAt > maxAgeMs && !inFlight && Date.now() - lastAttemptAt > cooldownMs) {
+      refresh().catch((error: unknown) => options.onRefreshError?.(error));
+    }
+    try {
+      return await local!(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      // A key we do not hold: just published, or never existed. Ask again unless we just did.
+      if (Date.now() - lastAttemptAt > cooldownMs) {
+        await refresh().catch((refreshError: unknown) => Promise.reject(new KeySetUnavailableError(refreshError)));
+        return local!(header, token);
+      }
+      // We asked a moment ago: if that failed, we cannot tell a new key from a forged one.
+      if (lastError !== undefined) throw new KeySetUnavailableError(lastError);
+      throw error;
+    }
+  };
+  return Object.assign(getKey, { refresh });
+}
+
+async function fetchKeySet(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`GET ${url.href} answered ${response.status}`);
+  const body = (await response.json()) as { keys?: unknown };
+  if (!body || !Array.isArray(body.keys)) throw new Error(`GET ${url.href} did not answer a JWK set`);
+  return body as JSONWebKeySet;
+}

@@ -1,0 +1,132 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, errors, type JWK } from 'jose';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { createRemoteKeySet, KeySetUnavailableError } from '../src/remote-key-set.ts';
+
+async function newKey(kid: string) {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const sign = () => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' }).setIssuedAt().sign(privateKey);
+  return { jwk, sign };
+}
+
+/** A JWKS endpoint whose keys and health the test changes; counts the requests it gets. */
+async function issuerEndpoint(keys: JWK[]) {
+  const state = { keys, up: true, requests: 0 };
+  const server = createServer((_request, response) => {
+    state.requests += 1;
+    if (!state.up) return response.writeHead(503).end();
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`), state };
+}
+
+/** What jwtVerify does with a resolver: asks it for the key named in the token's header. */
+function keyFor(keySet: ReturnType<typeof createRemoteKeySet>, token: string) {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  return keySet(JSON.parse(Buffer.from(header, 'base64url').toString()), { payload, signature, protected: header });
+}
+
+describe('createRemoteKeySet', () => {
+  it('fetches once and answers from what it holds', async () => {
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url);
+    for (let i = 0; i < 3; i += 1) await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+    expect(endpoint.state.requests).toBe(1);
+  });
+
+  it('keeps serving the last keys when the issuer is down past their age', async () => {
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const refreshErrors: unknown[] = [];
+    const keySet = createRemoteKeySet(endpoint.url, { maxAgeMs: 0, cooldownMs: 0, onRefreshError: (error) => refreshErrors.push(error) });
+    await keySet.refresh();
+    endpoint.state.up = false;
+    for (let i = 0; i < 3; i += 1) {
+      await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(endpoint.state.requests).toBeGreaterThan(1);
+    expect(refreshErrors.length).toBeGreaterThan(0);
+  });
+
+  it('fetches again for a key it lacks: a key published since is found', async () => {
+    const current = await newKey('current');
+    const next = await newKey('next');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 0 });
+    await keySet.refresh();
+    endpoint.state.keys = [current.jwk, next.jwk];
+    await expect(keyFor(keySet, await next.sign())).resolves.toBeDefined();
+    expect(endpoint.state.requests).toBe(2);
+  });
+
+  it('says "unavailable", not "invalid", for a key it lacks while the issuer cannot be reached', async () => {
+    const current = await newKey('current');
+    const next = await newKey('next');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 0 });
+    await keySet.refresh();
+    endpoint.state.up = false;
+    await expect(keyFor(keySet, await next.sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+    // …and keeps the keys it had.
+    await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+  });
+
+  it('keeps saying "unavailable" for unknown keys during the cooldown after a failed fetch', async () => {
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 30_000, maxAgeMs: 3_600_000 });
+    await keySet.refresh();
+    // Past the cooldown, by the clock the key set reads.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    endpoint.state.up = false;
+    await expect(keyFor(keySet, await (await newKey('new-1')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+    await expect(keyFor(keySet, await (await newKey('new-2')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+    expect(endpoint.state.requests).toBe(2);
+  });
+
+  it('passes on what is wrong with a set it holds (two keys under one kid) without fetching again', async () => {
+    const first = await newKey('twin');
+    const second = await newKey('twin');
+    const endpoint = await issuerEndpoint([first.jwk, second.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 0 });
+    await expect(keyFor(keySet, await first.sign())).rejects.toBeInstanceOf(errors.JWKSMultipleMatchingKeys);
+    expect(endpoint.state.requests).toBe(1);
+  });
+
+  it('says "unavailable" when it never had keys and cannot get them', async () => {
+    const keySet = createRemoteKeySet(new URL('http://127.0.0.1:9/jwks.json'), { timeoutMs: 500 });
+    await expect(keyFor(keySet, await (await newKey('any')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+  });
+
+  it('refuses a key the issuer does not publish, asking at most once per cooldown (a forged kid costs nothing)', async () => {
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 60_000 });
+    await keySet.refresh();
+    for (let i = 0; i < 5; i += 1) {
+      await expect(keyFor(keySet, await (await newKey(`forged-${i}`)).sign())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    }
+    expect(endpoint.state.requests).toBe(1);
+  });
+
+  it.each([
+    ['an error status', 503, '{}', /answered 503/],
+    ['JSON without keys', 200, '{"nope":1}', /did not answer a JWK set/],
+    ['null', 200, 'null', /did not answer a JWK set/],
+  ])('treats %s as a failed fetch', async (_name, status, body, message) => {
+    const server = createServer((_request, response) => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const keySet = createRemoteKeySet(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`));
+    await expect(keySet.refresh()).rejects.toThrow(message);
+  });
+});
