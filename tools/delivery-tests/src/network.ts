@@ -1,8 +1,9 @@
 /**
  * A small evaluator of NetworkPolicy semantics (the subset the manifests use: pod and namespace
- * selectors, ipBlock-free peers, named and numbered ports), to ask "may A reach B on port P?"
- * of a rendered namespace the way a policy-enforcing CNI would answer it.
+ * selectors, ipBlocks for addresses outside the cluster, named and numbered ports), to ask "may A
+ * reach B on port P?" of a rendered namespace the way a policy-enforcing CNI would answer it.
  */
+import { BlockList, isIP } from 'node:net';
 import type { K8sObject } from './kustomize.ts';
 import { byKind, selects, workloads, type LabelSelector, type PodSpec } from './workloads.ts';
 
@@ -39,6 +40,11 @@ export interface Endpoint {
   pod?: PodSpec;
   /** Outside the cluster (a managed database, the internet). */
   external?: boolean;
+  /**
+   * Its address, for ipBlocks to contain or not. Without one, an outside party is wherever the
+   * policy's ipBlock says (the managed database is at the address the environment names).
+   */
+  address?: string;
 }
 
 /** The pods of a rendered namespace, one per workload, named after it. */
@@ -54,8 +60,32 @@ export function podsOf(objects: K8sObject[]): Map<string, Endpoint> {
 
 const policiesOf = (objects: K8sObject[]) => byKind(objects, 'NetworkPolicy').map((policy) => ({ policy, spec: policy.spec as PolicySpec }));
 
+/** `10.0.0.0/16` → its address and prefix length; undefined when it is no CIDR. */
+export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  const version = match ? isIP(match[1]!) : 0;
+  if (!match || version === 0) return undefined;
+  const prefix = Number(match[2]);
+  if (prefix > (version === 4 ? 32 : 128)) return undefined;
+  return { address: match[1]!, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+function inCidr(cidr: string, address: string): boolean {
+  const block = parseCidr(cidr);
+  const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+  if (!block || block.family !== family) return false;
+  const list = new BlockList();
+  list.addSubnet(block.address, block.prefix, block.family);
+  return list.check(address, family);
+}
+
 function peerMatches(peer: Peer, policyNamespace: string, endpoint: Endpoint): boolean {
-  if (peer.ipBlock) return endpoint.external === true;
+  if (peer.ipBlock) {
+    if (!endpoint.external) return false;
+    if (endpoint.address === undefined) return true;
+    const { cidr, except = [] } = peer.ipBlock;
+    return inCidr(cidr, endpoint.address) && !except.some((excluded) => inCidr(excluded, endpoint.address!));
+  }
   if (endpoint.external) return false;
   if (peer.namespaceSelector) {
     if (!selects(peer.namespaceSelector, endpoint.namespaceLabels ?? {})) return false;
@@ -100,6 +130,11 @@ export function allows(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
     ),
   );
   if (egress.length > 0 && !egressAllowed) return false;
+  return admits(objects, from, to, port, protocol);
+}
+
+/** The ingress half of `allows`: whether the policies of `to` let `from` in on `port`. */
+export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
   const ingress = isolated(objects, to, 'Ingress');
   const ingressAllowed = ingress.some(({ policy, spec }) =>
     (spec.ingress ?? []).some(
@@ -116,5 +151,6 @@ export const outsiders = {
   dns: { name: 'kube-dns', namespace: 'kube-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, labels: { 'k8s-app': 'kube-dns' } },
   strangerPod: { name: 'a pod of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'cart' } },
   managedDatabase: { name: 'a managed PostgreSQL', external: true },
-  internet: { name: 'the internet', external: true },
+  internet: { name: 'the internet', external: true, address: '203.0.113.7' },
 } satisfies Record<string, Endpoint>;
+

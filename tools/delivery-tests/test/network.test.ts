@@ -83,6 +83,16 @@ describe('the network policy evaluator', () => {
     expect(allows(withoutRule, pods.get('cart')!, pods.get('payment')!, HTTP)).toBe(false);
   });
 
+  it('judges an ipBlock by address: an outside party is reached inside the block and outside its exceptions', () => {
+    const withBlock = structuredClone(objects);
+    const cart = withBlock.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'cart')!.spec as { egress: unknown[] };
+    cart.egress.push({ to: [{ ipBlock: { cidr: '10.20.30.0/24', except: ['10.20.30.128/25'] } }], ports: [{ port: 6379, protocol: 'TCP' }] });
+    const at = (address: string) => allows(withBlock, pods.get('cart')!, { name: address, external: true, address }, 6379);
+    expect([at('10.20.30.40'), at('10.20.30.200'), at('10.20.31.1'), at('2001:db8::1')]).toEqual([true, false, false, false]);
+    // An outside party of no known address is wherever the block says: the managed database.
+    expect(allows(withBlock, pods.get('cart')!, outsiders.managedDatabase, 6379)).toBe(true);
+  });
+
   it('opens everything once the policies are gone (so the tests above are not vacuous)', () => {
     const open = objects.filter((object) => object.kind !== 'NetworkPolicy');
     expect(allows(open, outsiders.strangerPod, pods.get('payment')!, HTTP)).toBe(true);
