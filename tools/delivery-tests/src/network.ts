@@ -288,3 +288,30 @@ export function databaseEgressProblems(objects: K8sObject[], { clients, inCluste
   }
   return problems;
 }
+
+/** Documentation addresses (RFC 5737, RFC 3849): what a placeholder is written with, and no network routes. */
+const DOCUMENTATION = [
+  { cidr: '192.0.2.0/24', rfc: 'RFC 5737' },
+  { cidr: '198.51.100.0/24', rfc: 'RFC 5737' },
+  { cidr: '203.0.113.0/24', rfc: 'RFC 5737' },
+  { cidr: '2001:db8::/32', rfc: 'RFC 3849' },
+];
+
+/**
+ * No NetworkPolicy names a documentation address: one stands in for an address the operator has
+ * to set (prod's managed database), and reaches nothing until they do.
+ */
+export function placeholderAddressProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { policy, spec } of policiesOf(objects)) {
+    const rules = [...(spec.ingress ?? []).map((rule, index) => ({ peers: rule.from, where: `ingress rule ${index + 1}` })), ...rulesOf(spec).map(({ rule, where }) => ({ peers: rule.to, where }))];
+    for (const { peers, where } of rules) {
+      for (const peer of peers ?? []) {
+        const address = peer.ipBlock && parseCidr(peer.ipBlock.cidr)?.address;
+        const documentation = address && DOCUMENTATION.find(({ cidr }) => inCidr(cidr, address));
+        if (documentation) problems.push(`NetworkPolicy/${policy.metadata.name} ${where}: ${peer.ipBlock!.cidr} is a documentation address (${documentation.rfc}), a placeholder still to be replaced by the real one`);
+      }
+    }
+  }
+  return problems;
+}

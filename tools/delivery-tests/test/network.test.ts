@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { environmentCombinations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
-import { allows, databaseEgressProblems, openEgressProblems, outsiders, podsOf, type Endpoint } from '../src/network.ts';
+import { allows, databaseEgressProblems, openEgressProblems, outsiders, placeholderAddressProblems, podsOf, type Endpoint } from '../src/network.ts';
 import { byKind } from '../src/workloads.ts';
 
 const SERVICES = ['user', 'cart', 'payment'];
@@ -166,5 +166,12 @@ describe('the database egress checks', () => {
     expect(databaseEgressProblems(to({ podSelector: { matchLabels: { app: 'postgres' } } }), prod)).toEqual(
       only((service) => `${service}: NetworkPolicy/services-to-database egress rule 1: selects pods, but this environment's database is outside the cluster (an ipBlock of its address)`),
     );
+  });
+
+  it('finds a documentation address, the placeholder of an address still to be set', () => {
+    const at = (cidr: string) => placeholderAddressProblems(withDatabaseEgress('k8s/overlays/prod', [{ to: [{ ipBlock: { cidr } }], ports: POSTGRES_PORT }]));
+    expect(at('192.0.2.10/32')).toEqual(['NetworkPolicy/services-to-database egress rule 1: 192.0.2.10/32 is a documentation address (RFC 5737), a placeholder still to be replaced by the real one']);
+    expect(at('2001:db8::5/128')).toEqual(['NetworkPolicy/services-to-database egress rule 1: 2001:db8::5/128 is a documentation address (RFC 3849), a placeholder still to be replaced by the real one']);
+    expect(at('10.20.30.40/32')).toEqual([]);
   });
 });
