@@ -3,7 +3,7 @@
  * component build on them): render kustomizations, judge the objects, evaluate NetworkPolicies.
  */
 export { assertKubectl, componentsUsedBy, environmentCombinations, kustomizations, render, renderCombination, renderWithComponents, type Combination, type K8sObject } from './kustomize.ts';
-export { allows, outsiders, podsOf, type Endpoint } from './network.ts';
+export { admits, allows, databaseEgressProblems, openEgressProblems, outsiders, parseCidr, placeholderAddressProblems, podsOf, type DatabaseEgressOptions, type Endpoint } from './network.ts';
 export * from './policy.ts';
 export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './repo.ts';
 export { containerEnvironment, isSecretKey, placeholderSecret, readsKey, serviceConfig, type ServiceConfig } from './service-config.ts';

@@ -1,8 +1,9 @@
 /**
  * A small evaluator of NetworkPolicy semantics (the subset the manifests use: pod and namespace
- * selectors, ipBlock-free peers, named and numbered ports), to ask "may A reach B on port P?"
- * of a rendered namespace the way a policy-enforcing CNI would answer it.
+ * selectors, ipBlocks for addresses outside the cluster, named and numbered ports), to ask "may A
+ * reach B on port P?" of a rendered namespace the way a policy-enforcing CNI would answer it.
  */
+import { BlockList, isIP } from 'node:net';
 import type { K8sObject } from './kustomize.ts';
 import { byKind, selects, workloads, type LabelSelector, type PodSpec } from './workloads.ts';
 
@@ -39,6 +40,11 @@ export interface Endpoint {
   pod?: PodSpec;
   /** Outside the cluster (a managed database, the internet). */
   external?: boolean;
+  /**
+   * Its address, for ipBlocks to contain or not. Without one, an outside party is wherever the
+   * policy's ipBlock says (the managed database is at the address the environment names).
+   */
+  address?: string;
 }
 
 /** The pods of a rendered namespace, one per workload, named after it. */
@@ -54,8 +60,32 @@ export function podsOf(objects: K8sObject[]): Map<string, Endpoint> {
 
 const policiesOf = (objects: K8sObject[]) => byKind(objects, 'NetworkPolicy').map((policy) => ({ policy, spec: policy.spec as PolicySpec }));
 
+/** `10.0.0.0/16` → its address and prefix length; undefined when it is no CIDR. */
+export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  const version = match ? isIP(match[1]!) : 0;
+  if (!match || version === 0) return undefined;
+  const prefix = Number(match[2]);
+  if (prefix > (version === 4 ? 32 : 128)) return undefined;
+  return { address: match[1]!, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+function inCidr(cidr: string, address: string): boolean {
+  const block = parseCidr(cidr);
+  const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+  if (!block || block.family !== family) return false;
+  const list = new BlockList();
+  list.addSubnet(block.address, block.prefix, block.family);
+  return list.check(address, family);
+}
+
 function peerMatches(peer: Peer, policyNamespace: string, endpoint: Endpoint): boolean {
-  if (peer.ipBlock) return endpoint.external === true;
+  if (peer.ipBlock) {
+    if (!endpoint.external) return false;
+    if (endpoint.address === undefined) return true;
+    const { cidr, except = [] } = peer.ipBlock;
+    return inCidr(cidr, endpoint.address) && !except.some((excluded) => inCidr(excluded, endpoint.address!));
+  }
   if (endpoint.external) return false;
   if (peer.namespaceSelector) {
     if (!selects(peer.namespaceSelector, endpoint.namespaceLabels ?? {})) return false;
@@ -100,6 +130,11 @@ export function allows(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
     ),
   );
   if (egress.length > 0 && !egressAllowed) return false;
+  return admits(objects, from, to, port, protocol);
+}
+
+/** The ingress half of `allows`: whether the policies of `to` let `from` in on `port`. */
+export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
   const ingress = isolated(objects, to, 'Ingress');
   const ingressAllowed = ingress.some(({ policy, spec }) =>
     (spec.ingress ?? []).some(
@@ -115,6 +150,168 @@ export const outsiders = {
   prometheus: { name: 'prometheus', namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } },
   dns: { name: 'kube-dns', namespace: 'kube-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, labels: { 'k8s-app': 'kube-dns' } },
   strangerPod: { name: 'a pod of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'cart' } },
+  strangerDatabase: { name: 'a PostgreSQL of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'postgres' } },
   managedDatabase: { name: 'a managed PostgreSQL', external: true },
-  internet: { name: 'the internet', external: true },
+  internet: { name: 'the internet', external: true, address: '203.0.113.7' },
 } satisfies Record<string, Endpoint>;
+
+/*
+ * Checks of where database traffic may go. Like the checks of policy.ts, each returns the problems
+ * it found as sentences naming the policy and its rule.
+ */
+
+const POSTGRES = 5432;
+
+/**
+ * Whether a rule's ports may let `port` through. A named port is the destination pod's, which may
+ * be anything on a pod the manifests do not know: it counts.
+ */
+function portMayMatch(ports: PolicyPort[] | undefined, port: number, protocol: string): boolean {
+  if (!ports || ports.length === 0) return true;
+  return ports.some((candidate) => {
+    if ((candidate.protocol ?? 'TCP') !== protocol) return false;
+    if (candidate.port === undefined || typeof candidate.port === 'string') return true;
+    return candidate.endPort ? port >= candidate.port && port <= candidate.endPort : candidate.port === port;
+  });
+}
+
+/** Why a peer stands for "anywhere", or undefined when it names something narrower. */
+function everywhere(peer: Peer | undefined): string | undefined {
+  if (!peer) return 'no `to` peer';
+  if (peer.ipBlock && parseCidr(peer.ipBlock.cidr)?.prefix === 0) return peer.ipBlock.cidr;
+  const empty = (selector: LabelSelector | undefined) => selector !== undefined && Object.keys(selector).length === 0;
+  if (!peer.ipBlock && empty(peer.namespaceSelector) && (!peer.podSelector || empty(peer.podSelector))) return 'every pod of every namespace';
+  return undefined;
+}
+
+const rulesOf = (spec: PolicySpec) => (spec.egress ?? []).map((rule, index) => ({ rule, where: `egress rule ${index + 1}` }));
+
+/**
+ * No egress rule lets `port` (PostgreSQL's, by default) go anywhere: each rule that lets it through
+ * names a peer, and no peer is 0.0.0.0/0, ::/0 or every pod of every namespace.
+ */
+export function openEgressProblems(objects: K8sObject[], port = POSTGRES, protocol = 'TCP'): string[] {
+  const problems: string[] = [];
+  for (const { policy, spec } of policiesOf(objects)) {
+    for (const { rule, where } of rulesOf(spec)) {
+      if (!portMayMatch(rule.ports, port, protocol)) continue;
+      const peers = rule.to && rule.to.length > 0 ? rule.to : [undefined];
+      for (const peer of peers) {
+        const anywhere = everywhere(peer);
+        if (anywhere) problems.push(`NetworkPolicy/${policy.metadata.name} ${where}: allows ${protocol} ${port} to anywhere (${anywhere})`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The peers of the rules that let `client` send to `port`, each with the policy and rule that grant it. */
+function egressPeersOf(objects: K8sObject[], client: Endpoint, port: number) {
+  return isolated(objects, client, 'Egress').flatMap(({ policy, spec }) =>
+    rulesOf(spec)
+      .filter(({ rule }) => portMayMatch(rule.ports, port, 'TCP'))
+      .flatMap(({ rule, where }) => (rule.to && rule.to.length > 0 ? rule.to : [undefined]).map((peer) => ({ peer, namespace: policy.metadata.namespace!, where: `NetworkPolicy/${policy.metadata.name} ${where}` }))),
+  );
+}
+
+/** A namespace that has every label `selector` asks for, but another name: does the selector take it too? */
+function selectsOtherNamespaces(selector: LabelSelector, namespace: string): boolean {
+  const labels: Record<string, string> = { ...selector.matchLabels };
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    if (operator === 'In') labels[key] = values[0] ?? '';
+    else if (operator === 'Exists') labels[key] = 'any';
+  }
+  labels['kubernetes.io/metadata.name'] = `not-${namespace}`;
+  return selects(selector, labels);
+}
+
+/** The widest ipBlock that can still be one database's network: its subnet, not a whole network. */
+const WIDEST_PREFIX = { ipv4: 16, ipv6: 48 };
+
+export interface DatabaseEgressOptions {
+  /** The workloads that use the database (the services): each reaches it, and nothing else, on its port. */
+  clients: string[];
+  /**
+   * The workload of the in-cluster database (`postgres`), when the render includes it: the clients'
+   * database traffic goes to exactly its pods, whose policy admits exactly the clients. Without it
+   * the database is outside the cluster: the traffic goes to ipBlocks of its network only.
+   */
+  inCluster?: string;
+  port?: number;
+}
+
+/** Each client's database traffic goes to its database and nowhere else, and the database lets it in. */
+export function databaseEgressProblems(objects: K8sObject[], { clients, inCluster, port = POSTGRES }: DatabaseEgressOptions): string[] {
+  const problems: string[] = [];
+  const pods = podsOf(objects);
+  const database = inCluster === undefined ? undefined : pods.get(inCluster);
+  if (inCluster !== undefined && !database) return [`no workload ${inCluster}: the in-cluster database is not in these manifests`];
+  for (const client of clients) {
+    const pod = pods.get(client);
+    if (!pod) {
+      problems.push(`no workload ${client}`);
+      continue;
+    }
+    const peers = egressPeersOf(objects, pod, port);
+    if (peers.length === 0) problems.push(`${client}: no egress rule lets it reach its database on TCP ${port}`);
+    for (const { peer, namespace, where } of peers) {
+      const at = `${client}: ${where}`;
+      const anywhere = everywhere(peer);
+      if (anywhere || !peer) {
+        problems.push(`${at}: sends TCP ${port} anywhere (${anywhere})`);
+      } else if (database) {
+        if (peer.ipBlock) {
+          problems.push(`${at}: sends TCP ${port} to ${peer.ipBlock.cidr} as well; the database is the in-cluster ${inCluster}`);
+          continue;
+        }
+        const selected = [...pods.values()].filter((candidate) => peerMatches(peer, namespace, candidate)).map((candidate) => candidate.name).sort();
+        if (selected.length !== 1 || selected[0] !== inCluster) problems.push(`${at}: selects ${selected.join(', ') || 'no pod'}, not exactly the pods of ${inCluster}`);
+        if (peer.namespaceSelector && selectsOtherNamespaces(peer.namespaceSelector, namespace)) problems.push(`${at}: selects pods of other namespaces too`);
+      } else if (!peer.ipBlock) {
+        problems.push(`${at}: selects pods, but this environment's database is outside the cluster (an ipBlock of its address)`);
+      } else {
+        const block = parseCidr(peer.ipBlock.cidr);
+        if (!block) problems.push(`${at}: ${peer.ipBlock.cidr} is not a CIDR`);
+        else if (block.prefix < WIDEST_PREFIX[block.family]) problems.push(`${at}: ${peer.ipBlock.cidr} is wider than a /${WIDEST_PREFIX[block.family]}: a network, not a database's address`);
+      }
+    }
+    if (database && !admits(objects, pod, database, port)) problems.push(`${client}: the NetworkPolicy of ${inCluster} does not let it in on TCP ${port}`);
+  }
+  if (database) {
+    for (const other of pods.values()) {
+      if (other.name !== inCluster && !clients.includes(other.name) && admits(objects, other, database, port)) problems.push(`${other.name}: may connect to ${inCluster} on TCP ${port}, which admits only ${clients.join(', ')}`);
+    }
+    for (const client of clients) {
+      const impostor = { ...outsiders.strangerPod, name: `a pod of another namespace labelled as ${client}`, labels: { ...pods.get(client)?.labels, app: client } };
+      if (admits(objects, impostor, database, port)) problems.push(`${impostor.name}: may connect to ${inCluster} on TCP ${port}`);
+    }
+  }
+  return problems;
+}
+
+/** Documentation addresses (RFC 5737, RFC 3849): what a placeholder is written with, and no network routes. */
+const DOCUMENTATION = [
+  { cidr: '192.0.2.0/24', rfc: 'RFC 5737' },
+  { cidr: '198.51.100.0/24', rfc: 'RFC 5737' },
+  { cidr: '203.0.113.0/24', rfc: 'RFC 5737' },
+  { cidr: '2001:db8::/32', rfc: 'RFC 3849' },
+];
+
+/**
+ * No NetworkPolicy names a documentation address: one stands in for an address the operator has
+ * to set (prod's managed database), and reaches nothing until they do.
+ */
+export function placeholderAddressProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { policy, spec } of policiesOf(objects)) {
+    const rules = [...(spec.ingress ?? []).map((rule, index) => ({ peers: rule.from, where: `ingress rule ${index + 1}` })), ...rulesOf(spec).map(({ rule, where }) => ({ peers: rule.to, where }))];
+    for (const { peers, where } of rules) {
+      for (const peer of peers ?? []) {
+        const address = peer.ipBlock && parseCidr(peer.ipBlock.cidr)?.address;
+        const documentation = address && DOCUMENTATION.find(({ cidr }) => inCidr(cidr, address));
+        if (documentation) problems.push(`NetworkPolicy/${policy.metadata.name} ${where}: ${peer.ipBlock!.cidr} is a documentation address (${documentation.rfc}), a placeholder still to be replaced by the real one`);
+      }
+    }
+  }
+  return problems;
+}

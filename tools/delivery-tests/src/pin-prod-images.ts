@@ -2,9 +2,12 @@
  * `npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …`: pins the images that
  * k8s/overlays/prod/<service> deploys (its kustomization's `images` entry for myshop/<service>),
  * keeping the file's comments. The release workflow runs it; a pull request carries the change.
+ * It pins nothing while the prod overlay still holds a placeholder (releaseProblems).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { render } from './kustomize.ts';
+import { placeholderAddressProblems } from './network.ts';
 import { repoPath } from './repo.ts';
 
 export interface Pin {
@@ -32,11 +35,26 @@ export function pinProdImage(pin: Pin, overlaysDir = repoPath('k8s/overlays/prod
   writeFileSync(file, document.toString());
 }
 
+/**
+ * What the prod overlay must settle before a release: a value left for the operator to set. The
+ * managed database's address is one (k8s/overlays/prod/platform/database-egress.patch.yaml).
+ */
+export function releaseProblems(overlaysDir = repoPath('k8s/overlays/prod')): string[] {
+  return placeholderAddressProblems(render(overlaysDir));
+}
+
+/** Pins every image, or none when the prod overlay is not ready for production. */
+export function pinProdImages(pins: Pin[], overlaysDir = repoPath('k8s/overlays/prod')): void {
+  const problems = releaseProblems(overlaysDir);
+  if (problems.length > 0) {
+    throw new Error(`k8s/overlays/prod is not ready for production, no image pinned (k8s/README.md, "The database"):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+  for (const pin of pins) pinProdImage(pin, overlaysDir);
+}
+
 if (import.meta.main) {
   const pins = process.argv.slice(2).map(parsePin);
   if (pins.length === 0) throw new Error('usage: npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …');
-  for (const pin of pins) {
-    pinProdImage(pin);
-    process.stdout.write(`k8s/overlays/prod/${pin.service}: ${pin.name}:${pin.tag}@${pin.digest}\n`);
-  }
+  pinProdImages(pins);
+  for (const pin of pins) process.stdout.write(`k8s/overlays/prod/${pin.service}: ${pin.name}:${pin.tag}@${pin.digest}\n`);
 }

@@ -1,6 +1,7 @@
 import { writeReliabilityFigure } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { environmentCombinations, kustomizations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
+import { componentsUsedBy, environmentCombinations, kustomizations, render, renderCombination, type Combination, type K8sObject } from '../src/kustomize.ts';
+import { databaseEgressProblems, openEgressProblems } from '../src/network.ts';
 import {
   availabilityProblems,
   imageTagProblems,
@@ -19,6 +20,9 @@ import { byKind, secretValues, workloads } from '../src/workloads.ts';
 const { overlays, environments } = kustomizations();
 const combinations = environmentCombinations().map((combination) => [combination.name, combination] as const);
 const isProd = (name: string) => name.startsWith('k8s/overlays/prod');
+const parts = overlays.filter((dir) => !environments.includes(dir));
+/** Whether the database is the in-cluster PostgreSQL (its pods), or else a managed one outside the cluster. */
+const inClusterPostgres = ({ environment, components }: Combination) => [...componentsUsedBy(environment), ...components].includes('k8s/components/in-cluster-postgres');
 
 /** Every check below, tallied for the reliability report's `manifest policy` row. */
 const tally = { rendered: new Set<string>(), checks: 0, violations: 0 };
@@ -76,6 +80,16 @@ describe('policy, on every deployable overlay and component combination', () => 
 
   it.each(combinations)('%s: one namespace, enforcing restricted, holding everything', (name, combination) => {
     expect(judged(name, namespaceProblems(renderCombination(combination)))).toEqual([]);
+  });
+
+  it.each([...combinations, ...parts.map((dir) => [dir, dir] as const)])('%s: no egress rule lets PostgreSQL traffic (TCP 5432) go anywhere: each names its peer', (name, what) => {
+    const objects = typeof what === 'string' ? render(what) : renderCombination(what);
+    expect(judged(name, openEgressProblems(objects))).toEqual([]);
+  });
+
+  it.each(combinations)('%s: each service sends database traffic to its database only (the in-cluster PostgreSQL\'s pods, or the managed one\'s address), which admits exactly the services', (name, combination) => {
+    const inCluster = inClusterPostgres(combination) ? 'postgres' : undefined;
+    expect(judged(name, databaseEgressProblems(renderCombination(combination), { clients: services(), inCluster }))).toEqual([]);
   });
 
   it.each(environments)('%s: rolls without losing capacity, a PodDisruptionBudget and an HPA per Deployment', (environment) => {
