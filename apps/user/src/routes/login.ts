@@ -30,7 +30,7 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
     },
     async (request) => {
       const { email, password } = request.body;
-      const user = await users.findByEmail(email.trim());
+      const user = await users.findByEmail(email);
       const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
       if (!user || !valid) throw new InvalidCredentialsError();
       const token = await app.tokens.issue(user.profile.id);
