@@ -9,11 +9,23 @@ export const UserConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
-  /** Attempts allowed per window against password guessing and sign-up floods (per replica). */
+  /**
+   * Attempt limits against password guessing and sign-up floods, counted in the database, so all
+   * replicas share them. An attempt is counted before the password is checked, whatever its outcome.
+   */
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /** Logins from one client address, over all accounts. */
   LOGIN_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
+  /** Logins to one account from one address; each time it is exceeded again, the block doubles. */
   LOGIN_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  /** Logins to one account from all addresses that have not logged in to it before, together. */
+  LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: Type.Integer({ minimum: 1, default: 10 }),
+  /** The longest block of the doubling ones (per account and address, per account from unknown addresses). */
+  LOGIN_BACKOFF_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 3600 }),
+  /** How long an address that logged in to an account stays known to it. */
+  LOGIN_KNOWN_ADDRESS_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   REGISTER_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
+  /** Sign-ups for one email key (every spelling of one address). */
   REGISTER_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
 });
 
@@ -32,6 +44,9 @@ export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig
       }
       if (config.JWT_PRIVATE_KEY && !isSigningKey(config.JWT_PRIVATE_KEY)) {
         problems.push(['JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 or P-256 private key']);
+      }
+      if (config.LOGIN_BACKOFF_MAX_SECONDS < config.RATE_LIMIT_WINDOW_SECONDS) {
+        problems.push(['LOGIN_BACKOFF_MAX_SECONDS', 'must be at least RATE_LIMIT_WINDOW_SECONDS (the first block lasts one window)']);
       }
       return problems;
     },
