@@ -23,6 +23,9 @@ export interface Counted {
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** The largest count the integer column holds. */
+const MAX_COUNTABLE = 2 ** 31 - 1;
+
 /** Rows deleted per statement when purging: short statements, however many rows expired. */
 const PURGE_BATCH = 5000;
 
@@ -45,14 +48,15 @@ export function attemptCounters(db: Queryable) {
         `INSERT INTO attempt_counters AS counter (scope, subject, hits, window_ends_at, expires_at)
          VALUES ($1, $2, 1, now() + make_interval(secs => $3::int), now() + make_interval(secs => $3::int))
          ON CONFLICT (scope, subject) DO UPDATE SET
-           -- An ended window (or block) starts again with this attempt.
-           hits = CASE WHEN counter.window_ends_at <= now() THEN 1 ELSE counter.hits + 1 END,
+           -- An ended window (or block) starts again with this attempt. Past max + 1 the count
+           -- stops growing: a flood during a long block cannot overflow it.
+           hits = CASE WHEN counter.window_ends_at <= now() THEN 1 ELSE least(counter.hits, $4::int - 1) + 1 END,
            window_ends_at = CASE WHEN counter.window_ends_at <= now() THEN excluded.window_ends_at ELSE counter.window_ends_at END,
            -- Strikes are remembered until the row expires, purged or not.
            strikes = CASE WHEN counter.expires_at <= now() THEN 0 ELSE counter.strikes END,
            expires_at = greatest(counter.expires_at, excluded.expires_at)
          RETURNING hits, strikes, ceil(extract(epoch FROM window_ends_at - now()))::int AS seconds_left`,
-        [scope, digest(subject), limit.windowSeconds],
+        [scope, digest(subject), limit.windowSeconds, Math.min(limit.max, MAX_COUNTABLE - 2) + 2],
       );
       const { hits, strikes, seconds_left: secondsLeft } = rows[0]!;
       if (hits <= limit.max) return { allowed: true };

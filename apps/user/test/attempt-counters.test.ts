@@ -41,6 +41,16 @@ describe('attemptCounters', () => {
     ]);
   });
 
+  it('stops counting at max + 2, so that a flood during a long block cannot overflow the count', async () => {
+    const { counters: store, database } = await counters();
+    for (let i = 0; i < 8; i += 1) await store.hit({ scope: 'test', subject: 'a', limit: PLAIN });
+    expect(await database.query('SELECT hits, strikes FROM attempt_counters')).toEqual([{ hits: PLAIN.max + 2, strikes: 1 }]);
+    // Even a limit as large as the column, at its largest count, does not overflow.
+    const huge = { max: 2 ** 31 - 1, windowSeconds: 60, maxBlockSeconds: 60 };
+    await database.query(`UPDATE attempt_counters SET hits = $1`, [2 ** 31 - 1]);
+    expect(await store.hit({ scope: 'test', subject: 'a', limit: huge })).toEqual({ allowed: true });
+  });
+
   it('never allows more than max of many concurrent attempts', async () => {
     const { counters: store } = await counters();
     const limit = { max: 10, windowSeconds: 60, maxBlockSeconds: 60 };
