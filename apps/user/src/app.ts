@@ -41,8 +41,9 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   // Our signing key; /user/me verifies with its public half, like every other service.
   await app.register(signingKeyPlugin, { config });
   await app.register(authPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keys: app.tokens.keySet });
-  // Limits on password guessing and sign-up floods, used by the login and register routes.
-  await app.register(attemptLimitsPlugin);
+  // Limits on password guessing and sign-up floods, counted in the database for all replicas;
+  // used by the login and register routes.
+  await app.register(attemptLimitsPlugin, { config });
   // Sign-ups and logins, counted where they happen (the routes below).
   await app.register(userMetricsPlugin);
 

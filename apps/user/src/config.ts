@@ -20,11 +20,23 @@ export const UserConfigSchema = Type.Object({
   SERVICE_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
   /** What the cart service authenticates with at the token endpoint. Unset outside production: generated under DATA_DIR. */
   CART_CLIENT_SECRET: Type.Optional(secret(Type.String({ minLength: 32 }))),
-  /** Attempts allowed per window against password guessing and sign-up floods (per replica). */
+  /**
+   * Attempt limits against password guessing and sign-up floods, counted in the database, so all
+   * replicas share them. An attempt is counted before the password is checked, whatever its outcome.
+   */
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  /** Logins from one client address, over all accounts. */
   LOGIN_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
+  /** Logins to one account from one address; each time it is exceeded again, the block doubles. */
   LOGIN_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  /** Logins to one account from all addresses that have not logged in to it before, together. */
+  LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: Type.Integer({ minimum: 1, default: 10 }),
+  /** The longest block of the doubling ones (per account and address, per account from unknown addresses). */
+  LOGIN_BACKOFF_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 3600 }),
+  /** How long an address that logged in to an account stays known to it. */
+  LOGIN_KNOWN_ADDRESS_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   REGISTER_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
+  /** Sign-ups for one email key (every spelling of one address). */
   REGISTER_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
 });
 
@@ -50,6 +62,9 @@ export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig
       for (const key of ['JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY'] as const) {
         const pem = config[key];
         if (pem && !isVerificationKey(pem)) problems.push([key, 'must be a PEM Ed25519 or P-256 key (private or public)']);
+      }
+      if (config.LOGIN_BACKOFF_MAX_SECONDS < config.RATE_LIMIT_WINDOW_SECONDS) {
+        problems.push(['LOGIN_BACKOFF_MAX_SECONDS', 'must be at least RATE_LIMIT_WINDOW_SECONDS (the first block lasts one window)']);
       }
       return problems;
     },

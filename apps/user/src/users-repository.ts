@@ -1,10 +1,12 @@
 import { isUniqueViolation, type Queryable } from '@myshop/db';
+import { emailKey } from './email-key.ts';
 import { EmailTakenError } from './errors.ts';
 import type { UserProfile } from './schemas.ts';
 
 interface UserRow {
   id: string;
   email: string;
+  email_key: string;
   name: string;
   password_hash: string;
   roles: string[];
@@ -23,22 +25,24 @@ function toProfile(row: UserRow): UserProfile {
 
 export function usersRepository(db: Queryable) {
   return {
+    /** Keeps `email` as typed; the account is unique by its key, whatever variant is typed next. */
     async create(user: { email: string; name: string; passwordHash: string }): Promise<UserProfile> {
       try {
         const { rows } = await db.query<UserRow>(
-          'INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING *',
-          [user.email, user.name, user.passwordHash],
+          'INSERT INTO users (email, email_key, name, password_hash) VALUES ($1, $2, $3, $4) RETURNING *',
+          [user.email, emailKey(user.email), user.name, user.passwordHash],
         );
         return toProfile(rows[0]!);
       } catch (error) {
         // The unique index decides, so two simultaneous sign-ups cannot both win.
-        if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError();
+        if (isUniqueViolation(error, 'users_email_key_key')) throw new EmailTakenError();
         throw error;
       }
     },
 
+    /** The account of any spelling of its address (case, width, invisible characters…). */
     async findByEmail(email: string): Promise<UserWithPassword | undefined> {
-      const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
+      const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE email_key = $1', [emailKey(email)]);
       return rows[0] && { profile: toProfile(rows[0]), passwordHash: rows[0].password_hash, roles: rows[0].roles };
     },
 

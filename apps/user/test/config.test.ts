@@ -35,6 +35,13 @@ describe('loadUserConfig', () => {
     }
   });
 
+  it('refuses a back-off cap shorter than the window, since the first block lasts one window', () => {
+    expect(loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '600' })).toMatchObject({ LOGIN_BACKOFF_MAX_SECONDS: 600 });
+    expect(() => loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '300' })).toThrowError(
+      'LOGIN_BACKOFF_MAX_SECONDS: must be at least RATE_LIMIT_WINDOW_SECONDS (the first block lasts one window)',
+    );
+  });
+
   it('accepts Ed25519 and P-256 keys and refuses others without echoing them', () => {
     const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/user', CART_CLIENT_SECRET: 'a-secret-of-at-least-thirty-two-characters' };
     expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ed25519') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');

@@ -3,16 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApp } from '@myshop/testing';
 import type { FastifyInstance } from 'fastify';
+import { onTestFinished } from 'vitest';
 import { buildUserApp } from '../src/app.ts';
-import { loadUserConfig } from '../src/config.ts';
+import { loadUserConfig, type UserConfig } from '../src/config.ts';
 
 export const PASSWORD = 'correct horse battery';
 
+export function userConfig(env: Record<string, string> = {}): UserConfig {
+  return loadUserConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')), CART_CLIENT_SECRET: CART_SECRET, ...env });
+}
+
 /** The user service as server.ts builds it, on a fresh database and a throw-away DATA_DIR. */
 export async function buildUser(env: Record<string, string> = {}) {
-  const config = loadUserConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')), CART_CLIENT_SECRET: CART_SECRET, ...env });
+  const config = userConfig(env);
   const built = await buildTestApp('user', ({ databaseUrl, logger }) => buildUserApp({ config, logger, databaseUrl }));
-  return { ...built, config };
+  /** Another replica of the service (or the same one restarted) on the same database, closed when the test ends. */
+  const replica = async (): Promise<FastifyInstance> => {
+    const app = await buildUserApp({ config, logger: built.logs.logger, databaseUrl: built.database.url });
+    onTestFinished(() => app.close());
+    await app.ready();
+    return app;
+  };
+  return { ...built, config, replica };
 }
 
 export async function register(app: FastifyInstance, email = 'ada@example.com', password = PASSWORD, name = 'Ada') {
@@ -29,3 +41,19 @@ export async function login(app: FastifyInstance, email = 'ada@example.com', pas
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
   return (response.json() as { accessToken: string }).accessToken;
 }
+
+/**
+ * One login attempt from client address `ip`, as the ingress would forward it (the address it saw
+ * appended to X-Forwarded-For); wrong password unless one is given.
+ */
+export function loginFrom(app: FastifyInstance, ip: string, email: string, password = 'wrong password') {
+  return app.inject({ method: 'POST', url: '/user/login', headers: { 'x-forwarded-for': ip }, payload: { email, password } });
+}
+
+/** One sign-up from client address `ip`. */
+export function registerFrom(app: FastifyInstance, ip: string, email: string, password = PASSWORD) {
+  return app.inject({ method: 'POST', url: '/user/register', headers: { 'x-forwarded-for': ip }, payload: { email, password, name: 'N' } });
+}
+
+/** The body of every 429 of the attempt limits. */
+export const TOO_MANY_ATTEMPTS = { statusCode: 429, code: 'USER_TOO_MANY_ATTEMPTS', error: 'Too Many Requests', message: 'Too many attempts, try again later' };

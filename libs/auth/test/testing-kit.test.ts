@@ -32,9 +32,9 @@ describe('serveIssuer (the user service as tests meet it over HTTP)', () => {
     const { issuer, server, token } = await served();
     const exchanged = await token({ grant_type: TOKEN_EXCHANGE, audience: 'payment', scope: 'payment:charge', subject_token: await issuer.sign('user-1') });
     expect(exchanged.status).toBe(200);
-    expect(decodeJwt((await exchanged.json()).access_token)).toMatchObject({ sub: 'user-1', aud: 'payment', act: { sub: 'cart' }, scope: 'payment:charge' });
+    expect(decodeJwt(((await exchanged.json()) as { access_token: string }).access_token)).toMatchObject({ sub: 'user-1', aud: 'payment', act: { sub: 'cart' }, scope: 'payment:charge' });
     const own = await token({ grant_type: 'client_credentials', audience: 'payment', scope: 'payment:refunds:read' });
-    expect(decodeJwt((await own.json()).access_token)).toMatchObject({ sub: 'cart', client_id: 'cart', scope: 'payment:refunds:read' });
+    expect(decodeJwt(((await own.json()) as { access_token: string }).access_token)).toMatchObject({ sub: 'cart', client_id: 'cart', scope: 'payment:refunds:read' });
     expect(server.tokenRequests()).toEqual([TOKEN_EXCHANGE, 'client_credentials']);
   });
 

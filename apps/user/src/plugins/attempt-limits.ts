@@ -1,55 +1,120 @@
-import rateLimit from '@fastify/rate-limit';
 import { defineError } from '@myshop/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { attemptCounters, type AttemptLimit, type Counted } from '../attempt-counters.ts';
+import { clientAddress } from '../client-address.ts';
+import type { UserConfig } from '../config.ts';
+import { emailKey } from '../email-key.ts';
+import { knownAddresses } from '../known-addresses.ts';
 
 export const TooManyAttemptsError = defineError('USER_TOO_MANY_ATTEMPTS', 'Too many attempts, try again later', 429);
 
-export interface AttemptLimit {
-  perIp: number;
-  perAccount: number;
-  windowSeconds: number;
-}
+/** What each limit counts; the first part of a counter's name in attempt_counters. */
+export const SCOPES = {
+  loginPerAddress: 'login:address',
+  loginPerAccountAndAddress: 'login:account+address',
+  loginPerAccountFromUnknownAddresses: 'login:account:unknown-addresses',
+  registerPerAddress: 'register:address',
+  registerPerAccount: 'register:account',
+} as const;
+
+/** How often each replica deletes expired counters and known addresses. */
+const PURGE_INTERVAL_MS = 60_000;
 
 type PreHandler = (request: FastifyRequest) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /**
-     * A preHandler allowing `perIp` attempts per client address and `perAccount` per email in
-     * each window; past either, 429 with Retry-After. `scope` keeps routes' counters apart.
-     */
-    attemptLimit(scope: string, limit: AttemptLimit): PreHandler;
+    /** Attempt limits on logins and sign-ups; past one, 429 USER_TOO_MANY_ATTEMPTS with Retry-After. */
+    attemptLimits: {
+      /** preHandler of POST /user/login: counts the attempt before the password is checked. */
+      login: PreHandler;
+      /** After the password matched: the address becomes known to the account, its counter is cleared. */
+      loginSucceeded(request: FastifyRequest, userId: string): Promise<void>;
+      /** preHandler of POST /user/register. */
+      register: PreHandler;
+      /** Deletes expired counters and known addresses; runs by itself every minute, never throws. */
+      purgeExpired(): Promise<void>;
+    };
   }
 }
 
-/** The email a login or sign-up is for, compared the way accounts are: trimmed, any case. */
-function accountOf(request: FastifyRequest): string {
-  const email = (request.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+/** Who is attempting what: the client's address and the email key of the account. */
+function attemptOf(request: FastifyRequest): { address: string; account: string } {
+  return { address: clientAddress(request.ip), account: emailKey((request.body as { email: string }).email) };
 }
 
-async function attemptLimits(app: FastifyInstance): Promise<void> {
-  // Only the limiters built below; nothing global.
-  await app.register(rateLimit, { global: false });
+/** One counter per (address, account) pair; JSON keeps any two pairs apart. */
+const pair = (address: string, account: string) => JSON.stringify([address, account]);
 
-  app.decorate('attemptLimit', (scope: string, limit: AttemptLimit): PreHandler => {
-    const timeWindow = limit.windowSeconds * 1000;
-    // Two independent counters: @fastify/rate-limit runs one limit per request by itself.
-    const limiters = [
-      app.createRateLimit({ max: limit.perIp, timeWindow, keyGenerator: (request) => `${scope}:ip:${request.ip}` }),
-      app.createRateLimit({ max: limit.perAccount, timeWindow, keyGenerator: (request) => `${scope}:account:${accountOf(request)}` }),
-    ];
-    return async (request) => {
-      for (const limiter of limiters) {
-        const state = await limiter(request);
-        if (!state.isAllowed && state.isExceeded) {
-          request.log.warn({ scope }, 'attempt limit reached');
-          throw Object.assign(new TooManyAttemptsError(), { headers: { 'retry-after': String(state.ttlInSeconds) } });
-        }
-      }
-    };
+/**
+ * Logins pass three limits, each counted before the password is checked (so concurrent attempts
+ * cannot slip past one), the first one refusing ending the attempt:
+ * 1. per address, over all accounts: one address spraying many accounts;
+ * 2. per account and address, blocks doubling when exceeded again: one address guessing one
+ *    account; a successful login from the address clears it;
+ * 3. per account, from addresses that have not logged in to it lately, together: many addresses
+ *    guessing one account. The owner, from an address they logged in from before, is not counted
+ *    here, so a stranger's failures do not lock them out.
+ * Sign-ups pass a limit per address and one per email key.
+ */
+async function attemptLimits(app: FastifyInstance, { config }: { config: UserConfig }): Promise<void> {
+  const counters = attemptCounters(app.db);
+  const known = knownAddresses(app.db, { keepDays: config.LOGIN_KNOWN_ADDRESS_DAYS });
+  const windowSeconds = config.RATE_LIMIT_WINDOW_SECONDS;
+  const plain = (max: number): AttemptLimit => ({ max, windowSeconds, maxBlockSeconds: windowSeconds });
+  const backingOff = (max: number): AttemptLimit => ({ max, windowSeconds, maxBlockSeconds: config.LOGIN_BACKOFF_MAX_SECONDS });
+  const limits = {
+    loginPerAddress: plain(config.LOGIN_LIMIT_PER_IP),
+    loginPerAccountAndAddress: backingOff(config.LOGIN_LIMIT_PER_ACCOUNT),
+    loginPerAccountFromUnknownAddresses: backingOff(config.LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES),
+    registerPerAddress: plain(config.REGISTER_LIMIT_PER_IP),
+    registerPerAccount: plain(config.REGISTER_LIMIT_PER_ACCOUNT),
+  };
+
+  async function admit(request: FastifyRequest, counted: Counted): Promise<void> {
+    const verdict = await counters.hit(counted);
+    if (verdict.allowed) return;
+    request.log.warn({ scope: counted.scope, retryAfterSeconds: verdict.retryAfterSeconds }, 'attempt limit reached');
+    throw Object.assign(new TooManyAttemptsError(), { headers: { 'retry-after': String(verdict.retryAfterSeconds) } });
+  }
+
+  async function purgeExpired(): Promise<void> {
+    try {
+      const purged = { counters: await counters.purgeExpired(), knownAddresses: await known.purgeExpired() };
+      if (purged.counters + purged.knownAddresses > 0) app.log.debug(purged, 'expired attempt counters purged');
+    } catch (error) {
+      // The next run deletes what this one could not; nothing waits for it.
+      app.log.warn({ err: error }, 'purging expired attempt counters failed');
+    }
+  }
+
+  app.decorate('attemptLimits', {
+    async login(request: FastifyRequest) {
+      const { address, account } = attemptOf(request);
+      await admit(request, { scope: SCOPES.loginPerAddress, subject: address, limit: limits.loginPerAddress });
+      await admit(request, { scope: SCOPES.loginPerAccountAndAddress, subject: pair(address, account), limit: limits.loginPerAccountAndAddress });
+      if (await known.isKnown(account, address)) return;
+      await admit(request, { scope: SCOPES.loginPerAccountFromUnknownAddresses, subject: account, limit: limits.loginPerAccountFromUnknownAddresses });
+    },
+
+    async loginSucceeded(request: FastifyRequest, userId: string) {
+      const { address, account } = attemptOf(request);
+      await known.remember(userId, address);
+      await counters.forget(SCOPES.loginPerAccountAndAddress, pair(address, account));
+    },
+
+    async register(request: FastifyRequest) {
+      const { address, account } = attemptOf(request);
+      await admit(request, { scope: SCOPES.registerPerAddress, subject: address, limit: limits.registerPerAddress });
+      await admit(request, { scope: SCOPES.registerPerAccount, subject: account, limit: limits.registerPerAccount });
+    },
+
+    purgeExpired,
   });
+
+  const purging = setInterval(purgeExpired, PURGE_INTERVAL_MS).unref();
+  app.addHook('onClose', async () => clearInterval(purging));
 }
 
-export const attemptLimitsPlugin = fp(attemptLimits, { name: 'attempt-limits', fastify: '5.x' });
+export const attemptLimitsPlugin = fp(attemptLimits, { name: 'attempt-limits', fastify: '5.x', dependencies: ['@myshop/db'] });

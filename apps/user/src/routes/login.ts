@@ -1,13 +1,12 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AttemptLimit } from '../plugins/attempt-limits.ts';
 import { InvalidCredentialsError } from '../errors.ts';
 import { TooManyAttemptsError } from '../plugins/attempt-limits.ts';
 import { hashPassword, verifyPassword } from '../passwords.ts';
 import { LoginBody, TokenResponse } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
-export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = async (app, { limit }) => {
+export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
   const users = usersRepository(app.db);
   // Checked against when the email is unknown, so both failures cost one argon2 verification.
   const decoyHash = hashPassword('decoy password, never valid');
@@ -15,7 +14,7 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
   app.post(
     '/login',
     {
-      preHandler: app.attemptLimit('login', limit),
+      preHandler: app.attemptLimits.login,
       // The two ways a login attempt fails, counted as they happen; success is counted below.
       onError: async (_request, _reply, error) => {
         if (error instanceof InvalidCredentialsError) app.userMetrics.login('invalid_credentials');
@@ -25,14 +24,15 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = as
         summary: 'Exchange email and password for an access token',
         tags: ['accounts'],
         body: LoginBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 413, 415, 429) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request) => {
       const { email, password } = request.body;
-      const user = await users.findByEmail(email.trim());
+      const user = await users.findByEmail(email);
       const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash), password);
       if (!user || !valid) throw new InvalidCredentialsError();
+      await app.attemptLimits.loginSucceeded(request, user.profile.id);
       const token = await app.tokens.issue({ id: user.profile.id, roles: user.roles });
       app.userMetrics.login('success');
       return { ...token, tokenType: 'Bearer' as const };

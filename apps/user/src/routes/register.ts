@@ -1,11 +1,10 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AttemptLimit } from '../plugins/attempt-limits.ts';
 import { hashPassword } from '../passwords.ts';
 import { RegisterBody, UserProfile } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
-export const registerRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> = async (app, { limit }) => {
+export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
   const users = usersRepository(app.db);
 
   app.post(
@@ -16,12 +15,12 @@ export const registerRoute: FastifyPluginAsyncTypebox<{ limit: AttemptLimit }> =
         const body = request.body as { email?: unknown } | undefined;
         if (body && typeof body === 'object' && typeof body.email === 'string') body.email = body.email.trim();
       },
-      preHandler: app.attemptLimit('register', limit),
+      preHandler: app.attemptLimits.register,
       schema: {
         summary: 'Create an account',
         tags: ['accounts'],
         body: RegisterBody,
-        response: { 201: UserProfile, ...errorResponses(400, 409, 413, 415, 429) },
+        response: { 201: UserProfile, ...errorResponses(400, 409, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {

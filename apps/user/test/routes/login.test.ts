@@ -23,6 +23,19 @@ describe('POST /user/login', () => {
     expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
   });
 
+  it('logs in with any spelling of the address (İ, ß, full-width, invisible characters), only with the right password', async () => {
+    const { app, database } = await buildUser();
+    const user = await register(app, 'iris.strasse@example.com');
+    for (const email of ['İRIS.STRASSE@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', '\u00a0iris.stra\u200bsse@example.com']) {
+      const wrong = await app.inject(post({ email, password: 'not the password' }));
+      expect(wrong.statusCode, email).toBe(401);
+      const right = await app.inject(post({ email, password: PASSWORD }));
+      expect(right.statusCode, email).toBe(200);
+      expect(decodeJwt(right.json().accessToken).sub).toBe(user.id);
+    }
+    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([{ user_id: user.id, address: '127.0.0.1' }]);
+  });
+
   it('gives an unknown email and a wrong password the same 401', async () => {
     const { app, logs } = await buildUser();
     await register(app);

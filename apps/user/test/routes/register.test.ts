@@ -32,6 +32,17 @@ describe('POST /user/register', () => {
     expect(await database.query('SELECT name FROM users')).toEqual([{ name: 'Ada' }]);
   });
 
+  it('refuses every spelling of a taken address: 409 for those the form takes, 400 for the others', async () => {
+    const { app, database } = await buildUser();
+    await register(app, 'iris.strasse@example.com');
+    const statuses = [];
+    for (const email of ['\u00a0IRIS.Strasse@example.com\u00a0', 'İris.strasse@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', 'iris.stra\u200bsse@example.com']) {
+      statuses.push((await app.inject(post({ email, password: PASSWORD, name: 'Impostor' }))).statusCode);
+    }
+    expect(statuses).toEqual([409, 400, 400, 400, 400]);
+    expect(await database.query('SELECT email, email_key, name FROM users')).toEqual([{ email: 'iris.strasse@example.com', email_key: 'iris.strasse@example.com', name: 'Ada' }]);
+  });
+
   it('lets exactly one of two simultaneous sign-ups with one email win', async () => {
     const { app, database } = await buildUser();
     const responses = await Promise.all([

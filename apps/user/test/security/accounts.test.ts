@@ -106,7 +106,8 @@ describe('the user service over HTTP', () => {
 describe('attempt limits (configured per key)', () => {
   const limits: Array<[string, string, Record<string, string>, (attempt: number) => { ip: string; email: string }]> = [
     ['login per address', '/user/login', { LOGIN_LIMIT_PER_IP: '2' }, (attempt) => ({ ip: '203.0.113.1', email: `user${attempt}@example.com` })],
-    ['login per account', '/user/login', { LOGIN_LIMIT_PER_ACCOUNT: '2' }, (attempt) => ({ ip: `203.0.113.${attempt + 10}`, email: 'ada@example.com' })],
+    ['login per account and address', '/user/login', { LOGIN_LIMIT_PER_ACCOUNT: '2' }, () => ({ ip: '203.0.113.10', email: 'ada@example.com' })],
+    ['login per account from unknown addresses', '/user/login', { LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2' }, (attempt) => ({ ip: `203.0.113.${attempt + 10}`, email: 'ada@example.com' })],
     ['register per address', '/user/register', { REGISTER_LIMIT_PER_IP: '2' }, (attempt) => ({ ip: '203.0.113.2', email: `user${attempt}@example.com` })],
     ['register per account', '/user/register', { REGISTER_LIMIT_PER_ACCOUNT: '2' }, (attempt) => ({ ip: `203.0.113.${attempt + 20}`, email: 'taken@example.com' })],
   ];
