@@ -51,7 +51,10 @@ export function readsKey(config: ServiceConfig, key: string): boolean {
  */
 export function placeholderSecret(key: string): string {
   if (key === 'DATABASE_URL') return 'postgres://myshop@db.example.internal:5432/myshop';
-  if (key === 'JWT_PRIVATE_KEY') return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  if (['JWT_PRIVATE_KEY', 'JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY'].includes(key)) {
+    return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  }
+  if (key.endsWith('CLIENT_SECRET')) return 'placeholder-client-secret-for-tests-0123456789';
   if (key.endsWith('_KEY')) return 'placeholder-secret-value-for-tests-0123456789';
   throw new Error(`no placeholder for the secret ${key}: add one to placeholderSecret()`);
 }

@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { healthPlugin } from '@myshop/health';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
+import { kustomizations, render, renderWithComponents, type K8sObject } from '../src/kustomize.ts';
 import { readYamlDocuments, repoPath, services } from '../src/repo.ts';
 import { containerEnvironment, isSecretKey, readsKey, serviceConfig } from '../src/service-config.ts';
 import { byKind, containerPort, find, secretValues, selects, workloads } from '../src/workloads.ts';
 
 const { environments, overlays } = kustomizations();
+/** The keys of a signing key rotation, mounted by components/key-rotation for as long as it lasts. */
+const ROTATION_KEYS = ['JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY'];
+
 const deployable = [...environments, ...overlays.filter((dir) => !environments.includes(dir))];
 
 describe.each(deployable)('%s agrees with itself', (dir) => {
@@ -89,9 +92,10 @@ describe.each(services())('the %s service and its manifests', (service) => {
       // The real loader, production rules included (NODE_ENV=production needs DATABASE_URL and keys).
       expect(() => config.load(environment.env)).not.toThrow();
       expect(environment.env.NODE_ENV).toBe('production');
-      // Every secret the schema marks is mounted as a file, none is in the ConfigMap.
-      const mounted = environment.secretFiles.map((file) => file.key).sort();
-      const declared = Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key)).sort();
+      // Every secret the schema marks is mounted as a file, none is in the ConfigMap (those of a
+      // key rotation only while components/key-rotation is used).
+      const mounted = environment.secretFiles.map((file) => file.key).filter((key) => !ROTATION_KEYS.includes(key)).sort();
+      const declared = Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key) && !ROTATION_KEYS.includes(key)).sort();
       expect(mounted).toEqual(declared);
     },
   );
@@ -170,5 +174,22 @@ describe('external secrets', () => {
       return `${spec.target.name}: ${spec.data.map((entry) => entry.secretKey).sort().join(',')}`;
     });
     expect(made.sort()).toEqual(mounted.sort());
+  });
+});
+
+describe('components/key-rotation', () => {
+  it('mounts the next and previous signing keys into the user service, which publishes them', async () => {
+    const objects = renderWithComponents('k8s/overlays/prod', ['k8s/components/key-rotation'], 'myshop');
+    const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === 'user')!;
+    const environment = containerEnvironment(objects, workload, 'user');
+    expect(environment.problems).toEqual([]);
+    expect(environment.secretFiles.map((file) => file.key)).toEqual(expect.arrayContaining(ROTATION_KEYS));
+    const config = await serviceConfig('user');
+    const loaded = config.load(environment.env) as Record<string, unknown>;
+    expect(loaded.JWT_NEXT_KEY).toContain('PRIVATE KEY');
+    expect(loaded.JWT_PREVIOUS_KEY).toContain('PRIVATE KEY');
+    // Nothing else changes: cart and payment render as without it.
+    const others = (list: typeof objects) => JSON.stringify(list.filter((object) => !(object.kind === 'Deployment' && object.metadata.name === 'user')));
+    expect(others(objects)).toBe(others(render('k8s/overlays/prod')));
   });
 });
