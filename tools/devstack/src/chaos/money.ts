@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { formatCount, type Figure } from './figures.ts';
 import type { Answer, GatewayClient } from './gateway-client.ts';
-import { onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
+import { runReconcileCommand } from '../reconcile-command.ts';
+import { onStack, readStackLedger, repositoryRoot, type ChaosStack, type CheckResult } from './harness.ts';
 import { card, createShopper, DECLINED, login, readCatalogue, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export interface MoneyOptions {
@@ -135,8 +136,11 @@ export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult>
       if (tally.divergences.length === 0) tally.divergences.push((error as Error).message.split('\n')[0]!);
     });
 
-    // The books once every run is done: payment and cart tell one story, money included.
-    const ledger = await waitForBooks(chaos);
+    // The books once every run is done, by the reconciliation command itself: payment and cart
+    // tell one story, money included (it waits for refunds still on their way to their orders).
+    const { services } = chaos.stack;
+    const reconciliation = await runReconcileCommand(repositoryRoot, services.get('cart')!.databaseUrl, services.get('payment')!.databaseUrl, 20);
+    const ledger = await readStackLedger(chaos);
     log(`money: ${tally.runs} runs, ${tally.steps} steps, ${tally.divergences.length} divergences, ${ledger.problems.length} differences`);
     const load = `${formatCount(tally.runs)} runs, ${formatCount(tally.steps)} steps of concurrent actions, ${options.replicas} replicas × 3 services`;
     const figures: Figure[] = [
@@ -164,12 +168,12 @@ export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult>
       {
         check: 'money model-based: books agree (reconciliation)',
         load: `every order and charge of the runs, read from both databases`,
-        figure: `${ledger.problems.length} differences; captured ${formatCount(ledger.money.captured)} − refunded ${formatCount(ledger.money.refunded)} = ${formatCount(ledger.money.kept)}, paid orders keep ${formatCount(ledger.money.keptByOrders)}`,
-        target: '0 differences, equal',
-        pass: ledger.problems.length === 0 && ledger.money.kept === ledger.money.keptByOrders,
+        figure: `npm run reconcile exit ${reconciliation.code}, ${ledger.problems.length} differences; captured ${formatCount(ledger.money.captured)} − refunded ${formatCount(ledger.money.refunded)} = ${formatCount(ledger.money.kept)}, paid orders keep ${formatCount(ledger.money.keptByOrders)}`,
+        target: 'exit 0, 0 differences, equal',
+        pass: reconciliation.code === 0 && ledger.problems.length === 0 && ledger.money.kept === ledger.money.keptByOrders,
       },
     ];
-    return { figures, details: { tally, ledger } };
+    return { figures, details: { tally, ledger, reconciliation } };
   });
 }
 
@@ -363,14 +367,4 @@ async function checkModel(client: GatewayClient, models: ShopperModel[], tally: 
       if (found !== added) tally.divergences.push(`${name}: ${added} units of ${productId} added, ${found} in the cart and paid orders`);
     }
   }
-}
-
-/** The books, once no checkout is in flight and every refund has reached its order. */
-async function waitForBooks(chaos: ChaosStack) {
-  let ledger = await readStackLedger(chaos);
-  for (const deadline = Date.now() + 20_000; (ledger.problems.length > 0 || ledger.inFlight > 0) && Date.now() < deadline; ) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    ledger = await readStackLedger(chaos);
-  }
-  return ledger;
 }

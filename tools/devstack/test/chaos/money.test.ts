@@ -10,7 +10,11 @@ import { runMoneyCheck } from '../../src/chaos/money.ts';
 describe('money, proven against a hostile shopper on three replicas of each service', () => {
   it('charges each cart once, refunds only on an operator’s word, keeps tokens where they belong, and the books agree', async () => {
     const { figures, details } = await runMoneyCheck(SHORT.money);
-    const { tally, ledger } = details as { tally: { runs: number; divergences: string[]; paid: number; concurrentClicks: number; operatorRefunds: number }; ledger: Ledger };
+    const { tally, ledger, reconciliation } = details as {
+      tally: { runs: number; divergences: string[]; paid: number; concurrentClicks: number; operatorRefunds: number };
+      ledger: Ledger;
+      reconciliation: { code: number; output: string };
+    };
     expect(tally.divergences).toEqual([]);
     expect(tally.runs).toBe(SHORT.money.runs);
     // The runs did what they are for: payments, double clicks, refunds.
@@ -18,6 +22,8 @@ describe('money, proven against a hostile shopper on three replicas of each serv
     expect(tally.concurrentClicks).toBeGreaterThan(0);
     expect(tally.operatorRefunds).toBeGreaterThan(0);
     expect(ledger.problems).toEqual([]);
+    // The reconciliation command, run as an operator runs it, agrees.
+    expect(reconciliation).toMatchObject({ code: 0, output: expect.stringContaining('no differences') });
     expect(ledger.money.kept).toBe(ledger.money.keptByOrders);
     expect(figures.filter((figure) => !figure.pass)).toEqual([]);
   }, 900_000);

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { runReconcileCommand } from '../src/reconcile-command.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** The columns of cart's and payment's tables that reconciliation reads, filled by the test. */
+async function books(): Promise<{ cart: TestDatabase; payment: TestDatabase }> {
+  const [cart, payment] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  onTestFinished(async () => {
+    await cart.drop();
+    await payment.drop();
+  });
+  await cart.query(`CREATE TABLE orders (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, charge_id text, attempt_expires_at timestamptz)`);
+  await cart.query(`CREATE TABLE order_items (order_id text, line_total bigint)`);
+  await payment.query(`CREATE TABLE charges (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, metadata jsonb)`);
+  await payment.query(`CREATE TABLE refunds (charge_id text, amount bigint)`);
+  return { cart, payment };
+}
+
+describe('npm run reconcile', () => {
+  it('exits 0 and says so when orders, charges and refunds agree, money included', async () => {
+    const { cart, payment } = await books();
+    await cart.query(`INSERT INTO orders VALUES ('o1', 'partially_refunded', 500, 200, 'c1', NULL)`);
+    await cart.query(`INSERT INTO order_items VALUES ('o1', 500)`);
+    await payment.query(`INSERT INTO charges VALUES ('c1', 'succeeded', 500, 200, '{"orderId":"o1"}')`);
+    await payment.query(`INSERT INTO refunds VALUES ('c1', 200)`);
+
+    const run = await runReconcileCommand(root, cart.url, payment.url);
+
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('money (minor units): captured 500 − refunded 200 = 300; paid orders keep 300');
+    expect(run.output).toContain('no differences');
+  });
+
+  it('exits 1 and prints every difference: a refund the order does not show, a charge of no order', async () => {
+    const { cart, payment } = await books();
+    await cart.query(`INSERT INTO orders VALUES ('o1', 'paid', 500, 0, 'c1', NULL)`);
+    await cart.query(`INSERT INTO order_items VALUES ('o1', 500)`);
+    await payment.query(`INSERT INTO charges VALUES ('c1', 'succeeded', 500, 100, '{"orderId":"o1"}'), ('c2', 'succeeded', 300, 0, '{}')`);
+    await payment.query(`INSERT INTO refunds VALUES ('c1', 100)`);
+
+    const run = await runReconcileCommand(root, cart.url, payment.url);
+
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('order o1 shows 0 refunded, its charge 100');
+    expect(run.output).toContain('charge c2 names no order');
+    expect(run.output).toContain('captured 800 − refunded 100 = 700, but the paid orders keep 500');
+  });
+
+  it('exits 2 with its usage when a database is not named', async () => {
+    const run = await runReconcileCommand(root, '', '');
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('usage: reconcile --cart');
+  });
+});
