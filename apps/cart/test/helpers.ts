@@ -37,6 +37,8 @@ export function cartConfig(env: Record<string, string> = {}): CartConfig {
     CLIENT_SECRET: CART_SECRET,
     // No background reads of the refund feed: a test that wants them asks (app.refundSync.runOnce()).
     REFUND_SYNC_INTERVAL_MS: '0',
+    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -36,6 +36,7 @@ export async function startPaymentService(issuer: TestIssuer) {
         JWKS_URL: jwks.jwksUrl,
         JWT_ISSUER: issuer.issuer,
         JWT_AUDIENCE: issuer.audience,
+        OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

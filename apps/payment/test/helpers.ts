@@ -23,6 +23,8 @@ export function paymentConfig(env: Record<string, string> = {}): PaymentConfig {
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-payment-')),
     IDEMPOTENCY_FINGERPRINT_KEY: 'test-fingerprint-key-that-is-at-least-32-characters',
+    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -10,7 +10,14 @@ import { loadUserConfig, type UserConfig } from '../src/config.ts';
 export const PASSWORD = 'correct horse battery';
 
 export function userConfig(env: Record<string, string> = {}): UserConfig {
-  return loadUserConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')), CART_CLIENT_SECRET: CART_SECRET, ...env });
+  return loadUserConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')),
+    CART_CLIENT_SECRET: CART_SECRET,
+    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
 }
 
 /** The user service as server.ts builds it, on a fresh database and a throw-away DATA_DIR. */
