@@ -24,14 +24,9 @@ export type CartConfig = Static<typeof CartConfigSchema>;
 export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig {
   return loadConfig(CartConfigSchema, {
     env,
+    requiredInProduction: ['DATABASE_URL', 'CLIENT_SECRET'],
     refine: (config) => {
       const problems: Array<[string, string]> = [];
-      if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
-        problems.push(['DATABASE_URL', 'is required in production']);
-      }
-      if (config.NODE_ENV === 'production' && !config.CLIENT_SECRET) {
-        problems.push(['CLIENT_SECRET', 'is required in production (or CLIENT_SECRET_FILE)']);
-      }
       if (!isHttpUrl(config.PAYMENT_URL)) problems.push(['PAYMENT_URL', 'must be an http:// or https:// URL']);
       if (!isHttpUrl(config.TOKEN_URL)) problems.push(['TOKEN_URL', 'must be an http:// or https:// URL']);
       return problems;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { defineError } from '@myshop/errors';
+import { defineError, withRetryAfter } from '@myshop/errors';
 import type { ErrorResponse } from '@myshop/schemas';
 
 export const InvalidCursorError = defineError('CART_INVALID_CURSOR', 'The cursor is not one this service issued', 400);
@@ -21,7 +21,7 @@ export const CheckoutInProgressError = defineError(
 );
 /** Another attempt holds this key's order: worth retrying in a moment, so the answer says when (as payment's does). */
 export function checkoutInProgress(): Error {
-  return Object.assign(new CheckoutInProgressError(), { headers: { 'retry-after': '1' } });
+  return withRetryAfter(new CheckoutInProgressError(), 1);
 }
 /**
  * One cart, one payment: while a checkout of the cart is being paid, another one (a double click,
@@ -33,7 +33,7 @@ export const CheckoutPendingError = defineError(
   409,
 );
 export function checkoutPending(): Error {
-  return Object.assign(new CheckoutPendingError(), { headers: { 'retry-after': '1' } });
+  return withRetryAfter(new CheckoutPendingError(), 1);
 }
 /** What a checkout abandoned before payment answered is settled as, and what its key then replays. */
 export const ABANDONED = {

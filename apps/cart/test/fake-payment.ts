@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
 
@@ -82,7 +83,7 @@ export async function startFakePayment() {
     }
     const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false, orderId: body.metadata?.orderId };
     answers.set(key, answer);
-    const declined = { '4000000000000002': 'card_declined', '4000000000009995': 'insufficient_funds' }[body.card.number];
+    const declined = { [SANDBOX_CARDS.declined]: 'card_declined', [SANDBOX_CARDS.insufficientFunds]: 'insufficient_funds' }[body.card.number];
     const id = randomUUID();
     charges.push({ id, amount: body.amount, key, status: declined ? 'failed' : 'succeeded' });
     if (declined) {

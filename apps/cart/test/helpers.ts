@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFastify } from '@myshop/server';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import { buildTestApp } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,9 +12,7 @@ import { onTestFinished } from 'vitest';
 import { cartAppPlugin } from '../src/app.ts';
 import { loadCartConfig, type CartConfig } from '../src/config.ts';
 
-export const VISA = '4242424242424242';
-export const DECLINED_CARD = '4000000000000002';
-export const INSUFFICIENT_FUNDS_CARD = '4000000000009995';
+export const { approved: VISA, declined: DECLINED_CARD, insufficientFunds: INSUFFICIENT_FUNDS_CARD } = SANDBOX_CARDS;
 /** Valid through the end of next year, whenever the tests run. */
 export const FUTURE_YEAR = new Date().getUTCFullYear() + 1;
 

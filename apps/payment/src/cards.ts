@@ -1,3 +1,5 @@
+import { SANDBOX_CARDS } from '@myshop/schemas';
+
 /**
  * Card checks and the sandbox processor. Nothing here keeps or logs a card: callers get back
  * only what may be stored (brand, last 4 digits) and an outcome.
@@ -48,8 +50,8 @@ export function isExpired(card: Pick<CardInput, 'expMonth' | 'expYear'>, now: Da
 
 /** Test numbers with a fixed answer, as payment providers' sandboxes have them. */
 const SANDBOX_DECLINES = new Map<string, FailureCode>([
-  ['4000000000000002', 'card_declined'],
-  ['4000000000009995', 'insufficient_funds'],
+  [SANDBOX_CARDS.declined, 'card_declined'],
+  [SANDBOX_CARDS.insufficientFunds, 'insufficient_funds'],
 ]);
 
 export type Authorization = { approved: true } | { approved: false; failureCode: FailureCode };

@@ -22,15 +22,6 @@ export type PaymentConfig = Static<typeof PaymentConfigSchema>;
 export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): PaymentConfig {
   return loadConfig(PaymentConfigSchema, {
     env,
-    refine: (config) => {
-      const problems: Array<[string, string]> = [];
-      if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
-        problems.push(['DATABASE_URL', 'is required in production']);
-      }
-      if (config.NODE_ENV === 'production' && !config.IDEMPOTENCY_FINGERPRINT_KEY) {
-        problems.push(['IDEMPOTENCY_FINGERPRINT_KEY', 'is required in production (or IDEMPOTENCY_FINGERPRINT_KEY_FILE)']);
-      }
-      return problems;
-    },
+    requiredInProduction: ['DATABASE_URL', 'IDEMPOTENCY_FINGERPRINT_KEY'],
   });
 }

@@ -45,17 +45,9 @@ export type UserConfig = Static<typeof UserConfigSchema>;
 export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
   return loadConfig(UserConfigSchema, {
     env,
+    requiredInProduction: ['DATABASE_URL', 'JWT_PRIVATE_KEY', 'CART_CLIENT_SECRET'],
     refine: (config) => {
       const problems: Array<[string, string]> = [];
-      if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
-        problems.push(['DATABASE_URL', 'is required in production']);
-      }
-      if (config.NODE_ENV === 'production' && !config.JWT_PRIVATE_KEY) {
-        problems.push(['JWT_PRIVATE_KEY', 'is required in production (or JWT_PRIVATE_KEY_FILE)']);
-      }
-      if (config.NODE_ENV === 'production' && !config.CART_CLIENT_SECRET) {
-        problems.push(['CART_CLIENT_SECRET', 'is required in production (or CART_CLIENT_SECRET_FILE)']);
-      }
       if (config.JWT_PRIVATE_KEY && !isSigningKey(config.JWT_PRIVATE_KEY)) {
         problems.push(['JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 or P-256 private key']);
       }

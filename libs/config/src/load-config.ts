@@ -16,6 +16,8 @@ export class ConfigError extends Error {
 
 export interface LoadConfigOptions<T extends TObject> {
   env?: NodeJS.ProcessEnv;
+  /** Keys that may be left unset outside production (a local default takes their place), never in it. */
+  requiredInProduction?: Array<keyof Static<T> & string>;
   /** Rules across keys that a schema cannot state; returns `[key, problem]` pairs. */
   refine?: (config: Static<T>) => Array<[key: string, problem: string]>;
 }
@@ -46,6 +48,13 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
     }
     const [first] = Value.Errors(propertySchema, config[key]);
     if (first) problems.set(key, describe(propertySchema, first.message));
+  }
+  if (problems.size === 0 && config.NODE_ENV === 'production') {
+    for (const key of options.requiredInProduction ?? []) {
+      if (config[key] !== undefined) continue;
+      const propertySchema = schema.properties[key] as TSchema;
+      problems.set(key, `is required in production${isSecret(propertySchema) ? ` (or ${key}_FILE)` : ''}`);
+    }
   }
   if (problems.size === 0 && options.refine) {
     for (const [key, problem] of options.refine(config as Static<T>)) problems.set(key, problem);

@@ -90,6 +90,20 @@ describe('loadConfig', () => {
     expect(JSON.stringify(inline)).not.toContain(leaked);
   });
 
+  it('requires the production-only keys in production alone, naming the _FILE way for secrets', () => {
+    const Optional = Type.Object({ ...baseConfigProperties, TOKEN: Type.Optional(secret(Type.String())), ZONE: Type.Optional(Type.String()) });
+    const options = { requiredInProduction: ['DATABASE_URL', 'TOKEN', 'ZONE'] as Array<'DATABASE_URL' | 'TOKEN' | 'ZONE'> };
+    expect(loadConfig(Optional, { env: {}, ...options }).TOKEN).toBeUndefined();
+    try {
+      loadConfig(Optional, { env: { NODE_ENV: 'production' }, ...options });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).keys).toEqual(['DATABASE_URL', 'TOKEN', 'ZONE']);
+      expect((error as Error).message).toContain('TOKEN: is required in production (or TOKEN_FILE)');
+      expect((error as Error).message).toMatch(/ZONE: is required in production$/m);
+    }
+  });
+
   it('adds the problems found by refine, after the schema passed', () => {
     const error = errorOf(() =>
       loadConfig(Schema, {

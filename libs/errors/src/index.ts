@@ -2,3 +2,4 @@ export { defineError, isDefinedError, type CodedErrorConstructor } from './defin
 export { errorHandlerPlugin } from './error-handler.ts';
 export { formatSchemaErrors } from './schema-errors.ts';
 export { NotFoundError, ServiceUnavailableError, ValidationError } from './common-errors.ts';
+export { withRetryAfter } from './retry-after.ts';

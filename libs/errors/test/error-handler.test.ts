@@ -1,9 +1,10 @@
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { defineError, errorHandlerPlugin, formatSchemaErrors, ServiceUnavailableError } from '../src/index.ts';
+import { defineError, errorHandlerPlugin, formatSchemaErrors, ServiceUnavailableError, withRetryAfter } from '../src/index.ts';
 
 const WidgetGoneError = defineError('TEST_WIDGET_GONE', 'Widget %s is gone', 410);
 const VaultDownError = defineError('TEST_VAULT_DOWN', 'The vault is down', 503);
+const BusyError = defineError('TEST_BUSY', 'Still working on it', 409);
 
 async function buildApp() {
   const app = Fastify({
@@ -32,6 +33,9 @@ async function buildApp() {
   });
   app.get('/crash', async () => {
     throw new Error('SELECT * FROM secrets failed at /srv/app.js:42');
+  });
+  app.get('/busy', async () => {
+    throw withRetryAfter(new BusyError(), 7);
   });
   app.get('/vault', async () => {
     throw new VaultDownError();
@@ -91,6 +95,14 @@ describe('error responses', () => {
       expect(response.headers['retry-after']).toBe('1');
       expect(response.json().error).toBe('Service Unavailable');
     }
+  });
+
+  it('tells when to try again for an error given a Retry-After', async () => {
+    const app = await buildApp();
+    const response = await app.inject({ url: '/busy' });
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.json()).toEqual({ statusCode: 409, code: 'TEST_BUSY', error: 'Conflict', message: 'Still working on it' });
   });
 
   it('answers unknown routes with the same JSON shape', async () => {

@@ -17,6 +17,16 @@ export const CardDetails = Type.Object(
 );
 export type CardDetails = Static<typeof CardDetails>;
 
+/**
+ * The payment sandbox's test cards, as payment providers' sandboxes have them: one approved, two
+ * always declined with their processor codes. (Any past expiry is declined as expired_card.)
+ */
+export const SANDBOX_CARDS = {
+  approved: '4242424242424242',
+  declined: '4000000000000002',
+  insufficientFunds: '4000000000009995',
+} as const;
+
 /** The Luhn (mod 10) checksum every payment card number carries in its last digit (ISO/IEC 7812). */
 export function isLuhnValid(number: string): boolean {
   if (!/^\d+$/.test(number)) return false;

@@ -57,4 +57,4 @@ export function Page<T extends TSchema>(item: T) {
 /** Header required by every non-idempotent write that a client may retry. */
 export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
 
-export { CardDetails, isLuhnValid } from './card.ts';
+export { CardDetails, isLuhnValid, SANDBOX_CARDS } from './card.ts';

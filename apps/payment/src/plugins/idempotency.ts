@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Queryable } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { withRetryAfter } from '@myshop/errors';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.ts';
 
 /** A response as sent, and as replayed to every retry with the same key. */
@@ -63,7 +64,7 @@ const MAX_CLAIM_ROUNDS = 5;
 
 /** The first request with the key is still running: the client should retry in a moment. */
 function inProgress() {
-  return Object.assign(new IdempotencyInProgressError(), { headers: { 'retry-after': '1' } });
+  return withRetryAfter(new IdempotencyInProgressError(), 1);
 }
 
 interface KeyRow {

@@ -1,4 +1,4 @@
-import { defineError } from '@myshop/errors';
+import { defineError, withRetryAfter } from '@myshop/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { attemptCounters, type AttemptLimit, type Counted } from '../attempt-counters.ts';
@@ -76,7 +76,7 @@ async function attemptLimits(app: FastifyInstance, { config }: { config: UserCon
     const verdict = await counters.hit(counted);
     if (verdict.allowed) return;
     request.log.warn({ scope: counted.scope, retryAfterSeconds: verdict.retryAfterSeconds }, 'attempt limit reached');
-    throw Object.assign(new TooManyAttemptsError(), { headers: { 'retry-after': String(verdict.retryAfterSeconds) } });
+    throw withRetryAfter(new TooManyAttemptsError(), verdict.retryAfterSeconds);
   }
 
   async function purgeExpired(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import type { GatewayClient } from './gateway-client.ts';
 
 export interface Shopper {
@@ -11,8 +12,7 @@ export interface ProductRef {
   price: number;
 }
 
-export const VISA = '4242424242424242';
-export const DECLINED = '4000000000000002';
+export const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
 export const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' });
 
 /**
