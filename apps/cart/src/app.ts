@@ -1,3 +1,5 @@
+import fastifyEnv from '@fastify/env';
+import { envPluginOptions } from '@myshop/config';
 import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
@@ -5,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
-import type { CartConfig } from './config.ts';
+import { CartConfigSchema, type CartConfig } from './config.ts';
 import { cataloguePlugin } from './plugins/catalogue.ts';
 import { checkoutMetricsPlugin } from './plugins/checkout-metrics.ts';
 import { paymentClientPlugin } from './plugins/payment-client.ts';
@@ -35,6 +37,8 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
   // With its config: CORS origins and load-shedding limits are the service's own keys.
+  // The config it is built with, checked against the service's schema and served as app.config.
+  await app.register(fastifyEnv, envPluginOptions(CartConfigSchema, config));
   await app.register(platformPlugin, { service: 'cart', ...packageInfo, description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`, metricsRegistry, config });
   // The database, migrated (and the catalogue seeded) before the app reports ready.
   await app.register(dbPlugin, {

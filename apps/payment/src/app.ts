@@ -1,3 +1,5 @@
+import fastifyEnv from '@fastify/env';
+import { envPluginOptions } from '@myshop/config';
 import { authPlugin, PAYMENT_AUDIENCE, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
@@ -5,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
-import type { PaymentConfig } from './config.ts';
+import { PaymentConfigSchema, type PaymentConfig } from './config.ts';
 import { fingerprintKey } from './fingerprint-key.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { paymentMetricsPlugin } from './plugins/payment-metrics.ts';
@@ -26,6 +28,8 @@ export const migrationsDir = new URL('../migrations/', import.meta.url).pathname
 async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: PaymentAppOptions): Promise<void> {
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
   const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
+  // The config it is built with, checked against the service's schema and served as app.config.
+  await app.register(fastifyEnv, envPluginOptions(PaymentConfigSchema, config));
   await app.register(platformPlugin, {
     service: 'payment',
     ...packageInfo,

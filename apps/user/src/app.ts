@@ -1,10 +1,12 @@
+import fastifyEnv from '@fastify/env';
+import { envPluginOptions } from '@myshop/config';
 import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
 import { dbPlugin } from '@myshop/db';
 import { createFastify, platformPlugin, readPackageInfo, type BuildAppOptions } from '@myshop/server';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { UserConfig } from './config.ts';
+import { UserConfigSchema, type UserConfig } from './config.ts';
 import { attemptLimitsPlugin } from './plugins/attempt-limits.ts';
 import { signingKeyPlugin } from './plugins/signing-key.ts';
 import { userMetricsPlugin } from './plugins/user-metrics.ts';
@@ -23,6 +25,8 @@ export const migrationsDir = new URL('../migrations/', import.meta.url).pathname
 async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry }: UserAppOptions): Promise<void> {
   // Errors, probes, metrics and OpenAPI come first: everything below relies on them.
   const packageInfo = readPackageInfo(new URL('../package.json', import.meta.url));
+  // The config it is built with, checked against the service's schema and served as app.config.
+  await app.register(fastifyEnv, envPluginOptions(UserConfigSchema, config));
   await app.register(platformPlugin, {
     service: 'user',
     ...packageInfo,

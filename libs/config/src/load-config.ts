@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { envSchema } from 'env-schema';
 import type { Static, TObject, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { configAjv, toJsonSchema } from './config-ajv.ts';
 import { isSecret } from './secret.ts';
 
 /** Every bad key at once, so a broken ConfigMap is fixed in one round trip. */
@@ -24,8 +25,10 @@ export interface LoadConfigOptions<T extends TObject> {
 
 /**
  * Reads a service's config from the environment (ConfigMap) and from `<KEY>_FILE` for secret
- * keys (mounted Secret), converts and validates it against the service's schema, and fails
- * with a ConfigError naming every bad key. Values never appear in messages.
+ * keys (mounted Secret), then converts, defaults and validates it with env-schema, the loader
+ * inside @fastify/env (the app registers @fastify/env with the result, see config-plugin.ts).
+ * It runs before any Fastify instance exists because the logger, host and port come from it.
+ * Fails with a ConfigError naming every bad key; values never appear in messages.
  */
 export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOptions<T> = {}): Static<T> {
   const env = options.env ?? process.env;
@@ -36,18 +39,13 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
     const value = readValue(key, propertySchema, env, problems);
     if (value !== undefined) raw[key] = value;
   }
-
-  const config = Value.Default(schema, Value.Convert(schema, raw)) as Record<string, unknown>;
-  // Key by key, so that one bad value never hides the next one.
-  const required = new Set(schema.required ?? []);
-  for (const [key, propertySchema] of Object.entries(schema.properties) as Array<[string, TSchema]>) {
-    if (problems.has(key)) continue;
-    if (config[key] === undefined) {
-      if (required.has(key)) problems.set(key, 'is required');
-      continue;
-    }
-    const [first] = Value.Errors(propertySchema, config[key]);
-    if (first) problems.set(key, describe(propertySchema, first.message));
+  // A key whose file could not be read is reported as such, not also as missing.
+  const jsonSchema = toJsonSchema(schema, { optional: [...problems.keys()] });
+  let config: Record<string, unknown> = {};
+  try {
+    config = envSchema({ schema: jsonSchema, data: raw, env: false, ajv: configAjv });
+  } catch (error) {
+    for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
   }
   if (problems.size === 0 && config.NODE_ENV === 'production') {
     for (const key of options.requiredInProduction ?? []) {
@@ -87,6 +85,30 @@ function readValue(
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** One of Ajv's validation errors, as env-schema attaches them to the error it throws. */
+interface ErrorObject {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Ajv's errors (all of them: the validator runs with allErrors) as one problem per key. */
+function problemsOf(error: unknown, schema: TObject): Map<string, string> {
+  const errors = (error as { errors?: ErrorObject[] }).errors;
+  if (!errors) throw error;
+  const problems = new Map<string, string>();
+  for (const failure of errors) {
+    const key =
+      failure.keyword === 'required'
+        ? (failure.params as { missingProperty: string }).missingProperty
+        : failure.instancePath.split('/')[1];
+    if (!key || problems.has(key)) continue;
+    problems.set(key, failure.keyword === 'required' ? 'is required' : describe(schema.properties[key], failure.message ?? 'is invalid'));
+  }
+  return problems;
 }
 
 /** Enumerations read better as their allowed values than as Ajv's "must match a schema in anyOf". */

@@ -84,7 +84,7 @@ describe('loadConfig', () => {
     const fromFile = secretFile('tiny');
     const inline = errorOf(() => loadConfig(Schema, { env: { API_KEY: leaked, REGION: 'eu' } }));
     const file = errorOf(() => loadConfig(Schema, { env: { API_KEY_FILE: fromFile, REGION: 'eu' } }));
-    expect(inline.message).toContain('API_KEY: must not have fewer than 8 characters');
+    expect(inline.message).toContain('API_KEY: must NOT have fewer than 8 characters');
     expect(inline.message).not.toContain(leaked);
     expect(file.message).not.toContain('tiny');
     expect(JSON.stringify(inline)).not.toContain(leaked);
