@@ -1,6 +1,7 @@
 // One lint config for the whole workspace. Nx's module-boundary rule turns the project tags into
 // law: apps may use libs, libs only libs, and no app imports another app.
 import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -30,5 +31,26 @@ export default tseslint.config(
     // With noUncheckedIndexedAccess, `rows[0]!` after INSERT … RETURNING is the honest spelling.
     files: ['**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // Every package declares what its shipped code imports, and nothing it does not: the images
+    // install each service's dependencies from these manifests alone.
+    files: ['**/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          buildTargets: ['build'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          includeTransitiveDependencies: false,
+          // The OpenTelemetry SDK's peer: one copy of the API for the SDK and the instrumentations.
+          ignoredDependencies: ['@opentelemetry/api'],
+          ignoredFiles: ['{projectRoot}/test/**/*', '{projectRoot}/vitest*.config.ts', '{projectRoot}/eslint.config.mjs'],
+        },
+      ],
+    },
   },
 );
