@@ -7,6 +7,7 @@ import { shutdownTelemetry } from '@myshop/telemetry';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ListeningMessage } from './fork-service.ts';
 import { loadConfigOrExit } from './load-config-or-exit.ts';
 import { onStopSignal } from './stop-signal.ts';
 import { prettyStreamIfTerminal } from './pretty.ts';
@@ -86,6 +87,6 @@ function reportToSupervisor(app: FastifyInstance, metricsPort: number): void {
   if (!process.send) return;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  process.send({ type: 'listening', port, metricsPort });
+  process.send({ type: 'listening', port, metricsPort } satisfies ListeningMessage);
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

@@ -1,8 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { forkService, serviceEntry } from '@myshop/server';
 import { repoRoot } from './observability-files.ts';
 
 export interface ServiceProcess {
@@ -33,36 +30,30 @@ export async function startServiceProcess(
   // A log file is what a container runtime gives stdout; without one the lines are kept here.
   const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   // Compiled: what the image runs (`npm run build` first), the preload resolved the same way.
-  const entry = options.compiled ? join(repoRoot, 'apps', service, 'dist', 'server.js') : join(repoRoot, 'apps', service, 'src', 'server.ts');
   const preload = options.compiled ? ['--import', '@myshop/telemetry/preload'] : ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD];
-  const child: ChildProcess = fork(entry, [], {
+  const lines: string[] = [];
+  const forked = await forkService(serviceEntry(`@myshop/${service}`, { compiled: options.compiled, from: import.meta.dirname }), {
     cwd: repoRoot,
     execArgv: [...preload, ...(options.execArgv ?? [])],
     env: { ...clean, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', output, output, 'ipc'],
+    output,
+    onLine: (line) => lines.push(line),
+  }).catch((error: Error) => {
+    if (!options.logFile) throw error;
+    const logged = readFileSync(options.logFile, 'utf8').split('\n');
+    throw new Error(`${error.message}\n${logged.slice(-20).join('\n')}`);
   });
   if (typeof output === 'number') closeSync(output);
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => lines.push(line));
-  const message = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
-    child.on('message', (received: { type?: string; port: number; metricsPort: number }) => received?.type === 'listening' && resolve(received));
-    child.once('exit', (code, signal) => {
-      const output = options.logFile ? readFileSync(options.logFile, 'utf8').split('\n') : lines;
-      reject(new Error(`${service} exited during start-up (${signal ?? `code ${code}`}):\n${output.slice(-20).join('\n')}`));
-    });
-  });
+  const { child } = forked;
   return {
     service,
-    url: `http://127.0.0.1:${message.port}`,
-    metricsUrl: `http://127.0.0.1:${message.metricsPort}/metrics`,
+    url: `http://127.0.0.1:${forked.port}`,
+    metricsUrl: `http://127.0.0.1:${forked.metricsPort}/metrics`,
     pid: child.pid!,
     lines,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await forked.stop();
     },
   };
 }
