@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '@myshop/db';
-import { isUuid } from './cursor.ts';
+import { isUuid } from '@myshop/schemas';
 import { ItemNotFoundError, LineLimitError, ProductNotFoundError, QuantityLimitError } from './errors.ts';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY, type Cart, type CartLine } from './schemas.ts';
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '@myshop/db';
-import { isUuid } from './cursor.ts';
+import { isUuid } from '@myshop/schemas';
 import type { Product } from './schemas.ts';
 
 interface ProductRow {

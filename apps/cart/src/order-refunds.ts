@@ -1,5 +1,5 @@
 import type { Database } from '@myshop/db';
-import { isUuid } from './cursor.ts';
+import { isUuid } from '@myshop/schemas';
 
 /** A refund as payment's refund feed gives it. */
 export interface RefundEvent {

@@ -1,6 +1,6 @@
 import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
 import { lockCart, readLines } from './carts-repository.ts';
-import { isUuid } from './cursor.ts';
+import { isUuid } from '@myshop/schemas';
 import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending } from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';

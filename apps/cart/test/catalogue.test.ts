@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../src/cursor.ts';
+import { encodeCursor } from '@myshop/schemas';
 import { buildCart, SOCKS, type CartHarness } from './helpers.ts';
 
 interface ProductRow {
@@ -22,7 +22,7 @@ async function sqlPage(database: CartHarness['database'], limit: number, afterId
     : await database.query<ProductRow>('SELECT id, name, description, price::int FROM products ORDER BY name, id LIMIT $1', [limit + 1]);
   const items = rows.slice(0, limit).map((row) => ({ ...row, currency: 'USD' }));
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null };
 }
 
 /**
@@ -72,7 +72,7 @@ describe('the catalogue in memory', () => {
   it('answers a cursor naming a product it does not hold with an empty last page, as the query did', async () => {
     const { app, database } = await buildCart();
     const unknown = randomUUID();
-    const response = await page(app, `cursor=${encodeCursor(unknown)}`);
+    const response = await page(app, `cursor=${encodeCursor([unknown])}`);
     expect(response.json()).toEqual({ items: [], nextCursor: null });
     expect(JSON.stringify(await sqlPage(database, 20, unknown))).toBe(response.body);
   });
@@ -83,7 +83,7 @@ describe('the catalogue in memory', () => {
     const product = await app.inject({ method: 'GET', url: `/cart/products/${upper}` });
     expect(product.statusCode).toBe(200);
     expect(product.json()).toMatchObject({ id: SOCKS.id });
-    const after = await page(app, `limit=3&cursor=${encodeCursor(upper)}`);
+    const after = await page(app, `limit=3&cursor=${encodeCursor([upper])}`);
     expect(after.body).toBe(JSON.stringify(await sqlPage(database, 3, SOCKS.id)));
   });
 });

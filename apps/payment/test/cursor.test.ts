@@ -1,32 +1,39 @@
+import { encodeCursor } from '@myshop/schemas';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, isUuid } from '../src/cursor.ts';
+import { decodeChargeCursor, decodeFeedCursor } from '../src/cursor.ts';
 
-describe('cursors', () => {
-  it('round-trips a position to the millisecond', () => {
-    const position = { createdAt: '2030-01-02T03:04:05.678Z', id: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' };
+const ID = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+const raw = (value: string) => Buffer.from(value).toString('base64url');
 
-    const cursor = encodeCursor(position);
-
+describe('decodeChargeCursor', () => {
+  it('reads back a charge position to the millisecond', () => {
+    const cursor = encodeCursor(['2030-01-02T03:04:05.678Z', ID]);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor)).toEqual({ createdAt: new Date(position.createdAt), id: position.id });
+    expect(decodeChargeCursor(cursor)).toEqual({ createdAt: new Date('2030-01-02T03:04:05.678Z'), id: ID });
   });
 
   it.each([
     ['garbage', '!!!'],
-    ['JSON that is not an array', Buffer.from('"x"').toString('base64url')],
-    ['an array of three', Buffer.from('["a","b","c"]').toString('base64url')],
-    ['a number for a timestamp', Buffer.from('[1, "1b4e28ba-2fa1-11d2-883f-0016d3cca427"]').toString('base64url')],
-    ['a timestamp not in ISO form', Buffer.from('["2030-01-02", "1b4e28ba-2fa1-11d2-883f-0016d3cca427"]').toString('base64url')],
+    ['JSON that is not an array', raw('"x"')],
+    ['an array of three', raw('["a","b","c"]')],
+    ['a number for a timestamp', raw(`[1, "${ID}"]`)],
+    ['a timestamp not in ISO form', raw(`["2030-01-02", "${ID}"]`)],
+    ['an id that is not a UUID', raw('["2030-01-02T03:04:05.678Z", "1"]')],
   ])('rejects %s with PAYMENT_INVALID_CURSOR', (_name, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ code: 'PAYMENT_INVALID_CURSOR', statusCode: 400 }));
+    expect(() => decodeChargeCursor(cursor)).toThrow(expect.objectContaining({ code: 'PAYMENT_INVALID_CURSOR', statusCode: 400 }));
   });
 });
 
-describe('isUuid', () => {
-  it('accepts canonical UUIDs only', () => {
-    expect(isUuid('1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe(true);
-    expect(isUuid('1B4E28BA-2FA1-11D2-883F-0016D3CCA427')).toBe(true);
-    expect(isUuid('{1b4e28ba-2fa1-11d2-883f-0016d3cca427}')).toBe(false);
-    expect(isUuid('1b4e28ba2fa111d2883f0016d3cca427')).toBe(false);
+describe('decodeFeedCursor', () => {
+  it('reads back a feed position', () => {
+    expect(decodeFeedCursor(encodeCursor(['18446744073709551615', ID]))).toEqual({ txid: '18446744073709551615', id: ID });
+  });
+
+  it.each([
+    ['a negative transaction id', raw(`["-1", "${ID}"]`)],
+    ['a transaction id of 21 digits', raw(`["${'9'.repeat(21)}", "${ID}"]`)],
+    ['a missing id', raw('["1"]')],
+  ])('rejects %s with PAYMENT_INVALID_CURSOR', (_name, cursor) => {
+    expect(() => decodeFeedCursor(cursor)).toThrow(expect.objectContaining({ code: 'PAYMENT_INVALID_CURSOR', statusCode: 400 }));
   });
 });

@@ -1,5 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
+import { CANONICAL_UUID } from '@myshop/schemas';
 import type { FastifySchemaCompiler } from 'fastify';
 
 const common: Options = {
@@ -10,15 +11,12 @@ const common: Options = {
   strict: false,
 };
 
-/**
- * ajv-formats' `uuid` also takes `urn:uuid:…`, which PostgreSQL's uuid type refuses: such an id
- * would pass validation and fail in the query (a 500). Ours is the canonical form only.
- */
-export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ ...common, ...options });
   addFormats.default(ajv);
+  // ajv-formats' `uuid` also takes `urn:uuid:…`, which PostgreSQL's uuid type refuses: such an id
+  // would pass validation and fail in the query (a 500). Ours is the canonical form only.
   ajv.addFormat('uuid', CANONICAL_UUID);
   return ajv;
 }

@@ -1,6 +1,6 @@
-import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeIdCursor } from '../cursor.ts';
 import { ordersRepository } from '../orders-repository.ts';
 import { Order } from '../schemas.ts';
 
@@ -22,11 +22,8 @@ export const listOrdersRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit, cursor } = request.query;
       // The cursor is the page's last order, one of the caller's own: it says nothing shop-wide.
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      const rows = await orders.list(request.user.id, limit + 1, after);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+      const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
+      return paginate(limit, (count) => orders.list(request.user.id, count, after), (order) => [order.id]);
     },
   );
 };

@@ -1,6 +1,6 @@
-import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeIdCursor } from '../cursor.ts';
 import { Product } from '../schemas.ts';
 
 /** From the catalogue in memory (plugins/catalogue.ts): no database round trip. */
@@ -18,12 +18,8 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit, cursor } = request.query;
       // The cursor names the last product seen; its id stays short whatever the product is called.
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      // One more than asked: whether it exists says if there is a next page.
-      const products = app.catalogue.list(limit + 1, after);
-      const items = products.slice(0, limit);
-      const last = items.at(-1);
-      return { items, nextCursor: products.length > limit && last ? encodeCursor(last.id) : null };
+      const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
+      return paginate(limit, (count) => app.catalogue.list(count, after), (product) => [product.id]);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { readProducts } from '../../migrations/0002_seed_products.ts';
-import { encodeCursor } from '../../src/cursor.ts';
+import { encodeCursor } from '@myshop/schemas';
 import { buildCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('the catalogue plugin', () => {
@@ -11,7 +11,7 @@ describe('the catalogue plugin', () => {
     const urls = [
       '/cart/products',
       '/cart/products?limit=5',
-      `/cart/products?limit=3&cursor=${encodeCursor(TSHIRT.id)}`,
+      `/cart/products?limit=3&cursor=${encodeCursor([TSHIRT.id])}`,
       `/cart/products/${SOCKS.id}`,
       '/cart/products/00000000-0000-4000-8000-000000000000',
     ];

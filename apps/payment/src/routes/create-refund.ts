@@ -2,7 +2,7 @@ import { OPERATOR_ROLE } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
-import { isUuid } from '../cursor.ts';
+import { isUuid } from '@myshop/schemas';
 import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
 import { ChargeParams, CreateRefundBody, IdempotencyHeaders, Refund } from '../schemas.ts';
 import { sendIdempotent } from './send-idempotent.ts';

@@ -2,7 +2,7 @@ import { OPERATOR_ROLE } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
-import { isUuid } from '../cursor.ts';
+import { isUuid } from '@myshop/schemas';
 import { ChargeNotFoundError } from '../errors.ts';
 import { Charge, ChargeParams } from '../schemas.ts';
 

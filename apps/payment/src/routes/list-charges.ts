@@ -1,7 +1,7 @@
-import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeChargeCursor } from '../cursor.ts';
 import { Charge } from '../schemas.ts';
 
 export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,10 +21,8 @@ export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const rows = await charges.list(request.user.id, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+      const after = cursor === undefined ? undefined : decodeChargeCursor(cursor);
+      return paginate(limit, (count) => charges.list(request.user.id, count, after), (charge) => [charge.createdAt, charge.id]);
     },
   );
 };

@@ -1,8 +1,8 @@
 import { SCOPES } from '@myshop/auth';
-import { errorResponses } from '@myshop/schemas';
+import { encodeCursor, errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FEED_START, readRefundFeed } from '../charges-repository.ts';
-import { decodeFeedCursor, encodeFeedCursor } from '../cursor.ts';
+import { decodeFeedCursor } from '../cursor.ts';
 import { RefundFeedPage, RefundFeedQuery } from '../schemas.ts';
 
 export const refundFeedRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,7 +29,7 @@ export const refundFeedRoute: FastifyPluginAsyncTypebox = async (app) => {
       const last = rows.at(-1);
       return {
         items: rows.map(({ position: _position, ...event }) => event),
-        nextCursor: encodeFeedCursor(last ? last.position : position),
+        nextCursor: encodeCursor(last ? [last.position.txid, last.position.id] : [position.txid, position.id]),
       };
     },
   );

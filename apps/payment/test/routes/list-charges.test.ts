@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../src/cursor.ts';
+import { encodeCursor } from '@myshop/schemas';
 import { buildPayment, chargeBody, createCharge } from '../helpers.ts';
 
 describe('GET /payment/charges', () => {
@@ -74,7 +74,7 @@ describe('GET /payment/charges', () => {
     const bob = await signIn();
     await createCharge(app, alice, chargeBody());
     const [aliceCharge] = await database.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM charges');
-    const cursor = encodeCursor({ createdAt: new Date(aliceCharge!.created_at.getTime() + 1000).toISOString(), id: aliceCharge!.id });
+    const cursor = encodeCursor([new Date(aliceCharge!.created_at.getTime() + 1000).toISOString(), aliceCharge!.id]);
 
     const response = await app.inject({ url: `/payment/charges?cursor=${cursor}`, headers: bob.headers });
 
