@@ -9,6 +9,7 @@ import { byKind, parseImage, workloads } from '../src/workloads.ts';
 
 interface Step {
   uses?: string;
+  if?: string;
   run?: string;
   with?: Record<string, unknown>;
 }
