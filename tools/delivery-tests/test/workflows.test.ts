@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { kustomizations, render } from '../src/kustomize.ts';
-import { readJson, repoPath, services } from '../src/repo.ts';
+import { parse, parseAllDocuments } from 'yaml';
+import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
+import { readJson, repoPath, repoRoot, services } from '../src/repo.ts';
+import { schemaProblems } from '../src/validate.ts';
 import { IMAGE_REPOSITORY } from '../src/images.ts';
 import { byKind, parseImage, workloads } from '../src/workloads.ts';
 
@@ -193,6 +195,32 @@ describe('GitHub workflows', () => {
         expect(script).toContain('npm run pin-dev-images -- "$GITHUB_SHA"');
         expect(script).toContain('kubectl apply -k k8s/overlays/dev');
         expect(script).toContain('../../k8s/components/gateway-api');
+      });
+
+      it('deploys for Envoy Gateway a kustomization that renders the dev overlay with the component, and a valid GatewayClass eg', async () => {
+        const heredoc = (start: string) => {
+          const text = script.slice(script.indexOf(start) + start.length);
+          return text.slice(0, text.indexOf('\nYAML')).replaceAll(/^ {10}/gm, '');
+        };
+        const scratch = mkdtempSync(join(repoRoot, '.e2e-test-'));
+        try {
+          mkdirSync(join(scratch, 'gateway-api'));
+          writeFileSync(join(scratch, 'gateway-api/kustomization.yaml'), heredoc("cat > .e2e/gateway-api/kustomization.yaml <<'YAML'\n"));
+          const objects = render(join(scratch, 'gateway-api'));
+          expect(objects.filter((object) => ['Gateway', 'HTTPRoute', 'Ingress'].includes(object.kind)).map((object) => `${object.kind}/${object.metadata.namespace}`).sort()).toEqual([
+            'Gateway/myshop-dev',
+            'HTTPRoute/myshop-dev',
+            'Ingress/myshop-dev',
+          ]);
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+        const installed = parseAllDocuments(heredoc("kubectl apply -f - <<'YAML'\n")).map((document) => document.toJS() as K8sObject);
+        const gatewayClass = installed.find((object) => object.kind === 'GatewayClass')!;
+        expect(gatewayClass.metadata.name).toBe('eg');
+        expect(await schemaProblems(gatewayClass)).toEqual([]);
+        const parameters = (gatewayClass.spec as { parametersRef: { kind: string; name: string } }).parametersRef;
+        expect(installed.find((object) => object.kind === parameters.kind && object.metadata.name === parameters.name)).toBeDefined();
       });
 
       it('waits for every rollout, walks the journey through the controller, and dumps the cluster on failure', () => {
