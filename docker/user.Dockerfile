@@ -1,5 +1,5 @@
 # The user service's image. Build context: the repository root (see .dockerignore).
-#   docker build -f docker/user.Dockerfile -t myshop/user .
+#   docker build -f docker/user.Dockerfile -t ghcr.io/myshop/user .
 # The three services' Dockerfiles differ only in the service's name (a test keeps them so); the
 # steps before `ARG SERVICE` are the same in all three, so their builds share those layers.
 ARG NODE_IMAGE=node:24-bookworm-slim

@@ -1,6 +1,7 @@
 /**
- * `npm run images`: builds every service's image as myshop/<service>:dev (what the dev overlays
- * deploy) and prints how much each adds to its base image.
+ * `npm run images`: builds every service's image as ghcr.io/myshop/<service>:dev (the name every
+ * manifest uses; CI tags the same build with the commit) and prints how much each adds to its
+ * base image.
  */
 import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, inspectImage, megabytes } from './docker.ts';
 import { repoPath, services } from './repo.ts';
@@ -19,8 +20,8 @@ for (const service of wanted) {
   const baseSize = inspectImage(base).size;
   const size = inspectImage(devImage(service)).size;
   rows.push(
-    `${devImage(service).padEnd(24)} ${String(megabytes(baseSize)).padStart(7)} MB ${String(megabytes(size)).padStart(7)} MB ` +
+    `${devImage(service).padEnd(32)} ${String(megabytes(baseSize)).padStart(7)} MB ${String(megabytes(size)).padStart(7)} MB ` +
       `${`+${megabytes(size - baseSize)}`.padStart(7)} MB  ${Math.round((Date.now() - started) / 1000)} s`,
   );
 }
-process.stdout.write(`\n${'image'.padEnd(24)} ${'base'.padStart(10)} ${'final'.padStart(10)} ${'added'.padStart(10)}  build\n${rows.join('\n')}\n`);
+process.stdout.write(`\n${'image'.padEnd(32)} ${'base'.padStart(10)} ${'final'.padStart(10)} ${'added'.padStart(10)}  build\n${rows.join('\n')}\n`);

@@ -6,12 +6,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { imageName } from './images.ts';
 import { repoPath } from './repo.ts';
 
 export const docker = process.env.DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 
-/** The tag `npm run images` gives, which the dev overlays deploy: myshop/<service>:dev. */
-export const devImage = (service: string) => `myshop/${service}:dev`;
+/** The tag `npm run images` gives, ghcr.io/myshop/<service>:dev (the name every manifest uses). */
+export const devImage = (service: string) => `${imageName(service)}:dev`;
 
 export const dockerfileOf = (service: string) => `docker/${service}.Dockerfile`;
 

@@ -147,6 +147,13 @@ export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
 /** Pods outside the namespace that the policies speak of, as a cluster would run them. */
 export const outsiders = {
   ingressController: { name: 'ingress-nginx', namespace: 'ingress-nginx', namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  /** A proxy Envoy Gateway runs for the Gateway `myshop` (k8s/components/gateway-api). */
+  gatewayProxy: {
+    name: 'envoy-gateway proxy',
+    namespace: 'envoy-gateway-system',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' },
+    labels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway', 'gateway.envoyproxy.io/owning-gateway-name': 'myshop' },
+  },
   prometheus: { name: 'prometheus', namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } },
   dns: { name: 'kube-dns', namespace: 'kube-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, labels: { 'k8s-app': 'kube-dns' } },
   strangerPod: { name: 'a pod of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'cart' } },

@@ -1,11 +1,10 @@
 /**
  * `npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …`: pins the images that
- * k8s/overlays/prod/<service> deploys (its kustomization's `images` entry for myshop/<service>),
+ * k8s/overlays/prod/<service> deploys (its kustomization's `images` entry for ghcr.io/myshop/<service>),
  * keeping the file's comments. The release workflow runs it; a pull request carries the change.
  * It pins nothing while the prod overlay still holds a placeholder (releaseProblems).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { imageName, setImageEntry } from './images.ts';
 import { render } from './kustomize.ts';
 import { placeholderAddressProblems } from './network.ts';
 import { repoPath } from './repo.ts';
@@ -24,15 +23,9 @@ export function parsePin(argument: string): Pin {
 }
 
 export function pinProdImage(pin: Pin, overlaysDir = repoPath('k8s/overlays/prod')): void {
-  const file = `${overlaysDir}/${pin.service}/kustomization.yaml`;
-  const document = parseDocument(readFileSync(file, 'utf8'));
-  const images = document.get('images') as { items: Array<{ get(key: string): unknown; set(key: string, value: unknown): void }> } | undefined;
-  const entry = images?.items.find((item) => item.get('name') === `myshop/${pin.service}`);
-  if (!entry) throw new Error(`${file} has no images entry for myshop/${pin.service}`);
-  entry.set('newName', pin.name);
-  entry.set('newTag', pin.tag);
-  entry.set('digest', pin.digest);
-  writeFileSync(file, document.toString());
+  // One name per service: a pin may move the tag and digest, never the name.
+  if (pin.name !== imageName(pin.service)) throw new Error(`${pin.service} is ${imageName(pin.service)}, not ${pin.name}`);
+  setImageEntry(`${overlaysDir}/${pin.service}/kustomization.yaml`, pin.service, { newTag: pin.tag, digest: pin.digest });
 }
 
 /**

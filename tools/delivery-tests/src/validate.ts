@@ -17,6 +17,8 @@ export const modelPackages: Record<string, string> = {
   'external-secrets.io': '@kubernetes-models/external-secrets',
   // ServiceMonitor, PrometheusRule (k8s/components/observability).
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  // Gateway, HTTPRoute (k8s/components/gateway-api): schemas generated from the Gateway API CRDs.
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
 };
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
@@ -26,7 +28,8 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 
 function modelModule({ apiVersion, kind }: Pick<K8sObject, 'apiVersion' | 'kind'>): string {
   const { group, version } = splitApiVersion(apiVersion);
-  if (group === '' || group.endsWith('.k8s.io') || !group.includes('.')) {
+  // A CRD-defined group may end in .k8s.io too (the Gateway API): a listed package wins.
+  if (group === '' || (!modelPackages[group] && (group.endsWith('.k8s.io') || !group.includes('.')))) {
     return group === '' ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
   }
   const pkg = modelPackages[group];

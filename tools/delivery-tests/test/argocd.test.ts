@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
+import { repoPath } from '../src/repo.ts';
 import { byKind } from '../src/workloads.ts';
 
 interface Application {
@@ -26,6 +28,17 @@ describe('Argo CD', () => {
     expect(application.spec.project).toBe(project.metadata.name);
     expect(project.spec.sourceRepos).toContain(application.spec.source.repoURL);
     expect(project.spec.destinations).toContainEqual({ server: application.spec.destination.server, namespace });
+  });
+
+  it('dev follows main, where CI commits the tag of the images it pushed; prod main too, moved by release PRs', () => {
+    const ci = readFileSync(repoPath('.github/workflows/ci.yaml'), 'utf8');
+    const dev = applications.find((application) => application.spec.source.path === 'k8s/overlays/dev')!;
+    expect(dev.spec.source.targetRevision).toBe('main');
+    expect(ci).toContain('npm run pin-dev-images -- "$GITHUB_SHA"');
+    expect(ci).toContain('git push origin HEAD:main');
+    const prod = applications.find((application) => application.spec.source.path === 'k8s/overlays/prod')!;
+    expect(prod.spec.source.targetRevision).toBe('main');
+    expect(readFileSync(repoPath('.github/workflows/release.yaml'), 'utf8')).toContain('npm run pin-prod-images');
   });
 
   it('syncs dev automatically, pruning and healing drift; prod only when asked', () => {

@@ -50,6 +50,10 @@ describe('pin-prod-images (the release workflow\'s step)', () => {
     for (const service of ['user', 'cart']) expect(readFileSync(join(prod, `${service}/kustomization.yaml`), 'utf8')).toContain(`digest: ${DIGEST}`);
   });
 
+  it('refuses to rename an image: a pin moves the tag and digest of the one name', () => {
+    expect(() => pinProdImage(parsePin(`user=ghcr.io/elsewhere/user:1.4.0@${DIGEST}`), repoPath('k8s/overlays/prod'))).toThrow('user is ghcr.io/myshop/user, not ghcr.io/elsewhere/user');
+  });
+
   it('refuses anything but <service>=<image>:<tag>@<digest>', () => {
     expect(() => parsePin('user=ghcr.io/myshop/user:1.4.0')).toThrow('not <service>=');
     expect(() => parsePin(`user=ghcr.io/myshop/user@${DIGEST}`)).toThrow('not <service>=');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { imageName } from '../src/images.ts';
 import { render } from '../src/kustomize.ts';
 import { repoPath, services } from '../src/repo.ts';
 import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
@@ -28,7 +29,7 @@ describe('skaffold.yaml', () => {
     const config = byName.get(service)!;
     expect(config.requires).toEqual([{ configs: ['platform'] }]);
     expect(config.build?.tagPolicy).toEqual({ gitCommit: {} });
-    expect(config.build?.artifacts).toEqual([{ image: `myshop/${service}`, context: '.', docker: { dockerfile: `docker/${service}.Dockerfile` } }]);
+    expect(config.build?.artifacts).toEqual([{ image: imageName(service), context: '.', docker: { dockerfile: `docker/${service}.Dockerfile` } }]);
     expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
   });
 

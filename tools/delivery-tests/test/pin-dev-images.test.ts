@@ -1,0 +1,54 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseCommit, pinDevImages } from '../src/pin-dev-images.ts';
+import { render } from '../src/kustomize.ts';
+import { repoPath, services } from '../src/repo.ts';
+import { workloads } from '../src/workloads.ts';
+
+const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+function copyOfK8s(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'myshop-k8s-'));
+  onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(repoPath('k8s'), join(copy, 'k8s'), { recursive: true });
+  return join(copy, 'k8s/overlays/dev');
+}
+
+const imagesOf = (dir: string) => workloads(render(dir)).flatMap(({ pod }) => pod.containers.map((container) => container.image)).filter((image) => image.startsWith('ghcr.io/'));
+
+describe('pin-dev-images (CI\'s step on main)', () => {
+  it('makes the whole dev overlay deploy the images of one commit, keeping the files\' comments', () => {
+    const dev = copyOfK8s();
+    const files = pinDevImages(COMMIT, dev);
+    expect(files).toHaveLength(services().length);
+    expect(imagesOf(dev).sort()).toEqual(services().map((service) => `ghcr.io/myshop/${service}:${COMMIT}`));
+    expect(readFileSync(join(dev, 'user/kustomization.yaml'), 'utf8')).toMatch(/^# user on a development cluster/);
+    // The rest of the overlay is untouched: only the image lines differ.
+    const withoutImages = (dir: string) => JSON.stringify(render(dir).map((object) => JSON.stringify(object).replaceAll(/"image":"[^"]*"/g, '')));
+    expect(withoutImages(dev)).toBe(withoutImages(repoPath('k8s/overlays/dev')));
+  });
+
+  it('drops a digest left from a hand-made pin, so the tag is what runs', () => {
+    const dev = copyOfK8s();
+    const file = join(dev, 'cart/kustomization.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('newTag: ', `digest: sha256:${'ab'.repeat(32)}\n    newTag: `));
+    expect(readFileSync(file, 'utf8')).toContain('digest: sha256:');
+    pinDevImages(COMMIT, dev);
+    expect(readFileSync(file, 'utf8')).not.toContain('digest:');
+    expect(imagesOf(join(dev, 'cart'))).toEqual([`ghcr.io/myshop/cart:${COMMIT}`]);
+  });
+
+  it('takes only a full commit id, as CI tags the images, and names a service it cannot pin', () => {
+    expect(parseCommit(COMMIT)).toBe(COMMIT);
+    expect(() => parseCommit('0123456')).toThrow('not a full commit id');
+    expect(() => parseCommit(COMMIT.toUpperCase())).toThrow('not a full commit id');
+    expect(() => parseCommit(undefined)).toThrow('(none)');
+    expect(() => pinDevImages('main', repoPath('k8s/overlays/dev'))).toThrow('not a full commit id');
+    const dev = copyOfK8s();
+    const file = join(dev, 'payment/kustomization.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: ghcr.io/myshop/payment', 'name: ghcr.io/someone/payment'));
+    expect(() => pinDevImages(COMMIT, dev, ['payment'])).toThrow('has no images entry for ghcr.io/myshop/payment');
+  });
+});
