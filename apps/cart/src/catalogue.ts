@@ -25,7 +25,7 @@ export interface Catalogue {
  * Reads the whole catalogue once, into memory. The catalogue is read-only at run time: the
  * migrations seed it from data/products.json, and a new catalogue ships as a new migration
  * with new pods, which read it again as they start. So a catalogue read needs no database round
- * trip (the largest cost of GET /cart/products, issue 5), and keeps working while the database
+ * trip (the largest cost of GET /cart/products), and keeps working while the database
  * is away. Cart lines and checkout still price from the database.
  *
  * The order is PostgreSQL's own (`ORDER BY name, id`, the "C" collation of the name column), so

@@ -3,7 +3,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 /**
  * One log line per request, written when the answer is finished, instead of Fastify's two
  * ("incoming request" on arrival, "request completed" at the end). Logging was the largest
- * single cost in the services' CPU profiles (issue 5), and most of it was those two synchronous
+ * single cost in the services' CPU profiles, and most of it was those two synchronous
  * lines. The one line carries what both did: `req` (method, url, host, remote address, through
  * Fastify's serializer), `res` (status code) and `responseTime` in ms, plus the route template
  * and, through `request.log`, the request id and (tracing on) the trace and span ids.

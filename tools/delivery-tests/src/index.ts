@@ -1,6 +1,6 @@
 /**
- * Helpers for tests of the delivery (issue 6's reliability policies, issue 5's observability
- * component build on them): render kustomizations, judge the objects, evaluate NetworkPolicies.
+ * Helpers for tests of the delivery (the reliability policies and the observability component
+ * build on them): render kustomizations, judge the objects, evaluate NetworkPolicies.
  */
 export { assertKubectl, componentsUsedBy, environmentCombinations, kustomizations, render, renderCombination, renderWithComponents, type Combination, type K8sObject } from './kustomize.ts';
 export { admits, allows, databaseEgressProblems, openEgressProblems, outsiders, parseCidr, placeholderAddressProblems, podsOf, type DatabaseEgressOptions, type Endpoint } from './network.ts';

@@ -1,5 +1,5 @@
 /**
- * Observability end to end (issue 5), on the stack `npm start` runs: every service its own
+ * Observability end to end, on the stack `npm start` runs: every service its own
  * process started with the telemetry preload, exporting its spans over OTLP to a receiver this
  * test holds in memory, its logs read line by line, its metrics scraped from its metrics port.
  */

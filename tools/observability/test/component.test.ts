@@ -61,7 +61,7 @@ describe('k8s/components/observability on the prod overlay', () => {
   });
 
   it('ships a Fluent Bit DaemonSet that sends the shop\'s container logs to Elasticsearch as ECS', () => {
-    const fluentBit = render(join(repoRoot, 'k8s/observability/fluent-bit'));
+    const fluentBit = render(join(repoRoot, 'k8s/cluster-monitoring/fluent-bit'));
     expect(fluentBit.find((object) => object.kind === 'DaemonSet')?.metadata.namespace).toBe('logging');
     const config = fluentBit.find((object) => object.kind === 'ConfigMap')!.data!['fluent-bit.conf']!;
     expect(config).toMatch(/Path\s+\/var\/log\/containers\/\*_myshop_\*\.log/);

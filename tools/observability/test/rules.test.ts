@@ -24,7 +24,7 @@ describe('the PrometheusRule myshop', () => {
     expect(promtool(['test', 'rules', 'rules-test.yaml'], ruleFiles())).toContain('SUCCESS');
   });
 
-  it('has the alerts the issue asks for, each with a severity, a summary and a runbook line', () => {
+  it('has the alerts operators need, each with a severity, a summary and a runbook line', () => {
     const alerts = ruleGroups().flatMap((group) => group.rules).filter((rule) => rule.alert);
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
       'MyshopHighErrorRatio',

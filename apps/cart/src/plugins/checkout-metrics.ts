@@ -7,11 +7,11 @@ import { Counter } from 'prom-client';
  * Idempotency-Key got the earlier answer); `payment_unavailable` (payment down or too slow: the
  * order waits for a retry); `failed` (anything else: a refused request, an empty cart, a bad card).
  */
-export type CheckoutResult = 'paid' | 'declined' | 'replayed' | 'payment_unavailable' | 'failed';
+export type CheckoutOutcome = 'paid' | 'declined' | 'replayed' | 'payment_unavailable' | 'failed';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    checkoutMetrics: { checkout(result: CheckoutResult): void };
+    checkoutMetrics: { checkout(result: CheckoutOutcome): void };
   }
 }
 
@@ -22,8 +22,8 @@ async function checkoutMetrics(app: FastifyInstance): Promise<void> {
     labelNames: ['result'] as const,
     registers: [app.metrics.registry],
   });
-  for (const result of ['paid', 'declined', 'replayed', 'payment_unavailable', 'failed'] satisfies CheckoutResult[]) checkouts.inc({ result }, 0);
-  app.decorate('checkoutMetrics', { checkout: (result: CheckoutResult) => checkouts.inc({ result }) });
+  for (const result of ['paid', 'declined', 'replayed', 'payment_unavailable', 'failed'] satisfies CheckoutOutcome[]) checkouts.inc({ result }, 0);
+  app.decorate('checkoutMetrics', { checkout: (result: CheckoutOutcome) => checkouts.inc({ result }) });
 }
 
 /** Checkouts counted by result in the app's registry: the shop's conversion, on the dashboard. */

@@ -18,7 +18,7 @@ export interface ChecksProfile {
   money: WithoutLog<MoneyOptions>;
 }
 
-/** `npm run reliability` and `npm run chaos:rollout`: the lengths the issue asks for. */
+/** `npm run reliability` and `npm run chaos:rollout`: the lengths of the full checks. */
 export const FULL: ChecksProfile = {
   rollout: { replicas: 3, ratePerSecond: 60, minimumRatePerSecond: 50, shoppers: 48, steadyMs: 5000 },
   kill: { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 },

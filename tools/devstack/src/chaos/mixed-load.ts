@@ -20,7 +20,7 @@ export interface Sample {
   retryAfter?: string;
 }
 
-/** A failure as the issue counts them: a 5xx, or no answer at all. */
+/** A failure as the reliability targets count them: a 5xx, or no answer at all. */
 export const isFailure = (sample: Sample): boolean => sample.status === undefined || sample.status >= 500;
 
 export interface CheckoutRecord {
@@ -49,7 +49,7 @@ export interface MixedLoadOptions {
 export interface LoadSummary {
   requests: number;
   failures: number;
-  /** 4xx the load did not expect (401, 400, 429…): not failures by the issue's count, but suspicious. */
+  /** 4xx the load did not expect (401, 400, 429…): not failures by that count, but suspicious. */
   unexpected: number;
   seconds: number;
   ratePerSecond: number;

@@ -7,7 +7,7 @@ export interface RolloutOptions {
   replicas: number;
   /** Requests per second the load aims at. */
   ratePerSecond: number;
-  /** The rate the figure must reach (the 50 req/s). */
+  /** The rate the figure must reach (the target: 50 req/s). */
   minimumRatePerSecond: number;
   shoppers: number;
   /** Load before the first restart and after the last one. */

@@ -306,7 +306,7 @@ function buildReport(baseline: RouteResult, results: ModeResult[], spans: { expo
       ]);
     }
   }
-  // The targets, judged on what was measured.
+  // The targets, judged on what was measured.
   const on = json.modes.find((mode) => mode.mode === 'on');
   const offMode = json.modes.find((mode) => mode.mode === 'off');
   const dbRoutes = ['GET /user/me', 'GET /cart', 'POST /payment/charges'];
