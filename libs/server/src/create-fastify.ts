@@ -4,6 +4,7 @@ import { requestIdFor } from '@myshop/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import type { Logger } from 'pino';
+import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
 import { validatorCompiler } from './validator-compiler.ts';
 
@@ -43,5 +44,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     trustProxy: (_address: string, hop: number) => hop < trustProxyHops,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  // A refused body is read before the 413 goes out, so a proxy forwarding it never sees a reset.
+  void app.register(oversizeBodyPlugin);
   return app;
 }

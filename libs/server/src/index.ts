@@ -7,6 +7,7 @@ export { runMigrationsCommand, type MigrationsCommand } from './run-migrations-c
 export { loadConfigOrExit } from './load-config-or-exit.ts';
 export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
+export { oversizeBodyPlugin, DEFAULT_DRAIN_CAP_BYTES, type OversizeBodyOptions } from './oversize-body-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
 // platformPlugin installs app.health and app.metrics: their type declarations travel with this
 // package's, so code compiled against its dist (the images' build) sees them too.

@@ -7,3 +7,4 @@ export { errorShapeProblems, leakProblems, type ResponseLike } from './response-
 export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './fuzz-route.ts';
 export * from './hostile-input.ts';
 export { securityHeaderProblems, jwtMatrix, crossUserAccess, describeCall, type ForgedToken, type RouteCall, type JwtMatrixResult, type CrossUserResult } from './security-checks.ts';
+export { requiredTool, type RequiredTool } from './required-tool.ts';

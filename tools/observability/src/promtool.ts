@@ -4,7 +4,7 @@ const MISSING =
   'promtool is required to check the alerting and recording rules, and was not found on PATH. ' +
   "Install Prometheus' tools: `apt-get install -y prometheus` (Debian; .ci/run does it), or a Prometheus release's promtool.";
 
-/** Runs promtool; fails with one clear message when it is missing (never a skipped test). */
+/** Runs promtool; fails with one clear message when it is missing (tests check first and skip by name). */
 export function promtool(args: string[], cwd: string): string {
   try {
     return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

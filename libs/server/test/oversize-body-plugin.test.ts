@@ -1,0 +1,171 @@
+/**
+ * Bodies over the limit, sent over real sockets the way a proxy sends them: the whole body
+ * written before the answer is read. The client must read the service's 413 JSON and never see
+ * its write fail (EPIPE) or the connection reset (ECONNRESET).
+ */
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { captureLogs } from '@myshop/testing';
+import { Type } from 'typebox';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createFastify, platformPlugin } from '../src/index.ts';
+
+const LIMIT = 65_536;
+const KIB = 1024;
+
+async function startApp(): Promise<{ port: number; stored: unknown[] }> {
+  const logs = captureLogs('demo', 'warn');
+  const app = createFastify({ logger: logs.logger, bodyLimitBytes: LIMIT, requestTimeoutMs: 10_000 });
+  onTestFinished(() => app.close());
+  await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
+  const stored: unknown[] = [];
+  app.post('/demo/notes', { schema: { body: Type.Object({ text: Type.String() }) } }, async (request, reply) => {
+    stored.push(request.body);
+    return reply.code(201).send({ ok: true });
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { port: (app.server.address() as AddressInfo).port, stored };
+}
+
+interface Exchange {
+  /** Raw bytes of every answer received on the connection. */
+  received: string;
+  /** `EPIPE`, `ECONNRESET`… from a write or the socket; undefined when none. */
+  error?: string;
+}
+
+/**
+ * Writes `parts` (a delay before each, when given) on one connection, then reads until the
+ * server closes it or `answers` answers have arrived.
+ */
+function exchange(port: number, parts: Array<string | Buffer>, options: { delayMs?: number; answers?: number } = {}): Promise<Exchange> {
+  return new Promise((resolve) => {
+    // Half-open like a proxy: it keeps sending the body after the server has finished answering.
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    let received = '';
+    let error: string | undefined;
+    const done = () => resolve({ received, error });
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (options.answers && received.split('HTTP/1.1 ').length - 1 >= options.answers && /\r\n\r\n[\s\S]*\}$/.test(received)) socket.end();
+    });
+    socket.on('error', (failure: NodeJS.ErrnoException) => {
+      error ??= failure.code ?? failure.message;
+    });
+    socket.on('close', done);
+    socket.on('connect', async () => {
+      for (const part of parts) {
+        await sleep(options.delayMs ?? 0);
+        if (socket.destroyed) return;
+        socket.write(part, (failure) => {
+          if (failure) error ??= (failure as NodeJS.ErrnoException).code ?? failure.message;
+        });
+      }
+      if (!options.answers) socket.end();
+    });
+  });
+}
+
+const body = (bytes: number) => Buffer.from(JSON.stringify({ text: 'x'.repeat(bytes - 11) }));
+const head = (headers: string) => `POST /demo/notes HTTP/1.1\r\nHost: myshop.com\r\nContent-Type: application/json\r\n${headers}\r\n`;
+
+function answersOf(received: string): Array<{ status: number; headers: string; json: unknown }> {
+  return received
+    .split(/(?=HTTP\/1\.1 \d{3} )/)
+    .filter(Boolean)
+    .map((answer) => {
+      const [headers = '', rest = ''] = answer.split('\r\n\r\n');
+      return { status: Number(headers.slice(9, 12)), headers: headers.toLowerCase(), json: rest ? JSON.parse(rest.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '')) : undefined };
+    });
+}
+
+function expectTooLarge(result: Exchange): void {
+  expect(result.error, result.received.slice(0, 200)).toBeUndefined();
+  const [answer] = answersOf(result.received);
+  expect(answer?.status).toBe(413);
+  expect(answer?.json).toEqual({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: expect.any(String) });
+}
+
+/** `data` in pieces of `size` bytes, as a proxy forwards a buffered body. */
+function pieces(data: Buffer, size: number): Buffer[] {
+  return Array.from({ length: Math.ceil(data.length / size) }, (_, index) => data.subarray(index * size, (index + 1) * size));
+}
+
+/** `data` in chunked transfer coding, in pieces of `size` bytes. */
+function chunked(data: Buffer, size: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += size) {
+    const piece = data.subarray(offset, offset + size);
+    pieces.push(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+  }
+  pieces.push(Buffer.from('0\r\n\r\n'));
+  return pieces;
+}
+
+describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
+  it.each([
+    ['one byte over the limit', LIMIT + 1],
+    ['256 KiB', 256 * KIB],
+    ['1 MiB', 1024 * KIB],
+  ])('with a declared length, %s, written in full before reading: 413 JSON, no reset, nothing stored', async (_name, bytes) => {
+    const { port, stored } = await startApp();
+    const data = body(bytes);
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      expectTooLarge(await exchange(port, [head(`Content-Length: ${data.length}\r\n`), ...pieces(data, 16 * KIB)]));
+    }
+    expect(stored).toEqual([]);
+  });
+
+  it('chunked, crossing the limit: 413 JSON once the body has ended, no reset, nothing stored', async () => {
+    const { port, stored } = await startApp();
+    for (const bytes of [LIMIT + 1, 256 * KIB, 1024 * KIB]) {
+      expectTooLarge(await exchange(port, [head('Transfer-Encoding: chunked\r\n'), ...chunked(body(bytes), 16 * KIB)]));
+    }
+    expect(stored).toEqual([]);
+  });
+
+  it('from a slow writer (16 KiB every 20 ms): 413 JSON, no reset', async () => {
+    const { port } = await startApp();
+    const data = body(256 * KIB);
+    expectTooLarge(await exchange(port, [head(`Content-Length: ${data.length}\r\n`), ...pieces(data, 16 * KIB)], { delayMs: 20 }));
+    expectTooLarge(await exchange(port, [head('Transfer-Encoding: chunked\r\n'), ...chunked(data, 16 * KIB)], { delayMs: 20 }));
+  });
+
+  it('keeps the connection usable after a drained refusal: the next request on it is served', async () => {
+    const { port, stored } = await startApp();
+    const big = body(128 * KIB);
+    const small = Buffer.from(JSON.stringify({ text: 'hello' }));
+    const result = await exchange(port, [head(`Content-Length: ${big.length}\r\n`), big, head(`Content-Length: ${small.length}\r\n`), small], { answers: 2 });
+    expect(result.error).toBeUndefined();
+    expect(answersOf(result.received).map((answer) => answer.status)).toEqual([413, 201]);
+    expect(stored).toEqual([{ text: 'hello' }]);
+  });
+
+  it('past the drain cap, answers 413 at once and closes: the rest is never read', async () => {
+    const { port } = await startApp();
+    const socket = connect({ host: '127.0.0.1', port });
+    const received = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+      socket.on('connect', () => socket.write(head(`Content-Length: ${64 * 1024 * KIB}\r\n`)));
+      setTimeout(() => reject(new Error('no answer without the body')), 5000);
+    });
+    const [answer] = answersOf(received);
+    expect(answer?.status).toBe(413);
+    expect(answer?.headers).toContain('connection: close');
+  });
+
+  it('within the limit: the body is parsed and stored as before', async () => {
+    const { port, stored } = await startApp();
+    const data = body(LIMIT);
+    const result = await exchange(port, [head(`Content-Length: ${data.length}\r\n`), data]);
+    expect(result.error).toBeUndefined();
+    expect(answersOf(result.received)[0]?.status).toBe(201);
+    const chunkedResult = await exchange(port, [head('Transfer-Encoding: chunked\r\n'), ...chunked(data, 16 * KIB)]);
+    expect(answersOf(chunkedResult.received)[0]?.status).toBe(201);
+    expect(stored).toHaveLength(2);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The edge and the services agree on the largest body: the Ingress refuses (413) what the
+ * services would refuse, so nginx never forwards a body a service will not read.
+ */
+import { describe, expect, it } from 'vitest';
+import { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE } from '../src/ingress.ts';
+import { kustomizations, render } from '../src/kustomize.ts';
+import { containerEnvironment, serviceConfig } from '../src/service-config.ts';
+import { byKind, selects, workloads } from '../src/workloads.ts';
+
+const { environments } = kustomizations();
+
+describe('nginxSizeBytes', () => {
+  it('reads nginx sizes in bytes, kilobytes, megabytes and gigabytes, in either case', () => {
+    expect(nginxSizeBytes('65536')).toBe(65_536);
+    expect(nginxSizeBytes('64k')).toBe(65_536);
+    expect(nginxSizeBytes('64K')).toBe(65_536);
+    expect(nginxSizeBytes('1m')).toBe(1_048_576);
+    expect(nginxSizeBytes('2g')).toBe(2 * 1024 ** 3);
+  });
+
+  it('refuses what nginx would refuse', () => {
+    expect(nginxSizeBytes('64kb')).toBeUndefined();
+    expect(nginxSizeBytes('1.5m')).toBeUndefined();
+    expect(nginxSizeBytes('')).toBeUndefined();
+  });
+});
+
+describe.each(environments)('%s: the Ingress body limit', (environment) => {
+  it('is the BODY_LIMIT_BYTES of every service it routes to (proxy-body-size annotation)', async () => {
+    const objects = render(environment);
+    const backends = ingressBackends(objects);
+    expect(backends.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const { ingress, path, service } of backends) {
+      const annotation = ingress.metadata.annotations?.[PROXY_BODY_SIZE];
+      const edgeLimit = annotation === undefined ? undefined : nginxSizeBytes(annotation);
+      const selector = (byKind(objects, 'Service').find((object) => object.metadata.name === service)?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      const pods = workloads(objects).filter(({ podLabels }) => selector && selects({ matchLabels: selector }, podLabels));
+      if (pods.length === 0) problems.push(`${path} → ${service}: no pods`);
+      for (const workload of pods) {
+        const name = workload.object.metadata.name;
+        const config = await serviceConfig(name);
+        const { env } = containerEnvironment(objects, workload, name);
+        const serviceLimit = Number(env.BODY_LIMIT_BYTES ?? config.schema.properties.BODY_LIMIT_BYTES?.default);
+        if (edgeLimit !== serviceLimit) {
+          problems.push(`${path} → ${name}: Ingress ${ingress.metadata.name} ${PROXY_BODY_SIZE}=${annotation ?? '(unset: 1m)'}, BODY_LIMIT_BYTES=${serviceLimit}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
