@@ -1,4 +1,4 @@
-import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { Product } from '../schemas.ts';
@@ -16,7 +16,8 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       // The cursor names the last product seen; its id stays short whatever the product is called.
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       // One more than asked: whether it exists says if there is a next page.

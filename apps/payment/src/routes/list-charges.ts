@@ -1,4 +1,4 @@
-import { errorResponses, Page, PageQuery } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -20,7 +20,8 @@ export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       const rows = await charges.list(request.user.id, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
       const items = rows.slice(0, limit);
       const last = items.at(-1);
