@@ -70,9 +70,12 @@ export const RefundEvent = Type.Object({
   createdAt: Timestamp,
 });
 
+export const REFUND_FEED_PAGE_SIZE = 100;
+
+/** `limit` may be left out (Optional keeps it out of `required`); the validator fills in the default. */
 export const RefundFeedQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: REFUND_FEED_PAGE_SIZE })),
     /** The `nextCursor` of the previous page; absent: from the first refund ever made. */
     after: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },

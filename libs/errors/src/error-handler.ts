@@ -33,12 +33,19 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
 const RETRY_AFTER_SECONDS = '1';
 
 function send(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
-  return reply.code(statusCode).type('application/json').send({
-    statusCode,
-    code,
-    error: STATUS_CODES[statusCode] ?? 'Error',
-    message,
-  });
+  return reply.code(statusCode).type('application/json').send(errorBody(statusCode, code, message));
+}
+
+/** The body of every error answer; `error` is the status' standard text ("URI Too Long" for 414). */
+export function errorBody(statusCode: number, code: string, message: string): ErrorBody {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
 }
 
 function validStatus(statusCode: number | undefined): number {

@@ -2,6 +2,7 @@
  * Shared TypeBox primitives: one definition of an id, an email, an amount of money, a page
  * and the error body, so that every service validates and documents them the same way.
  */
+import { STATUS_CODES } from 'node:http';
 import { Type, type Static, type TSchema } from 'typebox';
 
 /** The canonical 8-4-4-4-12 form: the services' validator holds `uuid` to exactly that (see @myshop/server). */
@@ -30,17 +31,39 @@ export const ErrorResponse = Type.Object(
 );
 export type ErrorResponse = Static<typeof ErrorResponse>;
 
-/** Error schemas for a route's `response`, keyed by status code. */
-export function errorResponses(...statusCodes: number[]): Record<number, typeof ErrorResponse> {
-  return Object.fromEntries(statusCodes.map((code) => [code, ErrorResponse]));
+/**
+ * The name ErrorResponse is registered under (`app.addSchema`, by @myshop/server's platform):
+ * routes refer to it, so the OpenAPI document holds it once, in its components.
+ */
+export const ERROR_RESPONSE_ID = 'ErrorResponse';
+export const SharedErrorResponse = { $id: ERROR_RESPONSE_ID, ...ErrorResponse };
+
+/** A route's error response for `statusCode`: the shared body, described by the status (and why). */
+export function errorResponse(statusCode: number, why?: string) {
+  const text = STATUS_CODES[statusCode] ?? 'Error';
+  return Type.Ref(ERROR_RESPONSE_ID, { description: why ? `${text}: ${why}` : text });
+}
+
+/**
+ * Error schemas for a route's `response`, keyed by status code: the statuses the route itself
+ * answers with. Those of the platform (400, 404, 413, 414, 415, 500, 503, and 401 where
+ * `security` is set) are added to every route by @myshop/server.
+ */
+export function errorResponses(...statusCodes: number[]): Record<number, ReturnType<typeof errorResponse>> {
+  return Object.fromEntries(statusCodes.map((code) => [code, errorResponse(code)]));
 }
 
 export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
 
-/** `?limit&cursor` of every list route; the cursor is opaque to clients. */
+/**
+ * `?limit&cursor` of every list route; the cursor is opaque to clients. `limit` may be left out:
+ * Optional keeps it out of `required` (what the OpenAPI document shows), and the validator
+ * (useDefaults) fills in the default, so handlers see it always.
+ */
 export const PageQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { CurrencyCode, Email, errorResponses, ErrorResponse, IdempotencyKey, MinorUnits, Page, PageQuery, Uuid } from '../src/index.ts';
+import { CurrencyCode, Email, errorResponse, errorResponses, ErrorResponse, IdempotencyKey, MinorUnits, Page, PageQuery, SharedErrorResponse, Uuid } from '../src/index.ts';
 
 const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array' });
 addFormats.default(ajv);
@@ -23,7 +23,8 @@ describe('shared schemas', () => {
     expect(valid(IdempotencyKey, '')).toBe(false);
   });
 
-  it('cap page sizes and default the limit', () => {
+  it('cap page sizes and default the limit, which a client may leave out', () => {
+    expect(PageQuery.required ?? []).not.toContain('limit');
     const query: Record<string, unknown> = {};
     expect(valid(PageQuery, query)).toBe(true);
     expect(query.limit).toBe(20);
@@ -33,7 +34,13 @@ describe('shared schemas', () => {
   });
 
   it('give every listed status the error body', () => {
-    expect(errorResponses(400, 404)).toEqual({ 400: ErrorResponse, 404: ErrorResponse });
+    expect(errorResponses(400, 414)).toEqual({
+      400: { $ref: 'ErrorResponse', description: 'Bad Request' },
+      414: { $ref: 'ErrorResponse', description: 'URI Too Long' },
+    });
+    expect(errorResponse(414, 'an id longer than 100 characters').description).toBe('URI Too Long: an id longer than 100 characters');
+    expect(errorResponse(499).description).toBe('Error');
+    expect(SharedErrorResponse).toMatchObject({ $id: 'ErrorResponse', properties: ErrorResponse.properties });
     expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);
   });
 });

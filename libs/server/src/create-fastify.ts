@@ -4,6 +4,7 @@ import { requestIdFor } from '@myshop/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import type { Logger } from 'pino';
+import { answerFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
 import { validatorCompiler } from './validator-compiler.ts';
@@ -40,6 +41,9 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     schemaErrorFormatter: formatSchemaErrors,
+    // Errors the router answers itself (a too long path parameter: 414) leave like every other.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
     // request.ip is the address the nearest trusted proxy saw, not one a client wrote itself.
     trustProxy: (_address: string, hop: number) => hop < trustProxyHops,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,12 +1,16 @@
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { BaseConfig } from '@myshop/config';
 import { errorHandlerPlugin } from '@myshop/errors';
 import { healthPlugin } from '@myshop/health';
 import { REQUEST_ID_HEADER } from '@myshop/logging';
 import { metricsPlugin } from '@myshop/metrics';
+import { SharedErrorResponse } from '@myshop/schemas';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
+import { DOCS_CSP } from './docs-csp.ts';
+import { addPlatformResponses } from './platform-responses.ts';
 import { protectionPlugin } from './protection-plugin.ts';
 import { storableTextPlugin } from './storable-text-plugin.ts';
 
@@ -22,7 +26,8 @@ export interface PlatformOptions {
 
 /**
  * What every service has before its own routes: coded JSON errors, health probes, metrics,
- * security headers, CORS, load shedding, and its OpenAPI document at `GET /<service>/openapi.json`.
+ * security headers, CORS, load shedding, its OpenAPI document at `GET /<service>/openapi.json` and
+ * Swagger UI at `GET /<service>/docs`.
  */
 async function platform(app: FastifyInstance, options: PlatformOptions): Promise<void> {
   await app.register(errorHandlerPlugin);
@@ -36,7 +41,11 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   // Text the database cannot store is a 400 naming the field, before any route sees it.
   await app.register(storableTextPlugin);
 
-  // Registered before any route so that it sees them all.
+  // The error body, once, for every route's error responses to refer to.
+  app.addSchema(SharedErrorResponse);
+  // Every documented route lists the platform's errors too (platform-responses.ts); added before
+  // the OpenAPI plugin and any route, so that both see the complete schemas.
+  app.addHook('onRoute', addPlatformResponses);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -46,8 +55,12 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    // Shared schemas keep their own names in the document's components (ErrorResponse, not def-0).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   app.get(`/${options.service}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  // The same document, to read in a browser, with the only page policy that allows it.
+  await app.register(swaggerUi, { routePrefix: `/${options.service}/docs`, staticCSP: DOCS_CSP });
 
   // Hand the request id back, so a client can quote it when reporting a problem.
   app.addHook('onSend', async (request, reply) => {

@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import type { HelmetOptions } from 'helmet';
 import underPressure from '@fastify/under-pressure';
 import { defineError } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +12,15 @@ export interface ProtectionOptions {
   maxEventLoopDelayMs: number;
   maxHeapUsedBytes: number;
 }
+
+/** The security headers of every API answer (also applied to the router's own errors, see framework-errors.ts). */
+export const API_HELMET_OPTIONS = {
+  // Nothing the API serves is a page: forbid every source and framing outright.
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-site' },
+  // An API response is never framed: deny outright (OWASP REST), as frame-ancestors does.
+  frameguard: { action: 'deny' },
+} satisfies HelmetOptions;
 
 export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503);
 
@@ -24,13 +34,7 @@ const OVERLOAD_RETRY_AFTER_SECONDS = 2;
  * healthy process is not restarted.
  */
 async function protection(app: FastifyInstance, options: ProtectionOptions): Promise<void> {
-  await app.register(helmet, {
-    // Nothing we serve is a page: forbid every source and framing outright.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-    // An API response is never framed: deny outright (OWASP REST), as frame-ancestors does.
-    frameguard: { action: 'deny' },
-  });
+  await app.register(helmet, API_HELMET_OPTIONS);
   // Answers hold accounts, carts and charges: no cache keeps them, unless a route says otherwise
   // (the JWKS is public and cacheable).
   app.addHook('onSend', async (_request, reply) => {

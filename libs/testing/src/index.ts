@@ -7,4 +7,6 @@ export { errorShapeProblems, leakProblems, type ResponseLike } from './response-
 export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './fuzz-route.ts';
 export * from './hostile-input.ts';
 export { securityHeaderProblems, jwtMatrix, crossUserAccess, describeCall, type ForgedToken, type RouteCall, type JwtMatrixResult, type CrossUserResult } from './security-checks.ts';
+export { checkOpenApiConformance, type ConformanceOptions, type ConformanceReport, type ExampleFactory } from './openapi/conformance.ts';
+export type { ExampleRequest } from './openapi/requests.ts';
 export { requiredTool, type RequiredTool } from './required-tool.ts';

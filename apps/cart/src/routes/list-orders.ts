@@ -1,4 +1,4 @@
-import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeIdCursor } from '../cursor.ts';
 import { ordersRepository } from '../orders-repository.ts';
@@ -20,7 +20,8 @@ export const listOrdersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       // The cursor is the page's last order, one of the caller's own: it says nothing shop-wide.
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
       return paginate(limit, (count) => orders.list(request.user.id, count, after), (order) => [order.id]);

@@ -1,4 +1,4 @@
-import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeIdCursor } from '../cursor.ts';
 import { Product } from '../schemas.ts';
@@ -16,7 +16,8 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       // The cursor names the last product seen; its id stays short whatever the product is called.
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
       return paginate(limit, (count) => app.catalogue.list(count, after), (product) => [product.id]);

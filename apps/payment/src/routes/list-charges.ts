@@ -1,4 +1,4 @@
-import { errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
 import { decodeChargeCursor } from '../cursor.ts';
@@ -20,7 +20,8 @@ export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       const after = cursor === undefined ? undefined : decodeChargeCursor(cursor);
       return paginate(limit, (count) => charges.list(request.user.id, count, after), (charge) => [charge.createdAt, charge.id]);
     },

@@ -3,7 +3,7 @@ import { encodeCursor, errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FEED_START, readRefundFeed } from '../charges-repository.ts';
 import { decodeFeedCursor } from '../cursor.ts';
-import { RefundFeedPage, RefundFeedQuery } from '../schemas.ts';
+import { REFUND_FEED_PAGE_SIZE, RefundFeedPage, RefundFeedQuery } from '../schemas.ts';
 
 export const refundFeedRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -23,7 +23,8 @@ export const refundFeedRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, after } = request.query;
+      // The validator fills in the default; the fallback is for the type checker.
+      const { limit = REFUND_FEED_PAGE_SIZE, after } = request.query;
       const position = after === undefined ? FEED_START : decodeFeedCursor(after);
       const rows = await readRefundFeed(app.db, position, limit);
       const last = rows.at(-1);

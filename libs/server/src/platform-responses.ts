@@ -1,0 +1,48 @@
+import { errorResponse } from '@myshop/schemas';
+import type { RouteOptions } from 'fastify';
+import { MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
+
+type RouteShape = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
+
+/** Methods whose requests Fastify reads a body for; GET and HEAD are answered without one. */
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+/**
+ * The statuses the platform itself may answer a route with, whatever its handler does, and why.
+ * The route's own declaration of a status (with its own reasons) takes precedence.
+ */
+export function platformStatuses(route: RouteShape): Array<[status: number, why: string]> {
+  const schema = route.schema ?? {};
+  const methods = [route.method].flat();
+  const hasBody = methods.some((method) => !BODYLESS.has(method));
+  const hasPathParams = route.url.includes(':') || route.url.includes('*');
+  const validatesInput = schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined;
+  const secured = Array.isArray(schema.security) && schema.security.length > 0;
+  const statuses: Array<[number, string]> = [];
+  if (validatesInput || hasBody || hasPathParams) statuses.push([400, 'a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL)']);
+  if (secured) statuses.push([401, 'no valid access token']);
+  if (hasPathParams) {
+    statuses.push([404, 'nothing has this id (NOT_FOUND when the path matches no route)']);
+    statuses.push([414, `a path parameter longer than ${MAX_PATH_PARAM_LENGTH} characters (FST_ERR_MAX_PARAM_LENGTH)`]);
+  }
+  if (hasBody) {
+    statuses.push([413, 'the body is larger than the limit (FST_ERR_CTP_BODY_TOO_LARGE)']);
+    statuses.push([415, 'a body of a media type the route does not take (FST_ERR_CTP_INVALID_MEDIA_TYPE)']);
+  }
+  statuses.push([500, 'a fault on our side, its details hidden (INTERNAL_SERVER_ERROR)']);
+  statuses.push([503, 'overloaded, shutting down or a dependency is down; retry after Retry-After']);
+  return statuses;
+}
+
+/**
+ * Adds the platform's error responses to a documented route's schema, so that its OpenAPI
+ * operation lists every status it can answer with; what the route declares itself is kept.
+ * Routes without a schema, or hidden from the document, are left as they are.
+ */
+export function addPlatformResponses(route: RouteOptions): void {
+  const schema = route.schema;
+  if (!schema || schema.hide === true) return;
+  const platform = Object.fromEntries(platformStatuses(route).map(([status, why]) => [status, errorResponse(status, why)]));
+  // A new object: a schema may be shared by several routes, each with its own statuses.
+  route.schema = { ...schema, response: { ...platform, ...(schema.response as Record<string, unknown> | undefined) } };
+}

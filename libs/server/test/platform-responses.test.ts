@@ -1,0 +1,60 @@
+import { captureLogs } from '@myshop/testing';
+import { errorResponses } from '@myshop/schemas';
+import { Type } from 'typebox';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createFastify, platformPlugin } from '../src/index.ts';
+import { platformStatuses } from '../src/platform-responses.ts';
+
+async function documentOf(register: (app: ReturnType<typeof createFastify>) => void) {
+  const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
+  onTestFinished(() => app.close());
+  await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
+  register(app);
+  const response = await app.inject({ url: '/demo/openapi.json' });
+  return response.json();
+}
+
+const statusesOf = (operation: { responses: Record<string, unknown> }) => Object.keys(operation.responses);
+
+describe('the platform responses of every documented route', () => {
+  it('declare what the platform can answer, by what the route takes', async () => {
+    const document = await documentOf((app) => {
+      app.get('/demo/health-like', { schema: { response: { 200: Type.Object({}) } } }, async () => ({}));
+      app.get('/demo/things/:id', { schema: { security: [{ bearerAuth: [] }], params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({}) } } }, async () => ({}));
+      app.post('/demo/things', { schema: { body: Type.Object({ name: Type.String() }), response: { 201: Type.Object({}), ...errorResponses(409) } } }, async () => ({}));
+      app.delete('/demo/things', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => reply.code(204).send(null));
+    });
+    expect(statusesOf(document.paths['/demo/health-like'].get)).toEqual(['200', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things/{id}'].get)).toEqual(['200', '400', '401', '404', '414', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things'].post)).toEqual(['201', '400', '409', '413', '415', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things'].delete)).toEqual(['204', '400', '413', '415', '500', '503']);
+  });
+
+  it('refer to one error body in the components, each described by its status', async () => {
+    const document = await documentOf((app) => {
+      app.get('/demo/things/:id', { schema: { params: Type.Object({ id: Type.String() }), response: errorResponses(404) } }, async () => ({}));
+    });
+    const responses = document.paths['/demo/things/{id}'].get.responses;
+    expect(responses['414']).toEqual({
+      description: 'URI Too Long: a path parameter longer than 100 characters (FST_ERR_MAX_PARAM_LENGTH)',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+    });
+    // The route's own declaration wins over the platform's.
+    expect(responses['404'].description).toBe('Not Found');
+    expect(document.components.schemas.ErrorResponse.required).toEqual(['statusCode', 'code', 'error', 'message']);
+  });
+
+  it('leave hidden routes and routes without a schema alone', async () => {
+    const document = await documentOf((app) => {
+      app.get('/demo/hidden', { schema: { hide: true } }, async () => ({}));
+      app.get('/demo/plain', async () => ({}));
+    });
+    expect(document.paths['/demo/hidden']).toBeUndefined();
+    expect(statusesOf(document.paths['/demo/plain'].get)).toEqual(['200']);
+  });
+
+  it('treat a route of several methods as taking a body when one of them does', () => {
+    const statuses = platformStatuses({ method: ['GET', 'PUT'], url: '/demo/*', schema: {} }).map(([status]) => status);
+    expect(statuses).toEqual([400, 404, 414, 413, 415, 500, 503]);
+  });
+});

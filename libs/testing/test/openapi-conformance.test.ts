@@ -1,0 +1,89 @@
+import Fastify from 'fastify';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { checkOpenApiConformance } from '../src/index.ts';
+
+const ErrorBody = {
+  type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
+  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+};
+const error = { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+
+/** A document for GET /things/{id}; `responses` says what it declares. */
+function documentWith(responses: Record<string, unknown>) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'things', version: '1.0.0' },
+    paths: {
+      '/things/{id}': {
+        get: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses,
+        },
+      },
+    },
+    components: { schemas: { Error: ErrorBody } },
+  };
+}
+
+const thing = { description: 'A thing', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } };
+
+/** An app that answers as `answer` says and serves `document` as its own. */
+async function appServing(document: unknown, answer: (id: string) => { status: number; body: unknown }) {
+  const app = Fastify({ routerOptions: { maxParamLength: 40 } });
+  onTestFinished(() => app.close());
+  app.get('/openapi.json', async () => document);
+  app.get('/things/:id', async (request, reply) => {
+    const { status, body } = answer((request.params as { id: string }).id);
+    return reply.code(status).send(body);
+  });
+  await app.ready();
+  return app;
+}
+
+const examples = { 'GET /things/{id}': async () => ({ params: { id: 'known' } }) };
+const notFound = { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'No such thing' };
+
+describe('checkOpenApiConformance', () => {
+  it('passes an app that answers as its document says', async () => {
+    const document = documentWith({ 200: thing, 400: error, 404: error, 414: error });
+    const app = await appServing(document, (id) => (id === 'known' ? { status: 200, body: { id } } : { status: 404, body: notFound }));
+    const report = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
+    // Fastify's own 414 says "Bad Request": the one mismatch a plain Fastify app has.
+    expect(report.mismatches).toEqual([expect.stringContaining('(with path id longer than the router takes): status 414: the body says error "Bad Request", not "URI Too Long"')]);
+    expect(report).toMatchObject({ operations: 1, requests: 6 });
+  });
+
+  it('reports an undeclared status, a body its schema refuses and a wrong error text', async () => {
+    const document = documentWith({ 200: thing, 404: error });
+    const app = await appServing(document, (id) =>
+      id === 'known' ? { status: 200, body: { id: 5 } } : { status: 404, body: { ...notFound, error: 'Gone' } },
+    );
+    const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
+    expect(mismatches).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GET \/things\/\{id\} \(valid request\): status 200: the body does not match its schema \(\/id must be string\)/),
+        expect.stringMatching(/\(with path id longer than the router takes\): status 414 is not declared \(declared: 200, 404\)/),
+        expect.stringMatching(/\(with an unknown path id\): status 404: the body says error "Gone", not "Not Found"/),
+        expect.stringMatching(/\(with a malformed percent-encoding in path id\): status 400 is not declared/),
+      ]),
+    );
+  });
+
+  it('reports an invalid document, and operations without an example or examples without an operation', async () => {
+    const document = { ...documentWith({ 200: thing }), info: { title: 'no version' } };
+    const app = await appServing(document, (id) => ({ status: 200, body: { id } }));
+    const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples: { 'GET /other': async () => ({}) } });
+    expect(mismatches).toEqual([
+      expect.stringMatching(/^\/openapi\.json is not valid OpenAPI/),
+      'GET /other: an example for an operation the document does not have',
+      "GET /things/{id}: no example request (add one to the service's conformance table)",
+    ]);
+  });
+
+  it('reports a document that is not served', async () => {
+    const app = await appServing({}, () => ({ status: 200, body: {} }));
+    const report = await checkOpenApiConformance({ app, documentUrl: '/missing.json', examples });
+    expect(report.mismatches).toEqual(['/missing.json answered 404']);
+  });
+});
