@@ -102,7 +102,7 @@ export function relocateBinariesIfUnreachable(): string | undefined {
   registerHooks({
     resolve: (specifier, context, nextResolve) => (specifier === binaries.name ? { url: entry, shortCircuit: true } : nextResolve(specifier, context)),
   });
-  return `binaries copied to ${target}, as user postgres cannot enter ${blocked.dir} (mode ${octal(blocked.mode)})`;
+  return `binaries from ${target}, as user postgres cannot enter ${blocked.dir} (mode ${octal(blocked.mode)})`;
 }
 
 export interface DataPlacement {

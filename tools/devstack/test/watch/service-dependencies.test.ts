@@ -19,6 +19,8 @@ describe('ServiceDependencies (this workspace)', () => {
 
   it('restarts only the service whose app changed', () => {
     expect(dependencies.affectedBy(['apps/cart/src/routes/list-products.ts'])).toEqual(['cart']);
+    // Only cart calls other services.
+    expect(dependencies.affectedBy(['libs/http-client/src/index.ts'])).toEqual(['cart']);
     expect(dependencies.affectedBy(['apps/cart/migrations/0001_create_catalogue_carts_orders.sql', 'apps/user/src/app.ts'])).toEqual(['cart', 'user']);
   });
 
