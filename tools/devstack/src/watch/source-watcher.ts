@@ -12,9 +12,12 @@ const RUNTIME_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs', '.json', '.sql
 /** Inside a package but never loaded by a running service. */
 const NOT_RUNTIME = new Set(['node_modules', 'dist', 'test', 'coverage', '.nx']);
 
+/** Build and tool configuration beside the sources: read by tsc, Nx and vitest, not by a service. */
+const TOOL_CONFIG = /(^|\/)(tsconfig[^/]*\.json|project\.json|vitest\.config\.[cm]?[jt]s|[^/]+\.test\.[cm]?[jt]s)$/;
+
 export function isRuntimeFile(path: string): boolean {
   const segments = path.split('/');
-  return RUNTIME_EXTENSIONS.has(extname(path)) && !segments.some((segment) => NOT_RUNTIME.has(segment)) && !/\.test\.[cm]?[jt]s$/.test(path);
+  return RUNTIME_EXTENSIONS.has(extname(path)) && !segments.some((segment) => NOT_RUNTIME.has(segment)) && !TOOL_CONFIG.test(path);
 }
 
 export interface SourceWatcherOptions {

@@ -32,7 +32,7 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
   const restart = async (files: string[]) => {
     if (closed) return;
     const services = dependencies.affectedBy(files);
-    if (services.length === 0) return log(`${summary(files)} changed: no running service loads it`);
+    // Only packages some running service loads are watched: every batch names one at least.
     log(`${summary(files)} changed: restarting ${services.join(', ')} (all replicas at once, each new one ready before the old one stops)`);
     await Promise.all(
       services.map(async (service) => {
