@@ -44,7 +44,8 @@ RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --
 # saved file in (sync rules in skaffold.yaml): no image build per save. Production dependencies
 # only, as in the image below, which stays the last stage and the default target.
 FROM production-deps AS dev
-ENV NODE_ENV=development
+# Configured as the production image is (the overlays' config and secrets): only the code differs.
+ENV NODE_ENV=production
 COPY --chown=10001:10001 . .
 # Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
 RUN find apps libs -name node_modules -prune -o -type d -exec chown 10001:10001 {} +
