@@ -39,6 +39,20 @@ ARG SERVICE=user
 RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --output-style=static \
  && node docker/runtime-files.mjs workspace ${SERVICE} /out
 
+# `skaffold dev` builds this stage (`--target dev`): the service from its TypeScript sources,
+# which Node runs directly (type stripping), and `node --watch` restarts it when Skaffold copies a
+# saved file in (sync rules in skaffold.yaml): no image build per save. Production dependencies
+# only, as in the image below, which stays the last stage and the default target.
+FROM production-deps AS dev
+# Configured as the production image is (the overlays' config and secrets): only the code differs.
+ENV NODE_ENV=production
+COPY --chown=10001:10001 . .
+# Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
+RUN find apps libs -name node_modules -prune -o -type d -exec chown 10001:10001 {} +
+USER 10001:10001
+EXPOSE 5000 9464
+CMD ["node", "--watch", "--conditions=@myshop/source", "--import=@myshop/telemetry/preload", "apps/user/src/server.ts"]
+
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # Tracing starts before the app is imported (@myshop/telemetry), configured by the OTEL_* variables

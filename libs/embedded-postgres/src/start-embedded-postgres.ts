@@ -42,7 +42,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // The keeper must not keep this process alive, nor be kept alive by it.
   keeper.unref();
   keeper.channel?.unref();
-  options.log?.(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${request.dataDir})`);
+  const moved = ready.notes.length > 0 ? ` ${ready.notes.join('; ')}` : '';
+  options.log?.(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${ready.dataDir}${moved})`);
 
   /** Sends a command and waits for its answer, keeping this process alive meanwhile. */
   const control = (command: Exclude<KeeperCommand, 'stop'>, done: KeeperReply['type']) =>

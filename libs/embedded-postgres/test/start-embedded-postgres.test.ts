@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -71,5 +71,14 @@ describe('startEmbeddedPostgres', () => {
     onTestFinished(() => second.stop());
     expect(isAlive(postmaster)).toBe(false);
     expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+  });
+
+  it('says why PostgreSQL would not start, from its own log, in the first line', async () => {
+    const dataDir = tempDataDir();
+    mkdirSync(dataDir);
+    // A data directory of another major version: PostgreSQL refuses it and exits.
+    writeFileSync(join(dataDir, 'PG_VERSION'), '9.6\n');
+    const failure = await startEmbeddedPostgres({ dataDir, database: 'never' }).catch((error: Error) => error);
+    expect((failure as Error).message.split('\n')[0]).toMatch(/^embedded PostgreSQL did not start: .*postgresql\.conf/);
   });
 });

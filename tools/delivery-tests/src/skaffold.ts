@@ -15,12 +15,17 @@ export interface SkaffoldConfig {
   build?: {
     tagPolicy?: Record<string, unknown>;
     local?: Record<string, unknown>;
-    artifacts?: Array<{ image: string; context?: string; docker?: { dockerfile?: string } }>;
+    artifacts?: Array<{
+      image: string;
+      context?: string;
+      docker?: { dockerfile?: string; target?: string };
+      sync?: { manual?: Array<{ src: string; dest: string; strip?: string }> };
+    }>;
   };
   manifests?: { kustomize?: { paths?: string[] } };
   deploy?: Record<string, unknown>;
   portForward?: Array<{ resourceType: string; resourceName: string; namespace?: string; port: number | string; localPort?: number }>;
-  profiles?: Array<{ name: string; patches?: JsonPatchOperation[]; activation?: unknown[] }>;
+  profiles?: Array<{ name: string; patches?: JsonPatchOperation[]; activation?: Array<{ command?: string; env?: string; kubeContext?: string }> }>;
 }
 
 export function skaffoldConfigs(file = repoPath('skaffold.yaml')): SkaffoldConfig[] {

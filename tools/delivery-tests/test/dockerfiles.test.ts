@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { defaultStage, lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { render } from '../src/kustomize.ts';
 import { readJson, repoPath, services } from '../src/repo.ts';
 import { workloads } from '../src/workloads.ts';
@@ -42,5 +43,44 @@ describe('Dockerfiles', () => {
   it('keeps local state, build output, tests and git out of the build context', () => {
     const ignored = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
     for (const entry of ['.git', '**/node_modules', '**/dist', '.data', '**/.data', '**/test', 'reports', '.nx']) expect(ignored).toContain(entry);
+  });
+
+  it.each(services())('%s: a dev stage runs the TypeScript sources under node --watch, as the Deployment\'s user', (service) => {
+    const stages = parseStages(dockerfile(service));
+    const dev = stageNamed(stages, 'dev');
+    expect(JSON.parse(lastOf(dev, 'CMD')!)).toEqual(['node', '--watch', '--conditions=@myshop/source', '--import=@myshop/telemetry/preload', `apps/${service}/src/server.ts`]);
+    expect(existsSync(repoPath(`apps/${service}/src/server.ts`))).toBe(true);
+    // The same dependencies as production (no dev tools), the sources copied whole into WORKDIR.
+    expect(dev.from).toBe('production-deps');
+    expect(dev.instructions).toContainEqual({ keyword: 'COPY', args: '--chown=10001:10001 . .' });
+    expect(lastOf(dev, 'USER')).toBe(lastOf(defaultStage(stages), 'USER'));
+    expect(workdirOf(stages, dev)).toBe('/src');
+  });
+
+  it.each(services())('%s: the production image is still the last stage, the default target', (service) => {
+    const stages = parseStages(dockerfile(service));
+    const production = defaultStage(stages);
+    expect(production.name).not.toBe('dev');
+    expect(production.from).toBe('${NODE_IMAGE}');
+    expect(JSON.parse(lastOf(production, 'CMD')!)).toEqual(['node', `apps/${service}/dist/server.js`]);
+    expect(production.instructions.filter(({ keyword }) => keyword === 'COPY').map(({ args }) => args)).toEqual([
+      '--from=production-deps /out ./',
+      '--from=build /out ./',
+    ]);
+    expect(production.instructions).toContainEqual({ keyword: 'ENV', args: 'NODE_ENV=production' });
+    expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
+  });
+
+  it('type-checks the sources for syntax Node can strip (the dev stage runs them as they are)', () => {
+    expect(readJson<{ compilerOptions: { erasableSyntaxOnly?: boolean } }>(repoPath('tsconfig.base.json')).compilerOptions.erasableSyntaxOnly).toBe(true);
+  });
+
+  it('reads stages as Docker does: names, continuations, inherited WORKDIR', () => {
+    const stages = parseStages('FROM base AS a\nWORKDIR /src\n# note\nRUN one \\\n  two\nFROM a AS b\nWORKDIR app\nFROM scratch\nCMD ["x"]\n');
+    expect(stages.map(({ name, from }) => [name, from])).toEqual([['a', 'base'], ['b', 'a'], ['2', 'scratch']]);
+    expect(stages[0]!.instructions).toContainEqual({ keyword: 'RUN', args: 'one    two' });
+    expect(workdirOf(stages, stageNamed(stages, 'b'))).toBe('/src/app');
+    expect(defaultStage(stages).name).toBe('2');
+    expect(() => stageNamed(stages, 'dev')).toThrow('no stage named dev (stages: a, b, 2)');
   });
 });

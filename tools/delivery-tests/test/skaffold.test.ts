@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imageName } from '../src/images.ts';
+import { parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { render } from '../src/kustomize.ts';
 import { repoPath, services } from '../src/repo.ts';
 import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
@@ -67,5 +69,38 @@ describe('skaffold.yaml', () => {
   it('applies profile patches as Skaffold does (add, replace, remove)', () => {
     expect(applyPatches({ a: { b: [1, 2] } }, [{ op: 'replace', path: '/a/b/0', value: 3 }, { op: 'add', path: '/a/c', value: true }, { op: 'remove', path: '/a/b/1' }])).toEqual({ a: { b: [3], c: true } });
     expect(() => applyPatches({ a: {} }, [{ op: 'replace', path: '/a/missing', value: 1 }])).toThrow('missing does not exist');
+  });
+
+  /** Every TypeScript file under a folder, relative to the repository root (tests left out, as .dockerignore does). */
+  const sourcesUnder = (dir: string) =>
+    readdirSync(repoPath(dir), { recursive: true, encoding: 'utf8' })
+      .map((file) => `${dir}/${file}`)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.split('/').some((part) => ['node_modules', 'test', 'dist'].includes(part)));
+
+  it.each(services())('%s: skaffold dev builds the dev stage and syncs saved .ts sources to where the image has them', (service) => {
+    const config = byName.get(service)!;
+    expect(config.profiles?.find((profile) => profile.name === 'dev')?.activation).toContainEqual({ command: 'dev' });
+    const [artifact] = withProfile(config, 'dev').build!.artifacts!;
+    expect(artifact!.docker?.target).toBe('dev');
+    const stages = parseStages(readFileSync(repoPath(artifact!.docker!.dockerfile!), 'utf8'));
+    const workdir = workdirOf(stages, stageNamed(stages, 'dev'));
+    const rules = artifact!.sync?.manual ?? [];
+    const sources = [...sourcesUnder(`apps/${service}`), ...readdirSync(repoPath('libs')).flatMap((lib) => sourcesUnder(`libs/${lib}`))];
+    expect(sources).toContain(`apps/${service}/src/server.ts`);
+    for (const file of sources) {
+      const rule = rules.find(({ src }) => posix.matchesGlob(file, src));
+      expect(rule, file).toBeDefined();
+      // Relative destinations are under the container's WORKDIR; `COPY . .` put the file there.
+      const relativePath = rule!.strip && file.startsWith(rule!.strip) ? file.slice(rule!.strip.length) : file;
+      expect(posix.resolve(workdir, rule!.dest, relativePath), file).toBe(posix.join(workdir, file));
+    }
+  });
+
+  it.each(services())('%s: without a profile and under prod, the production image: no dev stage, no sync', (service) => {
+    for (const profile of [undefined, 'prod']) {
+      const [artifact] = withProfile(byName.get(service)!, profile).build!.artifacts!;
+      expect(artifact!.docker?.target).toBeUndefined();
+      expect(artifact!.sync).toBeUndefined();
+    }
   });
 });

@@ -1,3 +1,4 @@
 export { startStack, discoverServices, type Stack, type StackOptions, type ServiceHandle } from './stack.ts';
 export { createLogPrinter } from './log-printer.ts';
 export { readIngressRoutes, matchRoute, type IngressRoute } from './ingress-routes.ts';
+export { startWatchMode, type WatchMode, type WatchModeOptions } from './watch/watch-mode.ts';

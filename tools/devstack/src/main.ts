@@ -3,38 +3,57 @@
  *   npm start                       every service, one replica each, gateway on 127.0.0.1:8080
  *   npm start -- --replicas 3       three replicas per service behind each Service stand-in
  *   npm start -- --port 9090 --services user
+ *   npm start -- --watch            a saved file restarts the replicas of the services that run it
  * Then: curl --resolve myshop.com:8080:127.0.0.1 http://myshop.com:8080/user/register …
  * Ctrl-C drains every replica and stops the embedded databases.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogPrinter } from './log-printer.ts';
-import { startStack } from './stack.ts';
+import { startStack, type Stack } from './stack.ts';
+import { startWatchMode, type WatchMode } from './watch/watch-mode.ts';
 
-const { values } = parseArgs({
-  options: {
-    replicas: { type: 'string', default: '1' },
-    port: { type: 'string', default: '8080' },
-    services: { type: 'string' },
-  },
-});
+const say = (message: string) => process.stderr.write(`[devstack] ${message}\n`);
+/** What went wrong and what to do, without a stack trace: the messages name the fix. */
+function fail(message: string): never {
+  say(`cannot start: ${message}`);
+  process.exit(1);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      replicas: { type: 'string', default: '1' },
+      port: { type: 'string', default: '8080' },
+      services: { type: 'string' },
+      watch: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
 
 const replicas = Number(values.replicas);
 const port = Number(values.port);
-if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) throw new Error('--replicas must be a whole number from 1 to 10');
-if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a TCP port');
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) fail('--replicas must be a whole number from 1 to 10');
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a TCP port');
 
-const say = (message: string) => process.stderr.write(`[devstack] ${message}\n`);
 const root = resolve(import.meta.dirname, '../../..');
 
-const stack = await startStack({
-  root,
-  replicas,
-  gatewayPort: port,
-  services: values.services?.split(',').map((name) => name.trim()),
-  printLine: createLogPrinter(Boolean(process.stdout.isTTY)),
-  log: say,
-});
+let stack: Stack;
+try {
+  stack = await startStack({
+    root,
+    replicas,
+    gatewayPort: port,
+    services: values.services?.split(',').map((name) => name.trim()),
+    printLine: createLogPrinter(Boolean(process.stdout.isTTY)),
+    log: say,
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
 
 for (const service of stack.services.values()) {
   const replicaList = service.replicas.map((replica) => `${replica.name} :${replica.port} (metrics :${replica.metricsPort})`).join(', ');
@@ -45,6 +64,7 @@ for (const service of stack.services.values()) {
 const { port: gatewayPort } = new URL(stack.gatewayUrl);
 say(`gateway for host myshop.com at ${stack.gatewayUrl}`);
 say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
+const watchMode: WatchMode | undefined = values.watch ? startWatchMode({ root, stack, log: say }) : undefined;
 
 let stoppingSince = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -57,7 +77,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
     stoppingSince = Date.now();
     say(`${signal}: draining every replica…`);
-    stack.stop().then(
+    Promise.resolve(watchMode?.close())
+      .then(() => stack.stop())
+      .then(
       () => {
         say('stopped');
         process.exit(0);

@@ -44,6 +44,14 @@ export interface Stack {
   /** Replaces one replica the way a rolling update does: new one ready first, then SIGTERM the old. */
   replaceReplica(service: string, index: number): Promise<void>;
   /**
+   * Replaces every replica of a service at once, each the rolling-update way (the new process
+   * ready before the old one is taken out and drained), so the service serves throughout.
+   * Resolves with the milliseconds until every new replica was in rotation, once the old ones
+   * have stopped. When a new process fails to start (a syntax error just saved), the old ones
+   * keep serving and this rejects.
+   */
+  restartService(service: string): Promise<number>;
+  /**
    * Grants (or revokes) the operator role of an existing account, with the user service's own
    * command (`npm run operators -w apps/user`) against this stack's user database.
    */
@@ -193,6 +201,39 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       handle.replicas[index] = replacement;
       handle.endpoints.remove(old.name);
       await old.stop('SIGTERM');
+    },
+    async restartService(service) {
+      const handle = handles.get(service);
+      const database = databaseByService.get(service);
+      if (!handle || !database) throw new Error(`no service ${service} in this stack`);
+      const started = Date.now();
+      const old = handle.replicas.slice();
+      const launched = await Promise.allSettled(
+        old.map(async () => {
+          const replica = await launch(handle, database);
+          try {
+            await handle.endpoints.waitUntilReady(replica.name, READY_TIMEOUT_MS);
+          } catch (error) {
+            await replica.stop();
+            throw error;
+          }
+          return replica;
+        }),
+      );
+      const fresh = launched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const failure = launched.find((result) => result.status === 'rejected');
+      if (failure) {
+        await Promise.all(fresh.map((replica) => replica.stop()));
+        throw failure.reason;
+      }
+      for (const [index, replica] of old.entries()) {
+        const slot = handle.replicas.indexOf(replica);
+        handle.replicas[slot >= 0 ? slot : index] = fresh[index]!;
+        handle.endpoints.remove(replica.name);
+      }
+      const readyMs = Date.now() - started;
+      await Promise.all(old.map((replica) => replica.stop('SIGTERM')));
+      return readyMs;
     },
     async operator(change, email) {
       const user = handles.get('user');
