@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createFastify } from '@myshop/server';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { buildTestApp } from '@myshop/testing';
+import { buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
@@ -99,14 +99,15 @@ export async function buildCart(options: { env?: Record<string, string>; issuer?
 
 export type CartHarness = Awaited<ReturnType<typeof buildCart>>;
 
-export function addItem(app: FastifyInstance, user: SignedInUser, payload: unknown): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: payload as Record<string, unknown> });
+/** POST /cart/items over a real socket: what the route tests send. */
+export function addItem(api: HttpClient, user: SignedInUser, payload: object) {
+  return api.post('/cart/items').set(user.headers).send(payload);
 }
 
-/** Puts products in the user's cart through the API, failing loudly if one is refused. */
+/** Puts products in the user's cart through the API (inject: a setup step), failing loudly if one is refused. */
 export async function fillCart(app: FastifyInstance, user: SignedInUser, lines: Array<{ productId: string; quantity: number }>) {
   for (const line of lines) {
-    const response = await addItem(app, user, line);
+    const response = await app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: line });
     if (response.statusCode !== 201) throw new Error(`adding ${line.productId} answered ${response.statusCode}: ${response.body}`);
   }
 }
@@ -115,18 +116,32 @@ export function card(overrides: Record<string, unknown> = {}) {
   return { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides };
 }
 
-export function checkout(
-  app: FastifyInstance,
-  user: SignedInUser,
-  options: { key?: string | null; card?: Record<string, unknown>; payload?: unknown } = {},
-): Promise<LightMyRequestResponse> {
+export interface CheckoutOptions {
+  /** A fresh key unless given; null sends none. */
+  key?: string | null;
+  card?: Record<string, unknown>;
+  /** The whole body, instead of `{ card }`. */
+  payload?: object;
+}
+
+function checkoutRequest(user: SignedInUser, options: CheckoutOptions) {
   const key = options.key === undefined ? randomUUID() : options.key;
-  return app.inject({
-    method: 'POST',
-    url: '/cart/checkout',
+  return {
     headers: { ...user.headers, ...(key === null ? {} : { 'idempotency-key': key }) },
-    payload: (options.payload ?? { card: options.card ?? card() }) as Record<string, unknown>,
-  });
+    body: options.payload ?? { card: options.card ?? card() },
+  };
+}
+
+/** POST /cart/checkout (inject: for setting up, and for the tests of plugins and security). */
+export function checkout(app: FastifyInstance, user: SignedInUser, options: CheckoutOptions = {}): Promise<LightMyRequestResponse> {
+  const { headers, body } = checkoutRequest(user, options);
+  return app.inject({ method: 'POST', url: '/cart/checkout', headers, payload: body as Record<string, unknown> });
+}
+
+/** The same checkout over a real socket: what the route tests send. */
+export function postCheckout(api: HttpClient, user: SignedInUser, options: CheckoutOptions = {}) {
+  const { headers, body } = checkoutRequest(user, options);
+  return api.post('/cart/checkout').set(headers).send(body);
 }
 
 /** Adds products to the catalogue of this test's database only (e.g. more than 50 of them). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { buildTestApp } from '@myshop/testing';
+import { buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { SCOPES } from '@myshop/auth';
 import type { Logger } from 'pino';
@@ -85,21 +85,27 @@ export function chargeBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Charges as checkout does: the cart service, on behalf of the shopper. */
+/** `headers` with an Idempotency-Key, or without one when `key` is null. */
+function withKey(headers: Record<string, string>, key: string | null): Record<string, string> {
+  return { ...headers, ...(key === null ? {} : { 'idempotency-key': key }) };
+}
+
+/** Charges as checkout does: the cart service, on behalf of the shopper (inject: for setting up). */
 export function createCharge(
   app: FastifyInstance,
   user: { cart: Record<string, string> },
   payload: unknown = chargeBody(),
   key: string | null = randomUUID(),
 ): Promise<LightMyRequestResponse> {
-  return app.inject({
-    method: 'POST',
-    url: '/payment/charges',
-    headers: { ...user.cart, ...(key === null ? {} : { 'idempotency-key': key }) },
-    payload: payload as Record<string, unknown>,
-  });
+  return app.inject({ method: 'POST', url: '/payment/charges', headers: withKey(user.cart, key), payload: payload as Record<string, unknown> });
 }
 
+/** The same charge over a real socket: what the route tests send. */
+export function postCharge(api: HttpClient, user: { cart: Record<string, string> }, payload: object = chargeBody(), key: string | null = randomUUID()) {
+  return api.post('/payment/charges').set(withKey(user.cart, key)).send(payload);
+}
+
+/** A refund (inject: for setting up). */
 export function createRefund(
   app: FastifyInstance,
   user: { headers: Record<string, string> },
@@ -110,9 +116,14 @@ export function createRefund(
   return app.inject({
     method: 'POST',
     url: `/payment/charges/${chargeId}/refunds`,
-    headers: { ...user.headers, ...(key === null ? {} : { 'idempotency-key': key }) },
+    headers: withKey(user.headers, key),
     payload: payload as Record<string, unknown>,
   });
+}
+
+/** The same refund over a real socket: what the route tests send. */
+export function postRefund(api: HttpClient, user: { headers: Record<string, string> }, chargeId: string, payload: object = {}, key: string | null = randomUUID()) {
+  return api.post(`/payment/charges/${chargeId}/refunds`).set(withKey(user.headers, key)).send(payload);
 }
 
 /**

@@ -13,8 +13,9 @@ export interface TestApp<A extends FastifyInstance> {
 }
 
 /**
- * Builds an app against a fresh database, ready to `inject()`; the app is closed and the
- * database dropped when the current test finishes, whatever its outcome.
+ * Builds an app against a fresh database, ready to `inject()` or, through `httpClient(app)`, to
+ * serve real HTTP; the app is closed and the database dropped when the current test finishes,
+ * whatever its outcome.
  */
 export async function buildTestApp<A extends FastifyInstance>(service: string, factory: TestAppFactory<A>): Promise<TestApp<A>> {
   const database = await createTestDatabase();

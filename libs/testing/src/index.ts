@@ -1,5 +1,6 @@
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
 export { buildTestApp, type TestApp, type TestAppFactory } from './build-test-app.ts';
+export { httpClient, type HttpClient } from './http-client.ts';
 export { captureLogs, type CapturedLogs } from './capture-logs.ts';
 export { appendToRunLog, runLogDir, runLogFile, RUN_LOG_VARIABLE } from '@myshop/vitest-config';
 export { writeReliabilityFigure, figureFileName, reliabilityDir, type ReliabilityFigure } from './reliability-figure.ts';

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { addItem, addProducts, buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('POST /cart/items', () => {
   it('puts a product in the cart and answers 201 with the cart', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const response = await addItem(app, user, { productId: SOCKS.id, quantity: 2 });
-    expect(response.statusCode).toBe(201);
-    expect(response.json()).toEqual({
+    const response = await addItem(api, user, { productId: SOCKS.id, quantity: 2 });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
       items: [{ productId: SOCKS.id, name: SOCKS.name, quantity: 2, unitPrice: SOCKS.price, lineTotal: 2 * SOCKS.price }],
       subtotal: 2 * SOCKS.price,
       currency: 'USD',
@@ -18,22 +20,24 @@ describe('POST /cart/items', () => {
 
   it('adds to the quantity of a product already in the cart', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }, { productId: TSHIRT.id, quantity: 1 }]);
-    const response = await addItem(app, user, { productId: SOCKS.id, quantity: 5 });
-    expect(response.statusCode).toBe(201);
-    expect(response.json().items).toMatchObject([{ productId: SOCKS.id, quantity: 7 }, { productId: TSHIRT.id, quantity: 1 }]);
+    const response = await addItem(api, user, { productId: SOCKS.id, quantity: 5 });
+    expect(response.status).toBe(201);
+    expect(response.body.items).toMatchObject([{ productId: SOCKS.id, quantity: 7 }, { productId: TSHIRT.id, quantity: 1 }]);
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 7 }, { product_id: TSHIRT.id, quantity: 1 }]);
   });
 
   it('allows 99 of a product and refuses one more with 422 CART_QUANTITY_LIMIT, keeping the line', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    expect((await addItem(app, user, { productId: SOCKS.id, quantity: 60 })).statusCode).toBe(201);
-    expect((await addItem(app, user, { productId: SOCKS.id, quantity: 39 })).statusCode).toBe(201);
-    const response = await addItem(app, user, { productId: SOCKS.id, quantity: 1 });
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toEqual({
+    expect((await addItem(api, user, { productId: SOCKS.id, quantity: 60 })).status).toBe(201);
+    expect((await addItem(api, user, { productId: SOCKS.id, quantity: 39 })).status).toBe(201);
+    const response = await addItem(api, user, { productId: SOCKS.id, quantity: 1 });
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({
       statusCode: 422,
       code: 'CART_QUANTITY_LIMIT',
       error: 'Unprocessable Entity',
@@ -44,10 +48,11 @@ describe('POST /cart/items', () => {
 
   it.each([100, 1_000_000, 1e21])('refuses a quantity of %d in one request with 422 CART_QUANTITY_LIMIT', async (quantity) => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const response = await addItem(app, user, { productId: SOCKS.id, quantity });
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ code: 'CART_QUANTITY_LIMIT' });
+    const response = await addItem(api, user, { productId: SOCKS.id, quantity });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'CART_QUANTITY_LIMIT' });
     expect(await storedCart(user)).toEqual([]);
   });
 
@@ -63,60 +68,66 @@ describe('POST /cart/items', () => {
     ['a user id of its own', { productId: SOCKS.id, quantity: 1, userId: randomUUID() }, 'body/userId is not allowed'],
   ])('refuses %s with 400 naming the field, storing nothing', async (_case, payload, message) => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const response = await addItem(app, user, payload);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
+    const response = await addItem(api, user, payload);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('refuses a body that is not JSON with 400 and one of another type with 415', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const broken = await app.inject({ method: 'POST', url: '/cart/items', headers: { ...user.headers, 'content-type': 'application/json' }, payload: '{"productId":' });
-    expect(broken.statusCode).toBe(400);
-    expect(broken.json()).toMatchObject({ statusCode: 400 });
-    const text = await app.inject({ method: 'POST', url: '/cart/items', headers: { ...user.headers, 'content-type': 'application/xml' }, payload: '<item>socks</item>' });
-    expect(text.statusCode).toBe(415);
-    expect(text.json()).toMatchObject({ statusCode: 415 });
+    const broken = await api.post('/cart/items').set({ ...user.headers, 'content-type': 'application/json' }).send('{"productId":');
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ statusCode: 400 });
+    const text = await api.post('/cart/items').set({ ...user.headers, 'content-type': 'application/xml' }).send('<item>socks</item>');
+    expect(text.status).toBe(415);
+    expect(text.body).toMatchObject({ statusCode: 415 });
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 404 CART_PRODUCT_NOT_FOUND for a product not in the catalogue, storing nothing', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const response = await addItem(app, user, { productId: randomUUID(), quantity: 1 });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toMatchObject({ code: 'CART_PRODUCT_NOT_FOUND' });
+    const response = await addItem(api, user, { productId: randomUUID(), quantity: 1 });
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ code: 'CART_PRODUCT_NOT_FOUND' });
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 401 without a token, storing nothing', async () => {
     const { app, database } = await buildCart();
-    const response = await app.inject({ method: 'POST', url: '/cart/items', payload: { productId: SOCKS.id, quantity: 1 } });
-    expect(response.statusCode).toBe(401);
+    const api = await httpClient(app);
+    const response = await api.post('/cart/items').send({ productId: SOCKS.id, quantity: 1 });
+    expect(response.status).toBe(401);
     expect(await database.query('SELECT * FROM cart_items')).toEqual([]);
   });
 
   it('holds at most 50 different products: the 51st is 422 CART_LINE_LIMIT, more of one already there is fine', async () => {
     const { app, database, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     const ids = await addProducts(database, 51);
     await fillCart(app, user, ids.slice(0, 50).map((productId) => ({ productId, quantity: 1 })));
-    const response = await addItem(app, user, { productId: ids[50], quantity: 1 });
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ code: 'CART_LINE_LIMIT', message: 'A cart holds at most 50 different products' });
+    const response = await addItem(api, user, { productId: ids[50], quantity: 1 });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'CART_LINE_LIMIT', message: 'A cart holds at most 50 different products' });
     expect(await storedCart(user)).toHaveLength(50);
-    expect((await addItem(app, user, { productId: ids[0], quantity: 1 })).statusCode).toBe(201);
+    expect((await addItem(api, user, { productId: ids[0], quantity: 1 })).status).toBe(201);
   });
 
   it('keeps the line limit when products are added concurrently', async () => {
     const { app, database, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     const ids = await addProducts(database, 60);
     await fillCart(app, user, ids.slice(0, 45).map((productId) => ({ productId, quantity: 1 })));
-    const responses = await Promise.all(ids.slice(45).map((productId) => addItem(app, user, { productId, quantity: 1 })));
-    const statuses = responses.map((response) => response.statusCode).sort();
+    const responses = await Promise.all(ids.slice(45).map((productId) => addItem(api, user, { productId, quantity: 1 })));
+    const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(5);
     expect(statuses.filter((status) => status === 422)).toHaveLength(10);
     expect(await storedCart(user)).toHaveLength(50);
@@ -124,9 +135,10 @@ describe('POST /cart/items', () => {
 
   it('adds concurrent requests for one product up, losing none', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    const responses = await Promise.all(Array.from({ length: 10 }, () => addItem(app, user, { productId: SOCKS.id, quantity: 3 })));
-    expect(responses.every((response) => response.statusCode === 201)).toBe(true);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => addItem(api, user, { productId: SOCKS.id, quantity: 3 })));
+    expect(responses.every((response) => response.status === 201)).toBe(true);
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 30 }]);
   });
 });

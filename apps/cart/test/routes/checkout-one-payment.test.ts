@@ -3,10 +3,11 @@
  * several replicas), a cart is charged once; a checkout left unfinished is settled before another.
  */
 import { randomUUID } from 'node:crypto';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { startFakePayment } from '../fake-payment.ts';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
-import { buildCart, card, checkout, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
+import { buildCart, card, fillCart, postCheckout, SOCKS, TSHIRT } from '../helpers.ts';
 
 async function setUp(env: Record<string, string> = {}) {
   const payment = await startFakePayment();
@@ -16,23 +17,23 @@ async function setUp(env: Record<string, string> = {}) {
     { productId: SOCKS.id, quantity: 2 },
     { productId: TSHIRT.id, quantity: 1 },
   ]);
-  return { ...cart, payment, user };
+  return { ...cart, api: await httpClient(cart.app), payment, user };
 }
 
 const TOTAL = 2 * SOCKS.price + TSHIRT.price;
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
-    const { app, replica, user, payment, storedOrders, storedCart } = await setUp();
-    const other = await replica();
+    const { api, replica, user, payment, storedOrders, storedCart } = await setUp();
+    const other = await httpClient(await replica());
     payment.state.delayMs = 300;
 
-    const responses = await Promise.all([app, other, app].map((target) => checkout(target, user, { key: randomUUID() })));
+    const responses = await Promise.all([api, other, api].map((target) => postCheckout(target, user, { key: randomUUID() })));
 
-    const statuses = responses.map((response) => response.statusCode).sort();
+    const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, 409, 409]);
-    for (const refused of responses.filter((response) => response.statusCode === 409)) {
-      expect(refused.json()).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_PENDING', error: 'Conflict' });
+    for (const refused of responses.filter((response) => response.status === 409)) {
+      expect(refused.body).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_PENDING', error: 'Conflict' });
       expect(refused.headers['retry-after']).toBe('1');
     }
     expect(payment.charges).toHaveLength(1);
@@ -41,46 +42,46 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('after payment, another key finds nothing to pay (409 CART_EMPTY) and new content checks out as before', async () => {
-    const { app, user, payment } = await setUp();
-    expect((await checkout(app, user)).statusCode).toBe(201);
+    const { app, api, user, payment } = await setUp();
+    expect((await postCheckout(api, user)).status).toBe(201);
 
-    const again = await checkout(app, user);
-    expect(again.statusCode).toBe(409);
-    expect(again.json().code).toBe('CART_EMPTY');
+    const again = await postCheckout(api, user);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('CART_EMPTY');
 
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
-    const next = await checkout(app, user);
-    expect(next.statusCode).toBe(201);
-    expect(next.json()).toMatchObject({ status: 'paid', amount: SOCKS.price });
+    const next = await postCheckout(api, user);
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ status: 'paid', amount: SOCKS.price });
     expect(payment.charges.map((charge) => charge.amount)).toEqual([TOTAL, SOCKS.price]);
   });
 
   it('keeps the same-key semantics: a retry with the key replays, a decline does not block the next try', async () => {
-    const { app, user, payment } = await setUp();
-    const declined = await checkout(app, user, { card: card({ number: '4000000000000002' }) });
-    expect(declined.statusCode).toBe(402);
+    const { api, user, payment } = await setUp();
+    const declined = await postCheckout(api, user, { card: card({ number: '4000000000000002' }) });
+    expect(declined.status).toBe(402);
     const key = randomUUID();
-    const paid = await checkout(app, user, { key });
-    expect(paid.statusCode).toBe(201);
-    const replay = await checkout(app, user, { key });
-    expect(replay.statusCode).toBe(201);
+    const paid = await postCheckout(api, user, { key });
+    expect(paid.status).toBe(201);
+    const replay = await postCheckout(api, user, { key });
+    expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(payment.charges.filter((charge) => charge.status === 'succeeded')).toHaveLength(1);
   });
 
   it('settles a checkout left unfinished before payment charged it: voided, abandoned, and the cart checked out anew', async () => {
-    const { app, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await setUp();
     const firstKey = randomUUID();
     payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
-    expect((await checkout(app, user, { key: firstKey })).statusCode).toBe(503);
+    expect((await postCheckout(api, user, { key: firstKey })).status).toBe(503);
     payment.state.override = undefined;
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
 
     // The client gives up on that key and starts over with a new one.
-    const second = await checkout(app, user, { key: randomUUID() });
+    const second = await postCheckout(api, user, { key: randomUUID() });
 
-    expect(second.statusCode).toBe(201);
-    expect(second.json()).toMatchObject({ status: 'paid', amount: TOTAL });
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ status: 'paid', amount: TOTAL });
     expect(payment.voids).toHaveLength(1);
     expect(payment.charges).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([
@@ -88,9 +89,9 @@ describe('POST /cart/checkout: one cart, one payment', () => {
       { status: 'paid', amount: TOTAL },
     ]);
     // The abandoned key answers what became of it, and never charges.
-    const late = await checkout(app, user, { key: firstKey });
-    expect(late.statusCode).toBe(409);
-    expect(late.json()).toEqual({
+    const late = await postCheckout(api, user, { key: firstKey });
+    expect(late.status).toBe(409);
+    expect(late.body).toEqual({
       statusCode: 409,
       code: 'CART_CHECKOUT_ABANDONED',
       error: 'Conflict',
@@ -100,68 +101,68 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a checkout whose charge was made but whose answer was lost as paid, and charges nothing more', async () => {
-    const { app, user, payment, storedOrders, storedCart } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders, storedCart } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 600;
-    expect((await checkout(app, user)).statusCode).toBe(503);
+    expect((await postCheckout(api, user)).status).toBe(503);
     payment.state.delayMs = 0;
     // Let the slow answer finish at payment before the next attempt asks.
     await new Promise((resolve) => setTimeout(resolve, 700));
 
-    const second = await checkout(app, user, { key: randomUUID() });
+    const second = await postCheckout(api, user, { key: randomUUID() });
 
-    expect(second.statusCode).toBe(409);
-    expect(second.json().code).toBe('CART_EMPTY');
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('CART_EMPTY');
     expect(payment.charges).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: TOTAL, charge_id: payment.charges[0]!.id }]);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 409 CART_CHECKOUT_PENDING while payment is still working on the unfinished one, leaving it pending', async () => {
-    const { app, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await setUp();
     payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
-    expect((await checkout(app, user)).statusCode).toBe(503);
+    expect((await postCheckout(api, user)).status).toBe(503);
     payment.state.override = undefined;
     // Payment's view: that charge request is still running (its transaction not committed).
     payment.state.voidOverride = { statusCode: 409, body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'in progress' } };
 
-    const second = await checkout(app, user, { key: randomUUID() });
+    const second = await postCheckout(api, user, { key: randomUUID() });
 
-    expect(second.statusCode).toBe(409);
-    expect(second.json().code).toBe('CART_CHECKOUT_PENDING');
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('CART_CHECKOUT_PENDING');
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     expect(payment.charges).toHaveLength(0);
   });
 
   it('settles a retried checkout whose charge attempt was voided meanwhile as abandoned', async () => {
-    const { app, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await setUp();
     const key = randomUUID();
     payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
-    expect((await checkout(app, user, { key })).statusCode).toBe(503);
+    expect((await postCheckout(api, user, { key })).status).toBe(503);
     payment.state.override = undefined;
     // Payment voided that attempt (another checkout of the cart asked, then lost its own answer).
     await fetch(`${payment.url}/payment/charges/void`, { method: 'POST', headers: { 'idempotency-key': paymentIdempotencyKey(key) } });
 
-    const retry = await checkout(app, user, { key });
+    const retry = await postCheckout(api, user, { key });
 
-    expect(retry.statusCode).toBe(409);
-    expect(retry.json().code).toBe('CART_CHECKOUT_ABANDONED');
+    expect(retry.status).toBe(409);
+    expect(retry.body.code).toBe('CART_CHECKOUT_ABANDONED');
     expect(await storedOrders(user)).toMatchObject([{ status: 'failed', failure_code: 'abandoned' }]);
     expect(payment.charges).toHaveLength(0);
   });
 
   it('answers 503 when the token endpoint refuses cart itself (a wrong client secret), charging nothing', async () => {
-    const { app, user, payment, logs } = await setUp({ CLIENT_SECRET: 'a-wrong-client-secret-of-at-least-32-chars' });
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(503);
+    const { api, user, payment, logs } = await setUp({ CLIENT_SECRET: 'a-wrong-client-secret-of-at-least-32-chars' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(503);
     expect(payment.requests).toHaveLength(0);
     expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: 'the token endpoint refused cart', status: 401 }));
   });
 
   it('answers 503 and charges nothing when no payment token can be had (user service down), leaving the order to retry', async () => {
-    const { app, user, payment, storedOrders } = await setUp({ TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' });
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(503);
-    expect(response.json().code).toBe('CART_PAYMENT_UNAVAILABLE');
+    const { api, user, payment, storedOrders } = await setUp({ TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(503);
+    expect(response.body.code).toBe('CART_PAYMENT_UNAVAILABLE');
     expect(payment.requests).toHaveLength(0);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
   });

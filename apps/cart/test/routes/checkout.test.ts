@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import { httpClient } from '@myshop/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
@@ -14,11 +15,11 @@ import {
   addProducts,
   buildCart,
   card,
-  checkout,
   DECLINED_CARD,
   fillCart,
   FUTURE_YEAR,
   INSUFFICIENT_FUNDS_CARD,
+  postCheckout,
   SOCKS,
   TSHIRT,
   UNREACHABLE_URL,
@@ -56,7 +57,7 @@ async function setUp(env: Record<string, string> = {}) {
     { productId: SOCKS.id, quantity: 2 },
     { productId: TSHIRT.id, quantity: 1 },
   ]);
-  return { ...cart, payment, user };
+  return { ...cart, api: await httpClient(cart.app), payment, user };
 }
 
 const TOTAL = 2 * SOCKS.price + TSHIRT.price;
@@ -67,17 +68,15 @@ const ITEMS = [
 
 describe('POST /cart/checkout', () => {
   it('records the order, charges the total through payment, answers 201 and empties the cart', async () => {
-    const { app, user, payment, storedCart, storedOrders, database } = await setUp();
+    const { api, user, payment, storedCart, storedOrders, database } = await setUp();
     const key = randomUUID();
-    const response = await app.inject({
-      method: 'POST',
-      url: '/cart/checkout',
-      headers: { ...user.headers, 'idempotency-key': key, 'x-request-id': 'checkout-req-1' },
-      payload: { card: card() },
-    });
+    const response = await api
+      .post('/cart/checkout')
+      .set({ ...user.headers, 'idempotency-key': key, 'x-request-id': 'checkout-req-1' })
+      .send({ card: card() });
 
-    expect(response.statusCode).toBe(201);
-    const body = response.json();
+    expect(response.status).toBe(201);
+    const body = response.body;
     expect(body).toEqual({ orderId: expect.any(String), status: 'paid', amount: TOTAL, currency: 'USD', chargeId: payment.charges[0]!.id, items: ITEMS });
     expect(response.headers['idempotent-replayed']).toBeUndefined();
 
@@ -119,14 +118,14 @@ describe('POST /cart/checkout', () => {
   });
 
   it('replays a finished checkout for the same key: same status and body, no second charge', async () => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const { app, api, user, payment, storedCart, storedOrders } = await setUp();
     const key = randomUUID();
-    const first = await checkout(app, user, { key });
+    const first = await postCheckout(api, user, { key });
     // The cart fills up again; a replay must not check it out.
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
-    const again = await checkout(app, user, { key });
-    expect(again.statusCode).toBe(201);
-    expect(again.json()).toEqual(first.json());
+    const again = await postCheckout(api, user, { key });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(payment.requests).toHaveLength(1);
     expect(await storedOrders(user)).toHaveLength(1);
@@ -134,18 +133,18 @@ describe('POST /cart/checkout', () => {
   });
 
   it('prices the order from the catalogue at checkout time', async () => {
-    const { app, user, payment, database } = await setUp();
+    const { api, user, payment, database } = await setUp();
     await database.query('UPDATE products SET price = 1000 WHERE id = $1', [SOCKS.id]);
-    const response = await checkout(app, user);
-    expect(response.json()).toMatchObject({ amount: 2 * 1000 + TSHIRT.price });
+    const response = await postCheckout(api, user);
+    expect(response.body).toMatchObject({ amount: 2 * 1000 + TSHIRT.price });
     expect(payment.requests[0]!.body.amount).toBe(2 * 1000 + TSHIRT.price);
   });
 
   it('answers 400 without an Idempotency-Key, recording and charging nothing', async () => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
-    const response = await checkout(app, user, { key: null });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'headers/idempotency-key is required' });
+    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const response = await postCheckout(api, user, { key: null });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'headers/idempotency-key is required' });
     expect(await storedOrders(user)).toEqual([]);
     expect(await storedCart(user)).toHaveLength(2);
     expect(payment.requests).toHaveLength(0);
@@ -156,9 +155,9 @@ describe('POST /cart/checkout', () => {
     ['a key with spaces', 'my key'],
     ['a key too long', 'k'.repeat(256)],
   ])('answers 400 for %s', async (_case, key) => {
-    const { app, user, payment, storedOrders } = await setUp();
-    const response = await checkout(app, user, { key });
-    expect(response.statusCode).toBe(400);
+    const { api, user, payment, storedOrders } = await setUp();
+    const response = await postCheckout(api, user, { key });
+    expect(response.status).toBe(400);
     expect(await storedOrders(user)).toEqual([]);
     expect(payment.requests).toHaveLength(0);
   });
@@ -173,52 +172,52 @@ describe('POST /cart/checkout', () => {
     ['an amount of its own', { card: card(), amount: 1 }, 'body/amount is not allowed'],
     ['a card field too many', { card: card({ holder: 'Ada' }) }, 'body/card/holder is not allowed'],
   ])('answers 400 for %s, recording and charging nothing', async (_case, payload, message) => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
-    const response = await checkout(app, user, { payload });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
+    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const response = await postCheckout(api, user, { payload });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
     expect(await storedOrders(user)).toEqual([]);
     expect(await storedCart(user)).toHaveLength(2);
     expect(payment.requests).toHaveLength(0);
   });
 
   it('answers 400 CART_INVALID_CARD_NUMBER for a number failing the check digit, before recording anything', async () => {
-    const { app, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await setUp();
     const key = randomUUID();
-    const response = await checkout(app, user, { key, card: card({ number: '4242424242424241' }) });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'CART_INVALID_CARD_NUMBER' });
+    const response = await postCheckout(api, user, { key, card: card({ number: '4242424242424241' }) });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'CART_INVALID_CARD_NUMBER' });
     expect(await storedOrders(user)).toEqual([]);
     expect(payment.requests).toHaveLength(0);
     // The key was not used up: the corrected card goes through with it.
-    expect((await checkout(app, user, { key })).statusCode).toBe(201);
+    expect((await postCheckout(api, user, { key })).status).toBe(201);
   });
 
   it('answers 409 CART_EMPTY for an empty cart, recording nothing', async () => {
-    const { app, signIn, payment, storedOrders } = await setUp();
+    const { api, signIn, payment, storedOrders } = await setUp();
     const newcomer = await signIn();
-    const response = await checkout(app, newcomer);
-    expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({ statusCode: 409, code: 'CART_EMPTY', error: 'Conflict', message: 'The cart is empty: there is nothing to check out' });
+    const response = await postCheckout(api, newcomer);
+    expect(response.status).toBe(409);
+    expect(response.body).toEqual({ statusCode: 409, code: 'CART_EMPTY', error: 'Conflict', message: 'The cart is empty: there is nothing to check out' });
     expect(await storedOrders(newcomer)).toEqual([]);
     expect(payment.requests).toHaveLength(0);
   });
 
   it('answers 401 without a token', async () => {
-    const { app, payment } = await setUp();
-    const response = await app.inject({ method: 'POST', url: '/cart/checkout', headers: { 'idempotency-key': 'k' }, payload: { card: card() } });
-    expect(response.statusCode).toBe(401);
+    const { api, payment } = await setUp();
+    const response = await api.post('/cart/checkout').set('idempotency-key', 'k').send({ card: card() });
+    expect(response.status).toBe(401);
     expect(payment.requests).toHaveLength(0);
   });
 
   it('answers 422 CART_AMOUNT_LIMIT for a total payment cannot charge, recording nothing', async () => {
-    const { app, database, signIn, payment, storedOrders } = await setUp();
+    const { app, api, database, signIn, payment, storedOrders } = await setUp();
     const user = await signIn();
     const [costly] = await addProducts(database, 1, 5_000_000);
     await fillCart(app, user, [{ productId: costly!, quantity: 20 }]);
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ code: 'CART_AMOUNT_LIMIT' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'CART_AMOUNT_LIMIT' });
     expect(await storedOrders(user)).toEqual([]);
     expect(payment.requests).toHaveLength(0);
   });
@@ -227,36 +226,37 @@ describe('POST /cart/checkout', () => {
     [DECLINED_CARD, 'card_declined'],
     [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds'],
   ])('passes a decline (%s) on as 402 %s, marks the order failed and keeps the cart', async (number, code) => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await setUp();
     const key = randomUUID();
-    const response = await checkout(app, user, { key, card: card({ number }) });
-    expect(response.statusCode).toBe(402);
-    expect(response.json()).toEqual({ statusCode: 402, code, error: 'Payment Required', message: expect.any(String) });
+    const response = await postCheckout(api, user, { key, card: card({ number }) });
+    expect(response.status).toBe(402);
+    expect(response.body).toEqual({ statusCode: 402, code, error: 'Payment Required', message: expect.any(String) });
     const [order] = await storedOrders(user);
     expect(order).toMatchObject({ status: 'failed', failure_code: code, charge_id: null, amount: TOTAL });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }, { product_id: TSHIRT.id, quantity: 1 }]);
 
     // The same key gets the same answer without asking payment again; a new key may try another card.
-    const again = await checkout(app, user, { key, card: card() });
-    expect(again.statusCode).toBe(402);
-    expect(again.json()).toEqual(response.json());
+    const again = await postCheckout(api, user, { key, card: card() });
+    expect(again.status).toBe(402);
+    expect(again.body).toEqual(response.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(payment.requests).toHaveLength(1);
-    expect((await checkout(app, user, { card: card() })).statusCode).toBe(201);
+    expect((await postCheckout(api, user, { card: card() })).status).toBe(201);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 503 with Retry-After when payment refuses connections, keeps the cart, and a retry charges once', async () => {
     const payment = await startFakePayment();
     const { app, signIn, storedCart, storedOrders, replica } = await buildCart({ env: { PAYMENT_URL: UNREACHABLE_URL } });
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
     const key = randomUUID();
 
-    const down = await checkout(app, user, { key });
-    expect(down.statusCode).toBe(503);
+    const down = await postCheckout(api, user, { key });
+    expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('1');
-    expect(down.json()).toEqual({
+    expect(down.body).toEqual({
       statusCode: 503,
       code: 'CART_PAYMENT_UNAVAILABLE',
       error: 'Service Unavailable',
@@ -267,21 +267,21 @@ describe('POST /cart/checkout', () => {
 
     // Payment is back (here: reached from another replica); the same key resumes the same order.
     const cartWithPayment = await replica({ PAYMENT_URL: payment.url });
-    const retried = await checkout(cartWithPayment, user, { key });
-    expect(retried.statusCode).toBe(201);
+    const retried = await postCheckout(await httpClient(cartWithPayment), user, { key });
+    expect(retried.status).toBe(201);
     const [order] = await storedOrders(user);
-    expect(retried.json()).toMatchObject({ orderId: order!.id, amount: 2 * SOCKS.price });
+    expect(retried.body).toMatchObject({ orderId: order!.id, amount: 2 * SOCKS.price });
     expect(order).toMatchObject({ status: 'paid', attempts: 2 });
     expect(payment.charges).toHaveLength(1);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 503 when payment drops the connection, keeping the cart', async () => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await setUp();
     payment.state.dropConnections = true;
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
   });
@@ -291,23 +291,23 @@ describe('POST /cart/checkout', () => {
     ['a 503', { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' } }],
     ['a 201 of the wrong shape', { malformed: true as const }],
   ])('answers 503 when payment answers %s, keeping the cart and the order pending', async (_case, override) => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await setUp();
     payment.state.override = override;
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
   });
 
   it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
-    const { app, user, payment, storedCart, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '300' });
+    const { api, user, payment, storedCart, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '300' });
     payment.state.delayMs = 3000;
     const key = randomUUID();
     const started = Date.now();
-    const slow = await checkout(app, user, { key });
-    expect(slow.statusCode).toBe(503);
-    expect(slow.json()).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
+    const slow = await postCheckout(api, user, { key });
+    expect(slow.status).toBe(503);
+    expect(slow.body).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
     // Payment's answer would have taken 3 s; the deadline cut the wait short.
     expect(Date.now() - started).toBeLessThan(2500);
     expect(await storedCart(user)).toHaveLength(2);
@@ -315,9 +315,9 @@ describe('POST /cart/checkout', () => {
 
     // Payment made the charge all the same; the retry with the key gets it replayed.
     payment.state.delayMs = 0;
-    const retried = await checkout(app, user, { key });
-    expect(retried.statusCode).toBe(201);
-    expect(retried.json().chargeId).toBe(payment.charges[0]!.id);
+    const retried = await postCheckout(api, user, { key });
+    expect(retried.status).toBe(201);
+    expect(retried.body.chargeId).toBe(payment.charges[0]!.id);
     expect(payment.charges).toHaveLength(1);
     expect(payment.requests).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: payment.charges[0]!.id }]);
@@ -325,36 +325,36 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 409 CART_CHECKOUT_IN_PROGRESS while payment still works on the same key, then settles on retry', async () => {
-    const { app, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 600;
     const key = randomUUID();
-    expect((await checkout(app, user, { key })).statusCode).toBe(503);
+    expect((await postCheckout(api, user, { key })).status).toBe(503);
     // Payment has recorded the key but not answered yet: it says 409, and so do we.
     const keyOfPayment = paymentIdempotencyKey(key);
     payment.state.delayMs = 0;
     payment.state.override = { statusCode: 409, body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'wait' } };
-    const busy = await checkout(app, user, { key });
-    expect(busy.statusCode).toBe(409);
-    expect(busy.json()).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
+    const busy = await postCheckout(api, user, { key });
+    expect(busy.status).toBe(409);
+    expect(busy.body).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
     expect(busy.headers['retry-after']).toBe('1');
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     payment.state.override = undefined;
-    const settled = await checkout(app, user, { key });
-    expect(settled.statusCode).toBe(201);
+    const settled = await postCheckout(api, user, { key });
+    expect(settled.status).toBe(201);
     expect(payment.charges.filter((charge) => charge.key === keyOfPayment)).toHaveLength(1);
   });
 
   it('lets exactly one of concurrent checkouts with one key charge; the others wait (409) or replay', async () => {
-    const { app, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await setUp();
     payment.state.delayMs = 300;
     const key = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 8 }, () => checkout(app, user, { key })));
-    const fresh = responses.filter((response) => response.statusCode === 201 && !response.headers['idempotent-replayed']);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => postCheckout(api, user, { key })));
+    const fresh = responses.filter((response) => response.status === 201 && !response.headers['idempotent-replayed']);
     expect(fresh).toHaveLength(1);
     for (const response of responses) {
-      if (response.statusCode === 201) expect(response.json()).toEqual(fresh[0]!.json());
+      if (response.status === 201) expect(response.body).toEqual(fresh[0]!.body);
       else {
-        expect(response.json()).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_IN_PROGRESS' });
+        expect(response.body).toMatchObject({ statusCode: 409, code: 'CART_CHECKOUT_IN_PROGRESS' });
         expect(response.headers['retry-after']).toBe('1');
       }
     }
@@ -363,8 +363,8 @@ describe('POST /cart/checkout', () => {
   });
 
   it('recovers from losing the database between the charge and the order being marked paid: paid once', async () => {
-    const { app, user, payment, database, storedCart, storedOrders, replica } = await setUp({ PAYMENT_TIMEOUT_MS: '3000' });
-    const survivor = await replica({ PAYMENT_URL: payment.url });
+    const { api, user, payment, database, storedCart, storedOrders, replica } = await setUp({ PAYMENT_TIMEOUT_MS: '3000' });
+    const survivorApi = await httpClient(await replica({ PAYMENT_URL: payment.url }));
     const key = randomUUID();
     // The charge is made, then the database goes away before this attempt can record it: the
     // attempt dies as a crashed process would, leaving the order pending.
@@ -373,74 +373,74 @@ describe('POST /cart/checkout', () => {
       payment.state.onCharged = undefined;
       await outage.start();
     };
-    const lost = await checkout(app, user, { key });
+    const lost = await postCheckout(api, user, { key });
     // Whatever this attempt manages to say (the database refused or dropped it), it cannot settle.
-    expect(lost.statusCode).toBeGreaterThanOrEqual(500);
+    expect(lost.status).toBeGreaterThanOrEqual(500);
     expect(payment.charges).toHaveLength(1);
     await outage.end();
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
     expect(await storedCart(user)).toHaveLength(2);
 
     // Another replica takes the retry: while the dead attempt's lease lasts it asks to wait, then it settles.
-    const early = await checkout(survivor, user, { key });
-    expect(early.statusCode).toBe(409);
-    expect(early.json()).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
+    const early = await postCheckout(survivorApi, user, { key });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
     // The lease is PAYMENT_TIMEOUT_MS + 1 s from the dead attempt's start.
     await new Promise((resolve) => setTimeout(resolve, 4100));
-    const retried = await checkout(survivor, user, { key });
-    expect(retried.statusCode).toBe(201);
-    expect(retried.json()).toMatchObject({ status: 'paid', chargeId: payment.charges[0]!.id, amount: TOTAL });
+    const retried = await postCheckout(survivorApi, user, { key });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ status: 'paid', chargeId: payment.charges[0]!.id, amount: TOTAL });
     expect(payment.charges).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: payment.charges[0]!.id, attempts: 2 }]);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('takes only what was bought out of the cart: a product added while payment worked stays', async () => {
-    const { app, user, payment, storedCart } = await setUp();
+    const { api, user, payment, storedCart } = await setUp();
     // While payment works on the charge, the shopper adds one more pair of socks.
     payment.state.onCharged = async () => {
-      expect((await addItem(app, user, { productId: SOCKS.id, quantity: 1 })).statusCode).toBe(201);
+      expect((await addItem(api, user, { productId: SOCKS.id, quantity: 1 })).status).toBe(201);
     };
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(201);
-    expect(response.json().items).toMatchObject([{ productId: SOCKS.id, quantity: 2 }, { productId: TSHIRT.id, quantity: 1 }]);
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(201);
+    expect(response.body.items).toMatchObject([{ productId: SOCKS.id, quantity: 2 }, { productId: TSHIRT.id, quantity: 1 }]);
     // 2 socks were bought, 3 were in the cart when it settled.
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
   });
 
   it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry brings another card for a charge payment already knows', async () => {
-    const { app, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 500;
     const key = randomUUID();
-    expect((await checkout(app, user, { key })).statusCode).toBe(503);
+    expect((await postCheckout(api, user, { key })).status).toBe(503);
     payment.state.delayMs = 0;
-    const other = await checkout(app, user, { key, card: card({ number: '5555555555554444' }) });
-    expect(other.statusCode).toBe(422);
-    expect(other.json()).toMatchObject({ code: 'CART_CHECKOUT_KEY_REUSED' });
+    const other = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ code: 'CART_CHECKOUT_KEY_REUSED' });
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     // With the card it started with, the checkout completes.
-    expect((await checkout(app, user, { key })).statusCode).toBe(201);
+    expect((await postCheckout(api, user, { key })).status).toBe(201);
     expect(payment.charges).toHaveLength(1);
   });
 
   it('answers 502 CART_PAYMENT_FAILED when payment refuses the request itself, keeping the order pending', async () => {
-    const { app, user, payment, storedCart, storedOrders, logs } = await setUp();
+    const { api, user, payment, storedCart, storedOrders, logs } = await setUp();
     payment.state.override = {
       statusCode: 400,
       body: { statusCode: 400, code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', error: 'Bad Request', message: 'This shop only accepts EUR' },
     };
-    const response = await checkout(app, user);
-    expect(response.statusCode).toBe(502);
-    expect(response.json()).toEqual({ statusCode: 502, code: 'CART_PAYMENT_FAILED', error: 'Bad Gateway', message: 'Payment refused the request; retry later' });
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(502);
+    expect(response.body).toEqual({ statusCode: 502, code: 'CART_PAYMENT_FAILED', error: 'Bad Gateway', message: 'Payment refused the request; retry later' });
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     expect(logs.lines().some((line) => line.msg === 'payment refused the charge request' && line.code === 'PAYMENT_CURRENCY_NOT_ACCEPTED')).toBe(true);
   });
 
   it('never stores or logs the card number or the cvc', async () => {
-    const { app, user, database, logs } = await setUp();
-    await checkout(app, user, { card: card({ number: DECLINED_CARD, cvc: '9876' }) });
-    await checkout(app, user, { card: card({ number: '5555555555554444', cvc: '8765' }) });
+    const { api, user, database, logs } = await setUp();
+    await postCheckout(api, user, { card: card({ number: DECLINED_CARD, cvc: '9876' }) });
+    await postCheckout(api, user, { card: card({ number: '5555555555554444', cvc: '8765' }) });
     const dump = JSON.stringify([
       await database.query('SELECT * FROM orders'),
       await database.query('SELECT * FROM order_items'),

@@ -1,31 +1,35 @@
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('DELETE /cart', () => {
   it('empties the cart and answers 204 without a body', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     const other = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
     await fillCart(app, other, [{ productId: SOCKS.id, quantity: 1 }]);
-    const response = await app.inject({ method: 'DELETE', url: '/cart', headers: user.headers });
-    expect(response.statusCode).toBe(204);
-    expect(response.body).toBe('');
+    const response = await api.delete('/cart').set(user.headers);
+    expect(response.status).toBe(204);
+    expect(response.text).toBe('');
     expect(await storedCart(user)).toEqual([]);
     expect(await storedCart(other)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
-    const cart = await app.inject({ method: 'GET', url: '/cart', headers: user.headers });
-    expect(cart.json()).toEqual({ items: [], subtotal: 0, currency: 'USD' });
+    const cart = await api.get('/cart').set(user.headers);
+    expect(cart.body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
   });
 
   it('answers 204 for a cart that is already empty', async () => {
     const { app, signIn } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
-    expect((await app.inject({ method: 'DELETE', url: '/cart', headers: user.headers })).statusCode).toBe(204);
-    expect((await app.inject({ method: 'DELETE', url: '/cart', headers: user.headers })).statusCode).toBe(204);
+    expect((await api.delete('/cart').set(user.headers)).status).toBe(204);
+    expect((await api.delete('/cart').set(user.headers)).status).toBe(204);
   });
 
   it('answers 401 without a token', async () => {
     const { app } = await buildCart();
-    expect((await app.inject({ method: 'DELETE', url: '/cart' })).statusCode).toBe(401);
+    const api = await httpClient(app);
+    expect((await api.delete('/cart')).status).toBe(401);
   });
 });

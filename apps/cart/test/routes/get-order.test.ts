@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { startFakePayment } from '../fake-payment.ts';
 import { buildCart, checkout, fillCart, SOCKS } from '../helpers.ts';
@@ -15,9 +16,10 @@ async function setUp() {
 describe('GET /cart/orders/:id', () => {
   it("returns the caller's order", async () => {
     const { app, owner, placed } = await setUp();
-    const response = await app.inject({ method: 'GET', url: `/cart/orders/${placed.orderId}`, headers: owner.headers });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
+    const api = await httpClient(app);
+    const response = await api.get(`/cart/orders/${placed.orderId}`).set(owner.headers);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
       id: placed.orderId,
       status: 'paid',
       amount: 3 * SOCKS.price,
@@ -33,18 +35,20 @@ describe('GET /cart/orders/:id', () => {
 
   it("answers 404 for another user's order, exactly as for one that does not exist", async () => {
     const { app, signIn, placed } = await setUp();
+    const api = await httpClient(app);
     const stranger = await signIn();
-    const theirs = await app.inject({ method: 'GET', url: `/cart/orders/${placed.orderId}`, headers: stranger.headers });
-    const unknown = await app.inject({ method: 'GET', url: `/cart/orders/${randomUUID()}`, headers: stranger.headers });
-    const malformed = await app.inject({ method: 'GET', url: '/cart/orders/1%20OR%201=1', headers: stranger.headers });
+    const theirs = await api.get(`/cart/orders/${placed.orderId}`).set(stranger.headers);
+    const unknown = await api.get(`/cart/orders/${randomUUID()}`).set(stranger.headers);
+    const malformed = await api.get('/cart/orders/1%20OR%201=1').set(stranger.headers);
     for (const response of [theirs, unknown, malformed]) {
-      expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ statusCode: 404, code: 'CART_ORDER_NOT_FOUND', error: 'Not Found', message: 'Order not found' });
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ statusCode: 404, code: 'CART_ORDER_NOT_FOUND', error: 'Not Found', message: 'Order not found' });
     }
   });
 
   it('answers 401 without a token', async () => {
     const { app, placed } = await setUp();
-    expect((await app.inject({ method: 'GET', url: `/cart/orders/${placed.orderId}` })).statusCode).toBe(401);
+    const api = await httpClient(app);
+    expect((await api.get(`/cart/orders/${placed.orderId}`)).status).toBe(401);
   });
 });

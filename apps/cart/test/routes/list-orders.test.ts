@@ -1,3 +1,4 @@
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { startFakePayment } from '../fake-payment.ts';
 import { buildCart, card, checkout, DECLINED_CARD, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
@@ -11,6 +12,7 @@ async function setUp() {
 describe('GET /cart/orders', () => {
   it("lists the caller's orders newest first, paid and failed, with their lines", async () => {
     const { app, signIn } = await setUp();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const paid = (await checkout(app, user)).json();
@@ -18,9 +20,9 @@ describe('GET /cart/orders', () => {
     const declined = await checkout(app, user, { card: card({ number: DECLINED_CARD }) });
     expect(declined.statusCode).toBe(402);
 
-    const response = await app.inject({ method: 'GET', url: '/cart/orders', headers: user.headers });
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
+    const response = await api.get('/cart/orders').set(user.headers);
+    expect(response.status).toBe(200);
+    const body = response.body;
     expect(body.nextCursor).toBeNull();
     expect(body.items).toEqual([
       {
@@ -52,6 +54,7 @@ describe('GET /cart/orders', () => {
 
   it('pages through many orders with an opaque cursor, each once', async () => {
     const { app, signIn } = await setUp();
+    const api = await httpClient(app);
     const user = await signIn();
     const ids: string[] = [];
     for (let index = 0; index < 5; index += 1) {
@@ -62,7 +65,7 @@ describe('GET /cart/orders', () => {
     let cursor: string | null = null;
     do {
       const url = `/cart/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await app.inject({ method: 'GET', url, headers: user.headers })).json() as { items: Array<{ id: string }>; nextCursor: string | null };
+      const page = (await api.get(url).set(user.headers)).body as { items: Array<{ id: string }>; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((order) => order.id));
       cursor = page.nextCursor;
@@ -72,42 +75,46 @@ describe('GET /cart/orders', () => {
 
   it('makes its cursor of the caller’s own order id: no shop-wide counter shows, and another user’s cursor gives nothing', async () => {
     const { app, signIn } = await setUp();
+    const api = await httpClient(app);
     const [alice, bob] = [await signIn(), await signIn()];
     for (const user of [alice, alice, bob]) {
       await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
       expect((await checkout(app, user)).statusCode).toBe(201);
     }
-    const page = (await app.inject({ method: 'GET', url: '/cart/orders?limit=1', headers: alice.headers })).json();
+    const page = (await api.get('/cart/orders?limit=1').set(alice.headers)).body;
     const decoded = JSON.parse(Buffer.from(page.nextCursor, 'base64url').toString());
     expect(decoded).toEqual([page.items[0].id]);
     // Bob replaying Alice's cursor learns nothing of her orders.
-    const replayed = await app.inject({ method: 'GET', url: `/cart/orders?cursor=${page.nextCursor}`, headers: bob.headers });
-    expect(replayed.json()).toEqual({ items: [], nextCursor: null });
+    const replayed = await api.get(`/cart/orders?cursor=${page.nextCursor}`).set(bob.headers);
+    expect(replayed.body).toEqual({ items: [], nextCursor: null });
   });
 
   it("never lists another user's orders", async () => {
     const { app, signIn } = await setUp();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
     await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 1 }]);
     expect((await checkout(app, alice)).statusCode).toBe(201);
-    const response = await app.inject({ method: 'GET', url: '/cart/orders', headers: bob.headers });
-    expect(response.json()).toEqual({ items: [], nextCursor: null });
+    const response = await api.get('/cart/orders').set(bob.headers);
+    expect(response.body).toEqual({ items: [], nextCursor: null });
   });
 
   it.each(['cursor=bm9wZQ', `cursor=${Buffer.from('["1"]').toString('base64url')}`, `cursor=${Buffer.from('[-1]').toString('base64url')}`, 'limit=500'])(
     'answers 400 for ?%s',
     async (query) => {
       const { app, signIn } = await setUp();
+      const api = await httpClient(app);
       const user = await signIn();
-      const response = await app.inject({ method: 'GET', url: `/cart/orders?${query}`, headers: user.headers });
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ statusCode: 400 });
+      const response = await api.get(`/cart/orders?${query}`).set(user.headers);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400 });
     },
   );
 
   it('answers 401 without a token', async () => {
     const { app } = await setUp();
-    expect((await app.inject({ method: 'GET', url: '/cart/orders' })).statusCode).toBe(401);
+    const api = await httpClient(app);
+    expect((await api.get('/cart/orders')).status).toBe(401);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart } from '../helpers.ts';
 
@@ -9,9 +10,10 @@ const byName = [...seed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name 
 describe('GET /cart/products', () => {
   it('returns the first 20 products by name with a cursor to the next page, without a token', async () => {
     const { app } = await buildCart();
-    const response = await app.inject({ method: 'GET', url: '/cart/products' });
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
+    const api = await httpClient(app);
+    const response = await api.get('/cart/products');
+    expect(response.status).toBe(200);
+    const body = response.body;
     expect(body.items).toHaveLength(20);
     expect(body.items.map((product: { id: string }) => product.id)).toEqual(byName.slice(0, 20).map((product) => product.id));
     expect(body.items[0]).toEqual({ id: byName[0]!.id, name: byName[0]!.name, description: expect.any(String), price: byName[0]!.price, currency: 'USD' });
@@ -20,14 +22,15 @@ describe('GET /cart/products', () => {
 
   it('walks the whole catalogue page by page, each product exactly once', async () => {
     const { app } = await buildCart();
+    const api = await httpClient(app);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
       const query: string = cursor ? `limit=7&cursor=${cursor}` : 'limit=7';
-      const response = await app.inject({ method: 'GET', url: `/cart/products?${query}` });
-      expect(response.statusCode).toBe(200);
-      const body = response.json() as { items: Array<{ id: string }>; nextCursor: string | null };
+      const response = await api.get(`/cart/products?${query}`);
+      expect(response.status).toBe(200);
+      const body = response.body as { items: Array<{ id: string }>; nextCursor: string | null };
       seen.push(...body.items.map((product) => product.id));
       cursor = body.nextCursor;
       pages += 1;
@@ -41,26 +44,29 @@ describe('GET /cart/products', () => {
     await database.query(`UPDATE products SET name = repeat('Ü', 200 - length(name)) || name`);
     // The catalogue is read when the app starts: one started after the change serves the long names.
     const app = await replica();
-    expect((await app.inject({ method: 'GET', url: '/cart/products?limit=1' })).json().items[0].name).toHaveLength(200);
-    const first = (await app.inject({ method: 'GET', url: '/cart/products?limit=3' })).json();
+    const api = await httpClient(app);
+    expect((await api.get('/cart/products?limit=1')).body.items[0].name).toHaveLength(200);
+    const first = (await api.get('/cart/products?limit=3')).body;
     expect(first.nextCursor.length).toBeLessThanOrEqual(200);
-    const second = await app.inject({ method: 'GET', url: `/cart/products?limit=3&cursor=${first.nextCursor}` });
-    expect(second.statusCode).toBe(200);
-    expect(second.json().items).toHaveLength(3);
+    const second = await api.get(`/cart/products?limit=3&cursor=${first.nextCursor}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items).toHaveLength(3);
   });
 
   it('returns everything with no next page when the limit covers it', async () => {
     const { app } = await buildCart();
-    const response = await app.inject({ method: 'GET', url: '/cart/products?limit=100' });
-    expect(response.json()).toEqual({ items: expect.any(Array), nextCursor: null });
-    expect(response.json().items).toHaveLength(seed.length);
+    const api = await httpClient(app);
+    const response = await api.get('/cart/products?limit=100');
+    expect(response.body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(response.body.items).toHaveLength(seed.length);
   });
 
   it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=2.5', 'page=2'])('rejects ?%s with 400', async (query) => {
     const { app } = await buildCart();
-    const response = await app.inject({ method: 'GET', url: `/cart/products?${query}` });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION' });
+    const api = await httpClient(app);
+    const response = await api.get(`/cart/products?${query}`);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION' });
   });
 
   it.each([
@@ -71,8 +77,9 @@ describe('GET /cart/products', () => {
     ['a cursor of the orders list', Buffer.from(JSON.stringify([42])).toString('base64url')],
   ])('rejects a cursor that is %s with 400 CART_INVALID_CURSOR', async (_case, cursor) => {
     const { app } = await buildCart();
-    const response = await app.inject({ method: 'GET', url: `/cart/products?cursor=${encodeURIComponent(cursor)}` });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'CART_INVALID_CURSOR' });
+    const api = await httpClient(app);
+    const response = await api.get(`/cart/products?cursor=${encodeURIComponent(cursor)}`);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'CART_INVALID_CURSOR' });
   });
 });

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('DELETE /cart/items/:productId', () => {
   it('takes the line out and answers 200 with the cart', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
-    const response = await app.inject({ method: 'DELETE', url: `/cart/items/${SOCKS.id}`, headers: user.headers });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
+    const response = await api.delete(`/cart/items/${SOCKS.id}`).set(user.headers);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
       items: [{ productId: TSHIRT.id, name: TSHIRT.name, quantity: 1, unitPrice: TSHIRT.price, lineTotal: TSHIRT.price }],
       subtotal: TSHIRT.price,
       currency: 'USD',
@@ -23,28 +25,31 @@ describe('DELETE /cart/items/:productId', () => {
     ['an id that cannot exist', '..%2F..%2Fetc'],
   ])('answers 404 CART_ITEM_NOT_FOUND for %s', async (_case, productId) => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
-    await app.inject({ method: 'DELETE', url: `/cart/items/${SOCKS.id}`, headers: user.headers });
+    await api.delete(`/cart/items/${SOCKS.id}`).set(user.headers);
     await fillCart(app, user, [{ productId: TSHIRT.id, quantity: 1 }]);
-    const response = await app.inject({ method: 'DELETE', url: `/cart/items/${productId}`, headers: user.headers });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toMatchObject({ code: 'CART_ITEM_NOT_FOUND' });
+    const response = await api.delete(`/cart/items/${productId}`).set(user.headers);
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ code: 'CART_ITEM_NOT_FOUND' });
     expect(await storedCart(user)).toEqual([{ product_id: TSHIRT.id, quantity: 1 }]);
   });
 
   it("cannot take a line out of another user's cart", async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
     await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 5 }]);
-    const response = await app.inject({ method: 'DELETE', url: `/cart/items/${SOCKS.id}`, headers: bob.headers });
-    expect(response.statusCode).toBe(404);
+    const response = await api.delete(`/cart/items/${SOCKS.id}`).set(bob.headers);
+    expect(response.status).toBe(404);
     expect(await storedCart(alice)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });
 
   it('answers 401 without a token', async () => {
     const { app } = await buildCart();
-    expect((await app.inject({ method: 'DELETE', url: `/cart/items/${SOCKS.id}` })).statusCode).toBe(401);
+    const api = await httpClient(app);
+    expect((await api.delete(`/cart/items/${SOCKS.id}`)).status).toBe(401);
   });
 });

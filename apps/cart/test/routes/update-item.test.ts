@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart, fillCart, SOCKS, TSHIRT, type SignedInUser } from '../helpers.ts';
-import type { FastifyInstance } from 'fastify';
 
-function setQuantity(app: FastifyInstance, user: SignedInUser, productId: string, payload: unknown) {
-  return app.inject({ method: 'PUT', url: `/cart/items/${productId}`, headers: user.headers, payload: payload as Record<string, unknown> });
+function setQuantity(api: HttpClient, user: SignedInUser, productId: string, payload: object) {
+  return api.put(`/cart/items/${productId}`).set(user.headers).send(payload);
 }
 
 describe('PUT /cart/items/:productId', () => {
   it('sets the quantity of a line and answers 200 with the cart', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
-    const response = await setQuantity(app, user, SOCKS.id, { quantity: 2 });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
+    const response = await setQuantity(api, user, SOCKS.id, { quantity: 2 });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
       items: [
         { productId: SOCKS.id, name: SOCKS.name, quantity: 2, unitPrice: SOCKS.price, lineTotal: 2 * SOCKS.price },
         { productId: TSHIRT.id, name: TSHIRT.name, quantity: 1, unitPrice: TSHIRT.price, lineTotal: TSHIRT.price },
@@ -27,12 +28,13 @@ describe('PUT /cart/items/:productId', () => {
 
   it('accepts 99 and refuses 100 with 422 CART_QUANTITY_LIMIT, keeping the line', async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
-    expect((await setQuantity(app, user, SOCKS.id, { quantity: 99 })).statusCode).toBe(200);
-    const response = await setQuantity(app, user, SOCKS.id, { quantity: 100 });
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ code: 'CART_QUANTITY_LIMIT' });
+    expect((await setQuantity(api, user, SOCKS.id, { quantity: 99 })).status).toBe(200);
+    const response = await setQuantity(api, user, SOCKS.id, { quantity: 100 });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'CART_QUANTITY_LIMIT' });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 99 }]);
   });
 
@@ -43,11 +45,12 @@ describe('PUT /cart/items/:productId', () => {
     [{ quantity: 2, unitPrice: 1 }, 'body/unitPrice is not allowed'],
   ])('refuses %j with 400, keeping the line', async (payload, message) => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
-    const response = await setQuantity(app, user, SOCKS.id, payload);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
+    const response = await setQuantity(api, user, SOCKS.id, payload);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });
 
@@ -57,26 +60,29 @@ describe('PUT /cart/items/:productId', () => {
     ['an id that cannot exist', 'socks'],
   ])('answers 404 CART_ITEM_NOT_FOUND for %s, adding nothing', async (_case, productId) => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
-    const response = await setQuantity(app, user, productId, { quantity: 2 });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, code: 'CART_ITEM_NOT_FOUND', error: 'Not Found', message: 'This product is not in the cart' });
+    const response = await setQuantity(api, user, productId, { quantity: 2 });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ statusCode: 404, code: 'CART_ITEM_NOT_FOUND', error: 'Not Found', message: 'This product is not in the cart' });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });
 
   it("cannot touch another user's cart", async () => {
     const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
     await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 5 }]);
-    expect((await setQuantity(app, bob, SOCKS.id, { quantity: 1 })).statusCode).toBe(404);
+    expect((await setQuantity(api, bob, SOCKS.id, { quantity: 1 })).status).toBe(404);
     expect(await storedCart(alice)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });
 
   it('answers 401 without a token', async () => {
     const { app } = await buildCart();
-    const response = await app.inject({ method: 'PUT', url: `/cart/items/${SOCKS.id}`, payload: { quantity: 1 } });
-    expect(response.statusCode).toBe(401);
+    const api = await httpClient(app);
+    const response = await api.put(`/cart/items/${SOCKS.id}`).send({ quantity: 1 });
+    expect(response.status).toBe(401);
   });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { httpClient } from '@myshop/testing';
 import {
   buildPayment,
   chargeBody,
-  createCharge,
+  postCharge,
   DECLINED_CARD,
   FUTURE_YEAR,
   INSUFFICIENT_FUNDS_CARD,
@@ -22,13 +23,14 @@ async function countRows(database: { query(text: string): Promise<Array<Record<s
 describe('POST /payment/charges', () => {
   it('charges a valid card with 201 and keeps only its brand and last 4 digits', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    const response = await createCharge(app, alice, chargeBody({ amount: 2500 }));
+    const response = await postCharge(api, alice, chargeBody({ amount: 2500 }));
 
-    expect(response.statusCode).toBe(201);
+    expect(response.status).toBe(201);
     expect(response.headers['idempotent-replayed']).toBeUndefined();
-    const charge = response.json();
+    const charge = response.body;
     expect(charge).toEqual({
       id: expect.any(String),
       status: 'succeeded',
@@ -58,12 +60,13 @@ describe('POST /payment/charges', () => {
 
   it('stores a description and metadata and returns them', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    const response = await createCharge(app, alice, chargeBody({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } }));
+    const response = await postCharge(api, alice, chargeBody({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } }));
 
-    expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
     const [row] = await database.query('SELECT description, metadata FROM charges');
     expect(row).toEqual({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
   });
@@ -80,12 +83,13 @@ describe('POST /payment/charges', () => {
     ['9999999999999995', '123', 'unknown', '9995'],
   ])('approves the valid number %s and detects its brand', async (number, cvc, brand, last4) => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    const response = await createCharge(app, alice, chargeBody({ card: card({ number, cvc }) }));
+    const response = await postCharge(api, alice, chargeBody({ card: card({ number, cvc }) }));
 
-    expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ status: 'succeeded', card: { brand, last4 } });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ status: 'succeeded', card: { brand, last4 } });
     expect(await database.query('SELECT card_brand, card_last4 FROM charges')).toEqual([{ card_brand: brand, card_last4: last4 }]);
   });
 
@@ -94,39 +98,42 @@ describe('POST /payment/charges', () => {
     [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds', 'The card has insufficient funds'],
   ])('answers the sandbox card %s with 402 %s and stores a failed charge', async (number, code, message) => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    const response = await createCharge(app, alice, chargeBody({ card: card({ number }) }));
+    const response = await postCharge(api, alice, chargeBody({ card: card({ number }) }));
 
-    expect(response.statusCode).toBe(402);
-    expect(response.json()).toEqual({ statusCode: 402, code, error: 'Payment Required', message });
+    expect(response.status).toBe(402);
+    expect(response.body).toEqual({ statusCode: 402, code, error: 'Payment Required', message });
     const rows = await database.query('SELECT user_id, status, failure_code, amount, card_last4 FROM charges');
     expect(rows).toEqual([{ user_id: alice.id, status: 'failed', failure_code: code, amount: '2500', card_last4: number.slice(-4) }]);
   });
 
   it('answers an expiry in the past with 402 expired_card, even for a card that would be declined', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const lastYear = new Date().getUTCFullYear() - 1;
 
-    const expired = await createCharge(app, alice, chargeBody({ card: card({ expYear: lastYear }) }));
-    const expiredDeclined = await createCharge(app, alice, chargeBody({ card: card({ number: DECLINED_CARD, expYear: lastYear }) }));
+    const expired = await postCharge(api, alice, chargeBody({ card: card({ expYear: lastYear }) }));
+    const expiredDeclined = await postCharge(api, alice, chargeBody({ card: card({ number: DECLINED_CARD, expYear: lastYear }) }));
 
     for (const response of [expired, expiredDeclined]) {
-      expect(response.statusCode).toBe(402);
-      expect(response.json()).toEqual({ statusCode: 402, code: 'expired_card', error: 'Payment Required', message: 'The card has expired' });
+      expect(response.status).toBe(402);
+      expect(response.body).toEqual({ statusCode: 402, code: 'expired_card', error: 'Payment Required', message: 'The card has expired' });
     }
     expect(await database.query("SELECT status, failure_code FROM charges WHERE failure_code = 'expired_card'")).toHaveLength(2);
   });
 
   it('shows a failed charge with its failure code in the list', async () => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
-    await createCharge(app, alice, chargeBody({ card: card({ number: DECLINED_CARD }) }));
+    await postCharge(api, alice, chargeBody({ card: card({ number: DECLINED_CARD }) }));
 
-    const list = await app.inject({ url: '/payment/charges', headers: alice.headers });
+    const list = await api.get('/payment/charges').set(alice.headers);
 
-    expect(list.json().items).toEqual([expect.objectContaining({ status: 'failed', failureCode: 'card_declined', amountRefunded: 0 })]);
+    expect(list.body.items).toEqual([expect.objectContaining({ status: 'failed', failureCode: 'card_declined', amountRefunded: 0 })]);
   });
 
   describe('refuses a malformed request with 400, charging nothing and leaving the key unused', () => {
@@ -157,71 +164,74 @@ describe('POST /payment/charges', () => {
       ['a metadata value over 500 characters', { metadata: { note: 'x'.repeat(501) } }, 'body/metadata/note must NOT have more than 500 characters'],
     ])('%s', async (_name, overrides, message) => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
       const key = randomUUID();
 
-      const response = await createCharge(app, alice, chargeBody(overrides), key);
+      const response = await postCharge(api, alice, chargeBody(overrides), key);
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: expect.stringContaining(message) });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: expect.stringContaining(message) });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
       // The same key still works for the corrected request.
-      expect((await createCharge(app, alice, chargeBody(), key)).statusCode).toBe(201);
+      expect((await postCharge(api, alice, chargeBody(), key)).status).toBe(201);
     });
 
     it('a number failing the Luhn check: PAYMENT_INVALID_CARD_NUMBER', async () => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
       const key = randomUUID();
 
-      const response = await createCharge(app, alice, chargeBody({ card: card({ number: '4242424242424241' }) }), key);
+      const response = await postCharge(api, alice, chargeBody({ card: card({ number: '4242424242424241' }) }), key);
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
         statusCode: 400,
         code: 'PAYMENT_INVALID_CARD_NUMBER',
         error: 'Bad Request',
         message: 'The card number is not valid',
       });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
-      expect((await createCharge(app, alice, chargeBody(), key)).statusCode).toBe(201);
+      expect((await postCharge(api, alice, chargeBody(), key)).status).toBe(201);
     });
 
     it("a currency other than the shop's: PAYMENT_CURRENCY_NOT_ACCEPTED", async () => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
 
-      const response = await createCharge(app, alice, chargeBody({ currency: 'EUR' }));
+      const response = await postCharge(api, alice, chargeBody({ currency: 'EUR' }));
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', message: 'This shop only accepts USD' });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', message: 'This shop only accepts USD' });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
     });
 
     it('a body that is not JSON', async () => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
 
-      const response = await app.inject({
-        method: 'POST',
-        url: '/payment/charges',
-        headers: { ...alice.cart, 'idempotency-key': 'k', 'content-type': 'application/json' },
-        payload: '{"amount": 25',
-      });
+      const response = await api
+        .post('/payment/charges')
+        .set({ ...alice.cart, 'idempotency-key': 'k', 'content-type': 'application/json' })
+        .send('{"amount": 25');
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
     });
 
     it('no Idempotency-Key header', async () => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
 
-      const response = await createCharge(app, alice, chargeBody(), null);
+      const response = await postCharge(api, alice, chargeBody(), null);
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
         statusCode: 400,
         code: 'FST_ERR_VALIDATION',
         error: 'Bad Request',
@@ -236,25 +246,27 @@ describe('POST /payment/charges', () => {
       ['longer than 255 characters', 'k'.repeat(256)],
     ])('an Idempotency-Key that is %s', async (_name, key) => {
       const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
       const alice = await signIn();
 
-      const response = await createCharge(app, alice, chargeBody(), key);
+      const response = await postCharge(api, alice, chargeBody(), key);
 
-      expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining('headers/idempotency-key') });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining('headers/idempotency-key') });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
     });
   });
 
   it('accepts the currency the shop is configured with', async () => {
     const { app, database, signIn } = await buildPayment({ env: { CURRENCY: 'EUR' } });
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    expect((await createCharge(app, alice, chargeBody({ currency: 'USD' }))).statusCode).toBe(400);
-    const response = await createCharge(app, alice, chargeBody({ currency: 'EUR' }));
+    expect((await postCharge(api, alice, chargeBody({ currency: 'USD' }))).status).toBe(400);
+    const response = await postCharge(api, alice, chargeBody({ currency: 'EUR' }));
 
-    expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ currency: 'EUR' });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ currency: 'EUR' });
     expect(await database.query('SELECT currency FROM charges')).toEqual([{ currency: 'EUR' }]);
   });
 
@@ -264,22 +276,24 @@ describe('POST /payment/charges', () => {
     ['a token signed by someone else', { authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln' }],
   ])('refuses a request with %s with 401 and charges nothing', async (_name, headers) => {
     const { app, database } = await buildPayment();
+    const api = await httpClient(app);
 
-    const response = await createCharge(app, { cart: headers }, chargeBody());
+    const response = await postCharge(api, { cart: headers }, chargeBody());
 
-    expect(response.statusCode).toBe(401);
-    expect(response.json()).toMatchObject({ statusCode: 401, code: expect.stringMatching(/^AUTH_/) });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ statusCode: 401, code: expect.stringMatching(/^AUTH_/) });
     expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
   });
 
   it('refuses an expired token with 401', async () => {
     const { app, database, issuer } = await buildPayment();
+    const api = await httpClient(app);
     const token = await issuer.signService(randomUUID(), { scope: 'payment:charge', expiresIn: Math.floor(Date.now() / 1000) - 60 });
 
-    const response = await createCharge(app, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
+    const response = await postCharge(api, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
 
-    expect(response.statusCode).toBe(401);
-    expect(response.json()).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
     expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
   });
 
@@ -289,30 +303,32 @@ describe('POST /payment/charges', () => {
     ['the cart’s token for itself (refund feed scope)', 'feed'],
   ])('refuses %s with 403 and charges nothing: only the cart, acting for a shopper, charges', async (_name, who) => {
     const { app, database, issuer, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const token =
       who === 'shopper' ? await issuer.sign(alice.id)
       : who === 'operator' ? await issuer.signOperator(alice.id)
       : await issuer.signClient('cart', { scope: 'payment:refunds:read' });
 
-    const response = await createCharge(app, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
+    const response = await postCharge(api, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
 
-    expect(response.statusCode).toBe(403);
-    expect(response.json()).toMatchObject({ statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ statusCode: 403, code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
     expect(response.headers['www-authenticate']).toContain('insufficient_scope');
     expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
   });
 
   it('treats a retry that differs only in the CVC as the same request (the CVC is never kept, not even hashed)', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
-    const first = await createCharge(app, alice, chargeBody(), 'same-key');
-    const retry = await createCharge(app, alice, chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }), 'same-key');
+    const first = await postCharge(api, alice, chargeBody(), 'same-key');
+    const retry = await postCharge(api, alice, chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }), 'same-key');
 
-    expect(first.statusCode).toBe(201);
-    expect(retry.statusCode).toBe(201);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.json()).toEqual(first.json());
+    expect(retry.body).toEqual(first.body);
     expect(await countRows(database)).toEqual({ charges: 1, keys: 1 });
   });
 });
@@ -320,17 +336,18 @@ describe('POST /payment/charges', () => {
 describe('POST /payment/charges with a repeated Idempotency-Key', () => {
   it('replays the first response exactly, with Idempotent-Replayed: true, and charges once', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const body = chargeBody({ description: 'Order 7', metadata: { b: '2', a: '1' } });
 
-    const first = await createCharge(app, alice, body, 'order-7');
-    const retry = await createCharge(app, alice, body, 'order-7');
+    const first = await postCharge(api, alice, body, 'order-7');
+    const retry = await postCharge(api, alice, body, 'order-7');
 
-    expect(first.statusCode).toBe(201);
-    expect(retry.statusCode).toBe(201);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.body).toBe(first.body);
-    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.json().id }]);
+    expect(retry.text).toBe(first.text);
+    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.body.id }]);
     expect(await database.query('SELECT status, response_status FROM idempotency_keys')).toEqual([
       { status: 'completed', response_status: 201 },
     ]);
@@ -338,29 +355,31 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
 
   it('replays a decline as the same 402 without recording a second failed charge', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const body = chargeBody({ card: card({ number: DECLINED_CARD }) });
 
-    const first = await createCharge(app, alice, body, 'k');
-    const retry = await createCharge(app, alice, body, 'k');
+    const first = await postCharge(api, alice, body, 'k');
+    const retry = await postCharge(api, alice, body, 'k');
 
-    expect(first.statusCode).toBe(402);
-    expect(retry.statusCode).toBe(402);
+    expect(first.status).toBe(402);
+    expect(retry.status).toBe(402);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.body).toBe(first.body);
+    expect(retry.text).toBe(first.text);
     expect(await database.query('SELECT status FROM charges')).toEqual([{ status: 'failed' }]);
   });
 
   it('treats the same body with its fields in another order as the same request', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
 
-    const first = await createCharge(app, alice, { amount: 100, currency: 'USD', card: card({}) }, 'k');
-    const retry = await createCharge(app, alice, { card: { cvc: '123', expYear: FUTURE_YEAR, expMonth: 12, number: VISA }, currency: 'USD', amount: 100 }, 'k');
+    const first = await postCharge(api, alice, { amount: 100, currency: 'USD', card: card({}) }, 'k');
+    const retry = await postCharge(api, alice, { card: { cvc: '123', expYear: FUTURE_YEAR, expMonth: 12, number: VISA }, currency: 'USD', amount: 100 }, 'k');
 
-    expect(retry.statusCode).toBe(201);
+    expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.json().id).toBe(first.json().id);
+    expect(retry.body.id).toBe(first.body.id);
     expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
   });
 
@@ -370,32 +389,34 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     ['a description added', { description: 'now with text' }],
   ])('answers the same key with %s with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED and charges nothing more', async (_name, overrides) => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
-    const first = await createCharge(app, alice, chargeBody(), 'k');
+    const first = await postCharge(api, alice, chargeBody(), 'k');
 
-    const reused = await createCharge(app, alice, chargeBody(overrides), 'k');
+    const reused = await postCharge(api, alice, chargeBody(overrides), 'k');
 
-    expect(reused.statusCode).toBe(422);
-    expect(reused.json()).toEqual({
+    expect(reused.status).toBe(422);
+    expect(reused.body).toEqual({
       statusCode: 422,
       code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED',
       error: 'Unprocessable Entity',
       message: 'This Idempotency-Key was already used for a different request',
     });
-    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.json().id }]);
+    expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.body.id }]);
   });
 
   it('keeps keys per user: another user with the same key gets a charge of their own', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
 
-    const forAlice = await createCharge(app, alice, chargeBody(), 'same-key');
-    const forBob = await createCharge(app, bob, chargeBody(), 'same-key');
+    const forAlice = await postCharge(api, alice, chargeBody(), 'same-key');
+    const forBob = await postCharge(api, bob, chargeBody(), 'same-key');
 
-    expect(forBob.statusCode).toBe(201);
+    expect(forBob.status).toBe(201);
     expect(forBob.headers['idempotent-replayed']).toBeUndefined();
-    expect(forBob.json().id).not.toBe(forAlice.json().id);
+    expect(forBob.body.id).not.toBe(forAlice.body.id);
     expect(await database.query('SELECT user_id FROM charges ORDER BY user_id')).toEqual(
       [{ user_id: alice.id }, { user_id: bob.id }].sort((a, b) => a.user_id.localeCompare(b.user_id)),
     );
@@ -403,45 +424,47 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
 
   it('answers 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while the first request with the key has not finished', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
-    await createCharge(app, alice, chargeBody(), 'k');
+    await postCharge(api, alice, chargeBody(), 'k');
     // As it looks from another replica while the first request is still running.
     await database.query(
       "UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL, lease_expires_at = now() + interval '30 seconds'",
     );
 
-    const retry = await createCharge(app, alice, chargeBody(), 'k');
+    const retry = await postCharge(api, alice, chargeBody(), 'k');
 
-    expect(retry.statusCode).toBe(409);
-    expect(retry.json()).toMatchObject({ statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    expect(retry.status).toBe(409);
+    expect(retry.body).toMatchObject({ statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
     expect(retry.headers['retry-after']).toBe('1');
     expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
   });
 
   it('makes exactly one charge from 50 parallel identical requests spread over two replicas on one database', async () => {
     const { app, database, replica, signIn } = await buildPayment();
-    const other = await replica();
+    const api = await httpClient(app);
+    const otherApi = await httpClient(await replica());
     const alice = await signIn();
     const body = chargeBody({ metadata: { orderId: 'o-1' } });
 
     const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, index) => createCharge(index % 2 === 0 ? app : other, alice, body, 'checkout-o-1')),
+      Array.from({ length: 50 }, (_, index) => postCharge(index % 2 === 0 ? api : otherApi, alice, body, 'checkout-o-1')),
     );
 
     const charges = await database.query<{ id: string }>('SELECT id FROM charges');
     expect(charges).toHaveLength(1);
-    const statuses = responses.map((response) => response.statusCode);
+    const statuses = responses.map((response) => response.status);
     expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
-    const created = responses.filter((response) => response.statusCode === 201);
+    const created = responses.filter((response) => response.status === 201);
     // Exactly one first answer; every other 201 is its replay.
     expect(created.filter((response) => response.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
-    for (const response of created) expect(response.json()).toEqual(expect.objectContaining({ id: charges[0]!.id }));
-    for (const response of responses.filter((r) => r.statusCode === 409)) {
-      expect(response.json()).toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    for (const response of created) expect(response.body).toEqual(expect.objectContaining({ id: charges[0]!.id }));
+    for (const response of responses.filter((r) => r.status === 409)) {
+      expect(response.body).toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
     }
     // Once settled, any replica replays it.
-    const late = await createCharge(other, alice, body, 'checkout-o-1');
-    expect(late.statusCode).toBe(201);
+    const late = await postCharge(otherApi, alice, body, 'checkout-o-1');
+    expect(late.status).toBe(201);
     expect(late.headers['idempotent-replayed']).toBe('true');
   });
 });

@@ -1,3 +1,4 @@
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '@myshop/schemas';
 import { buildPayment, chargeBody, createCharge } from '../helpers.ts';
@@ -5,15 +6,16 @@ import { buildPayment, chargeBody, createCharge } from '../helpers.ts';
 describe('GET /payment/charges', () => {
   it("lists only the caller's charges, newest first", async () => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
     for (const amount of [100, 200, 300]) await createCharge(app, alice, chargeBody({ amount }));
     await createCharge(app, bob, chargeBody({ amount: 999 }));
 
-    const response = await app.inject({ url: '/payment/charges', headers: alice.headers });
+    const response = await api.get('/payment/charges').set(alice.headers);
 
-    expect(response.statusCode).toBe(200);
-    const page = response.json();
+    expect(response.status).toBe(200);
+    const page = response.body;
     expect(page.items.map((charge: { amount: number }) => charge.amount)).toEqual([300, 200, 100]);
     expect(page.items[0]).toEqual(expect.objectContaining({ status: 'succeeded', card: { brand: 'visa', last4: '4242' } }));
     expect(page.nextCursor).toBeNull();
@@ -21,15 +23,17 @@ describe('GET /payment/charges', () => {
 
   it('answers a user without charges with an empty page', async () => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
 
-    const response = await app.inject({ url: '/payment/charges', headers: (await signIn()).headers });
+    const response = await api.get('/payment/charges').set((await signIn()).headers);
 
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ items: [], nextCursor: null });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ items: [], nextCursor: null });
   });
 
   it('pages with limit and an opaque cursor, without gaps or repeats, even for charges made in the same instant', async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     for (let amount = 1; amount <= 7; amount += 1) await createCharge(app, alice, chargeBody({ amount }));
     // Ties on created_at are broken by id: make three of them share one timestamp.
@@ -43,9 +47,9 @@ describe('GET /payment/charges', () => {
     let pages = 0;
     do {
       const query: string = cursor ? `?limit=3&cursor=${cursor}` : '?limit=3';
-      const response = await app.inject({ url: `/payment/charges${query}`, headers: alice.headers });
-      expect(response.statusCode).toBe(200);
-      const page = response.json() as { items: Array<{ amount: number }>; nextCursor: string | null };
+      const response = await api.get(`/payment/charges${query}`).set(alice.headers);
+      expect(response.status).toBe(200);
+      const page = response.body as { items: Array<{ amount: number }>; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.items.map((charge) => charge.amount));
       cursor = page.nextCursor;
@@ -59,26 +63,28 @@ describe('GET /payment/charges', () => {
 
   it('gives no next cursor when the last page is exactly full', async () => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     for (const amount of [1, 2]) await createCharge(app, alice, chargeBody({ amount }));
 
-    const response = await app.inject({ url: '/payment/charges?limit=2', headers: alice.headers });
+    const response = await api.get('/payment/charges?limit=2').set(alice.headers);
 
-    expect(response.json()).toMatchObject({ nextCursor: null });
-    expect(response.json().items).toHaveLength(2);
+    expect(response.body).toMatchObject({ nextCursor: null });
+    expect(response.body.items).toHaveLength(2);
   });
 
   it("does not let a cursor reach into another user's charges", async () => {
     const { app, database, signIn } = await buildPayment();
+    const api = await httpClient(app);
     const alice = await signIn();
     const bob = await signIn();
     await createCharge(app, alice, chargeBody());
     const [aliceCharge] = await database.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM charges');
     const cursor = encodeCursor([new Date(aliceCharge!.created_at.getTime() + 1000).toISOString(), aliceCharge!.id]);
 
-    const response = await app.inject({ url: `/payment/charges?cursor=${cursor}`, headers: bob.headers });
+    const response = await api.get(`/payment/charges?cursor=${cursor}`).set(bob.headers);
 
-    expect(response.json()).toEqual({ items: [], nextCursor: null });
+    expect(response.body).toEqual({ items: [], nextCursor: null });
   });
 
   it.each([
@@ -88,11 +94,12 @@ describe('GET /payment/charges', () => {
     ['sort=asc', 'querystring/sort is not allowed'],
   ])('refuses ?%s with 400', async (query, message) => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
 
-    const response = await app.inject({ url: `/payment/charges?${query}`, headers: (await signIn()).headers });
+    const response = await api.get(`/payment/charges?${query}`).set((await signIn()).headers);
 
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
   });
 
   it.each([
@@ -102,19 +109,21 @@ describe('GET /payment/charges', () => {
     ['a bad id', Buffer.from(JSON.stringify(['2030-01-01T00:00:00.000Z', "1' OR '1'='1"])).toString('base64url')],
   ])('refuses a cursor that is %s with 400 PAYMENT_INVALID_CURSOR', async (_name, cursor) => {
     const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
 
-    const response = await app.inject({ url: `/payment/charges?cursor=${cursor}`, headers: (await signIn()).headers });
+    const response = await api.get(`/payment/charges?cursor=${cursor}`).set((await signIn()).headers);
 
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'PAYMENT_INVALID_CURSOR' });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'PAYMENT_INVALID_CURSOR' });
   });
 
   it('requires a Bearer token (401)', async () => {
     const { app } = await buildPayment();
+    const api = await httpClient(app);
 
-    const response = await app.inject({ url: '/payment/charges' });
+    const response = await api.get('/payment/charges');
 
-    expect(response.statusCode).toBe(401);
+    expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toContain('Bearer');
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildPayment, chargeBody, createCharge, createRefund } from '../helpers.ts';
 
@@ -8,9 +9,10 @@ type Payment = Awaited<ReturnType<typeof buildPayment>>;
 async function readFeed(payment: Payment, after?: string, limit?: number) {
   const service = await payment.cartService();
   const query = new URLSearchParams({ ...(after ? { after } : {}), ...(limit ? { limit: String(limit) } : {}) });
-  const response = await payment.app.inject({ url: `/payment/refunds?${query}`, headers: service.headers });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json() as { items: Array<{ id: string; chargeId: string; orderId: string | null; amount: number; createdAt: string }>; nextCursor: string };
+  const api = await httpClient(payment.app);
+  const response = await api.get(`/payment/refunds?${query}`).set(service.headers);
+  expect(response.status, response.text).toBe(200);
+  return response.body as { items: Array<{ id: string; chargeId: string; orderId: string | null; amount: number; createdAt: string }>; nextCursor: string };
 }
 
 /**
@@ -89,10 +91,11 @@ describe('GET /payment/refunds (the refund feed)', () => {
     const payment = await buildPayment();
     const alice = await payment.signIn();
     const operator = await payment.signInOperator();
+    const api = await httpClient(payment.app);
     for (const headers of [alice.headers, operator.headers, alice.cart]) {
-      const response = await payment.app.inject({ url: '/payment/refunds', headers });
-      expect(response.statusCode).toBe(403);
-      expect(response.json().code).toBe('AUTH_FORBIDDEN');
+      const response = await api.get('/payment/refunds').set(headers);
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe('AUTH_FORBIDDEN');
     }
   });
 
@@ -104,8 +107,9 @@ describe('GET /payment/refunds (the refund feed)', () => {
   ])('refuses a cursor that is %s with 400 PAYMENT_INVALID_CURSOR', async (_name, after) => {
     const payment = await buildPayment();
     const service = await payment.cartService();
-    const response = await payment.app.inject({ url: `/payment/refunds?after=${after}`, headers: service.headers });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().code).toBe('PAYMENT_INVALID_CURSOR');
+    const api = await httpClient(payment.app);
+    const response = await api.get(`/payment/refunds?after=${after}`).set(service.headers);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('PAYMENT_INVALID_CURSOR');
   });
 });

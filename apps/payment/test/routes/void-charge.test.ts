@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, createCharge, DECLINED_CARD, FUTURE_YEAR, type Shopper } from '../helpers.ts';
+import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, type Shopper } from '../helpers.ts';
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
 
-function voidCharge(payment: Payment, user: Pick<Shopper, 'cart'>, key: string) {
-  return payment.app.inject({ method: 'POST', url: '/payment/charges/void', headers: { ...user.cart, 'idempotency-key': key } });
+async function voidCharge(payment: Payment, user: Pick<Shopper, 'cart'>, key: string) {
+  const api = await httpClient(payment.app);
+  return api.post('/payment/charges/void').set({ ...user.cart, 'idempotency-key': key });
 }
 
 const VOIDED = {
@@ -18,35 +20,37 @@ const VOIDED = {
 describe('POST /payment/charges/void', () => {
   it('voids a key that never charged: 409 PAYMENT_CHARGE_VOIDED, and a late charge with the key gets the same, charging nothing', async () => {
     const payment = await buildPayment();
+    const api = await httpClient(payment.app);
     const alice = await payment.signIn();
 
     const voided = await voidCharge(payment, alice, 'lost-attempt');
-    expect(voided.statusCode).toBe(409);
-    expect(voided.json()).toEqual(VOIDED);
+    expect(voided.status).toBe(409);
+    expect(voided.body).toEqual(VOIDED);
     expect(voided.headers['idempotent-replayed']).toBeUndefined();
 
-    const late = await createCharge(payment.app, alice, chargeBody(), 'lost-attempt');
-    expect(late.statusCode).toBe(409);
-    expect(late.json()).toEqual(VOIDED);
+    const late = await postCharge(api, alice, chargeBody(), 'lost-attempt');
+    expect(late.status).toBe(409);
+    expect(late.body).toEqual(VOIDED);
     expect(late.headers['idempotent-replayed']).toBe('true');
     expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
     // Voiding again is answered the same.
-    expect((await voidCharge(payment, alice, 'lost-attempt')).json()).toEqual(VOIDED);
+    expect((await voidCharge(payment, alice, 'lost-attempt')).body).toEqual(VOIDED);
   });
 
   it('answers what a finished attempt got: the charge (201) or the decline (402), replayed, nothing more charged', async () => {
     const payment = await buildPayment();
+    const api = await httpClient(payment.app);
     const alice = await payment.signIn();
-    const charged = await createCharge(payment.app, alice, chargeBody(), 'paid');
-    const declined = await createCharge(payment.app, alice, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }), 'declined');
+    const charged = await postCharge(api, alice, chargeBody(), 'paid');
+    const declined = await postCharge(api, alice, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }), 'declined');
 
     const paid = await voidCharge(payment, alice, 'paid');
-    expect(paid.statusCode).toBe(201);
+    expect(paid.status).toBe(201);
     expect(paid.headers['idempotent-replayed']).toBe('true');
-    expect(paid.body).toBe(charged.body);
+    expect(paid.text).toBe(charged.text);
     const refused = await voidCharge(payment, alice, 'declined');
-    expect(refused.statusCode).toBe(402);
-    expect(refused.body).toBe(declined.body);
+    expect(refused.status).toBe(402);
+    expect(refused.text).toBe(declined.text);
     expect(await payment.database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 2 }]);
   });
 
@@ -63,11 +67,11 @@ describe('POST /payment/charges/void', () => {
     await insertAttempt('died', -1);
 
     const running = await voidCharge(payment, alice, 'running');
-    expect(running.statusCode).toBe(409);
-    expect(running.json().code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
+    expect(running.status).toBe(409);
+    expect(running.body.code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
     expect(running.headers['retry-after']).toBe('1');
     const died = await voidCharge(payment, alice, 'died');
-    expect(died.json()).toEqual(VOIDED);
+    expect(died.body).toEqual(VOIDED);
     expect(await payment.database.query(`SELECT key, status FROM idempotency_keys ORDER BY key`)).toEqual([
       { key: 'died', status: 'completed' },
       { key: 'running', status: 'in_progress' },
@@ -76,9 +80,10 @@ describe('POST /payment/charges/void', () => {
 
   it('voids only the caller’s own key: another shopper’s attempt with the same key still charges', async () => {
     const payment = await buildPayment();
+    const api = await httpClient(payment.app);
     const [alice, bob] = [await payment.signIn(), await payment.signIn()];
-    expect((await voidCharge(payment, alice, 'same')).statusCode).toBe(409);
-    expect((await createCharge(payment.app, bob, chargeBody(), 'same')).statusCode).toBe(201);
+    expect((await voidCharge(payment, alice, 'same')).status).toBe(409);
+    expect((await postCharge(api, bob, chargeBody(), 'same')).status).toBe(201);
   });
 
   it('is the cart’s, acting for a shopper: a shopper’s or an operator’s token is 403', async () => {
@@ -87,7 +92,7 @@ describe('POST /payment/charges/void', () => {
     const operator = await payment.signInOperator();
     for (const headers of [alice.headers, operator.headers]) {
       const response = await voidCharge(payment, { cart: headers }, randomUUID());
-      expect(response.statusCode).toBe(403);
+      expect(response.status).toBe(403);
     }
     expect(await payment.database.query('SELECT * FROM idempotency_keys')).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildUser, login, register } from '../helpers.ts';
 
@@ -7,10 +8,11 @@ describe('GET /user/.well-known/jwks.json', () => {
     const { app } = await buildUser();
     await register(app);
     const token = await login(app);
-    const response = await app.inject({ url: '/user/.well-known/jwks.json' });
-    expect(response.statusCode).toBe(200);
+    const api = await httpClient(app);
+    const response = await api.get('/user/.well-known/jwks.json');
+    expect(response.status).toBe(200);
     expect(response.headers['cache-control']).toBe('public, max-age=300');
-    const jwks = response.json();
+    const jwks = response.body;
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
     expect(jwks.keys[0].d).toBeUndefined();

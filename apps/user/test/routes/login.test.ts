@@ -1,16 +1,18 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
-const post = (payload: Record<string, unknown>) => ({ method: 'POST' as const, url: '/user/login', payload });
+const post = (api: HttpClient, payload: Record<string, unknown>) => api.post('/user/login').send(payload);
 
 describe('POST /user/login', () => {
   it('exchanges email and password for a signed access token', async () => {
     const { app, config } = await buildUser();
     const user = await register(app);
-    const response = await app.inject(post({ email: ' ADA@example.com ', password: PASSWORD }));
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
+    const api = await httpClient(app);
+    const response = await post(api, { email: ' ADA@example.com ', password: PASSWORD });
+    expect(response.status).toBe(200);
+    const body = response.body;
     expect(body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: config.ACCESS_TOKEN_TTL_SECONDS });
 
     const header = decodeProtectedHeader(body.accessToken);
@@ -26,12 +28,13 @@ describe('POST /user/login', () => {
   it('logs in with any spelling of the address (İ, ß, full-width, invisible characters), only with the right password', async () => {
     const { app, database } = await buildUser();
     const user = await register(app, 'iris.strasse@example.com');
+    const api = await httpClient(app);
     for (const email of ['İRIS.STRASSE@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', '\u00a0iris.stra\u200bsse@example.com']) {
-      const wrong = await app.inject(post({ email, password: 'not the password' }));
-      expect(wrong.statusCode, email).toBe(401);
-      const right = await app.inject(post({ email, password: PASSWORD }));
-      expect(right.statusCode, email).toBe(200);
-      expect(decodeJwt(right.json().accessToken).sub).toBe(user.id);
+      const wrong = await post(api, { email, password: 'not the password' });
+      expect(wrong.status, email).toBe(401);
+      const right = await post(api, { email, password: PASSWORD });
+      expect(right.status, email).toBe(200);
+      expect(decodeJwt(right.body.accessToken).sub).toBe(user.id);
     }
     expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([{ user_id: user.id, address: '127.0.0.1' }]);
   });
@@ -39,13 +42,14 @@ describe('POST /user/login', () => {
   it('gives an unknown email and a wrong password the same 401', async () => {
     const { app, logs } = await buildUser();
     await register(app);
-    const wrongPassword = await app.inject(post({ email: 'ada@example.com', password: 'not the password' }));
-    const unknownEmail = await app.inject(post({ email: 'nobody@example.com', password: PASSWORD }));
+    const api = await httpClient(app);
+    const wrongPassword = await post(api, { email: 'ada@example.com', password: 'not the password' });
+    const unknownEmail = await post(api, { email: 'nobody@example.com', password: PASSWORD });
     for (const response of [wrongPassword, unknownEmail]) {
-      expect(response.statusCode).toBe(401);
-      expect(response.json()).toEqual({ statusCode: 401, code: 'USER_INVALID_CREDENTIALS', error: 'Unauthorized', message: 'Email or password is incorrect' });
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ statusCode: 401, code: 'USER_INVALID_CREDENTIALS', error: 'Unauthorized', message: 'Email or password is incorrect' });
     }
-    expect(wrongPassword.body).toBe(unknownEmail.body);
+    expect(wrongPassword.text).toBe(unknownEmail.text);
     expect(logs.text()).not.toContain('not the password');
     expect(logs.text()).not.toContain(PASSWORD);
   });
@@ -53,9 +57,10 @@ describe('POST /user/login', () => {
   it('spends about the same time on an unknown email as on a wrong password', async () => {
     const { app } = await buildUser();
     await register(app);
+    const api = await httpClient(app);
     const time = async (email: string) => {
       const started = performance.now();
-      await app.inject(post({ email, password: 'wrong password' }));
+      await post(api, { email, password: 'wrong password' });
       return performance.now() - started;
     };
     await time('warm-up@example.com');
@@ -72,7 +77,8 @@ describe('POST /user/login', () => {
 
   it('rejects a missing password or an unknown field with 400', async () => {
     const { app } = await buildUser();
-    expect((await app.inject(post({ email: 'ada@example.com' }))).json().message).toBe('body/password is required');
-    expect((await app.inject(post({ email: 'a@b.co', password: PASSWORD, remember: true }))).json().message).toBe('body/remember is not allowed');
+    const api = await httpClient(app);
+    expect((await post(api, { email: 'ada@example.com' })).body.message).toBe('body/password is required');
+    expect((await post(api, { email: 'a@b.co', password: PASSWORD, remember: true })).body.message).toBe('body/remember is not allowed');
   });
 });

@@ -1,16 +1,18 @@
 import { SignJWT, generateKeyPair, decodeProtectedHeader, decodeJwt } from 'jose';
+import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildUser, login, register } from '../helpers.ts';
 
-const me = (token?: string) => ({ method: 'GET' as const, url: '/user/me', headers: token ? { authorization: `Bearer ${token}` } : {} });
+const me = (api: HttpClient, token?: string) => api.get('/user/me').set(token ? { authorization: `Bearer ${token}` } : {});
 
 describe('GET /user/me', () => {
   it("returns the token owner's profile", async () => {
     const { app } = await buildUser();
     const user = await register(app);
-    const response = await app.inject(me(await login(app)));
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual(user);
+    const api = await httpClient(app);
+    const response = await me(api, await login(app));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(user);
   });
 
   it('answers 401 without a token, with a malformed one, an expired one, or one signed by another key', async () => {
@@ -24,11 +26,12 @@ describe('GET /user/me', () => {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 120 }).setProtectedHeader({ alg: 'EdDSA', kid }).sign(privateKey);
 
-    expect((await app.inject(me())).json().code).toBe('AUTH_MISSING_TOKEN');
+    const api = await httpClient(app);
+    expect((await me(api)).body.code).toBe('AUTH_MISSING_TOKEN');
     for (const bad of ['garbage', `${token}x`, forged, expired]) {
-      const response = await app.inject(me(bad));
-      expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
+      const response = await me(api, bad);
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
     }
   });
 
@@ -37,8 +40,9 @@ describe('GET /user/me', () => {
     await register(app);
     const token = await login(app);
     await database.query('DELETE FROM users');
-    const response = await app.inject(me(token));
-    expect(response.statusCode).toBe(401);
-    expect(response.json().code).toBe('USER_NOT_FOUND');
+    const api = await httpClient(app);
+    const response = await me(api, token);
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('USER_NOT_FOUND');
   });
 });

@@ -1,17 +1,20 @@
+import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
-const post = (payload: unknown) => ({ method: 'POST' as const, url: '/user/register', payload: payload as Record<string, unknown> });
+const post = (api: HttpClient, payload: object) => api.post('/user/register').send(payload);
 
 describe('POST /user/register', () => {
   it('creates an account: 201 with the profile, the email trimmed, the password stored as argon2id only', async () => {
     const { app, database, logs } = await buildUser();
-    const response = await app.inject(post({ email: '  Ada@Example.com ', password: PASSWORD, name: 'Ada Lovelace' }));
-    expect(response.statusCode).toBe(201);
-    const body = response.json();
+    const api = await httpClient(app);
+    const response = await post(api, { email: '  Ada@Example.com ', password: PASSWORD, name: 'Ada Lovelace' });
+    expect(response.status).toBe(201);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const body = response.body;
     expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'Ada@Example.com', name: 'Ada Lovelace', createdAt: expect.any(String) });
     expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
-    expect(response.body).not.toContain(PASSWORD);
+    expect(response.text).not.toContain(PASSWORD);
 
     const rows = await database.query('SELECT id, email, name, password_hash FROM users');
     expect(rows).toEqual([{ id: body.id, email: 'Ada@Example.com', name: 'Ada Lovelace', password_hash: expect.any(String) }]);
@@ -26,18 +29,20 @@ describe('POST /user/register', () => {
   it('answers 409 USER_EMAIL_TAKEN for an email already used, whatever its case', async () => {
     const { app, database } = await buildUser();
     await register(app, 'ada@example.com');
-    const response = await app.inject(post({ email: ' ADA@example.COM', password: 'another password', name: 'Impostor' }));
-    expect(response.statusCode).toBe(409);
-    expect(response.json()).toEqual({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'An account with this email already exists' });
+    const api = await httpClient(app);
+    const response = await post(api, { email: ' ADA@example.COM', password: 'another password', name: 'Impostor' });
+    expect(response.status).toBe(409);
+    expect(response.body).toEqual({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'An account with this email already exists' });
     expect(await database.query('SELECT name FROM users')).toEqual([{ name: 'Ada' }]);
   });
 
   it('refuses every spelling of a taken address: 409 for those the form takes, 400 for the others', async () => {
     const { app, database } = await buildUser();
     await register(app, 'iris.strasse@example.com');
+    const api = await httpClient(app);
     const statuses = [];
     for (const email of ['\u00a0IRIS.Strasse@example.com\u00a0', 'İris.strasse@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', 'iris.stra\u200bsse@example.com']) {
-      statuses.push((await app.inject(post({ email, password: PASSWORD, name: 'Impostor' }))).statusCode);
+      statuses.push((await post(api, { email, password: PASSWORD, name: 'Impostor' })).status);
     }
     expect(statuses).toEqual([409, 400, 400, 400, 400]);
     expect(await database.query('SELECT email, email_key, name FROM users')).toEqual([{ email: 'iris.strasse@example.com', email_key: 'iris.strasse@example.com', name: 'Ada' }]);
@@ -45,11 +50,12 @@ describe('POST /user/register', () => {
 
   it('lets exactly one of two simultaneous sign-ups with one email win', async () => {
     const { app, database } = await buildUser();
+    const api = await httpClient(app);
     const responses = await Promise.all([
-      app.inject(post({ email: 'race@example.com', password: PASSWORD, name: 'One' })),
-      app.inject(post({ email: 'RACE@example.com', password: PASSWORD, name: 'Two' })),
+      post(api, { email: 'race@example.com', password: PASSWORD, name: 'One' }),
+      post(api, { email: 'RACE@example.com', password: PASSWORD, name: 'Two' }),
     ]);
-    expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 409]);
     expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
   });
 
@@ -63,24 +69,27 @@ describe('POST /user/register', () => {
     ['a number for the email', { email: 42, password: PASSWORD, name: 'A' }, 'body/email must be string'],
   ])('rejects %s with 400 naming the field, and stores nothing', async (_case, payload, message) => {
     const { app, database } = await buildUser();
-    const response = await app.inject(post(payload));
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
+    const api = await httpClient(app);
+    const response = await post(api, payload);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
     expect(await database.query('SELECT * FROM users')).toEqual([]);
   });
 
   it('accepts a 128-character password and an 8-character one', async () => {
     const { app } = await buildUser();
-    expect((await app.inject(post({ email: 'long@example.com', password: 'p'.repeat(128), name: 'L' }))).statusCode).toBe(201);
-    expect((await app.inject(post({ email: 'short@example.com', password: '12345678', name: 'S' }))).statusCode).toBe(201);
+    const api = await httpClient(app);
+    expect((await post(api, { email: 'long@example.com', password: 'p'.repeat(128), name: 'L' })).status).toBe(201);
+    expect((await post(api, { email: 'short@example.com', password: '12345678', name: 'S' })).status).toBe(201);
   });
 
   it('rejects a body that is not JSON with 400, and one that is not an object', async () => {
     const { app } = await buildUser();
-    const malformed = await app.inject({ method: 'POST', url: '/user/register', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
-    expect(malformed.statusCode).toBe(400);
-    const array = await app.inject({ method: 'POST', url: '/user/register', payload: [1, 2] as unknown as Record<string, unknown> });
-    expect(array.statusCode).toBe(400);
-    expect(array.json().code).toBe('FST_ERR_VALIDATION');
+    const api = await httpClient(app);
+    const malformed = await api.post('/user/register').set('content-type', 'application/json').send('{"email":');
+    expect(malformed.status).toBe(400);
+    const array = await post(api, [1, 2]);
+    expect(array.status).toBe(400);
+    expect(array.body.code).toBe('FST_ERR_VALIDATION');
   });
 });

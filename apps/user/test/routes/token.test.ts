@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { developmentClientSecret } from '@myshop/auth';
+import { httpClient } from '@myshop/testing';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildUser, CART_SECRET, login, register } from '../helpers.ts';
@@ -14,24 +15,23 @@ async function setUp() {
   const built = await buildUser();
   const user = await register(built.app);
   const userToken = await login(built.app);
-  const jwks = createLocalJWKSet((await built.app.inject({ url: '/user/.well-known/jwks.json' })).json());
+  const api = await httpClient(built.app);
+  const jwks = createLocalJWKSet((await api.get('/user/.well-known/jwks.json')).body);
   const exchange = (payload: Record<string, unknown>, headers: Record<string, string> = basic('cart', CART_SECRET)) =>
-    built.app.inject({
-      method: 'POST',
-      url: '/user/oauth/token',
-      headers,
-      payload: { grant_type: TOKEN_EXCHANGE, audience: 'payment', scope: 'payment:charge', subject_token: userToken, subject_token_type: ACCESS_TOKEN, ...payload },
-    });
-  return { ...built, user, userToken, jwks, exchange };
+    api
+      .post('/user/oauth/token')
+      .set(headers)
+      .send({ grant_type: TOKEN_EXCHANGE, audience: 'payment', scope: 'payment:charge', subject_token: userToken, subject_token_type: ACCESS_TOKEN, ...payload });
+  return { ...built, api, user, userToken, jwks, exchange };
 }
 
 describe('POST /user/oauth/token', () => {
   it('exchanges a shopper token for a payment token acting for that user, typed at+jwt, expiring no later', async () => {
-    const { app, user, userToken, jwks, exchange } = await setUp();
+    const { api, user, userToken, jwks, exchange } = await setUp();
     const response = await exchange({});
-    expect(response.statusCode, response.body).toBe(200);
+    expect(response.status, response.text).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    const grant = response.json();
+    const grant = response.body;
     expect(grant).toEqual({ access_token: expect.any(String), issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', expires_in: expect.any(Number), scope: 'payment:charge' });
     const { payload, protectedHeader } = await jwtVerify(grant.access_token, jwks, { issuer: 'https://myshop.com/user', audience: 'payment', typ: 'at+jwt' });
     expect(protectedHeader.typ).toBe('at+jwt');
@@ -39,12 +39,12 @@ describe('POST /user/oauth/token', () => {
     expect(payload.exp).toBeLessThanOrEqual(decodeJwt(userToken).exp!);
     expect(grant.expires_in).toBeLessThanOrEqual(300);
     // …and it is no shopper token: the user service itself refuses it.
-    const me = await app.inject({ url: '/user/me', headers: { authorization: `Bearer ${grant.access_token}` } });
-    expect(me.statusCode).toBe(401);
+    const me = await api.get('/user/me').set('authorization', `Bearer ${grant.access_token}`);
+    expect(me.status).toBe(401);
   });
 
   it('takes the client credentials from the form body too (client_secret_post), as a form', async () => {
-    const { app, userToken } = await setUp();
+    const { api, userToken } = await setUp();
     const form = new URLSearchParams({
       grant_type: TOKEN_EXCHANGE,
       client_id: 'cart',
@@ -54,23 +54,23 @@ describe('POST /user/oauth/token', () => {
       subject_token: userToken,
       subject_token_type: ACCESS_TOKEN,
     });
-    const response = await app.inject({ method: 'POST', url: '/user/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
-    expect(response.statusCode, response.body).toBe(200);
+    const response = await api.post('/user/oauth/token').set('content-type', 'application/x-www-form-urlencoded').send(form.toString());
+    expect(response.status, response.text).toBe(200);
   });
 
   it('gives cart a token for itself (client credentials) only for what it may do as itself', async () => {
-    const { app, jwks } = await setUp();
+    const { api, jwks } = await setUp();
     const asItself = (scope: string) =>
-      app.inject({ method: 'POST', url: '/user/oauth/token', headers: basic('cart', CART_SECRET), payload: { grant_type: 'client_credentials', audience: 'payment', scope } });
+      api.post('/user/oauth/token').set(basic('cart', CART_SECRET)).send({ grant_type: 'client_credentials', audience: 'payment', scope });
     const response = await asItself('payment:refunds:read');
-    expect(response.statusCode, response.body).toBe(200);
-    const { payload } = await jwtVerify(response.json().access_token, jwks, { audience: 'payment' });
+    expect(response.status, response.text).toBe(200);
+    const { payload } = await jwtVerify(response.body.access_token, jwks, { audience: 'payment' });
     expect(payload).toMatchObject({ sub: 'cart', client_id: 'cart', scope: 'payment:refunds:read' });
     expect(payload.act).toBeUndefined();
     // Charging needs a user to act for.
     const charge = await asItself('payment:charge');
-    expect(charge.statusCode).toBe(400);
-    expect(charge.json()).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:charge is not allowed for this client and grant' });
+    expect(charge.status).toBe(400);
+    expect(charge.body).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:charge is not allowed for this client and grant' });
   });
 
   it.each([
@@ -83,30 +83,30 @@ describe('POST /user/oauth/token', () => {
   ])('refuses %s with 401 USER_INVALID_CLIENT and a Basic challenge, issuing nothing', async (_name, headers) => {
     const { exchange } = await setUp();
     const response = await exchange({}, headers as Record<string, string>);
-    expect(response.statusCode).toBe(401);
+    expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Basic realm="myshop"');
-    expect(response.json()).toEqual({ statusCode: 401, code: 'USER_INVALID_CLIENT', error: 'Unauthorized', message: 'Client authentication failed' });
+    expect(response.body).toEqual({ statusCode: 401, code: 'USER_INVALID_CLIENT', error: 'Unauthorized', message: 'Client authentication failed' });
   });
 
   it('refuses two ways of authenticating at once', async () => {
     const { exchange } = await setUp();
     const response = await exchange({ client_id: 'cart', client_secret: CART_SECRET });
-    expect(response.statusCode).toBe(401);
+    expect(response.status).toBe(401);
   });
 
   it('refuses an audience or a scope the client may not have', async () => {
     const { exchange } = await setUp();
     const audience = await exchange({ audience: 'user' });
-    expect(audience.statusCode).toBe(400);
-    expect(audience.json().code).toBe('USER_INVALID_TARGET');
+    expect(audience.status).toBe(400);
+    expect(audience.body.code).toBe('USER_INVALID_TARGET');
     const scope = await exchange({ scope: 'payment:charge payment:refund' });
-    expect(scope.statusCode).toBe(400);
-    expect(scope.json()).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:refund is not allowed for this client and grant' });
+    expect(scope.status).toBe(400);
+    expect(scope.body).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:refund is not allowed for this client and grant' });
   });
 
   it('refuses to exchange anything but a live shopper access token (400 USER_INVALID_GRANT)', async () => {
     const { exchange } = await setUp();
-    const serviceToken = (await exchange({})).json().access_token as string;
+    const serviceToken = (await exchange({})).body.access_token as string;
     const [header, payload] = serviceToken.split('.');
     const subjects = {
       'no subject token': { subject_token: undefined },
@@ -117,22 +117,22 @@ describe('POST /user/oauth/token', () => {
     };
     for (const [name, change] of Object.entries(subjects)) {
       const response = await exchange(change);
-      expect(response.statusCode, name).toBe(400);
-      expect(response.json().code, name).toBe('USER_INVALID_GRANT');
+      expect(response.status, name).toBe(400);
+      expect(response.body.code, name).toBe('USER_INVALID_GRANT');
     }
   });
 
   it('refuses an unknown grant type or a field it does not know with 400', async () => {
     const { exchange } = await setUp();
-    expect((await exchange({ grant_type: 'password' })).statusCode).toBe(400);
+    expect((await exchange({ grant_type: 'password' })).status).toBe(400);
     const unknown = await exchange({ actor_token: 'x' });
-    expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().message).toContain('actor_token is not allowed');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain('actor_token is not allowed');
   });
 
   it('signs service tokens with the same current key as shopper tokens', async () => {
     const { exchange, userToken } = await setUp();
-    const token = (await exchange({})).json().access_token as string;
+    const token = (await exchange({})).body.access_token as string;
     expect(decodeProtectedHeader(token).kid).toBe(decodeProtectedHeader(userToken).kid);
   });
 
@@ -141,12 +141,11 @@ describe('POST /user/oauth/token', () => {
     const { app } = await buildUser({ CART_CLIENT_SECRET: '', DATA_DIR: dataDir });
     // What the cart service reads when it starts with the same DATA_DIR.
     const secret = developmentClientSecret(dataDir, 'cart');
-    const response = await app.inject({
-      method: 'POST',
-      url: '/user/oauth/token',
-      headers: basic('cart', secret),
-      payload: { grant_type: 'client_credentials', audience: 'payment', scope: 'payment:refunds:read' },
-    });
-    expect(response.statusCode, response.body).toBe(200);
+    const api = await httpClient(app);
+    const response = await api
+      .post('/user/oauth/token')
+      .set(basic('cart', secret))
+      .send({ grant_type: 'client_credentials', audience: 'payment', scope: 'payment:refunds:read' });
+    expect(response.status, response.text).toBe(200);
   });
 });
