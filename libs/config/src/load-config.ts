@@ -78,7 +78,7 @@ function readValue(
     // A mounted Secret file usually ends with a newline that is not part of the value.
     return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    problems.set(key, `cannot read ${key}_FILE (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.set(key, `cannot read ${key}_FILE (${String((error as NodeJS.ErrnoException).code)})`);
     return undefined;
   }
 }
@@ -106,7 +106,7 @@ function problemsOf(error: unknown, schema: TObject): Map<string, string> {
         ? (failure.params as { missingProperty: string }).missingProperty
         : failure.instancePath.split('/')[1];
     if (!key || problems.has(key)) continue;
-    problems.set(key, failure.keyword === 'required' ? 'is required' : describe(schema.properties[key], failure.message ?? 'is invalid'));
+    problems.set(key, failure.keyword === 'required' ? 'is required' : describe(schema.properties[key], String(failure.message)));
   }
   return problems;
 }

@@ -104,6 +104,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('accepts production once the production-only keys are set', () => {
+    const Optional = Type.Object({ ...baseConfigProperties, TOKEN: Type.Optional(secret(Type.String())) });
+    const config = loadConfig(Optional, {
+      env: { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/shop', TOKEN: 't' },
+      requiredInProduction: ['DATABASE_URL', 'TOKEN'],
+    });
+    expect(config).toMatchObject({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/shop', TOKEN: 't' });
+  });
+
+  it('loads a schema whose every key is optional, keeping only the keys it declares', () => {
+    const Loose = Type.Object({ ZONE: Type.Optional(Type.String()) });
+    expect(loadConfig(Loose, { env: { PATH: '/usr/bin' } })).toEqual({});
+    expect(loadConfig(Loose, { env: { ZONE: 'eu-1', PATH: '/usr/bin' } })).toEqual({ ZONE: 'eu-1' });
+  });
+
   it('adds the problems found by refine, after the schema passed', () => {
     const error = errorOf(() =>
       loadConfig(Schema, {
