@@ -39,7 +39,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     // Longer than the ingress' upstream keep-alive, so it never reuses a socket we just closed.
     keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // A closing replica answers from protection-plugin.ts, in the API's error shape.
+    return503OnClosing: false,
     schemaErrorFormatter: formatSchemaErrors,
     // Errors the router answers itself (a too long path parameter: 414) leave like every other.
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },

@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { HelmetOptions } from 'helmet';
 import underPressure from '@fastify/under-pressure';
-import { defineError } from '@myshop/errors';
+import { defineError, withRetryAfter } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -24,6 +24,9 @@ export const API_HELMET_OPTIONS = {
 
 export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503);
 
+/** Answered by a replica that is closing (its close() has begun). */
+export const ShuttingDownError = defineError('SERVICE_SHUTTING_DOWN', 'This instance is shutting down, try again', 503);
+
 /** Seconds a client should wait before retrying an overloaded instance. */
 const OVERLOAD_RETRY_AFTER_SECONDS = 2;
 
@@ -41,6 +44,17 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
   await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false });
+  // A request that still reaches a closing replica gets the API's error shape and headers, and
+  // its connection closed (Fastify's own 503 for this, turned off in create-fastify.ts, has neither).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw withRetryAfter(new ShuttingDownError(), 1);
+  });
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedBytes,

@@ -90,4 +90,38 @@ describe('protectionPlugin', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready', checks: {} });
   });
+
+  it('answers a request reaching a closing replica with 503 SERVICE_SHUTTING_DOWN in the error shape', async () => {
+    const app = Fastify({ logger: false, return503OnClosing: false });
+    await app.register(errorHandlerPlugin);
+    await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 });
+    app.get('/things', async () => ({ ok: true }));
+    // A slow preClose hook after the plugin's: the listener still accepts while close() has begun.
+    const finish = Promise.withResolvers<void>();
+    const began = Promise.withResolvers<void>();
+    app.addHook('preClose', async () => {
+      began.resolve();
+      await finish.promise;
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    expect((await fetch(`http://127.0.0.1:${port}/things`)).status).toBe(200);
+
+    const closed = app.close();
+    await began.promise;
+    const response = await fetch(`http://127.0.0.1:${port}/things`);
+    finish.resolve();
+    await closed;
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await response.json()).toEqual({
+      statusCode: 503,
+      code: 'SERVICE_SHUTTING_DOWN',
+      error: 'Service Unavailable',
+      message: 'This instance is shutting down, try again',
+    });
+  });
 });
