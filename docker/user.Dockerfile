@@ -48,10 +48,15 @@ FROM production-deps AS dev
 ENV NODE_ENV=production
 COPY --chown=10001:10001 . .
 # Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
-RUN find apps libs -name node_modules -prune -o -type d -exec chown 10001:10001 {} +
+# The pods keep a read-only root filesystem, so on a cluster apps/ and libs/ are writable volumes
+# (k8s/components/inner-loop) that start empty: /seed holds what the command copies into them.
+RUN find apps libs -name node_modules -prune -o -type d -exec chown 10001:10001 {} + \
+ && mkdir /seed && cp -a apps libs /seed/
 USER 10001:10001
 EXPOSE 5000 9464
-CMD ["node", "--watch", "--conditions=@myshop/source", "--import=@myshop/telemetry/preload", "apps/user/src/server.ts"]
+# -n: a container restarted in the same pod keeps the files synced into its volumes. No -a: the
+# volumes' own folders belong to root, so their times and modes cannot be copied onto them.
+CMD ["sh", "-c", "cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/user/src/server.ts"]
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production

@@ -63,13 +63,13 @@ export function inspectImage(image: string): ImageInfo {
 }
 
 /**
- * `docker build` of one service's image with BuildKit, its output in `logFile`; rejects with the
+ * `docker build` of one service's image (or of its `target` stage) with BuildKit, its output in `logFile`; rejects with the
  * log's tail when the build fails or outlasts `timeoutMs`.
  */
-export function buildImage(service: string, tag: string, { timeoutMs = 20 * 60_000, logFile }: { timeoutMs?: number; logFile: string }): Promise<void> {
+export function buildImage(service: string, tag: string, { timeoutMs = 20 * 60_000, logFile, target }: { timeoutMs?: number; logFile: string; target?: string }): Promise<void> {
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child = spawn(docker, ['build', '--progress=plain', '-f', dockerfileOf(service), '-t', tag, '.'], {
+  const child = spawn(docker, ['build', '--progress=plain', '-f', dockerfileOf(service), ...(target ? ['--target', target] : []), '-t', tag, '.'], {
     cwd: repoPath(),
     env: { ...process.env, DOCKER_BUILDKIT: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

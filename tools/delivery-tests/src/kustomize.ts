@@ -140,6 +140,12 @@ export interface Combination {
 }
 
 /**
+ * Only for `skaffold dev`'s dev images (k8s/overlays/inner-loop), never a cluster's choice: left
+ * out of the menu below, judged through those overlays instead.
+ */
+export const INNER_LOOP_COMPONENT = 'k8s/components/inner-loop';
+
+/**
  * Every environment overlay with every combination of the components it does not use yet: the
  * menu a cluster can be served from. Cheap: nothing is rendered until `renderCombination`.
  */
@@ -147,7 +153,8 @@ export function environmentCombinations(): Combination[] {
   const { components, environments } = kustomizations();
   return environments.flatMap((environment) => {
     const used = componentsUsedBy(environment);
-    return subsets(components.filter((component) => !used.includes(component))).map((extra) => ({
+    const menu = components.filter((component) => !used.includes(component) && component !== INNER_LOOP_COMPONENT);
+    return subsets(menu).map((extra) => ({
       name: [environment, ...extra].join(' + '),
       environment,
       components: extra,

@@ -48,7 +48,12 @@ describe('Dockerfiles', () => {
   it.each(services())('%s: a dev stage runs the TypeScript sources under node --watch, as the Deployment\'s user', (service) => {
     const stages = parseStages(dockerfile(service));
     const dev = stageNamed(stages, 'dev');
-    expect(JSON.parse(lastOf(dev, 'CMD')!)).toEqual(['node', '--watch', '--conditions=@myshop/source', '--import=@myshop/telemetry/preload', `apps/${service}/src/server.ts`]);
+    const [shell, flag, script] = JSON.parse(lastOf(dev, 'CMD')!) as string[];
+    expect([shell, flag]).toEqual(['sh', '-c']);
+    // Fills the (on a cluster, empty) source volumes from /seed without overwriting synced files,
+    // then node becomes the process itself (exec), so it gets SIGTERM.
+    expect(script).toBe(`cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/${service}/src/server.ts`);
+    expect(dev.instructions.find(({ keyword, args }) => keyword === 'RUN' && args.includes('cp -a apps libs /seed/'))).toBeDefined();
     expect(existsSync(repoPath(`apps/${service}/src/server.ts`))).toBe(true);
     // The same dependencies as production (no dev tools), the sources copied whole into WORKDIR.
     expect(dev.from).toBe('production-deps');

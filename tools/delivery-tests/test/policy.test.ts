@@ -21,6 +21,8 @@ const { overlays, environments } = kustomizations();
 const combinations = environmentCombinations().map((combination) => [combination.name, combination] as const);
 const isProd = (name: string) => name.startsWith('k8s/overlays/prod');
 const parts = overlays.filter((dir) => !environments.includes(dir));
+/** What `skaffold dev` deploys: not an environment, each a dev overlay with writable sources. */
+const innerLoop = overlays.filter((dir) => dir.startsWith('k8s/overlays/inner-loop/'));
 /** Whether the database is the in-cluster PostgreSQL (its pods), or else a managed one outside the cluster. */
 const inClusterPostgres = ({ environment, components }: Combination) => [...componentsUsedBy(environment), ...components].includes('k8s/components/in-cluster-postgres');
 
@@ -90,6 +92,11 @@ describe('policy, on every deployable overlay and component combination', () => 
   it.each(combinations)('%s: each service sends database traffic to its database only (the in-cluster PostgreSQL\'s pods, or the managed one\'s address), which admits exactly the services', (name, combination) => {
     const inCluster = inClusterPostgres(combination) ? 'postgres' : undefined;
     expect(judged(name, databaseEgressProblems(renderCombination(combination), { clients: services(), inCluster }))).toEqual([]);
+  });
+
+  it.each(innerLoop)('%s (skaffold dev): restricted and read-only too, with probes and resources', (dir) => {
+    const objects = render(dir);
+    expect(judged(dir, [...restrictedPodSecurityProblems(objects), ...probeProblems(objects), ...resourceProblems(objects)])).toEqual([]);
   });
 
   it.each(environments)('%s: rolls without losing capacity, a PodDisruptionBudget and an HPA per Deployment', (environment) => {

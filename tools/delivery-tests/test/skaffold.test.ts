@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imageName } from '../src/images.ts';
-import { parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
+import { lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { render } from '../src/kustomize.ts';
 import { repoPath, services } from '../src/repo.ts';
 import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
@@ -56,6 +56,9 @@ describe('skaffold.yaml', () => {
       if (profile === 'prod') {
         expect(paths.every((path) => path.startsWith('k8s/overlays/prod/'))).toBe(true);
         expect(effective.portForward).toBeUndefined();
+      } else if (profile === 'dev' && config.build) {
+        // A service under skaffold dev: the dev overlay with writable sources (inner-loop).
+        expect(paths).toEqual([`k8s/overlays/inner-loop/${config.metadata?.name}`]);
       } else {
         expect(paths.every((path) => path.startsWith('k8s/overlays/dev/'))).toBe(true);
       }
@@ -93,6 +96,28 @@ describe('skaffold.yaml', () => {
       // Relative destinations are under the container's WORKDIR; `COPY . .` put the file there.
       const relativePath = rule!.strip && file.startsWith(rule!.strip) ? file.slice(rule!.strip.length) : file;
       expect(posix.resolve(workdir, rule!.dest, relativePath), file).toBe(posix.join(workdir, file));
+    }
+  });
+
+  it.each(services())('%s: under skaffold dev, every synced file lands on a writable volume the dev image fills, the root staying read-only', (service) => {
+    const effective = withProfile(byName.get(service)!, 'dev');
+    const [artifact] = effective.build!.artifacts!;
+    const stages = parseStages(readFileSync(repoPath(artifact!.docker!.dockerfile!), 'utf8'));
+    const dev = stageNamed(stages, 'dev');
+    const workdir = workdirOf(stages, dev);
+    const objects = effective.manifests!.kustomize!.paths!.flatMap((path) => render(path));
+    const { pod } = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === service)!;
+    const container = pod.containers.find((candidate) => parseImage(candidate.image).name === artifact!.image)!;
+    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const emptyDirs = new Set((pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
+    const writable = (container.volumeMounts ?? []).filter((mount) => emptyDirs.has(mount.name) && !mount.readOnly).map((mount) => mount.mountPath);
+    const command = JSON.parse(lastOf(dev, 'CMD')!).join(' ') as string;
+    for (const { src, dest } of artifact!.sync!.manual!) {
+      // The folder the rule's files go to (e.g. /src/apps for apps/**/*.ts with dest .).
+      const folder = posix.resolve(workdir, dest, src.split('/')[0]!);
+      expect(writable, `${src} is synced to ${folder}`).toContain(folder);
+      // …which starts empty on a cluster, so the command first fills it from the image's copy.
+      expect(command).toContain(`cp -Rn /seed/${posix.relative(workdir, folder)}/. ${posix.relative(workdir, folder)}/`);
     }
   });
 

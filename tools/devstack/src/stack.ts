@@ -120,6 +120,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         SHUTDOWN_DELAY_MS: String(PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS + 250),
         // Refunds show on orders within a second here (a cluster reads every few seconds).
         REFUND_SYNC_INTERVAL_MS: '1000',
+        // V8's compiled code kept on disk between starts (keyed by each file's contents): a
+        // replica restarted by --watch compiles only what changed, about a third less CPU.
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(root, 'node_modules', '.cache', 'node-compile-cache'),
         ...discovery,
         ...options.env,
       },
