@@ -8,5 +8,5 @@ import { configAjv, toJsonSchema } from './config-ajv.ts';
  * as `app.config` / `app.getEnvs()`. Only the given values count, never this process's own env.
  */
 export function envPluginOptions(schema: TObject, config: object): FastifyEnvOptions {
-  return { schema: toJsonSchema(schema), data: { ...config }, env: false, ajv: configAjv };
+  return { schema: toJsonSchema(schema), data: { ...config }, env: false, ajv: configAjv() };
 }

@@ -43,7 +43,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
   const jsonSchema = toJsonSchema(schema, { optional: [...problems.keys()] });
   let config: Record<string, unknown> = {};
   try {
-    config = envSchema({ schema: jsonSchema, data: raw, env: false, ajv: configAjv });
+    config = envSchema({ schema: jsonSchema, data: raw, env: false, ajv: configAjv() });
   } catch (error) {
     for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
   }

@@ -1,22 +1,35 @@
-import { runner } from 'node-pg-migrate';
+import { readdirSync } from 'node:fs';
+import { extname } from 'node:path';
+import pg from 'pg';
 
 export interface MigrationOptions {
   url: string;
-  /** Directory of versioned `NNNN_name.sql` files, applied in order, each exactly once. */
+  /** Directory of versioned `NNNN_name.sql` (or `.ts`) files, applied in order, each exactly once. */
   dir: string;
   log?: (message: string) => void;
 }
 
+const MIGRATIONS_TABLE = 'schema_migrations';
+/** The files node-pg-migrate reads as migrations (it leaves dot-files out). */
+const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
+
 /**
  * Applies pending migrations. Replicas starting together wait on node-pg-migrate's advisory
  * lock instead of racing each other; all pending files run in one transaction.
+ *
+ * Most starts find nothing to do (a restart, a second replica): one query tells, and only when
+ * something is pending, or the record differs from the files in any way, does node-pg-migrate
+ * run, with its own checks and errors. Loading it and compiling the TypeScript migrations costs
+ * about a second of CPU, half of a service's start.
  */
 export async function runMigrations({ url, dir, log }: MigrationOptions): Promise<string[]> {
+  if (await allApplied(url, dir)) return [];
+  const { runner } = await import('node-pg-migrate');
   const applied = await runner({
     databaseUrl: url,
     dir,
     direction: 'up',
-    migrationsTable: 'schema_migrations',
+    migrationsTable: MIGRATIONS_TABLE,
     singleTransaction: true,
     checkOrder: true,
     advisoryLockMode: 'wait',
@@ -24,6 +37,27 @@ export async function runMigrations({ url, dir, log }: MigrationOptions): Promis
     logger: quiet(log),
   });
   return applied.map((migration) => migration.name);
+}
+
+/** Whether the database records exactly the directory's migrations, in the same order. */
+async function allApplied(url: string, dir: string): Promise<boolean> {
+  const files = readdirSync(dir)
+    .filter((file) => MIGRATION_FILE.test(file))
+    .sort()
+    .map((file) => file.slice(0, -extname(file).length));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // The order node-pg-migrate reads its record in.
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`);
+    return rows.length === files.length && rows.every((row, index) => row.name === files[index]);
+  } catch (error) {
+    // A new database: no record yet, everything is pending.
+    if ((error as { code?: string }).code === '42P01') return false;
+    throw error;
+  } finally {
+    await client.end();
+  }
 }
 
 function quiet(log?: (message: string) => void) {

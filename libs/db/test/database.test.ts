@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -25,6 +28,23 @@ describe('runMigrations', () => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'things' ORDER BY ordinal_position",
     );
     expect(columns.map((column) => column.column_name)).toEqual(['id', 'name', 'amount', 'note']);
+  });
+
+  it('leaves a database that records exactly its files alone, and hands any other difference to node-pg-migrate', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0001_create_things', '0002_add_note']);
+    // A new file is applied; a dot-file is not a migration.
+    writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean;');
+    writeFileSync(join(dir, '.0004_editor_swap.sql'), 'not sql');
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0003_add_flag']);
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual([]);
+    // A new file older than one already run: node-pg-migrate's own refusal, not a silent pass.
+    writeFileSync(join(dir, '0002a_late.sql'), 'ALTER TABLE things ADD COLUMN late boolean;');
+    await expect(runMigrations({ url: testDatabase.url, dir })).rejects.toThrow(/0002a_late/);
   });
 
   it('lets replicas starting together migrate once: the others wait on the lock', async () => {
