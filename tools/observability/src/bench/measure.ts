@@ -56,12 +56,17 @@ export async function measureRoute(route: string, contenders: Contender[], load:
   return measures;
 }
 
-/** Best of `rounds` saturating runs of one target, after a warm-up (login, which has no yardstick of its own to rotate with). */
-export async function measureSaturated(what: string, target: LoadTarget, load: LoadGenerator, settings: MeasureSettings): Promise<LoadResult> {
+/**
+ * Best of `rounds` saturating runs of one target, after a warm-up: for login, which has no
+ * yardstick to rotate with. Each run lasts `minimumSeconds` at least: a request that takes most of
+ * a second (one argon2 hash on a busy machine) needs a few to average.
+ */
+export async function measureSaturated(what: string, target: LoadTarget, load: LoadGenerator, settings: MeasureSettings, minimumSeconds = 5): Promise<LoadResult> {
   await load.run(target, { connections: settings.connections, durationSeconds: settings.warmupSeconds });
+  const durationSeconds = Math.max(settings.durationSeconds, minimumSeconds);
   let best: LoadResult | undefined;
   for (let round = 0; round < settings.rounds; round += 1) {
-    best = better(best, checked(what, await load.run(target, { connections: settings.connections, durationSeconds: settings.durationSeconds })));
+    best = better(best, checked(what, await load.run(target, { connections: settings.connections, durationSeconds })));
   }
   return best!;
 }

@@ -152,7 +152,7 @@ export function chargeTarget(paymentUrl: string, paymentToken: string): LoadTarg
 }
 
 /** A shopper signed up and in, with two products in the cart, and the payment token the cart would get for them. */
-async function newShopper(userUrl: string, cartUrl: string, clientSecret: string): Promise<Shopper> {
+export async function newShopper(userUrl: string, cartUrl: string, clientSecret: string): Promise<Shopper> {
   const email = `bench-${randomUUID()}@example.com`;
   await json(`${userUrl}/user/register`, { method: 'POST', body: { email, password: PASSWORD, name: 'Bench' } });
   const { accessToken } = await json<{ accessToken: string }>(`${userUrl}/user/login`, { method: 'POST', body: { email, password: PASSWORD } });
