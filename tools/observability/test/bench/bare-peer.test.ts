@@ -48,7 +48,7 @@ beforeAll(async () => {
     JWKS_URL: jwksUrl,
     ...Object.fromEntries(SERVICES.flatMap((service) => [[`${service.toUpperCase()}_DATABASE_URL`, recorders[service].url], [`${service.toUpperCase()}_DATABASE_POOL_MAX`, '2']])),
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await peer?.stop();
