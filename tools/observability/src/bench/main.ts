@@ -87,7 +87,7 @@ try {
   say(`POST /user/login (${first.mode}) and one argon2 hash`);
   const loginSaturated = await measureSaturated('POST /user/login', first.login, load, measureSettings);
   const limit = argon2Limit(argon2Parameters(await storedPasswordHash(first)));
-  const login = { saturated: loginSaturated, limit: await limit };
+  const login = { mode: first.mode, saturated: loginSaturated, limit: await limit };
 
   say('round trips per charge');
   const roundTrips = await countChargeRoundTrips(first, settings);

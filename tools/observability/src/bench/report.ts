@@ -51,7 +51,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
   for (const mode of results.modes) {
     memoryRows.push([mode.mode, ...services.map((service) => `${mode.memory[service]!.rssMb} (${mode.memory[service]!.heapUsedMb}/${mode.memory[service]!.heapTotalMb})`)]);
   }
-  const conditions = [...new Set(results.modes.flatMap((mode) => Object.entries(mode.memory).map(([service, memory]) => `${service}: ${memory.conditions}`)))];
+  const conditions = results.modes.flatMap((mode) => Object.entries(mode.memory).map(([service, memory]) => `${mode.mode} ${service}: ${memory.conditions}`));
   const { login, roundTrips } = results;
   const { parameters } = login.limit;
   return [
@@ -66,7 +66,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     '',
     ...conditions.map((line) => `- ${line}`),
     '',
-    `POST /user/login: ${login.saturated.requestsPerSecond} req/s (p99 ${formatMs(login.saturated.p99Ms)} ms); one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms, so ${login.limit.cores} cores verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
+    `POST /user/login (${login.mode}): ${login.saturated.requestsPerSecond} req/s (p99 ${formatMs(login.saturated.p99Ms)} ms); one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms, so ${login.limit.cores} cores verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
     `POST /payment/charges: ${roundTrips.roundTrips} database round trips over ${roundTrips.charges} charges (${(roundTrips.roundTrips / roundTrips.charges).toFixed(2)} each), counted on the wire; one charge sends:`,
     ...roundTrips.statements.map((statement) => `    ${statement.replace(/\s+/g, ' ').trim()}`),
     `spans exported to the sink: ${context.spansExported.exports} requests, ${Math.round(context.spansExported.bytes / 1024)} KB`,

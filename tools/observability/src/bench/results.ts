@@ -36,6 +36,8 @@ export interface ModeResults {
 }
 
 export interface LoginResults {
+  /** The mode whose user service was measured (the first): its RSS afterwards includes argon2's memory. */
+  mode: Mode;
   saturated: LoadResult;
   limit: Argon2Limit;
 }

@@ -51,13 +51,13 @@ describe('renderReport', () => {
     results.modes[1]!.memory.user = memory(150, false);
     const text = renderReport(results, [], context);
     expect(text).toContain('| on   | 150 (40/50) | 130 (40/50) | 140 (40/50) |');
-    expect(text).toContain('- user: memory cgroup limited to 256 MiB');
-    expect(text).toContain('- user: plain RSS on the host');
+    expect(text).toContain('- off user: memory cgroup limited to 256 MiB');
+    expect(text).toContain('- on user: plain RSS on the host');
   });
 
   it('prints login against the argon2 limit and the statements of a charge', () => {
     const text = renderReport(passingResults(), [], context);
-    expect(text).toContain('POST /user/login: 90 req/s');
+    expect(text).toContain('POST /user/login (off): 90 req/s');
     expect(text).toContain('one argon2id hash (m=19456, t=2, p=1) takes 20 ms, so 2 cores verify at most 100 logins/s');
     expect(text).toContain('POST /payment/charges: 40 database round trips over 20 charges (2.00 each)');
     expect(text).toContain('\n    BEGIN\n    COMMIT\n');
