@@ -12,7 +12,7 @@
  * load generator runs in its own process, niced and pinned. Prints the tables and each target
  * met or MISSED (exit 1 on a miss with `--strict`), and writes reports/bench.json.
  *
- *   npm run bench                                  about 6 minutes on 2 cores
+ *   npm run bench                                  about 8 minutes on 2 cores
  *   npm run bench -- --duration 3 --rounds 1 --modes off,on
  *   npm run bench -- --cpu-prof                    V8 CPU profiles of the services (reports/profiles)
  *   npm run build && npm run bench -- --compiled   the services as the images run them (dist)
