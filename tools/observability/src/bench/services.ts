@@ -97,14 +97,14 @@ export async function startMode(mode: Mode, settings: ModeSettings): Promise<Run
     const pod = podMemoryConditions(service);
     const poolSize = podPoolSize(service);
     const database = databases[SERVICES.indexOf(service)]!;
-    const { started: process, placement } = forkInCgroup(`myshop-bench-${globalThis.process.pid}-${mode}-${service}`, pod.limitBytes, () =>
+    const { started: forked, placement } = forkInCgroup(`myshop-bench-${process.pid}-${mode}-${service}`, pod.limitBytes, () =>
       startServiceProcess(
         service,
         { ...common, ...pod.env, OTEL_SERVICE_NAME: service, DATABASE_URL: database.url, DATABASE_POOL_MAX: String(poolSize), ...env },
         { logFile: join(settings.logDir, `${mode}-${service}.log`), execArgv, compiled: settings.compiled },
       ),
     );
-    started[service] = { process: await process, database, poolSize, pod, placement };
+    started[service] = { process: await forked, database, poolSize, pod, placement };
     return started[service];
   };
   try {
