@@ -1,4 +1,7 @@
-import autocannon, { type Options, type Result } from 'autocannon';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism, setPriority } from 'node:os';
+import { join } from 'node:path';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -14,32 +17,79 @@ export interface LoadTarget {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  /** A fresh header value per request (e.g. an Idempotency-Key), computed when the request is made. */
-  perRequestHeaders?: () => Record<string, string>;
+  /** A new Idempotency-Key on every request, made when the request is. */
+  freshIdempotencyKey?: boolean;
 }
 
-/** One autocannon run against `target`: saturating with `connections`, or held at `rate` req/s. */
-export async function load(target: LoadTarget, options: { connections: number; durationSeconds: number; rate?: number }): Promise<LoadResult> {
-  const request: NonNullable<Options['requests']>[number] = {
-    method: target.method ?? 'GET',
-    ...(target.headers ? { headers: target.headers } : {}),
-    ...(target.body ? { body: target.body } : {}),
-    ...(target.perRequestHeaders
-      ? { setupRequest: (current) => ({ ...current, headers: { ...current.headers, ...target.perRequestHeaders!() } }) }
-      : {}),
-  };
-  const result: Result = await autocannon({
-    url: target.url,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    ...(options.rate ? { overallRate: options.rate } : {}),
-    requests: [request],
-  });
+/** One autocannon run: saturating with `connections`, or held at `rate` req/s. */
+export interface LoadRun {
+  target: LoadTarget;
+  connections: number;
+  durationSeconds: number;
+  rate?: number;
+}
+
+export interface LoadGenerator {
+  run(target: LoadTarget, options: Omit<LoadRun, 'target'>): Promise<LoadResult>;
+  /** How the generator runs beside the services, for the report. */
+  placement: string;
+  stop(): Promise<void>;
+}
+
+/** Lower priority than the services: under contention the kernel serves them first. */
+const NICENESS = 10;
+
+/**
+ * autocannon in a child process of its own, niced, and pinned to the last core where taskset
+ * exists and there are at least two cores: its work then competes with the services' as little as
+ * the machine allows, and the same way for every contender.
+ */
+export async function startLoadGenerator(): Promise<LoadGenerator> {
+  const child = fork(join(import.meta.dirname, 'load-worker.ts'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const placement = [`own process (pid ${child.pid})`];
+  const [ready] = (await once(child, 'message')) as [{ type: string }];
+  if (ready.type !== 'ready') throw new Error('the load generator did not start');
+  try {
+    setPriority(child.pid!, NICENESS);
+    placement.push(`nice ${NICENESS}`);
+  } catch (error) {
+    placement.push(`not niced (${(error as Error).message})`);
+  }
+  placement.push(pin(child));
+  let next = 0;
   return {
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    placement: placement.join(', '),
+    async run(target, options) {
+      const id = (next += 1);
+      const answer = new Promise<LoadResult>((resolve, reject) => {
+        const listener = (message: { type: string; id: number; result?: LoadResult; error?: string }) => {
+          if (message.type !== 'result' || message.id !== id) return;
+          child.off('message', listener);
+          if (message.error !== undefined) reject(new Error(`load generator: ${message.error}`));
+          else resolve(message.result!);
+        };
+        child.on('message', listener);
+      });
+      child.send({ type: 'run', id, run: { target, ...options } });
+      return answer;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
   };
+}
+
+function pin(child: ChildProcess): string {
+  const cores = availableParallelism();
+  if (cores < 2) return 'not pinned (one core)';
+  const core = String(cores - 1);
+  try {
+    execFileSync('taskset', ['-p', '-c', core, String(child.pid)], { stdio: 'ignore' });
+    return `pinned to CPU ${core} (taskset)`;
+  } catch {
+    return 'not pinned (no taskset)';
+  }
 }

@@ -1,0 +1,72 @@
+import type { LoadGenerator, LoadResult, LoadTarget } from './load.ts';
+import type { RouteMeasure } from './results.ts';
+
+/** Who answers a route in one measure: a mode's service, or the route's yardstick. */
+export interface Contender {
+  name: string;
+  target: LoadTarget;
+}
+
+export interface MeasureSettings {
+  connections: number;
+  durationSeconds: number;
+  rounds: number;
+  warmupSeconds: number;
+}
+
+/** A run with any non-2xx answer or error measured something else than the route: stop there. */
+export function checked(what: string, result: LoadResult): LoadResult {
+  if (result.non2xx + result.errors > 0) throw new Error(`${what}: ${result.non2xx} non-2xx answers and ${result.errors} errors: not a measure`);
+  return result;
+}
+
+/** The better of two runs: on a shared machine, interference only ever makes a run slower. */
+export function better(a: LoadResult | undefined, b: LoadResult): LoadResult {
+  return !a || b.requestsPerSecond > a.requestsPerSecond ? b : a;
+}
+
+/** The order of round `round`: each round starts one contender further, so none always goes first. */
+export function rotation<T>(contenders: T[], round: number): T[] {
+  const shift = round % contenders.length;
+  return [...contenders.slice(shift), ...contenders.slice(0, shift)];
+}
+
+/**
+ * One route, every contender one after the other, `rounds` times in rotating order, keeping each
+ * one's best saturating run: they all meet the same machine, whatever else runs on it meanwhile.
+ * Then each held at half its best rate, for the latency there.
+ */
+export async function measureRoute(route: string, contenders: Contender[], load: LoadGenerator, settings: MeasureSettings): Promise<Map<string, RouteMeasure>> {
+  const { connections, durationSeconds } = settings;
+  for (const contender of contenders) await load.run(contender.target, { connections, durationSeconds: settings.warmupSeconds });
+  const best = new Map<string, LoadResult>();
+  for (let round = 0; round < settings.rounds; round += 1) {
+    for (const contender of rotation(contenders, round)) {
+      const result = checked(`${route} (${contender.name})`, await load.run(contender.target, { connections, durationSeconds }));
+      best.set(contender.name, better(best.get(contender.name), result));
+    }
+  }
+  const measures = new Map<string, RouteMeasure>();
+  for (const contender of contenders) {
+    const saturated = best.get(contender.name)!;
+    const rate = Math.max(1, Math.round(saturated.requestsPerSecond / 2));
+    const halfRate = checked(`${route} (${contender.name}) at ${rate}/s`, await load.run(contender.target, { connections, durationSeconds, rate }));
+    measures.set(contender.name, { saturated, halfRate: { ...halfRate, rate } });
+  }
+  return measures;
+}
+
+/**
+ * Best of `rounds` saturating runs of one target, after a warm-up: for login, which has no
+ * yardstick to rotate with. Each run lasts `minimumSeconds` at least: a request that takes most of
+ * a second (one argon2 hash on a busy machine) needs a few to average.
+ */
+export async function measureSaturated(what: string, target: LoadTarget, load: LoadGenerator, settings: MeasureSettings, minimumSeconds = 5): Promise<LoadResult> {
+  await load.run(target, { connections: settings.connections, durationSeconds: settings.warmupSeconds });
+  const durationSeconds = Math.max(settings.durationSeconds, minimumSeconds);
+  let best: LoadResult | undefined;
+  for (let round = 0; round < settings.rounds; round += 1) {
+    best = better(best, checked(what, await load.run(target, { connections: settings.connections, durationSeconds })));
+  }
+  return best!;
+}

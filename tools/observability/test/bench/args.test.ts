@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../../src/bench/args.ts';
+
+describe('parseBenchArgs', () => {
+  it('defaults to every mode, two rounds of 5 s, 10 connections, not strict', () => {
+    expect(parseBenchArgs([])).toEqual({
+      durationSeconds: 5,
+      rounds: 2,
+      connections: 10,
+      modes: ['off', 'on', 'on-100'],
+      out: 'reports/bench.json',
+      cpuProf: false,
+      compiled: false,
+      strict: false,
+    });
+  });
+
+  it('reads a shorter run of some modes, strict', () => {
+    expect(parseBenchArgs(['--duration', '3', '--rounds', '1', '--modes', 'off, on', '--strict'])).toMatchObject({
+      durationSeconds: 3,
+      rounds: 1,
+      modes: ['off', 'on'],
+      strict: true,
+    });
+  });
+
+  it('refuses an unknown mode, a mode twice, a bad number and an unknown option', () => {
+    expect(() => parseBenchArgs(['--modes', 'off,of'])).toThrow(/unknown mode "of"/);
+    expect(() => parseBenchArgs(['--modes', 'on,on'])).toThrow(/names a mode twice/);
+    expect(() => parseBenchArgs(['--duration', '0'])).toThrow(/--duration must be a whole number/);
+    expect(() => parseBenchArgs(['--rounds', 'two'])).toThrow(/--rounds must be a whole number/);
+    expect(() => parseBenchArgs(['--strcit'])).toThrow(/Unknown option/);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadGenerator, LoadResult, LoadRun, LoadTarget } from '../../src/bench/load.ts';
+import { better, checked, measureRoute, measureSaturated, rotation } from '../../src/bench/measure.ts';
+import { loadResult } from './fixtures.ts';
+
+/** A load generator that answers from a script and remembers what it was asked. */
+function scripted(answer: (target: LoadTarget, options: Omit<LoadRun, 'target'>, call: number) => LoadResult) {
+  const calls: Array<{ url: string } & Omit<LoadRun, 'target'>> = [];
+  const generator: LoadGenerator = {
+    placement: 'scripted',
+    run: async (target, options) => {
+      calls.push({ url: target.url, ...options });
+      return answer(target, options, calls.length);
+    },
+    stop: async () => undefined,
+  };
+  return { generator, calls };
+}
+
+const settings = { connections: 10, durationSeconds: 3, rounds: 2, warmupSeconds: 2 };
+
+describe('rotation', () => {
+  it('starts each round one contender further', () => {
+    expect(rotation(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(rotation(['a', 'b', 'c'], 1)).toEqual(['b', 'c', 'a']);
+    expect(rotation(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('better and checked', () => {
+  it('keeps the faster run', () => {
+    expect(better(undefined, loadResult(5)).requestsPerSecond).toBe(5);
+    expect(better(loadResult(7), loadResult(5)).requestsPerSecond).toBe(7);
+    expect(better(loadResult(5), loadResult(7)).requestsPerSecond).toBe(7);
+  });
+
+  it('refuses a run with errors or non-2xx answers', () => {
+    expect(() => checked('GET /cart', { ...loadResult(5), non2xx: 1 })).toThrow('GET /cart: 1 non-2xx answers and 0 errors: not a measure');
+    expect(checked('GET /cart', loadResult(5)).requestsPerSecond).toBe(5);
+  });
+});
+
+describe('measureRoute', () => {
+  it('warms every contender, rotates the rounds, keeps the best and holds each at half of it', async () => {
+    const { generator, calls } = scripted((target, options, call) => loadResult(options.rate ?? (target.url === 'a' ? 100 + call : 50)));
+    const measures = await measureRoute('GET /x', [{ name: 'A', target: { url: 'a' } }, { name: 'B', target: { url: 'b' } }], generator, settings);
+    expect(calls.map((call) => `${call.url}:${call.durationSeconds}:${call.rate ?? '-'}`)).toEqual(['a:2:-', 'b:2:-', 'a:3:-', 'b:3:-', 'b:3:-', 'a:3:-', 'a:3:53', 'b:3:25']);
+    expect(measures.get('A')!.saturated.requestsPerSecond).toBe(106);
+    expect(measures.get('A')!.halfRate.rate).toBe(53);
+    expect(measures.get('B')!.halfRate.rate).toBe(25);
+  });
+});
+
+describe('measureSaturated', () => {
+  it('runs at least the minimum duration and keeps the best round', async () => {
+    const { generator, calls } = scripted((_target, _options, call) => loadResult(call * 10));
+    const best = await measureSaturated('POST /user/login', { url: 'l' }, generator, settings, 5);
+    expect(calls.map((call) => call.durationSeconds)).toEqual([2, 5, 5]);
+    expect(best.requestsPerSecond).toBe(30);
+  });
+});

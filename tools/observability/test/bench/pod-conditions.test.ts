@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { memoryConditions, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
+
+const deployment = (container: string) => `
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+${container}`;
+
+describe('quantityBytes', () => {
+  it('reads binary and decimal suffixes and plain bytes', () => {
+    expect(quantityBytes('256Mi')).toBe(268_435_456);
+    expect(quantityBytes('1Gi')).toBe(1_073_741_824);
+    expect(quantityBytes('500M')).toBe(500_000_000);
+    expect(quantityBytes('1.5Gi')).toBe(1_610_612_736);
+    expect(quantityBytes(1024)).toBe(1024);
+  });
+
+  it('refuses what is not a quantity', () => {
+    expect(() => quantityBytes('256 MB')).toThrow(/not a memory quantity/);
+    expect(() => quantityBytes('')).toThrow(/not a memory quantity/);
+  });
+});
+
+describe('memoryConditions', () => {
+  it('takes the named container’s limit and its memory env, the container’s over the ConfigMap’s', () => {
+    const yaml = deployment(`
+        - name: sidecar
+          resources: { limits: { memory: 1Gi } }
+        - name: user
+          env:
+            - { name: MALLOC_ARENA_MAX, value: "2" }
+            - { name: DATABASE_URL_FILE, value: /secrets/url }
+            - { name: NODE_OPTIONS, value: "--max-old-space-size=128" }
+          resources: { limits: { memory: 256Mi, cpu: "1" } }`);
+    const conditions = memoryConditions('user', yaml, 'LOG_LEVEL=info\nNODE_OPTIONS=--max-old-space-size=96\nUV_THREADPOOL_SIZE=2\n', 'k8s/base/user');
+    expect(conditions).toEqual({
+      limitBytes: 268_435_456,
+      env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-old-space-size=128', UV_THREADPOOL_SIZE: '2' },
+      source: 'k8s/base/user',
+    });
+  });
+
+  it('fails loudly on a Deployment without the container or without a limit', () => {
+    expect(() => memoryConditions('cart', deployment('        - name: user'), '', 'x')).toThrow(/no container named cart/);
+    expect(() => memoryConditions('user', deployment('        - name: user'), '', 'x')).toThrow(/has no memory limit/);
+  });
+});
+
+describe('the base manifests', () => {
+  it.each(['user', 'cart', 'payment'])('give %s a memory limit and a pool size', (service) => {
+    expect(podMemoryConditions(service).limitBytes).toBeGreaterThan(0);
+    expect(podPoolSize(service)).toBeGreaterThan(0);
+  });
+});
