@@ -19,7 +19,8 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            // A tool builds on libs, and on the few tools tagged to be built on (devstack's stack).
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'tool:shared'] },
           ],
         },
       ],

@@ -1,11 +1,12 @@
 import { projectTestConfig } from '@myshop/vitest-config';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig(
-  projectTestConfig({
-    dir: import.meta.dirname,
-    // The reconciliation command's tests read databases of their own.
-    database: true,
-    coverage: { lines: 83, functions: 80, branches: 70, statements: 80 },
-  }),
-);
+const config = projectTestConfig({
+  dir: import.meta.dirname,
+  coverage: { lines: 90, functions: 88, branches: 70, statements: 88 },
+});
+// `npm start` itself runs as its own process (delivery-tests' journey test starts it), out of
+// sight of the coverage of these test workers; what it calls is covered here.
+config.test!.coverage!.exclude = ['src/main.ts'];
+
+export default defineConfig(config);

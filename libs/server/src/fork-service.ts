@@ -12,6 +12,8 @@ export interface ListeningMessage {
 }
 
 export interface ForkServiceOptions {
+  /** How messages name the process (a replica's name, say); the entry point by default. */
+  name?: string;
   env: NodeJS.ProcessEnv;
   execArgv?: string[];
   cwd?: string;
@@ -58,7 +60,7 @@ export async function forkService(entry: string, options: ForkServiceOptions): P
       if (received?.type === 'listening') resolve(received as ListeningMessage);
     });
     child.once('exit', (code, signal) =>
-      reject(new Error(`${entry} exited during start-up (${signal ?? `code ${code}`})${recent.length ? `:\n${recent.join('\n')}` : ''}`)),
+      reject(new Error(`${options.name ?? entry} exited during start-up (${signal ?? `code ${code}`})${recent.length ? `:\n${recent.join('\n')}` : ''}`)),
     );
   });
   return {

@@ -3,6 +3,7 @@ export { RequestLogController } from './request-log.ts';
 export { platformPlugin, type PlatformOptions } from './platform-plugin.ts';
 export { forkService, serviceEntry, type ForkedService, type ForkServiceOptions, type ListeningMessage } from './fork-service.ts';
 export { runService, type ServiceDefinition, type BuildAppOptions } from './run-service.ts';
+export { onStopSignal, type StopSignalLogger } from './stop-signal.ts';
 export { runMigrationsCommand, type MigrationsCommand } from './run-migrations-command.ts';
 export { loadConfigOrExit } from './load-config-or-exit.ts';
 export { readPackageInfo, type PackageInfo } from './package-info.ts';

@@ -1,13 +1,17 @@
-import type { Logger } from 'pino';
-
 /** One Ctrl-C under `npm run` arrives twice: from the terminal and forwarded by npm. */
 const DUPLICATE_WINDOW_MS = 2000;
 
+/** Where the forced exit is said: a pino logger, or anything with its `warn` shape. */
+export interface StopSignalLogger {
+  warn(details: { signal: NodeJS.Signals }, message: string): void;
+}
+
 /**
  * Calls `stop` on the first SIGTERM or SIGINT. A repeat within two seconds is the same request
- * delivered twice and is ignored; a later one means "now": exit 1 without waiting.
+ * delivered twice and is ignored; a later one means "now": exit 1 without waiting. The one
+ * stop-signal policy of every process here: the services (runService) and `npm start`.
  */
-export function onStopSignal(stop: (signal: NodeJS.Signals) => void, logger: Logger): void {
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void, logger: StopSignalLogger): void {
   let firstAt = 0;
   const handle = (signal: NodeJS.Signals) => {
     if (firstAt === 0) {

@@ -1,11 +1,11 @@
 /**
- * Helpers for tests of the delivery (the reliability policies and the observability component
- * build on them): render kustomizations, judge the objects, evaluate NetworkPolicies.
+ * Helpers for tests of the delivery: enumerate the kustomizations, judge the rendered objects,
+ * evaluate NetworkPolicies. Rendering itself, the repository's paths and the image names are
+ * @myshop/release's, as the release commands use them.
  */
-export { assertKubectl, componentsUsedBy, environmentCombinations, kustomizations, render, renderCombination, renderWithComponents, type Combination, type K8sObject } from './kustomize.ts';
-export { admits, allows, databaseEgressProblems, openEgressProblems, outsiders, parseCidr, placeholderAddressProblems, podsOf, type DatabaseEgressOptions, type Endpoint } from './network.ts';
+export { componentsUsedBy, environmentCombinations, kustomizations, renderCombination, renderWithComponents, type Combination } from './kustomizations.ts';
+export { admits, allows, databaseEgressProblems, openEgressProblems, outsiders, podsOf, type DatabaseEgressOptions, type Endpoint } from './network.ts';
 export * from './policy.ts';
-export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './repo.ts';
 export { containerEnvironment, isSecretKey, placeholderSecret, readsKey, serviceConfig, type ServiceConfig } from './service-config.ts';
 export { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE, type IngressBackend } from './ingress.ts';
 export { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from './skaffold.ts';

@@ -1,4 +1,4 @@
-import type { K8sObject } from './kustomize.ts';
+import type { K8sObject } from '@myshop/release';
 
 /** The ingress-nginx annotation that becomes nginx's `client_max_body_size` (default `1m`). */
 export const PROXY_BODY_SIZE = 'nginx.ingress.kubernetes.io/proxy-body-size';

@@ -2,7 +2,7 @@
  * Policy checks over rendered manifests. Each returns the problems it found, as sentences naming
  * the object and the field, so that one failing test lists everything to fix at once.
  */
-import type { K8sObject } from './kustomize.ts';
+import type { K8sObject } from '@myshop/release';
 import { allContainers, byKind, containerPort, parseImage, selects, workloads, type LabelSelector, type Probe, type Workload } from './workloads.ts';
 
 const id = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;

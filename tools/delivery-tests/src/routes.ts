@@ -1,8 +1,8 @@
+import type { K8sObject } from '@myshop/release';
 /**
  * The routes of an Ingress and of Gateway API HTTPRoutes, in one shape, so that the two ways into
  * the shop (base/ingress and components/gateway-api) can be held equal.
  */
-import type { K8sObject } from './kustomize.ts';
 
 export interface Route {
   host: string;

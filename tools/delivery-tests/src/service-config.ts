@@ -7,8 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { K8sObject } from './kustomize.ts';
-import { repoPath } from './repo.ts';
+import { type K8sObject, repoPath } from '@myshop/release';
 import { secretValues, type Workload } from './workloads.ts';
 
 export interface ConfigProperty {

@@ -1,5 +1,5 @@
+import { readYamlDocuments, repoPath } from '@myshop/release';
 /** skaffold.yaml read as Skaffold reads it: its configs (modules), and each with a profile applied. */
-import { readYamlDocuments, repoPath } from './repo.ts';
 
 export interface JsonPatchOperation {
   op: 'add' | 'replace' | 'remove';

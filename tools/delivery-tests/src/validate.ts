@@ -5,7 +5,7 @@
  * silently drops otherwise), checked against the field lists of @kubernetes/client-node's models.
  */
 import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
-import type { K8sObject } from './kustomize.ts';
+import type { K8sObject } from '@myshop/release';
 
 /**
  * Where the models of each API group live. Core groups come from `kubernetes-models`; a custom

@@ -1,5 +1,5 @@
+import type { K8sObject } from '@myshop/release';
 /** Typed views of the rendered objects that the checks read: pod templates, containers, ports. */
-import type { K8sObject } from './kustomize.ts';
 
 export interface Probe {
   httpGet?: { path?: string; port: number | string };

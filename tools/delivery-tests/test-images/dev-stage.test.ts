@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, docker, dockerfileOf, dockerRun } from '../src/docker.ts';
-import { render } from '../src/kustomize.ts';
-import { repoPath } from '../src/repo.ts';
+import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, docker, dockerfileOf, dockerRun, render, repoPath } from '@myshop/release';
 import { containerEnvironment } from '../src/service-config.ts';
 import { workloads } from '../src/workloads.ts';
 

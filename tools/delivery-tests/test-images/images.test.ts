@@ -7,11 +7,9 @@
  */
 import { createServer } from 'node:net';
 import { chmodSync, rmSync } from 'node:fs';
+import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, dockerRun, inspectImage, megabytes, render, repoPath, services } from '@myshop/release';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, dockerRun, inspectImage, megabytes } from '../src/docker.ts';
-import { render } from '../src/kustomize.ts';
-import { repoPath, services } from '../src/repo.ts';
 import { containerEnvironment } from '../src/service-config.ts';
 import { workloads } from '../src/workloads.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { type K8sObject, render, repoPath } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
-import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
-import { repoPath } from '../src/repo.ts';
+import { kustomizations } from '../src/kustomizations.ts';
 import { byKind } from '../src/workloads.ts';
 
 interface Application {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { healthPlugin } from '@myshop/health';
+import { type K8sObject, readYamlDocuments, render, repoPath, services } from '@myshop/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustomizations, render, renderWithComponents, type K8sObject } from '../src/kustomize.ts';
-import { readYamlDocuments, repoPath, services } from '../src/repo.ts';
+import { kustomizations, renderWithComponents } from '../src/kustomizations.ts';
 import { containerEnvironment, isSecretKey, readsKey, serviceConfig } from '../src/service-config.ts';
 import { byKind, containerPort, find, secretValues, selects, workloads } from '../src/workloads.ts';
 

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readJson, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { defaultStage, lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
-import { render } from '../src/kustomize.ts';
-import { readJson, repoPath, services } from '../src/repo.ts';
 import { workloads } from '../src/workloads.ts';
 
 const dockerfile = (service: string) => readFileSync(repoPath(`docker/${service}.Dockerfile`), 'utf8');

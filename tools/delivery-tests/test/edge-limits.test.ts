@@ -2,9 +2,10 @@
  * The edge and the services agree on the largest body: the Ingress refuses (413) what the
  * services would refuse, so nginx never forwards a body a service will not read.
  */
+import { render } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE } from '../src/ingress.ts';
-import { kustomizations, render } from '../src/kustomize.ts';
+import { kustomizations } from '../src/kustomizations.ts';
 import { containerEnvironment, serviceConfig } from '../src/service-config.ts';
 import { byKind, selects, workloads } from '../src/workloads.ts';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { type K8sObject, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kustomizations, render, renderWithComponents, type K8sObject } from '../src/kustomize.ts';
+import { kustomizations, renderWithComponents } from '../src/kustomizations.ts';
 import { allows, outsiders, podsOf } from '../src/network.ts';
-import { repoPath, services } from '../src/repo.ts';
 import { httpRouteRoutes, ingressRoutes } from '../src/routes.ts';
 import { schemaProblems } from '../src/validate.ts';
 import { byKind, find } from '../src/workloads.ts';

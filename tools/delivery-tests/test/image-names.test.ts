@@ -4,12 +4,10 @@
  * Applications end up running. A name that differs anywhere deploys an image nobody pushed.
  */
 import { readFileSync } from 'node:fs';
+import { devImage, IMAGE_REPOSITORY, imageName, type K8sObject, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { devImage } from '../src/docker.ts';
-import { IMAGE_REPOSITORY, imageName } from '../src/images.ts';
-import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
-import { repoPath, services } from '../src/repo.ts';
+import { kustomizations } from '../src/kustomizations.ts';
 import { skaffoldConfigs, withProfile } from '../src/skaffold.ts';
 import { parseImage, workloads } from '../src/workloads.ts';
 

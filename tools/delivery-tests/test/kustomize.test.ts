@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { assertKubectl, type K8sObject, readYamlDocuments, render, repoPath } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { assertKubectl, environmentCombinations, kustomizations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
-import { readYamlDocuments, repoPath } from '../src/repo.ts';
+import { environmentCombinations, kustomizations, renderCombination } from '../src/kustomizations.ts';
 
 const { bases, components, overlays, environments, others } = kustomizations();
 

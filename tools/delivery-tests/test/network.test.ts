@@ -1,6 +1,7 @@
+import { type K8sObject, placeholderAddressProblems, render } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
-import { environmentCombinations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
-import { allows, databaseEgressProblems, openEgressProblems, outsiders, placeholderAddressProblems, podsOf, type Endpoint } from '../src/network.ts';
+import { environmentCombinations, renderCombination } from '../src/kustomizations.ts';
+import { allows, databaseEgressProblems, openEgressProblems, outsiders, podsOf, type Endpoint } from '../src/network.ts';
 import { byKind } from '../src/workloads.ts';
 
 const SERVICES = ['user', 'cart', 'payment'];

@@ -1,6 +1,7 @@
+import { type K8sObject, render, services } from '@myshop/release';
 import { writeReliabilityFigure } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentsUsedBy, environmentCombinations, kustomizations, render, renderCombination, type Combination, type K8sObject } from '../src/kustomize.ts';
+import { componentsUsedBy, environmentCombinations, kustomizations, renderCombination, type Combination } from '../src/kustomizations.ts';
 import { databaseEgressProblems, openEgressProblems } from '../src/network.ts';
 import {
   availabilityProblems,
@@ -13,7 +14,6 @@ import {
   shutdownProblems,
   type ConfigDefaults,
 } from '../src/policy.ts';
-import { services } from '../src/repo.ts';
 import { isSecretKey, serviceConfig } from '../src/service-config.ts';
 import { byKind, secretValues, workloads } from '../src/workloads.ts';
 

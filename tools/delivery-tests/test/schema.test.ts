@@ -1,5 +1,6 @@
+import { type K8sObject, render } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
-import { environmentCombinations, kustomizations, render, renderCombination, type K8sObject } from '../src/kustomize.ts';
+import { environmentCombinations, kustomizations, renderCombination } from '../src/kustomizations.ts';
 import { hasFieldList, schemaProblems, unknownFields } from '../src/validate.ts';
 
 const { bases, overlays, others } = kustomizations();

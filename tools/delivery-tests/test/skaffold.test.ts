@@ -1,10 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
+import { imageName, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
-import { imageName } from '../src/images.ts';
 import { lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
-import { render } from '../src/kustomize.ts';
-import { repoPath, services } from '../src/repo.ts';
 import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
 import { byKind, parseImage, workloads } from '../src/workloads.ts';
 

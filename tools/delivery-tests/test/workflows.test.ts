@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { IMAGE_REPOSITORY, type K8sObject, readJson, render, repoPath, repoRoot, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { kustomizations, render, type K8sObject } from '../src/kustomize.ts';
-import { readJson, repoPath, repoRoot, services } from '../src/repo.ts';
+import { kustomizations } from '../src/kustomizations.ts';
 import { schemaProblems } from '../src/validate.ts';
-import { IMAGE_REPOSITORY } from '../src/images.ts';
 import { byKind, parseImage, workloads } from '../src/workloads.ts';
 
 interface Step {

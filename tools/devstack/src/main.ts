@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { onStopSignal } from '@myshop/server';
 import { createLogPrinter } from './log-printer.ts';
 import { startStack, type Stack } from './stack.ts';
 import { startWatchMode, type WatchMode } from './watch/watch-mode.ts';
@@ -66,28 +67,23 @@ say(`gateway for host myshop.com at ${stack.gatewayUrl}`);
 say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
 const watchMode: WatchMode | undefined = values.watch ? startWatchMode({ root, stack, log: say }) : undefined;
 
-let stoppingSince = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stoppingSince > 0) {
-      // `npm start` delivers one Ctrl-C twice: from the terminal and forwarded by npm.
-      if (Date.now() - stoppingSince < 2000) return;
-      say('second signal: exiting now');
-      process.exit(1);
-    }
-    stoppingSince = Date.now();
+// The services' own stop-signal policy: a Ctrl-C that npm delivers twice counts once, a later
+// one exits at once. Watch mode first (no restart mid-stop), then the stack in its order.
+onStopSignal(
+  (signal) => {
     say(`${signal}: draining every replica…`);
     Promise.resolve(watchMode?.close())
       .then(() => stack.stop())
       .then(
-      () => {
-        say('stopped');
-        process.exit(0);
-      },
-      (error: Error) => {
-        say(`stop failed: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  });
-}
+        () => {
+          say('stopped');
+          process.exit(0);
+        },
+        (error: Error) => {
+          say(`stop failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+  },
+  { warn: (_details, message) => say(message) },
+);

@@ -1,6 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
+import { forkService, type ForkedService } from '@myshop/server';
 
 /**
  * Tracing starts before the service is imported, as in the images: the preload reads the OTEL_*
@@ -16,21 +15,14 @@ export interface ReplicaSpec {
   onLine(replica: string, line: string): void;
 }
 
-export interface ListeningMessage {
-  type: 'listening';
-  port: number;
-  metricsPort: number;
-}
-
 /**
- * One service process, like one pod: started with the service's own entry point, reporting
- * where it listens over IPC, its output handed line by line to the log printer.
+ * One service process, like one pod: started with the service's own entry point through
+ * forkService (it reports where it listens over IPC), its output handed line by line to the log
+ * printer.
  */
 export class Replica {
   readonly spec: ReplicaSpec;
-  child?: ChildProcess;
-  port = 0;
-  metricsPort = 0;
+  private forked?: ForkedService;
   /** Set when we asked it to stop; an exit without it is a crash to restart from. */
   stopping = false;
 
@@ -42,6 +34,18 @@ export class Replica {
     return this.spec.name;
   }
 
+  get child(): ChildProcess | undefined {
+    return this.forked?.child;
+  }
+
+  get port(): number {
+    return this.forked?.port ?? 0;
+  }
+
+  get metricsPort(): number {
+    return this.forked?.metricsPort ?? 0;
+  }
+
   get origin(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -49,39 +53,26 @@ export class Replica {
   /** Resolves once the service listens; rejects if it exits first (bad config, port taken…). */
   async start(): Promise<void> {
     this.stopping = false;
-    const child = fork(this.spec.entry, [], {
+    this.forked = await forkService(this.spec.entry, {
+      name: this.name,
       // Its own process group: a terminal's Ctrl-C reaches the supervisor only, which then stops
       // replicas in order. If the supervisor dies, the IPC channel closes and the replica stops.
       detached: true,
       env: this.spec.env,
       execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      onLine: (line) => this.spec.onLine(this.name, line),
     });
-    this.child = child;
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => this.spec.onLine(this.name, line));
-    }
-    const listening = new Promise<ListeningMessage>((resolve, reject) => {
-      child.on('message', (message: ListeningMessage) => message?.type === 'listening' && resolve(message));
-      child.once('exit', (code, signal) => reject(new Error(`${this.name} exited during start-up (${signal ?? `code ${code}`})`)));
-    });
-    const message = await listening;
-    this.port = message.port;
-    this.metricsPort = message.metricsPort;
   }
 
   /** SIGTERM, as the kubelet sends: the service drains and exits on its own. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    if (!this.running) return this.child?.exitCode ?? null;
     this.stopping = true;
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    child.kill(signal);
-    const [code] = await exited;
-    return code;
+    return this.forked!.stop(signal);
   }
 
   get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+    const child = this.child;
+    return !!child && child.exitCode === null && child.signalCode === null;
   }
 }

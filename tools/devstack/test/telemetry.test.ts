@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@myshop/telemetry/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient, type Answer, type CallOptions } from '../src/chaos/gateway-client.ts';
+import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');

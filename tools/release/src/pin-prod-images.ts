@@ -4,9 +4,9 @@
  * keeping the file's comments. The release workflow runs it; a pull request carries the change.
  * It pins nothing while the prod overlay still holds a placeholder (releaseProblems).
  */
+import { placeholderAddressProblems } from './addresses.ts';
 import { imageName, setImageEntry } from './images.ts';
 import { render } from './kustomize.ts';
-import { placeholderAddressProblems } from './network.ts';
 import { repoPath } from './repo.ts';
 
 export interface Pin {

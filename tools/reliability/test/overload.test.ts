@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SHORT } from '../../src/chaos/checks.ts';
-import { runOverloadCheck } from '../../src/chaos/overload.ts';
+import { SHORT } from '../src/checks.ts';
+import { runOverloadCheck } from '../src/overload.ts';
 
 describe('a real service process flooded past its event-loop limit', () => {
   it('sheds with 503 + Retry-After instead of falling over, and its liveness stays healthy', async () => {

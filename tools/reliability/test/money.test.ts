@@ -3,9 +3,9 @@
  * service: the short form of `npm run reliability`'s money check (fewer runs, same rules).
  */
 import { describe, expect, it } from 'vitest';
-import { SHORT } from '../../src/chaos/checks.ts';
-import type { Ledger } from '../../src/chaos/ledger.ts';
-import { runMoneyCheck } from '../../src/chaos/money.ts';
+import { SHORT } from '../src/checks.ts';
+import type { Ledger } from '../src/ledger.ts';
+import { runMoneyCheck } from '../src/money.ts';
 
 describe('money, proven against a hostile shopper on three replicas of each service', () => {
   it('charges each cart once, refunds only on an operator’s word, keeps tokens where they belong, and the books agree', async () => {

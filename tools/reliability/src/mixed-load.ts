@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorCode, type Answer, type CallOptions, type GatewayClient } from './gateway-client.ts';
+import { errorCode, type Answer, type CallOptions, type GatewayClient } from '@myshop/devstack';
 import { card, DECLINED, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export type RequestKind = 'read' | 'cart-write' | 'checkout';

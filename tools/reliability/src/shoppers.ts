@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import type { GatewayClient } from './gateway-client.ts';
+import type { GatewayClient } from '@myshop/devstack';
 
 export interface Shopper {
   email: string;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { readFigureFiles, renderTable, writeFigures, type Figure } from '../../src/chaos/figures.ts';
+import { readFigureFiles, renderTable, writeFigures, type Figure } from '../src/figures.ts';
 
 const row = (check: string, pass = true): Figure => ({ check, load: '60 req/s', figure: '0 of 10', target: '0', pass });
 

@@ -7,7 +7,7 @@
  * Against `npm start`, the URLs are the ones it prints as it starts.
  */
 import { parseArgs } from 'node:util';
-import { readLedger, type Ledger } from './chaos/ledger.ts';
+import { readLedger, type Ledger } from './ledger.ts';
 
 const { values } = parseArgs({ options: { cart: { type: 'string' }, payment: { type: 'string' }, wait: { type: 'string', default: '0' } } });
 const cart = values.cart ?? process.env.CART_DATABASE_URL;

@@ -8,8 +8,8 @@ export interface ReconcileRun {
 }
 
 /** Runs the reconciliation command as an operator runs it (its own process), against two databases. */
-export function runReconcileCommand(root: string, cartDatabaseUrl: string, paymentDatabaseUrl: string, waitSeconds = 0): Promise<ReconcileRun> {
-  const entry = join(root, 'tools', 'devstack', 'src', 'reconcile-cli.ts');
+export function runReconcileCommand(cartDatabaseUrl: string, paymentDatabaseUrl: string, waitSeconds = 0): Promise<ReconcileRun> {
+  const entry = join(import.meta.dirname, 'reconcile-cli.ts');
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -5,13 +5,13 @@
  * the same targets, which are counts, not timings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHORT } from '../../src/chaos/checks.ts';
-import { runDatabaseOutageCheck } from '../../src/chaos/database-outage.ts';
-import { startChaosStack, type ChaosStack } from '../../src/chaos/harness.ts';
-import { runKillCheck } from '../../src/chaos/kill.ts';
-import type { Ledger } from '../../src/chaos/ledger.ts';
-import type { LoadSummary, Sample } from '../../src/chaos/mixed-load.ts';
-import { runRolloutCheck } from '../../src/chaos/rollout.ts';
+import { SHORT } from '../src/checks.ts';
+import { runDatabaseOutageCheck } from '../src/database-outage.ts';
+import { startChaosStack, type ChaosStack } from '../src/harness.ts';
+import { runKillCheck } from '../src/kill.ts';
+import type { Ledger } from '../src/ledger.ts';
+import type { LoadSummary, Sample } from '../src/mixed-load.ts';
+import { runRolloutCheck } from '../src/rollout.ts';
 
 let chaos: ChaosStack;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SHORT } from '../../src/chaos/checks.ts';
-import { runSettleCrashCheck } from '../../src/chaos/settle-crash.ts';
+import { SHORT } from '../src/checks.ts';
+import { runSettleCrashCheck } from '../src/settle-crash.ts';
 
 describe('a crash between "charge created" and "order marked paid"', () => {
   it('ends, after retries with the same key, with the order paid exactly once by the charge made before the crash', async () => {

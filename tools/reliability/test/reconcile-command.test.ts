@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runReconcileCommand } from '../src/reconcile-command.ts';
-
-const root = resolve(import.meta.dirname, '../../..');
 
 /** The columns of cart's and payment's tables that reconciliation reads, filled by the test. */
 async function books(): Promise<{ cart: TestDatabase; payment: TestDatabase }> {
@@ -27,7 +24,7 @@ describe('npm run reconcile', () => {
     await payment.query(`INSERT INTO charges VALUES ('c1', 'succeeded', 500, 200, '{"orderId":"o1"}')`);
     await payment.query(`INSERT INTO refunds VALUES ('c1', 200)`);
 
-    const run = await runReconcileCommand(root, cart.url, payment.url);
+    const run = await runReconcileCommand(cart.url, payment.url);
 
     expect(run.code).toBe(0);
     expect(run.output).toContain('money (minor units): captured 500 − refunded 200 = 300; paid orders keep 300');
@@ -41,7 +38,7 @@ describe('npm run reconcile', () => {
     await payment.query(`INSERT INTO charges VALUES ('c1', 'succeeded', 500, 100, '{"orderId":"o1"}'), ('c2', 'succeeded', 300, 0, '{}')`);
     await payment.query(`INSERT INTO refunds VALUES ('c1', 100)`);
 
-    const run = await runReconcileCommand(root, cart.url, payment.url);
+    const run = await runReconcileCommand(cart.url, payment.url);
 
     expect(run.code).toBe(1);
     expect(run.output).toContain('order o1 shows 0 refunded, its charge 100');
@@ -50,7 +47,7 @@ describe('npm run reconcile', () => {
   });
 
   it('exits 2 with its usage when a database is not named', async () => {
-    const run = await runReconcileCommand(root, '', '');
+    const run = await runReconcileCommand('', '');
     expect(run.code).toBe(2);
     expect(run.output).toContain('usage: reconcile --cart');
   });

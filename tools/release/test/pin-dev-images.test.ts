@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseCommit, pinDevImages } from '../src/pin-dev-images.ts';
-import { render } from '../src/kustomize.ts';
+import { render, type K8sObject } from '../src/kustomize.ts';
 import { repoPath, services } from '../src/repo.ts';
-import { workloads } from '../src/workloads.ts';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
@@ -16,7 +15,13 @@ function copyOfK8s(): string {
   return join(copy, 'k8s/overlays/dev');
 }
 
-const imagesOf = (dir: string) => workloads(render(dir)).flatMap(({ pod }) => pod.containers.map((container) => container.image)).filter((image) => image.startsWith('ghcr.io/'));
+type Deployment = K8sObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+
+/** The images of the overlay's own Deployments (the services), as a cluster would pull them. */
+const imagesOf = (dir: string) =>
+  (render(dir).filter((object) => object.kind === 'Deployment') as Deployment[])
+    .flatMap((deployment) => deployment.spec.template.spec.containers.map((container) => container.image))
+    .filter((image) => image.startsWith('ghcr.io/'));
 
 describe('pin-dev-images (CI\'s step on main)', () => {
   it('makes the whole dev overlay deploy the images of one commit, keeping the files\' comments', () => {

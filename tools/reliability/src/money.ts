@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Answer, GatewayClient } from '@myshop/devstack';
 import fc from 'fast-check';
 import { formatCount, type Figure } from './figures.ts';
-import type { Answer, GatewayClient } from './gateway-client.ts';
-import { runReconcileCommand } from '../reconcile-command.ts';
-import { onStack, readStackLedger, repositoryRoot, type ChaosStack, type CheckResult } from './harness.ts';
+import { runReconcileCommand } from './reconcile-command.ts';
+import { onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
 import { card, createShopper, DECLINED, login, readCatalogue, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export interface MoneyOptions {
@@ -139,7 +139,7 @@ export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult>
     // The books once every run is done, by the reconciliation command itself: payment and cart
     // tell one story, money included (it waits for refunds still on their way to their orders).
     const { services } = chaos.stack;
-    const reconciliation = await runReconcileCommand(repositoryRoot, services.get('cart')!.databaseUrl, services.get('payment')!.databaseUrl, 20);
+    const reconciliation = await runReconcileCommand(services.get('cart')!.databaseUrl, services.get('payment')!.databaseUrl, 20);
     const ledger = await readStackLedger(chaos);
     log(`money: ${tally.runs} runs, ${tally.steps} steps, ${tally.divergences.length} divergences, ${ledger.problems.length} differences`);
     const load = `${formatCount(tally.runs)} runs, ${formatCount(tally.steps)} steps of concurrent actions, ${options.replicas} replicas × 3 services`;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { GatewayClient } from '../../src/chaos/gateway-client.ts';
-import { isFailure, MixedLoad, retryAfterMs } from '../../src/chaos/mixed-load.ts';
-import { DECLINED } from '../../src/chaos/shoppers.ts';
+import { GatewayClient } from '@myshop/devstack';
+import { isFailure, MixedLoad, retryAfterMs } from '../src/mixed-load.ts';
+import { DECLINED } from '../src/shoppers.ts';
 
 /**
  * A shop that keeps the contract the load relies on, and fails the first attempt of every

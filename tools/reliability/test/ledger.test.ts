@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balance, type ChargeRow, type OrderRow } from '../../src/chaos/ledger.ts';
+import { balance, type ChargeRow, type OrderRow } from '../src/ledger.ts';
 
 const order = (id: string, status: OrderRow['status'], chargeId: string | null = null, amount = 500, refunded = 0): OrderRow => ({
   id,

@@ -1,62 +1,12 @@
-import { execFileSync } from 'node:child_process';
+/**
+ * The kustomizations under k8s/ and the menu they make: every environment overlay with every
+ * combination of the optional components, each rendered on demand.
+ */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, relative } from 'node:path';
+import { render, repoPath, repoRoot, type K8sObject } from '@myshop/release';
 import { parseAllDocuments } from 'yaml';
-import { repoPath, repoRoot } from './repo.ts';
-
-/** A rendered Kubernetes object: typed as far as every object goes, the rest is per kind. */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
-
-const KUBECTL_MISSING =
-  'kubectl is required to render the manifests (kubectl kustomize), and was not found on PATH. ' +
-  'Install kubectl 1.32 or newer (it bundles kustomize 5): see README, "Prerequisites".';
-
-let kubectlChecked = false;
-
-/** Fails with one clear message when kubectl is missing: never a skipped test. */
-export function assertKubectl(): void {
-  if (kubectlChecked) return;
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(KUBECTL_MISSING);
-    throw error;
-  }
-  kubectlChecked = true;
-}
-
-const cache = new Map<string, K8sObject[]>();
-
-/** `kubectl kustomize <dir>` (offline), parsed. `dir` is absolute or relative to the repository. */
-export function render(dir: string): K8sObject[] {
-  const absolute = dir.startsWith('/') ? dir : repoPath(dir);
-  const cached = cache.get(absolute);
-  if (cached) return cached;
-  assertKubectl();
-  let output: string;
-  try {
-    output = execFileSync('kubectl', ['kustomize', absolute], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`kubectl kustomize ${relative(repoRoot, absolute) || absolute} failed: ${stderr || (error as Error).message}`);
-  }
-  const objects = parseAllDocuments(output)
-    .map((document) => document.toJS() as K8sObject | null)
-    .filter((object): object is K8sObject => object !== null);
-  cache.set(absolute, objects);
-  return objects;
-}
 
 /**
  * Renders `overlay` with extra `components` on top, through a throw-away kustomization in a
@@ -71,9 +21,8 @@ export function renderWithComponents(overlay: string, components: string[], name
     lines.push('resources:', `  - ${relative(dir, repoPath(overlay))}`);
     if (components.length > 0) lines.push('components:', ...components.map((component) => `  - ${relative(dir, repoPath(component))}`));
     writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
-    return render(dir);
+    return render(dir, { cache: false });
   } finally {
-    cache.delete(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }

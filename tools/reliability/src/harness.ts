@@ -1,15 +1,14 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startStack, type Stack, type StackOptions } from '../stack.ts';
+import { GatewayClient, startStack, type Stack, type StackOptions } from '@myshop/devstack';
 import { formatCount, type Figure } from './figures.ts';
-import { GatewayClient } from './gateway-client.ts';
 import { readLedger, type Ledger } from './ledger.ts';
 import { MixedLoad, type CheckoutRecord, type LoadSummary } from './mixed-load.ts';
 import { createShoppers, LOAD_TEST_USER_LIMITS, readCatalogue } from './shoppers.ts';
 
-/** The repository root, from tools/devstack/src/chaos. */
-export const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+/** The repository root, from tools/reliability/src. */
+export const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
 export interface CheckResult {
   figures: Figure[];

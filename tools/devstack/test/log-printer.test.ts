@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createLogPrinter } from '../src/log-printer.ts';
+
+const line = JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 1), pid: 7, hostname: 'h', service: 'cart', msg: 'listening' });
+
+function printed(pretty: boolean, replica: string, text: string): string {
+  let output = '';
+  createLogPrinter(pretty, (chunk) => void (output += chunk))(replica, text);
+  return output;
+}
+
+describe('createLogPrinter', () => {
+  it('adds the replica to a JSON line, keeping it one JSON object (not a terminal)', () => {
+    expect(JSON.parse(printed(false, 'cart-1', line))).toMatchObject({ msg: 'listening', service: 'cart', replica: 'cart-1' });
+  });
+
+  it('pretty-prints a JSON line behind the replica name on a terminal, without pid, host or service', () => {
+    const output = printed(true, 'cart-1', line);
+    expect(output).toMatch(/^\[cart-1 {3}\] .*listening/);
+    expect(output).not.toContain('hostname');
+    expect(output).not.toContain('"service"');
+  });
+
+  it('passes a line that is not JSON through behind the replica name, either way', () => {
+    expect(printed(false, 'user-2', 'Debugger attached.')).toBe('[user-2] Debugger attached.\n');
+    expect(printed(true, 'user-2', 'Debugger attached.')).toBe('[user-2] Debugger attached.\n');
+  });
+});
