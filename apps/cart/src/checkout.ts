@@ -14,7 +14,7 @@ import {
   PaymentFailedError,
   PaymentUnavailableError,
 } from './errors.ts';
-import { ordersRepository, type PendingOrder, type Settlement, type StoredResponse } from './orders-repository.ts';
+import { ordersRepository, type PendingOrder, type Settlement, type StoredCheckoutResponse } from './orders-repository.ts';
 import type { ServiceTokens } from './plugins/service-tokens.ts';
 import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
@@ -37,7 +37,7 @@ export interface CheckoutRequest {
 }
 
 export interface CheckoutAnswer {
-  response: StoredResponse;
+  response: StoredCheckoutResponse;
   /** True when the answer is the one an earlier attempt with the same key got. */
   replayed: boolean;
 }
