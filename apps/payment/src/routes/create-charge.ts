@@ -1,6 +1,6 @@
 import { SCOPES } from '@myshop/auth';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { errorResponse, errorResponses, isLuhnValid } from '@myshop/schemas';
+import { errorResponse, errorResponses, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
 import { chargesRepository } from '../charges-repository.ts';
@@ -21,7 +21,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
           'belongs to that shopper. Exactly once per Idempotency-Key: a retry with the same body gets ' +
           'the first answer again (header Idempotent-Replayed: true); the CVC is no part of what makes ' +
           'two requests the same, as it is never kept, not even hashed. Sandbox cards: ' +
-          '4000000000000002 is declined, 4000000000009995 has insufficient funds, any past expiry is expired_card.',
+          `${SANDBOX_CARDS.declined} is declined, ${SANDBOX_CARDS.insufficientFunds} has insufficient funds, any past expiry is expired_card.`,
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
