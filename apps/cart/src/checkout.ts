@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import type { Database } from '@myshop/db';
+import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
 import { isLuhnValid, type CardDetails } from '@myshop/schemas';
 import type { FastifyBaseLogger } from 'fastify';
@@ -9,7 +10,6 @@ import {
   checkoutInProgress,
   CheckoutKeyReusedError,
   checkoutPending,
-  errorBody,
   InvalidCardNumberError,
   PaymentFailedError,
   PaymentUnavailableError,
