@@ -73,8 +73,9 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
 
 export const cartAppPlugin = fp(cartApp, { name: 'cart-app', fastify: '5.x' });
 
-export async function buildCartApp({ config, logger, databaseUrl }: BuildAppOptions<CartConfig>) {
+/** What server.ts serves; tests build exactly this, with their own token keys. */
+export async function buildCartApp({ config, logger, databaseUrl, jwtKeys }: BuildAppOptions<CartConfig>) {
   const app = createFastify({ logger, config });
-  await app.register(cartAppPlugin, { config, databaseUrl });
+  await app.register(cartAppPlugin, { config, databaseUrl, jwtKeys });
   return app;
 }

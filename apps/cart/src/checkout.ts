@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import type { Database } from '@myshop/db';
+import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
 import { isLuhnValid, type CardDetails } from '@myshop/schemas';
 import type { FastifyBaseLogger } from 'fastify';
@@ -9,12 +10,11 @@ import {
   checkoutInProgress,
   CheckoutKeyReusedError,
   checkoutPending,
-  errorBody,
   InvalidCardNumberError,
   PaymentFailedError,
   PaymentUnavailableError,
 } from './errors.ts';
-import { ordersRepository, type PendingOrder, type Settlement, type StoredResponse } from './orders-repository.ts';
+import { ordersRepository, type PendingOrder, type Settlement, type StoredCheckoutResponse } from './orders-repository.ts';
 import type { ServiceTokens } from './plugins/service-tokens.ts';
 import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
@@ -37,7 +37,7 @@ export interface CheckoutRequest {
 }
 
 export interface CheckoutAnswer {
-  response: StoredResponse;
+  response: StoredCheckoutResponse;
   /** True when the answer is the one an earlier attempt with the same key got. */
   replayed: boolean;
 }

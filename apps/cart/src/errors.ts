@@ -1,6 +1,4 @@
-import { STATUS_CODES } from 'node:http';
 import { defineError, withRetryAfter } from '@myshop/errors';
-import type { ErrorResponse } from '@myshop/schemas';
 
 export const InvalidCursorError = defineError('CART_INVALID_CURSOR', 'The cursor is not one this service issued', 400);
 export const InvalidCardNumberError = defineError('CART_INVALID_CARD_NUMBER', 'The card number is not valid', 400);
@@ -55,8 +53,3 @@ export const PaymentUnavailableError = defineError(
 );
 /** Payment refused the request itself (not the card): our integration is at fault, so it is logged. */
 export const PaymentFailedError = defineError('CART_PAYMENT_FAILED', 'Payment refused the request; retry later', 502);
-
-/** The error body of a checkout that ended, stored with the order and replayed for its key. */
-export function errorBody(statusCode: number, code: string, message: string): ErrorResponse {
-  return { statusCode, code, error: STATUS_CODES[statusCode]!, message };
-}

@@ -3,6 +3,7 @@ import { lockCart, readLines } from './carts-repository.ts';
 import { isUuid } from '@myshop/schemas';
 import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending } from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
+import type { StoredResponse } from '@myshop/server';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
 
 interface OrderRow {
@@ -32,11 +33,11 @@ interface OrderItemRow {
 }
 
 /** The answer a finished checkout gave, kept with its order and replayed for its key. */
-export type StoredResponse =
-  | { statusCode: 201; body: CheckoutResult }
-  | { statusCode: 402; body: ErrorResponse }
+export type StoredCheckoutResponse =
+  | StoredResponse<201, CheckoutResult>
+  | StoredResponse<402, ErrorResponse>
   /** Abandoned: another checkout of the cart found it unfinished and voided its charge. */
-  | { statusCode: 409; body: ErrorResponse };
+  | StoredResponse<409, ErrorResponse>;
 
 /** An order payment has not settled yet, with the snapshot it is charged for. */
 export interface PendingOrder {
@@ -50,7 +51,7 @@ export interface PendingOrder {
 }
 
 export type CheckoutStart =
-  | { kind: 'finished'; response: StoredResponse }
+  | { kind: 'finished'; response: StoredCheckoutResponse }
   | { kind: 'attempt'; order: PendingOrder; resumed: boolean }
   /**
    * Another checkout of the cart (another key) was left unfinished: its attempt is over but
@@ -59,8 +60,8 @@ export type CheckoutStart =
   | { kind: 'unfinished'; order: PendingOrder };
 
 export type Settlement =
-  | { status: 'paid'; chargeId: string; response: Extract<StoredResponse, { statusCode: 201 }> }
-  | { status: 'failed'; failureCode: string; response: Extract<StoredResponse, { statusCode: 402 | 409 }> };
+  | { status: 'paid'; chargeId: string; response: Extract<StoredCheckoutResponse, { statusCode: 201 }> }
+  | { status: 'failed'; failureCode: string; response: Extract<StoredCheckoutResponse, { statusCode: 402 | 409 }> };
 
 const ORDER_COLUMNS = `id, user_id, idempotency_key, status, amount, amount_refunded, currency, charge_id, failure_code,
   response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, created_at, updated_at`;
@@ -107,9 +108,9 @@ function pendingOrder(row: OrderRow, items: CartLine[]): PendingOrder {
   return { id: row.id, userId: row.user_id, idempotencyKey: row.idempotency_key, amount: row.amount, currency: row.currency, items };
 }
 
-function storedResponse(row: OrderRow): StoredResponse {
+function storedResponse(row: OrderRow): StoredCheckoutResponse {
   // Written by settle() from one of the two shapes above, and only by it.
-  return { statusCode: row.response_status, body: row.response_body } as StoredResponse;
+  return { statusCode: row.response_status, body: row.response_body } as StoredCheckoutResponse;
 }
 
 /**
@@ -194,7 +195,7 @@ export function ordersRepository(db: Database) {
      * Records payment's final answer, once: a paid order also leaves the cart (what was bought is
      * taken out of it). If another attempt settled it first, its stored answer is returned instead.
      */
-    settle(order: PendingOrder, settlement: Settlement): Promise<{ response: StoredResponse; settledNow: boolean }> {
+    settle(order: PendingOrder, settlement: Settlement): Promise<{ response: StoredCheckoutResponse; settledNow: boolean }> {
       return db.transaction(async (tx) => {
         await lockCart(tx, order.userId);
         // Paid, it says at once what refunds already came back (one may beat the settling).

@@ -1,4 +1,4 @@
-import { CardDetails, CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
+import { CardDetails, CurrencyCode, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 /** At most this many of one product in a cart line. */
@@ -53,8 +53,6 @@ export const UpdateItemBody = Type.Object({ quantity: Quantity }, { additionalPr
 export const ItemParams = Type.Object({ productId: PathId }, { additionalProperties: false });
 
 export const CheckoutBody = Type.Object({ card: CardDetails }, { additionalProperties: false });
-
-export const CheckoutHeaders = Type.Object({ 'idempotency-key': IdempotencyKey });
 
 /**
  * pending: payment has not answered for sure (retrying the checkout's key settles it); paid, then

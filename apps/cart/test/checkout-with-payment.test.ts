@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCart, card, checkout, DECLINED_CARD, fillCart, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, type SignedInUser } from './helpers.ts';
+import { buildCart, card, checkout, DECLINED_CARD, fillCart, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, VISA, type SignedInUser } from './helpers.ts';
 import { startPaymentService, type PaymentService } from './payment-process.ts';
 
 let issuer: TestIssuer;
@@ -73,7 +73,7 @@ describe('POST /cart/checkout with the payment service', () => {
   it.each([
     [DECLINED_CARD, 'card_declined', {}],
     [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds', {}],
-    ['4242424242424242', 'expired_card', { expYear: 2020 }],
+    [VISA, 'expired_card', { expYear: 2020 }],
   ])('passes a decline of %s on as 402 %s and keeps the cart; payment stored the failed charge', async (number, code, overrides) => {
     const { app, user, storedCart, storedOrders } = await setUp();
     const response = await checkout(app, user, { card: card({ number, ...overrides }) });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorBody } from '@myshop/errors';
 import { SANDBOX_CARDS } from '@myshop/schemas';
+import { sendStored } from '@myshop/server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
 
@@ -72,14 +74,14 @@ export async function startFakePayment() {
       return reply.code(state.override.statusCode).send(state.override.body);
     }
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string') return reply.code(400).send(error(400, 'FST_ERR_VALIDATION', 'headers/idempotency-key is required'));
+    if (typeof key !== 'string') return reply.code(400).send(errorBody(400, 'FST_ERR_VALIDATION', 'headers/idempotency-key is required'));
     const fingerprint = JSON.stringify(body);
     const previous = answers.get(key);
     if (previous) {
-      if (previous.fingerprint === VOIDED) return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
-      if (previous.fingerprint !== fingerprint) return reply.code(422).send(error(422, 'PAYMENT_IDEMPOTENCY_KEY_REUSED', 'key reused'));
-      if (!previous.done) return reply.code(409).send(error(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
-      return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
+      if (previous.fingerprint === VOIDED) return sendStored(reply, { ...previous, replayed: true });
+      if (previous.fingerprint !== fingerprint) return reply.code(422).send(errorBody(422, 'PAYMENT_IDEMPOTENCY_KEY_REUSED', 'key reused'));
+      if (!previous.done) return reply.code(409).send(errorBody(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
+      return sendStored(reply, { ...previous, replayed: true });
     }
     const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false, orderId: body.metadata?.orderId };
     answers.set(key, answer);
@@ -87,7 +89,7 @@ export async function startFakePayment() {
     const id = randomUUID();
     charges.push({ id, amount: body.amount, key, status: declined ? 'failed' : 'succeeded' });
     if (declined) {
-      Object.assign(answer, { statusCode: 402, body: error(402, declined, `The card was declined (${declined})`), done: true });
+      Object.assign(answer, { statusCode: 402, body: errorBody(402, declined, `The card was declined (${declined})`), done: true });
     } else {
       const charge = {
         id,
@@ -114,9 +116,9 @@ export async function startFakePayment() {
     if (state.voidOverride) return reply.code(state.voidOverride.statusCode).send(state.voidOverride.body);
     const key = request.headers['idempotency-key'] as string;
     const previous = answers.get(key);
-    if (previous && !previous.done) return reply.code(409).send(error(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
-    if (previous) return reply.header('idempotent-replayed', 'true').code(previous.statusCode).send(previous.body);
-    const voided = { fingerprint: VOIDED, statusCode: 409, body: error(409, 'PAYMENT_CHARGE_VOIDED', 'voided'), done: true };
+    if (previous && !previous.done) return reply.code(409).send(errorBody(409, 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', 'in progress'));
+    if (previous) return sendStored(reply, { ...previous, replayed: true });
+    const voided = { fingerprint: VOIDED, statusCode: 409, body: errorBody(409, 'PAYMENT_CHARGE_VOIDED', 'voided'), done: true };
     answers.set(key, voided);
     return reply.code(409).send(voided.body);
   });
@@ -154,8 +156,3 @@ export async function startFakePayment() {
 }
 
 export type FakePayment = Awaited<ReturnType<typeof startFakePayment>>;
-
-function error(statusCode: number, code: string, message: string) {
-  const names: Record<number, string> = { 400: 'Bad Request', 402: 'Payment Required', 409: 'Conflict', 422: 'Unprocessable Entity' };
-  return { statusCode, code, error: names[statusCode] ?? 'Error', message };
-}

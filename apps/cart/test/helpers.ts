@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFastify } from '@myshop/server';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
 import { buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
-import { cartAppPlugin } from '../src/app.ts';
+import { buildCartApp } from '../src/app.ts';
 import { loadCartConfig, type CartConfig } from '../src/config.ts';
 
 export const { approved: VISA, declined: DECLINED_CARD, insufficientFunds: INSUFFICIENT_FUNDS_CARD } = SANDBOX_CARDS;
@@ -42,14 +40,6 @@ export function cartConfig(env: Record<string, string> = {}): CartConfig {
   });
 }
 
-async function createCartApp(options: { config: CartConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
-  const { config, databaseUrl, logger, issuer } = options;
-  // As buildCartApp does, with the test issuer's keys.
-  const app = createFastify({ logger, config });
-  await app.register(cartAppPlugin, { config, databaseUrl, jwtKeys: issuer.keys });
-  return app;
-}
-
 export interface SignedInUser {
   id: string;
   token: string;
@@ -64,11 +54,11 @@ export async function buildCart(options: { env?: Record<string, string>; issuer?
   onTestFinished(() => served.close());
   options = { ...options, env: { TOKEN_URL: served.tokenUrl, ...options.env } };
   const config = cartConfig(options.env);
-  const built = await buildTestApp('cart', ({ databaseUrl, logger }) => createCartApp({ config, databaseUrl, logger, issuer }));
+  const built = await buildTestApp('cart', ({ databaseUrl, logger }) => buildCartApp({ config, databaseUrl, logger, jwtKeys: issuer.keys }));
 
   /** Another replica on the same database (a restarted process, or a second pod), closed when the test ends. */
   const replica = async (env: Record<string, string> = {}): Promise<FastifyInstance> => {
-    const app = await createCartApp({ config: cartConfig({ ...options.env, ...env }), databaseUrl: built.database.url, logger: built.logs.logger, issuer });
+    const app = await buildCartApp({ config: cartConfig({ ...options.env, ...env }), databaseUrl: built.database.url, logger: built.logs.logger, jwtKeys: issuer.keys });
     onTestFinished(() => app.close());
     await app.ready();
     return app;

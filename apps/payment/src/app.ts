@@ -64,12 +64,7 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
 export const paymentAppPlugin = fp(paymentApp, { name: 'payment-app', fastify: '5.x' });
 
 /** What server.ts serves; tests build exactly this, with their own token keys. */
-export async function buildPaymentApp({
-  config,
-  logger,
-  databaseUrl,
-  jwtKeys,
-}: BuildAppOptions<PaymentConfig> & Pick<PaymentAppOptions, 'jwtKeys'>) {
+export async function buildPaymentApp({ config, logger, databaseUrl, jwtKeys }: BuildAppOptions<PaymentConfig>) {
   const app = createFastify({ logger, config });
   await app.register(paymentAppPlugin, { config, databaseUrl, jwtKeys });
   return app;

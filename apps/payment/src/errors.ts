@@ -1,6 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import { defineError } from '@myshop/errors';
-import type { ErrorResponse } from '@myshop/schemas';
+import { defineError, errorBody, type ErrorBody } from '@myshop/errors';
 import type { FailureCode } from './cards.ts';
 
 // Requests we refuse before anything happens (400): the Idempotency-Key stays unused.
@@ -39,8 +37,8 @@ export const DECLINES = {
 } as const satisfies Record<FailureCode, string>;
 
 /** A decline in the shape of every error response: `{ statusCode, code, error, message }`. */
-export function declineBody(failureCode: FailureCode): ErrorResponse {
-  return { statusCode: 402, code: failureCode, error: STATUS_CODES[402]!, message: DECLINES[failureCode] };
+export function declineBody(failureCode: FailureCode): ErrorBody {
+  return errorBody(402, failureCode, DECLINES[failureCode]);
 }
 
 /** The attempt with this Idempotency-Key was voided before it charged: no charge was made, and none will be. */
@@ -48,6 +46,6 @@ export const CHARGE_VOIDED = {
   code: 'PAYMENT_CHARGE_VOIDED',
   message: 'The charge attempt with this Idempotency-Key was voided: nothing was charged, and nothing will be',
 } as const;
-export function voidedBody(): ErrorResponse {
-  return { statusCode: 409, code: CHARGE_VOIDED.code, error: STATUS_CODES[409]!, message: CHARGE_VOIDED.message };
+export function voidedBody(): ErrorBody {
+  return errorBody(409, CHARGE_VOIDED.code, CHARGE_VOIDED.message);
 }

@@ -1,4 +1,4 @@
-import { CardDetails, CurrencyCode, IdempotencyKey, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
+import { CardDetails, CurrencyCode, MinorUnits, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 /** What one charge or refund may move: 1 minor unit up to 999,999.99 in a two-decimal currency. */
@@ -9,8 +9,6 @@ export const Metadata = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,4
   maxProperties: 20,
   additionalProperties: false,
 });
-
-export const IdempotencyHeaders = Type.Object({ 'idempotency-key': IdempotencyKey });
 
 export const CreateChargeBody = Type.Object(
   {

@@ -1,3 +1,4 @@
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import { describe, expect, it } from 'vitest';
 import { authorize, cardBrand, describeCard, isExpired } from '../src/cards.ts';
 
@@ -52,17 +53,17 @@ describe('authorize (the sandbox processor)', () => {
   const card = (number: string, expYear = 2031) => ({ number, expMonth: 1, expYear, cvc: '123' });
 
   it('approves ordinary valid numbers', () => {
-    expect(authorize(card('4242424242424242'), now)).toEqual({ approved: true });
+    expect(authorize(card(SANDBOX_CARDS.approved), now)).toEqual({ approved: true });
     expect(authorize(card('5555555555554444'), now)).toEqual({ approved: true });
   });
 
   it('declines the test numbers with their codes', () => {
-    expect(authorize(card('4000000000000002'), now)).toEqual({ approved: false, failureCode: 'card_declined' });
-    expect(authorize(card('4000000000009995'), now)).toEqual({ approved: false, failureCode: 'insufficient_funds' });
+    expect(authorize(card(SANDBOX_CARDS.declined), now)).toEqual({ approved: false, failureCode: 'card_declined' });
+    expect(authorize(card(SANDBOX_CARDS.insufficientFunds), now)).toEqual({ approved: false, failureCode: 'insufficient_funds' });
   });
 
   it('refuses an expired card before anything else', () => {
-    expect(authorize(card('4242424242424242', 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
-    expect(authorize(card('4000000000000002', 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
+    expect(authorize(card(SANDBOX_CARDS.approved, 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
+    expect(authorize(card(SANDBOX_CARDS.declined, 2029), now)).toEqual({ approved: false, failureCode: 'expired_card' });
   });
 });

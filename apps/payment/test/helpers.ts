@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
+import { createTestIssuer, serveIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
 import { buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -28,22 +28,16 @@ export function paymentConfig(env: Record<string, string> = {}): PaymentConfig {
   });
 }
 
-/** One payment app as server.ts builds it, trusting the test issuer: the harness's and every replica. */
-function createPaymentApp(options: { config: PaymentConfig; databaseUrl: string; logger: Logger; issuer: TestIssuer }) {
-  const { config, databaseUrl, logger, issuer } = options;
-  return buildPaymentApp({ config, databaseUrl, logger, jwtKeys: issuer.keys });
-}
-
 /** The payment service on a fresh database, with a token issuer standing in for the user service. */
 export async function buildPayment(options: { env?: Record<string, string>; logger?: Logger } = {}) {
   const config = paymentConfig(options.env);
   const issuer = await createTestIssuer();
   const built = await buildTestApp('payment', ({ databaseUrl, logger }) =>
-    createPaymentApp({ config, databaseUrl, logger: options.logger ?? logger, issuer }),
+    buildPaymentApp({ config, databaseUrl, logger: options.logger ?? logger, jwtKeys: issuer.keys }),
   );
   /** Another replica of the service on the same database, closed when the test ends. */
   const replica = async (): Promise<FastifyInstance> => {
-    const app = await createPaymentApp({ config, databaseUrl: built.database.url, logger: built.logs.logger, issuer });
+    const app = await buildPaymentApp({ config, databaseUrl: built.database.url, logger: built.logs.logger, jwtKeys: issuer.keys });
     onTestFinished(() => app.close());
     await app.ready();
     return app;

@@ -116,11 +116,28 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   app.decorate('authenticate', authorize({}));
   // Start-up fetches the keys, so the first signed-in request does not wait for them; a user
   // service that is not up yet is no reason to fail the start (the next request fetches again).
+  // Expected while services start together, so one line says it: no stack.
   if ('refresh' in keys && typeof keys.refresh === 'function') {
+    const url = options.keys instanceof URL ? options.keys.href : undefined;
     app.addHook('onReady', async () => {
-      await (keys.refresh as () => Promise<void>)().catch((error: unknown) => app.log.warn({ err: error }, 'token keys not fetched at start'));
+      await (keys.refresh as () => Promise<void>)().catch((error: unknown) =>
+        app.log.warn(
+          url ? { jwksUrl: url } : {},
+          `token keys not fetched at start (${describeFailure(error)})${url ? ` from ${url}` : ''}; fetching again on first use`,
+        ),
+      );
     });
   }
+}
+
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:1`: the error's message and its cause's, without stacks. */
+function describeFailure(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 3; depth += 1) {
+    messages.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
 }
 
 function principalOf(payload: JWTPayload): Principal {

@@ -2,7 +2,7 @@ import { KeyObject, type webcrypto } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorHandlerPlugin } from '@myshop/errors';
-import { createTestIssuer, forgedTokens, type TestIssuer } from '../src/testing/index.ts';
+import { createTestIssuer, forgedTokens, serveJwks, type TestIssuer } from '../src/testing/index.ts';
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -31,16 +31,11 @@ async function buildApp(issuer: TestIssuer, keys: URL | JWTVerifyGetKey = issuer
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Serves a JWKS over HTTP and counts the fetches. */
-async function jwksServer(jwks: unknown) {
-  let fetches = 0;
-  const server = createServer((_request, response) => {
-    fetches += 1;
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`), fetches: () => fetches };
+/** Serves `keys` as the user service does (503 while it gives undefined), until the test ends. */
+async function jwksServer(keys: () => unknown) {
+  const served = await serveJwks(keys);
+  onTestFinished(() => served.close());
+  return served;
 }
 
 describe('app.authenticate', () => {
@@ -118,7 +113,7 @@ describe('app.authenticate', () => {
   it('rejects a token without exp', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
-    const server = await jwksServer({ keys: [jwk] });
+    const server = await jwksServer(() => ({ keys: [jwk] }));
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, server.url);
     const token = await new SignJWT({ jti: 'j1' })
@@ -133,7 +128,8 @@ describe('app.authenticate', () => {
 
   it("fetches the user service's JWKS once and verifies from the cache afterwards", async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    const server = await jwksServer({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' }] });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' };
+    const server = await jwksServer(() => ({ keys: [jwk] }));
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, server.url);
     const sign = () =>
@@ -148,25 +144,20 @@ describe('app.authenticate', () => {
     for (let i = 0; i < 5; i += 1) {
       expect((await app.inject({ url: '/private', headers: bearer(await sign()) })).statusCode).toBe(200);
     }
-    expect(server.fetches()).toBe(1);
+    expect(server.requests()).toBe(1);
   });
 
   it('keeps verifying with the last keys while the user service is down, however long', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const keys = [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' }];
     let up = true;
-    const server = createServer((_request, response) => {
-      if (up) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
-      else response.writeHead(503).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const server = await jwksServer(() => (up ? { keys } : undefined));
     const warnings: string[] = [];
     const issuer = await createTestIssuer();
     const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => warnings.push(JSON.parse(line).msg) } } });
     onTestFinished(() => app.close());
     await app.register(errorHandlerPlugin);
-    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`) });
+    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: server.url });
     app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
     await app.ready();
     up = false;
@@ -186,6 +177,56 @@ describe('app.authenticate', () => {
     const response = await app.inject({ url: '/private', headers: bearer(token) });
     expect(response.statusCode).toBe(200);
     await vi.waitFor(() => expect(warnings).toContain('token keys refresh failed; keeping the last keys'));
+  });
+
+  it('starts while the key set is unreachable, saying so in one line without a stack, and fetches on first use', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const keys = [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' }];
+    let up = false;
+    const { href: url } = (await jwksServer(() => (up ? { keys } : undefined))).url;
+    const lines: Array<Record<string, unknown>> = [];
+    const issuer = await createTestIssuer();
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } });
+    onTestFinished(() => app.close());
+    await app.register(errorHandlerPlugin);
+    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(url) });
+    app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
+    await app.ready();
+
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: `token keys not fetched at start (GET ${url} answered 503) from ${url}; fetching again on first use`, jwksUrl: url }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('err');
+    expect(JSON.stringify(lines[0])).not.toContain('\\n');
+
+    up = true;
+    const token = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+      .setSubject(USER_ID)
+      .setIssuer(issuer.issuer)
+      .setAudience(issuer.audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    expect((await app.inject({ url: '/private', headers: bearer(token) })).statusCode).toBe(200);
+  });
+
+  it('names the cause of a failed start-up fetch (nothing listening)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const issuer = await createTestIssuer();
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } });
+    onTestFinished(() => app.close());
+    // A port that was just free: nothing listens there any more.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(url) });
+    await app.ready();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.msg).toMatch(/^token keys not fetched at start \(fetch failed: .*ECONNREFUSED.*\) from /);
+    expect(lines[0]!.msg).toContain(` from ${url}; fetching again on first use`);
+    expect(lines[0]).not.toHaveProperty('err');
   });
 
   it('answers a failing key resolver with a 500 that names nothing (a bug, not a bad token)', async () => {

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, errors, type JWK } from 'jose';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRemoteKeySet, KeySetUnavailableError } from '../src/remote-key-set.ts';
+import { serveJwks } from '../src/testing/index.ts';
 
 async function newKey(kid: string) {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
@@ -13,15 +12,10 @@ async function newKey(kid: string) {
 
 /** A JWKS endpoint whose keys and health the test changes; counts the requests it gets. */
 async function issuerEndpoint(keys: JWK[]) {
-  const state = { keys, up: true, requests: 0 };
-  const server = createServer((_request, response) => {
-    state.requests += 1;
-    if (!state.up) return response.writeHead(503).end();
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`), state };
+  const state = { keys, up: true };
+  const served = await serveJwks(() => (state.up ? { keys: state.keys } : undefined));
+  onTestFinished(() => served.close());
+  return { url: served.url, state, requests: served.requests };
 }
 
 /** What jwtVerify does with a resolver: asks it for the key named in the token's header. */
@@ -36,7 +30,7 @@ describe('createRemoteKeySet', () => {
     const endpoint = await issuerEndpoint([current.jwk]);
     const keySet = createRemoteKeySet(endpoint.url);
     for (let i = 0; i < 3; i += 1) await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
-    expect(endpoint.state.requests).toBe(1);
+    expect(endpoint.requests()).toBe(1);
   });
 
   it('keeps serving the last keys when the issuer is down past their age', async () => {
@@ -50,7 +44,7 @@ describe('createRemoteKeySet', () => {
       await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    expect(endpoint.state.requests).toBeGreaterThan(1);
+    expect(endpoint.requests()).toBeGreaterThan(1);
     expect(refreshErrors.length).toBeGreaterThan(0);
   });
 
@@ -62,7 +56,7 @@ describe('createRemoteKeySet', () => {
     await keySet.refresh();
     endpoint.state.keys = [current.jwk, next.jwk];
     await expect(keyFor(keySet, await next.sign())).resolves.toBeDefined();
-    expect(endpoint.state.requests).toBe(2);
+    expect(endpoint.requests()).toBe(2);
   });
 
   it('says "unavailable", not "invalid", for a key it lacks while the issuer cannot be reached', async () => {
@@ -90,7 +84,7 @@ describe('createRemoteKeySet', () => {
     endpoint.state.up = false;
     await expect(keyFor(keySet, await (await newKey('new-1')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
     await expect(keyFor(keySet, await (await newKey('new-2')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
-    expect(endpoint.state.requests).toBe(2);
+    expect(endpoint.requests()).toBe(2);
   });
 
   it('passes on what is wrong with a set it holds (two keys under one kid) without fetching again', async () => {
@@ -99,7 +93,7 @@ describe('createRemoteKeySet', () => {
     const endpoint = await issuerEndpoint([first.jwk, second.jwk]);
     const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 0 });
     await expect(keyFor(keySet, await first.sign())).rejects.toBeInstanceOf(errors.JWKSMultipleMatchingKeys);
-    expect(endpoint.state.requests).toBe(1);
+    expect(endpoint.requests()).toBe(1);
   });
 
   it('says "unavailable" when it never had keys and cannot get them', async () => {
@@ -115,18 +109,17 @@ describe('createRemoteKeySet', () => {
     for (let i = 0; i < 5; i += 1) {
       await expect(keyFor(keySet, await (await newKey(`forged-${i}`)).sign())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
     }
-    expect(endpoint.state.requests).toBe(1);
+    expect(endpoint.requests()).toBe(1);
   });
 
   it.each([
-    ['an error status', 503, '{}', /answered 503/],
-    ['JSON without keys', 200, '{"nope":1}', /did not answer a JWK set/],
-    ['null', 200, 'null', /did not answer a JWK set/],
-  ])('treats %s as a failed fetch', async (_name, status, body, message) => {
-    const server = createServer((_request, response) => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const keySet = createRemoteKeySet(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`));
+    ['an error status', undefined, /answered 503/],
+    ['JSON without keys', '{"nope":1}', /did not answer a JWK set/],
+    ['null', 'null', /did not answer a JWK set/],
+  ])('treats %s as a failed fetch', async (_name, body, message) => {
+    const served = await serveJwks(() => body);
+    onTestFinished(() => served.close());
+    const keySet = createRemoteKeySet(served.url);
     await expect(keySet.refresh()).rejects.toThrow(message);
   });
 });

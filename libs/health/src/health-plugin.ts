@@ -1,3 +1,4 @@
+import { errorBody } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -79,7 +80,7 @@ async function health(app: FastifyInstance): Promise<void> {
 }
 
 function notReady(status: string, checks: Record<string, string>, message: string) {
-  return { status, checks, statusCode: 503, code: 'NOT_READY', error: 'Service Unavailable', message };
+  return { status, checks, ...errorBody(503, 'NOT_READY', message) };
 }
 
 async function runChecks(checks: Map<string, ReadinessCheck>): Promise<Record<string, string>> {

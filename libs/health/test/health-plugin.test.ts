@@ -1,3 +1,4 @@
+import { errorBody } from '@myshop/errors';
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { healthPlugin } from '../src/index.ts';
@@ -77,7 +78,7 @@ describe('errors on a probe route', () => {
     await app.register(healthPlugin);
     // What a shedding or rate-limiting hook does: answer before the handler, with an error body.
     app.addHook('onRequest', async (_request, reply) => {
-      await reply.code(503).send({ statusCode: 503, code: 'SERVICE_OVERLOADED', error: 'Service Unavailable', message: 'busy' });
+      await reply.code(503).send(errorBody(503, 'SERVICE_OVERLOADED', 'busy'));
     });
     await app.ready();
     const response = await app.inject({ url: '/readyz' });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorBody } from '@myshop/errors';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
@@ -15,7 +16,7 @@ export async function startMetricsServer(registry: Registry, host: string, port:
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'Only GET /metrics is served here' }));
+      response.end(JSON.stringify(errorBody(404, 'NOT_FOUND', 'Only GET /metrics is served here')));
       return;
     }
     registry.metrics().then(
@@ -25,7 +26,7 @@ export async function startMetricsServer(registry: Registry, host: string, port:
       },
       () => {
         response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ statusCode: 500, code: 'INTERNAL_SERVER_ERROR', error: 'Internal Server Error', message: 'Metrics collection failed' }));
+        response.end(JSON.stringify(errorBody(500, 'INTERNAL_SERVER_ERROR', 'Metrics collection failed')));
       },
     );
   });

@@ -10,6 +10,14 @@ export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
 export { oversizeBodyPlugin, DEFAULT_DRAIN_CAP_BYTES, type OversizeBodyOptions } from './oversize-body-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
+export {
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyHeaders,
+  IdempotentReplayedHeaders,
+  replayableResponse,
+  sendStored,
+  type StoredResponse,
+} from './idempotent-reply.ts';
 // platformPlugin installs app.health and app.metrics: their type declarations travel with this
 // package's, so code compiled against its dist (the images' build) sees them too.
 export type {} from '@myshop/health';

@@ -58,8 +58,8 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedBytes,
-    retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
-    customError: OverloadedError,
+    // Shed like every other refusal that may be retried: an error carrying its Retry-After.
+    pressureHandler: () => Promise.reject(withRetryAfter(new OverloadedError(), OVERLOAD_RETRY_AFTER_SECONDS)),
   });
 }
 

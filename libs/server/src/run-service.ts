@@ -6,16 +6,24 @@ import { startMetricsServer, type MetricsServer } from '@myshop/metrics';
 import { shutdownTelemetry } from '@myshop/telemetry';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import type { ListeningMessage } from './fork-service.ts';
 import { loadConfigOrExit } from './load-config-or-exit.ts';
 import { onStopSignal } from './stop-signal.ts';
 import { prettyStreamIfTerminal } from './pretty.ts';
 
+/** What every service's `buildXApp` takes: server.ts passes the first three, tests may add keys. */
 export interface BuildAppOptions<C> {
   config: C;
   logger: Logger;
   databaseUrl: string;
+  /**
+   * For a service that verifies the user service's tokens: the keys to verify them with, instead
+   * of fetching the key set at its JWKS_URL (a test's own issuer). The user service signs and
+   * verifies with its own keys and has no use for it.
+   */
+  jwtKeys?: JWTVerifyGetKey;
 }
 
 export interface ServiceDefinition<C extends BaseConfig> {

@@ -1,13 +1,38 @@
-export { createTestDatabase, type TestDatabase } from './test-database.ts';
-export { buildTestApp, type TestApp, type TestAppFactory } from './build-test-app.ts';
-export { httpClient, type HttpClient } from './http-client.ts';
-export { captureLogs, type CapturedLogs } from './capture-logs.ts';
-export { appendToRunLog, runLogDir, runLogFile, RUN_LOG_VARIABLE } from '@myshop/vitest-config';
-export { writeReliabilityFigure, figureFileName, reliabilityDir, type ReliabilityFigure } from './reliability-figure.ts';
-export { errorShapeProblems, leakProblems, type ResponseLike } from './response-checks.ts';
-export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './fuzz-route.ts';
-export * from './hostile-input.ts';
-export { securityHeaderProblems, jwtMatrix, crossUserAccess, describeCall, type ForgedToken, type RouteCall, type JwtMatrixResult, type CrossUserResult } from './security-checks.ts';
+/**
+ * Test helpers shared by every project, one folder per purpose. One entry point: every user is
+ * a test, and `import { … } from '@myshop/testing'` is all it needs to know.
+ */
+
+// The app under test against a fresh database (database/, app/).
+export { createTestDatabase, type TestDatabase } from './database/test-database.ts';
+export { buildTestApp, type TestApp, type TestAppFactory } from './app/build-test-app.ts';
+export { captureLogs, type CapturedLogs } from './app/capture-logs.ts';
+
+// Real HTTP against an app (http/).
+export { httpClient, type HttpClient } from './http/http-client.ts';
+
+// Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).
+export * from './hostile/hostile-input.ts';
+export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './hostile/fuzz-route.ts';
+export {
+  securityHeaderProblems,
+  jwtMatrix,
+  crossUserAccess,
+  describeCall,
+  type ForgedToken,
+  type RouteCall,
+  type JwtMatrixResult,
+  type CrossUserResult,
+} from './hostile/security-checks.ts';
+export { errorShapeProblems, leakProblems, type ResponseLike } from './hostile/response-checks.ts';
+
+// Does each operation answer as its OpenAPI document says (openapi/).
 export { checkOpenApiConformance, type ConformanceOptions, type ConformanceReport, type ExampleFactory } from './openapi/conformance.ts';
 export type { ExampleRequest } from './openapi/requests.ts';
-export { requiredTool, type RequiredTool } from './required-tool.ts';
+
+// What a test run leaves behind: reliability figures and the run log (reports/).
+export { writeReliabilityFigure, figureFileName, reliabilityDir, type ReliabilityFigure } from './reports/reliability-figure.ts';
+export { appendToRunLog, runLogDir, runLogFile, RUN_LOG_VARIABLE } from '@myshop/vitest-config';
+
+// A test that needs a program on the PATH (tools/).
+export { requiredTool, type RequiredTool } from './tools/required-tool.ts';

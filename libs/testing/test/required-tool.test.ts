@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { requiredTool } from '../src/required-tool.ts';
+import { requiredTool } from '../src/tools/required-tool.ts';
 
 function dirWith(name: string, mode: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'myshop-tool-'));

@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
-const VISA = '4242424242424242';
-const DECLINED = '4000000000000002';
+const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
 const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' });
 
 interface Page<T> {

@@ -1,9 +1,10 @@
-import { errorResponses } from '@myshop/schemas';
+import { errorResponse, errorResponses } from '@myshop/schemas';
+import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { checkoutService } from '../checkout.ts';
 import { PaymentUnavailableError } from '../errors.ts';
-import { CheckoutBody, CheckoutHeaders, CheckoutResult } from '../schemas.ts';
+import { CheckoutBody, CheckoutResult } from '../schemas.ts';
 
 export interface CheckoutRouteOptions {
   currency: string;
@@ -29,9 +30,15 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
           '(card_declined…) and leaves the cart as it was.',
         tags: ['checkout'],
         security: [{ bearerAuth: [] }],
-        headers: CheckoutHeaders,
+        headers: IdempotencyHeaders,
         body: CheckoutBody,
-        response: { 201: CheckoutResult, ...errorResponses(400, 401, 402, 409, 413, 415, 422, 502, 503) },
+        // The paid order, a decline and an abandoned checkout are stored for the key, and replayed to a retry.
+        response: {
+          ...errorResponses(400, 401, 413, 415, 422, 502, 503),
+          201: replayableResponse(CheckoutResult),
+          402: replayableResponse(errorResponse(402)),
+          409: replayableResponse(errorResponse(409)),
+        },
       },
       // A checkout that ends in an error is counted here, one that ends in an answer below. A
       // request that never got to try (malformed, or without a valid token) is no checkout.
@@ -49,10 +56,10 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         incoming: request,
         log: request.log,
       });
-      if (replayed) reply.header('idempotent-replayed', 'true');
       app.checkoutMetrics.checkout(replayed ? 'replayed' : response.statusCode === 201 ? 'paid' : 'declined');
-      // A paid result (201) or a decline (402), both declared below; the typed reply only knows 201 by name.
-      return (reply as FastifyReply).code(response.statusCode).send(response.body);
+      // A paid result (201), a decline (402) or an abandoned checkout (409), all declared above;
+      // the typed reply only knows 201 by name.
+      return sendStored(reply as FastifyReply, { ...response, replayed });
     },
   );
 };

@@ -7,7 +7,7 @@ import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { startFakePayment } from '../fake-payment.ts';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
-import { buildCart, card, fillCart, postCheckout, SOCKS, TSHIRT } from '../helpers.ts';
+import { buildCart, card, DECLINED_CARD, fillCart, postCheckout, SOCKS, TSHIRT } from '../helpers.ts';
 
 async function setUp(env: Record<string, string> = {}) {
   const payment = await startFakePayment();
@@ -58,7 +58,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
 
   it('keeps the same-key semantics: a retry with the key replays, a decline does not block the next try', async () => {
     const { api, user, payment } = await setUp();
-    const declined = await postCheckout(api, user, { card: card({ number: '4000000000000002' }) });
+    const declined = await postCheckout(api, user, { card: card({ number: DECLINED_CARD }) });
     expect(declined.status).toBe(402);
     const key = randomUUID();
     const paid = await postCheckout(api, user, { key });

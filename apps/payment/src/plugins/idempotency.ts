@@ -3,13 +3,8 @@ import type { Queryable } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withRetryAfter } from '@myshop/errors';
+import type { StoredResponse } from '@myshop/server';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../errors.ts';
-
-/** A response as sent, and as replayed to every retry with the same key. */
-export interface StoredResponse {
-  statusCode: number;
-  body: unknown;
-}
 
 export interface IdempotentRequest {
   userId: string;

@@ -1,11 +1,11 @@
 import { SCOPES } from '@myshop/auth';
-import { errorResponses, isLuhnValid } from '@myshop/schemas';
+import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
+import { errorResponse, errorResponses, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
 import { chargesRepository } from '../charges-repository.ts';
 import { CurrencyNotAcceptedError, declineBody, InvalidCardNumberError } from '../errors.ts';
-import { Charge, CreateChargeBody, IdempotencyHeaders } from '../schemas.ts';
-import { sendIdempotent } from './send-idempotent.ts';
+import { Charge, CreateChargeBody } from '../schemas.ts';
 
 export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> = async (app, { currency }) => {
   app.post(
@@ -21,12 +21,13 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
           'belongs to that shopper. Exactly once per Idempotency-Key: a retry with the same body gets ' +
           'the first answer again (header Idempotent-Replayed: true); the CVC is no part of what makes ' +
           'two requests the same, as it is never kept, not even hashed. Sandbox cards: ' +
-          '4000000000000002 is declined, 4000000000009995 has insufficient funds, any past expiry is expired_card.',
+          `${SANDBOX_CARDS.declined} is declined, ${SANDBOX_CARDS.insufficientFunds} has insufficient funds, any past expiry is expired_card.`,
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
         body: CreateChargeBody,
-        response: { 201: Charge, ...errorResponses(400, 401, 402, 403, 409, 413, 415, 422, 503) },
+        // A charge or a decline is stored for the key, and replayed to a retry.
+        response: { ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503), 201: replayableResponse(Charge), 402: replayableResponse(errorResponse(402)) },
       },
     },
     async (request, reply) => {
@@ -63,7 +64,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         app.paymentMetrics.chargeRecorded(created);
       }
       if (response.replayed) app.paymentMetrics.replayed();
-      return sendIdempotent(reply, response);
+      return sendStored(reply, response);
     },
   );
 };

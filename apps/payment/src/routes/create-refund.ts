@@ -1,11 +1,11 @@
 import { OPERATOR_ROLE } from '@myshop/auth';
+import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
 import { isUuid } from '@myshop/schemas';
 import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
-import { ChargeParams, CreateRefundBody, IdempotencyHeaders, Refund } from '../schemas.ts';
-import { sendIdempotent } from './send-idempotent.ts';
+import { ChargeParams, CreateRefundBody, Refund } from '../schemas.ts';
 
 export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -29,7 +29,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
         params: ChargeParams,
         headers: IdempotencyHeaders,
         body: CreateRefundBody,
-        response: { 201: Refund, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+        response: { 201: replayableResponse(Refund), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -53,7 +53,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
       );
       if (!response.replayed) request.log.info({ chargeId: id, refund: response.body, operatorId: request.user.id }, 'refund recorded');
       else app.paymentMetrics.replayed();
-      return sendIdempotent(reply, response);
+      return sendStored(reply, response);
     },
   );
 };

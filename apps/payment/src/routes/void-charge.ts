@@ -1,9 +1,9 @@
 import { SCOPES } from '@myshop/auth';
-import { errorResponses } from '@myshop/schemas';
+import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
+import { errorResponse, errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { voidedBody } from '../errors.ts';
-import { Charge, IdempotencyHeaders } from '../schemas.ts';
-import { sendIdempotent } from './send-idempotent.ts';
+import { Charge } from '../schemas.ts';
 
 export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -20,7 +20,13 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
-        response: { 201: Charge, ...errorResponses(400, 401, 402, 403, 409, 503) },
+        // Every answer here is the key's stored one: replayed, or stored just now (the voiding 409).
+        response: {
+          ...errorResponses(400, 401, 403, 503),
+          201: replayableResponse(Charge),
+          402: replayableResponse(errorResponse(402)),
+          409: replayableResponse(errorResponse(409)),
+        },
       },
     },
     async (request, reply) => {
@@ -29,7 +35,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         { statusCode: 409, body: voidedBody() },
       );
       if (!response.replayed) request.log.info({ actor: request.user.actor }, 'charge attempt voided');
-      return sendIdempotent(reply, response);
+      return sendStored(reply, response);
     },
   );
 };

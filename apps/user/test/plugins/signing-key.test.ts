@@ -1,10 +1,9 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authPlugin, createRemoteKeySet } from '@myshop/auth';
+import { serveJwks } from '@myshop/auth/testing';
 import { errorHandlerPlugin } from '@myshop/errors';
 import Fastify from 'fastify';
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
@@ -66,16 +65,13 @@ describe('key rotation with live tokens', () => {
     const env = (keys: Record<string, string>) => ({ ...keys, DATA_DIR: step0.config.DATA_DIR, JWT_ISSUER: step0.config.JWT_ISSUER });
     await register(step0.app);
     const servedBy = { app: step0.app };
-    const jwksServer = createServer((_request, response) => {
-      servedBy.app.inject({ url: '/user/.well-known/jwks.json' }).then((answer) => response.writeHead(200, { 'content-type': 'application/json' }).end(answer.body));
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => jwksServer.close(() => resolve())));
+    const jwksServer = await serveJwks(() => servedBy.app.inject({ url: '/user/.well-known/jwks.json' }).then((answer) => answer.body));
+    onTestFinished(() => jwksServer.close());
     const verifier = Fastify({ logger: false });
     onTestFinished(() => verifier.close());
     await verifier.register(errorHandlerPlugin);
     // A cached key set as cart and payment hold it: fetched once, asked again only for a kid it lacks.
-    const keys = createRemoteKeySet(new URL(`http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/`), { cooldownMs: 0 });
+    const keys = createRemoteKeySet(jwksServer.url, { cooldownMs: 0 });
     await verifier.register(authPlugin, { issuer: step0.config.JWT_ISSUER, audience: step0.config.JWT_AUDIENCE, keys });
     verifier.get('/private', { onRequest: verifier.authenticate }, async (request) => ({ userId: request.user.id }));
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorBody } from '@myshop/errors';
 import { jwtVerify } from 'jose';
 import { ACCESS_TOKEN_TYPE } from '../token-contract.ts';
 import type { TestIssuer } from './test-issuer.ts';
@@ -29,10 +30,10 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
   const server = createServer((request, response) => {
     const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.method === 'GET' && request.url === '/user/.well-known/jwks.json') return send(200, JSON.parse(jwks));
-    if (request.method !== 'POST' || request.url !== '/user/oauth/token') return send(404, { statusCode: 404, code: 'NOT_FOUND' });
+    if (request.method !== 'POST' || request.url !== '/user/oauth/token') return send(404, errorBody(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found`));
     tokenGrant(request).then(
       ([status, body]) => send(status, body),
-      () => send(400, { statusCode: 400, code: 'FST_ERR_VALIDATION' }),
+      () => send(400, errorBody(400, 'FST_ERR_VALIDATION', 'The token request is malformed')),
     );
   });
 
@@ -40,14 +41,14 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
     const body = JSON.parse(await readBody(request)) as Record<string, string>;
     const [id, secret] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
     if (!id || clients[decodeURIComponent(id)] !== decodeURIComponent(secret ?? '')) {
-      return [401, { statusCode: 401, code: 'USER_INVALID_CLIENT', error: 'Unauthorized', message: 'Client authentication failed' }];
+      return [401, errorBody(401, 'USER_INVALID_CLIENT', 'Client authentication failed')];
     }
     const clientId = decodeURIComponent(id);
     requests.push(body.grant_type!);
     const options = { scope: body.scope!, audience: body.audience, actor: clientId, expiresIn: '5m' };
     if (body.grant_type === TOKEN_EXCHANGE) {
       const subject = await jwtVerify(body.subject_token ?? '', issuer.keys, { audience: issuer.audience, typ: ACCESS_TOKEN_TYPE }).catch(() => undefined);
-      if (!subject) return [400, { statusCode: 400, code: 'USER_INVALID_GRANT', error: 'Bad Request', message: 'The subject token is invalid or expired' }];
+      if (!subject) return [400, errorBody(400, 'USER_INVALID_GRANT', 'The subject token is invalid or expired')];
       return [200, grant(await issuer.signService(String(subject.payload.sub), options), body.scope!)];
     }
     return [200, grant(await issuer.signClient(clientId, options), body.scope!)];

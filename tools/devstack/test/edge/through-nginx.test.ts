@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requiredTool, writeReliabilityFigure } from '@myshop/testing';
 import { Agent, request } from 'undici';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngressObject } from '../../src/edge/ingress-nginx-config.ts';
 import { startNginx, type RunningNginx } from '../../src/edge/nginx.ts';
@@ -149,7 +150,7 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
     expect(added.status, added.text).toBe(201);
     const paid = await call(edge, 'POST', '/cart/checkout', {
       headers: { ...auth, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' } }),
+      body: JSON.stringify({ card: { number: SANDBOX_CARDS.approved, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' } }),
     });
     expect(paid.status, paid.text).toBe(201);
     expect(json(paid)).toMatchObject({ status: 'paid', amount: 2 * product!.price });

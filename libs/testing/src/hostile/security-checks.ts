@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { writeReliabilityFigure } from './reliability-figure.ts';
+import { writeReliabilityFigure } from '../reports/reliability-figure.ts';
 import { errorShapeProblems, leakProblems, type ResponseLike } from './response-checks.ts';
 
 /** A request to an authenticated route, without its Authorization header. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import { captureLogs, type CapturedLogs } from './capture-logs.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../database/test-database.ts';
 
 export type TestAppFactory<A extends FastifyInstance> = (options: { databaseUrl: string; logger: Logger }) => Promise<A>;
 

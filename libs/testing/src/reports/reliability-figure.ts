@@ -10,7 +10,7 @@ export interface ReliabilityFigure {
   pass: boolean;
 }
 
-const root = resolve(import.meta.dirname, '../../..');
+const root = resolve(import.meta.dirname, '../../../..');
 /** Where the figures of a test run land, one JSON file per check. */
 export const reliabilityDir = resolve(root, 'reports/reliability');
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import type { HostileRequest } from './hostile-input.ts';
-import { writeReliabilityFigure } from './reliability-figure.ts';
+import { writeReliabilityFigure } from '../reports/reliability-figure.ts';
 import { errorShapeProblems, leakProblems } from './response-checks.ts';
-import type { TestDatabase } from './test-database.ts';
+import type { TestDatabase } from '../database/test-database.ts';
 
 /** Runs per write route; `FUZZ_RUNS` raises it for a longer local run (never below 1,000). */
 export const FUZZ_RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0) || 0);
