@@ -24,6 +24,7 @@ interface RefundRow {
 }
 
 export interface NewCharge {
+  id: string;
   userId: string;
   status: Charge['status'];
   amount: number;
@@ -59,28 +60,43 @@ function toRefund(row: RefundRow): Refund {
   return { id: row.id, chargeId: row.charge_id, amount: row.amount, createdAt: row.created_at.toISOString() };
 }
 
+/** What `toCharge` makes of a row, in SQL: for an answer written by the statement that writes the row. */
+const CHARGE_JSON = `json_build_object(
+  'id', id, 'status', status, 'amount', amount, 'amountRefunded', amount_refunded, 'currency', currency,
+  'card', json_build_object('brand', card_brand, 'last4', card_last4), 'description', description,
+  'metadata', metadata, 'failureCode', failure_code,
+  'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+
+/**
+ * The statement recording a new charge, for `idempotency.runStatement`: it answers 201 with the
+ * charge as the API shows it, or `otherwise` (a decline's 402) as given.
+ */
+export function newChargeStatement(charge: NewCharge, otherwise?: { statusCode: number; body: unknown }) {
+  const values: unknown[] = [
+    charge.id,
+    charge.userId,
+    charge.status,
+    charge.amount,
+    charge.currency,
+    charge.card.brand,
+    charge.card.last4,
+    charge.description,
+    JSON.stringify(charge.metadata),
+    charge.failureCode,
+  ];
+  const answer = otherwise
+    ? `$${values.push(otherwise.statusCode)}::integer AS response_status, $${values.push(JSON.stringify(otherwise.body))}::json AS response_body`
+    : `201 AS response_status, ${CHARGE_JSON} AS response_body`;
+  return {
+    text: `INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${answer}`,
+    values,
+  };
+}
+
 /** Charges and their refunds; a shopper's reads are scoped to the shopper, so nobody sees another's. */
 export function chargesRepository(db: Queryable) {
   return {
-    async create(charge: NewCharge): Promise<Charge> {
-      const { rows } = await db.query<ChargeRow>(
-        `INSERT INTO charges (user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [
-          charge.userId,
-          charge.status,
-          charge.amount,
-          charge.currency,
-          charge.card.brand,
-          charge.card.last4,
-          charge.description,
-          JSON.stringify(charge.metadata),
-          charge.failureCode,
-        ],
-      );
-      return toCharge(rows[0]!);
-    },
-
     /** The user's own charge; with `anyUser` (an operator), anyone's. */
     async find(userId: string, id: string, { anyUser = false } = {}): Promise<Charge | undefined> {
       const { rows } = await db.query<ChargeRow>('SELECT * FROM charges WHERE id = $1 AND (user_id = $2 OR $3)', [id, userId, anyUser]);

@@ -23,7 +23,8 @@ export const baseConfigProperties = {
   METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   /** Unset: an embedded PostgreSQL under DATA_DIR/<service> (development only). */
   DATABASE_URL: Type.Optional(secret(Type.String({ pattern: '^postgres(ql)?://' }))),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  /** Unset: fitted to the CPU the process may use (4 per core, 4 at least; @myshop/db's pool-size). */
+  DATABASE_POOL_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   /** Run pending migrations before listening (the `migrate` command does it on its own). */
   DATABASE_MIGRATE_ON_START: Type.Boolean({ default: true }),
   /** Where local state lives when no external service is configured (embedded database, dev keys). */

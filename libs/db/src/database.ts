@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { databaseMetrics, type QueryTimer } from './db-metrics.ts';
 import { isDatabaseUnavailable } from './pg-errors.ts';
+import { defaultPoolMax } from './pool-size.ts';
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -10,7 +11,8 @@ export interface Queryable {
 
 export interface DatabaseOptions {
   url: string;
-  poolMax: number;
+  /** Most connections the pool opens; unset: fitted to the process's CPU (`defaultPoolMax`). */
+  poolMax?: number | undefined;
   /** Longest a statement may run; a stuck query fails instead of holding a request forever. */
   statementTimeoutMs?: number;
   /** How long to wait for a connection from the pool (or a new one to the server). */
@@ -39,9 +41,10 @@ const types = {
 };
 
 export function createDatabase(options: DatabaseOptions): Database {
+  const poolMax = options.poolMax ?? defaultPoolMax();
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolMax,
+    max: poolMax,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
     statement_timeout: options.statementTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
@@ -50,7 +53,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   // An idle client whose server went away emits here; unhandled, it would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
 
-  const timer = options.metricsRegistry ? databaseMetrics(options.metricsRegistry, pool, options.poolMax) : undefined;
+  const timer = options.metricsRegistry ? databaseMetrics(options.metricsRegistry, pool, poolMax) : undefined;
   const query: Queryable['query'] = timer ? timed(timer, (text, values) => pool.query(text, values)) : (text, values) => pool.query(text, values).catch(rethrow);
 
   return {

@@ -10,7 +10,8 @@ export type { Database };
 
 export interface DbPluginOptions {
   url: string;
-  poolMax: number;
+  /** Unset: fitted to the process's CPU (see pool-size.ts). */
+  poolMax?: number | undefined;
   /** The service's versioned SQL migrations. */
   migrationsDir: string;
   /** Apply pending migrations while starting (Kubernetes may run the `migrate` command instead). */

@@ -4,3 +4,4 @@ export { openDatabase, type DatabaseLocation } from './open-database.ts';
 export { startEmbeddedPostgres } from '@myshop/embedded-postgres';
 export { runMigrations } from './migrate.ts';
 export { isUniqueViolation, isDatabaseUnavailable } from './pg-errors.ts';
+export { defaultPoolMax } from './pool-size.ts';

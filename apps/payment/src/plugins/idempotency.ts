@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Queryable } from '@myshop/db';
+import { isUniqueViolation, type Queryable } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { withRetryAfter } from '@myshop/errors';
@@ -14,6 +14,15 @@ export interface IdempotentRequest {
   operation: string;
   /** … and with what validated input: together, what makes two requests the same. */
   input: unknown;
+}
+
+/**
+ * Work that is one data-modifying statement answering for itself: its RETURNING gives exactly one
+ * row, `response_status` (integer) and `response_body` (json), the answer to store and send.
+ */
+export interface StatementWork {
+  text: string;
+  values: unknown[];
 }
 
 export interface IdempotencyOptions {
@@ -32,6 +41,13 @@ declare module 'fastify' {
        * throws, nothing is stored and the key is free again.
        */
       run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }>;
+      /**
+       * `run` for work that is one statement whose outcome is decided before it is sent: the work,
+       * the key and the stored answer go in a single statement, one round trip, all or nothing.
+       * The first request with a key needs nothing else; a key already there (a retry, a reuse,
+       * an attempt in progress, an expired or abandoned key) is settled exactly as `run` does.
+       */
+      runStatement(request: IdempotentRequest, work: StatementWork): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * Settles what the request with this key did, without knowing the request: the answer it
        * got if it finished, or else `voided` is stored as its answer, so that a late or replayed
@@ -76,6 +92,11 @@ interface KeyRow {
 
 type Claim = { claimed: true; claim: string } | { claimed: false; row: KeyRow };
 
+interface AnswerRow {
+  response_status: number;
+  response_body: unknown;
+}
+
 /** The fingerprint of a key settled by `void`: no request has it, and any request gets its answer. */
 const VOIDED = 'voided';
 
@@ -95,17 +116,21 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     request: Pick<IdempotentRequest, 'userId' | 'key'>,
     print: string,
     takeOver: (row: KeyRow) => boolean,
+    { known = false } = {},
   ): Promise<Claim | undefined> {
     const claim = randomUUID();
     const values = [request.userId, request.key, print, claim, LEASE_SECONDS, options.ttlHours];
     // The primary key decides: of all requests inserting one key at once, exactly one succeeds.
-    const inserted = await db.query(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-       VALUES ($1, $2, $3, 'in_progress', $4, now() + make_interval(secs => $5), now() + make_interval(hours => $6))
-       ON CONFLICT (user_id, key) DO NOTHING`,
-      values,
-    );
-    if (inserted.rowCount === 1) return { claimed: true, claim };
+    // `known`: the caller just found the key taken; straight to reading who holds it.
+    if (!known) {
+      const inserted = await db.query(
+        `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+         VALUES ($1, $2, $3, 'in_progress', $4, now() + make_interval(secs => $5), now() + make_interval(hours => $6))
+         ON CONFLICT (user_id, key) DO NOTHING`,
+        values,
+      );
+      if (inserted.rowCount === 1) return { claimed: true, claim };
+    }
 
     const { rows } = await db.query<KeyRow>(
       `SELECT fingerprint, status, claim, response_status, response_body,
@@ -163,11 +188,11 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
 
   const stored = (row: KeyRow) => ({ statusCode: row.response_status!, body: row.response_body, replayed: true });
 
-  async function run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>) {
+  async function run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>, { known = false } = {}) {
     const print = fingerprint(request);
     const takeOver = (row: KeyRow) => row.expired || (row.abandoned && row.fingerprint === print);
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
-      const outcome = await tryClaim(request, print, takeOver);
+      const outcome = await tryClaim(request, print, takeOver, { known: known && round === 0 });
       if (!outcome) continue;
       if (outcome.claimed) return { ...(await execute(request, outcome.claim, work)), replayed: false };
       const { row } = outcome;
@@ -178,6 +203,32 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       throw inProgress();
     }
     throw inProgress();
+  }
+
+  async function runStatement(request: IdempotentRequest, work: StatementWork) {
+    const at = (index: number) => `$${work.values.length + index}`;
+    try {
+      // A plain INSERT of the completed key, no ON CONFLICT: should the key exist (or be inserted
+      // by a concurrent request that commits first), the unique violation fails the whole
+      // statement, and the work's writes are undone with it. So the work is never done twice, and
+      // never done without its stored answer, not even if the process dies right after sending.
+      const { rows } = await db.query<AnswerRow>(
+        `WITH work AS (${work.text})
+         INSERT INTO idempotency_keys
+                (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at, response_status, response_body)
+         SELECT ${at(1)}::text, ${at(2)}::text, ${at(3)}::text, 'completed', ${at(4)}::uuid, now(),
+                now() + make_interval(hours => ${at(5)}::integer), response_status, response_body
+           FROM work
+         RETURNING response_status, response_body`,
+        [...work.values, request.userId, request.key, fingerprint(request), randomUUID(), options.ttlHours],
+      );
+      return { ...answerOf(rows), replayed: false };
+    } catch (error) {
+      if (!isUniqueViolation(error, 'idempotency_keys_pkey')) throw error;
+    }
+    // The key is taken: replay, refuse, or (an expired or abandoned key) take it over and do the
+    // same work inside `run`'s transaction.
+    return run(request, async (tx) => answerOf((await tx.query<AnswerRow>(work.text, work.values)).rows), { known: true });
   }
 
   async function voidKey(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse) {
@@ -207,7 +258,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
-  app.decorate('idempotency', { run, void: voidKey, purgeExpired });
+  app.decorate('idempotency', { run: (request, work) => run(request, work), runStatement, void: voidKey, purgeExpired });
 
   // Expired keys are ignored on read anyway; the purge only keeps the table small.
   let timer: NodeJS.Timeout | undefined;
@@ -224,6 +275,12 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     clearInterval(timer);
     await purging;
   });
+}
+
+/** The one answer a statement's work returned. */
+function answerOf(rows: AnswerRow[]): StoredResponse {
+  if (rows.length !== 1) throw new Error(`idempotent work must answer with exactly one row, not ${rows.length}`);
+  return { statusCode: rows[0]!.response_status, body: rows[0]!.response_body };
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. */

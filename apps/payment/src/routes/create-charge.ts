@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import { errorResponse, errorResponses, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
-import { chargesRepository } from '../charges-repository.ts';
+import { newChargeStatement, type NewCharge } from '../charges-repository.ts';
 import { CurrencyNotAcceptedError, declineBody, InvalidCardNumberError } from '../errors.ts';
 import { Charge, CreateChargeBody } from '../schemas.ts';
 
@@ -36,34 +37,33 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       if (body.currency !== currency) throw new CurrencyNotAcceptedError(currency);
       if (!isLuhnValid(body.card.number)) throw new InvalidCardNumberError();
 
-      const userId = request.user.id;
       const { cvc: _cvc, ...cardWithoutCvc } = body.card;
-      let created: Charge | undefined;
-      const response = await app.idempotency.run(
-        { userId, key: request.headers['idempotency-key'], operation: 'POST /payment/charges', input: { ...body, card: cardWithoutCvc } },
-        async (tx) => {
-          const authorization = authorize(body.card, new Date());
-          // A decline is a charge too: stored as failed, answered with 402, replayed like any answer.
-          created = await chargesRepository(tx).create({
-            userId,
-            status: authorization.approved ? 'succeeded' : 'failed',
-            amount: body.amount,
-            currency: body.currency,
-            card: describeCard(body.card.number),
-            description: body.description ?? null,
-            metadata: body.metadata ?? {},
-            failureCode: authorization.approved ? null : authorization.failureCode,
-          });
-          return authorization.approved
-            ? { statusCode: 201, body: created }
-            : { statusCode: 402, body: declineBody(authorization.failureCode) };
-        },
+      // Authorized before the key is taken, as nothing leaves this process to authorize: the
+      // charge, its key and its answer are then one statement, one round trip, all or nothing.
+      // A processor reached over the network would have to come after the claim (`idempotency.run`).
+      const authorization = authorize(body.card, new Date());
+      // A decline is a charge too: stored as failed, answered with 402, replayed like any answer.
+      const charge: NewCharge = {
+        id: randomUUID(),
+        userId: request.user.id,
+        status: authorization.approved ? 'succeeded' : 'failed',
+        amount: body.amount,
+        currency: body.currency,
+        card: describeCard(body.card.number),
+        description: body.description ?? null,
+        metadata: body.metadata ?? {},
+        failureCode: authorization.approved ? null : authorization.failureCode,
+      };
+      const response = await app.idempotency.runStatement(
+        { userId: charge.userId, key: request.headers['idempotency-key'], operation: 'POST /payment/charges', input: { ...body, card: cardWithoutCvc } },
+        newChargeStatement(charge, authorization.approved ? undefined : { statusCode: 402, body: declineBody(authorization.failureCode) }),
       );
-      if (created) {
-        request.log.info({ chargeId: created.id, status: created.status, failureCode: created.failureCode, actor: request.user.actor }, 'charge recorded');
-        app.paymentMetrics.chargeRecorded(created);
+      if (!response.replayed) {
+        request.log.info({ chargeId: charge.id, status: charge.status, failureCode: charge.failureCode, actor: request.user.actor }, 'charge recorded');
+        app.paymentMetrics.chargeRecorded(charge);
+      } else {
+        app.paymentMetrics.replayed();
       }
-      if (response.replayed) app.paymentMetrics.replayed();
       return sendStored(reply, response);
     },
   );
