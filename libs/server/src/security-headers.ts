@@ -22,7 +22,7 @@ export function helmetHeaders(options: HelmetOptions): Readonly<Record<string, s
     setHeader(name: string, value: string) {
       headers[name.toLowerCase()] = value;
     },
-    removeHeader() {},
+    removeHeader: () => undefined,
   };
   helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
   return Object.freeze(headers);
