@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, type JWTVerifyGetKey } from 'jose';
 import { TOKEN_ALGORITHMS } from './algorithms.ts';
 import { AuthForbiddenError, AuthInvalidTokenError, AuthKeysUnavailableError, AuthMissingTokenError } from './errors.ts';
 import { createRemoteKeySet, KeySetUnavailableError } from './remote-key-set.ts';
 import { ACCESS_TOKEN_TYPE, type Principal } from './token-contract.ts';
+import { createTokenVerifier } from './token-verifier.ts';
 
 export type AuthenticatedUser = Principal;
 
@@ -16,6 +17,8 @@ export interface AuthPluginOptions {
   serviceAudience?: string;
   /** The user service's JWKS URL (kept and refreshed, see createRemoteKeySet), or a key resolver of its own. */
   keys: URL | JWTVerifyGetKey;
+  /** Most tokens kept verified at once, each until it expires (token-verifier.ts); 0 verifies every request in full. */
+  verifiedTokenCacheSize?: number;
 }
 
 /** What a route asks of its caller's token, beyond being valid for this service. */
@@ -44,10 +47,8 @@ declare module 'fastify' {
 /** RFC 6750: the scheme is case-insensitive; whatever follows is the token, judged by jose. */
 const BEARER = /^Bearer +(\S+) *$/i;
 
-interface VerifiedToken {
-  principal: Principal;
-  audiences: string[];
-}
+/** About 10 MB at most: more than the shoppers signed in on one replica within a token's life. */
+const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
   const keys =
@@ -64,17 +65,16 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     clockTolerance: 5,
   };
+  const verifyToken = createTokenVerifier({ keys, verifyOptions, cacheSize: options.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE });
 
-  async function verify(request: FastifyRequest, reply: FastifyReply): Promise<VerifiedToken> {
+  async function verify(request: FastifyRequest, reply: FastifyReply) {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
       reply.header('www-authenticate', 'Bearer realm="myshop"');
       throw new AuthMissingTokenError();
     }
     try {
-      const { payload } = await jwtVerify(token, keys, verifyOptions);
-      // jwtVerify checked that `aud` names one of our audiences.
-      return { principal: principalOf(payload), audiences: [payload.aud as string | string[]].flat() };
+      return await verifyToken(token);
     } catch (error) {
       // Our side could not get the keys: the token may be fine, so it is a 503, not a 401.
       if (error instanceof KeySetUnavailableError) {
@@ -138,19 +138,6 @@ function describeFailure(error: unknown): string {
     current = current instanceof Error ? current.cause : undefined;
   }
   return messages.join(': ');
-}
-
-function principalOf(payload: JWTPayload): Principal {
-  const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is string => typeof role === 'string') : [];
-  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-  const act = payload.act as { sub?: unknown } | undefined;
-  return {
-    id: String(payload.sub),
-    roles,
-    scopes,
-    ...(typeof act?.sub === 'string' ? { actor: act.sub } : {}),
-    ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
-  };
 }
 
 export const authPlugin = fp(auth, { name: '@myshop/auth', fastify: '5.x' });

@@ -1,7 +1,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { ecsRequestFields } from './ecs-request.ts';
-import { redactPaths } from './redact.ts';
+import { censorSecrets } from './redact.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
 
 /** `json`: pino's own lines. `ecs`: Elastic Common Schema, for Elasticsearch (Filebeat, Fluent Bit). */
@@ -22,28 +22,45 @@ export interface LoggerSettings {
  * ids of the active span (when tracing is on) on every line logged inside a traced request.
  */
 export function createLogger({ service, level, format = 'json', options, destination }: LoggerSettings): Logger {
-  const common: LoggerOptions = { level, redact: { paths: redactPaths, censor: '[redacted]' } };
   const settings: LoggerOptions =
     format === 'ecs'
       ? {
           ...ecs(service),
-          ...common,
+          level,
           mixin: ecsTraceFields,
           ...options,
         }
       : {
-          ...common,
+          level,
           base: { service },
           timestamp: pino.stdTimeFunctions.isoTime,
           mixin: traceFields,
+          // Secrets are censored in each line's fields and in what the error serializer makes of an
+          // error's own properties (redact.ts); a child's bindings as it is made (below).
+          formatters: { log: censorSecrets },
+          serializers: { err: (error: Error) => censorSecrets(pino.stdSerializers.err(error)) },
           ...options,
         };
-  return destination ? pino(settings, destination) : pino(settings);
+  const logger = destination ? pino(settings, destination) : pino(settings);
+  // pino formats only the root's own bindings; a child's (request.log's) are censored here, once
+  // per child. Children inherit this method from the root, so theirs do too.
+  const createChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return createChild.call(this, censorSecrets(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }
 
-/** The ECS formatter, taught the Fastify request that the request line carries (ecs-request.ts). */
+/**
+ * The ECS formatter, taught the Fastify request that the request line carries (ecs-request.ts),
+ * with secrets censored in what it makes of a line (it copies a raw request's headers). It
+ * converts errors itself, to their type, message and stack only.
+ */
 function ecs(service: string): LoggerOptions {
   const options = ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false });
   const log = options.formatters?.log;
-  return log ? { ...options, formatters: { ...options.formatters, log: (object) => log(ecsRequestFields(object)) } } : options;
+  return {
+    ...options,
+    formatters: { ...options.formatters, log: (object) => censorSecrets(log ? log(ecsRequestFields(object)) : ecsRequestFields(object)) },
+  };
 }

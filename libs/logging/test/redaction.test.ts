@@ -36,4 +36,43 @@ describe('createLogger', () => {
     expect(line).toContain('[redacted]');
     expect(JSON.parse(line).body.email).toBe('a@b.co');
   });
+
+  it('censors them at any depth, in arrays, whatever the case of the field name', () => {
+    const { logger, text } = capture();
+    logger.info({
+      order: { payment: { method: { card: { number: '4242424242424242' } } } },
+      attempts: [{ request: { headers: { Authorization: 'Bearer eyJ.deep.token', 'Set-Cookie': 'sid=deep-cookie' } } }],
+      body: { credentials: [{ newPassword: 'deep-new-password', CVC: '321' }] },
+    });
+    const line = JSON.parse(text());
+    expect(line.order.payment.method.card).toBe('[redacted]');
+    expect(line.attempts[0].request.headers).toEqual({ Authorization: '[redacted]', 'Set-Cookie': '[redacted]' });
+    expect(line.body.credentials[0]).toEqual({ newPassword: '[redacted]', CVC: '[redacted]' });
+  });
+
+  it("censors an error's own properties, and the bindings of a child logger", () => {
+    const { logger, text } = capture();
+    const error = Object.assign(new Error('payment refused'), { request: { body: { card: { cvc: '555' } } }, token: 'eyJ.error.token' });
+    logger.child({ reqId: 'r-1', accessToken: 'eyJ.binding.token' }).error({ err: error }, 'failed');
+    const line = JSON.parse(text());
+    expect(line).toMatchObject({ reqId: 'r-1', accessToken: '[redacted]', err: { type: 'Error', message: 'payment refused', token: '[redacted]', request: { body: { card: '[redacted]' } } } });
+    expect(line.err.stack).toContain('payment refused');
+  });
+
+  it("leaves the logged objects as they were: only the line's copy is censored", () => {
+    const { logger } = capture();
+    const body = { email: 'a@b.co', card: { number: '4242424242424242' } };
+    const logged = { body, note: 'kept' };
+    logger.info(logged);
+    expect(logged).toEqual({ body: { email: 'a@b.co', card: { number: '4242424242424242' } }, note: 'kept' });
+    expect(logged.body).toBe(body);
+  });
+
+  it('writes a cycle as [Circular] rather than the uncensored original', () => {
+    const { logger, text } = capture();
+    const payment: Record<string, unknown> = { cvc: '777' };
+    payment.self = payment;
+    logger.info({ payment });
+    expect(JSON.parse(text()).payment).toEqual({ cvc: '[redacted]', self: '[Circular]' });
+  });
 });

@@ -74,4 +74,12 @@ describe('trace context on log lines', () => {
     for (const secret of ['eyJ.secret.token', 'sid=abc', '4242424242424242', 'hunter2-password']) expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
   });
+
+  it("censors the headers the ECS formatter copies from a raw request, and a child logger's bindings", () => {
+    const { logger, lines } = capture('ecs');
+    const raw = { httpVersion: '1.1', method: 'GET', url: '/cart', headers: { authorization: 'Bearer eyJ.raw.token', cookie: 'sid=raw', accept: 'application/json' } };
+    logger.child({ reqId: 'r-1', token: 'eyJ.binding.token' }).info({ req: raw }, 'raw request');
+    const [line] = lines();
+    expect(line).toMatchObject({ reqId: 'r-1', token: '[redacted]', http: { request: { method: 'GET', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } } } });
+  });
 });

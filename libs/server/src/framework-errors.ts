@@ -1,13 +1,10 @@
 import { errorBody } from '@myshop/errors';
 import { REQUEST_ID_HEADER } from '@myshop/logging';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
-import { API_HELMET_OPTIONS } from './protection-plugin.ts';
+import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 /** The longest path parameter the router takes; past it the answer is 414 (Fastify's default). */
 export const MAX_PATH_PARAM_LENGTH = 100;
-
-const securityHeaders = helmet(API_HELMET_OPTIONS);
 
 /**
  * Fastify's router answers two errors itself, before any hook or the error handler runs: a path
@@ -18,8 +15,8 @@ const securityHeaders = helmet(API_HELMET_OPTIONS);
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { statusCode, code, message } = describe(error);
-  securityHeaders(request.raw, reply.raw, () => undefined);
   void reply
+    .headers(API_SECURITY_HEADERS)
     .code(statusCode)
     .header('cache-control', 'no-store')
     .header(REQUEST_ID_HEADER, request.id)

@@ -1,10 +1,9 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import type { HelmetOptions } from 'helmet';
 import underPressure from '@fastify/under-pressure';
 import { defineError, withRetryAfter } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 export interface ProtectionOptions {
   /** Browser origins allowed to call us; none by default (the API serves apps, not web pages). */
@@ -12,15 +11,6 @@ export interface ProtectionOptions {
   maxEventLoopDelayMs: number;
   maxHeapUsedBytes: number;
 }
-
-/** The security headers of every API answer (also applied to the router's own errors, see framework-errors.ts). */
-export const API_HELMET_OPTIONS = {
-  // Nothing the API serves is a page: forbid every source and framing outright.
-  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  crossOriginResourcePolicy: { policy: 'same-site' },
-  // An API response is never framed: deny outright (OWASP REST), as frame-ancestors does.
-  frameguard: { action: 'deny' },
-} satisfies HelmetOptions;
 
 export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503);
 
@@ -37,13 +27,20 @@ const OVERLOAD_RETRY_AFTER_SECONDS = 2;
  * healthy process is not restarted.
  */
 async function protection(app: FastifyInstance, options: ProtectionOptions): Promise<void> {
-  await app.register(helmet, API_HELMET_OPTIONS);
+  // helmet's headers, the same object for every answer (security-headers.ts); a route may still
+  // replace one (Swagger UI its page policy).
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(API_SECURITY_HEADERS);
+    done();
+  });
   // Answers hold accounts, carts and charges: no cache keeps them, unless a route says otherwise
   // (the JWKS is public and cacheable).
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
-  await app.register(cors, { origin: options.corsOrigins.length > 0 ? options.corsOrigins : false });
+  // Closed (no origin configured), CORS adds nothing to an answer: no hook runs for it, and a
+  // preflight is a 404 like any other request no route takes.
+  if (options.corsOrigins.length > 0) await app.register(cors, { origin: options.corsOrigins });
   // A request that still reaches a closing replica gets the API's error shape and headers, and
   // its connection closed (Fastify's own 503 for this, turned off in create-fastify.ts, has neither).
   let closing = false;

@@ -44,9 +44,9 @@ describe('errors the router answers itself', () => {
   it('answers any other router error as a fault of ours, without details', async () => {
     const sent: { status?: number; body?: unknown } = {};
     const reply = {
-      raw: { setHeader: () => undefined, getHeader: () => undefined, removeHeader: () => undefined },
       code(status: number) { sent.status = status; return this; },
       header() { return this; },
+      headers() { return this; },
       type() { return this; },
       send(body: unknown) { sent.body = body; return this; },
     };

@@ -48,9 +48,11 @@ describe('protectionPlugin', () => {
       url: '/things',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
     });
+    expect(preflight.statusCode).toBe(404);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const simple = await app.inject({ url: '/things', headers: { origin: 'https://evil.example' } });
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+    expect(simple.headers.vary).toBeUndefined();
   });
 
   it('allows exactly the configured origins', async () => {
@@ -59,6 +61,13 @@ describe('protectionPlugin', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example');
     const other = await app.inject({ url: '/things', headers: { origin: 'https://evil.example' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/things',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://shop.example');
   });
 
   it('sheds load with 503 + Retry-After when the event loop lags, while /livez stays 200', async () => {

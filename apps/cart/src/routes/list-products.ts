@@ -1,26 +1,56 @@
-import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery, paginate } from '@myshop/schemas';
+import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { decodeIdCursor } from '../cursor.ts';
+import { ifNoneMatchMatches } from '../if-none-match.ts';
 import { Product } from '../schemas.ts';
 
-/** From the catalogue in memory (plugins/catalogue.ts): no database round trip. */
+/**
+ * Public and the same for everyone, so shared caches (the edge, a browser) may keep a page. Short,
+ * because prices change with a new catalogue: a cache may show a page up to a minute old, and a
+ * minute more while it revalidates in the background (usually with a 304, which costs the
+ * service no serialization). A stale page never charges a stale price: cart lines and checkout
+ * price from the database.
+ */
+export const CATALOGUE_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=60';
+
+const ValidatorHeaders = {
+  etag: { type: 'string', description: 'A strong validator of the page: the same for the same content, on every replica' },
+  'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` },
+};
+
+/** From the catalogue in memory (plugins/catalogue.ts), each page serialized once: no database round trip. */
 export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products',
     {
       schema: {
         summary: 'The catalogue by name, a page at a time (public)',
+        description: 'Cacheable: each page carries an ETag; a request whose If-None-Match names it gets 304 with no body.',
         tags: ['catalogue'],
         querystring: PageQuery,
-        response: { 200: Page(Product), ...errorResponses(400, 503) },
+        headers: Type.Object({
+          'if-none-match': Type.Optional(Type.String({ description: 'ETags of pages the client holds (or `*`): a match is answered 304 Not Modified' })),
+        }),
+        response: {
+          200: Type.Object(Page(Product).properties, { headers: ValidatorHeaders }),
+          304: Type.Null({ description: 'Not Modified: the page is the one If-None-Match names; no body', headers: ValidatorHeaders }),
+          ...errorResponses(400, 503),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       // The validator fills in the default; the fallback is for the type checker.
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       // The cursor names the last product seen; its id stays short whatever the product is called.
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
-      return paginate(limit, (count) => app.catalogue.list(count, after), (product) => [product.id]);
+      // Serialized by this route's own serializer (the 200 schema), once per page.
+      const page = await app.cataloguePages.page(limit, after, (body) => String(reply.serialize(body)));
+      reply.header('etag', page.etag).header('cache-control', CATALOGUE_CACHE_CONTROL);
+      // A 304 has no body, nor a media type (what send(null) would serialize and label).
+      if (ifNoneMatchMatches(request.headers['if-none-match'], page.etag)) return reply.code(304).send(undefined as never);
+      // Bytes already serialized go out as they are (the type provider only knows the object form).
+      return reply.type('application/json; charset=utf-8').send(page.body as never);
     },
   );
 };

@@ -82,4 +82,64 @@ describe('GET /cart/products', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'CART_INVALID_CURSOR' });
   });
+
+  describe('caching', () => {
+    it('gives a page a strong ETag, the same on every replica for the same content, and a short public Cache-Control', async () => {
+      const { app, replica } = await buildCart();
+      const api = await httpClient(app);
+      const first = await api.get('/cart/products?limit=5');
+      expect(first.status).toBe(200);
+      expect(first.headers.etag).toMatch(/^"[\w-]{27}"$/);
+      expect(first.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=60');
+      expect((await api.get('/cart/products?limit=5')).headers.etag).toBe(first.headers.etag);
+      const other = await httpClient(await replica());
+      const again = await other.get('/cart/products?limit=5');
+      expect(again.headers.etag).toBe(first.headers.etag);
+      expect(again.body).toEqual(first.body);
+      // Another page, another tag.
+      expect((await api.get('/cart/products?limit=6')).headers.etag).not.toBe(first.headers.etag);
+    });
+
+    it('answers 304 with no body when If-None-Match names the page, by weak comparison, alone, in a list or as *', async () => {
+      const { app } = await buildCart();
+      const api = await httpClient(app);
+      const { headers } = await api.get('/cart/products');
+      const etag = headers.etag as string;
+      for (const ifNoneMatch of [etag, `W/${etag}`, `"elsewhere", ${etag}`, `W/"a",W/${etag} , "b"`, '*']) {
+        const response = await app.inject({ url: '/cart/products', headers: { 'if-none-match': ifNoneMatch } });
+        expect(response.statusCode, ifNoneMatch).toBe(304);
+        expect(response.body, ifNoneMatch).toBe('');
+        expect(response.headers.etag, ifNoneMatch).toBe(etag);
+        expect(response.headers['cache-control'], ifNoneMatch).toBe('public, max-age=60, stale-while-revalidate=60');
+        expect(response.headers['content-type'], ifNoneMatch).toBeUndefined();
+      }
+      for (const ifNoneMatch of ['"elsewhere"', `${etag.slice(0, -2)}"`, etag.slice(1, -1), '']) {
+        const response = await app.inject({ url: '/cart/products', headers: { 'if-none-match': ifNoneMatch } });
+        expect(response.statusCode, ifNoneMatch).toBe(200);
+        expect(response.json().items).toHaveLength(20);
+      }
+    });
+
+    it('gives changed content a new ETag: a replica started on a new catalogue', async () => {
+      const { app, database, replica } = await buildCart();
+      const before = await app.inject({ url: '/cart/products?limit=100' });
+      await database.query('UPDATE products SET price = price + 1 WHERE id = $1', [byName[0]!.id]);
+      const changed = await replica();
+      const after = await changed.inject({ url: '/cart/products?limit=100' });
+      expect(after.headers.etag).not.toBe(before.headers.etag);
+      expect(after.json().items[0].price).toBe(byName[0]!.price + 1);
+      // The old tag is no longer the page: the client gets the new one in full.
+      const revalidated = await changed.inject({ url: '/cart/products?limit=100', headers: { 'if-none-match': before.headers.etag as string } });
+      expect(revalidated.statusCode).toBe(200);
+      expect(revalidated.headers.etag).toBe(after.headers.etag);
+    });
+
+    it('keeps errors uncacheable and untagged', async () => {
+      const { app } = await buildCart();
+      const response = await app.inject({ url: '/cart/products?cursor=definitely-not-a-cursor', headers: { 'if-none-match': '*' } });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers.etag).toBeUndefined();
+    });
+  });
 });

@@ -1,0 +1,115 @@
+import { createLocalJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACCESS_TOKEN_TYPE } from '../src/index.ts';
+import { createTestIssuer } from '../src/testing/index.ts';
+import { createTokenVerifier } from '../src/token-verifier.ts';
+
+async function setUp(cacheSize = 100) {
+  const issuer = await createTestIssuer();
+  let keys: JWTVerifyGetKey = issuer.keys;
+  const verifications: string[] = [];
+  const verify = createTokenVerifier({
+    // Through a switch, so that a test can withdraw the key from the set.
+    keys: (header, token) => keys(header, token),
+    verifyOptions: { issuer: issuer.issuer, audience: issuer.audience, typ: ACCESS_TOKEN_TYPE, requiredClaims: ['sub', 'exp', 'iat', 'jti'], clockTolerance: 5 },
+    cacheSize,
+    verifySignature: (token, keySet, options) => {
+      verifications.push(token);
+      return jwtVerify(token, keySet, options);
+    },
+  });
+  return { issuer, verify, verifications, setKeys: (next: JWTVerifyGetKey) => (keys = next) };
+}
+
+/** The token with one character of its payload or signature changed. */
+function tamper(token: string, part: 1 | 2): string {
+  const parts = token.split('.');
+  const segment = parts[part]!;
+  parts[part] = `${segment.slice(0, 10)}${segment[10] === 'A' ? 'B' : 'A'}${segment.slice(11)}`;
+  return parts.join('.');
+}
+
+describe('createTokenVerifier', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('verifies a token once, then answers it from the cache', async () => {
+    const { issuer, verify, verifications } = await setUp();
+    const token = await issuer.signOperator('user-1');
+    const first = await verify(token);
+    expect(first).toEqual({ principal: { id: 'user-1', roles: ['operator'], scopes: [], clientId: 'myshop' }, audiences: ['myshop'] });
+    expect(await verify(token)).toBe(first);
+    expect(await verify(token)).toBe(first);
+    expect(verifications).toHaveLength(1);
+    expect(Object.isFrozen(first.principal)).toBe(true);
+    expect(Object.isFrozen(first.principal.roles)).toBe(true);
+  });
+
+  it('never lets a tampered token hit the entry of the one it was made from', async () => {
+    const { issuer, verify, verifications } = await setUp();
+    const token = await issuer.sign('user-1');
+    await verify(token);
+    for (const forged of [tamper(token, 1), tamper(token, 2), `${token}x`]) {
+      await expect(verify(forged)).rejects.toBeInstanceOf(errors.JOSEError);
+    }
+    expect(verifications).toHaveLength(4);
+    // Refused tokens are not kept: asked again, they are verified (and refused) again.
+    await expect(verify(tamper(token, 2))).rejects.toBeInstanceOf(errors.JWSSignatureVerificationFailed);
+    expect(verifications).toHaveLength(5);
+  });
+
+  it('serves a token no longer once it has expired: the full verification refuses it', async () => {
+    const { issuer, verify, verifications } = await setUp();
+    const token = await issuer.sign('user-1', { expiresIn: '60s' });
+    await verify(token);
+    await verify(token);
+    expect(verifications).toHaveLength(1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 61_000);
+    // Past exp, within jose's 5 s of clock tolerance: verified in full again, and not kept.
+    await verify(token);
+    expect(verifications).toHaveLength(2);
+    vi.setSystemTime(Date.now() + 10_000);
+    await expect(verify(token)).rejects.toBeInstanceOf(errors.JWTExpired);
+    expect(verifications).toHaveLength(3);
+  });
+
+  it('keeps at most its size, the least recently used going first', async () => {
+    const { issuer, verify, verifications } = await setUp(2);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((user) => issuer.sign(user)));
+    for (const token of [a!, b!, a!, c!]) await verify(token);
+    expect(verifications).toEqual([a, b, c]);
+    // b was the least recently used when c came.
+    await verify(a!);
+    await verify(c!);
+    expect(verifications).toHaveLength(3);
+    await verify(b!);
+    expect(verifications).toEqual([a, b, c, b]);
+  });
+
+  it('refuses a cached token once its key is withdrawn from the key set', async () => {
+    const { issuer, verify, verifications, setKeys } = await setUp();
+    const token = await issuer.sign('user-1');
+    await verify(token);
+    setKeys(createLocalJWKSet({ keys: [] }));
+    await expect(verify(token)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    expect(verifications).toHaveLength(2);
+  });
+
+  it('verifies again once when the key set is fetched anew, then caches again', async () => {
+    const { issuer, verify, verifications, setKeys } = await setUp();
+    const token = await issuer.sign('user-1');
+    await verify(token);
+    setKeys(createLocalJWKSet(issuer.jwks));
+    await verify(token);
+    await verify(token);
+    expect(verifications).toHaveLength(2);
+  });
+
+  it('verifies every time with a size of 0', async () => {
+    const { issuer, verify, verifications } = await setUp(0);
+    const token = await issuer.sign('user-1');
+    await verify(token);
+    await verify(token);
+    expect(verifications).toHaveLength(2);
+  });
+});
