@@ -22,6 +22,7 @@ const env = (key: string): string => {
 };
 
 const INT8_OID = 20;
+const UNIQUE_VIOLATION = '23505';
 // As the services' pools: bigint amounts come back as numbers.
 const types = { getTypeParser: ((oid: number, format?: 'text') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
 /** The service's database, with a pool as large as the service's (DATABASE_POOL_MAX). */
@@ -80,63 +81,66 @@ app.get('/cart', async (request, reply) => {
 interface ChargeBody {
   amount: number;
   currency: string;
-  card: { number: string };
+  card: { number: string; cvc?: string };
   description?: string;
   metadata?: Record<string, string>;
 }
+
+/**
+ * The payment service's statement for a new charge (`newChargeStatement` inside
+ * `idempotency.runStatement`), copied: the service's package exports only its app, and the peer
+ * must not load the platform. The charge, its answer as the API shows it and its completed
+ * Idempotency-Key, in one statement and one round trip.
+ */
+const NEW_CHARGE = `WITH work AS (INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING 201 AS response_status, json_build_object(
+  'id', id, 'status', status, 'amount', amount, 'amountRefunded', amount_refunded, 'currency', currency,
+  'card', json_build_object('brand', card_brand, 'last4', card_last4), 'description', description,
+  'metadata', metadata, 'failureCode', failure_code,
+  'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS response_body)
+         INSERT INTO idempotency_keys
+                (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at, response_status, response_body)
+         SELECT $11::text, $12::text, $13::text, 'completed', $14::uuid, now(),
+                now() + make_interval(hours => $15::integer), response_status, response_body
+           FROM work
+         RETURNING response_status, response_body`;
+const KEY_TTL_HOURS = 24;
 
 app.post('/payment/charges', async (request, reply) => {
   const token = await verified(request, reply, paymentOptions);
   if (!token) return reply;
   if (![token.aud].flat().includes(PAYMENT_AUDIENCE) || !String(token.scope ?? '').split(' ').includes(SCOPES.charge)) return reply.code(403).send({ statusCode: 403 });
   const body = request.body as ChargeBody;
-  const key = String(request.headers['idempotency-key']);
+  const { cvc: _cvc, ...card } = body.card;
   const userId = String(token.sub);
-  const claim = randomUUID();
-  const fingerprint = createHmac('sha256', fingerprintKey).update(JSON.stringify(body)).digest('base64url');
-  const inserted = await payments.query(
-    `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-       VALUES ($1, $2, $3, 'in_progress', $4, now() + make_interval(secs => $5), now() + make_interval(hours => $6))
-       ON CONFLICT (user_id, key) DO NOTHING`,
-    [userId, key, fingerprint, claim, 30, 24],
-  );
-  if (inserted.rowCount !== 1) return reply.code(409).send({ statusCode: 409 });
-  const keyValues = [userId, key, claim];
-  const client = await payments.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND claim = $3 AND status = 'in_progress' FOR UPDATE`, keyValues);
-    const { rows } = await client.query(
-      `INSERT INTO charges (user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [userId, 'succeeded', body.amount, body.currency, body.card.number.startsWith('4') ? 'visa' : 'unknown', body.card.number.slice(-4), body.description ?? null, JSON.stringify(body.metadata ?? {}), null],
-    );
-    const row = rows[0]!;
-    const charge = {
-      id: row.id,
-      status: row.status,
-      amount: row.amount,
-      amountRefunded: row.amount_refunded,
-      currency: row.currency,
-      card: { brand: row.card_brand, last4: row.card_last4 },
-      description: row.description,
-      metadata: row.metadata,
-      failureCode: row.failure_code,
-      createdAt: row.created_at.toISOString(),
-    };
-    await client.query(
-      `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5::json
-            WHERE user_id = $1 AND key = $2 AND claim = $3`,
-      [...keyValues, 201, JSON.stringify(charge)],
-    );
-    await client.query('COMMIT');
-    return reply.code(201).send(charge);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+  // As the service's: the operation and the body without the CVC, keyed.
+  const fingerprint = createHmac('sha256', fingerprintKey).update(JSON.stringify(['POST /payment/charges', { ...body, card }])).digest('base64url');
+  const values = [
+    randomUUID(),
+    userId,
+    'succeeded',
+    body.amount,
+    body.currency,
+    body.card.number.startsWith('4') ? 'visa' : 'unknown',
+    body.card.number.slice(-4),
+    body.description ?? null,
+    JSON.stringify(body.metadata ?? {}),
+    null,
+    userId,
+    String(request.headers['idempotency-key']),
+    fingerprint,
+    randomUUID(),
+    KEY_TTL_HOURS,
+  ];
+  // The key already there (a retry or a reuse) fails the statement with a unique violation:
+  // the service then settles it; here it is a 409, as the bench sends a new key every time.
+  const answer = await payments.query<{ response_status: number; response_body: unknown }>(NEW_CHARGE, values).catch((error: unknown) => {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
     throw error;
-  } finally {
-    client.release();
-  }
+  });
+  if (!answer) return reply.code(409).send({ statusCode: 409 });
+  const row = answer.rows[0]!;
+  return reply.code(row.response_status).send(row.response_body);
 });
 
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -102,6 +102,13 @@ describe('the bare peer', () => {
     expect(bare.status).toBe(201);
     expect(bare.statements).toEqual(service.statements);
     expect(bare.roundTrips).toBe(service.roundTrips);
+    // The same answer but for what is new with every charge.
+    const answer = (text: string) => {
+      const { id: _id, createdAt: _createdAt, ...rest } = JSON.parse(text);
+      return rest;
+    };
+    expect(answer(bare.body)).toEqual(answer(service.body));
+    expect(JSON.parse(bare.body)).toMatchObject({ id: expect.any(String), createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) });
 
     const charges = await databases.payment.query(
       'SELECT user_id, status, amount, amount_refunded, currency, card_brand, card_last4, description, metadata, failure_code FROM charges ORDER BY created_at',
