@@ -51,10 +51,12 @@ const BEARER = /^Bearer +(\S+) *$/i;
 const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
-  const keys =
+  const jwksUrl = options.keys instanceof URL ? options.keys.href : undefined;
+  const remoteKeys =
     options.keys instanceof URL
       ? createRemoteKeySet(options.keys, { onRefreshError: (error) => app.log.warn({ err: error }, 'token keys refresh failed; keeping the last keys') })
-      : options.keys;
+      : undefined;
+  const keys = remoteKeys ?? (options.keys as JWTVerifyGetKey);
   const audiences = [options.audience, ...(options.serviceAudience ? [options.serviceAudience] : [])];
   const verifyOptions = {
     issuer: options.issuer,
@@ -117,26 +119,19 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   // Start-up fetches the keys, so the first signed-in request does not wait for them; a user
   // service that is not up yet is no reason to fail the start (the next request fetches again).
   // Expected while services start together, so one line says it: no stack.
-  if ('refresh' in keys && typeof keys.refresh === 'function') {
-    const url = options.keys instanceof URL ? options.keys.href : undefined;
+  if (remoteKeys) {
     app.addHook('onReady', async () => {
-      await (keys.refresh as () => Promise<void>)().catch((error: unknown) =>
-        app.log.warn(
-          url ? { jwksUrl: url } : {},
-          `token keys not fetched at start (${describeFailure(error)})${url ? ` from ${url}` : ''}; fetching again on first use`,
-        ),
-      );
+      await remoteKeys
+        .refresh()
+        .catch((error: unknown) => app.log.warn({ jwksUrl }, `token keys not fetched at start (${describeFailure(error)}) from ${jwksUrl}; fetching again on first use`));
     });
   }
 }
 
-/** `fetch failed: connect ECONNREFUSED 127.0.0.1:1`: the error's message and its cause's, without stacks. */
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:1`: the error's message and its causes', without stacks. */
 function describeFailure(error: unknown): string {
   const messages: string[] = [];
-  for (let current = error, depth = 0; current !== undefined && depth < 3; depth += 1) {
-    messages.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
+  for (let current = error; current instanceof Error && messages.length < 3; current = current.cause) messages.push(current.message);
   return messages.join(': ');
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPoolMax } from '@myshop/db';
 import { parse } from 'yaml';
 import { repoRoot } from '../observability-files.ts';
 
@@ -36,7 +37,7 @@ interface Deployment {
         containers?: Array<{
           name: string;
           env?: Array<{ name: string; value?: string }>;
-          resources?: { limits?: { memory?: string | number } };
+          resources?: { limits?: { memory?: string | number; cpu?: string | number } };
         }>;
       };
     };
@@ -76,10 +77,24 @@ export function podMemoryConditions(service: string): PodMemoryConditions {
   return memoryConditions(service, readFileSync(join(dir, 'deployment.yaml'), 'utf8'), readFileSync(configFile, 'utf8'), `k8s/base/${service}`);
 }
 
-/** DATABASE_POOL_MAX of the service's ConfigMap: the pool the pods run with, for the services and their bare peer. */
+/**
+ * The pool the pods run with, for the services and their bare peer: DATABASE_POOL_MAX of the
+ * service's ConfigMap when it sets one, else the size a replica picks for itself from its CPU
+ * limit (resources.limits.cpu of the Deployment's container), as @myshop/db does in the pod.
+ */
 export function podPoolSize(service: string): number {
-  const configEnv = readFileSync(join(repoRoot, 'k8s/base', service, 'config.env'), 'utf8');
-  const value = /^DATABASE_POOL_MAX=(\d+)$/m.exec(configEnv)?.[1];
-  if (!value) throw new Error(`k8s/base/${service}/config.env sets no DATABASE_POOL_MAX`);
-  return Number(value);
+  const dir = join(repoRoot, 'k8s/base', service);
+  const value = /^DATABASE_POOL_MAX=(\d+)$/m.exec(readFileSync(join(dir, 'config.env'), 'utf8'))?.[1];
+  if (value) return Number(value);
+  const deployment = parse(readFileSync(join(dir, 'deployment.yaml'), 'utf8')) as Deployment;
+  const cpu = deployment.spec?.template?.spec?.containers?.find((candidate) => candidate.name === service)?.resources?.limits?.cpu;
+  if (cpu === undefined) throw new Error(`k8s/base/${service}: neither DATABASE_POOL_MAX in config.env nor a CPU limit on the ${service} container`);
+  return defaultPoolMax(cpuCores(cpu));
+}
+
+/** A Kubernetes CPU quantity (`500m`, `2`, `1.5`) in cores. */
+export function cpuCores(quantity: string | number): number {
+  const match = /^(\d+(?:\.\d+)?)(m)?$/.exec(String(quantity).trim());
+  if (!match) throw new Error(`not a CPU quantity: ${quantity}`);
+  return Number(match[1]) / (match[2] ? 1000 : 1);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryConditions, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
+import { cpuCores, memoryConditions, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
 
 const deployment = (container: string) => `
 apiVersion: apps/v1
@@ -51,6 +51,13 @@ describe('memoryConditions', () => {
 });
 
 describe('the base manifests', () => {
+  it('reads CPU quantities as cores', () => {
+    expect(cpuCores('500m')).toBe(0.5);
+    expect(cpuCores('2')).toBe(2);
+    expect(cpuCores(1.5)).toBe(1.5);
+    expect(() => cpuCores('half')).toThrow('not a CPU quantity: half');
+  });
+
   it.each(['user', 'cart', 'payment'])('give %s a memory limit and a pool size', (service) => {
     expect(podMemoryConditions(service).limitBytes).toBeGreaterThan(0);
     expect(podPoolSize(service)).toBeGreaterThan(0);
