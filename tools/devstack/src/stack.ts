@@ -47,10 +47,11 @@ export interface Stack {
    * Replaces every replica of a service at once, each the rolling-update way (the new process
    * ready before the old one is taken out and drained), so the service serves throughout.
    * Resolves with the milliseconds until every new replica was in rotation, once the old ones
-   * have stopped. When a new process fails to start (a syntax error just saved), the old ones
-   * keep serving and this rejects.
+   * have stopped; `onServing` hears it the moment the new ones serve, before the old ones have
+   * drained. When a new process fails to start (a syntax error just saved), the old ones keep
+   * serving and this rejects.
    */
-  restartService(service: string): Promise<number>;
+  restartService(service: string, onServing?: (readyMs: number) => void): Promise<number>;
   /**
    * Grants (or revokes) the operator role of an existing account, with the user service's own
    * command (`npm run operators -w apps/user`) against this stack's user database.
@@ -205,7 +206,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       handle.endpoints.remove(old.name);
       await old.stop('SIGTERM');
     },
-    async restartService(service) {
+    async restartService(service, onServing) {
       const handle = handles.get(service);
       const database = databaseByService.get(service);
       if (!handle || !database) throw new Error(`no service ${service} in this stack`);
@@ -235,6 +236,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         handle.endpoints.remove(replica.name);
       }
       const readyMs = Date.now() - started;
+      onServing?.(readyMs);
       await Promise.all(old.map((replica) => replica.stop('SIGTERM')));
       return readyMs;
     },

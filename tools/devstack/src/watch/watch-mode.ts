@@ -37,8 +37,8 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
     await Promise.all(
       services.map(async (service) => {
         try {
-          const readyMs = await stack.restartService(service);
-          log(`${service} serving the new code in ${readyMs} ms`);
+          // Said as soon as the new replicas serve: the old ones drain afterwards.
+          await stack.restartService(service, (readyMs) => log(`${service} serving the new code in ${readyMs} ms`));
         } catch (error) {
           log(`${service} kept its running replicas: the new code did not start (${(error as Error).message}); save again to retry`);
         }
