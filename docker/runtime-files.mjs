@@ -82,7 +82,9 @@ function copyDependencies() {
     const manifest = readJson(join(dir, 'package.json'));
     const optional = new Set([
       ...Object.keys(manifest.optionalDependencies ?? {}),
-      ...Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta?.optional).map(([name]) => name),
+      ...Object.entries(manifest.peerDependenciesMeta ?? {})
+        .filter(([, meta]) => meta?.optional)
+        .map(([name]) => name),
     ]);
     const names = new Set([
       ...Object.keys(manifest.dependencies ?? {}),

@@ -25,12 +25,17 @@ export function readProducts(path = new URL('../data/products.json', import.meta
   for (const [index, product] of products.entries()) {
     const { id, name, description, price } = (product ?? {}) as Partial<SeedProduct>;
     const problem =
-      typeof id !== 'string' || !UUID.test(id) ? 'id must be a lowercase uuid'
-      : ids.has(id) ? `id ${id} appears twice`
-      : typeof name !== 'string' || name.trim().length === 0 || name.length > 200 ? 'name must be 1–200 characters'
-      : typeof description !== 'string' ? 'description must be a string'
-      : !Number.isSafeInteger(price) || (price as number) <= 0 ? 'price must be a positive integer of minor units'
-      : undefined;
+      typeof id !== 'string' || !UUID.test(id)
+        ? 'id must be a lowercase uuid'
+        : ids.has(id)
+          ? `id ${id} appears twice`
+          : typeof name !== 'string' || name.trim().length === 0 || name.length > 200
+            ? 'name must be 1–200 characters'
+            : typeof description !== 'string'
+              ? 'description must be a string'
+              : !Number.isSafeInteger(price) || (price as number) <= 0
+                ? 'price must be a positive integer of minor units'
+                : undefined;
     if (problem) throw new Error(`data/products.json[${index}]: ${problem}`);
     ids.add(id as string);
   }

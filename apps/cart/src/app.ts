@@ -39,7 +39,13 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   // With its config: CORS origins and load-shedding limits are the service's own keys.
   // The config it is built with, checked against the service's schema and served as app.config.
   await app.register(fastifyEnv, envPluginOptions(CartConfigSchema, config));
-  await app.register(platformPlugin, { service: 'cart', ...packageInfo, description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`, metricsRegistry, config });
+  await app.register(platformPlugin, {
+    service: 'cart',
+    ...packageInfo,
+    description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`,
+    metricsRegistry,
+    config,
+  });
   // The database, migrated (and the catalogue seeded) before the app reports ready.
   await app.register(dbPlugin, {
     url: databaseUrl,

@@ -67,10 +67,10 @@ export function cartsRepository(db: Database, currency: string) {
       return change(userId, async (tx) => {
         const product = await tx.query('SELECT 1 FROM products WHERE id = $1', [productId]);
         if (product.rowCount === 0) throw new ProductNotFoundError();
-        const { rows } = await tx.query<{ quantity: number }>(
-          'SELECT quantity FROM cart_items WHERE user_id = $1 AND product_id = $2',
-          [userId, productId],
-        );
+        const { rows } = await tx.query<{ quantity: number }>('SELECT quantity FROM cart_items WHERE user_id = $1 AND product_id = $2', [
+          userId,
+          productId,
+        ]);
         const existing = rows[0];
         if (existing) {
           if (existing.quantity + quantity > MAX_LINE_QUANTITY) throw new QuantityLimitError(MAX_LINE_QUANTITY);

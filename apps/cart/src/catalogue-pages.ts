@@ -42,7 +42,15 @@ export function createCataloguePages(catalogue: Catalogue, maxBytes = DEFAULT_MA
       const key = `${limit}:${rows[0]?.id ?? ''}`;
       const cached = pages.get(key);
       if (cached) return cached;
-      const body = Buffer.from(serialize(await paginate(limit, () => rows, (product) => [product.id])));
+      const body = Buffer.from(
+        serialize(
+          await paginate(
+            limit,
+            () => rows,
+            (product) => [product.id],
+          ),
+        ),
+      );
       const page = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
       pages.set(key, page);
       return page;

@@ -90,7 +90,13 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
       const outcome = await callPayment(order, request, {
         method: 'POST',
         path: '/payment/charges',
-        body: { amount: order.amount, currency: order.currency, card, description: `myshop order ${order.id}`, metadata: { orderId: order.id } },
+        body: {
+          amount: order.amount,
+          currency: order.currency,
+          card,
+          description: `myshop order ${order.id}`,
+          metadata: { orderId: order.id },
+        },
       });
       return settle(order, outcome, log);
     }
@@ -106,7 +112,10 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     const token = await tokens.forUser(request.incoming, SCOPES.charge);
     if (token.kind !== 'ok') {
       await orders.release(order.id);
-      request.log.warn({ orderId: order.id, token: token.kind === 'refused' ? token.status : token.reason }, 'no payment token for checkout');
+      request.log.warn(
+        { orderId: order.id, token: token.kind === 'refused' ? token.status : token.reason },
+        'no payment token for checkout',
+      );
       throw new PaymentUnavailableError();
     }
     return payment.request({
@@ -176,7 +185,13 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     const { response, settledNow } = await orders.settle(order, settlement);
     if (settledNow) {
       log.info(
-        { orderId: order.id, status: settlement.status, failureCode: settlement.status === 'failed' ? settlement.failureCode : undefined, amount: order.amount, chargeId: settlement.status === 'paid' ? settlement.chargeId : undefined },
+        {
+          orderId: order.id,
+          status: settlement.status,
+          failureCode: settlement.status === 'failed' ? settlement.failureCode : undefined,
+          amount: order.amount,
+          chargeId: settlement.status === 'paid' ? settlement.chargeId : undefined,
+        },
         'order settled',
       );
     }

@@ -95,10 +95,9 @@ function toOrder(row: OrderRow, items: CartLine[]): Order {
 }
 
 async function itemsOf(db: Queryable, orderIds: string[]): Promise<Map<string, CartLine[]>> {
-  const { rows } = await db.query<OrderItemRow>(
-    'SELECT * FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position',
-    [orderIds],
-  );
+  const { rows } = await db.query<OrderItemRow>('SELECT * FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position', [
+    orderIds,
+  ]);
   const byOrder = new Map<string, OrderItemRow[]>(orderIds.map((id) => [id, []]));
   for (const row of rows) byOrder.get(row.order_id)?.push(row);
   return new Map([...byOrder].map(([id, items]) => [id, toItems(items)]));
@@ -148,7 +147,9 @@ export function ordersRepository(db: Database) {
           }
 
           // One cart, one payment: another key's checkout of this cart is still unsettled.
-          const unsettled = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND status = 'pending'`, [userId]);
+          const unsettled = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND status = 'pending'`, [
+            userId,
+          ]);
           const other = unsettled.rows[0];
           if (other) {
             if (other.attempt_active) throw checkoutPending();
@@ -181,7 +182,11 @@ export function ordersRepository(db: Database) {
               items.map((line) => line.lineTotal),
             ],
           );
-          return { kind: 'attempt', resumed: false, order: { id: orderId, userId, idempotencyKey: key, amount, currency: options.currency, items } };
+          return {
+            kind: 'attempt',
+            resumed: false,
+            order: { id: orderId, userId, idempotencyKey: key, amount, currency: options.currency, items },
+          };
         })
         .catch((error: unknown) => {
           // Only reachable if the cart lock were bypassed; still one winner, the other waits.
@@ -253,7 +258,10 @@ export function ordersRepository(db: Database) {
         [userId, afterId ?? null, limit],
       );
       if (rows.length === 0) return [];
-      const items = await itemsOf(db, rows.map((row) => row.id));
+      const items = await itemsOf(
+        db,
+        rows.map((row) => row.id),
+      );
       return rows.map((row) => toOrder(row, items.get(row.id)!));
     },
 

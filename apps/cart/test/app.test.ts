@@ -13,7 +13,9 @@ describe('the cart app', () => {
     const document = response.json() as { info: { title: string }; paths: Record<string, Record<string, unknown>> };
     expect(document.info.title).toBe('myshop cart service');
     expect((document.info as { description?: string }).description).toContain('## Who can move money');
-    const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(routes.sort()).toEqual(
       [
         'DELETE /cart/',
@@ -41,7 +43,12 @@ describe('the cart app', () => {
     const { app } = await buildCart();
     const response = await app.inject({ method: 'GET', url: '/cart/nothing-here' });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'Route GET /cart/nothing-here not found' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+      error: 'Not Found',
+      message: 'Route GET /cart/nothing-here not found',
+    });
   });
 });
 

@@ -3,7 +3,13 @@ import { createCataloguePages } from '../src/catalogue-pages.ts';
 import type { Catalogue } from '../src/catalogue.ts';
 import type { Product } from '../src/schemas.ts';
 
-const product = (n: number): Product => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `p${n}`, description: '', price: 100 + n, currency: 'USD' });
+const product = (n: number): Product => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  name: `p${n}`,
+  description: '',
+  price: 100 + n,
+  currency: 'USD',
+});
 
 function catalogueOf(products: Product[]): Catalogue {
   return {
@@ -48,7 +54,11 @@ describe('createCataloguePages', () => {
     const { serialize } = countingSerializer();
     const one = await createCataloguePages(catalogueOf(products)).page(4, undefined, serialize);
     const two = await createCataloguePages(catalogueOf(products)).page(4, undefined, serialize);
-    const repriced = await createCataloguePages(catalogueOf([{ ...products[0]!, price: 1 }, ...products.slice(1)])).page(4, undefined, serialize);
+    const repriced = await createCataloguePages(catalogueOf([{ ...products[0]!, price: 1 }, ...products.slice(1)])).page(
+      4,
+      undefined,
+      serialize,
+    );
     expect(two.etag).toBe(one.etag);
     expect(repriced.etag).not.toBe(one.etag);
   });

@@ -30,7 +30,22 @@ async function sqlPage(database: CartHarness['database'], limit: number, afterId
  * bytes (the column's "C" collation): case, accents, a character above the BMP against one just
  * below it, a prefix of another name, and the same name twice (the id decides).
  */
-const AWKWARD_NAMES = ['apple', 'Apple', 'Äpfel', 'Zebra', 'zebra', '\u{FF5E} fullwidth tilde', '\u{1F600} grin', 'Merino', 'Merino Wool', 'Twin', 'Twin', 'ÿ', '_under', ' space'];
+const AWKWARD_NAMES = [
+  'apple',
+  'Apple',
+  'Äpfel',
+  'Zebra',
+  'zebra',
+  '\u{FF5E} fullwidth tilde',
+  '\u{1F600} grin',
+  'Merino',
+  'Merino Wool',
+  'Twin',
+  'Twin',
+  'ÿ',
+  '_under',
+  ' space',
+];
 
 async function addAwkwardProducts(database: CartHarness['database']): Promise<void> {
   await database.query(
@@ -59,7 +74,11 @@ describe('the catalogue in memory', () => {
       let seen = 0;
       do {
         const response = await page(app, cursor ? `limit=${limit}&cursor=${cursor}` : `limit=${limit}`);
-        const expected = await sqlPage(database, limit, cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string])[0] : undefined);
+        const expected = await sqlPage(
+          database,
+          limit,
+          cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string])[0] : undefined,
+        );
         // Byte for byte: same products, same order, same fields, same cursor.
         expect(response.body, `limit ${limit}, after ${seen}`).toBe(JSON.stringify(expected));
         seen += expected.items.length;

@@ -7,7 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { createTestIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCart, card, checkout, DECLINED_CARD, fillCart, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, VISA, type SignedInUser } from './helpers.ts';
+import {
+  buildCart,
+  card,
+  checkout,
+  DECLINED_CARD,
+  fillCart,
+  INSUFFICIENT_FUNDS_CARD,
+  SOCKS,
+  TSHIRT,
+  VISA,
+  type SignedInUser,
+} from './helpers.ts';
 import { startPaymentService, type PaymentService } from './payment-process.ts';
 
 let issuer: TestIssuer;
@@ -36,7 +47,10 @@ const TOTAL = 2 * SOCKS.price + TSHIRT.price;
 /** Asks the payment service directly, as the user (what the journey does through the gateway). */
 async function paymentApi(user: SignedInUser, path: string) {
   const response = await request(`${payment.url}${path}`, { headers: user.headers });
-  return { statusCode: response.statusCode, body: (await response.body.json()) as Record<string, unknown> & { items?: Array<Record<string, unknown>> } };
+  return {
+    statusCode: response.statusCode,
+    body: (await response.body.json()) as Record<string, unknown> & { items?: Array<Record<string, unknown>> },
+  };
 }
 
 describe('POST /cart/checkout with the payment service', () => {
@@ -103,7 +117,10 @@ describe('POST /cart/checkout with the payment service', () => {
     const key = randomUUID();
     const responses = await Promise.all(Array.from({ length: 6 }, () => checkout(app, user, { key })));
     const statuses = responses.map((response) => response.statusCode);
-    expect(statuses.every((status) => status === 201 || status === 409), statuses.join()).toBe(true);
+    expect(
+      statuses.every((status) => status === 201 || status === 409),
+      statuses.join(),
+    ).toBe(true);
     expect(responses.filter((response) => response.statusCode === 201 && !response.headers['idempotent-replayed'])).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
     expect((await paymentApi(user, '/payment/charges')).body.items).toHaveLength(1);

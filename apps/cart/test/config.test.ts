@@ -25,7 +25,9 @@ describe('loadCartConfig', () => {
     expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL: is required in production/);
     expect(() => loadCartConfig({ NODE_ENV: 'production' })).toThrow(/CLIENT_SECRET: is required in production/);
     const secret = 'a-client-secret-of-at-least-32-characters';
-    expect(loadCartConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/cart', CLIENT_SECRET: secret }).NODE_ENV).toBe('production');
+    expect(loadCartConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/cart', CLIENT_SECRET: secret }).NODE_ENV).toBe(
+      'production',
+    );
   });
 
   it.each([

@@ -85,7 +85,9 @@ export async function startFakePayment() {
     }
     const answer: StoredAnswer = { fingerprint, statusCode: 0, body: undefined, done: false, orderId: body.metadata?.orderId };
     answers.set(key, answer);
-    const declined = { [SANDBOX_CARDS.declined]: 'card_declined', [SANDBOX_CARDS.insufficientFunds]: 'insufficient_funds' }[body.card.number];
+    const declined = { [SANDBOX_CARDS.declined]: 'card_declined', [SANDBOX_CARDS.insufficientFunds]: 'insufficient_funds' }[
+      body.card.number
+    ];
     const id = randomUUID();
     charges.push({ id, amount: body.amount, key, status: declined ? 'failed' : 'succeeded' });
     if (declined) {

@@ -54,11 +54,18 @@ export async function buildCart(options: { env?: Record<string, string>; issuer?
   onTestFinished(() => served.close());
   options = { ...options, env: { TOKEN_URL: served.tokenUrl, ...options.env } };
   const config = cartConfig(options.env);
-  const built = await buildTestApp('cart', ({ databaseUrl, logger }) => buildCartApp({ config, databaseUrl, logger, jwtKeys: issuer.keys }));
+  const built = await buildTestApp('cart', ({ databaseUrl, logger }) =>
+    buildCartApp({ config, databaseUrl, logger, jwtKeys: issuer.keys }),
+  );
 
   /** Another replica on the same database (a restarted process, or a second pod), closed when the test ends. */
   const replica = async (env: Record<string, string> = {}): Promise<FastifyInstance> => {
-    const app = await buildCartApp({ config: cartConfig({ ...options.env, ...env }), databaseUrl: built.database.url, logger: built.logs.logger, jwtKeys: issuer.keys });
+    const app = await buildCartApp({
+      config: cartConfig({ ...options.env, ...env }),
+      databaseUrl: built.database.url,
+      logger: built.logs.logger,
+      jwtKeys: issuer.keys,
+    });
     onTestFinished(() => app.close());
     await app.ready();
     return app;
@@ -79,10 +86,16 @@ export async function buildCart(options: { env?: Record<string, string>; issuer?
     );
 
   const storedOrders = (user: SignedInUser) =>
-    built.database.query<{ id: string; status: string; amount: number; charge_id: string | null; failure_code: string | null; attempts: number }>(
-      'SELECT id, status, amount::int, charge_id, failure_code, attempts FROM orders WHERE user_id = $1 ORDER BY created_at, id',
-      [user.id],
-    );
+    built.database.query<{
+      id: string;
+      status: string;
+      amount: number;
+      charge_id: string | null;
+      failure_code: string | null;
+      attempts: number;
+    }>('SELECT id, status, amount::int, charge_id, failure_code, attempts FROM orders WHERE user_id = $1 ORDER BY created_at, id', [
+      user.id,
+    ]);
 
   return { ...built, config, issuer, served, replica, signIn, storedCart, storedOrders };
 }

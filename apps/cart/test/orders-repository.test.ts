@@ -17,8 +17,14 @@ describe('ordersRepository.settle', () => {
     };
 
     expect(await orders.settle(order, { status: 'paid', chargeId: 'ch_1', response: paid })).toEqual({ response: paid, settledNow: true });
-    const declined = { statusCode: 402 as const, body: { statusCode: 402, code: 'card_declined', error: 'Payment Required', message: 'no' } };
-    expect(await orders.settle(order, { status: 'failed', failureCode: 'card_declined', response: declined })).toEqual({ response: paid, settledNow: false });
+    const declined = {
+      statusCode: 402 as const,
+      body: { statusCode: 402, code: 'card_declined', error: 'Payment Required', message: 'no' },
+    };
+    expect(await orders.settle(order, { status: 'failed', failureCode: 'card_declined', response: declined })).toEqual({
+      response: paid,
+      settledNow: false,
+    });
 
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: 'ch_1', failure_code: null }]);
     expect(await storedCart(user)).toEqual([]);

@@ -17,12 +17,45 @@ export interface CardInput {
 
 /** Issuer identification number ranges, most specific first. */
 const BRAND_RANGES: Array<[CardBrand, Array<[number, number]>]> = [
-  ['amex', [[34, 34], [37, 37]]],
-  ['diners', [[300, 305], [36, 36], [38, 39]]],
+  [
+    'amex',
+    [
+      [34, 34],
+      [37, 37],
+    ],
+  ],
+  [
+    'diners',
+    [
+      [300, 305],
+      [36, 36],
+      [38, 39],
+    ],
+  ],
   ['jcb', [[3528, 3589]]],
-  ['discover', [[6011, 6011], [622126, 622925], [644, 649], [65, 65]]],
-  ['unionpay', [[62, 62], [81, 81]]],
-  ['mastercard', [[51, 55], [2221, 2720]]],
+  [
+    'discover',
+    [
+      [6011, 6011],
+      [622126, 622925],
+      [644, 649],
+      [65, 65],
+    ],
+  ],
+  [
+    'unionpay',
+    [
+      [62, 62],
+      [81, 81],
+    ],
+  ],
+  [
+    'mastercard',
+    [
+      [51, 55],
+      [2221, 2720],
+    ],
+  ],
   ['visa', [[4, 4]]],
 ];
 

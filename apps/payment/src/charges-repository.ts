@@ -111,10 +111,7 @@ export function chargesRepository(db: Queryable) {
              ORDER BY created_at DESC, id DESC LIMIT $4`,
             [userId, after.createdAt, after.id, limit],
           )
-        : await db.query<ChargeRow>('SELECT * FROM charges WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [
-            userId,
-            limit,
-          ]);
+        : await db.query<ChargeRow>('SELECT * FROM charges WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [userId, limit]);
       return rows.map(toCharge);
     },
 
@@ -130,10 +127,7 @@ export function chargesRepository(db: Queryable) {
     /** Records a refund and adds it to the charge; call inside the transaction holding the lock. */
     async refund(chargeId: string, amount: number): Promise<Refund> {
       await db.query('UPDATE charges SET amount_refunded = amount_refunded + $2 WHERE id = $1', [chargeId, amount]);
-      const { rows } = await db.query<RefundRow>('INSERT INTO refunds (charge_id, amount) VALUES ($1, $2) RETURNING *', [
-        chargeId,
-        amount,
-      ]);
+      const { rows } = await db.query<RefundRow>('INSERT INTO refunds (charge_id, amount) VALUES ($1, $2) RETURNING *', [chargeId, amount]);
       return toRefund(rows[0]!);
     },
   };
@@ -160,7 +154,11 @@ export const FEED_START: FeedPosition = { txid: '0', id: '00000000-0000-0000-000
  * Refunds in the order of the transactions that recorded them, only those older than every
  * transaction still running: a refund committed later can never land behind a reader's cursor.
  */
-export async function readRefundFeed(db: Queryable, after: FeedPosition, limit: number): Promise<Array<RefundEvent & { position: FeedPosition }>> {
+export async function readRefundFeed(
+  db: Queryable,
+  after: FeedPosition,
+  limit: number,
+): Promise<Array<RefundEvent & { position: FeedPosition }>> {
   const { rows } = await db.query<RefundRow & { order_id: string | null; txid: string }>(
     `SELECT r.id, r.charge_id, r.amount, r.created_at, r.txid::text AS txid, c.metadata->>'orderId' AS order_id
        FROM refunds r JOIN charges c ON c.id = r.charge_id

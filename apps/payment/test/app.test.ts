@@ -56,7 +56,9 @@ describe('the payment app', () => {
       '/payment/refunds',
     ]);
     const create = document.paths['/payment/charges'].post;
-    expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]));
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]),
+    );
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '402', '403', '409', '422']));
     expect(create.security).toEqual([{ bearerAuth: [] }]);
   });

@@ -1,6 +1,15 @@
 import { captureLogs } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, createCharge, createRefund, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, VISA } from './helpers.ts';
+import {
+  buildPayment,
+  chargeBody,
+  createCharge,
+  createRefund,
+  DECLINED_CARD,
+  FUTURE_YEAR,
+  INSUFFICIENT_FUNDS_CARD,
+  VISA,
+} from './helpers.ts';
 
 const MASTERCARD = '5555555555554444';
 const CVC = '9731';
@@ -26,7 +35,13 @@ describe('card data', () => {
     const payment = await buildPayment({ logger: logs.logger });
     const { app } = payment;
     const alice = await payment.signIn();
-    const card = (number: string, overrides: Record<string, unknown> = {}) => ({ number, expMonth: 11, expYear: FUTURE_YEAR, cvc: CVC, ...overrides });
+    const card = (number: string, overrides: Record<string, unknown> = {}) => ({
+      number,
+      expMonth: 11,
+      expYear: FUTURE_YEAR,
+      cvc: CVC,
+      ...overrides,
+    });
 
     const charged = await createCharge(app, alice, chargeBody({ card: card(VISA), metadata: { note: 'hello' } }), 'k1');
     const statuses = [

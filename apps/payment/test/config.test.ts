@@ -18,7 +18,10 @@ describe('loadPaymentConfig', () => {
   });
 
   it('reads the shop currency and the key lifetime', () => {
-    expect(loadPaymentConfig({ CURRENCY: 'EUR', IDEMPOTENCY_TTL_HOURS: '48' })).toMatchObject({ CURRENCY: 'EUR', IDEMPOTENCY_TTL_HOURS: 48 });
+    expect(loadPaymentConfig({ CURRENCY: 'EUR', IDEMPOTENCY_TTL_HOURS: '48' })).toMatchObject({
+      CURRENCY: 'EUR',
+      IDEMPOTENCY_TTL_HOURS: 48,
+    });
   });
 
   it('names every bad key at once', () => {

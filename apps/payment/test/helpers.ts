@@ -60,7 +60,9 @@ export async function buildPayment(options: { env?: Record<string, string>; logg
     return { id, headers: { authorization: `Bearer ${await issuer.signOperator(id)}` } };
   };
   /** The cart service as itself, reading the refund feed. */
-  const cartService = async () => ({ headers: { authorization: `Bearer ${await issuer.signClient('cart', { scope: SCOPES.readRefunds })}` } });
+  const cartService = async () => ({
+    headers: { authorization: `Bearer ${await issuer.signClient('cart', { scope: SCOPES.readRefunds })}` },
+  });
   return { ...built, config, issuer, replica, signIn, signInOperator, cartService };
 }
 
@@ -91,11 +93,21 @@ export function createCharge(
   payload: unknown = chargeBody(),
   key: string | null = randomUUID(),
 ): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: '/payment/charges', headers: withKey(user.cart, key), payload: payload as Record<string, unknown> });
+  return app.inject({
+    method: 'POST',
+    url: '/payment/charges',
+    headers: withKey(user.cart, key),
+    payload: payload as Record<string, unknown>,
+  });
 }
 
 /** The same charge over a real socket: what the route tests send. */
-export function postCharge(api: HttpClient, user: { cart: Record<string, string> }, payload: object = chargeBody(), key: string | null = randomUUID()) {
+export function postCharge(
+  api: HttpClient,
+  user: { cart: Record<string, string> },
+  payload: object = chargeBody(),
+  key: string | null = randomUUID(),
+) {
   return api.post('/payment/charges').set(withKey(user.cart, key)).send(payload);
 }
 
@@ -116,7 +128,13 @@ export function createRefund(
 }
 
 /** The same refund over a real socket: what the route tests send. */
-export function postRefund(api: HttpClient, user: { headers: Record<string, string> }, chargeId: string, payload: object = {}, key: string | null = randomUUID()) {
+export function postRefund(
+  api: HttpClient,
+  user: { headers: Record<string, string> },
+  chargeId: string,
+  payload: object = {},
+  key: string | null = randomUUID(),
+) {
   return api.post(`/payment/charges/${chargeId}/refunds`).set(withKey(user.headers, key)).send(payload);
 }
 

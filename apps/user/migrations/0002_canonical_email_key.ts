@@ -58,7 +58,9 @@ function refuseSharedKeys(users: KeyedUser[]): void {
   const shared = [...byKey.values()].filter((group) => group.length > 1);
   if (shared.length === 0) return;
   const groups = shared.map((group) => group.map((user) => user.id).join(' and ')).join('; ');
-  throw new Error(`users whose email addresses are one address to sign-up and login (same email key): ${groups}. Merge the accounts or correct an address, then migrate again.`);
+  throw new Error(
+    `users whose email addresses are one address to sign-up and login (same email key): ${groups}. Merge the accounts or correct an address, then migrate again.`,
+  );
 }
 
 /** A standard SQL string literal: quotes doubled (standard_conforming_strings is on since PostgreSQL 9.1). */

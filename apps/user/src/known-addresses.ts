@@ -28,7 +28,10 @@ export function knownAddresses(db: Queryable, { keepDays }: { keepDays: number }
 
     /** Deletes addresses not used for `keepDays`; returns how many. */
     async purgeExpired(): Promise<number> {
-      const { rowCount } = await db.query('DELETE FROM known_login_addresses WHERE last_login_at <= now() - make_interval(days => $1::int)', [keepDays]);
+      const { rowCount } = await db.query(
+        'DELETE FROM known_login_addresses WHERE last_login_at <= now() - make_interval(days => $1::int)',
+        [keepDays],
+      );
       return rowCount ?? 0;
     },
   };

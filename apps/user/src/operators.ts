@@ -41,7 +41,9 @@ export async function runOperatorsCommand(
   const db = createDatabase({ url: databaseUrl, poolMax: 1 });
   try {
     const { userId, roles } = await changeOperator(db, change, email);
-    output.out(`${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (from its next login)`);
+    output.out(
+      `${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (from its next login)`,
+    );
     return 0;
   } catch (error) {
     output.err(`operators: ${(error as Error).message}`);

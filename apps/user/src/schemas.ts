@@ -6,10 +6,7 @@ export const Password = Type.String({ minLength: 8, maxLength: 128 });
 /** At least one visible character, at most 100. */
 export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 
-export const RegisterBody = Type.Object(
-  { email: Email, password: Password, name: DisplayName },
-  { additionalProperties: false },
-);
+export const RegisterBody = Type.Object({ email: Email, password: Password, name: DisplayName }, { additionalProperties: false });
 export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(

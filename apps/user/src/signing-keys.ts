@@ -24,13 +24,20 @@ export interface SigningKeys {
  * (JWT_NEXT_KEY, JWT_PREVIOUS_KEY): verifiers then hold every key a live token can name.
  */
 export async function loadSigningKeys(config: UserConfig): Promise<SigningKeys> {
-  const privateKey = createPrivateKey(config.JWT_PRIVATE_KEY ?? developmentSigningKey(join(config.DATA_DIR, 'user', 'jwt-signing-key.pem')));
+  const privateKey = createPrivateKey(
+    config.JWT_PRIVATE_KEY ?? developmentSigningKey(join(config.DATA_DIR, 'user', 'jwt-signing-key.pem')),
+  );
   const current = await publish(createPublicKey(privateKey));
   const others = await Promise.all(
-    [config.JWT_NEXT_KEY, config.JWT_PREVIOUS_KEY].filter((pem): pem is string => pem !== undefined).map((pem) => publish(createPublicKey(pem))),
+    [config.JWT_NEXT_KEY, config.JWT_PREVIOUS_KEY]
+      .filter((pem): pem is string => pem !== undefined)
+      .map((pem) => publish(createPublicKey(pem))),
   );
   // The same key twice (a rotation step repeated) is published once.
-  const keys = [current, ...others.filter((key, index) => key.kid !== current.kid && others.findIndex((other) => other.kid === key.kid) === index)];
+  const keys = [
+    current,
+    ...others.filter((key, index) => key.kid !== current.kid && others.findIndex((other) => other.kid === key.kid) === index),
+  ];
   return { privateKey, alg: current.alg as SigningKeys['alg'], kid: current.kid, jwks: { keys } };
 }
 

@@ -14,7 +14,8 @@ async function counters() {
     /** As if every window and block had ended. */
     endWindows: () => database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '1 second'`),
     /** As if every counter had expired (its strikes forgotten), purged or not. */
-    expireAll: () => database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '2 seconds', expires_at = now() - interval '1 second'`),
+    expireAll: () =>
+      database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '2 seconds', expires_at = now() - interval '1 second'`),
   };
 }
 
@@ -30,10 +31,18 @@ describe('attemptCounters', () => {
     const { counters: store, database } = await counters();
     const verdicts = [];
     for (let i = 0; i < 5; i += 1) verdicts.push(await store.hit({ scope: 'test', subject: 'a', limit: PLAIN }));
-    expect(verdicts).toEqual([{ allowed: true }, { allowed: true }, { allowed: true }, { allowed: false, retryAfterSeconds: 60 }, { allowed: false, retryAfterSeconds: 60 }]);
+    expect(verdicts).toEqual([
+      { allowed: true },
+      { allowed: true },
+      { allowed: true },
+      { allowed: false, retryAfterSeconds: 60 },
+      { allowed: false, retryAfterSeconds: 60 },
+    ]);
     expect(await store.hit({ scope: 'test', subject: 'b', limit: PLAIN })).toEqual({ allowed: true });
     expect(await store.hit({ scope: 'other', subject: 'a', limit: PLAIN })).toEqual({ allowed: true });
-    const rows = await database.query('SELECT scope, hits, strikes, length(subject) AS digest_bytes FROM attempt_counters ORDER BY scope, hits');
+    const rows = await database.query(
+      'SELECT scope, hits, strikes, length(subject) AS digest_bytes FROM attempt_counters ORDER BY scope, hits',
+    );
     expect(rows).toEqual([
       { scope: 'other', hits: 1, strikes: 0, digest_bytes: 32 },
       { scope: 'test', hits: 1, strikes: 0, digest_bytes: 32 },

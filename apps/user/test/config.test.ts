@@ -4,7 +4,10 @@ import { ConfigError } from '@myshop/config';
 import { loadUserConfig } from '../src/config.ts';
 
 const pem = (type: 'ed25519' | 'ec' | 'rsa') =>
-  generateKeyPairSync(type as 'ed25519', type === 'ec' ? ({ namedCurve: 'P-256' } as never) : type === 'rsa' ? ({ modulusLength: 2048 } as never) : undefined)
+  generateKeyPairSync(
+    type as 'ed25519',
+    type === 'ec' ? ({ namedCurve: 'P-256' } as never) : type === 'rsa' ? ({ modulusLength: 2048 } as never) : undefined,
+  )
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
 
@@ -36,14 +39,20 @@ describe('loadUserConfig', () => {
   });
 
   it('refuses a back-off cap shorter than the window, since the first block lasts one window', () => {
-    expect(loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '600' })).toMatchObject({ LOGIN_BACKOFF_MAX_SECONDS: 600 });
+    expect(loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '600' })).toMatchObject({
+      LOGIN_BACKOFF_MAX_SECONDS: 600,
+    });
     expect(() => loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '300' })).toThrowError(
       'LOGIN_BACKOFF_MAX_SECONDS: must be at least RATE_LIMIT_WINDOW_SECONDS (the first block lasts one window)',
     );
   });
 
   it('accepts Ed25519 and P-256 keys and refuses others without echoing them', () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/user', CART_CLIENT_SECRET: 'a-secret-of-at-least-thirty-two-characters' };
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/user',
+      CART_CLIENT_SECRET: 'a-secret-of-at-least-thirty-two-characters',
+    };
     expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ed25519') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
     expect(loadUserConfig({ ...env, JWT_PRIVATE_KEY: pem('ec') }).JWT_PRIVATE_KEY).toContain('PRIVATE KEY');
     const rsa = pem('rsa');

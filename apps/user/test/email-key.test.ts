@@ -50,7 +50,10 @@ describe('emailKey', () => {
       fc.constantFrom('', ' ', '\u00a0', '\u3000'),
     );
     fc.assert(
-      fc.property(spell, ([a, invisible, ss, i, blank]) => emailKey(`${blank}${a}${invisible}${ss}${i}@example.com${blank}`) === 'assi@example.com'),
+      fc.property(
+        spell,
+        ([a, invisible, ss, i, blank]) => emailKey(`${blank}${a}${invisible}${ss}${i}@example.com${blank}`) === 'assi@example.com',
+      ),
     );
   });
 });

@@ -63,4 +63,9 @@ export function registerFrom(app: FastifyInstance, ip: string, email: string, pa
 }
 
 /** The body of every 429 of the attempt limits. */
-export const TOO_MANY_ATTEMPTS = { statusCode: 429, code: 'USER_TOO_MANY_ATTEMPTS', error: 'Too Many Requests', message: 'Too many attempts, try again later' };
+export const TOO_MANY_ATTEMPTS = {
+  statusCode: 429,
+  code: 'USER_TOO_MANY_ATTEMPTS',
+  error: 'Too Many Requests',
+  message: 'Too many attempts, try again later',
+};

@@ -9,7 +9,9 @@ describe('operators (grant and revoke)', () => {
     const user = await register(app, 'ops@example.com');
     expect(decodeJwt(await login(app, 'ops@example.com')).roles).toBeUndefined();
 
-    const db = { query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }) } as never;
+    const db = {
+      query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }),
+    } as never;
     expect(await changeOperator(db, 'grant', ' Ops@Example.com ')).toEqual({ userId: user.id, roles: ['operator'] });
     // Granting twice holds the role once.
     expect(await changeOperator(db, 'grant', 'ops@example.com')).toEqual({ userId: user.id, roles: ['operator'] });
@@ -21,14 +23,20 @@ describe('operators (grant and revoke)', () => {
 
   it('grants nothing to an address nobody registered (no role waits for the first to claim it)', async () => {
     const { database } = await buildUser();
-    const db = { query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }) } as never;
+    const db = {
+      query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }),
+    } as never;
     await expect(changeOperator(db, 'grant', 'nobody@example.com')).rejects.toThrow('no account with the email nobody@example.com');
     expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
   });
 
   it('never lets registration grant a role, whatever the body says', async () => {
     const { app, database } = await buildUser();
-    const response = await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'x@example.com', password: 'correct horse battery', name: 'X', roles: ['operator'] } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      payload: { email: 'x@example.com', password: 'correct horse battery', name: 'X', roles: ['operator'] },
+    });
     expect(response.statusCode).toBe(400);
     expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
   });

@@ -5,7 +5,9 @@ describe('passwords', () => {
   it('hashes to a salted PHC argon2id string that verifies only the right password', async () => {
     const first = await hashPassword('correct horse');
     const second = await hashPassword('correct horse');
-    expect(first).toMatch(new RegExp(`^\\$argon2id\\$v=19\\$m=${ARGON2_PARAMETERS.memory},t=${ARGON2_PARAMETERS.passes},p=${ARGON2_PARAMETERS.parallelism}\\$`));
+    expect(first).toMatch(
+      new RegExp(`^\\$argon2id\\$v=19\\$m=${ARGON2_PARAMETERS.memory},t=${ARGON2_PARAMETERS.passes},p=${ARGON2_PARAMETERS.parallelism}\\$`),
+    );
     expect(first).not.toBe(second);
     expect(await verifyPassword(first, 'correct horse')).toBe(true);
     expect(await verifyPassword(first, 'correct horse ')).toBe(false);

@@ -10,14 +10,21 @@ describe('usersRepository', () => {
     const { app, database } = await buildUser();
     const created = await usersRepository(app.db).create({ ...account, email: 'Ada.Lovelace@Example.com' });
     expect(created.email).toBe('Ada.Lovelace@Example.com');
-    expect(await database.query('SELECT email, email_key FROM users')).toEqual([{ email: 'Ada.Lovelace@Example.com', email_key: 'ada.lovelace@example.com' }]);
+    expect(await database.query('SELECT email, email_key FROM users')).toEqual([
+      { email: 'Ada.Lovelace@Example.com', email_key: 'ada.lovelace@example.com' },
+    ]);
   });
 
   it('refuses a second account for any variant of a taken address, even ones the sign-up form would not let through', async () => {
     const { app, database } = await buildUser();
     const users = usersRepository(app.db);
     await users.create({ ...account, email: 'strasse.iris@example.com' });
-    for (const variant of ['STRASSE.IRIS@example.com', 'straße.İris@example.com', 'ｓｔｒａｓｓｅ.iris@example.com', 'stras\u200bse.ıris@example.com']) {
+    for (const variant of [
+      'STRASSE.IRIS@example.com',
+      'straße.İris@example.com',
+      'ｓｔｒａｓｓｅ.iris@example.com',
+      'stras\u200bse.ıris@example.com',
+    ]) {
       await expect(users.create({ ...account, email: variant }), variant).rejects.toBeInstanceOf(EmailTakenError);
     }
     expect(await database.query('SELECT email FROM users')).toEqual([{ email: 'strasse.iris@example.com' }]);

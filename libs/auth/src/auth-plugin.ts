@@ -54,7 +54,9 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   const jwksUrl = options.keys instanceof URL ? options.keys.href : undefined;
   const remoteKeys =
     options.keys instanceof URL
-      ? createRemoteKeySet(options.keys, { onRefreshError: (error) => app.log.warn({ err: error }, 'token keys refresh failed; keeping the last keys') })
+      ? createRemoteKeySet(options.keys, {
+          onRefreshError: (error) => app.log.warn({ err: error }, 'token keys refresh failed; keeping the last keys'),
+        })
       : undefined;
   const keys = remoteKeys ?? (options.keys as JWTVerifyGetKey);
   const audiences = [options.audience, ...(options.serviceAudience ? [options.serviceAudience] : [])];
@@ -67,7 +69,11 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     requiredClaims: ['sub', 'exp', 'iat', 'jti'],
     clockTolerance: 5,
   };
-  const verifyToken = createTokenVerifier({ keys, verifyOptions, cacheSize: options.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE });
+  const verifyToken = createTokenVerifier({
+    keys,
+    verifyOptions,
+    cacheSize: options.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE,
+  });
 
   async function verify(request: FastifyRequest, reply: FastifyReply) {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
@@ -103,7 +109,8 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       const forService = serviceAudience !== undefined && tokenAudiences.includes(serviceAudience);
       if (policy.serviceScope) {
         if (!forService) forbid(reply, 'This route is for services: a token for this service is required', policy.serviceScope);
-        if (!principal.scopes.includes(policy.serviceScope)) forbid(reply, `The token lacks the scope ${policy.serviceScope}`, policy.serviceScope);
+        if (!principal.scopes.includes(policy.serviceScope))
+          forbid(reply, `The token lacks the scope ${policy.serviceScope}`, policy.serviceScope);
       } else {
         // Shopper routes take tokens for the public API only: a service token is not a shopper.
         if (!tokenAudiences.includes(options.audience)) forbid(reply, 'This route takes a signed-in user’s token');
@@ -123,7 +130,12 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     app.addHook('onReady', async () => {
       await remoteKeys
         .refresh()
-        .catch((error: unknown) => app.log.warn({ jwksUrl }, `token keys not fetched at start (${describeFailure(error)}) from ${jwksUrl}; fetching again on first use`));
+        .catch((error: unknown) =>
+          app.log.warn(
+            { jwksUrl },
+            `token keys not fetched at start (${describeFailure(error)}) from ${jwksUrl}; fetching again on first use`,
+          ),
+        );
     });
   }
 }

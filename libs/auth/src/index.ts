@@ -3,5 +3,16 @@ export { TOKEN_ALGORITHMS } from './algorithms.ts';
 export { AuthMissingTokenError, AuthInvalidTokenError, AuthForbiddenError, AuthKeysUnavailableError } from './errors.ts';
 export { authConfigProperties } from './auth-config.ts';
 export { createRemoteKeySet, KeySetUnavailableError, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.ts';
-export { ACCESS_TOKEN_TYPE, OPERATOR_ROLE, PAYMENT_AUDIENCE, ROLES, SCOPES, SHOP_CLIENT_ID, WHO_CAN_MOVE_MONEY, type Principal, type Role, type Scope } from './token-contract.ts';
+export {
+  ACCESS_TOKEN_TYPE,
+  OPERATOR_ROLE,
+  PAYMENT_AUDIENCE,
+  ROLES,
+  SCOPES,
+  SHOP_CLIENT_ID,
+  WHO_CAN_MOVE_MONEY,
+  type Principal,
+  type Role,
+  type Scope,
+} from './token-contract.ts';
 export { developmentClientSecret } from './client-secret.ts';

@@ -1,4 +1,12 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult, type ResolvedKey, type FlattenedJWSInput } from 'jose';
+import {
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+  type ResolvedKey,
+  type FlattenedJWSInput,
+} from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from './token-contract.ts';
 
@@ -39,18 +47,36 @@ interface Verified {
  * asked on every request, so it keeps refreshing itself as before. Nothing else about a token
  * changes while it lives (the services keep no revocation list; roles change at the next login).
  */
-export function createTokenVerifier({ keys, verifyOptions, cacheSize, verifySignature = jwtVerify as VerifySignature }: TokenVerifierOptions) {
+export function createTokenVerifier({
+  keys,
+  verifyOptions,
+  cacheSize,
+  verifySignature = jwtVerify as VerifySignature,
+}: TokenVerifierOptions) {
   const cache = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined;
 
   async function verifyInFull(token: string): Promise<VerifiedToken> {
     const { payload, protectedHeader, key } = await verifySignature(token, keys, verifyOptions);
     // jwtVerify checked that `aud` names one of our audiences, and required `exp`.
-    const verified = Object.freeze({ principal: principalOf(payload), audiences: Object.freeze([payload.aud as string | string[]].flat()) }) as VerifiedToken;
+    const verified = Object.freeze({
+      principal: principalOf(payload),
+      audiences: Object.freeze([payload.aud as string | string[]].flat()),
+    }) as VerifiedToken;
     const expiresAtMs = (payload.exp as number) * 1000;
     const ttl = expiresAtMs - Date.now();
     if (cache && ttl > 0) {
       const [protectedPart = '', payloadPart = '', signature = ''] = token.split('.');
-      cache.set(token, { token: verified, expiresAtMs, header: protectedHeader, parts: { protected: protectedPart, payload: payloadPart, signature }, key }, { ttl });
+      cache.set(
+        token,
+        {
+          token: verified,
+          expiresAtMs,
+          header: protectedHeader,
+          parts: { protected: protectedPart, payload: payloadPart, signature },
+          key,
+        },
+        { ttl },
+      );
     }
     return verified;
   }

@@ -14,11 +14,19 @@ async function buildApp(issuer: TestIssuer, keys: URL | JWTVerifyGetKey = issuer
   const app = Fastify({ logger: false });
   onTestFinished(() => app.close());
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys, ...(serviceAudience ? { serviceAudience } : {}) });
+  await app.register(authPlugin, {
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    keys,
+    ...(serviceAudience ? { serviceAudience } : {}),
+  });
   app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
   app.get('/public', async () => ({ ok: true }));
   if (serviceAudience) {
-    app.get('/operators', { onRequest: app.authorize({ role: 'operator' }) }, async (request) => ({ userId: request.user.id, roles: request.user.roles }));
+    app.get('/operators', { onRequest: app.authorize({ role: 'operator' }) }, async (request) => ({
+      userId: request.user.id,
+      roles: request.user.roles,
+    }));
     app.get('/service', { onRequest: app.authorize({ serviceScope: 'payment:charge' }) }, async (request) => ({
       userId: request.user.id,
       actor: request.user.actor,
@@ -58,7 +66,12 @@ describe('app.authenticate', () => {
       const response = await app.inject({ url: '/private', headers });
       expect(response.statusCode).toBe(401);
       expect(response.headers['www-authenticate']).toContain('Bearer');
-      expect(response.json()).toEqual({ statusCode: 401, code: 'AUTH_MISSING_TOKEN', error: 'Unauthorized', message: 'A Bearer token is required' });
+      expect(response.json()).toEqual({
+        statusCode: 401,
+        code: 'AUTH_MISSING_TOKEN',
+        error: 'Unauthorized',
+        message: 'A Bearer token is required',
+      });
     }
   });
 
@@ -80,7 +93,9 @@ describe('app.authenticate', () => {
       'wrong audience': await issuer.sign(USER_ID, { claims: { aud: 'someone-else' } }),
       expired: await issuer.sign(USER_ID, { expiresIn: now - 60 }),
       'tampered payload': `${header}.${b64({ ...claims, sub: 'another-user' })}.${signature}`,
-      'signed by another key': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid, typ: 'at+jwt' }).sign(stranger.privateKey),
+      'signed by another key': await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid, typ: 'at+jwt' })
+        .sign(stranger.privateKey),
       'unknown kid': await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: 'nobody', typ: 'at+jwt' }).sign(stranger.privateKey),
       'typ JWT (an ID token or any other JWT of the issuer)': await new SignJWT(claims)
         .setProtectedHeader({ alg: 'EdDSA', kid: issuer.signer.kid, typ: 'JWT' })
@@ -95,20 +110,29 @@ describe('app.authenticate', () => {
     }
   });
 
-  it.each(['CryptoKey', 'KeyObject'])('rejects every forgery of the shared list (signer keys as %s) with 401 and a Bearer challenge', async (keyType) => {
-    const issuer = await createTestIssuer();
-    const app = await buildApp(issuer, issuer.keys, 'payment');
-    const { privateKey, publicKey } = issuer.signer;
-    const signer =
-      keyType === 'KeyObject' ? { ...issuer.signer, privateKey: KeyObject.from(privateKey as webcrypto.CryptoKey), publicKey: KeyObject.from(publicKey as webcrypto.CryptoKey) } : issuer.signer;
-    const forgeries = await forgedTokens(signer, USER_ID);
-    expect(forgeries.length).toBeGreaterThan(10);
-    for (const { name, token } of forgeries) {
-      const response = await app.inject({ url: '/private', headers: bearer(token) });
-      expect(response.statusCode, name).toBe(401);
-      expect(response.headers['www-authenticate'], name).toContain('Bearer');
-    }
-  });
+  it.each(['CryptoKey', 'KeyObject'])(
+    'rejects every forgery of the shared list (signer keys as %s) with 401 and a Bearer challenge',
+    async (keyType) => {
+      const issuer = await createTestIssuer();
+      const app = await buildApp(issuer, issuer.keys, 'payment');
+      const { privateKey, publicKey } = issuer.signer;
+      const signer =
+        keyType === 'KeyObject'
+          ? {
+              ...issuer.signer,
+              privateKey: KeyObject.from(privateKey as webcrypto.CryptoKey),
+              publicKey: KeyObject.from(publicKey as webcrypto.CryptoKey),
+            }
+          : issuer.signer;
+      const forgeries = await forgedTokens(signer, USER_ID);
+      expect(forgeries.length).toBeGreaterThan(10);
+      for (const { name, token } of forgeries) {
+        const response = await app.inject({ url: '/private', headers: bearer(token) });
+        expect(response.statusCode, name).toBe(401);
+        expect(response.headers['www-authenticate'], name).toContain('Bearer');
+      }
+    },
+  );
 
   it('rejects a token without exp', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
@@ -194,7 +218,10 @@ describe('app.authenticate', () => {
     await app.ready();
 
     expect(lines).toEqual([
-      expect.objectContaining({ msg: `token keys not fetched at start (GET ${url} answered 503) from ${url}; fetching again on first use`, jwksUrl: url }),
+      expect.objectContaining({
+        msg: `token keys not fetched at start (GET ${url} answered 503) from ${url}; fetching again on first use`,
+        jwksUrl: url,
+      }),
     ]);
     expect(lines[0]).not.toHaveProperty('err');
     expect(JSON.stringify(lines[0])).not.toContain('\\n');

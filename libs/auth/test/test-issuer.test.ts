@@ -7,7 +7,9 @@ describe('createTestIssuer', () => {
     const issuer = await createTestIssuer();
     const token = await issuer.sign('user-1', { claims: { aud: 'other' } });
     expect(decodeProtectedHeader(token).typ).toBe('at+jwt');
-    await expect(jwtVerify(token, issuer.keys, { issuer: issuer.issuer, audience: 'other' })).resolves.toMatchObject({ payload: { sub: 'user-1' } });
+    await expect(jwtVerify(token, issuer.keys, { issuer: issuer.issuer, audience: 'other' })).resolves.toMatchObject({
+      payload: { sub: 'user-1' },
+    });
     await expect(jwtVerify(token, issuer.keys, { issuer: issuer.issuer, audience: issuer.audience })).rejects.toThrow();
   });
 

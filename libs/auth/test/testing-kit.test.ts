@@ -30,11 +30,25 @@ describe('serveIssuer (the user service as tests meet it over HTTP)', () => {
 
   it('exchanges a shopper token for a service token acting for the shopper, and gives a client a token for itself', async () => {
     const { issuer, server, token } = await served();
-    const exchanged = await token({ grant_type: TOKEN_EXCHANGE, audience: 'payment', scope: 'payment:charge', subject_token: await issuer.sign('user-1') });
+    const exchanged = await token({
+      grant_type: TOKEN_EXCHANGE,
+      audience: 'payment',
+      scope: 'payment:charge',
+      subject_token: await issuer.sign('user-1'),
+    });
     expect(exchanged.status).toBe(200);
-    expect(decodeJwt(((await exchanged.json()) as { access_token: string }).access_token)).toMatchObject({ sub: 'user-1', aud: 'payment', act: { sub: 'cart' }, scope: 'payment:charge' });
+    expect(decodeJwt(((await exchanged.json()) as { access_token: string }).access_token)).toMatchObject({
+      sub: 'user-1',
+      aud: 'payment',
+      act: { sub: 'cart' },
+      scope: 'payment:charge',
+    });
     const own = await token({ grant_type: 'client_credentials', audience: 'payment', scope: 'payment:refunds:read' });
-    expect(decodeJwt(((await own.json()) as { access_token: string }).access_token)).toMatchObject({ sub: 'cart', client_id: 'cart', scope: 'payment:refunds:read' });
+    expect(decodeJwt(((await own.json()) as { access_token: string }).access_token)).toMatchObject({
+      sub: 'cart',
+      client_id: 'cart',
+      scope: 'payment:refunds:read',
+    });
     expect(server.tokenRequests()).toEqual([TOKEN_EXCHANGE, 'client_credentials']);
   });
 
@@ -42,7 +56,11 @@ describe('serveIssuer (the user service as tests meet it over HTTP)', () => {
     const { server, token } = await served();
     expect((await token({ grant_type: 'client_credentials' }, 'wrong')).status).toBe(401);
     expect((await token({ grant_type: TOKEN_EXCHANGE, subject_token: 'nope' })).status).toBe(400);
-    const garbage = await fetch(server.tokenUrl, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('cart:cart-secret').toString('base64')}` }, body: '{' });
+    const garbage = await fetch(server.tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('cart:cart-secret').toString('base64')}` },
+      body: '{',
+    });
     expect(garbage.status).toBe(400);
   });
 });

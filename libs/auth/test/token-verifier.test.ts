@@ -11,7 +11,13 @@ async function setUp(cacheSize = 100) {
   const verify = createTokenVerifier({
     // Through a switch, so that a test can withdraw the key from the set.
     keys: (header, token) => keys(header, token),
-    verifyOptions: { issuer: issuer.issuer, audience: issuer.audience, typ: ACCESS_TOKEN_TYPE, requiredClaims: ['sub', 'exp', 'iat', 'jti'], clockTolerance: 5 },
+    verifyOptions: {
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      typ: ACCESS_TOKEN_TYPE,
+      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      clockTolerance: 5,
+    },
     cacheSize,
     verifySignature: (token, keySet, options) => {
       verifications.push(token);

@@ -61,12 +61,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
   return config as Static<T>;
 }
 
-function readValue(
-  key: string,
-  schema: TSchema,
-  env: NodeJS.ProcessEnv,
-  problems: Map<string, string>,
-): string | undefined {
+function readValue(key: string, schema: TSchema, env: NodeJS.ProcessEnv, problems: Map<string, string>): string | undefined {
   const direct = nonEmpty(env[key]);
   const file = isSecret(schema) ? nonEmpty(env[`${key}_FILE`]) : undefined;
   if (file === undefined) return direct;
@@ -102,9 +97,7 @@ function problemsOf(error: unknown, schema: TObject): Map<string, string> {
   const problems = new Map<string, string>();
   for (const failure of errors) {
     const key =
-      failure.keyword === 'required'
-        ? (failure.params as { missingProperty: string }).missingProperty
-        : failure.instancePath.split('/')[1];
+      failure.keyword === 'required' ? (failure.params as { missingProperty: string }).missingProperty : failure.instancePath.split('/')[1];
     if (!key || problems.has(key)) continue;
     problems.set(key, failure.keyword === 'required' ? 'is required' : describe(schema.properties[key], String(failure.message)));
   }

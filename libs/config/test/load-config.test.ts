@@ -91,7 +91,11 @@ describe('loadConfig', () => {
   });
 
   it('requires the production-only keys in production alone, naming the _FILE way for secrets', () => {
-    const Optional = Type.Object({ ...baseConfigProperties, TOKEN: Type.Optional(secret(Type.String())), ZONE: Type.Optional(Type.String()) });
+    const Optional = Type.Object({
+      ...baseConfigProperties,
+      TOKEN: Type.Optional(secret(Type.String())),
+      ZONE: Type.Optional(Type.String()),
+    });
     const options = { requiredInProduction: ['DATABASE_URL', 'TOKEN', 'ZONE'] as Array<'DATABASE_URL' | 'TOKEN' | 'ZONE'> };
     expect(loadConfig(Optional, { env: {}, ...options }).TOKEN).toBeUndefined();
     try {
@@ -123,7 +127,8 @@ describe('loadConfig', () => {
     const error = errorOf(() =>
       loadConfig(Schema, {
         env: { API_KEY: 'k'.repeat(8), REGION: 'eu', NODE_ENV: 'production' },
-        refine: (config) => (config.NODE_ENV === 'production' && !config.DATABASE_URL ? [['DATABASE_URL', 'is required in production']] : []),
+        refine: (config) =>
+          config.NODE_ENV === 'production' && !config.DATABASE_URL ? [['DATABASE_URL', 'is required in production']] : [],
       }),
     );
     expect(error.message).toBe('Invalid configuration (1 key):\n  DATABASE_URL: is required in production');

@@ -54,7 +54,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   pool.on('error', (error) => options.onPoolError?.(error));
 
   const timer = options.metricsRegistry ? databaseMetrics(options.metricsRegistry, pool, poolMax) : undefined;
-  const query: Queryable['query'] = timer ? timed(timer, (text, values) => pool.query(text, values)) : (text, values) => pool.query(text, values).catch(rethrow);
+  const query: Queryable['query'] = timer
+    ? timed(timer, (text, values) => pool.query(text, values))
+    : (text, values) => pool.query(text, values).catch(rethrow);
 
   return {
     pool,

@@ -91,7 +91,11 @@ describe('createDatabase', () => {
   it('turns an unreachable server into a 503 the client may retry', async () => {
     const database = createDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1, connectionTimeoutMs: 500 });
     onTestFinished(() => database.close());
-    const error = (await database.query('SELECT 1').catch((caught: unknown) => caught)) as { statusCode?: number; code?: string; cause?: unknown };
+    const error = (await database.query('SELECT 1').catch((caught: unknown) => caught)) as {
+      statusCode?: number;
+      code?: string;
+      cause?: unknown;
+    };
     expect(error.statusCode).toBe(503);
     expect(error.code).toBe('SERVICE_UNAVAILABLE');
     expect(isDatabaseUnavailable(error.cause)).toBe(true);
@@ -124,14 +128,22 @@ describe('createDatabase', () => {
     // A fast shutdown racing a new connection: ReadyForQuery and FATAL 57P01 arrive in one read,
     // before any code awaiting the connection runs again.
     const server = createServer((socket) => {
-      socket.once('data', () => socket.end(Buffer.concat([authenticationOk(), readyForQuery(), fatal('57P01', 'terminating connection due to administrator command')])));
+      socket.once('data', () =>
+        socket.end(
+          Buffer.concat([authenticationOk(), readyForQuery(), fatal('57P01', 'terminating connection due to administrator command')]),
+        ),
+      );
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const lost: Error[] = [];
     const { port } = server.address() as AddressInfo;
-    const database = createDatabase({ url: `postgres://nobody@127.0.0.1:${port}/none`, poolMax: 1, onPoolError: (error) => void lost.push(error) });
+    const database = createDatabase({
+      url: `postgres://nobody@127.0.0.1:${port}/none`,
+      poolMax: 1,
+      onPoolError: (error) => void lost.push(error),
+    });
     onTestFinished(() => database.close());
     const error = (await database.transaction(async () => 'never').catch((caught: unknown) => caught)) as { statusCode?: number };
     expect(error.statusCode).toBe(503);

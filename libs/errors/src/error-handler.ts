@@ -33,7 +33,10 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
 const RETRY_AFTER_SECONDS = '1';
 
 function send(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
-  return reply.code(statusCode).type('application/json').send(errorBody(statusCode, code, message));
+  return reply
+    .code(statusCode)
+    .type('application/json')
+    .send(errorBody(statusCode, code, message));
 }
 
 /** The body of every error answer; `error` is the status' standard text ("URI Too Long" for 414). */

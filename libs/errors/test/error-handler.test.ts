@@ -51,7 +51,12 @@ describe('error responses', () => {
     const app = await buildApp();
     const response = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a', size: 11 } });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'body/size must be <= 10' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      error: 'Bad Request',
+      message: 'body/size must be <= 10',
+    });
   });
 
   it('rejects an unknown body field by name instead of stripping it', async () => {
@@ -114,7 +119,12 @@ describe('error responses', () => {
 
   it("passes Fastify's own client errors through: malformed JSON, wrong media type", async () => {
     const app = await buildApp();
-    const malformed = await app.inject({ method: 'POST', url: '/widgets', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/widgets',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', error: 'Bad Request' });
     const wrongType = await app.inject({ method: 'POST', url: '/widgets', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });

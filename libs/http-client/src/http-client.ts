@@ -199,7 +199,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return { kind: 'unavailable', reason: 'timeout', detail: `${describeTarget(call)}: ${deadline.message}` };
       }
       if (error instanceof ResponseTooLarge) {
-        return { kind: 'unavailable', reason: 'bad-response', detail: `${describeTarget(call)}: answer larger than ${maxResponseBytes} bytes` };
+        return {
+          kind: 'unavailable',
+          reason: 'bad-response',
+          detail: `${describeTarget(call)}: answer larger than ${maxResponseBytes} bytes`,
+        };
       }
       const code = errorCode(error);
       if (CONNECTION_ERRORS.has(code)) {

@@ -143,11 +143,19 @@ describe('createHttpClient', () => {
       code: 'SERVICE_UNAVAILABLE',
       detail: 'answered 503 SERVICE_UNAVAILABLE',
     });
-    expect(await client().request({ method: 'GET', path: '/crash' })).toMatchObject({ kind: 'unavailable', reason: 'server-error', status: 500 });
+    expect(await client().request({ method: 'GET', path: '/crash' })).toMatchObject({
+      kind: 'unavailable',
+      reason: 'server-error',
+      status: 500,
+    });
   });
 
   it('maps an unexpected 3xx to unavailable instead of following it', async () => {
-    expect(await client().request({ method: 'GET', path: '/redirect' })).toMatchObject({ kind: 'unavailable', reason: 'bad-response', status: 302 });
+    expect(await client().request({ method: 'GET', path: '/redirect' })).toMatchObject({
+      kind: 'unavailable',
+      reason: 'bad-response',
+      status: 302,
+    });
   });
 
   it('maps a connection refused to unavailable', async () => {
@@ -186,9 +194,16 @@ describe('createHttpClient', () => {
   });
 
   it('treats a 2xx body that is not JSON, or not of the expected shape, as unavailable', async () => {
-    expect(await client().request({ method: 'GET', path: '/not-json' })).toMatchObject({ kind: 'unavailable', reason: 'bad-response', status: 200 });
+    expect(await client().request({ method: 'GET', path: '/not-json' })).toMatchObject({
+      kind: 'unavailable',
+      reason: 'bad-response',
+      status: 200,
+    });
     const Charge = Type.Object({ id: Type.String(), amount: Type.Integer(), currency: Type.String() });
-    expect(await client().request({ method: 'GET', path: '/charge', schema: Charge })).toMatchObject({ kind: 'unavailable', reason: 'bad-response' });
+    expect(await client().request({ method: 'GET', path: '/charge', schema: Charge })).toMatchObject({
+      kind: 'unavailable',
+      reason: 'bad-response',
+    });
     const Lenient = Type.Object({ id: Type.String(), amount: Type.Integer() });
     const outcome = await client().request({ method: 'GET', path: '/charge', schema: Lenient });
     expect(outcome).toMatchObject({ kind: 'ok', body: { id: 'ch_1', amount: 1200 } });

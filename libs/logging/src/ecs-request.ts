@@ -24,7 +24,10 @@ export function ecsRequestFields(line: Record<string, unknown>): Record<string, 
   return {
     ...rest,
     http: { ...http, version: req.raw.httpVersion, request: { ...(http.request as object | undefined), method: req.method, id: req.id } },
-    url: queryAt === -1 ? { original: req.url, path: req.url } : { original: req.url, path: req.url.slice(0, queryAt), query: req.url.slice(queryAt + 1) },
+    url:
+      queryAt === -1
+        ? { original: req.url, path: req.url }
+        : { original: req.url, path: req.url.slice(0, queryAt), query: req.url.slice(queryAt + 1) },
     client: { address: req.ip, ip: req.ip },
   };
 }

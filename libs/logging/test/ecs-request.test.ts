@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ecsRequestFields } from '../src/ecs-request.ts';
 
 /** The parts of a Fastify request the conversion reads (the real one: @myshop/server's request-log tests). */
-const fastifyRequest = (url: string) => ({ raw: { httpVersion: '1.1', headers: { authorization: 'Bearer secret' } }, id: 'r-1', method: 'GET', url, ip: '10.0.0.7' });
+const fastifyRequest = (url: string) => ({
+  raw: { httpVersion: '1.1', headers: { authorization: 'Bearer secret' } },
+  id: 'r-1',
+  method: 'GET',
+  url,
+  ip: '10.0.0.7',
+});
 
 describe('ecsRequestFields', () => {
   it('writes a Fastify request as ECS http, url and client fields, and no headers', () => {

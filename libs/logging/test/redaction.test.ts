@@ -30,7 +30,16 @@ describe('createLogger', () => {
       result: { accessToken: 'eyJ.access.token' },
     });
     const line = text();
-    for (const secret of ['eyJhbGciOi.secret.token', 'abc123', 'hunter2-password', '4242424242424242', 'top-level-password', '4000000000000002', '987', 'eyJ.access.token']) {
+    for (const secret of [
+      'eyJhbGciOi.secret.token',
+      'abc123',
+      'hunter2-password',
+      '4242424242424242',
+      'top-level-password',
+      '4000000000000002',
+      '987',
+      'eyJ.access.token',
+    ]) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('[redacted]');
@@ -55,7 +64,11 @@ describe('createLogger', () => {
     const error = Object.assign(new Error('payment refused'), { request: { body: { card: { cvc: '555' } } }, token: 'eyJ.error.token' });
     logger.child({ reqId: 'r-1', accessToken: 'eyJ.binding.token' }).error({ err: error }, 'failed');
     const line = JSON.parse(text());
-    expect(line).toMatchObject({ reqId: 'r-1', accessToken: '[redacted]', err: { type: 'Error', message: 'payment refused', token: '[redacted]', request: { body: { card: '[redacted]' } } } });
+    expect(line).toMatchObject({
+      reqId: 'r-1',
+      accessToken: '[redacted]',
+      err: { type: 'Error', message: 'payment refused', token: '[redacted]', request: { body: { card: '[redacted]' } } },
+    });
     expect(line.err.stack).toContain('payment refused');
   });
 

@@ -14,7 +14,12 @@ function capture(format?: LogFormat) {
   });
   return {
     logger: createLogger({ service: 'cart', level: 'info', format, destination }),
-    lines: () => lines.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    lines: () =>
+      lines
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     text: () => lines.join(''),
   };
 }
@@ -77,9 +82,18 @@ describe('trace context on log lines', () => {
 
   it("censors the headers the ECS formatter copies from a raw request, and a child logger's bindings", () => {
     const { logger, lines } = capture('ecs');
-    const raw = { httpVersion: '1.1', method: 'GET', url: '/cart', headers: { authorization: 'Bearer eyJ.raw.token', cookie: 'sid=raw', accept: 'application/json' } };
+    const raw = {
+      httpVersion: '1.1',
+      method: 'GET',
+      url: '/cart',
+      headers: { authorization: 'Bearer eyJ.raw.token', cookie: 'sid=raw', accept: 'application/json' },
+    };
     logger.child({ reqId: 'r-1', token: 'eyJ.binding.token' }).info({ req: raw }, 'raw request');
     const [line] = lines();
-    expect(line).toMatchObject({ reqId: 'r-1', token: '[redacted]', http: { request: { method: 'GET', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } } } });
+    expect(line).toMatchObject({
+      reqId: 'r-1',
+      token: '[redacted]',
+      http: { request: { method: 'GET', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } } },
+    });
   });
 });

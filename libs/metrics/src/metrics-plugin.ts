@@ -48,10 +48,7 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
   app.addHook('onResponse', async (request, reply) => {
     // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.
     const route = request.routeOptions.url ?? 'unmatched';
-    requestDuration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 }
 

@@ -21,7 +21,9 @@ describe('metricsPlugin', () => {
     await app.inject({ url: '/fail' });
     await app.inject({ url: '/missing/route' });
     const text = await app.metrics.registry.metrics();
-    expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="GET",route="/items/:id",status_code="200"} 2');
+    expect(text).toContain(
+      'http_server_request_duration_seconds_count{service="test",method="GET",route="/items/:id",status_code="200"} 2',
+    );
     expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="GET",route="/fail",status_code="503"} 1');
     // An unknown URL must not become a label value of its own.
     expect(text).not.toContain('/missing/route');
@@ -50,7 +52,9 @@ describe('metricsPlugin', () => {
     expect(seenInside).toContain('http_server_requests_in_flight{service="test"} 3');
     release();
     await Promise.all(slow);
-    expect(await app.metrics.registry.getSingleMetricAsString('http_server_requests_in_flight')).toContain('http_server_requests_in_flight{service="test"} 0');
+    expect(await app.metrics.registry.getSingleMetricAsString('http_server_requests_in_flight')).toContain(
+      'http_server_requests_in_flight{service="test"} 0',
+    );
   });
 
   it('exposes the default process metrics', async () => {
@@ -65,7 +69,9 @@ describe('metricsPlugin', () => {
     const second = await buildApp('second');
     await first.inject({ url: '/items/1' });
     expect(first.metrics.registry).not.toBe(second.metrics.registry);
-    expect(await second.metrics.registry.getSingleMetricAsString('http_server_request_duration_seconds')).not.toContain('route="/items/:id"');
+    expect(await second.metrics.registry.getSingleMetricAsString('http_server_request_duration_seconds')).not.toContain(
+      'route="/items/:id"',
+    );
   });
 });
 

@@ -24,7 +24,11 @@ describe('paginate', () => {
 
   it('reads one row more than asked and points the cursor at the last row shown', async () => {
     const asked: number[] = [];
-    const page = await paginate(2, (count) => (asked.push(count), read()(count)), (row) => [row]);
+    const page = await paginate(
+      2,
+      (count) => (asked.push(count), read()(count)),
+      (row) => [row],
+    );
     expect(asked).toEqual([3]);
     expect(page).toEqual({ items: ['a', 'b'], nextCursor: encodeCursor(['b']) });
   });

@@ -1,7 +1,19 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { CurrencyCode, Email, errorResponse, errorResponses, ErrorResponse, IdempotencyKey, MinorUnits, Page, PageQuery, SharedErrorResponse, Uuid } from '../src/index.ts';
+import {
+  CurrencyCode,
+  Email,
+  errorResponse,
+  errorResponses,
+  ErrorResponse,
+  IdempotencyKey,
+  MinorUnits,
+  Page,
+  PageQuery,
+  SharedErrorResponse,
+  Uuid,
+} from '../src/index.ts';
 
 const ajv = new Ajv({ useDefaults: true, coerceTypes: 'array' });
 addFormats.default(ajv);
@@ -38,7 +50,10 @@ describe('shared schemas', () => {
       400: { $ref: 'ErrorResponse', description: 'Bad Request' },
       414: { $ref: 'ErrorResponse', description: 'URI Too Long' },
     });
-    expect(errorResponse(414, 'an id longer than 100 characters')).toHaveProperty('description', 'URI Too Long: an id longer than 100 characters');
+    expect(errorResponse(414, 'an id longer than 100 characters')).toHaveProperty(
+      'description',
+      'URI Too Long: an id longer than 100 characters',
+    );
     expect(errorResponse(499)).toHaveProperty('description', 'Error');
     expect(SharedErrorResponse).toMatchObject({ $id: 'ErrorResponse', properties: ErrorResponse.properties });
     expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);

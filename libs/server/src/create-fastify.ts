@@ -2,7 +2,13 @@ import type { BaseConfig } from '@myshop/config';
 import { formatSchemaErrors } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawServerDefault,
+  type RawRequestDefaultExpression,
+  type RawReplyDefaultExpression,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { answerFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
@@ -26,7 +32,11 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
   const { logger } = settings;
   const { bodyLimitBytes, requestTimeoutMs, trustProxyHops } =
     'config' in settings
-      ? { bodyLimitBytes: settings.config.BODY_LIMIT_BYTES, requestTimeoutMs: settings.config.REQUEST_TIMEOUT_MS, trustProxyHops: settings.config.TRUST_PROXY_HOPS }
+      ? {
+          bodyLimitBytes: settings.config.BODY_LIMIT_BYTES,
+          requestTimeoutMs: settings.config.REQUEST_TIMEOUT_MS,
+          trustProxyHops: settings.config.TRUST_PROXY_HOPS,
+        }
       : { trustProxyHops: 1, ...settings };
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,

@@ -60,7 +60,11 @@ export async function forkService(entry: string, options: ForkServiceOptions): P
       if (received?.type === 'listening') resolve(received as ListeningMessage);
     });
     child.once('exit', (code, signal) =>
-      reject(new Error(`${options.name ?? entry} exited during start-up (${signal ?? `code ${code}`})${recent.length ? `:\n${recent.join('\n')}` : ''}`)),
+      reject(
+        new Error(
+          `${options.name ?? entry} exited during start-up (${signal ?? `code ${code}`})${recent.length ? `:\n${recent.join('\n')}` : ''}`,
+        ),
+      ),
     );
   });
   return {
@@ -82,7 +86,10 @@ export async function forkService(entry: string, options: ForkServiceOptions): P
  * path into another project: `src/server.ts` as `npm start` runs it, `dist/server.js` as the
  * images do.
  */
-export function serviceEntry(packageName: string, { compiled = false, from = process.cwd() }: { compiled?: boolean; from?: string } = {}): string {
+export function serviceEntry(
+  packageName: string,
+  { compiled = false, from = process.cwd() }: { compiled?: boolean; from?: string } = {},
+): string {
   const root = dirname(createRequire(join(from, 'noop.js')).resolve(`${packageName}/package.json`));
   return join(root, compiled ? 'dist/server.js' : 'src/server.ts');
 }

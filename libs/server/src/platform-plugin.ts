@@ -34,7 +34,10 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   await app.register(healthPlugin);
   await app.register(metricsPlugin, { service: options.service, registry: options.metricsRegistry });
   await app.register(protectionPlugin, {
-    corsOrigins: (options.config?.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsOrigins: (options.config?.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     maxEventLoopDelayMs: options.config?.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS ?? 1000,
     maxHeapUsedBytes: options.config?.OVERLOAD_MAX_HEAP_USED_BYTES ?? 0,
   });

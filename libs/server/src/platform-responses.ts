@@ -19,7 +19,11 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
   const validatesInput = schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined;
   const secured = Array.isArray(schema.security) && schema.security.length > 0;
   const statuses: Array<[number, string]> = [];
-  if (validatesInput || hasBody || hasPathParams) statuses.push([400, 'a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL)']);
+  if (validatesInput || hasBody || hasPathParams)
+    statuses.push([
+      400,
+      'a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL)',
+    ]);
   if (secured) statuses.push([401, 'no valid access token']);
   if (hasPathParams) {
     statuses.push([404, 'nothing has this id (NOT_FOUND when the path matches no route)']);

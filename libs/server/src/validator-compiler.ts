@@ -11,7 +11,6 @@ const common: Options = {
   strict: false,
 };
 
-
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ ...common, ...options });
   addFormats.default(ajv);

@@ -59,7 +59,12 @@ describe('createFastify', () => {
 
   it('keeps the caller request id, returns it, and logs it on every request line', async () => {
     const { app, logs } = await buildApp();
-    const response = await app.inject({ method: 'POST', url: '/demo/items', headers: { 'x-request-id': 'edge-42' }, payload: { quantity: 1 } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/demo/items',
+      headers: { 'x-request-id': 'edge-42' },
+      payload: { quantity: 1 },
+    });
     expect(response.headers['x-request-id']).toBe('edge-42');
     const requestLines = logs.lines().filter((line) => line.reqId !== undefined);
     // One line per request (request-log.ts), written when it is answered.

@@ -37,21 +37,46 @@ describe('errors the router answers itself', () => {
     const app = await buildApp();
     const response = await app.inject({ url: '/demo/things/%E0%A4%A' });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_BAD_URL', error: 'Bad Request', message: 'The path holds malformed percent-encoding' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_BAD_URL',
+      error: 'Bad Request',
+      message: 'The path holds malformed percent-encoding',
+    });
     expect(securityHeaderProblems(response)).toEqual([]);
   });
 
   it('answers any other router error as a fault of ours, without details', async () => {
     const sent: { status?: number; body?: unknown } = {};
     const reply = {
-      code(status: number) { sent.status = status; return this; },
-      header() { return this; },
-      headers() { return this; },
-      type() { return this; },
-      send(body: unknown) { sent.body = body; return this; },
+      code(status: number) {
+        sent.status = status;
+        return this;
+      },
+      header() {
+        return this;
+      },
+      headers() {
+        return this;
+      },
+      type() {
+        return this;
+      },
+      send(body: unknown) {
+        sent.body = body;
+        return this;
+      },
     };
     const error = Object.assign(new Error('Unexpected error from async constraint'), { code: 'FST_ERR_ASYNC_CONSTRAINT', statusCode: 500 });
     answerFrameworkError(error as never, { raw: {}, id: 'r-1' } as never, reply as never);
-    expect(sent).toEqual({ status: 500, body: { statusCode: 500, code: 'INTERNAL_SERVER_ERROR', error: 'Internal Server Error', message: 'Something went wrong on our side.' } });
+    expect(sent).toEqual({
+      status: 500,
+      body: {
+        statusCode: 500,
+        code: 'INTERNAL_SERVER_ERROR',
+        error: 'Internal Server Error',
+        message: 'Something went wrong on our side.',
+      },
+    });
   });
 });

@@ -51,7 +51,11 @@ describe('IdempotencyHeaders', () => {
     const app = await appAnswering({ statusCode: 201, body: { id: 'a' }, replayed: false });
     const response = await app.inject({ method: 'POST', url: '/demo/things', headers });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION', message: expect.stringContaining('idempotency-key') });
+    expect(response.json()).toMatchObject({
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      message: expect.stringContaining('idempotency-key'),
+    });
   });
 });
 
@@ -65,6 +69,8 @@ describe('replayableResponse', () => {
     expect(operation.responses['402'].headers).toEqual({ 'idempotent-replayed': replayedHeader });
     expect(operation.responses['402'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorResponse' });
     expect(operation.responses['400'].headers).toBeUndefined();
-    expect(operation.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]));
+    expect(operation.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]),
+    );
   });
 });

@@ -76,7 +76,11 @@ function answersOf(received: string): Array<{ status: number; headers: string; j
     .filter(Boolean)
     .map((answer) => {
       const [headers = '', rest = ''] = answer.split('\r\n\r\n');
-      return { status: Number(headers.slice(9, 12)), headers: headers.toLowerCase(), json: rest ? JSON.parse(rest.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '')) : undefined };
+      return {
+        status: Number(headers.slice(9, 12)),
+        headers: headers.toLowerCase(),
+        json: rest ? JSON.parse(rest.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '')) : undefined,
+      };
     });
 }
 
@@ -84,7 +88,12 @@ function expectTooLarge(result: Exchange): void {
   expect(result.error, result.received.slice(0, 200)).toBeUndefined();
   const [answer] = answersOf(result.received);
   expect(answer?.status).toBe(413);
-  expect(answer?.json).toEqual({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: expect.any(String) });
+  expect(answer?.json).toEqual({
+    statusCode: 413,
+    code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    error: 'Payload Too Large',
+    message: expect.any(String),
+  });
 }
 
 /** `data` in pieces of `size` bytes, as a proxy forwards a buffered body. */
@@ -136,7 +145,11 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     const { port, stored } = await startApp();
     const big = body(128 * KIB);
     const small = Buffer.from(JSON.stringify({ text: 'hello' }));
-    const result = await exchange(port, [head(`Content-Length: ${big.length}\r\n`), big, head(`Content-Length: ${small.length}\r\n`), small], { answers: 2 });
+    const result = await exchange(
+      port,
+      [head(`Content-Length: ${big.length}\r\n`), big, head(`Content-Length: ${small.length}\r\n`), small],
+      { answers: 2 },
+    );
     expect(result.error).toBeUndefined();
     expect(answersOf(result.received).map((answer) => answer.status)).toEqual([413, 201]);
     expect(stored).toEqual([{ text: 'hello' }]);

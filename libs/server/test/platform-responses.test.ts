@@ -20,8 +20,16 @@ describe('the platform responses of every documented route', () => {
   it('declare what the platform can answer, by what the route takes', async () => {
     const document = await documentOf((app) => {
       app.get('/demo/health-like', { schema: { response: { 200: Type.Object({}) } } }, async () => ({}));
-      app.get('/demo/things/:id', { schema: { security: [{ bearerAuth: [] }], params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({}) } } }, async () => ({}));
-      app.post('/demo/things', { schema: { body: Type.Object({ name: Type.String() }), response: { 201: Type.Object({}), ...errorResponses(409) } } }, async () => ({}));
+      app.get(
+        '/demo/things/:id',
+        { schema: { security: [{ bearerAuth: [] }], params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({}) } } },
+        async () => ({}),
+      );
+      app.post(
+        '/demo/things',
+        { schema: { body: Type.Object({ name: Type.String() }), response: { 201: Type.Object({}), ...errorResponses(409) } } },
+        async () => ({}),
+      );
       app.delete('/demo/things', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => reply.code(204).send(null));
     });
     expect(statusesOf(document.paths['/demo/health-like'].get)).toEqual(['200', '500', '503']);
@@ -32,7 +40,11 @@ describe('the platform responses of every documented route', () => {
 
   it('refer to one error body in the components, each described by its status', async () => {
     const document = await documentOf((app) => {
-      app.get('/demo/things/:id', { schema: { params: Type.Object({ id: Type.String() }), response: errorResponses(404) } }, async () => ({}));
+      app.get(
+        '/demo/things/:id',
+        { schema: { params: Type.Object({ id: Type.String() }), response: errorResponses(404) } },
+        async () => ({}),
+      );
     });
     const responses = document.paths['/demo/things/{id}'].get.responses;
     expect(responses['414']).toEqual({

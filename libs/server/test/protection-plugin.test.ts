@@ -80,7 +80,12 @@ describe('protectionPlugin', () => {
       const response = await app.inject({ url: '/things' });
       if (response.statusCode === 503) shed = response;
     }
-    expect(shed?.json()).toEqual({ statusCode: 503, code: 'SERVICE_OVERLOADED', error: 'Service Unavailable', message: 'The service is overloaded, try again shortly' });
+    expect(shed?.json()).toEqual({
+      statusCode: 503,
+      code: 'SERVICE_OVERLOADED',
+      error: 'Service Unavailable',
+      message: 'The service is overloaded, try again shortly',
+    });
     expect(shed?.headers['retry-after']).toBe('2');
     expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
   });

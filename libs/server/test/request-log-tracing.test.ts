@@ -33,8 +33,15 @@ describe('the request log line, tracing on', () => {
     const lines = logs.lines().filter((line) => line.reqId !== undefined);
     expect(lines).toHaveLength(1);
     const [line] = lines;
-    expect(line).toMatchObject({ msg: 'request completed', route: '/demo/items/:id', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/), trace_flags: '01' });
-    const spans = await receiver.waitFor((received) => received.some((span) => span.traceId === line!.trace_id && span.spanId === line!.span_id));
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      route: '/demo/items/:id',
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      trace_flags: '01',
+    });
+    const spans = await receiver.waitFor((received) =>
+      received.some((span) => span.traceId === line!.trace_id && span.spanId === line!.span_id),
+    );
     const request = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/demo/items/:id');
     expect(request?.traceId).toBe(line!.trace_id);
   });

@@ -17,7 +17,12 @@ function memoryLogger(format: LogFormat) {
   });
   return {
     logger: createLogger({ service: 'demo', level: 'info', format, destination }),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     text: () => chunks.join(''),
   };
 }
@@ -70,8 +75,18 @@ describe('the request log line', () => {
     const app = await buildApp(logs.logger);
     expect((await app.inject({ url: '/demo/broken' })).statusCode).toBe(500);
     const [failed, completed, ...others] = logs.lines().filter((line) => line.reqId !== undefined);
-    expect(failed).toMatchObject({ level: 50, msg: 'request failed', err: { type: 'Error', message: 'the disk is on fire', stack: expect.any(String) } });
-    expect(completed).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', url: '/demo/broken' }, res: { statusCode: 500 }, route: '/demo/broken' });
+    expect(failed).toMatchObject({
+      level: 50,
+      msg: 'request failed',
+      err: { type: 'Error', message: 'the disk is on fire', stack: expect.any(String) },
+    });
+    expect(completed).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', url: '/demo/broken' },
+      res: { statusCode: 500 },
+      route: '/demo/broken',
+    });
     expect(others).toEqual([]);
   });
 
@@ -88,7 +103,12 @@ describe('the request log line', () => {
   it('is one Elastic Common Schema line with LOG_FORMAT ecs: method, url, client, status, route', async () => {
     const logs = memoryLogger('ecs');
     const app = await buildApp(logs.logger);
-    await app.inject({ method: 'POST', url: '/demo/items/7?color=red', headers: { 'x-request-id': 'edge-43', authorization: SECRETS.authorization, cookie: SECRETS.cookie }, payload: { password: SECRETS.password } });
+    await app.inject({
+      method: 'POST',
+      url: '/demo/items/7?color=red',
+      headers: { 'x-request-id': 'edge-43', authorization: SECRETS.authorization, cookie: SECRETS.cookie },
+      payload: { password: SECRETS.password },
+    });
     const requestLines = logs.lines().filter((line) => line.reqId !== undefined);
     expect(requestLines).toHaveLength(1);
     expect(requestLines[0]).toMatchObject({
@@ -111,8 +131,16 @@ describe('the request log line', () => {
     const app = await buildApp(logs.logger);
     await app.inject({ url: '/demo/broken' });
     const [failed, completed] = logs.lines().filter((line) => line.reqId !== undefined);
-    expect(failed).toMatchObject({ 'log.level': 'error', message: 'request failed', error: { type: 'Error', message: 'the disk is on fire' } });
-    expect(completed).toMatchObject({ message: 'request completed', http: { response: { status_code: 500 } }, url: { path: '/demo/broken' } });
+    expect(failed).toMatchObject({
+      'log.level': 'error',
+      message: 'request failed',
+      error: { type: 'Error', message: 'the disk is on fire' },
+    });
+    expect(completed).toMatchObject({
+      message: 'request completed',
+      http: { response: { status_code: 500 } },
+      url: { path: '/demo/broken' },
+    });
   });
 
   it('says "request errored", with the error, when the response itself failed (Fastify\'s wording)', () => {
@@ -123,7 +151,14 @@ describe('the request log line', () => {
     const reply = { log, statusCode: 200, elapsedTime: 3.5 } as unknown as FastifyReply;
     new RequestLogController().requestCompleted(new Error('write EPIPE'), request, reply);
     expect(logs.lines()).toEqual([
-      expect.objectContaining({ level: 50, reqId: 'r-9', msg: 'request errored', route: '/demo/big', responseTime: 3.5, err: expect.objectContaining({ message: 'write EPIPE' }) }),
+      expect.objectContaining({
+        level: 50,
+        reqId: 'r-9',
+        msg: 'request errored',
+        route: '/demo/big',
+        responseTime: 3.5,
+        err: expect.objectContaining({ message: 'write EPIPE' }),
+      }),
     ]);
   });
 });

@@ -21,7 +21,11 @@ async function helmetReference(): Promise<IncomingHttpHeaders> {
 describe('the API security headers', () => {
   it("are exactly helmet's for the API options", async () => {
     const reference = await helmetReference();
-    const fromHelmet = Object.fromEntries(Object.entries(reference).filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)));
+    const fromHelmet = Object.fromEntries(
+      Object.entries(reference).filter(
+        ([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name),
+      ),
+    );
     expect(API_SECURITY_HEADERS).toEqual(fromHelmet);
     expect(Object.isFrozen(API_SECURITY_HEADERS)).toBe(true);
   });
@@ -30,7 +34,9 @@ describe('the API security headers', () => {
     const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
     onTestFinished(() => app.close());
     await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
-    app.get('/demo/things/:id', { schema: { params: { type: 'object', properties: { id: { type: 'integer' } } } } }, async () => ({ ok: true }));
+    app.get('/demo/things/:id', { schema: { params: { type: 'object', properties: { id: { type: 'integer' } } } } }, async () => ({
+      ok: true,
+    }));
     await app.ready();
     for (const url of ['/demo/things/1', '/demo/nothing', '/demo/things/abc', `/demo/things/${'1'.repeat(200)}`]) {
       const response = await app.inject({ url });

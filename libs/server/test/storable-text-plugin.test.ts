@@ -32,9 +32,9 @@ describe('storableTextPlugin', () => {
       const response = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload });
       expect(response.statusCode, payload).toBe(400);
     }
-    const emoji = await app.inject({ method: 'POST', url: '/things', payload: { name: 'cart 🛒', 'ключ': 'é' } });
+    const emoji = await app.inject({ method: 'POST', url: '/things', payload: { name: 'cart 🛒', ключ: 'é' } });
     expect(emoji.statusCode).toBe(200);
-    expect(emoji.json()).toEqual({ received: { name: 'cart 🛒', 'ключ': 'é' } });
+    expect(emoji.json()).toEqual({ received: { name: 'cart 🛒', ключ: 'é' } });
   });
 
   it('lets bodies without strings, and no body at all, through', async () => {

@@ -29,7 +29,13 @@ describe('GET /<service>/docs', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('<div id="swagger-ui">');
     const assets = [...page.body.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1]!);
-    expect(assets).toEqual(expect.arrayContaining(['/demo/docs/static/swagger-ui-bundle.js', '/demo/docs/static/swagger-initializer.js', '/demo/docs/static/swagger-ui.css']));
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        '/demo/docs/static/swagger-ui-bundle.js',
+        '/demo/docs/static/swagger-initializer.js',
+        '/demo/docs/static/swagger-ui.css',
+      ]),
+    );
     for (const asset of assets) {
       const response = await app.inject({ url: asset });
       expect(response.statusCode, asset).toBe(200);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { validatorCompiler } from '../src/validator-compiler.ts';
 
 const validate = (httpPart: string) =>
-  validatorCompiler({ schema: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }, httpPart, method: 'POST', url: '/' }) as (value: unknown) => boolean;
+  validatorCompiler({
+    schema: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+    httpPart,
+    method: 'POST',
+    url: '/',
+  }) as (value: unknown) => boolean;
 
 describe('validatorCompiler', () => {
   it('takes a uuid in its canonical form only, in any case: what PostgreSQL can compare', () => {

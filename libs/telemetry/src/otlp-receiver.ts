@@ -46,7 +46,11 @@ interface ExportRequest {
 }
 
 const valueOf = (value: AnyValue): unknown =>
-  value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue)) ?? value.doubleValue ?? value.boolValue ?? value.arrayValue?.values?.map(valueOf);
+  value.stringValue ??
+  (value.intValue === undefined ? undefined : Number(value.intValue)) ??
+  value.doubleValue ??
+  value.boolValue ??
+  value.arrayValue?.values?.map(valueOf);
 
 const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
 
@@ -99,7 +103,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
-        if (Date.now() > deadline) throw new Error(`the expected spans did not arrive within ${timeoutMs} ms (${received.length} received)`);
+        if (Date.now() > deadline)
+          throw new Error(`the expected spans did not arrive within ${timeoutMs} ms (${received.length} received)`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       return [...received];

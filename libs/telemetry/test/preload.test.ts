@@ -25,7 +25,10 @@ describe('node --import @myshop/telemetry/preload', () => {
   });
 
   it('starts no SDK when OTEL_SDK_DISABLED=true, even with an endpoint', async () => {
-    expect(await runWithPreload({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual({ status: 200, sdk: null });
+    expect(await runWithPreload({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual({
+      status: 200,
+      sdk: null,
+    });
   });
 
   it('exports the spans of a request over OTLP to the endpoint, flushed by shutdownTelemetry', async () => {
@@ -38,14 +41,22 @@ describe('node --import @myshop/telemetry/preload', () => {
     });
     expect(result).toEqual({ status: 200, sdk: 'probe' });
     const spans = receiver.spans();
-    expect(spans.find((span) => span.name === 'request')).toMatchObject({ service: 'probe', scope: '@fastify/otel', attributes: { 'http.route': '/hello/:name' } });
+    expect(spans.find((span) => span.name === 'request')).toMatchObject({
+      service: 'probe',
+      scope: '@fastify/otel',
+      attributes: { 'http.route': '/hello/:name' },
+    });
     expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
   });
 
   it('samples by the default ratio without OTEL_TRACES_SAMPLER: a trace arrives whole or not at all', async () => {
     const receiver = await startOtlpReceiver();
     onTestFinished(() => receiver.close());
-    const result = await runWithPreload({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'named' });
+    const result = await runWithPreload({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'named',
+    });
     expect(result.sdk).toBe('named');
     // The default is a ratio (10 %): of one request, at most one trace arrives, never a partial one.
     expect(new Set(receiver.spans().map((span) => span.traceId)).size).toBeLessThanOrEqual(1);

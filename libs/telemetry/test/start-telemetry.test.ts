@@ -70,11 +70,17 @@ describe('startTelemetry', () => {
     const scopes = new Set(spans.map((span) => span.instrumentationScope.name));
     expect(scopes).toEqual(new Set(['@fastify/otel', '@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-pg']));
     // Requests and handlers, no span per hook.
-    expect(spans.map((span) => span.name).filter((name) => /^(onRequest|preParsing|preValidation|preHandler|preSerialization|onSend|onResponse)\b/.test(name))).toEqual([]);
+    expect(
+      spans
+        .map((span) => span.name)
+        .filter((name) => /^(onRequest|preParsing|preValidation|preHandler|preSerialization|onSend|onResponse)\b/.test(name)),
+    ).toEqual([]);
     expect(spans.filter((span) => span.name.startsWith('handler')).length).toBe(2);
     const requests = spans.filter((span) => span.name === 'request').map((span) => span.attributes['http.route']);
     expect(requests.sort()).toEqual(['/back/:id', '/front']);
-    expect(spans.some((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql')).toBe(true);
+    expect(spans.some((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql')).toBe(
+      true,
+    );
     expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
   });
 

@@ -26,7 +26,10 @@ function documentWith(responses: Record<string, unknown>) {
   };
 }
 
-const thing = { description: 'A thing', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } };
+const thing = {
+  description: 'A thing',
+  content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
+};
 
 /** An app that answers as `answer` says and serves `document` as its own. */
 async function appServing(document: unknown, answer: (id: string) => { status: number; body: unknown }) {
@@ -50,7 +53,11 @@ describe('checkOpenApiConformance', () => {
     const app = await appServing(document, (id) => (id === 'known' ? { status: 200, body: { id } } : { status: 404, body: notFound }));
     const report = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
     // Fastify's own 414 says "Bad Request": the one mismatch a plain Fastify app has.
-    expect(report.mismatches).toEqual([expect.stringContaining('(with path id longer than the router takes): status 414: the body says error "Bad Request", not "URI Too Long"')]);
+    expect(report.mismatches).toEqual([
+      expect.stringContaining(
+        '(with path id longer than the router takes): status 414: the body says error "Bad Request", not "URI Too Long"',
+      ),
+    ]);
     expect(report).toMatchObject({ operations: 1, requests: 6 });
   });
 
@@ -62,7 +69,9 @@ describe('checkOpenApiConformance', () => {
     const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
     expect(mismatches).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^GET \/things\/\{id\} \(valid request\): status 200: the body does not match its schema \(\/id must be string\)/),
+        expect.stringMatching(
+          /^GET \/things\/\{id\} \(valid request\): status 200: the body does not match its schema \(\/id must be string\)/,
+        ),
         expect.stringMatching(/\(with path id longer than the router takes\): status 414 is not declared \(declared: 200, 404\)/),
         expect.stringMatching(/\(with an unknown path id\): status 404: the body says error "Gone", not "Not Found"/),
         expect.stringMatching(/\(with a malformed percent-encoding in path id\): status 400 is not declared/),
@@ -73,7 +82,11 @@ describe('checkOpenApiConformance', () => {
   it('reports an invalid document, and operations without an example or examples without an operation', async () => {
     const document = { ...documentWith({ 200: thing }), info: { title: 'no version' } };
     const app = await appServing(document, (id) => ({ status: 200, body: { id } }));
-    const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples: { 'GET /other': async () => ({}) } });
+    const { mismatches } = await checkOpenApiConformance({
+      app,
+      documentUrl: '/openapi.json',
+      examples: { 'GET /other': async () => ({}) },
+    });
     expect(mismatches).toEqual([
       expect.stringMatching(/^\/openapi\.json is not valid OpenAPI/),
       'GET /other: an example for an operation the document does not have',

@@ -32,7 +32,10 @@ export function projectTestConfig({ dir, database = false, coverage }: ProjectTe
     test: {
       include: ['test/**/*.test.ts'],
       environment: 'node',
-      globalSetup: [resolve(import.meta.dirname, 'run-log-setup.ts'), ...(database ? [resolve(import.meta.dirname, 'global-setup.ts')] : [])],
+      globalSetup: [
+        resolve(import.meta.dirname, 'run-log-setup.ts'),
+        ...(database ? [resolve(import.meta.dirname, 'global-setup.ts')] : []),
+      ],
       env: { [RUN_LOG_VARIABLE]: runLogFile(project) },
       testTimeout: 30_000,
       hookTimeout: 60_000,

@@ -57,4 +57,5 @@ export function workdirOf(stages: Stage[], stage: Stage): string {
 }
 
 /** The last of an instruction in a stage (CMD, USER…), if any. */
-export const lastOf = (stage: Stage, keyword: string): string | undefined => stage.instructions.filter((instruction) => instruction.keyword === keyword).at(-1)?.args;
+export const lastOf = (stage: Stage, keyword: string): string | undefined =>
+  stage.instructions.filter((instruction) => instruction.keyword === keyword).at(-1)?.args;

@@ -24,9 +24,19 @@ export function ingressBackends(objects: K8sObject[]): IngressBackend[] {
   return objects
     .filter((object) => object.kind === 'Ingress')
     .flatMap((ingress) => {
-      const rules = (ingress.spec as { rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; backend?: { service?: { name?: string } } }> } }> }).rules ?? [];
+      const rules =
+        (
+          ingress.spec as {
+            rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; backend?: { service?: { name?: string } } }> } }>;
+          }
+        ).rules ?? [];
       return rules.flatMap((rule) =>
-        (rule.http?.paths ?? []).map((path) => ({ ingress, host: rule.host ?? '*', path: path.path ?? '/', service: path.backend?.service?.name ?? '' })),
+        (rule.http?.paths ?? []).map((path) => ({
+          ingress,
+          host: rule.host ?? '*',
+          path: path.path ?? '/',
+          service: path.backend?.service?.name ?? '',
+        })),
       );
     });
 }

@@ -64,7 +64,10 @@ export function componentsUsedBy(dir: string): string[] {
   const visit = (current: string) => {
     const file = repoPath(current, 'kustomization.yaml');
     if (!existsSync(file)) return;
-    const kustomization = (parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() ?? {}) as { resources?: string[]; components?: string[] };
+    const kustomization = (parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() ?? {}) as {
+      resources?: string[];
+      components?: string[];
+    };
     for (const component of kustomization.components ?? []) used.add(normalize(join(current, component)));
     for (const resource of kustomization.resources ?? []) {
       const path = normalize(join(current, resource));

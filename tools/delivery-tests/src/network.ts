@@ -48,7 +48,8 @@ export interface Endpoint {
 
 /** The pods of a rendered namespace, one per workload, named after it. */
 export function podsOf(objects: K8sObject[]): Map<string, Endpoint> {
-  const namespace = byKind(objects, 'Namespace')[0]?.metadata.name ?? objects.find((object) => object.metadata.namespace)?.metadata.namespace ?? 'default';
+  const namespace =
+    byKind(objects, 'Namespace')[0]?.metadata.name ?? objects.find((object) => object.metadata.namespace)?.metadata.namespace ?? 'default';
   return new Map(
     workloads(objects).map(({ object, podLabels, pod }) => [
       object.metadata.name,
@@ -57,7 +58,8 @@ export function podsOf(objects: K8sObject[]): Map<string, Endpoint> {
   );
 }
 
-const policiesOf = (objects: K8sObject[]) => byKind(objects, 'NetworkPolicy').map((policy) => ({ policy, spec: policy.spec as PolicySpec }));
+const policiesOf = (objects: K8sObject[]) =>
+  byKind(objects, 'NetworkPolicy').map((policy) => ({ policy, spec: policy.spec as PolicySpec }));
 
 function peerMatches(peer: Peer, policyNamespace: string, endpoint: Endpoint): boolean {
   if (peer.ipBlock) {
@@ -80,9 +82,12 @@ function portMatches(ports: PolicyPort[] | undefined, destination: Endpoint, por
   return ports.some((candidate) => {
     if ((candidate.protocol ?? 'TCP') !== protocol) return false;
     if (candidate.port === undefined) return true;
-    if (typeof candidate.port === 'number') return candidate.endPort ? port >= candidate.port && port <= candidate.endPort : candidate.port === port;
+    if (typeof candidate.port === 'number')
+      return candidate.endPort ? port >= candidate.port && port <= candidate.endPort : candidate.port === port;
     // A named port is the destination pod's port of that name.
-    return (destination.pod?.containers ?? []).some((container) => (container.ports ?? []).some((p) => p.name === candidate.port && p.containerPort === port));
+    return (destination.pod?.containers ?? []).some((container) =>
+      (container.ports ?? []).some((p) => p.name === candidate.port && p.containerPort === port),
+    );
   });
 }
 
@@ -106,7 +111,9 @@ export function allows(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
   const egress = isolated(objects, from, 'Egress');
   const egressAllowed = egress.some(({ policy, spec }) =>
     (spec.egress ?? []).some(
-      (rule) => (!rule.to || rule.to.length === 0 || rule.to.some((peer) => peerMatches(peer, policy.metadata.namespace!, to))) && portMatches(rule.ports, to, port, protocol),
+      (rule) =>
+        (!rule.to || rule.to.length === 0 || rule.to.some((peer) => peerMatches(peer, policy.metadata.namespace!, to))) &&
+        portMatches(rule.ports, to, port, protocol),
     ),
   );
   if (egress.length > 0 && !egressAllowed) return false;
@@ -118,7 +125,9 @@ export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
   const ingress = isolated(objects, to, 'Ingress');
   const ingressAllowed = ingress.some(({ policy, spec }) =>
     (spec.ingress ?? []).some(
-      (rule) => (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peerMatches(peer, policy.metadata.namespace!, from))) && portMatches(rule.ports, to, port, protocol),
+      (rule) =>
+        (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peerMatches(peer, policy.metadata.namespace!, from))) &&
+        portMatches(rule.ports, to, port, protocol),
     ),
   );
   return ingress.length === 0 || ingressAllowed;
@@ -126,18 +135,48 @@ export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
 
 /** Pods outside the namespace that the policies speak of, as a cluster would run them. */
 export const outsiders = {
-  ingressController: { name: 'ingress-nginx', namespace: 'ingress-nginx', namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  ingressController: {
+    name: 'ingress-nginx',
+    namespace: 'ingress-nginx',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+    labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  },
   /** A proxy Envoy Gateway runs for the Gateway `myshop` (k8s/components/gateway-api). */
   gatewayProxy: {
     name: 'envoy-gateway proxy',
     namespace: 'envoy-gateway-system',
     namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' },
-    labels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway', 'gateway.envoyproxy.io/owning-gateway-name': 'myshop' },
+    labels: {
+      'app.kubernetes.io/name': 'envoy',
+      'app.kubernetes.io/component': 'proxy',
+      'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': 'myshop',
+    },
   },
-  prometheus: { name: 'prometheus', namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } },
-  dns: { name: 'kube-dns', namespace: 'kube-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, labels: { 'k8s-app': 'kube-dns' } },
-  strangerPod: { name: 'a pod of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'cart' } },
-  strangerDatabase: { name: 'a PostgreSQL of another namespace', namespace: 'elsewhere', namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' }, labels: { app: 'postgres' } },
+  prometheus: {
+    name: 'prometheus',
+    namespace: 'monitoring',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+    labels: { 'app.kubernetes.io/name': 'prometheus' },
+  },
+  dns: {
+    name: 'kube-dns',
+    namespace: 'kube-system',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+    labels: { 'k8s-app': 'kube-dns' },
+  },
+  strangerPod: {
+    name: 'a pod of another namespace',
+    namespace: 'elsewhere',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' },
+    labels: { app: 'cart' },
+  },
+  strangerDatabase: {
+    name: 'a PostgreSQL of another namespace',
+    namespace: 'elsewhere',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' },
+    labels: { app: 'postgres' },
+  },
   managedDatabase: { name: 'a managed PostgreSQL', external: true },
   internet: { name: 'the internet', external: true, address: '203.0.113.7' },
 } satisfies Record<string, Endpoint>;
@@ -167,7 +206,8 @@ function everywhere(peer: Peer | undefined): string | undefined {
   if (!peer) return 'no `to` peer';
   if (peer.ipBlock && parseCidr(peer.ipBlock.cidr)?.prefix === 0) return peer.ipBlock.cidr;
   const empty = (selector: LabelSelector | undefined) => selector !== undefined && Object.keys(selector).length === 0;
-  if (!peer.ipBlock && empty(peer.namespaceSelector) && (!peer.podSelector || empty(peer.podSelector))) return 'every pod of every namespace';
+  if (!peer.ipBlock && empty(peer.namespaceSelector) && (!peer.podSelector || empty(peer.podSelector)))
+    return 'every pod of every namespace';
   return undefined;
 }
 
@@ -197,7 +237,13 @@ function egressPeersOf(objects: K8sObject[], client: Endpoint, port: number) {
   return isolated(objects, client, 'Egress').flatMap(({ policy, spec }) =>
     rulesOf(spec)
       .filter(({ rule }) => portMayMatch(rule.ports, port, 'TCP'))
-      .flatMap(({ rule, where }) => (rule.to && rule.to.length > 0 ? rule.to : [undefined]).map((peer) => ({ peer, namespace: policy.metadata.namespace!, where: `NetworkPolicy/${policy.metadata.name} ${where}` }))),
+      .flatMap(({ rule, where }) =>
+        (rule.to && rule.to.length > 0 ? rule.to : [undefined]).map((peer) => ({
+          peer,
+          namespace: policy.metadata.namespace!,
+          where: `NetworkPolicy/${policy.metadata.name} ${where}`,
+        })),
+      ),
   );
 }
 
@@ -251,25 +297,37 @@ export function databaseEgressProblems(objects: K8sObject[], { clients, inCluste
           problems.push(`${at}: sends TCP ${port} to ${peer.ipBlock.cidr} as well; the database is the in-cluster ${inCluster}`);
           continue;
         }
-        const selected = [...pods.values()].filter((candidate) => peerMatches(peer, namespace, candidate)).map((candidate) => candidate.name).sort();
-        if (selected.length !== 1 || selected[0] !== inCluster) problems.push(`${at}: selects ${selected.join(', ') || 'no pod'}, not exactly the pods of ${inCluster}`);
-        if (peer.namespaceSelector && selectsOtherNamespaces(peer.namespaceSelector, namespace)) problems.push(`${at}: selects pods of other namespaces too`);
+        const selected = [...pods.values()]
+          .filter((candidate) => peerMatches(peer, namespace, candidate))
+          .map((candidate) => candidate.name)
+          .sort();
+        if (selected.length !== 1 || selected[0] !== inCluster)
+          problems.push(`${at}: selects ${selected.join(', ') || 'no pod'}, not exactly the pods of ${inCluster}`);
+        if (peer.namespaceSelector && selectsOtherNamespaces(peer.namespaceSelector, namespace))
+          problems.push(`${at}: selects pods of other namespaces too`);
       } else if (!peer.ipBlock) {
         problems.push(`${at}: selects pods, but this environment's database is outside the cluster (an ipBlock of its address)`);
       } else {
         const block = parseCidr(peer.ipBlock.cidr);
         if (!block) problems.push(`${at}: ${peer.ipBlock.cidr} is not a CIDR`);
-        else if (block.prefix < WIDEST_PREFIX[block.family]) problems.push(`${at}: ${peer.ipBlock.cidr} is wider than a /${WIDEST_PREFIX[block.family]}: a network, not a database's address`);
+        else if (block.prefix < WIDEST_PREFIX[block.family])
+          problems.push(`${at}: ${peer.ipBlock.cidr} is wider than a /${WIDEST_PREFIX[block.family]}: a network, not a database's address`);
       }
     }
-    if (database && !admits(objects, pod, database, port)) problems.push(`${client}: the NetworkPolicy of ${inCluster} does not let it in on TCP ${port}`);
+    if (database && !admits(objects, pod, database, port))
+      problems.push(`${client}: the NetworkPolicy of ${inCluster} does not let it in on TCP ${port}`);
   }
   if (database) {
     for (const other of pods.values()) {
-      if (other.name !== inCluster && !clients.includes(other.name) && admits(objects, other, database, port)) problems.push(`${other.name}: may connect to ${inCluster} on TCP ${port}, which admits only ${clients.join(', ')}`);
+      if (other.name !== inCluster && !clients.includes(other.name) && admits(objects, other, database, port))
+        problems.push(`${other.name}: may connect to ${inCluster} on TCP ${port}, which admits only ${clients.join(', ')}`);
     }
     for (const client of clients) {
-      const impostor = { ...outsiders.strangerPod, name: `a pod of another namespace labelled as ${client}`, labels: { ...pods.get(client)?.labels, app: client } };
+      const impostor = {
+        ...outsiders.strangerPod,
+        name: `a pod of another namespace labelled as ${client}`,
+        labels: { ...pods.get(client)?.labels, app: client },
+      };
       if (admits(objects, impostor, database, port)) problems.push(`${impostor.name}: may connect to ${inCluster} on TCP ${port}`);
     }
   }

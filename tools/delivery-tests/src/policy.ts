@@ -3,12 +3,31 @@
  * the object and the field, so that one failing test lists everything to fix at once.
  */
 import type { K8sObject } from '@myshop/release';
-import { allContainers, byKind, containerPort, parseImage, selects, workloads, type LabelSelector, type Probe, type Workload } from './workloads.ts';
+import {
+  allContainers,
+  byKind,
+  containerPort,
+  parseImage,
+  selects,
+  workloads,
+  type LabelSelector,
+  type Probe,
+  type Workload,
+} from './workloads.ts';
 
 const id = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;
 
 /** Volume types the restricted Pod Security Standard allows. */
-const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+const RESTRICTED_VOLUME_TYPES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
 
 /**
  * The Pod Security Standard "restricted" (what a namespace labelled enforce: restricted admits),
@@ -23,7 +42,8 @@ export function restrictedPodSecurityProblems(objects: K8sObject[]): string[] {
     if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push(`${where}: shares a host namespace`);
     for (const volume of pod.volumes ?? []) {
       const type = Object.keys(volume).find((key) => key !== 'name');
-      if (!type || !RESTRICTED_VOLUME_TYPES.has(type)) problems.push(`${where}: volume ${volume.name} is of type ${type}, not allowed when restricted`);
+      if (!type || !RESTRICTED_VOLUME_TYPES.has(type))
+        problems.push(`${where}: volume ${volume.name} is of type ${type}, not allowed when restricted`);
     }
     for (const container of allContainers(pod)) {
       const at = `${where} container ${container.name}`;
@@ -34,11 +54,13 @@ export function restrictedPodSecurityProblems(objects: K8sObject[]): string[] {
       if (runAsNonRoot !== true) problems.push(`${at}: runAsNonRoot is not true`);
       if (runAsUser === undefined) problems.push(`${at}: no numeric runAsUser`);
       else if (runAsUser === 0) problems.push(`${at}: runAsUser is 0 (root)`);
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${at}: seccompProfile is ${seccomp ?? 'unset'}, not RuntimeDefault`);
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
+        problems.push(`${at}: seccompProfile is ${seccomp ?? 'unset'}, not RuntimeDefault`);
       if (context.privileged) problems.push(`${at}: privileged`);
       if (context.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation is not false`);
       if (!context.capabilities?.drop?.includes('ALL')) problems.push(`${at}: capabilities do not drop ALL`);
-      for (const added of context.capabilities?.add ?? []) if (added !== 'NET_BIND_SERVICE') problems.push(`${at}: adds capability ${added}`);
+      for (const added of context.capabilities?.add ?? [])
+        if (added !== 'NET_BIND_SERVICE') problems.push(`${at}: adds capability ${added}`);
       if (context.readOnlyRootFilesystem !== true) problems.push(`${at}: root filesystem is writable`);
       for (const port of container.ports ?? []) if (port.hostPort) problems.push(`${at}: uses hostPort ${port.hostPort}`);
     }
@@ -46,7 +68,8 @@ export function restrictedPodSecurityProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
-const sameProbe = (a: Probe, b: Probe) => JSON.stringify({ ...a, periodSeconds: 0, failureThreshold: 0 }) === JSON.stringify({ ...b, periodSeconds: 0, failureThreshold: 0 });
+const sameProbe = (a: Probe, b: Probe) =>
+  JSON.stringify({ ...a, periodSeconds: 0, failureThreshold: 0 }) === JSON.stringify({ ...b, periodSeconds: 0, failureThreshold: 0 });
 
 /** Every long-running container has a startup, a liveness and a readiness probe, liveness ≠ readiness. */
 export function probeProblems(objects: K8sObject[]): string[] {
@@ -101,7 +124,8 @@ export function imageTagProblems(objects: K8sObject[], forbiddenTags: string[] =
 export function serviceAccountProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const account of byKind(objects, 'ServiceAccount')) {
-    if ((account as { automountServiceAccountToken?: boolean }).automountServiceAccountToken !== false) problems.push(`${id(account)}: automountServiceAccountToken is not false`);
+    if ((account as { automountServiceAccountToken?: boolean }).automountServiceAccountToken !== false)
+      problems.push(`${id(account)}: automountServiceAccountToken is not false`);
   }
   for (const { object, pod } of workloads(objects)) {
     if (pod.automountServiceAccountToken !== false) problems.push(`${id(object)}: pod automountServiceAccountToken is not false`);
@@ -140,8 +164,10 @@ export function availabilityProblems(objects: K8sObject[], { minReplicas }: { mi
       continue;
     }
     const hpaSpec = hpa.spec as { minReplicas?: number; metrics?: Array<{ type: string; resource?: { name: string } }> };
-    if ((hpaSpec.minReplicas ?? 1) < minReplicas) problems.push(`${id(hpa)}: minReplicas ${hpaSpec.minReplicas ?? 1}, fewer than ${minReplicas}`);
-    if (!hpaSpec.metrics?.some((metric) => metric.type === 'Resource' && metric.resource?.name === 'cpu')) problems.push(`${id(hpa)}: does not scale on CPU`);
+    if ((hpaSpec.minReplicas ?? 1) < minReplicas)
+      problems.push(`${id(hpa)}: minReplicas ${hpaSpec.minReplicas ?? 1}, fewer than ${minReplicas}`);
+    if (!hpaSpec.metrics?.some((metric) => metric.type === 'Resource' && metric.resource?.name === 'cpu'))
+      problems.push(`${id(hpa)}: does not scale on CPU`);
   }
   return problems;
 }
@@ -196,15 +222,21 @@ export function shutdownProblems(objects: K8sObject[], configDefaults: ConfigDef
       const requestTimeout = setting('REQUEST_TIMEOUT_MS');
       const grace = setting('SHUTDOWN_GRACE_MS');
       if (delay === undefined || requestTimeout === undefined || grace === undefined) {
-        problems.push(`${at}: SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and SHUTDOWN_GRACE_MS are neither set nor defaulted by its config schema`);
+        problems.push(
+          `${at}: SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and SHUTDOWN_GRACE_MS are neither set nor defaulted by its config schema`,
+        );
         continue;
       }
       const drain = delay + requestTimeout;
       if (drain > grace) {
-        problems.push(`${at}: the drain (SHUTDOWN_DELAY_MS ${delay} + REQUEST_TIMEOUT_MS ${requestTimeout} ms) outlasts SHUTDOWN_GRACE_MS ${grace} ms`);
+        problems.push(
+          `${at}: the drain (SHUTDOWN_DELAY_MS ${delay} + REQUEST_TIMEOUT_MS ${requestTimeout} ms) outlasts SHUTDOWN_GRACE_MS ${grace} ms`,
+        );
       }
       if (period * 1000 <= preStop * 1000 + Math.max(drain, grace)) {
-        problems.push(`${at}: terminationGracePeriodSeconds ${period} s does not exceed preStop ${preStop} s + the app's shutdown (${Math.max(drain, grace)} ms)`);
+        problems.push(
+          `${at}: terminationGracePeriodSeconds ${period} s does not exceed preStop ${preStop} s + the app's shutdown (${Math.max(drain, grace)} ms)`,
+        );
       }
     }
   }
@@ -222,7 +254,8 @@ export function namespaceProblems(objects: K8sObject[]): string[] {
   }
   for (const object of objects) {
     if (object.kind === 'Namespace') continue;
-    if (object.metadata.namespace !== namespace.metadata.name) problems.push(`${id(object)}: in namespace ${object.metadata.namespace ?? '(none)'}, not ${namespace.metadata.name}`);
+    if (object.metadata.namespace !== namespace.metadata.name)
+      problems.push(`${id(object)}: in namespace ${object.metadata.namespace ?? '(none)'}, not ${namespace.metadata.name}`);
   }
   return problems;
 }

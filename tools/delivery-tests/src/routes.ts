@@ -14,12 +14,18 @@ export interface Route {
 }
 
 interface IngressSpec {
-  rules?: Array<{ host?: string; http?: { paths?: Array<{ path?: string; pathType?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }> } }>;
+  rules?: Array<{
+    host?: string;
+    http?: { paths?: Array<{ path?: string; pathType?: string; backend?: { service?: { name?: string; port?: { number?: number } } } }> };
+  }>;
 }
 
 interface HTTPRouteSpec {
   hostnames?: string[];
-  rules?: Array<{ matches?: Array<{ path?: { type?: string; value?: string } }>; backendRefs?: Array<{ name: string; port?: number; kind?: string; group?: string }> }>;
+  rules?: Array<{
+    matches?: Array<{ path?: { type?: string; value?: string } }>;
+    backendRefs?: Array<{ name: string; port?: number; kind?: string; group?: string }>;
+  }>;
 }
 
 const byKey = (a: Route, b: Route) => JSON.stringify(a).localeCompare(JSON.stringify(b));

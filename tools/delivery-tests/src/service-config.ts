@@ -109,11 +109,15 @@ export function containerEnvironment(
   for (const variable of container.env ?? []) {
     keys.push(variable.name);
     if (variable.value !== undefined) env[variable.name] = variable.value;
-    else if (variable.valueFrom?.secretKeyRef) problems.push(`${variable.name} takes a Secret's value into the environment; mount it and use ${variable.name}_FILE`);
+    else if (variable.valueFrom?.secretKeyRef)
+      problems.push(`${variable.name} takes a Secret's value into the environment; mount it and use ${variable.name}_FILE`);
     else if (variable.valueFrom?.configMapKeyRef) {
       const map = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === variable.valueFrom!.configMapKeyRef!.name);
       const value = (map?.data as Record<string, string> | undefined)?.[variable.valueFrom.configMapKeyRef.key];
-      if (value === undefined) problems.push(`${variable.name}: ConfigMap key ${variable.valueFrom.configMapKeyRef.name}/${variable.valueFrom.configMapKeyRef.key} is missing`);
+      if (value === undefined)
+        problems.push(
+          `${variable.name}: ConfigMap key ${variable.valueFrom.configMapKeyRef.name}/${variable.valueFrom.configMapKeyRef.key} is missing`,
+        );
       else env[variable.name] = value;
     }
   }
@@ -128,7 +132,9 @@ export function containerEnvironment(
       continue;
     }
     const relativePath = value.slice(mount.mountPath.length + 1);
-    const item = volume.secret.items ? volume.secret.items.find((candidate) => candidate.path === relativePath) : { key: relativePath, path: relativePath };
+    const item = volume.secret.items
+      ? volume.secret.items.find((candidate) => candidate.path === relativePath)
+      : { key: relativePath, path: relativePath };
     if (!item) {
       problems.push(`${name}: Secret volume ${volume.name} has no item at ${relativePath}`);
       continue;

@@ -25,7 +25,11 @@ export interface SkaffoldConfig {
   manifests?: { kustomize?: { paths?: string[] } };
   deploy?: Record<string, unknown>;
   portForward?: Array<{ resourceType: string; resourceName: string; namespace?: string; port: number | string; localPort?: number }>;
-  profiles?: Array<{ name: string; patches?: JsonPatchOperation[]; activation?: Array<{ command?: string; env?: string; kubeContext?: string }> }>;
+  profiles?: Array<{
+    name: string;
+    patches?: JsonPatchOperation[];
+    activation?: Array<{ command?: string; env?: string; kubeContext?: string }>;
+  }>;
 }
 
 export function skaffoldConfigs(file = repoPath('skaffold.yaml')): SkaffoldConfig[] {
@@ -36,13 +40,17 @@ export function skaffoldConfigs(file = repoPath('skaffold.yaml')): SkaffoldConfi
 export function applyPatches<T>(document: T, patches: JsonPatchOperation[]): T {
   const copy = structuredClone(document) as unknown;
   for (const patch of patches) {
-    const segments = patch.path.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const segments = patch.path
+      .split('/')
+      .slice(1)
+      .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
     const last = segments.pop();
     if (last === undefined) throw new Error(`patch ${patch.op} ${patch.path}: the path is empty`);
     let parent = copy as Record<string, unknown> | unknown[];
     for (const segment of segments) {
       const next = (parent as Record<string, unknown>)[segment];
-      if (next === undefined || next === null || typeof next !== 'object') throw new Error(`patch ${patch.op} ${patch.path}: ${segment} does not exist`);
+      if (next === undefined || next === null || typeof next !== 'object')
+        throw new Error(`patch ${patch.op} ${patch.path}: ${segment} does not exist`);
       parent = next as Record<string, unknown>;
     }
     const container = parent as Record<string, unknown>;

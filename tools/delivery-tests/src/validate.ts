@@ -67,7 +67,9 @@ export async function schemaProblems(object: K8sObject): Promise<string[]> {
  */
 function asTheServerReadsIt(object: K8sObject): K8sObject {
   if (object.apiVersion !== 'v1' || object.kind !== 'Secret' || typeof object.data !== 'object' || object.data === null) return object;
-  const data = Object.fromEntries(Object.entries(object.data as Record<string, string>).map(([key, value]) => [key, value.replaceAll(/[\r\n]/g, '')]));
+  const data = Object.fromEntries(
+    Object.entries(object.data as Record<string, string>).map(([key, value]) => [key, value.replaceAll(/[\r\n]/g, '')]),
+  );
   return { ...object, data };
 }
 

@@ -87,7 +87,8 @@ export function workloads(objects: K8sObject[]): Workload[] {
     const spec = object.spec as Record<string, unknown> | undefined;
     let template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } | undefined;
     if (templated.has(object.kind)) template = spec?.template as typeof template;
-    else if (object.kind === 'CronJob') template = ((spec?.jobTemplate as { spec?: { template?: unknown } })?.spec?.template as typeof template);
+    else if (object.kind === 'CronJob')
+      template = (spec?.jobTemplate as { spec?: { template?: unknown } })?.spec?.template as typeof template;
     else if (object.kind === 'Pod') template = { metadata: object.metadata, spec: spec as unknown as PodSpec };
     if (template) found.push({ object, podLabels: template.metadata?.labels ?? {}, pod: template.spec });
   }
@@ -136,7 +137,8 @@ export function containerPort(pod: PodSpec, port: number | string): number | und
 /** The decoded values of a rendered Secret (data is base64, stringData is plain). */
 export function secretValues(secret: K8sObject): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries((secret.data ?? {}) as Record<string, string>)) values[key] = Buffer.from(value, 'base64').toString('utf8');
+  for (const [key, value] of Object.entries((secret.data ?? {}) as Record<string, string>))
+    values[key] = Buffer.from(value, 'base64').toString('utf8');
   for (const [key, value] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) values[key] = value;
   return values;
 }

@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, docker, dockerfileOf, dockerRun, render, repoPath } from '@myshop/release';
+import {
+  assertDockerEngine,
+  assertImagePresent,
+  baseImageOf,
+  buildImage,
+  docker,
+  dockerfileOf,
+  dockerRun,
+  render,
+  repoPath,
+} from '@myshop/release';
 import { containerEnvironment } from '../src/service-config.ts';
 import { workloads } from '../src/workloads.ts';
 
@@ -84,10 +94,19 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
     const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
     const url = new URL(serverUrl);
     url.pathname = `/${database}`;
-    const environment = containerEnvironment(objects, workload, service, { secretOverrides: { DATABASE_URL: url.toString() }, fileMode: 0o444 });
+    const environment = containerEnvironment(objects, workload, service, {
+      secretOverrides: { DATABASE_URL: url.toString() },
+      fileMode: 0o444,
+    });
     chmodSync(environment.filesDir, 0o755);
     const port = await freePort();
-    const env: Record<string, string> = { ...environment.env, HOST: '127.0.0.1', PORT: String(port), METRICS_HOST: '127.0.0.1', METRICS_PORT: String(await freePort()) };
+    const env: Record<string, string> = {
+      ...environment.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(await freePort()),
+    };
     // Each emptyDir the inner-loop component mounts becomes an empty host folder owned by root
     // and writable by all, as a pod's emptyDir is: the dev image must fill it without owning it.
     const emptyDirs = new Set((workload.pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
@@ -101,16 +120,31 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
     });
     chmodSync(workDir, 0o755);
     dockerRun([
-      'run', '--detach', '--name', name,
-      '--read-only', '--user', '10001:10001', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--network', 'host',
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--read-only',
+      '--user',
+      '10001:10001',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--network',
+      'host',
       ...volumes.flatMap((volume) => ['--volume', volume]),
-      '--volume', `${environment.filesDir}:${environment.filesDir}:ro`,
+      '--volume',
+      `${environment.filesDir}:${environment.filesDir}:ro`,
       ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
       image,
     ]);
     const livez = `http://127.0.0.1:${port}/livez`;
-    await until('the dev container did not answer /livez', async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined), 120_000);
+    await until(
+      'the dev container did not answer /livez',
+      async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined),
+      120_000,
+    );
     expect(starts()).toBe(1);
     // The root stays read-only: only the volumes take writes.
     expect(spawnSync(docker, ['exec', name, 'touch', '/src/written-at-root']).status).not.toBe(0);
@@ -127,7 +161,11 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
     expect(dockerRun(['exec', name, 'cat', `/${relative}`]) + '\n').toBe(saved);
 
     await until('node --watch did not start the service again', () => (starts() >= 2 ? true : undefined), 60_000);
-    await until('the restarted service did not answer /livez', async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined), 30_000);
+    await until(
+      'the restarted service did not answer /livez',
+      async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined),
+      30_000,
+    );
     const seconds = (Date.now() - syncedAt) / 1000;
     process.stdout.write(`${service} dev stage: from the synced save to serving again ${seconds.toFixed(1)} s\n`);
     expect(logs()).toContain('Restarting');

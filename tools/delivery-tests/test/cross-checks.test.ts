@@ -25,7 +25,10 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
       if (selected.length === 0) problems.push(`Service/${service.metadata.name} selects no pod`);
       for (const port of spec.ports) {
         for (const { object, pod } of selected) {
-          if (containerPort(pod, port.targetPort ?? port.port) === undefined) problems.push(`Service/${service.metadata.name} port ${port.port} → ${port.targetPort}: no such port on ${object.kind}/${object.metadata.name}`);
+          if (containerPort(pod, port.targetPort ?? port.port) === undefined)
+            problems.push(
+              `Service/${service.metadata.name} port ${port.port} → ${port.targetPort}: no such port on ${object.kind}/${object.metadata.name}`,
+            );
         }
       }
     }
@@ -35,7 +38,13 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
   it('Ingress backends name Services of the same deployment, on ports those Services have', () => {
     const problems: string[] = [];
     for (const ingress of byKind(objects, 'Ingress')) {
-      const rules = (ingress.spec as { rules: Array<{ http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number?: number; name?: string } } } }> } }> }).rules;
+      const rules = (
+        ingress.spec as {
+          rules: Array<{
+            http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number?: number; name?: string } } } }> };
+          }>;
+        }
+      ).rules;
       for (const { path, backend } of rules.flatMap((rule) => rule.http.paths)) {
         const service = find(objects, 'Service', backend.service.name);
         // A platform overlay deploys the Ingress without the services; the whole environment has them.
@@ -44,8 +53,14 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
           continue;
         }
         const ports = (service.spec as { ports: Array<{ port: number; name?: string }> }).ports;
-        if (!ports.some((port) => port.port === backend.service.port.number || (backend.service.port.name && port.name === backend.service.port.name))) {
-          problems.push(`${path} → ${backend.service.name}:${backend.service.port.number ?? backend.service.port.name}, a port the Service does not have`);
+        if (
+          !ports.some(
+            (port) => port.port === backend.service.port.number || (backend.service.port.name && port.name === backend.service.port.name),
+          )
+        ) {
+          problems.push(
+            `${path} → ${backend.service.name}:${backend.service.port.number ?? backend.service.port.name}, a port the Service does not have`,
+          );
         }
       }
     }
@@ -56,7 +71,8 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
     const problems: string[] = [];
     for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
       const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
-      if (!find(objects, target.kind, target.name)) problems.push(`HPA/${hpa.metadata.name} scales ${target.kind}/${target.name}, which is not here`);
+      if (!find(objects, target.kind, target.name))
+        problems.push(`HPA/${hpa.metadata.name} scales ${target.kind}/${target.name}, which is not here`);
     }
     // A part's NetworkPolicy may be for pods another part of its environment deploys: the
     // platform's egress to the database is for the services.
@@ -64,12 +80,14 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
     const environmentPods = environment ? workloads(render(environment)) : pods;
     for (const kind of ['PodDisruptionBudget', 'NetworkPolicy']) {
       for (const object of byKind(objects, kind)) {
-        const selector = kind === 'NetworkPolicy' ? (object.spec as { podSelector: object }).podSelector : (object.spec as { selector: object }).selector;
+        const selector =
+          kind === 'NetworkPolicy' ? (object.spec as { podSelector: object }).podSelector : (object.spec as { selector: object }).selector;
         const empty = Object.keys(selector).length === 0;
         // cert-manager creates its ACME solver pods on demand: nothing in the manifests is one.
         const forPodsMadeAtRunTime = JSON.stringify(selector).includes('acme.cert-manager.io/http01-solver');
         const candidates = kind === 'NetworkPolicy' ? environmentPods : pods;
-        if (!empty && !forPodsMadeAtRunTime && !candidates.some(({ podLabels }) => selects(selector, podLabels))) problems.push(`${kind}/${object.metadata.name} selects no pod`);
+        if (!empty && !forPodsMadeAtRunTime && !candidates.some(({ podLabels }) => selects(selector, podLabels)))
+          problems.push(`${kind}/${object.metadata.name} selects no pod`);
       }
     }
     expect(problems).toEqual([]);
@@ -94,8 +112,13 @@ describe.each(services())('the %s service and its manifests', (service) => {
       expect(environment.env.NODE_ENV).toBe('production');
       // Every secret the schema marks is mounted as a file, none is in the ConfigMap (those of a
       // key rotation only while components/key-rotation is used).
-      const mounted = environment.secretFiles.map((file) => file.key).filter((key) => !ROTATION_KEYS.includes(key)).sort();
-      const declared = Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key) && !ROTATION_KEYS.includes(key)).sort();
+      const mounted = environment.secretFiles
+        .map((file) => file.key)
+        .filter((key) => !ROTATION_KEYS.includes(key))
+        .sort();
+      const declared = Object.keys(config.schema.properties)
+        .filter((key) => isSecretKey(config, key) && !ROTATION_KEYS.includes(key))
+        .sort();
       expect(mounted).toEqual(declared);
     },
   );
@@ -108,9 +131,16 @@ describe.each(services())('the %s service and its manifests', (service) => {
     expect(containerPort(pod, 'metrics')).toBe(Number(data.METRICS_PORT));
   });
 
-  it('is reachable at /<service> through the Ingress, on its Service\'s port 80', () => {
+  it("is reachable at /<service> through the Ingress, on its Service's port 80", () => {
     const ingress = render('k8s/base/ingress').find((object) => object.kind === 'Ingress')!;
-    const paths = (ingress.spec as { rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }> } }> }).rules;
+    const paths = (
+      ingress.spec as {
+        rules: Array<{
+          host: string;
+          http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }> };
+        }>;
+      }
+    ).rules;
     expect(paths[0]!.host).toBe('myshop.com');
     expect(paths.flatMap((rule) => rule.http.paths)).toContainEqual({
       path: `/${service}`,
@@ -135,7 +165,9 @@ describe('probe paths', () => {
       environments.flatMap((dir) =>
         workloads(render(dir))
           .filter(({ object }) => services().includes(object.metadata.name))
-          .flatMap(({ pod }) => pod.containers.flatMap((container) => [container.startupProbe, container.livenessProbe, container.readinessProbe]))
+          .flatMap(({ pod }) =>
+            pod.containers.flatMap((container) => [container.startupProbe, container.livenessProbe, container.readinessProbe]),
+          )
           .map((probe) => probe?.httpGet?.path)
           .filter((path): path is string => path !== undefined),
       ),
@@ -150,7 +182,9 @@ describe('the dev database', () => {
   it('is the one every dev DATABASE_URL names: host, credentials and a database init.sql creates', () => {
     const dev = render('k8s/overlays/dev');
     const credentials = secretValues(byKind(dev, 'Secret').find((secret) => secret.metadata.name.startsWith('postgres-credentials'))!);
-    const init = Object.values((byKind(dev, 'ConfigMap').find((map) => map.metadata.name.startsWith('postgres-init'))!.data ?? {}) as Record<string, string>).join('\n');
+    const init = Object.values(
+      (byKind(dev, 'ConfigMap').find((map) => map.metadata.name.startsWith('postgres-init'))!.data ?? {}) as Record<string, string>,
+    ).join('\n');
     const databases = [...init.matchAll(/CREATE DATABASE "?(\w+)"?/g)].map((match) => match[1]);
     for (const service of services()) {
       const secret = byKind(dev, 'Secret').find((candidate: K8sObject) => candidate.metadata.name.startsWith(`${service}-secrets`))!;
@@ -167,11 +201,22 @@ describe('the dev database', () => {
 describe('external secrets', () => {
   it('make exactly the Secrets, with the keys, that the prod Deployments mount', () => {
     const mounted = workloads(render('k8s/overlays/prod')).flatMap(({ pod }) =>
-      (pod.volumes ?? []).filter((volume) => volume.secret).map((volume) => `${volume.secret!.secretName}: ${(volume.secret!.items ?? []).map((item) => item.key).sort().join(',')}`),
+      (pod.volumes ?? [])
+        .filter((volume) => volume.secret)
+        .map(
+          (volume) =>
+            `${volume.secret!.secretName}: ${(volume.secret!.items ?? [])
+              .map((item) => item.key)
+              .sort()
+              .join(',')}`,
+        ),
     );
     const made = (readYamlDocuments(repoPath('k8s/components/external-secrets/externalsecrets.yaml')) as K8sObject[]).map((object) => {
       const spec = object.spec as { target: { name: string }; data: Array<{ secretKey: string }> };
-      return `${spec.target.name}: ${spec.data.map((entry) => entry.secretKey).sort().join(',')}`;
+      return `${spec.target.name}: ${spec.data
+        .map((entry) => entry.secretKey)
+        .sort()
+        .join(',')}`;
     });
     expect(made.sort()).toEqual(mounted.sort());
   });
@@ -189,7 +234,8 @@ describe('components/key-rotation', () => {
     expect(loaded.JWT_NEXT_KEY).toContain('PRIVATE KEY');
     expect(loaded.JWT_PREVIOUS_KEY).toContain('PRIVATE KEY');
     // Nothing else changes: cart and payment render as without it.
-    const others = (list: typeof objects) => JSON.stringify(list.filter((object) => !(object.kind === 'Deployment' && object.metadata.name === 'user')));
+    const others = (list: typeof objects) =>
+      JSON.stringify(list.filter((object) => !(object.kind === 'Deployment' && object.metadata.name === 'user')));
     expect(others(objects)).toBe(others(render('k8s/overlays/prod')));
   });
 });

@@ -7,12 +7,12 @@ import { workloads } from '../src/workloads.ts';
 const dockerfile = (service: string) => readFileSync(repoPath(`docker/${service}.Dockerfile`), 'utf8');
 
 describe('Dockerfiles', () => {
-  it.each(services())('%s has one, which differs from user\'s only in the service\'s name', (service) => {
+  it.each(services())("%s has one, which differs from user's only in the service's name", (service) => {
     expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
     expect(dockerfile(service).replaceAll(service, 'SERVICE')).toBe(dockerfile('user').replaceAll('user', 'SERVICE'));
   });
 
-  it.each(services())('%s: starts from Node of the project\'s major version, runs its compiled server as exec-form CMD', (service) => {
+  it.each(services())("%s: starts from Node of the project's major version, runs its compiled server as exec-form CMD", (service) => {
     const text = dockerfile(service);
     const major = /\d+/.exec(readJson<{ engines: { node: string } }>(repoPath('package.json')).engines.node)![0];
     expect(text).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}-bookworm-slim$`, 'm'));
@@ -36,22 +36,28 @@ describe('Dockerfiles', () => {
     const files = readJson<{ files?: string[] }>(repoPath(`apps/${service}/package.json`)).files ?? [];
     expect(files).toContain('dist');
     const sources = readFileSync(repoPath(`apps/${service}/src/app.ts`), 'utf8');
-    for (const [, path] of sources.matchAll(/new URL\('\.\.\/([^/']+)/g)) expect(files.concat('package.json'), path).toContain(path!.replace(/\/$/, ''));
+    for (const [, path] of sources.matchAll(/new URL\('\.\.\/([^/']+)/g))
+      expect(files.concat('package.json'), path).toContain(path!.replace(/\/$/, ''));
   });
 
   it('keeps local state, build output, tests and git out of the build context', () => {
-    const ignored = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
-    for (const entry of ['.git', '**/node_modules', '**/dist', '.data', '**/.data', '**/test', 'reports', '.nx']) expect(ignored).toContain(entry);
+    const ignored = readFileSync(repoPath('.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    for (const entry of ['.git', '**/node_modules', '**/dist', '.data', '**/.data', '**/test', 'reports', '.nx'])
+      expect(ignored).toContain(entry);
   });
 
-  it.each(services())('%s: a dev stage runs the TypeScript sources under node --watch, as the Deployment\'s user', (service) => {
+  it.each(services())("%s: a dev stage runs the TypeScript sources under node --watch, as the Deployment's user", (service) => {
     const stages = parseStages(dockerfile(service));
     const dev = stageNamed(stages, 'dev');
     const [shell, flag, script] = JSON.parse(lastOf(dev, 'CMD')!) as string[];
     expect([shell, flag]).toEqual(['sh', '-c']);
     // Fills the (on a cluster, empty) source volumes from /seed without overwriting synced files,
     // then node becomes the process itself (exec), so it gets SIGTERM.
-    expect(script).toBe(`cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/${service}/src/server.ts`);
+    expect(script).toBe(
+      `cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/${service}/src/server.ts`,
+    );
     expect(dev.instructions.find(({ keyword, args }) => keyword === 'RUN' && args.includes('cp -a apps libs /seed/'))).toBeDefined();
     expect(existsSync(repoPath(`apps/${service}/src/server.ts`))).toBe(true);
     // The same dependencies as production (no dev tools), the sources copied whole into WORKDIR.
@@ -75,24 +81,34 @@ describe('Dockerfiles', () => {
     expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
   });
 
-  it.each(services())('%s: caps glibc\'s malloc arenas at 2, in the production image and the dev stage alike', (service) => {
+  it.each(services())("%s: caps glibc's malloc arenas at 2, in the production image and the dev stage alike", (service) => {
     const stages = parseStages(dockerfile(service));
     // `ENV A=1 B=2` sets both: read every pair of every ENV of the stage, the last one winning.
     const envOf = (stage: (typeof stages)[number]) =>
       Object.fromEntries(
-        stage.instructions.filter(({ keyword }) => keyword === 'ENV').flatMap(({ args }) => args.split(/\s+/).map((pair) => pair.split('=', 2))),
+        stage.instructions
+          .filter(({ keyword }) => keyword === 'ENV')
+          .flatMap(({ args }) => args.split(/\s+/).map((pair) => pair.split('=', 2))),
       );
     expect(envOf(defaultStage(stages)).MALLOC_ARENA_MAX).toBe('2');
     expect(envOf(stageNamed(stages, 'dev')).MALLOC_ARENA_MAX).toBe('2');
   });
 
   it('type-checks the sources for syntax Node can strip (the dev stage runs them as they are)', () => {
-    expect(readJson<{ compilerOptions: { erasableSyntaxOnly?: boolean } }>(repoPath('tsconfig.base.json')).compilerOptions.erasableSyntaxOnly).toBe(true);
+    expect(
+      readJson<{ compilerOptions: { erasableSyntaxOnly?: boolean } }>(repoPath('tsconfig.base.json')).compilerOptions.erasableSyntaxOnly,
+    ).toBe(true);
   });
 
   it('reads stages as Docker does: names, continuations, inherited WORKDIR', () => {
-    const stages = parseStages('FROM base AS a\nWORKDIR /src\n# note\nRUN one \\\n  two\nFROM a AS b\nWORKDIR app\nFROM scratch\nCMD ["x"]\n');
-    expect(stages.map(({ name, from }) => [name, from])).toEqual([['a', 'base'], ['b', 'a'], ['2', 'scratch']]);
+    const stages = parseStages(
+      'FROM base AS a\nWORKDIR /src\n# note\nRUN one \\\n  two\nFROM a AS b\nWORKDIR app\nFROM scratch\nCMD ["x"]\n',
+    );
+    expect(stages.map(({ name, from }) => [name, from])).toEqual([
+      ['a', 'base'],
+      ['b', 'a'],
+      ['2', 'scratch'],
+    ]);
     expect(stages[0]!.instructions).toContainEqual({ keyword: 'RUN', args: 'one    two' });
     expect(workdirOf(stages, stageNamed(stages, 'b'))).toBe('/src/app');
     expect(defaultStage(stages).name).toBe('2');

@@ -36,7 +36,10 @@ describe.each(environments)('%s: the Ingress body limit', (environment) => {
     for (const { ingress, path, service } of backends) {
       const annotation = ingress.metadata.annotations?.[PROXY_BODY_SIZE];
       const edgeLimit = annotation === undefined ? undefined : nginxSizeBytes(annotation);
-      const selector = (byKind(objects, 'Service').find((object) => object.metadata.name === service)?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      const selector = (
+        byKind(objects, 'Service').find((object) => object.metadata.name === service)?.spec as
+          { selector?: Record<string, string> } | undefined
+      )?.selector;
       const pods = workloads(objects).filter(({ podLabels }) => selector && selects({ matchLabels: selector }, podLabels));
       if (pods.length === 0) problems.push(`${path} → ${service}: no pods`);
       for (const workload of pods) {
@@ -45,7 +48,9 @@ describe.each(environments)('%s: the Ingress body limit', (environment) => {
         const { env } = containerEnvironment(objects, workload, name);
         const serviceLimit = Number(env.BODY_LIMIT_BYTES ?? config.schema.properties.BODY_LIMIT_BYTES?.default);
         if (edgeLimit !== serviceLimit) {
-          problems.push(`${path} → ${name}: Ingress ${ingress.metadata.name} ${PROXY_BODY_SIZE}=${annotation ?? '(unset: 1m)'}, BODY_LIMIT_BYTES=${serviceLimit}`);
+          problems.push(
+            `${path} → ${name}: Ingress ${ingress.metadata.name} ${PROXY_BODY_SIZE}=${annotation ?? '(unset: 1m)'}, BODY_LIMIT_BYTES=${serviceLimit}`,
+          );
         }
       }
     }

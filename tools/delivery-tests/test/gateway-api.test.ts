@@ -47,7 +47,10 @@ describe.each(environments)('%s with components/gateway-api', (environment) => {
     expect(gateway.metadata.namespace).toBe(namespaceOf(environment));
     expect(route.metadata.namespace).toBe(gateway.metadata.namespace);
     const listeners = (gateway.spec as { listeners: Listener[] }).listeners;
-    const spec = route.spec as { parentRefs: Array<{ name: string; sectionName?: string; namespace?: string; kind?: string }>; hostnames: string[] };
+    const spec = route.spec as {
+      parentRefs: Array<{ name: string; sectionName?: string; namespace?: string; kind?: string }>;
+      hostnames: string[];
+    };
     for (const parent of spec.parentRefs) {
       expect(parent.kind ?? 'Gateway').toBe('Gateway');
       expect(parent.name).toBe(gateway.metadata.name);
@@ -63,7 +66,10 @@ describe.each(environments)('%s with components/gateway-api', (environment) => {
     for (const { service, port } of httpRouteRoutes(objects)) {
       const found = find(objects, 'Service', service);
       expect(found, service).toBeDefined();
-      expect((found!.spec as { ports: Array<{ port: number }> }).ports.map((candidate) => candidate.port), service).toContain(port);
+      expect(
+        (found!.spec as { ports: Array<{ port: number }> }).ports.map((candidate) => candidate.port),
+        service,
+      ).toContain(port);
     }
   });
 
@@ -79,7 +85,10 @@ describe.each(environments)('%s with components/gateway-api', (environment) => {
       expect(allows(objects, outsiders.gatewayProxy, pods.get(service)!, METRICS), service).toBe(false);
     }
     // Only this Gateway's proxies: another Gateway's proxy in the same namespace stays out.
-    const otherProxy = { ...outsiders.gatewayProxy, labels: { ...outsiders.gatewayProxy.labels, 'gateway.envoyproxy.io/owning-gateway-name': 'other' } };
+    const otherProxy = {
+      ...outsiders.gatewayProxy,
+      labels: { ...outsiders.gatewayProxy.labels, 'gateway.envoyproxy.io/owning-gateway-name': 'other' },
+    };
     expect(allows(objects, otherProxy, pods.get('cart')!, HTTP)).toBe(false);
   });
 });
@@ -89,7 +98,10 @@ describe('components/gateway-api', () => {
     for (const environment of environments) {
       const objects = render(environment);
       expect(byKind(objects, 'Ingress'), environment).toHaveLength(1);
-      expect(objects.filter((object) => object.apiVersion.startsWith('gateway.networking.k8s.io/')), environment).toEqual([]);
+      expect(
+        objects.filter((object) => object.apiVersion.startsWith('gateway.networking.k8s.io/')),
+        environment,
+      ).toEqual([]);
       const pods = podsOf(objects);
       expect(allows(objects, outsiders.gatewayProxy, pods.get('cart')!, HTTP), environment).toBe(false);
     }
@@ -99,17 +111,26 @@ describe('components/gateway-api', () => {
     const objects = withGateway('k8s/overlays/dev');
     const changed = objects.map((object) => {
       if (object.kind !== 'HTTPRoute') return object;
-      const copy = structuredClone(object) as K8sObject & { spec: { rules: Array<{ matches: Array<{ path: { value: string } }>; backendRefs: Array<{ port: number }> }> } };
+      const copy = structuredClone(object) as K8sObject & {
+        spec: { rules: Array<{ matches: Array<{ path: { value: string } }>; backendRefs: Array<{ port: number }> }> };
+      };
       copy.spec.rules[0]!.matches[0]!.path.value = '/carts';
       copy.spec.rules[1]!.backendRefs[0]!.port = 8080;
       return copy;
     });
-    const differences = httpRouteRoutes(changed).filter((route) => !ingressRoutes(changed).some((other) => JSON.stringify(other) === JSON.stringify(route)));
-    expect(differences.map((route) => `${route.path} → ${route.service}:${route.port}`).sort()).toEqual(['/carts → cart-service:80', '/user → user-service:8080']);
+    const differences = httpRouteRoutes(changed).filter(
+      (route) => !ingressRoutes(changed).some((other) => JSON.stringify(other) === JSON.stringify(route)),
+    );
+    expect(differences.map((route) => `${route.path} → ${route.service}:${route.port}`).sort()).toEqual([
+      '/carts → cart-service:80',
+      '/user → user-service:8080',
+    ]);
   });
 
-  it("the schema check bites: an Ingress path type, a port that is not a number", async () => {
-    const route = structuredClone(byKind(withGateway('k8s/overlays/dev'), 'HTTPRoute')[0]!) as K8sObject & { spec: { rules: Array<{ matches: Array<{ path: { type: string } }>; backendRefs: Array<{ port: unknown }> }> } };
+  it('the schema check bites: an Ingress path type, a port that is not a number', async () => {
+    const route = structuredClone(byKind(withGateway('k8s/overlays/dev'), 'HTTPRoute')[0]!) as K8sObject & {
+      spec: { rules: Array<{ matches: Array<{ path: { type: string } }>; backendRefs: Array<{ port: unknown }> }> };
+    };
     route.spec.rules[0]!.matches[0]!.path.type = 'Prefix';
     route.spec.rules[1]!.backendRefs[0]!.port = 'http';
     const problems = await schemaProblems(route);

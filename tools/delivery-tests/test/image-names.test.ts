@@ -11,14 +11,18 @@ import { kustomizations } from '../src/kustomizations.ts';
 import { skaffoldConfigs, withProfile } from '../src/skaffold.ts';
 import { parseImage, workloads } from '../src/workloads.ts';
 
-const workflow = (name: string) => parse(readFileSync(repoPath('.github/workflows', name), 'utf8')) as { env?: Record<string, string>; jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
+const workflow = (name: string) =>
+  parse(readFileSync(repoPath('.github/workflows', name), 'utf8')) as {
+    env?: Record<string, string>;
+    jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+  };
 const ours = (objects: K8sObject[]) =>
   workloads(objects)
     .flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image)))
     .filter((image) => services().some((service) => image.name.endsWith(`/${service}`) || image.name === service));
 
 describe('image names', () => {
-  it('are <registry>/<service>, the registry GitHub\'s, the organisation myshop', () => {
+  it("are <registry>/<service>, the registry GitHub's, the organisation myshop", () => {
     expect(IMAGE_REPOSITORY).toBe('ghcr.io/myshop');
     expect(services().map(imageName)).toEqual(['ghcr.io/myshop/cart', 'ghcr.io/myshop/payment', 'ghcr.io/myshop/user']);
   });
@@ -27,7 +31,9 @@ describe('image names', () => {
     for (const name of ['ci.yaml', 'release.yaml']) {
       const file = workflow(name);
       expect(file.env?.IMAGE_REPOSITORY, name).toBe(IMAGE_REPOSITORY);
-      const logins = Object.values(file.jobs).flatMap((job) => job.steps).filter((step) => step.uses?.startsWith('docker/login-action'));
+      const logins = Object.values(file.jobs)
+        .flatMap((job) => job.steps)
+        .filter((step) => step.uses?.startsWith('docker/login-action'));
       expect(logins.length, name).toBeGreaterThan(0);
       for (const login of logins) expect(login.with?.registry, name).toBe(IMAGE_REPOSITORY.split('/')[0]);
     }
@@ -44,7 +50,8 @@ describe('image names', () => {
     for (const config of skaffoldConfigs()) {
       for (const profile of [undefined, ...(config.profiles ?? []).map((entry) => entry.name)]) {
         const effective = config.profiles ? withProfile(config, profile) : config;
-        for (const artifact of effective.build?.artifacts ?? []) expect(artifact.image, `${config.metadata?.name} ${profile}`).toBe(imageName(config.metadata!.name!));
+        for (const artifact of effective.build?.artifacts ?? [])
+          expect(artifact.image, `${config.metadata?.name} ${profile}`).toBe(imageName(config.metadata!.name!));
       }
     }
   });
@@ -53,9 +60,12 @@ describe('image names', () => {
     for (const service of services()) expect(parseImage(devImage(service))).toMatchObject({ name: imageName(service), tag: 'dev' });
   });
 
-  it('Argo CD\'s Applications run exactly the images their overlays pin: dev a commit of main, prod a version by digest', () => {
-    const applications = render('k8s/argocd').filter((object) => object.kind === 'Application') as Array<K8sObject & { spec: { source: { path: string } } }>;
-    const images = (suffix: string) => ours(render(applications.find((application) => application.spec.source.path.endsWith(suffix))!.spec.source.path));
+  it("Argo CD's Applications run exactly the images their overlays pin: dev a commit of main, prod a version by digest", () => {
+    const applications = render('k8s/argocd').filter((object) => object.kind === 'Application') as Array<
+      K8sObject & { spec: { source: { path: string } } }
+    >;
+    const images = (suffix: string) =>
+      ours(render(applications.find((application) => application.spec.source.path.endsWith(suffix))!.spec.source.path));
     const dev = images('/dev');
     expect(dev.map((image) => image.name).sort()).toEqual(services().map(imageName));
     // One commit for the three: CI pins them together (`dev` until its first run on main).

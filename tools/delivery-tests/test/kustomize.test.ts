@@ -12,7 +12,9 @@ describe('kustomize', () => {
   });
 
   it('finds a base per service, the shared bases, components and both environments', () => {
-    expect(bases).toEqual(expect.arrayContaining(['k8s/base/user', 'k8s/base/cart', 'k8s/base/payment', 'k8s/base/ingress', 'k8s/base/namespace']));
+    expect(bases).toEqual(
+      expect.arrayContaining(['k8s/base/user', 'k8s/base/cart', 'k8s/base/payment', 'k8s/base/ingress', 'k8s/base/namespace']),
+    );
     expect(environments).toEqual(['k8s/overlays/dev', 'k8s/overlays/prod']);
     for (const environment of environments) {
       for (const part of ['platform', 'user', 'cart', 'payment']) expect(overlays).toContain(`${environment}/${part}`);
@@ -56,7 +58,9 @@ describe('kustomize', () => {
   it('deploys the very Ingress file that the local gateway of `npm start` routes by', () => {
     const gatewaySource = readFileSync(repoPath('tools/devstack/src/stack.ts'), 'utf8');
     expect(gatewaySource).toContain("'k8s/base/ingress/ingress.yaml'");
-    const file = parseAllDocuments(readFileSync(repoPath('k8s/base/ingress/ingress.yaml'), 'utf8')).map((document) => document.toJS() as K8sObject);
+    const file = parseAllDocuments(readFileSync(repoPath('k8s/base/ingress/ingress.yaml'), 'utf8')).map(
+      (document) => document.toJS() as K8sObject,
+    );
     const rules = (object: K8sObject | undefined) => (object?.spec as { rules?: unknown } | undefined)?.rules;
     for (const environment of environments) {
       const deployed = render(environment).find((object) => object.kind === 'Ingress');

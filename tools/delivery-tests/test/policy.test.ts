@@ -24,7 +24,8 @@ const parts = overlays.filter((dir) => !environments.includes(dir));
 /** What `skaffold dev` deploys: not an environment, each a dev overlay with writable sources. */
 const innerLoop = overlays.filter((dir) => dir.startsWith('k8s/overlays/inner-loop/'));
 /** Whether the database is the in-cluster PostgreSQL (its pods), or else a managed one outside the cluster. */
-const inClusterPostgres = ({ environment, components }: Combination) => [...componentsUsedBy(environment), ...components].includes('k8s/components/in-cluster-postgres');
+const inClusterPostgres = ({ environment, components }: Combination) =>
+  [...componentsUsedBy(environment), ...components].includes('k8s/components/in-cluster-postgres');
 
 /** Every check below, tallied for the reliability report's `manifest policy` row. */
 const tally = { rendered: new Set<string>(), checks: 0, violations: 0 };
@@ -76,23 +77,32 @@ describe('policy, on every deployable overlay and component combination', () => 
     expect(judged(name, serviceAccountProblems(renderCombination(combination)))).toEqual([]);
   });
 
-  it.each(combinations)('%s: a pod stops within its grace period: preStop, then the app\'s drain (SHUTDOWN_DELAY_MS + REQUEST_TIMEOUT_MS)', (name, combination) => {
-    expect(judged(name, shutdownProblems(renderCombination(combination), configDefaults))).toEqual([]);
-  });
+  it.each(combinations)(
+    "%s: a pod stops within its grace period: preStop, then the app's drain (SHUTDOWN_DELAY_MS + REQUEST_TIMEOUT_MS)",
+    (name, combination) => {
+      expect(judged(name, shutdownProblems(renderCombination(combination), configDefaults))).toEqual([]);
+    },
+  );
 
   it.each(combinations)('%s: one namespace, enforcing restricted, holding everything', (name, combination) => {
     expect(judged(name, namespaceProblems(renderCombination(combination)))).toEqual([]);
   });
 
-  it.each([...combinations, ...parts.map((dir) => [dir, dir] as const)])('%s: no egress rule lets PostgreSQL traffic (TCP 5432) go anywhere: each names its peer', (name, what) => {
-    const objects = typeof what === 'string' ? render(what) : renderCombination(what);
-    expect(judged(name, openEgressProblems(objects))).toEqual([]);
-  });
+  it.each([...combinations, ...parts.map((dir) => [dir, dir] as const)])(
+    '%s: no egress rule lets PostgreSQL traffic (TCP 5432) go anywhere: each names its peer',
+    (name, what) => {
+      const objects = typeof what === 'string' ? render(what) : renderCombination(what);
+      expect(judged(name, openEgressProblems(objects))).toEqual([]);
+    },
+  );
 
-  it.each(combinations)('%s: each service sends database traffic to its database only (the in-cluster PostgreSQL\'s pods, or the managed one\'s address), which admits exactly the services', (name, combination) => {
-    const inCluster = inClusterPostgres(combination) ? 'postgres' : undefined;
-    expect(judged(name, databaseEgressProblems(renderCombination(combination), { clients: services(), inCluster }))).toEqual([]);
-  });
+  it.each(combinations)(
+    "%s: each service sends database traffic to its database only (the in-cluster PostgreSQL's pods, or the managed one's address), which admits exactly the services",
+    (name, combination) => {
+      const inCluster = inClusterPostgres(combination) ? 'postgres' : undefined;
+      expect(judged(name, databaseEgressProblems(renderCombination(combination), { clients: services(), inCluster }))).toEqual([]);
+    },
+  );
 
   it.each(innerLoop)('%s (skaffold dev): restricted and read-only too, with probes and resources', (dir) => {
     const objects = render(dir);
@@ -105,7 +115,9 @@ describe('policy, on every deployable overlay and component combination', () => 
 
   it('runs three replicas of each service in prod, scaling on CPU from three', () => {
     const prod = render('k8s/overlays/prod');
-    expect(byKind(prod, 'Deployment').map((deployment) => [deployment.metadata.name, (deployment.spec as { replicas: number }).replicas])).toEqual([
+    expect(
+      byKind(prod, 'Deployment').map((deployment) => [deployment.metadata.name, (deployment.spec as { replicas: number }).replicas]),
+    ).toEqual([
       ['cart', 3],
       ['payment', 3],
       ['user', 3],
@@ -113,28 +125,41 @@ describe('policy, on every deployable overlay and component combination', () => 
     expect(availabilityProblems(prod, { minReplicas: 3 })).toEqual([]);
   });
 
-  it.each(combinations.filter(([name]) => isProd(name)))('%s: no secret value in plain text: no Secret, no secret in env or ConfigMaps', async (_name, combination) => {
-    const objects = renderCombination(combination);
-    const problems: string[] = [];
-    for (const secret of byKind(objects, 'Secret')) {
-      // The in-cluster database's dev credentials may ride along only when that component is chosen.
-      if (combination.components.includes('k8s/components/in-cluster-postgres') && secret.metadata.name.startsWith('postgres-credentials')) continue;
-      problems.push(`Secret/${secret.metadata.name} carries values: ${Object.keys(secretValues(secret)).join(', ')}`);
-    }
-    const secretKeys = new Set((await Promise.all(services().map(serviceConfig))).flatMap((config) => Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key))));
-    const secretLike = (key: string) => secretKeys.has(key) || (/PASSWORD|SECRET|PRIVATE_KEY/.test(key) && !key.endsWith('_FILE'));
-    for (const map of byKind(objects, 'ConfigMap')) {
-      for (const key of Object.keys((map.data ?? {}) as Record<string, string>)) if (secretLike(key)) problems.push(`ConfigMap/${map.metadata.name}: ${key}`);
-    }
-    for (const { object, pod } of workloads(objects)) {
-      for (const container of pod.containers) {
-        for (const variable of container.env ?? []) {
-          if (secretLike(variable.name) && variable.valueFrom === undefined) problems.push(`${object.kind}/${object.metadata.name}: env ${variable.name} has a value`);
+  it.each(combinations.filter(([name]) => isProd(name)))(
+    '%s: no secret value in plain text: no Secret, no secret in env or ConfigMaps',
+    async (_name, combination) => {
+      const objects = renderCombination(combination);
+      const problems: string[] = [];
+      for (const secret of byKind(objects, 'Secret')) {
+        // The in-cluster database's dev credentials may ride along only when that component is chosen.
+        if (
+          combination.components.includes('k8s/components/in-cluster-postgres') &&
+          secret.metadata.name.startsWith('postgres-credentials')
+        )
+          continue;
+        problems.push(`Secret/${secret.metadata.name} carries values: ${Object.keys(secretValues(secret)).join(', ')}`);
+      }
+      const secretKeys = new Set(
+        (await Promise.all(services().map(serviceConfig))).flatMap((config) =>
+          Object.keys(config.schema.properties).filter((key) => isSecretKey(config, key)),
+        ),
+      );
+      const secretLike = (key: string) => secretKeys.has(key) || (/PASSWORD|SECRET|PRIVATE_KEY/.test(key) && !key.endsWith('_FILE'));
+      for (const map of byKind(objects, 'ConfigMap')) {
+        for (const key of Object.keys((map.data ?? {}) as Record<string, string>))
+          if (secretLike(key)) problems.push(`ConfigMap/${map.metadata.name}: ${key}`);
+      }
+      for (const { object, pod } of workloads(objects)) {
+        for (const container of pod.containers) {
+          for (const variable of container.env ?? []) {
+            if (secretLike(variable.name) && variable.valueFrom === undefined)
+              problems.push(`${object.kind}/${object.metadata.name}: env ${variable.name} has a value`);
+          }
         }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('gives the dev overlays generated Secrets, so that they run without any manual step', () => {
     const dev = render('k8s/overlays/dev');
@@ -143,7 +168,10 @@ describe('policy, on every deployable overlay and component combination', () => 
   });
 
   it.each(overlays)('%s: everything is labelled part-of myshop', (dir) => {
-    const unlabelled = render(dir).filter((object: K8sObject) => object.metadata.labels?.['app.kubernetes.io/part-of'] !== 'myshop' && !['Secret', 'ConfigMap', 'Ingress'].includes(object.kind));
+    const unlabelled = render(dir).filter(
+      (object: K8sObject) =>
+        object.metadata.labels?.['app.kubernetes.io/part-of'] !== 'myshop' && !['Secret', 'ConfigMap', 'Ingress'].includes(object.kind),
+    );
     expect(unlabelled.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([]);
   });
 });
@@ -151,22 +179,31 @@ describe('policy, on every deployable overlay and component combination', () => 
 describe('the drain check', () => {
   const prod = () => structuredClone(render('k8s/overlays/prod'));
   const configOf = (objects: K8sObject[], service: string) =>
-    objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith(service) && (object.data as Record<string, string> | undefined)?.REQUEST_TIMEOUT_MS !== undefined)!.data as Record<string, string>;
+    objects.find(
+      (object) =>
+        object.kind === 'ConfigMap' &&
+        object.metadata.name.startsWith(service) &&
+        (object.data as Record<string, string> | undefined)?.REQUEST_TIMEOUT_MS !== undefined,
+    )!.data as Record<string, string>;
 
-  it('finds a drain that outlasts the app\'s deadline or the pod\'s grace period', () => {
+  it("finds a drain that outlasts the app's deadline or the pod's grace period", () => {
     const objects = prod();
     configOf(objects, 'cart').REQUEST_TIMEOUT_MS = '25000';
     const problems = shutdownProblems(objects, configDefaults);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^Deployment\/cart container cart: the drain \(SHUTDOWN_DELAY_MS 2000 \+ REQUEST_TIMEOUT_MS 25000 ms\) outlasts SHUTDOWN_GRACE_MS 15000 ms$/),
-        expect.stringMatching(/^Deployment\/cart container cart: terminationGracePeriodSeconds 30 s does not exceed preStop 5 s \+ the app's shutdown \(27000 ms\)$/),
+        expect.stringMatching(
+          /^Deployment\/cart container cart: the drain \(SHUTDOWN_DELAY_MS 2000 \+ REQUEST_TIMEOUT_MS 25000 ms\) outlasts SHUTDOWN_GRACE_MS 15000 ms$/,
+        ),
+        expect.stringMatching(
+          /^Deployment\/cart container cart: terminationGracePeriodSeconds 30 s does not exceed preStop 5 s \+ the app's shutdown \(27000 ms\)$/,
+        ),
       ]),
     );
     expect(problems.every((problem) => problem.startsWith('Deployment/cart '))).toBe(true);
   });
 
-  it('takes a key the manifest leaves out from the service\'s config schema; a container of no service only needs its preStop to fit', () => {
+  it("takes a key the manifest leaves out from the service's config schema; a container of no service only needs its preStop to fit", () => {
     const objects = prod();
     const config = configOf(objects, 'payment');
     delete config.SHUTDOWN_DELAY_MS;
@@ -178,10 +215,14 @@ describe('the drain check', () => {
     expect(shutdownProblems(objects, (container) => (container === 'payment' ? { PORT: 5000 } : configDefaults(container)))).toEqual([
       'Deployment/payment container payment: SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and SHUTDOWN_GRACE_MS are neither set nor defaulted by its config schema',
     ]);
-    const collector = structuredClone(renderCombination(combinations.find(([name]) => name === 'k8s/overlays/prod + k8s/components/observability')![1]));
+    const collector = structuredClone(
+      renderCombination(combinations.find(([name]) => name === 'k8s/overlays/prod + k8s/components/observability')![1]),
+    );
     expect(shutdownProblems(collector, configDefaults)).toEqual([]);
     const deployment = collector.find((object) => object.kind === 'Deployment' && object.metadata.name === 'otel-collector')!;
     (deployment.spec as { template: { spec: { terminationGracePeriodSeconds: number } } }).template.spec.terminationGracePeriodSeconds = 5;
-    expect(shutdownProblems(collector, configDefaults)).toEqual(['Deployment/otel-collector container otel-collector: terminationGracePeriodSeconds 5 s does not exceed preStop 5 s']);
+    expect(shutdownProblems(collector, configDefaults)).toEqual([
+      'Deployment/otel-collector container otel-collector: terminationGracePeriodSeconds 5 s does not exceed preStop 5 s',
+    ]);
   });
 });

@@ -19,19 +19,22 @@ describe('Kubernetes schemas', () => {
     expect(await problems(render(dir))).toEqual([]);
   });
 
-  it.each(environmentCombinations().filter((combination) => combination.components.length > 0).map((combination) => [combination.name, combination]))(
-    '%s: every object is valid, with no unknown field',
-    async (_name, combination) => {
-      expect(await problems(renderCombination(combination))).toEqual([]);
-    },
-  );
+  it.each(
+    environmentCombinations()
+      .filter((combination) => combination.components.length > 0)
+      .map((combination) => [combination.name, combination]),
+  )('%s: every object is valid, with no unknown field', async (_name, combination) => {
+    expect(await problems(renderCombination(combination))).toEqual([]);
+  });
 
   it('knows the fields of every built-in kind the manifests use (custom resources: their CRD schema only)', () => {
     const builtIn = (apiVersion: string) => {
       const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
       return group === '' || group.endsWith('.k8s.io') || !group.includes('.');
     };
-    const kinds = new Set([...bases, ...overlays, ...others].flatMap((dir) => render(dir)).map(({ apiVersion, kind }) => `${apiVersion} ${kind}`));
+    const kinds = new Set(
+      [...bases, ...overlays, ...others].flatMap((dir) => render(dir)).map(({ apiVersion, kind }) => `${apiVersion} ${kind}`),
+    );
     const unchecked = [...kinds].filter((entry) => {
       const [apiVersion, kind] = entry.split(' ') as [string, string];
       return builtIn(apiVersion) && !hasFieldList({ apiVersion, kind });

@@ -17,11 +17,15 @@ describe('skaffold.yaml', () => {
       expect(config.kind).toBe('Config');
     }
     expect([...byName.keys()].sort()).toEqual([...services(), 'all', 'platform'].sort());
-    expect(byName.get('all')!.requires).toEqual([{ configs: services() }].map((entry) => ({ configs: expect.arrayContaining(entry.configs) })));
+    expect(byName.get('all')!.requires).toEqual(
+      [{ configs: services() }].map((entry) => ({ configs: expect.arrayContaining(entry.configs) })),
+    );
   });
 
   it('requires only modules that exist', () => {
-    const missing = configs.flatMap((config) => (config.requires ?? []).flatMap((entry) => entry.configs ?? []).filter((name) => !byName.has(name)));
+    const missing = configs.flatMap((config) =>
+      (config.requires ?? []).flatMap((entry) => entry.configs ?? []).filter((name) => !byName.has(name)),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -29,46 +33,55 @@ describe('skaffold.yaml', () => {
     const config = byName.get(service)!;
     expect(config.requires).toEqual([{ configs: ['platform'] }]);
     expect(config.build?.tagPolicy).toEqual({ gitCommit: {} });
-    expect(config.build?.artifacts).toEqual([{ image: imageName(service), context: '.', docker: { dockerfile: `docker/${service}.Dockerfile` } }]);
+    expect(config.build?.artifacts).toEqual([
+      { image: imageName(service), context: '.', docker: { dockerfile: `docker/${service}.Dockerfile` } },
+    ]);
     expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
   });
 
-  it.each(configs.flatMap((config) => PROFILES.map((profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const)))(
-    '%s with profile %s: renders, and deploys the image it builds',
-    (_name, _profile, config, profile) => {
-      const effective: SkaffoldConfig = config.profiles ? withProfile(config, profile) : config;
-      const paths = effective.manifests?.kustomize?.paths ?? [];
-      const objects = paths.flatMap((path) => render(path));
-      const deployed = new Set(workloads(objects).flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image).name)));
-      for (const artifact of effective.build?.artifacts ?? []) expect(deployed, artifact.image).toContain(artifact.image);
-      // Every myshop image the manifests run is one this module builds.
-      const built = new Set((effective.build?.artifacts ?? []).map((artifact) => artifact.image));
-      for (const image of deployed) if (/myshop\//.test(image)) expect(built, image).toContain(image);
-      // Port-forwards name Services of these manifests (or the Ingress controller's).
-      for (const forward of effective.portForward ?? []) {
-        if (forward.namespace === 'ingress-nginx') continue;
-        const service = byKind(objects, 'Service').find((candidate) => candidate.metadata.name === forward.resourceName);
-        expect(service, forward.resourceName).toBeDefined();
-        expect(service!.metadata.namespace).toBe(forward.namespace);
-      }
-      if (profile === 'prod') {
-        expect(paths.every((path) => path.startsWith('k8s/overlays/prod/'))).toBe(true);
-        expect(effective.portForward).toBeUndefined();
-      } else if (profile === 'dev' && config.build) {
-        // A service under skaffold dev: the dev overlay with writable sources (inner-loop).
-        expect(paths).toEqual([`k8s/overlays/inner-loop/${config.metadata?.name}`]);
-      } else {
-        expect(paths.every((path) => path.startsWith('k8s/overlays/dev/'))).toBe(true);
-      }
-    },
-  );
+  it.each(
+    configs.flatMap((config) => PROFILES.map((profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const)),
+  )('%s with profile %s: renders, and deploys the image it builds', (_name, _profile, config, profile) => {
+    const effective: SkaffoldConfig = config.profiles ? withProfile(config, profile) : config;
+    const paths = effective.manifests?.kustomize?.paths ?? [];
+    const objects = paths.flatMap((path) => render(path));
+    const deployed = new Set(workloads(objects).flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image).name)));
+    for (const artifact of effective.build?.artifacts ?? []) expect(deployed, artifact.image).toContain(artifact.image);
+    // Every myshop image the manifests run is one this module builds.
+    const built = new Set((effective.build?.artifacts ?? []).map((artifact) => artifact.image));
+    for (const image of deployed) if (/myshop\//.test(image)) expect(built, image).toContain(image);
+    // Port-forwards name Services of these manifests (or the Ingress controller's).
+    for (const forward of effective.portForward ?? []) {
+      if (forward.namespace === 'ingress-nginx') continue;
+      const service = byKind(objects, 'Service').find((candidate) => candidate.metadata.name === forward.resourceName);
+      expect(service, forward.resourceName).toBeDefined();
+      expect(service!.metadata.namespace).toBe(forward.namespace);
+    }
+    if (profile === 'prod') {
+      expect(paths.every((path) => path.startsWith('k8s/overlays/prod/'))).toBe(true);
+      expect(effective.portForward).toBeUndefined();
+    } else if (profile === 'dev' && config.build) {
+      // A service under skaffold dev: the dev overlay with writable sources (inner-loop).
+      expect(paths).toEqual([`k8s/overlays/inner-loop/${config.metadata?.name}`]);
+    } else {
+      expect(paths.every((path) => path.startsWith('k8s/overlays/dev/'))).toBe(true);
+    }
+  });
 
   it('forwards the gateway to 127.0.0.1:8080, as npm start serves it', () => {
-    expect(byName.get('platform')!.portForward).toContainEqual(expect.objectContaining({ resourceName: 'ingress-nginx-controller', port: 80, localPort: 8080 }));
+    expect(byName.get('platform')!.portForward).toContainEqual(
+      expect.objectContaining({ resourceName: 'ingress-nginx-controller', port: 80, localPort: 8080 }),
+    );
   });
 
   it('applies profile patches as Skaffold does (add, replace, remove)', () => {
-    expect(applyPatches({ a: { b: [1, 2] } }, [{ op: 'replace', path: '/a/b/0', value: 3 }, { op: 'add', path: '/a/c', value: true }, { op: 'remove', path: '/a/b/1' }])).toEqual({ a: { b: [3], c: true } });
+    expect(
+      applyPatches({ a: { b: [1, 2] } }, [
+        { op: 'replace', path: '/a/b/0', value: 3 },
+        { op: 'add', path: '/a/c', value: true },
+        { op: 'remove', path: '/a/b/1' },
+      ]),
+    ).toEqual({ a: { b: [3], c: true } });
     expect(() => applyPatches({ a: {} }, [{ op: 'replace', path: '/a/missing', value: 1 }])).toThrow('missing does not exist');
   });
 
@@ -76,7 +89,12 @@ describe('skaffold.yaml', () => {
   const sourcesUnder = (dir: string) =>
     readdirSync(repoPath(dir), { recursive: true, encoding: 'utf8' })
       .map((file) => `${dir}/${file}`)
-      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.split('/').some((part) => ['node_modules', 'test', 'dist'].includes(part)));
+      .filter(
+        (file) =>
+          file.endsWith('.ts') &&
+          !file.endsWith('.test.ts') &&
+          !file.split('/').some((part) => ['node_modules', 'test', 'dist'].includes(part)),
+      );
 
   it.each(services())('%s: skaffold dev builds the dev stage and syncs saved .ts sources to where the image has them', (service) => {
     const config = byName.get(service)!;
@@ -97,27 +115,32 @@ describe('skaffold.yaml', () => {
     }
   });
 
-  it.each(services())('%s: under skaffold dev, every synced file lands on a writable volume the dev image fills, the root staying read-only', (service) => {
-    const effective = withProfile(byName.get(service)!, 'dev');
-    const [artifact] = effective.build!.artifacts!;
-    const stages = parseStages(readFileSync(repoPath(artifact!.docker!.dockerfile!), 'utf8'));
-    const dev = stageNamed(stages, 'dev');
-    const workdir = workdirOf(stages, dev);
-    const objects = effective.manifests!.kustomize!.paths!.flatMap((path) => render(path));
-    const { pod } = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === service)!;
-    const container = pod.containers.find((candidate) => parseImage(candidate.image).name === artifact!.image)!;
-    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
-    const emptyDirs = new Set((pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
-    const writable = (container.volumeMounts ?? []).filter((mount) => emptyDirs.has(mount.name) && !mount.readOnly).map((mount) => mount.mountPath);
-    const command = JSON.parse(lastOf(dev, 'CMD')!).join(' ') as string;
-    for (const { src, dest } of artifact!.sync!.manual!) {
-      // The folder the rule's files go to (e.g. /src/apps for apps/**/*.ts with dest .).
-      const folder = posix.resolve(workdir, dest, src.split('/')[0]!);
-      expect(writable, `${src} is synced to ${folder}`).toContain(folder);
-      // …which starts empty on a cluster, so the command first fills it from the image's copy.
-      expect(command).toContain(`cp -Rn /seed/${posix.relative(workdir, folder)}/. ${posix.relative(workdir, folder)}/`);
-    }
-  });
+  it.each(services())(
+    '%s: under skaffold dev, every synced file lands on a writable volume the dev image fills, the root staying read-only',
+    (service) => {
+      const effective = withProfile(byName.get(service)!, 'dev');
+      const [artifact] = effective.build!.artifacts!;
+      const stages = parseStages(readFileSync(repoPath(artifact!.docker!.dockerfile!), 'utf8'));
+      const dev = stageNamed(stages, 'dev');
+      const workdir = workdirOf(stages, dev);
+      const objects = effective.manifests!.kustomize!.paths!.flatMap((path) => render(path));
+      const { pod } = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === service)!;
+      const container = pod.containers.find((candidate) => parseImage(candidate.image).name === artifact!.image)!;
+      expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+      const emptyDirs = new Set((pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
+      const writable = (container.volumeMounts ?? [])
+        .filter((mount) => emptyDirs.has(mount.name) && !mount.readOnly)
+        .map((mount) => mount.mountPath);
+      const command = JSON.parse(lastOf(dev, 'CMD')!).join(' ') as string;
+      for (const { src, dest } of artifact!.sync!.manual!) {
+        // The folder the rule's files go to (e.g. /src/apps for apps/**/*.ts with dest .).
+        const folder = posix.resolve(workdir, dest, src.split('/')[0]!);
+        expect(writable, `${src} is synced to ${folder}`).toContain(folder);
+        // …which starts empty on a cluster, so the command first fills it from the image's copy.
+        expect(command).toContain(`cp -Rn /seed/${posix.relative(workdir, folder)}/. ${posix.relative(workdir, folder)}/`);
+      }
+    },
+  );
 
   it.each(services())('%s: without a profile and under prod, the production image: no dev stage, no sync', (service) => {
     for (const profile of [undefined, 'prod']) {

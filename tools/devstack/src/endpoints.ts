@@ -125,7 +125,11 @@ export class Endpoints {
       }
       endpoint.failures += 1;
       if (outcome.now || endpoint.failures >= this.failureThreshold) {
-        this.set(endpoint, false, outcome.now ? outcome.reason : `${endpoint.failures} readiness probes failed, the last: ${outcome.reason}`);
+        this.set(
+          endpoint,
+          false,
+          outcome.now ? outcome.reason : `${endpoint.failures} readiness probes failed, the last: ${outcome.reason}`,
+        );
       }
     } finally {
       this.probing.delete(name);

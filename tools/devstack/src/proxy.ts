@@ -87,5 +87,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
 
 function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
   if (statusCode === 503) reply.header('retry-after', '1');
-  return reply.code(statusCode).type('application/json').send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+  return reply
+    .code(statusCode)
+    .type('application/json')
+    .send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
 }

@@ -66,7 +66,9 @@ export interface Stack {
 const READY_TIMEOUT_MS = 60_000;
 
 export function discoverServices(root: string): string[] {
-  return readdirSync(join(root, 'apps')).filter((name) => existsSync(join(root, 'apps', name, 'src', 'server.ts'))).sort();
+  return readdirSync(join(root, 'apps'))
+    .filter((name) => existsSync(join(root, 'apps', name, 'src', 'server.ts')))
+    .sort();
 }
 
 /**
@@ -186,7 +188,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   async function stopAll(): Promise<void> {
     stopping = true;
     // The edge closes first, then every replica drains, then the databases stop.
-    await Promise.all(servers.slice().reverse().map((server) => server.close()));
+    await Promise.all(
+      servers
+        .slice()
+        .reverse()
+        .map((server) => server.close()),
+    );
     await Promise.all([...handles.values()].flatMap((handle) => handle.replicas.map((replica) => replica.stop())));
     for (const handle of handles.values()) handle.endpoints.close();
     await Promise.all(databases.map((database) => database.stop()));

@@ -104,13 +104,22 @@ describe('the checkout journey through the gateway (npm start)', () => {
     const charges = await call<Page<unknown>>('GET', '/payment/charges', { token: alice });
     expect(charges.status).toBe(200);
     expect(charges.body.items).toHaveLength(1);
-    expect(charges.body.items[0]).toMatchObject({ id: paid.body.chargeId, status: 'succeeded', amount: total, metadata: { orderId: paid.body.orderId } });
+    expect(charges.body.items[0]).toMatchObject({
+      id: paid.body.chargeId,
+      status: 'succeeded',
+      amount: total,
+      metadata: { orderId: paid.body.orderId },
+    });
 
     // Alice cannot refund herself (free goods); an operator can, and the order shows it.
     const selfRefund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: alice, key: randomUUID(), body: {} });
     expect(selfRefund.status).toBe(403);
     const operator = await shopper('Olga', { operator: true });
-    const refund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: operator, key: randomUUID(), body: { amount: 500 } });
+    const refund = await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, {
+      token: operator,
+      key: randomUUID(),
+      body: { amount: 500 },
+    });
     expect(refund.status, JSON.stringify(refund.body)).toBe(201);
     expect(refund.body).toMatchObject({ chargeId: paid.body.chargeId, amount: 500 });
     const charge = await call('GET', `/payment/charges/${paid.body.chargeId}`, { token: alice });
@@ -118,13 +127,17 @@ describe('the checkout journey through the gateway (npm start)', () => {
 
     await expect
       .poll(async () => (await call<Page<unknown>>('GET', '/cart/orders', { token: alice })).body.items, { timeout: 15_000, interval: 200 })
-      .toMatchObject([{ id: paid.body.orderId, status: 'partially_refunded', amount: total, amountRefunded: 500, chargeId: paid.body.chargeId }]);
+      .toMatchObject([
+        { id: paid.body.orderId, status: 'partially_refunded', amount: total, amountRefunded: 500, chargeId: paid.body.chargeId },
+      ]);
 
     // Bob cannot see (or refund) any of it.
     const bob = await shopper('Bob');
     expect((await call('GET', `/cart/orders/${paid.body.orderId}`, { token: bob })).status).toBe(404);
     expect((await call('GET', `/payment/charges/${paid.body.chargeId}`, { token: bob })).status).toBe(404);
-    expect((await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: bob, key: randomUUID(), body: { amount: 1 } })).status).toBe(403);
+    expect(
+      (await call('POST', `/payment/charges/${paid.body.chargeId}/refunds`, { token: bob, key: randomUUID(), body: { amount: 1 } })).status,
+    ).toBe(403);
     expect((await call('GET', '/cart/orders', { token: bob })).body).toEqual({ items: [], nextCursor: null });
     expect((await call('GET', '/payment/charges', { token: bob })).body).toEqual({ items: [], nextCursor: null });
   });
@@ -139,7 +152,11 @@ describe('the checkout journey through the gateway (npm start)', () => {
     expect(declined.status).toBe(402);
     expect(declined.body).toMatchObject({ statusCode: 402, code: 'card_declined' });
     expect((await call('GET', '/cart', { token: carol })).body).toEqual(added.body);
-    expect((await call<Page<unknown>>('GET', '/cart/orders', { token: carol })).body.items).toMatchObject([{ status: 'failed', failureCode: 'card_declined' }]);
-    expect((await call<Page<unknown>>('GET', '/payment/charges', { token: carol })).body.items).toMatchObject([{ status: 'failed', failureCode: 'card_declined' }]);
+    expect((await call<Page<unknown>>('GET', '/cart/orders', { token: carol })).body.items).toMatchObject([
+      { status: 'failed', failureCode: 'card_declined' },
+    ]);
+    expect((await call<Page<unknown>>('GET', '/payment/charges', { token: carol })).body.items).toMatchObject([
+      { status: 'failed', failureCode: 'card_declined' },
+    ]);
   });
 });

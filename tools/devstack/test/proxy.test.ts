@@ -8,7 +8,14 @@ import { createProxy } from '../src/proxy.ts';
 async function upstream(name: string, ready = true) {
   const app = Fastify();
   app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({}));
-  app.all('/*', async (request) => ({ name, method: request.method, url: request.url, host: request.headers.host, requestId: request.headers['x-request-id'], body: request.body ?? null }));
+  app.all('/*', async (request) => ({
+    name,
+    method: request.method,
+    url: request.url,
+    host: request.headers.host,
+    requestId: request.headers['x-request-id'],
+    body: request.body ?? null,
+  }));
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   onTestFinished(() => app.close());
   return { app, origin };
@@ -75,7 +82,12 @@ describe('createProxy', () => {
     const unavailable = await fetch(`${origin}/svc/x`);
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBe('1');
-    expect(await unavailable.json()).toEqual({ statusCode: 503, code: 'NO_READY_UPSTREAM', error: 'Service Unavailable', message: 'No ready replica of svc' });
+    expect(await unavailable.json()).toEqual({
+      statusCode: 503,
+      code: 'NO_READY_UPSTREAM',
+      error: 'Service Unavailable',
+      message: 'No ready replica of svc',
+    });
     const notFound = await fetch(`${origin}/elsewhere`);
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'no route' });
@@ -87,7 +99,11 @@ describe('createProxy', () => {
     endpoints.add('one', one.origin);
     await endpoints.waitUntilReady('one', 2000);
     const origin = await proxyTo(endpoints);
-    const response = await fetch(`${origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken":' });
+    const response = await fetch(`${origin}/svc/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"broken":',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
   });

@@ -73,7 +73,12 @@ describe('startStack (npm start)', () => {
 
 describe('a replica that gets SIGTERM from outside the stack (kill, a person, an orchestrator)', () => {
   it('leaves the rotation while it still serves, drains, and is started again: no request fails', async () => {
-    const { stack, lines } = await startUserStack({ LOGIN_LIMIT_PER_IP: '100000', LOGIN_LIMIT_PER_ACCOUNT: '100000', LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '100000', LOG_LEVEL: 'warn' });
+    const { stack, lines } = await startUserStack({
+      LOGIN_LIMIT_PER_IP: '100000',
+      LOGIN_LIMIT_PER_ACCOUNT: '100000',
+      LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '100000',
+      LOG_LEVEL: 'warn',
+    });
     const account = { email: 'sigterm@example.com', password: 'correct horse', name: 'Term' };
     expect((await call(stack.gatewayUrl, 'POST', '/user/register', { body: account })).status).toBe(201);
 
@@ -82,7 +87,9 @@ describe('a replica that gets SIGTERM from outside the stack (kill, a person, an
     let running = true;
     const client = async () => {
       while (running) {
-        const answer = await call(stack.gatewayUrl, 'POST', '/user/login', { body: { email: account.email, password: account.password } }).then(
+        const answer = await call(stack.gatewayUrl, 'POST', '/user/login', {
+          body: { email: account.email, password: account.password },
+        }).then(
           (response) => response.status,
           (error: { code?: string }) => error.code ?? 'error',
         );

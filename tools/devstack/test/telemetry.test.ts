@@ -98,26 +98,38 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
       const trace = received.filter((span) => span.traceId === checkout?.traceId);
       return !!checkout && new Set(trace.map((span) => span.service)).size >= 3 && orphans(trace).length === 0;
     });
-    const root = spans.find((span) => span.service === 'cart' && span.name === 'request' && span.attributes['http.route'] === '/cart/checkout')!;
+    const root = spans.find(
+      (span) => span.service === 'cart' && span.name === 'request' && span.attributes['http.route'] === '/cart/checkout',
+    )!;
     checkoutTrace = root.traceId;
     const trace = spans.filter((span) => span.traceId === checkoutTrace);
     const services = new Set(trace.map((span) => span.service));
     expect(services).toEqual(new Set(['cart', 'payment', 'user']));
-    const database = (service: string) => trace.filter((span: ReceivedSpan) => span.service === service && span.scope === '@opentelemetry/instrumentation-pg');
+    const database = (service: string) =>
+      trace.filter((span: ReceivedSpan) => span.service === service && span.scope === '@opentelemetry/instrumentation-pg');
     expect(database('cart').length).toBeGreaterThan(0);
     expect(database('payment').length).toBeGreaterThan(0);
-    expect(trace.find((span) => span.service === 'payment' && span.name === 'request' && span.attributes['http.route'] === '/payment/charges')).toBeDefined();
-    expect(trace.find((span) => span.service === 'user' && span.name === 'request' && span.attributes['http.route'] === '/user/oauth/token')).toBeDefined();
+    expect(
+      trace.find((span) => span.service === 'payment' && span.name === 'request' && span.attributes['http.route'] === '/payment/charges'),
+    ).toBeDefined();
+    expect(
+      trace.find((span) => span.service === 'user' && span.name === 'request' && span.attributes['http.route'] === '/user/oauth/token'),
+    ).toBeDefined();
     // One trace: the cart's request span is its root, every other span's parent is in it.
     expect(trace.filter((span) => !span.parentSpanId)).toEqual([root]);
     expect(orphans(trace)).toEqual([]);
   });
 
   it('log lines written inside the traced checkout carry its trace id', () => {
-    const traced = lines.filter(({ line }) => line.includes(checkoutTrace)).map(({ replica, line }) => ({ replica, entry: JSON.parse(line) as Record<string, unknown> }));
+    const traced = lines
+      .filter(({ line }) => line.includes(checkoutTrace))
+      .map(({ replica, line }) => ({ replica, entry: JSON.parse(line) as Record<string, unknown> }));
     const settled = traced.find(({ entry }) => entry.msg === 'order settled');
     expect(settled?.entry).toMatchObject({ service: 'cart', trace_id: checkoutTrace, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
-    expect(traced.find(({ entry }) => entry.msg === 'charge recorded')?.entry).toMatchObject({ service: 'payment', trace_id: checkoutTrace });
+    expect(traced.find(({ entry }) => entry.msg === 'charge recorded')?.entry).toMatchObject({
+      service: 'payment',
+      trace_id: checkoutTrace,
+    });
   });
 
   it('the metrics endpoints count what happened, after a known sequence', async () => {
@@ -136,10 +148,18 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
     expect(sample(payment!, 'myshop_payment_charges_total{result="failed",code="card_declined",service="payment"}')).toBe(1);
     expect(sample(payment!, 'myshop_payment_amount_minor_total{currency="USD",service="payment"}')).toBeGreaterThan(0);
     expect(sample(payment!, 'myshop_payment_idempotent_replays_total{service="payment"}')).toBe(0);
-    expect(sample(cart!, 'http_server_request_duration_seconds_count{service="cart",method="POST",route="/cart/checkout",status_code="201"}')).toBe(1);
+    expect(
+      sample(cart!, 'http_server_request_duration_seconds_count{service="cart",method="POST",route="/cart/checkout",status_code="201"}'),
+    ).toBe(1);
     expect(sample(cart!, 'http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="ok"}')).toBe(1);
     for (const text of [user!, cart!, payment!]) {
-      for (const name of ['http_server_requests_in_flight', 'nodejs_eventloop_lag_seconds', 'db_pool_connections', 'db_pool_waiting_requests', 'db_query_duration_seconds']) {
+      for (const name of [
+        'http_server_requests_in_flight',
+        'nodejs_eventloop_lag_seconds',
+        'db_pool_connections',
+        'db_pool_waiting_requests',
+        'db_query_duration_seconds',
+      ]) {
         expect(text).toContain(`# TYPE ${name} `);
       }
     }

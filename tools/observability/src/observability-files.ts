@@ -31,14 +31,23 @@ export interface DashboardPanel {
   targets?: Array<{ expr: string; refId: string }>;
 }
 
-export function dashboard(): { uid: string; title: string; panels: DashboardPanel[]; templating: { list: Array<{ name: string; query?: unknown }> } } {
+export function dashboard(): {
+  uid: string;
+  title: string;
+  panels: DashboardPanel[];
+  templating: { list: Array<{ name: string; query?: unknown }> };
+} {
   return JSON.parse(readFileSync(join(componentDir, 'dashboards/myshop.json'), 'utf8')) as ReturnType<typeof dashboard>;
 }
 
 /** Every PromQL expression of the rules and the dashboard (its template queries excluded), with where it is. */
 export function allExpressions(): Array<{ where: string; expr: string }> {
-  const fromRules = ruleGroups().flatMap((group) => group.rules.map((rule) => ({ where: `rule ${rule.record ?? rule.alert}`, expr: rule.expr })));
-  const fromDashboard = dashboard().panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}" ${target.refId}`, expr: target.expr })));
+  const fromRules = ruleGroups().flatMap((group) =>
+    group.rules.map((rule) => ({ where: `rule ${rule.record ?? rule.alert}`, expr: rule.expr })),
+  );
+  const fromDashboard = dashboard().panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}" ${target.refId}`, expr: target.expr })),
+  );
   return [...fromRules, ...fromDashboard];
 }
 

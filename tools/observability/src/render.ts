@@ -17,7 +17,14 @@ export interface K8sObject {
 export function renderWith(overlay: string, components: string[], namespace: string): K8sObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'myshop-observability-'));
   try {
-    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', `namespace: ${namespace}`, 'resources:', `  - ${relative(dir, join(repoRoot, overlay))}`, 'components:'];
+    const lines = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      `namespace: ${namespace}`,
+      'resources:',
+      `  - ${relative(dir, join(repoRoot, overlay))}`,
+      'components:',
+    ];
     lines.push(...components.map((component) => `  - ${relative(dir, join(repoRoot, component))}`));
     writeFileSync(join(dir, 'kustomization.yaml'), `${lines.join('\n')}\n`);
     return render(dir);
@@ -31,8 +38,11 @@ export function render(dir: string): K8sObject[] {
   try {
     output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('kubectl is required to render the manifests (kubectl kustomize) and was not found on PATH.');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('kubectl is required to render the manifests (kubectl kustomize) and was not found on PATH.');
     throw new Error(`kubectl kustomize ${dir} failed: ${String((error as { stderr?: unknown }).stderr ?? (error as Error).message)}`);
   }
-  return parseAllDocuments(output).map((document) => document.toJS() as K8sObject).filter(Boolean);
+  return parseAllDocuments(output)
+    .map((document) => document.toJS() as K8sObject)
+    .filter(Boolean);
 }

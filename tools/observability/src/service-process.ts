@@ -30,12 +30,23 @@ export async function startServiceProcess(
   // A log file is what a container runtime gives stdout; without one the lines are kept here.
   const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   // Compiled: what the image runs (`npm run build` first), the preload resolved the same way.
-  const preload = options.compiled ? ['--import', '@myshop/telemetry/preload'] : ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD];
+  const preload = options.compiled
+    ? ['--import', '@myshop/telemetry/preload']
+    : ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD];
   const lines: string[] = [];
   const forked = await forkService(serviceEntry(`@myshop/${service}`, { compiled: options.compiled, from: import.meta.dirname }), {
     cwd: repoRoot,
     execArgv: [...preload, ...(options.execArgv ?? [])],
-    env: { ...clean, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...clean,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     output,
     onLine: (line) => lines.push(line),
   }).catch((error: Error) => {

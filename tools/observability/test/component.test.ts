@@ -14,17 +14,27 @@ interface Container {
   ports?: Array<{ name: string; containerPort: number }>;
   env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
 }
-const podOf = (deployment: K8sObject) => (deployment.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } }).template;
+const podOf = (deployment: K8sObject) =>
+  (deployment.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } }).template;
 
 describe('k8s/components/observability on the prod overlay', () => {
-  it.each(services)('scrapes %s: ServiceMonitor → headless metrics Service → the pods\' metrics port', (service) => {
+  it.each(services)("scrapes %s: ServiceMonitor → headless metrics Service → the pods' metrics port", (service) => {
     const monitor = named('ServiceMonitor', service)!;
-    const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string; honorLabels: boolean }> };
+    const spec = monitor.spec as {
+      selector: { matchLabels: Record<string, string> };
+      endpoints: Array<{ port: string; path: string; honorLabels: boolean }>;
+    };
     expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
     expect(spec.endpoints).toMatchObject([{ port: 'metrics', path: '/metrics', honorLabels: true }]);
-    const selected = byKind('Service').filter((candidate) => Object.entries(spec.selector.matchLabels).every(([key, value]) => candidate.metadata.labels?.[key] === value));
+    const selected = byKind('Service').filter((candidate) =>
+      Object.entries(spec.selector.matchLabels).every(([key, value]) => candidate.metadata.labels?.[key] === value),
+    );
     expect(selected.map((candidate) => candidate.metadata.name)).toEqual([`${service}-metrics`]);
-    const metricsService = selected[0]!.spec as { clusterIP: string; selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> };
+    const metricsService = selected[0]!.spec as {
+      clusterIP: string;
+      selector: Record<string, string>;
+      ports: Array<{ name: string; targetPort: string }>;
+    };
     expect(metricsService.clusterIP).toBe('None');
     const deployment = named('Deployment', service)!;
     const pod = podOf(deployment);
@@ -60,7 +70,7 @@ describe('k8s/components/observability on the prod overlay', () => {
     expect(JSON.parse(map.data!['myshop.json']!)).toEqual(dashboard());
   });
 
-  it('ships a Fluent Bit DaemonSet that sends the shop\'s container logs to Elasticsearch as ECS', () => {
+  it("ships a Fluent Bit DaemonSet that sends the shop's container logs to Elasticsearch as ECS", () => {
     const fluentBit = render(join(repoRoot, 'k8s/cluster-monitoring/fluent-bit'));
     expect(fluentBit.find((object) => object.kind === 'DaemonSet')?.metadata.namespace).toBe('logging');
     const config = fluentBit.find((object) => object.kind === 'ConfigMap')!.data!['fluent-bit.conf']!;
@@ -79,13 +89,28 @@ describe('the dashboard', () => {
     const row = board.panels.find((panel) => panel.type === 'row' && panel.repeat === 'service');
     expect(row?.title).toContain('$service');
     const titles = panels.map((panel) => panel.title);
-    for (const title of ['Requests by route', '5xx by route', 'p99 by route', 'In flight and event-loop lag', 'Database pool', 'Query duration p99 by statement']) expect(titles).toContain(title);
+    for (const title of [
+      'Requests by route',
+      '5xx by route',
+      'p99 by route',
+      'In flight and event-loop lag',
+      'Database pool',
+      'Query duration p99 by statement',
+    ])
+      expect(titles).toContain(title);
     expect(board.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'service']);
   });
 
   it('has the business panels', () => {
     const titles = panels.map((panel) => panel.title);
-    for (const title of ['Logins by result', 'Checkouts by result', 'Charges by result', 'Amount charged per second (major units)', 'Decline ratio (10 m)', 'Registrations (24 h)']) {
+    for (const title of [
+      'Logins by result',
+      'Checkouts by result',
+      'Charges by result',
+      'Amount charged per second (major units)',
+      'Decline ratio (10 m)',
+      'Registrations (24 h)',
+    ]) {
       expect(titles).toContain(title);
     }
   });

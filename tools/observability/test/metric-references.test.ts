@@ -29,7 +29,10 @@ beforeAll(async () => {
   };
   const user = await start('user');
   const jwks = `${user.url}/user/.well-known/jwks.json`;
-  const payment = await start('payment', { JWKS_URL: jwks, IDEMPOTENCY_FINGERPRINT_KEY: 'fingerprint-key-for-the-metrics-test-0123456789' });
+  const payment = await start('payment', {
+    JWKS_URL: jwks,
+    IDEMPOTENCY_FINGERPRINT_KEY: 'fingerprint-key-for-the-metrics-test-0123456789',
+  });
   await start('cart', { JWKS_URL: jwks, PAYMENT_URL: payment.url });
   for (const service of running) {
     const response = await request(service.metricsUrl);
@@ -62,15 +65,21 @@ describe('metric names in the rules and the dashboard', () => {
   it('queries only metrics that a service exports, a rule records, or Prometheus / kube-state-metrics provide', () => {
     const recorded = new Set(ruleGroups().flatMap((group) => group.rules.flatMap((rule) => (rule.record ? [rule.record] : []))));
     const known = new Set([...[...exported.values()].flatMap((names) => [...names]), ...recorded, ...Object.keys(EXTERNAL_METRICS)]);
-    const unknown = allExpressions().flatMap(({ where, expr }) => metricNames(expr).filter((name) => !known.has(name)).map((name) => `${where}: ${name}`));
+    const unknown = allExpressions().flatMap(({ where, expr }) =>
+      metricNames(expr)
+        .filter((name) => !known.has(name))
+        .map((name) => `${where}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   it('would catch a metric that nobody exports', () => {
     const known = new Set([...exported.values()].flatMap((names) => [...names]));
-    expect(metricNames('sum(rate(myshop_checkouts_total[5m])) / sum(rate(http_server_request_duration_seconds_count[$__rate_interval]))').filter((name) => !known.has(name))).toEqual([
-      'myshop_checkouts_total',
-    ]);
+    expect(
+      metricNames('sum(rate(myshop_checkouts_total[5m])) / sum(rate(http_server_request_duration_seconds_count[$__rate_interval]))').filter(
+        (name) => !known.has(name),
+      ),
+    ).toEqual(['myshop_checkouts_total']);
   });
 
   it('uses every domain metric somewhere', () => {

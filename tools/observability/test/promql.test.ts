@@ -17,7 +17,14 @@ describe('metricNames', () => {
 
 describe('exposedNames', () => {
   it('lists each family and, for histograms, the series PromQL queries', () => {
-    const text = ['# HELP h Help.', '# TYPE h histogram', 'h_bucket{le="1"} 1', '# TYPE c_total counter', 'c_total 3', '# TYPE g gauge'].join('\n');
+    const text = [
+      '# HELP h Help.',
+      '# TYPE h histogram',
+      'h_bucket{le="1"} 1',
+      '# TYPE c_total counter',
+      'c_total 3',
+      '# TYPE g gauge',
+    ].join('\n');
     expect([...exposedNames(text)].sort()).toEqual(['c_total', 'g', 'h', 'h_bucket', 'h_count', 'h_sum']);
   });
 });

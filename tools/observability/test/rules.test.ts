@@ -25,12 +25,17 @@ describe('the PrometheusRule myshop', () => {
     expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 13 rules found');
   });
 
-  it.skipIf(!promtoolBinary.path)(`passes its unit tests: each alert fires when it should and stays quiet when it should (promtool test rules)${promtoolBinary.skipNote}`, () => {
-    expect(promtool(['test', 'rules', 'rules-test.yaml'], ruleFiles())).toContain('SUCCESS');
-  });
+  it.skipIf(!promtoolBinary.path)(
+    `passes its unit tests: each alert fires when it should and stays quiet when it should (promtool test rules)${promtoolBinary.skipNote}`,
+    () => {
+      expect(promtool(['test', 'rules', 'rules-test.yaml'], ruleFiles())).toContain('SUCCESS');
+    },
+  );
 
   it('has the alerts operators need, each with a severity, a summary and a runbook line', () => {
-    const alerts = ruleGroups().flatMap((group) => group.rules).filter((rule) => rule.alert);
+    const alerts = ruleGroups()
+      .flatMap((group) => group.rules)
+      .filter((rule) => rule.alert);
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
       'MyshopHighErrorRatio',
       'MyshopHighLatencyP99',
@@ -49,7 +54,9 @@ describe('the PrometheusRule myshop', () => {
 
   it('tests every alert in rules-test.yaml', () => {
     const tests = readFileSync(join(componentDir, 'rules-test.yaml'), 'utf8');
-    for (const alert of ruleGroups().flatMap((group) => group.rules).filter((rule) => rule.alert)) {
+    for (const alert of ruleGroups()
+      .flatMap((group) => group.rules)
+      .filter((rule) => rule.alert)) {
       expect(tests, alert.alert).toContain(`alertname: ${alert.alert}`);
     }
   });

@@ -54,7 +54,10 @@ export function placeholderAddressProblems(objects: K8sObject[]): string[] {
       for (const peer of peers ?? []) {
         const address = peer.ipBlock && parseCidr(peer.ipBlock.cidr)?.address;
         const documentation = address && DOCUMENTATION.find(({ cidr }) => inCidr(cidr, address));
-        if (documentation) problems.push(`NetworkPolicy/${policy.metadata.name} ${where}: ${peer.ipBlock!.cidr} is a documentation address (${documentation.rfc}), a placeholder still to be replaced by the real one`);
+        if (documentation)
+          problems.push(
+            `NetworkPolicy/${policy.metadata.name} ${where}: ${peer.ipBlock!.cidr} is a documentation address (${documentation.rfc}), a placeholder still to be replaced by the real one`,
+          );
       }
     }
   }

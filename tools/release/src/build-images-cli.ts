@@ -3,7 +3,16 @@
  * manifest uses; CI tags the same build with the commit) and prints how much each adds to its
  * base image.
  */
-import { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, dockerfileOf, inspectImage, megabytes } from './docker.ts';
+import {
+  assertDockerEngine,
+  assertImagePresent,
+  baseImageOf,
+  buildImage,
+  devImage,
+  dockerfileOf,
+  inspectImage,
+  megabytes,
+} from './docker.ts';
 import { repoPath, services } from './repo.ts';
 
 const only = process.argv.slice(2);
@@ -24,4 +33,6 @@ for (const service of wanted) {
       `${`+${megabytes(size - baseSize)}`.padStart(7)} MB  ${Math.round((Date.now() - started) / 1000)} s`,
   );
 }
-process.stdout.write(`\n${'image'.padEnd(32)} ${'base'.padStart(10)} ${'final'.padStart(10)} ${'added'.padStart(10)}  build\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `\n${'image'.padEnd(32)} ${'base'.padStart(10)} ${'final'.padStart(10)} ${'added'.padStart(10)}  build\n${rows.join('\n')}\n`,
+);

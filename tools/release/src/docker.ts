@@ -25,10 +25,12 @@ export function assertDockerEngine(): void {
   try {
     dockerRun(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
   } catch (error) {
-    const detail = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const detail = String((error as { stderr?: unknown }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
     throw new Error(
       `The image tests need a running Docker engine (${docker}: ${detail}). Start one ` +
-        '(on this project\'s machines: ../shared/tools/docker-up.sh, which .ci/run calls) and run `npm run test:images` again.',
+        "(on this project's machines: ../shared/tools/docker-up.sh, which .ci/run calls) and run `npm run test:images` again.",
     );
   }
 }
@@ -54,7 +56,14 @@ export function assertImagePresent(image: string): void {
 export interface ImageInfo {
   id: string;
   size: number;
-  config: { User?: string; ExposedPorts?: Record<string, unknown>; Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[]; WorkingDir?: string };
+  config: {
+    User?: string;
+    ExposedPorts?: Record<string, unknown>;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    Env?: string[];
+    WorkingDir?: string;
+  };
 }
 
 export function inspectImage(image: string): ImageInfo {
@@ -66,16 +75,24 @@ export function inspectImage(image: string): ImageInfo {
  * `docker build` of one service's image (or of its `target` stage) with BuildKit, its output in `logFile`; rejects with the
  * log's tail when the build fails or outlasts `timeoutMs`.
  */
-export function buildImage(service: string, tag: string, { timeoutMs = 20 * 60_000, logFile, target }: { timeoutMs?: number; logFile: string; target?: string }): Promise<void> {
+export function buildImage(
+  service: string,
+  tag: string,
+  { timeoutMs = 20 * 60_000, logFile, target }: { timeoutMs?: number; logFile: string; target?: string },
+): Promise<void> {
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child = spawn(docker, ['build', '--progress=plain', '-f', dockerfileOf(service), ...(target ? ['--target', target] : []), '-t', tag, '.'], {
-    cwd: repoPath(),
-    env: { ...process.env, DOCKER_BUILDKIT: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
+  const child = spawn(
+    docker,
+    ['build', '--progress=plain', '-f', dockerfileOf(service), ...(target ? ['--target', target] : []), '-t', tag, '.'],
+    {
+      cwd: repoPath(),
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    },
+  );
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   return new Promise((resolve, reject) => {
@@ -84,7 +101,11 @@ export function buildImage(service: string, tag: string, { timeoutMs = 20 * 60_0
       log.end(() => {
         if (code === 0) return resolve();
         const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
-        reject(new Error(`docker build of ${service} ${signal ? `was stopped (${signal}, limit ${timeoutMs / 1000} s)` : `failed (exit ${code})`}; log ${logFile}:\n${tail}`));
+        reject(
+          new Error(
+            `docker build of ${service} ${signal ? `was stopped (${signal}, limit ${timeoutMs / 1000} s)` : `failed (exit ${code})`}; log ${logFile}:\n${tail}`,
+          ),
+        );
       });
     });
   });

@@ -6,5 +6,17 @@
 export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './repo.ts';
 export { assertKubectl, render, type K8sObject } from './kustomize.ts';
 export { IMAGE_REPOSITORY, imageName, setImageEntry } from './images.ts';
-export { assertDockerEngine, assertImagePresent, baseImageOf, buildImage, devImage, docker, dockerfileOf, dockerRun, inspectImage, megabytes, type ImageInfo } from './docker.ts';
+export {
+  assertDockerEngine,
+  assertImagePresent,
+  baseImageOf,
+  buildImage,
+  devImage,
+  docker,
+  dockerfileOf,
+  dockerRun,
+  inspectImage,
+  megabytes,
+  type ImageInfo,
+} from './docker.ts';
 export { inCidr, parseCidr, placeholderAddressProblems } from './addresses.ts';

@@ -43,7 +43,9 @@ interface Answer {
 /** One step failed: which, what came back, and what was expected. */
 export class JourneyError extends Error {
   constructor(step: string, expected: string, answer: Answer | undefined, cause?: unknown) {
-    const got = answer ? `${answer.status} ${JSON.stringify(answer.body).slice(0, 500)}` : String((cause as Error | undefined)?.message ?? cause);
+    const got = answer
+      ? `${answer.status} ${JSON.stringify(answer.body).slice(0, 500)}`
+      : String((cause as Error | undefined)?.message ?? cause);
     super(`journey step "${step}": expected ${expected}, got ${got}`);
     this.name = 'JourneyError';
   }
@@ -80,7 +82,12 @@ export async function runJourney(options: JourneyOptions): Promise<JourneyResult
   };
 
   /** Runs one step: the call, then `check` on its answer (which returns what the next steps need). */
-  const step = async <T>(name: string, expected: string, send: () => Promise<Answer>, check: (answer: Answer) => T | undefined): Promise<T> => {
+  const step = async <T>(
+    name: string,
+    expected: string,
+    send: () => Promise<Answer>,
+    check: (answer: Answer) => T | undefined,
+  ): Promise<T> => {
     const started = performance.now();
     let answer: Answer | undefined;
     try {
@@ -100,26 +107,59 @@ export async function runJourney(options: JourneyOptions): Promise<JourneyResult
     await waitForFrontDoor(() => call('GET', '/user/.well-known/jwks.json'), options.waitSeconds ?? 0);
 
     const account = { email: `journey-${randomUUID()}@example.com`, password: 'correct horse battery staple', name: 'Journey' };
-    await step('register', '201', () => call('POST', '/user/register', { body: account }), (answer) => (answer.status === 201 ? true : undefined));
-    const token = await step('login', '200 with an accessToken', () => call('POST', '/user/login', { body: { email: account.email, password: account.password } }), (answer) =>
-      answer.status === 200 && typeof answer.body.accessToken === 'string' ? answer.body.accessToken : undefined,
+    await step(
+      'register',
+      '201',
+      () => call('POST', '/user/register', { body: account }),
+      (answer) => (answer.status === 201 ? true : undefined),
     );
-    const product = await step('products', '200 with a product', () => call('GET', '/cart/products?limit=1'), (answer) => {
-      const [first] = (answer.body.items ?? []) as Array<{ id: string; price: number }>;
-      return answer.status === 200 && first ? first : undefined;
-    });
+    const token = await step(
+      'login',
+      '200 with an accessToken',
+      () => call('POST', '/user/login', { body: { email: account.email, password: account.password } }),
+      (answer) => (answer.status === 200 && typeof answer.body.accessToken === 'string' ? answer.body.accessToken : undefined),
+    );
+    const product = await step(
+      'products',
+      '200 with a product',
+      () => call('GET', '/cart/products?limit=1'),
+      (answer) => {
+        const [first] = (answer.body.items ?? []) as Array<{ id: string; price: number }>;
+        return answer.status === 200 && first ? first : undefined;
+      },
+    );
     const quantity = 2;
-    await step('add to cart', '201', () => call('POST', '/cart/items', { token, body: { productId: product.id, quantity } }), (answer) => (answer.status === 201 ? true : undefined));
-    const amount = quantity * product.price;
-    const paid = await step('checkout', `201 paid, amount ${amount}`, () => call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: TEST_CARD } }), (answer) =>
-      answer.status === 201 && answer.body.status === 'paid' && answer.body.amount === amount && typeof answer.body.chargeId === 'string'
-        ? { orderId: String(answer.body.orderId), chargeId: answer.body.chargeId }
-        : undefined,
+    await step(
+      'add to cart',
+      '201',
+      () => call('POST', '/cart/items', { token, body: { productId: product.id, quantity } }),
+      (answer) => (answer.status === 201 ? true : undefined),
     );
-    await step('charges', `200 listing charge ${paid.chargeId} once, succeeded`, () => call('GET', '/payment/charges', { token }), (answer) => {
-      const items = (answer.body.items ?? []) as Array<{ id: string; status: string; amount: number }>;
-      return answer.status === 200 && items.length === 1 && items[0]!.id === paid.chargeId && items[0]!.status === 'succeeded' && items[0]!.amount === amount ? true : undefined;
-    });
+    const amount = quantity * product.price;
+    const paid = await step(
+      'checkout',
+      `201 paid, amount ${amount}`,
+      () => call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: TEST_CARD } }),
+      (answer) =>
+        answer.status === 201 && answer.body.status === 'paid' && answer.body.amount === amount && typeof answer.body.chargeId === 'string'
+          ? { orderId: String(answer.body.orderId), chargeId: answer.body.chargeId }
+          : undefined,
+    );
+    await step(
+      'charges',
+      `200 listing charge ${paid.chargeId} once, succeeded`,
+      () => call('GET', '/payment/charges', { token }),
+      (answer) => {
+        const items = (answer.body.items ?? []) as Array<{ id: string; status: string; amount: number }>;
+        return answer.status === 200 &&
+          items.length === 1 &&
+          items[0]!.id === paid.chargeId &&
+          items[0]!.status === 'succeeded' &&
+          items[0]!.amount === amount
+          ? true
+          : undefined;
+      },
+    );
     return { steps, ...paid, amount };
   } finally {
     await agent.close();
@@ -138,7 +178,8 @@ async function waitForFrontDoor(probe: () => Promise<Answer>, waitSeconds: numbe
     } catch (error) {
       failure = error;
     }
-    if (Date.now() >= deadline) throw new JourneyError('front door', `200 from /user/.well-known/jwks.json within ${waitSeconds} s`, answer, failure);
+    if (Date.now() >= deadline)
+      throw new JourneyError('front door', `200 from /user/.well-known/jwks.json within ${waitSeconds} s`, answer, failure);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -147,7 +188,10 @@ async function waitForFrontDoor(probe: () => Promise<Answer>, waitSeconds: numbe
 export async function journeyCommand(args: string[], write: (text: string) => void): Promise<number> {
   let values: { 'base-url'?: string; host?: string; 'wait-seconds'?: string };
   try {
-    ({ values } = parseArgs({ args, options: { 'base-url': { type: 'string' }, host: { type: 'string' }, 'wait-seconds': { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args,
+      options: { 'base-url': { type: 'string' }, host: { type: 'string' }, 'wait-seconds': { type: 'string' } },
+    }));
   } catch (error) {
     write(`${(error as Error).message}\n`);
     values = {};

@@ -47,7 +47,11 @@ export function render(dir: string, { cache: keep = true }: { cache?: boolean } 
   assertKubectl();
   let output: string;
   try {
-    output = execFileSync('kubectl', ['kustomize', absolute], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    output = execFileSync('kubectl', ['kustomize', absolute], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
     throw new Error(`kubectl kustomize ${relative(repoRoot, absolute) || absolute} failed: ${stderr || (error as Error).message}`);

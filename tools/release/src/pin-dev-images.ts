@@ -11,7 +11,8 @@ import { repoPath, services } from './repo.ts';
 const COMMIT = /^[0-9a-f]{40}$/;
 
 export function parseCommit(argument: string | undefined): string {
-  if (argument === undefined || !COMMIT.test(argument)) throw new Error(`not a full commit id (40 lower-case hex digits): ${argument ?? '(none)'}`);
+  if (argument === undefined || !COMMIT.test(argument))
+    throw new Error(`not a full commit id (40 lower-case hex digits): ${argument ?? '(none)'}`);
   return argument;
 }
 

@@ -40,7 +40,9 @@ export function releaseProblems(overlaysDir = repoPath('k8s/overlays/prod')): st
 export function pinProdImages(pins: Pin[], overlaysDir = repoPath('k8s/overlays/prod')): void {
   const problems = releaseProblems(overlaysDir);
   if (problems.length > 0) {
-    throw new Error(`k8s/overlays/prod is not ready for production, no image pinned (k8s/README.md, "The database"):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    throw new Error(
+      `k8s/overlays/prod is not ready for production, no image pinned (k8s/README.md, "The database"):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
   }
   for (const pin of pins) pinProdImage(pin, overlaysDir);
 }

@@ -45,7 +45,14 @@ describe('npm run journey', () => {
   it('walks register → login → products → cart → checkout → charges through npm start’s gateway', async () => {
     const lines: string[] = [];
     const result = await runJourney({ baseUrl: gatewayUrl, waitSeconds: 30, log: (line) => lines.push(line) });
-    expect(result.steps.map((step) => `${step.name} ${step.status}`)).toEqual(['register 201', 'login 200', 'products 200', 'add to cart 201', 'checkout 201', 'charges 200']);
+    expect(result.steps.map((step) => `${step.name} ${step.status}`)).toEqual([
+      'register 201',
+      'login 200',
+      'products 200',
+      'add to cart 201',
+      'checkout 201',
+      'charges 200',
+    ]);
     expect(result.chargeId).toEqual(expect.any(String));
     expect(result.amount).toBeGreaterThan(0);
     expect(lines).toHaveLength(6);
@@ -57,7 +64,9 @@ describe('npm run journey', () => {
     expect(output).toMatch(/^register\s+201 .*\n(.*\n){5}journey passed: order \S+, charge \S+, amount \d+ \(minor units\)\n$/);
     output = '';
     expect(await journeyCommand(['--base-url', gatewayUrl, '--host', 'example.org'], (text) => void (output += text))).toBe(1);
-    expect(output).toMatch(/^journey failed: journey step "front door": expected 200 from \/user\/\.well-known\/jwks\.json within 0 s, got 404/);
+    expect(output).toMatch(
+      /^journey failed: journey step "front door": expected 200 from \/user\/\.well-known\/jwks\.json within 0 s, got 404/,
+    );
   }, 120_000);
 });
 
@@ -67,13 +76,17 @@ describe('a journey that breaks', () => {
   beforeAll(async () => {
     app = Fastify();
     app.get('/user/.well-known/jwks.json', async () => ({ keys: [] }));
-    app.post('/user/register', async (_request, reply) => reply.code(409).send({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'taken' }));
+    app.post('/user/register', async (_request, reply) =>
+      reply.code(409).send({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'taken' }),
+    );
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(() => app.close());
 
   it('names the step, what it expected and what came back', async () => {
-    await expect(runJourney({ baseUrl: url })).rejects.toThrow('journey step "register": expected 201, got 409 {"statusCode":409,"code":"USER_EMAIL_TAKEN"');
+    await expect(runJourney({ baseUrl: url })).rejects.toThrow(
+      'journey step "register": expected 201, got 409 {"statusCode":409,"code":"USER_EMAIL_TAKEN"',
+    );
   });
 
   it('waits for a front door that is not there yet, then gives up naming it', async () => {
@@ -83,7 +96,9 @@ describe('a journey that breaks', () => {
     const { port } = server.address() as { port: number };
     server.close();
     const started = Date.now();
-    await expect(runJourney({ baseUrl: `http://127.0.0.1:${port}`, waitSeconds: 1 })).rejects.toThrow(/journey step "front door": expected 200 .* within 1 s, got .*ECONNREFUSED/);
+    await expect(runJourney({ baseUrl: `http://127.0.0.1:${port}`, waitSeconds: 1 })).rejects.toThrow(
+      /journey step "front door": expected 200 .* within 1 s, got .*ECONNREFUSED/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 

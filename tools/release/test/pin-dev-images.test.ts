@@ -23,15 +23,16 @@ const imagesOf = (dir: string) =>
     .flatMap((deployment) => deployment.spec.template.spec.containers.map((container) => container.image))
     .filter((image) => image.startsWith('ghcr.io/'));
 
-describe('pin-dev-images (CI\'s step on main)', () => {
-  it('makes the whole dev overlay deploy the images of one commit, keeping the files\' comments', () => {
+describe("pin-dev-images (CI's step on main)", () => {
+  it("makes the whole dev overlay deploy the images of one commit, keeping the files' comments", () => {
     const dev = copyOfK8s();
     const files = pinDevImages(COMMIT, dev);
     expect(files).toHaveLength(services().length);
     expect(imagesOf(dev).sort()).toEqual(services().map((service) => `ghcr.io/myshop/${service}:${COMMIT}`));
     expect(readFileSync(join(dev, 'user/kustomization.yaml'), 'utf8')).toMatch(/^# user on a development cluster/);
     // The rest of the overlay is untouched: only the image lines differ.
-    const withoutImages = (dir: string) => JSON.stringify(render(dir).map((object) => JSON.stringify(object).replaceAll(/"image":"[^"]*"/g, '')));
+    const withoutImages = (dir: string) =>
+      JSON.stringify(render(dir).map((object) => JSON.stringify(object).replaceAll(/"image":"[^"]*"/g, '')));
     expect(withoutImages(dev)).toBe(withoutImages(repoPath('k8s/overlays/dev')));
   });
 

@@ -21,7 +21,7 @@ function k8sWithDatabaseAt(cidr: string): string {
   return join(copy, 'k8s/overlays/prod');
 }
 
-describe('pin-prod-images (the release workflow\'s step)', () => {
+describe("pin-prod-images (the release workflow's step)", () => {
   it('pins a prod overlay to a version and digest, keeping its comments, and the overlay deploys it', () => {
     const copy = mkdtempSync(join(tmpdir(), 'myshop-k8s-'));
     onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
@@ -44,19 +44,30 @@ describe('pin-prod-images (the release workflow\'s step)', () => {
     expect(readFileSync(join(prod, 'user/kustomization.yaml'), 'utf8')).toBe(before);
   });
 
-  it('pins every image once the managed database\'s address is set', () => {
+  it("pins every image once the managed database's address is set", () => {
     const prod = k8sWithDatabaseAt('10.20.30.40/32');
-    pinProdImages(['user', 'cart'].map((service) => parsePin(`${service}=ghcr.io/myshop/${service}:1.4.0@${DIGEST}`)), prod);
-    for (const service of ['user', 'cart']) expect(readFileSync(join(prod, `${service}/kustomization.yaml`), 'utf8')).toContain(`digest: ${DIGEST}`);
+    pinProdImages(
+      ['user', 'cart'].map((service) => parsePin(`${service}=ghcr.io/myshop/${service}:1.4.0@${DIGEST}`)),
+      prod,
+    );
+    for (const service of ['user', 'cart'])
+      expect(readFileSync(join(prod, `${service}/kustomization.yaml`), 'utf8')).toContain(`digest: ${DIGEST}`);
   });
 
   it('refuses to rename an image: a pin moves the tag and digest of the one name', () => {
-    expect(() => pinProdImage(parsePin(`user=ghcr.io/elsewhere/user:1.4.0@${DIGEST}`), repoPath('k8s/overlays/prod'))).toThrow('user is ghcr.io/myshop/user, not ghcr.io/elsewhere/user');
+    expect(() => pinProdImage(parsePin(`user=ghcr.io/elsewhere/user:1.4.0@${DIGEST}`), repoPath('k8s/overlays/prod'))).toThrow(
+      'user is ghcr.io/myshop/user, not ghcr.io/elsewhere/user',
+    );
   });
 
   it('refuses anything but <service>=<image>:<tag>@<digest>', () => {
     expect(() => parsePin('user=ghcr.io/myshop/user:1.4.0')).toThrow('not <service>=');
     expect(() => parsePin(`user=ghcr.io/myshop/user@${DIGEST}`)).toThrow('not <service>=');
-    expect(parsePin(`cart=ghcr.io/myshop/cart:1.4.0@${DIGEST}`)).toEqual({ service: 'cart', name: 'ghcr.io/myshop/cart', tag: '1.4.0', digest: DIGEST });
+    expect(parsePin(`cart=ghcr.io/myshop/cart:1.4.0@${DIGEST}`)).toEqual({
+      service: 'cart',
+      name: 'ghcr.io/myshop/cart',
+      tag: '1.4.0',
+      digest: DIGEST,
+    });
   });
 });

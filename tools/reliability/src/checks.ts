@@ -62,7 +62,11 @@ export interface ChecksRun {
  * directly; one cart replica, with a hop in front of payment). A check that throws becomes a
  * failing row, and the next one still runs.
  */
-export async function runChecks(profile: ChecksProfile, log: (message: string) => void, only: CheckName[] = CHECK_NAMES): Promise<ChecksRun> {
+export async function runChecks(
+  profile: ChecksProfile,
+  log: (message: string) => void,
+  only: CheckName[] = CHECK_NAMES,
+): Promise<ChecksRun> {
   const run: ChecksRun = { figures: [], details: {} };
   const attempt = async (name: CheckName, check: () => Promise<CheckResult>) => {
     const started = performance.now();

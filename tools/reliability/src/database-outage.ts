@@ -37,7 +37,11 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
     const { stack } = chaos;
     const services = [...stack.services.values()];
-    const { before, load } = await startLoad(chaos, { shoppers: options.shoppers, ratePerSecond: options.ratePerSecond, timeoutMs: requestTimeoutMs * 2 });
+    const { before, load } = await startLoad(chaos, {
+      shoppers: options.shoppers,
+      ratePerSecond: options.ratePerSecond,
+      timeoutMs: requestTimeoutMs * 2,
+    });
     await sleep(options.steadyMs);
 
     const replicasBefore = services.flatMap((service) => service.replicas);
@@ -67,7 +71,8 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
     log(`database outage: every database started again after ${formatSeconds(databasesBackAt - outageStart)}`);
     const deadline = performance.now() + recoveryTimeoutMs;
     while (services.some((service) => service.endpoints.ready().length < service.replicas.length)) {
-      if (performance.now() > deadline) throw new Error(`not every replica was ready ${recoveryTimeoutMs} ms after the databases came back`);
+      if (performance.now() > deadline)
+        throw new Error(`not every replica was ready ${recoveryTimeoutMs} ms after the databases came back`);
       await sleep(50);
     }
     const recoveredAt = load.now();

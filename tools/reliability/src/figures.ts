@@ -33,13 +33,21 @@ function escapeCell(value: string): string {
 export function readFigureFiles(dir: string): Figure[] {
   if (!existsSync(dir)) return [];
   const figures: Figure[] = [];
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const path = join(dir, file);
     try {
       const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
       for (const entry of Array.isArray(parsed) ? parsed : [parsed]) {
         if (!isFigure(entry)) throw new Error('not { check, load, figure, target, pass }');
-        figures.push({ check: entry.check, load: String(entry.load), figure: String(entry.figure), target: String(entry.target), pass: entry.pass });
+        figures.push({
+          check: entry.check,
+          load: String(entry.load),
+          figure: String(entry.figure),
+          target: String(entry.target),
+          pass: entry.pass,
+        });
       }
     } catch (error) {
       figures.push({ check: file, load: '-', figure: `unreadable: ${(error as Error).message}`, target: 'a figure', pass: false });

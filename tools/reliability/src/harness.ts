@@ -73,7 +73,11 @@ export async function startChaosStack(options: ChaosStackOptions = {}): Promise<
  * Runs `work` on the stack the caller lends (several checks, one cluster: a series of incidents),
  * or on a stack of its own, started from `start` and stopped afterwards.
  */
-export async function onStack<T>(borrowed: ChaosStack | undefined, start: ChaosStackOptions, work: (chaos: ChaosStack) => Promise<T>): Promise<T> {
+export async function onStack<T>(
+  borrowed: ChaosStack | undefined,
+  start: ChaosStackOptions,
+  work: (chaos: ChaosStack) => Promise<T>,
+): Promise<T> {
   const chaos = borrowed ?? (await startChaosStack(start));
   try {
     return await work(chaos);
@@ -86,12 +90,21 @@ export async function onStack<T>(borrowed: ChaosStack | undefined, start: ChaosS
  * The start of every check under load: the books as they stand (what the check adds is measured
  * against them), shoppers signed up, and their mixed load running through the gateway.
  */
-export async function startLoad(chaos: ChaosStack, options: { shoppers: number; ratePerSecond: number; timeoutMs?: number }): Promise<{ before: Ledger; load: MixedLoad }> {
+export async function startLoad(
+  chaos: ChaosStack,
+  options: { shoppers: number; ratePerSecond: number; timeoutMs?: number },
+): Promise<{ before: Ledger; load: MixedLoad }> {
   const { client } = chaos;
   const before = await readStackLedger(chaos);
   const shoppers = await createShoppers(client, options.shoppers);
   const products = await readCatalogue(client);
-  const load = new MixedLoad({ client, shoppers, products, ratePerSecond: options.ratePerSecond, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const load = new MixedLoad({
+    client,
+    shoppers,
+    products,
+    ratePerSecond: options.ratePerSecond,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   load.start();
   return { before, load };
 }

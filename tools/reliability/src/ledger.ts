@@ -104,7 +104,8 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
     }
     if (PAID.has(order.status)) {
       const charge = succeeded.find((candidate) => candidate.id === order.charge_id);
-      if (!charge) problems.push(`order ${order.id} is ${order.status} by charge ${order.charge_id}, which is not a succeeded charge for it`);
+      if (!charge)
+        problems.push(`order ${order.id} is ${order.status} by charge ${order.charge_id}, which is not a succeeded charge for it`);
       else if (charge.amount !== order.amount) problems.push(`order ${order.id} is for ${order.amount} but was charged ${charge.amount}`);
       else if (charge.amount_refunded !== order.amount_refunded) {
         problems.push(`order ${order.id} shows ${order.amount_refunded} refunded, its charge ${charge.amount_refunded}`);
@@ -136,7 +137,13 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
 
   const count = (status: OrderStatus) => orders.filter((order) => order.status === status).length;
   return {
-    orders: { pending: count('pending'), paid: count('paid'), partially_refunded: count('partially_refunded'), refunded: count('refunded'), failed: count('failed') },
+    orders: {
+      pending: count('pending'),
+      paid: count('paid'),
+      partially_refunded: count('partially_refunded'),
+      refunded: count('refunded'),
+      failed: count('failed'),
+    },
     charges: { succeeded: succeededCharges.length, failed: charges.length - succeededCharges.length },
     money: { captured, refunded, kept: captured - refunded, keptByOrders },
     duplicates,

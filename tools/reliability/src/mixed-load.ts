@@ -136,7 +136,13 @@ export class MixedLoad {
         'cart-write': samples.filter((sample) => sample.kind === 'cart-write').length,
         checkout: samples.filter((sample) => sample.kind === 'checkout').length,
       },
-      checkouts: { paid: count('paid'), declined: count('declined'), refused: count('refused'), unsettled: count('unsettled'), abandoned: count('abandoned') },
+      checkouts: {
+        paid: count('paid'),
+        declined: count('declined'),
+        refused: count('refused'),
+        unsettled: count('unsettled'),
+        abandoned: count('abandoned'),
+      },
       failureSamples: failures.slice(0, 10),
       unexpectedSamples: unexpected.slice(0, 10),
     };
@@ -152,10 +158,14 @@ export class MixedLoad {
     for (let round = 1; !this.stopping; round += 1) {
       const product = products[randomInt(products.length)]!;
       await this.send(shopper, 'read', 'GET /cart/products', 'GET', `/cart/products?limit=${randomInt(5, 30)}`);
-      await this.send(shopper, 'cart-write', 'POST /cart/items', 'POST', '/cart/items', { body: { productId: product.id, quantity: randomInt(1, 4) } });
+      await this.send(shopper, 'cart-write', 'POST /cart/items', 'POST', '/cart/items', {
+        body: { productId: product.id, quantity: randomInt(1, 4) },
+      });
       await this.send(shopper, 'read', 'GET /cart', 'GET', '/cart');
       if (round % 3 === 0) {
-        await this.send(shopper, 'cart-write', 'PUT /cart/items/:id', 'PUT', `/cart/items/${product.id}`, { body: { quantity: randomInt(1, 4) } });
+        await this.send(shopper, 'cart-write', 'PUT /cart/items/:id', 'PUT', `/cart/items/${product.id}`, {
+          body: { quantity: randomInt(1, 4) },
+        });
       }
       if (round % 2 === 0) {
         await this.checkout(shopper);
@@ -174,7 +184,10 @@ export class MixedLoad {
     this.checkouts.push(record);
     for (;;) {
       record.attempts += 1;
-      const answer = await this.send(shopper, 'checkout', 'POST /cart/checkout', 'POST', '/cart/checkout', { body: { card: payWith }, key: record.key });
+      const answer = await this.send(shopper, 'checkout', 'POST /cart/checkout', 'POST', '/cart/checkout', {
+        body: { card: payWith },
+        key: record.key,
+      });
       const body = answer?.body as { orderId?: string; chargeId?: string; amount?: number; code?: string } | undefined;
       if (answer?.status === 201) {
         Object.assign(record, { outcome: 'paid', orderId: body?.orderId, chargeId: body?.chargeId, amount: body?.amount });

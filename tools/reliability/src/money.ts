@@ -40,11 +40,28 @@ type Step = Action[];
 
 const who = fc.constantFrom<Who>(0, 1, 2);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('fill' as const), who, lines: fc.array(fc.record({ product: fc.nat(9), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('checkout' as const), who, clicks: fc.integer({ min: 1, max: 3 }), declined: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('fill' as const),
+      who,
+      lines: fc.array(fc.record({ product: fc.nat(9), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('checkout' as const), who, clicks: fc.integer({ min: 1, max: 3 }), declined: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), who }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('shopperRefund' as const), who }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('operatorRefund' as const), who, part: fc.constantFrom('rest' as const, 'half' as const, 'one' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('operatorRefund' as const),
+      who,
+      part: fc.constantFrom('rest' as const, 'half' as const, 'one' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const), who: fc.constant<Who>(2) }) },
 );
 
@@ -115,26 +132,31 @@ export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult>
     };
     const context = { client, products, operatorToken, clientSecret, tally };
 
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(action, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: options.maxSteps }), async (steps) => {
-        const models = await Promise.all(SHOPPERS.map(async (name) => newShopper(client, name)));
-        // Every run starts from shoppers who have paid once, so refunds and retries have something to act on.
-        const opening: Step[] = [
-          SHOPPERS.map((_, index) => ({ kind: 'fill' as const, who: index as Who, lines: [{ product: index, quantity: 1 }] })),
-          SHOPPERS.map((_, index) => ({ kind: 'checkout' as const, who: index as Who, clicks: 1, declined: false })),
-        ];
-        for (const step of [...opening, ...steps]) {
-          await Promise.all(step.map((next) => perform(context, models, next)));
-          tally.steps += 1;
-        }
-        await checkModel(client, models, tally);
-        tally.runs += 1;
-        if (tally.divergences.length > 0) throw new Error(`diverged from the model: ${tally.divergences.join('; ')}`);
-      }),
-      { numRuns: options.runs, endOnFailure: true, ...(options.seed === undefined ? {} : { seed: options.seed }) },
-    ).catch((error: unknown) => {
-      if (tally.divergences.length === 0) tally.divergences.push((error as Error).message.split('\n')[0]!);
-    });
+    await fc
+      .assert(
+        fc.asyncProperty(
+          fc.array(fc.array(action, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: options.maxSteps }),
+          async (steps) => {
+            const models = await Promise.all(SHOPPERS.map(async (name) => newShopper(client, name)));
+            // Every run starts from shoppers who have paid once, so refunds and retries have something to act on.
+            const opening: Step[] = [
+              SHOPPERS.map((_, index) => ({ kind: 'fill' as const, who: index as Who, lines: [{ product: index, quantity: 1 }] })),
+              SHOPPERS.map((_, index) => ({ kind: 'checkout' as const, who: index as Who, clicks: 1, declined: false })),
+            ];
+            for (const step of [...opening, ...steps]) {
+              await Promise.all(step.map((next) => perform(context, models, next)));
+              tally.steps += 1;
+            }
+            await checkModel(client, models, tally);
+            tally.runs += 1;
+            if (tally.divergences.length > 0) throw new Error(`diverged from the model: ${tally.divergences.join('; ')}`);
+          },
+        ),
+        { numRuns: options.runs, endOnFailure: true, ...(options.seed === undefined ? {} : { seed: options.seed }) },
+      )
+      .catch((error: unknown) => {
+        if (tally.divergences.length === 0) tally.divergences.push((error as Error).message.split('\n')[0]!);
+      });
 
     // The books once every run is done, by the reconciliation command itself: payment and cart
     // tell one story, money included (it waits for refunds still on their way to their orders).
@@ -210,7 +232,9 @@ async function perform(context: Context, models: ShopperModel[], next: Action): 
     case 'checkout': {
       const body = { card: card(next.declined ? DECLINED : VISA) };
       const keys = Array.from({ length: next.clicks }, () => randomUUID());
-      const answers = await Promise.all(keys.map((key) => client.call<Record<string, unknown>>('POST', '/cart/checkout', { token, key, body })));
+      const answers = await Promise.all(
+        keys.map((key) => client.call<Record<string, unknown>>('POST', '/cart/checkout', { token, key, body })),
+      );
       tally.checkouts += next.clicks;
       if (next.clicks > 1) tally.concurrentClicks += next.clicks;
       const paid = answers.filter((answer) => answer.status === 201);
@@ -218,7 +242,12 @@ async function perform(context: Context, models: ShopperModel[], next: Action): 
       answers.forEach((answer, index) => {
         if (answer.status === 201) {
           tally.paid += 1;
-          const order = answer.body as { orderId: string; chargeId: string; amount: number; items: Array<{ productId: string; quantity: number }> };
+          const order = answer.body as {
+            orderId: string;
+            chargeId: string;
+            amount: number;
+            items: Array<{ productId: string; quantity: number }>;
+          };
           model.paid.set(order.orderId, { chargeId: order.chargeId, amount: order.amount, items: order.items, refunded: 0 });
         } else if (answer.status === 402) {
           tally.declined += 1;
@@ -271,7 +300,11 @@ async function perform(context: Context, models: ShopperModel[], next: Action): 
         if (answer.status === expected) tally.replaysRefused += 1;
         else diverged(`${name} answered ${answer.status}`);
       }
-      const charge = await client.call('POST', '/payment/charges', { token, key: randomUUID(), body: { amount: 100, currency: 'USD', card: card(VISA) } });
+      const charge = await client.call('POST', '/payment/charges', {
+        token,
+        key: randomUUID(),
+        body: { amount: 100, currency: 'USD', card: card(VISA) },
+      });
       if (charge.status === 403) tally.replaysRefused += 1;
       else diverged(`a shopper's own token charging at payment answered ${charge.status}`);
       return;
@@ -280,7 +313,12 @@ async function perform(context: Context, models: ShopperModel[], next: Action): 
 }
 
 /** The operator gives back part or all of what is left of the shopper's last paid order. */
-async function operatorRefund(context: Context, model: ShopperModel, part: 'rest' | 'half' | 'one', diverged: (what: string) => void): Promise<void> {
+async function operatorRefund(
+  context: Context,
+  model: ShopperModel,
+  part: 'rest' | 'half' | 'one',
+  diverged: (what: string) => void,
+): Promise<void> {
   const order = [...model.paid.values()].at(-1);
   if (!order) return;
   const left = order.amount - order.refunded;
@@ -337,7 +375,7 @@ async function checkModel(client: GatewayClient, models: ShopperModel[], tally: 
     });
     // Refunds reach orders through the feed: give it a few seconds.
     let orders: OrderView[] = [];
-    for (const deadline = Date.now() + 15_000; ; ) {
+    for (const deadline = Date.now() + 15_000; ;) {
       orders = (await client.call<{ items: OrderView[] }>('GET', '/cart/orders?limit=100', { token })).body.items;
       const settled = [...model.paid].every(([id, order]) => {
         const seen = orders.find((candidate) => candidate.id === id);
@@ -351,11 +389,14 @@ async function checkModel(client: GatewayClient, models: ShopperModel[], tally: 
       const wanted = expected(order);
       if (!seen) tally.divergences.push(`${name}: paid order ${id} is not listed`);
       else if (seen.status !== wanted.status || seen.amountRefunded !== wanted.amountRefunded) {
-        tally.divergences.push(`${name}: order ${id} is ${seen.status} with ${seen.amountRefunded} refunded, the model says ${wanted.status} with ${wanted.amountRefunded}`);
+        tally.divergences.push(
+          `${name}: order ${id} is ${seen.status} with ${seen.amountRefunded} refunded, the model says ${wanted.status} with ${wanted.amountRefunded}`,
+        );
       }
     }
     const paidOrders = orders.filter((order) => ['paid', 'partially_refunded', 'refunded'].includes(order.status));
-    if (paidOrders.length !== model.paid.size) tally.divergences.push(`${name}: ${paidOrders.length} paid orders listed, told ${model.paid.size}`);
+    if (paidOrders.length !== model.paid.size)
+      tally.divergences.push(`${name}: ${paidOrders.length} paid orders listed, told ${model.paid.size}`);
     const cart = (await client.call<{ items: Array<{ productId: string; quantity: number }> }>('GET', '/cart', { token })).body.items;
     const held = new Map<string, number>();
     const count = (productId: string, quantity: number) => held.set(productId, (held.get(productId) ?? 0) + quantity);

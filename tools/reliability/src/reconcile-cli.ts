@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import { readLedger, type Ledger } from './ledger.ts';
 
-const { values } = parseArgs({ options: { cart: { type: 'string' }, payment: { type: 'string' }, wait: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { cart: { type: 'string' }, payment: { type: 'string' }, wait: { type: 'string', default: '0' } },
+});
 const cart = values.cart ?? process.env.CART_DATABASE_URL;
 const payment = values.payment ?? process.env.PAYMENT_DATABASE_URL;
 const waitSeconds = Number(values.wait);

@@ -15,7 +15,8 @@ export function runReconcileCommand(cartDatabaseUrl: string, paymentDatabaseUrl:
       process.execPath,
       ['--conditions=@myshop/source', entry, '--cart', cartDatabaseUrl, '--payment', paymentDatabaseUrl, '--wait', String(waitSeconds)],
       { timeout: (waitSeconds + 60) * 1000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
 }

@@ -121,7 +121,8 @@ export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Pro
       const answers: string[] = [];
       let final: { status: number; body: { orderId?: string; chargeId?: string; status?: string; amount?: number } } | undefined;
       while (!final) {
-        if (performance.now() - started > recoveryTimeoutMs) throw new Error(`checkout not settled within ${recoveryTimeoutMs} ms: ${answers.join(', ')}`);
+        if (performance.now() - started > recoveryTimeoutMs)
+          throw new Error(`checkout not settled within ${recoveryTimeoutMs} ms: ${answers.join(', ')}`);
         const answer = await client
           .call<{ orderId?: string; chargeId?: string; status?: string; amount?: number; code?: string }>('POST', '/cart/checkout', {
             token: shopper.token,
@@ -177,4 +178,3 @@ export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Pro
     await interposer.close();
   }
 }
-

@@ -42,7 +42,11 @@ describe('one stack through a series of incidents, under a mixed load through th
 
   it('a replica of each service killed with SIGKILL leaves the rotation and is replaced; nothing sent after a kill fails', async () => {
     const { figures, details } = await runKillCheck({ ...SHORT.kill, stack: chaos });
-    const { kills, ledger, summary } = details as { kills: Array<{ replica: string; failuresAfter: Sample[] }>; ledger: Ledger; summary: LoadSummary };
+    const { kills, ledger, summary } = details as {
+      kills: Array<{ replica: string; failuresAfter: Sample[] }>;
+      ledger: Ledger;
+      summary: LoadSummary;
+    };
     expect(kills.map((kill) => kill.replica.replace(/-\d+$/, '')).sort()).toEqual(['cart', 'payment', 'user']);
     expect(kills.flatMap((kill) => kill.failuresAfter)).toEqual([]);
     expect(summary.unexpectedSamples).toEqual([]);

@@ -23,8 +23,19 @@ const charge = (id: string, orderId: string | null, status: ChargeRow['status'] 
 describe('balance (orders against charges and refunds)', () => {
   it('balances paid and refunded orders with one charge each, failed ones with a failed charge, pending ones never charged', () => {
     const ledger = balance(
-      [order('o1', 'paid', 'c1'), order('o2', 'failed'), order('o3', 'pending'), order('o4', 'partially_refunded', 'c4', 500, 200), order('o5', 'refunded', 'c5', 300, 300)],
-      [charge('c1', 'o1'), charge('c2', 'o2', 'failed'), charge('c4', 'o4', 'succeeded', 500, 200), charge('c5', 'o5', 'succeeded', 300, 300)],
+      [
+        order('o1', 'paid', 'c1'),
+        order('o2', 'failed'),
+        order('o3', 'pending'),
+        order('o4', 'partially_refunded', 'c4', 500, 200),
+        order('o5', 'refunded', 'c5', 300, 300),
+      ],
+      [
+        charge('c1', 'o1'),
+        charge('c2', 'o2', 'failed'),
+        charge('c4', 'o4', 'succeeded', 500, 200),
+        charge('c5', 'o5', 'succeeded', 300, 300),
+      ],
     );
     expect(ledger).toEqual({
       orders: { pending: 1, paid: 1, partially_refunded: 1, refunded: 1, failed: 1 },

@@ -69,7 +69,12 @@ describe('MixedLoad', () => {
   it('records a request that gets no answer as a failure with its error code', async () => {
     const client = new GatewayClient('http://127.0.0.1:1', 2);
     onTestFinished(() => client.close());
-    const load = new MixedLoad({ client, shoppers: [{ email: 'x@example.com', token: 't' }], products: [{ id: randomUUID(), price: 1 }], ratePerSecond: 50 });
+    const load = new MixedLoad({
+      client,
+      shoppers: [{ email: 'x@example.com', token: 't' }],
+      products: [{ id: randomUUID(), price: 1 }],
+      ratePerSecond: 50,
+    });
     load.start();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const summary = await load.stop(0);

@@ -9,7 +9,9 @@ async function books(): Promise<{ cart: TestDatabase; payment: TestDatabase }> {
     await cart.drop();
     await payment.drop();
   });
-  await cart.query(`CREATE TABLE orders (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, charge_id text, attempt_expires_at timestamptz)`);
+  await cart.query(
+    `CREATE TABLE orders (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, charge_id text, attempt_expires_at timestamptz)`,
+  );
   await cart.query(`CREATE TABLE order_items (order_id text, line_total bigint)`);
   await payment.query(`CREATE TABLE charges (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, metadata jsonb)`);
   await payment.query(`CREATE TABLE refunds (charge_id text, amount bigint)`);

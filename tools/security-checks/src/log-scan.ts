@@ -33,7 +33,8 @@ export function knownTestSecrets(root = repoRoot): KnownSecrets {
   for (const file of sources) {
     const text = readFileSync(file, 'utf8');
     // Placeholders (`${…}`) and the redaction marker itself are no passwords.
-    for (const match of text.matchAll(PASSWORD_LITERAL)) if (!match[2]!.includes('${') && !/^\[\w+\]$/.test(match[2]!)) passwords.add(match[2]!);
+    for (const match of text.matchAll(PASSWORD_LITERAL))
+      if (!match[2]!.includes('${') && !/^\[\w+\]$/.test(match[2]!)) passwords.add(match[2]!);
     for (const match of text.matchAll(DIGIT_RUN)) if (isLuhnValid(match[0]) && /^[3-6]/.test(match[0])) cardNumbers.add(match[0]);
   }
   return { passwords: [...passwords].sort(), cardNumbers: [...cardNumbers].sort() };
@@ -42,7 +43,8 @@ export function knownTestSecrets(root = repoRoot): KnownSecrets {
 /** Header and payload of a JWT both start `eyJ` (base64url of `{"`); the signature may be empty (alg none). */
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
 /** A card number of a known brand in any digit run: Visa, Mastercard, Amex, Discover, JCB, Diners. */
-const BRANDED_PAN = /^(?:4\d{12}(?:\d{3})?(?:\d{3})?|5[1-5]\d{14}|2(?:2[2-9]|[3-6]\d|7[01])\d{13}|2720\d{12}|3[47]\d{13}|6(?:011|5\d{2})\d{12,15}|35\d{14}|3(?:0[0-5]|[68]\d)\d{11,16})$/;
+const BRANDED_PAN =
+  /^(?:4\d{12}(?:\d{3})?(?:\d{3})?|5[1-5]\d{14}|2(?:2[2-9]|[3-6]\d|7[01])\d{13}|2720\d{12}|3[47]\d{13}|6(?:011|5\d{2})\d{12,15}|35\d{14}|3(?:0[0-5]|[68]\d)\d{11,16})$/;
 /** A CVC (or the card object) as a field with a value: redaction replaces both with "[redacted]". */
 const CVC_FIELD = /"(?:cvc|cvv|cvc2|securityCode)"\s*:\s*"?\d{3,4}/i;
 const CARD_OBJECT = /"card"\s*:\s*\{[^}]*"(?:number|cvc)"\s*:\s*"?\d/;

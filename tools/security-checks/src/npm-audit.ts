@@ -109,9 +109,14 @@ export function packageNames(stdout: string): Set<string> {
 function runNpm(args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
   const npm = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
   return new Promise((resolve, reject) => {
-    execFile(npm[0]!, [...npm.slice(1), ...args], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && !stdout) reject(new AuditUnavailableError(`npm ${args[0]} could not run: ${error.message}`));
-      else resolve({ stdout, stderr });
-    });
+    execFile(
+      npm[0]!,
+      [...npm.slice(1), ...args],
+      { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && !stdout) reject(new AuditUnavailableError(`npm ${args[0]} could not run: ${error.message}`));
+        else resolve({ stdout, stderr });
+      },
+    );
   });
 }

@@ -28,7 +28,8 @@ function testProjects(root: string): Array<{ name: string; dir: string }> {
       const projectFile = join(parent, entry, 'project.json');
       if (!existsSync(packageFile) || !existsSync(projectFile)) continue;
       const scripts = (JSON.parse(readFileSync(packageFile, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-      if (scripts.test) projects.push({ name: (JSON.parse(readFileSync(projectFile, 'utf8')) as { name: string }).name, dir: join(parent, entry) });
+      if (scripts.test)
+        projects.push({ name: (JSON.parse(readFileSync(projectFile, 'utf8')) as { name: string }).name, dir: join(parent, entry) });
     }
   }
   return projects.sort((a, b) => a.name.localeCompare(b.name));

@@ -9,7 +9,11 @@ import { AuditUnavailableError, parseAuditReport, runNpmAudit } from '../src/npm
 import { repoRoot } from '../src/repo.ts';
 
 const report = (vulnerabilities: Record<string, number>, entries: Record<string, unknown> = {}) =>
-  JSON.stringify({ auditReportVersion: 2, vulnerabilities: entries, metadata: { vulnerabilities, dependencies: { prod: 120, dev: 300, total: 420 } } });
+  JSON.stringify({
+    auditReportVersion: 2,
+    vulnerabilities: entries,
+    metadata: { vulnerabilities, dependencies: { prod: 120, dev: 300, total: 420 } },
+  });
 
 describe('reading npm audit', () => {
   it('counts advisories by severity', () => {
@@ -22,17 +26,24 @@ describe('reading npm audit', () => {
 
   it('names every high or critical advisory', () => {
     const summary = parseAuditReport(
-      report({ high: 1, critical: 1 }, {
-        undici: { severity: 'high', via: [{ title: 'Unbounded decompression' }] },
-        'fast-json': { severity: 'critical', via: ['undici'] },
-        debug: { severity: 'low', via: [{ title: 'ReDoS' }] },
-      }),
+      report(
+        { high: 1, critical: 1 },
+        {
+          undici: { severity: 'high', via: [{ title: 'Unbounded decompression' }] },
+          'fast-json': { severity: 'critical', via: ['undici'] },
+          debug: { severity: 'low', via: [{ title: 'ReDoS' }] },
+        },
+      ),
     );
     expect(summary.serious).toEqual(['undici (high): Unbounded decompression', 'fast-json (critical): via undici']);
   });
 
   it('treats an endpoint that answers with an error as no report at all, never as a pass', () => {
-    const refused = JSON.stringify({ message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', statusCode: 405, error: { summary: '', detail: '' } });
+    const refused = JSON.stringify({
+      message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+      statusCode: 405,
+      error: { summary: '', detail: '' },
+    });
     expect(() => parseAuditReport(refused)).toThrow(AuditUnavailableError);
     expect(() => parseAuditReport(refused)).toThrow(/405 Method Not Allowed/);
     expect(() => parseAuditReport('npm error network ENOTFOUND')).toThrow(AuditUnavailableError);
@@ -53,7 +64,10 @@ describe('npm audit --omit=dev, against an advisory endpoint of our own', () => 
         const chunks: Buffer[] = [];
         for await (const chunk of request) chunks.push(chunk as Buffer);
         const raw = Buffer.concat(chunks);
-        const body = JSON.parse((request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString()) as Record<string, string[]>;
+        const body = JSON.parse((request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString()) as Record<
+          string,
+          string[]
+        >;
         asked.push(Object.keys(body));
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify(Object.fromEntries(Object.entries(advisories).filter(([name]) => name in body))));
@@ -64,7 +78,13 @@ describe('npm audit --omit=dev, against an advisory endpoint of our own', () => 
       const installed = installedVersion(name);
       if (!installed) return void response.writeHead(404).end('{}');
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ name, 'dist-tags': { latest: installed }, versions: { [installed]: { name, version: installed, dist: { tarball: 'http://127.0.0.1/none.tgz' } } } }));
+      response.end(
+        JSON.stringify({
+          name,
+          'dist-tags': { latest: installed },
+          versions: { [installed]: { name, version: installed, dist: { tarball: 'http://127.0.0.1/none.tgz' } } },
+        }),
+      );
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -74,7 +94,17 @@ describe('npm audit --omit=dev, against an advisory endpoint of our own', () => 
 
   it('finds nothing when there is nothing, and leaves out what only builds or tests the services', { timeout: 120_000 }, async () => {
     const endpoint = await advisoryEndpoint({
-      vitest: [{ id: 2, url: 'https://example.com/dev-only', title: 'A test runner flaw', severity: 'critical', vulnerable_versions: `<=${installedVersion('vitest')}`, cwe: [], cvss: { score: 9 } }],
+      vitest: [
+        {
+          id: 2,
+          url: 'https://example.com/dev-only',
+          title: 'A test runner flaw',
+          severity: 'critical',
+          vulnerable_versions: `<=${installedVersion('vitest')}`,
+          cwe: [],
+          cvss: { score: 9 },
+        },
+      ],
     });
     const summary = await runNpmAudit({ registry: endpoint.registry });
     expect(summary.serious).toEqual([]);
@@ -86,7 +116,17 @@ describe('npm audit --omit=dev, against an advisory endpoint of our own', () => 
   it('names a high advisory in a production dependency', { timeout: 120_000 }, async () => {
     const version = installedVersion('undici')!;
     const endpoint = await advisoryEndpoint({
-      undici: [{ id: 1, url: 'https://example.com/advisory', title: 'Unbounded decompression', severity: 'high', vulnerable_versions: `<=${version}`, cwe: [], cvss: { score: 7.5 } }],
+      undici: [
+        {
+          id: 1,
+          url: 'https://example.com/advisory',
+          title: 'Unbounded decompression',
+          severity: 'high',
+          vulnerable_versions: `<=${version}`,
+          cwe: [],
+          cvss: { score: 7.5 },
+        },
+      ],
     });
     const summary = await runNpmAudit({ registry: endpoint.registry });
     expect(summary.vulnerabilities.high).toBeGreaterThanOrEqual(1);

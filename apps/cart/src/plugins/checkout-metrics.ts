@@ -22,7 +22,8 @@ async function checkoutMetrics(app: FastifyInstance): Promise<void> {
     labelNames: ['result'] as const,
     registers: [app.metrics.registry],
   });
-  for (const result of ['paid', 'declined', 'replayed', 'payment_unavailable', 'failed'] satisfies CheckoutOutcome[]) checkouts.inc({ result }, 0);
+  for (const result of ['paid', 'declined', 'replayed', 'payment_unavailable', 'failed'] satisfies CheckoutOutcome[])
+    checkouts.inc({ result }, 0);
   app.decorate('checkoutMetrics', { checkout: (result: CheckoutOutcome) => checkouts.inc({ result }) });
 }
 

@@ -47,7 +47,11 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     labelNames: ['result'] as const,
     registers: [app.metrics.registry],
   });
-  const recorded = new Counter({ name: 'myshop_cart_refunds_recorded_total', help: 'Refunds recorded on orders.', registers: [app.metrics.registry] });
+  const recorded = new Counter({
+    name: 'myshop_cart_refunds_recorded_total',
+    help: 'Refunds recorded on orders.',
+    registers: [app.metrics.registry],
+  });
   for (const result of ['ok', 'failed']) reads.inc({ result }, 0);
 
   async function runOnce(): Promise<number> {

@@ -51,7 +51,10 @@ async function serviceTokens(app: FastifyInstance, { config, userAgent }: { conf
   });
   app.addHook('onClose', async () => client.close());
 
-  const request = async (body: Record<string, string>, incoming?: IncomingRequestLike): Promise<{ kind: 'ok'; token: string; expiresIn: number } | Refused | HttpUnavailable> => {
+  const request = async (
+    body: Record<string, string>,
+    incoming?: IncomingRequestLike,
+  ): Promise<{ kind: 'ok'; token: string; expiresIn: number } | Refused | HttpUnavailable> => {
     const outcome = await client.request({
       method: 'POST',
       path: endpoint.pathname,

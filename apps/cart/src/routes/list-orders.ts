@@ -24,7 +24,11 @@ export const listOrdersRoute: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       // The cursor is the page's last order, one of the caller's own: it says nothing shop-wide.
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
-      return paginate(limit, (count) => orders.list(request.user.id, count, after), (order) => [order.id]);
+      return paginate(
+        limit,
+        (count) => orders.list(request.user.id, count, after),
+        (order) => [order.id],
+      );
     },
   );
 };

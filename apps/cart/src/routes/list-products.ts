@@ -30,7 +30,9 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalogue'],
         querystring: PageQuery,
         headers: Type.Object({
-          'if-none-match': Type.Optional(Type.String({ description: 'ETags of pages the client holds (or `*`): a match is answered 304 Not Modified' })),
+          'if-none-match': Type.Optional(
+            Type.String({ description: 'ETags of pages the client holds (or `*`): a match is answered 304 Not Modified' }),
+          ),
         }),
         response: {
           200: Type.Object(Page(Product).properties, { headers: ValidatorHeaders }),

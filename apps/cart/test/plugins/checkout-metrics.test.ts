@@ -29,7 +29,9 @@ describe('checkout metrics', () => {
     expect(text).toContain('myshop_cart_checkouts_total{result="failed",service="cart"} 1');
     expect(text).toContain('myshop_cart_checkouts_total{result="payment_unavailable",service="cart"} 0');
     expect(text).toContain('http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="ok"} 1');
-    expect(text).toContain('http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="rejected"} 1');
+    expect(text).toContain(
+      'http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="rejected"} 1',
+    );
   });
 
   it('counts a checkout that payment could not answer as payment_unavailable', async () => {
@@ -39,6 +41,8 @@ describe('checkout metrics', () => {
     expect((await checkout(cart.app, bob)).statusCode).toBe(503);
     const text = await cart.app.metrics.registry.metrics();
     expect(text).toContain('myshop_cart_checkouts_total{result="payment_unavailable",service="cart"} 1');
-    expect(text).toContain('http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="connection"} 1');
+    expect(text).toContain(
+      'http_client_request_duration_seconds_count{service="cart",target="payment",method="POST",outcome="connection"} 1',
+    );
   });
 });

@@ -79,7 +79,10 @@ describe('refunds on orders (the refund feed)', () => {
   it('fails a read when payment cannot answer, changing nothing', async () => {
     const { app, payment, placed, order, database } = await paidOrder();
     payment.refund(placed.chargeId, 500);
-    payment.state.feedOverride = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' } };
+    payment.state.feedOverride = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' },
+    };
     await expect(app.refundSync.runOnce()).rejects.toThrow(/refund feed unavailable/);
     expect(await order()).toMatchObject({ status: 'paid', amountRefunded: 0 });
     expect(await database.query('SELECT cursor FROM refund_feed_position')).toEqual([{ cursor: null }]);
@@ -87,8 +90,13 @@ describe('refunds on orders (the refund feed)', () => {
 
   it('counts a failed background read and tries again the next interval', async () => {
     const { app, payment, placed, order } = await paidOrder({ REFUND_SYNC_INTERVAL_MS: '50' });
-    payment.state.feedOverride = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' } };
-    await expect.poll(() => app.metrics.registry.metrics(), { timeout: 5000, interval: 50 }).toMatch(/myshop_cart_refund_feed_reads_total\{result="failed",service="cart"\} [1-9]/);
+    payment.state.feedOverride = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' },
+    };
+    await expect
+      .poll(() => app.metrics.registry.metrics(), { timeout: 5000, interval: 50 })
+      .toMatch(/myshop_cart_refund_feed_reads_total\{result="failed",service="cart"\} [1-9]/);
     payment.state.feedOverride = undefined;
     payment.refund(placed.chargeId, 300);
     await expect.poll(order, { timeout: 5000, interval: 50 }).toMatchObject({ amountRefunded: 300 });

@@ -22,11 +22,20 @@ describe('POST /cart/items', () => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }, { productId: TSHIRT.id, quantity: 1 }]);
+    await fillCart(app, user, [
+      { productId: SOCKS.id, quantity: 2 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
     const response = await addItem(api, user, { productId: SOCKS.id, quantity: 5 });
     expect(response.status).toBe(201);
-    expect(response.body.items).toMatchObject([{ productId: SOCKS.id, quantity: 7 }, { productId: TSHIRT.id, quantity: 1 }]);
-    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 7 }, { product_id: TSHIRT.id, quantity: 1 }]);
+    expect(response.body.items).toMatchObject([
+      { productId: SOCKS.id, quantity: 7 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
+    expect(await storedCart(user)).toEqual([
+      { product_id: SOCKS.id, quantity: 7 },
+      { product_id: TSHIRT.id, quantity: 1 },
+    ]);
   });
 
   it('allows 99 of a product and refuses one more with 422 CART_QUANTITY_LIMIT, keeping the line', async () => {
@@ -80,10 +89,16 @@ describe('POST /cart/items', () => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
-    const broken = await api.post('/cart/items').set({ ...user.headers, 'content-type': 'application/json' }).send('{"productId":');
+    const broken = await api
+      .post('/cart/items')
+      .set({ ...user.headers, 'content-type': 'application/json' })
+      .send('{"productId":');
     expect(broken.status).toBe(400);
     expect(broken.body).toMatchObject({ statusCode: 400 });
-    const text = await api.post('/cart/items').set({ ...user.headers, 'content-type': 'application/xml' }).send('<item>socks</item>');
+    const text = await api
+      .post('/cart/items')
+      .set({ ...user.headers, 'content-type': 'application/xml' })
+      .send('<item>socks</item>');
     expect(text.status).toBe(415);
     expect(text.body).toMatchObject({ statusCode: 415 });
     expect(await storedCart(user)).toEqual([]);
@@ -112,7 +127,11 @@ describe('POST /cart/items', () => {
     const api = await httpClient(app);
     const user = await signIn();
     const ids = await addProducts(database, 51);
-    await fillCart(app, user, ids.slice(0, 50).map((productId) => ({ productId, quantity: 1 })));
+    await fillCart(
+      app,
+      user,
+      ids.slice(0, 50).map((productId) => ({ productId, quantity: 1 })),
+    );
     const response = await addItem(api, user, { productId: ids[50], quantity: 1 });
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'CART_LINE_LIMIT', message: 'A cart holds at most 50 different products' });
@@ -125,7 +144,11 @@ describe('POST /cart/items', () => {
     const api = await httpClient(app);
     const user = await signIn();
     const ids = await addProducts(database, 60);
-    await fillCart(app, user, ids.slice(0, 45).map((productId) => ({ productId, quantity: 1 })));
+    await fillCart(
+      app,
+      user,
+      ids.slice(0, 45).map((productId) => ({ productId, quantity: 1 })),
+    );
     const responses = await Promise.all(ids.slice(45).map((productId) => addItem(api, user, { productId, quantity: 1 })));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(5);

@@ -72,7 +72,10 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   it('settles a checkout left unfinished before payment charged it: voided, abandoned, and the cart checked out anew', async () => {
     const { api, user, payment, storedOrders } = await setUp();
     const firstKey = randomUUID();
-    payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
     expect((await postCheckout(api, user, { key: firstKey })).status).toBe(503);
     payment.state.override = undefined;
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
@@ -119,11 +122,17 @@ describe('POST /cart/checkout: one cart, one payment', () => {
 
   it('answers 409 CART_CHECKOUT_PENDING while payment is still working on the unfinished one, leaving it pending', async () => {
     const { api, user, payment, storedOrders } = await setUp();
-    payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
     expect((await postCheckout(api, user)).status).toBe(503);
     payment.state.override = undefined;
     // Payment's view: that charge request is still running (its transaction not committed).
-    payment.state.voidOverride = { statusCode: 409, body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'in progress' } };
+    payment.state.voidOverride = {
+      statusCode: 409,
+      body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'in progress' },
+    };
 
     const second = await postCheckout(api, user, { key: randomUUID() });
 
@@ -136,7 +145,10 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   it('settles a retried checkout whose charge attempt was voided meanwhile as abandoned', async () => {
     const { api, user, payment, storedOrders } = await setUp();
     const key = randomUUID();
-    payment.state.override = { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' } };
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
     expect((await postCheckout(api, user, { key })).status).toBe(503);
     payment.state.override = undefined;
     // Payment voided that attempt (another checkout of the cart asked, then lost its own answer).

@@ -77,7 +77,14 @@ describe('POST /cart/checkout', () => {
 
     expect(response.status).toBe(201);
     const body = response.body;
-    expect(body).toEqual({ orderId: expect.any(String), status: 'paid', amount: TOTAL, currency: 'USD', chargeId: payment.charges[0]!.id, items: ITEMS });
+    expect(body).toEqual({
+      orderId: expect.any(String),
+      status: 'paid',
+      amount: TOTAL,
+      currency: 'USD',
+      chargeId: payment.charges[0]!.id,
+      items: ITEMS,
+    });
     expect(response.headers['idempotent-replayed']).toBeUndefined();
 
     // What payment was asked: the server-side total, the card as given, the caller's token, our request id.
@@ -106,8 +113,19 @@ describe('POST /cart/checkout', () => {
     expect(await storedOrders(user)).toEqual([
       { id: body.orderId, status: 'paid', amount: TOTAL, charge_id: payment.charges[0]!.id, failure_code: null, attempts: 1 },
     ]);
-    const lines = await database.query('SELECT product_id, name, unit_price::int, quantity, line_total::int FROM order_items WHERE order_id = $1 ORDER BY position', [body.orderId]);
-    expect(lines).toEqual(ITEMS.map((item) => ({ product_id: item.productId, name: item.name, unit_price: item.unitPrice, quantity: item.quantity, line_total: item.lineTotal })));
+    const lines = await database.query(
+      'SELECT product_id, name, unit_price::int, quantity, line_total::int FROM order_items WHERE order_id = $1 ORDER BY position',
+      [body.orderId],
+    );
+    expect(lines).toEqual(
+      ITEMS.map((item) => ({
+        product_id: item.productId,
+        name: item.name,
+        unit_price: item.unitPrice,
+        quantity: item.quantity,
+        line_total: item.lineTotal,
+      })),
+    );
     expect(await storedCart(user)).toEqual([]);
   });
 
@@ -144,7 +162,12 @@ describe('POST /cart/checkout', () => {
     const { api, user, payment, storedCart, storedOrders } = await setUp();
     const response = await postCheckout(api, user, { key: null });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: 'headers/idempotency-key is required' });
+    expect(response.body).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      error: 'Bad Request',
+      message: 'headers/idempotency-key is required',
+    });
     expect(await storedOrders(user)).toEqual([]);
     expect(await storedCart(user)).toHaveLength(2);
     expect(payment.requests).toHaveLength(0);
@@ -198,7 +221,12 @@ describe('POST /cart/checkout', () => {
     const newcomer = await signIn();
     const response = await postCheckout(api, newcomer);
     expect(response.status).toBe(409);
-    expect(response.body).toEqual({ statusCode: 409, code: 'CART_EMPTY', error: 'Conflict', message: 'The cart is empty: there is nothing to check out' });
+    expect(response.body).toEqual({
+      statusCode: 409,
+      code: 'CART_EMPTY',
+      error: 'Conflict',
+      message: 'The cart is empty: there is nothing to check out',
+    });
     expect(await storedOrders(newcomer)).toEqual([]);
     expect(payment.requests).toHaveLength(0);
   });
@@ -233,7 +261,10 @@ describe('POST /cart/checkout', () => {
     expect(response.body).toEqual({ statusCode: 402, code, error: 'Payment Required', message: expect.any(String) });
     const [order] = await storedOrders(user);
     expect(order).toMatchObject({ status: 'failed', failure_code: code, charge_id: null, amount: TOTAL });
-    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }, { product_id: TSHIRT.id, quantity: 1 }]);
+    expect(await storedCart(user)).toEqual([
+      { product_id: SOCKS.id, quantity: 2 },
+      { product_id: TSHIRT.id, quantity: 1 },
+    ]);
 
     // The same key gets the same answer without asking payment again; a new key may try another card.
     const again = await postCheckout(api, user, { key, card: card() });
@@ -332,7 +363,10 @@ describe('POST /cart/checkout', () => {
     // Payment has recorded the key but not answered yet: it says 409, and so do we.
     const keyOfPayment = paymentIdempotencyKey(key);
     payment.state.delayMs = 0;
-    payment.state.override = { statusCode: 409, body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'wait' } };
+    payment.state.override = {
+      statusCode: 409,
+      body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'wait' },
+    };
     const busy = await postCheckout(api, user, { key });
     expect(busy.status).toBe(409);
     expect(busy.body).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
@@ -403,7 +437,10 @@ describe('POST /cart/checkout', () => {
     };
     const response = await postCheckout(api, user);
     expect(response.status).toBe(201);
-    expect(response.body.items).toMatchObject([{ productId: SOCKS.id, quantity: 2 }, { productId: TSHIRT.id, quantity: 1 }]);
+    expect(response.body.items).toMatchObject([
+      { productId: SOCKS.id, quantity: 2 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
     // 2 socks were bought, 3 were in the cart when it settled.
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
   });
@@ -431,10 +468,17 @@ describe('POST /cart/checkout', () => {
     };
     const response = await postCheckout(api, user);
     expect(response.status).toBe(502);
-    expect(response.body).toEqual({ statusCode: 502, code: 'CART_PAYMENT_FAILED', error: 'Bad Gateway', message: 'Payment refused the request; retry later' });
+    expect(response.body).toEqual({
+      statusCode: 502,
+      code: 'CART_PAYMENT_FAILED',
+      error: 'Bad Gateway',
+      message: 'Payment refused the request; retry later',
+    });
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
-    expect(logs.lines().some((line) => line.msg === 'payment refused the charge request' && line.code === 'PAYMENT_CURRENCY_NOT_ACCEPTED')).toBe(true);
+    expect(
+      logs.lines().some((line) => line.msg === 'payment refused the charge request' && line.code === 'PAYMENT_CURRENCY_NOT_ACCEPTED'),
+    ).toBe(true);
   });
 
   it('never stores or logs the card number or the cvc', async () => {

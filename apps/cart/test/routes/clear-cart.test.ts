@@ -8,7 +8,10 @@ describe('DELETE /cart', () => {
     const api = await httpClient(app);
     const user = await signIn();
     const other = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
+    await fillCart(app, user, [
+      { productId: SOCKS.id, quantity: 5 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
     await fillCart(app, other, [{ productId: SOCKS.id, quantity: 1 }]);
     const response = await api.delete('/cart').set(user.headers);
     expect(response.status).toBe(204);

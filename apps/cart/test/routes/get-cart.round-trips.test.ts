@@ -18,7 +18,10 @@ describe('GET /cart round trips to the database', () => {
     const { app, signIn } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }, { productId: TSHIRT.id, quantity: 2 }]);
+    await fillCart(app, user, [
+      { productId: SOCKS.id, quantity: 1 },
+      { productId: TSHIRT.id, quantity: 2 },
+    ]);
     const before = await statementsSent(app);
 
     const response = await api.get('/cart').set(user.headers);

@@ -9,7 +9,13 @@ describe('GET /cart/products/:id', () => {
     const api = await httpClient(app);
     const response = await api.get(`/cart/products/${SOCKS.id}`);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ id: SOCKS.id, name: SOCKS.name, description: expect.stringContaining('merino'), price: SOCKS.price, currency: 'USD' });
+    expect(response.body).toEqual({
+      id: SOCKS.id,
+      name: SOCKS.name,
+      description: expect.stringContaining('merino'),
+      price: SOCKS.price,
+      currency: 'USD',
+    });
   });
 
   it('answers in the configured currency', async () => {

@@ -3,7 +3,11 @@ import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { buildCart } from '../helpers.ts';
 
-const seed = JSON.parse(readFileSync(new URL('../../data/products.json', import.meta.url), 'utf8')) as Array<{ id: string; name: string; price: number }>;
+const seed = JSON.parse(readFileSync(new URL('../../data/products.json', import.meta.url), 'utf8')) as Array<{
+  id: string;
+  name: string;
+  price: number;
+}>;
 /** Byte order, as the name column's "C" collation sorts. */
 const byName = [...seed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
 
@@ -16,7 +20,13 @@ describe('GET /cart/products', () => {
     const body = response.body;
     expect(body.items).toHaveLength(20);
     expect(body.items.map((product: { id: string }) => product.id)).toEqual(byName.slice(0, 20).map((product) => product.id));
-    expect(body.items[0]).toEqual({ id: byName[0]!.id, name: byName[0]!.name, description: expect.any(String), price: byName[0]!.price, currency: 'USD' });
+    expect(body.items[0]).toEqual({
+      id: byName[0]!.id,
+      name: byName[0]!.name,
+      description: expect.any(String),
+      price: byName[0]!.price,
+      currency: 'USD',
+    });
     expect(body.nextCursor).toEqual(expect.any(String));
   });
 
@@ -129,7 +139,10 @@ describe('GET /cart/products', () => {
       expect(after.headers.etag).not.toBe(before.headers.etag);
       expect(after.json().items[0].price).toBe(byName[0]!.price + 1);
       // The old tag is no longer the page: the client gets the new one in full.
-      const revalidated = await changed.inject({ url: '/cart/products?limit=100', headers: { 'if-none-match': before.headers.etag as string } });
+      const revalidated = await changed.inject({
+        url: '/cart/products?limit=100',
+        headers: { 'if-none-match': before.headers.etag as string },
+      });
       expect(revalidated.statusCode).toBe(200);
       expect(revalidated.headers.etag).toBe(after.headers.etag);
     });

@@ -8,7 +8,10 @@ describe('DELETE /cart/items/:productId', () => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
+    await fillCart(app, user, [
+      { productId: SOCKS.id, quantity: 5 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
     const response = await api.delete(`/cart/items/${SOCKS.id}`).set(user.headers);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({

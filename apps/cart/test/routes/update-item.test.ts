@@ -12,7 +12,10 @@ describe('PUT /cart/items/:productId', () => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }, { productId: TSHIRT.id, quantity: 1 }]);
+    await fillCart(app, user, [
+      { productId: SOCKS.id, quantity: 5 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
     const response = await setQuantity(api, user, SOCKS.id, { quantity: 2 });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -23,7 +26,10 @@ describe('PUT /cart/items/:productId', () => {
       subtotal: 2 * SOCKS.price + TSHIRT.price,
       currency: 'USD',
     });
-    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }, { product_id: TSHIRT.id, quantity: 1 }]);
+    expect(await storedCart(user)).toEqual([
+      { product_id: SOCKS.id, quantity: 2 },
+      { product_id: TSHIRT.id, quantity: 1 },
+    ]);
   });
 
   it('accepts 99 and refuses 100 with 422 CART_QUANTITY_LIMIT, keeping the line', async () => {
@@ -65,7 +71,12 @@ describe('PUT /cart/items/:productId', () => {
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
     const response = await setQuantity(api, user, productId, { quantity: 2 });
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ statusCode: 404, code: 'CART_ITEM_NOT_FOUND', error: 'Not Found', message: 'This product is not in the cart' });
+    expect(response.body).toEqual({
+      statusCode: 404,
+      code: 'CART_ITEM_NOT_FOUND',
+      error: 'Not Found',
+      message: 'This product is not in the cart',
+    });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });
 

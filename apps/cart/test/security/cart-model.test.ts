@@ -59,13 +59,20 @@ class AddItem implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     const productId = productAt(real, this.product);
-    const response = await real.app.inject({ method: 'POST', url: '/cart/items', headers: real.headers, payload: { productId, quantity: this.quantity } });
+    const response = await real.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: real.headers,
+      payload: { productId, quantity: this.quantity },
+    });
     const line = model.lines.find((candidate) => candidate.productId === productId);
     // The checks in the order the contract gives them: quantity, product, line total, line count.
     if (this.quantity > MAX_LINE_QUANTITY) return expectAnswer(real, response, 422, error(422, 'CART_QUANTITY_LIMIT'), 'quantity limit');
     if (!real.catalogue.has(productId)) return expectAnswer(real, response, 404, error(404, 'CART_PRODUCT_NOT_FOUND'), 'unknown product');
-    if (line && line.quantity + this.quantity > MAX_LINE_QUANTITY) return expectAnswer(real, response, 422, error(422, 'CART_QUANTITY_LIMIT'), 'quantity limit');
-    if (!line && model.lines.length >= MAX_CART_LINES) return expectAnswer(real, response, 422, error(422, 'CART_LINE_LIMIT'), 'line limit');
+    if (line && line.quantity + this.quantity > MAX_LINE_QUANTITY)
+      return expectAnswer(real, response, 422, error(422, 'CART_QUANTITY_LIMIT'), 'quantity limit');
+    if (!line && model.lines.length >= MAX_CART_LINES)
+      return expectAnswer(real, response, 422, error(422, 'CART_LINE_LIMIT'), 'line limit');
     if (line) line.quantity += this.quantity;
     else model.lines.push({ productId, quantity: this.quantity });
     expectAnswer(real, response, 201, expectedCart(model, real), 'added');
@@ -83,7 +90,12 @@ class SetQuantity implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(model: Model, real: Real) {
     const productId = productAt(real, this.product);
-    const response = await real.app.inject({ method: 'PUT', url: `/cart/items/${productId}`, headers: real.headers, payload: { quantity: this.quantity } });
+    const response = await real.app.inject({
+      method: 'PUT',
+      url: `/cart/items/${productId}`,
+      headers: real.headers,
+      payload: { quantity: this.quantity },
+    });
     const line = model.lines.find((candidate) => candidate.productId === productId);
     if (this.quantity > MAX_LINE_QUANTITY) return expectAnswer(real, response, 422, error(422, 'CART_QUANTITY_LIMIT'), 'quantity limit');
     if (!line) return expectAnswer(real, response, 404, error(404, 'CART_ITEM_NOT_FOUND'), 'not in the cart');
@@ -130,8 +142,15 @@ class GetCart implements fc.AsyncCommand<Model, Real> {
 }
 
 /** Any product of the pool (or the unknown one), often one past the lines a nearly full cart starts with. */
-const product = fc.oneof({ arbitrary: fc.integer({ min: 0, max: POOL_SIZE }), weight: 1 }, { arbitrary: fc.integer({ min: MAX_CART_LINES - 3, max: POOL_SIZE }), weight: 2 });
-const quantity = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 5 }), weight: 3 }, { arbitrary: fc.integer({ min: 30, max: 70 }), weight: 2 }, { arbitrary: fc.integer({ min: 95, max: 150 }), weight: 1 });
+const product = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: POOL_SIZE }), weight: 1 },
+  { arbitrary: fc.integer({ min: MAX_CART_LINES - 3, max: POOL_SIZE }), weight: 2 },
+);
+const quantity = fc.oneof(
+  { arbitrary: fc.integer({ min: 1, max: 5 }), weight: 3 },
+  { arbitrary: fc.integer({ min: 30, max: 70 }), weight: 2 },
+  { arbitrary: fc.integer({ min: 95, max: 150 }), weight: 1 },
+);
 const commands = fc.commands(
   [
     fc.tuple(product, quantity).map(([index, amount]) => new AddItem(index, amount)),
@@ -145,7 +164,12 @@ const commands = fc.commands(
 /** Half the runs start empty; half start full or up to two lines short of it, so the limit is met. */
 const startingLines = fc.oneof(
   { arbitrary: fc.constant([] as number[]), weight: 1 },
-  { arbitrary: fc.integer({ min: MAX_CART_LINES - 2, max: MAX_CART_LINES }).chain((count) => fc.array(fc.integer({ min: 1, max: 99 }), { minLength: count, maxLength: count })), weight: 1 },
+  {
+    arbitrary: fc
+      .integer({ min: MAX_CART_LINES - 2, max: MAX_CART_LINES })
+      .chain((count) => fc.array(fc.integer({ min: 1, max: 99 }), { minLength: count, maxLength: count })),
+    weight: 1,
+  },
 );
 
 describe('the cart, against a model (fast-check commands)', () => {
@@ -195,7 +219,9 @@ describe('the cart, against a model (fast-check commands)', () => {
     }
     writeReliabilityFigure({
       check: 'cart model-based',
-      load: `${runs} runs, ${executed} commands (${Object.entries(tally).map(([outcome, count]) => `${outcome}: ${count}`).join(', ')})`,
+      load: `${runs} runs, ${executed} commands (${Object.entries(tally)
+        .map(([outcome, count]) => `${outcome}: ${count}`)
+        .join(', ')})`,
       figure: failure ? 'diverged from the model' : '0 divergences from the model',
       target: `0 divergences, ≥ ${RUNS} runs, both limits reached`,
       pass: !failure && runs >= RUNS && (tally['quantity limit'] ?? 0) > 0 && (tally['line limit'] ?? 0) > 0,

@@ -3,7 +3,18 @@
  * always the JSON error shape, no stack trace or SQL, and nothing persisted.
  */
 import { forgedTokens } from '@myshop/auth/testing';
-import { badAuthorizationHeaders, fuzzRoute, hostileJsonRequests, pathSegment, integerField, objectField, stringField, tableState, unicodeString, type ObjectSpec } from '@myshop/testing';
+import {
+  badAuthorizationHeaders,
+  fuzzRoute,
+  hostileJsonRequests,
+  pathSegment,
+  integerField,
+  objectField,
+  stringField,
+  tableState,
+  unicodeString,
+  type ObjectSpec,
+} from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid, isUuid } from '@myshop/schemas';
@@ -48,17 +59,28 @@ function foreignIds(productIds: string[], exclude: string[]): fc.Arbitrary<strin
 function productIdField(productIds: string[]) {
   // Only a catalogue id (in any case) can end in the cart; everything else must be refused.
   return stringField(fc.constantFrom(...productIds), (text) => productIds.includes(text.toLowerCase()), {
-    invalid: fc.oneof(fc.uuid(), fc.constantFrom(...productIds).map((id) => `urn:uuid:${id}`), fc.constantFrom(...productIds).map((id) => `{${id}}`)),
+    invalid: fc.oneof(
+      fc.uuid(),
+      fc.constantFrom(...productIds).map((id) => `urn:uuid:${id}`),
+      fc.constantFrom(...productIds).map((id) => `{${id}}`),
+    ),
   });
 }
 
 const cardSpec: ObjectSpec = {
   number: stringField(fc.constantFrom(VISA, '5555555555554444'), (text) => /^[0-9]{12,19}$/.test(text) && isLuhnValid(text), {
-    invalid: fc.oneof(fc.stringMatching(/^[0-9]{12,19}$/), fc.stringMatching(/^[0-9]{1,11}$/), fc.stringMatching(/^[0-9]{20,40}$/), fc.constant('4242 4242 4242 4242')),
+    invalid: fc.oneof(
+      fc.stringMatching(/^[0-9]{12,19}$/),
+      fc.stringMatching(/^[0-9]{1,11}$/),
+      fc.stringMatching(/^[0-9]{20,40}$/),
+      fc.constant('4242 4242 4242 4242'),
+    ),
   }),
   expMonth: integerField(1, 12),
   expYear: { ...integerField(2000, 2100), valid: fc.constant(FUTURE_YEAR) },
-  cvc: stringField(fc.constantFrom('123', '4567'), (text) => /^[0-9]{3,4}$/.test(text), { invalid: fc.constantFrom('12', '12345', 'abc', '１２３') }),
+  cvc: stringField(fc.constantFrom('123', '4567'), (text) => /^[0-9]{3,4}$/.test(text), {
+    invalid: fc.constantFrom('12', '12345', 'abc', '１２３'),
+  }),
 };
 
 describe('hostile input to the cart (fast-check)', () => {
@@ -79,22 +101,29 @@ describe('hostile input to the cart (fast-check)', () => {
     expect(result.serverErrors).toBe(0);
   });
 
-  it('PUT /cart/items/:productId: malformed quantity changes never get a 5xx and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, productIds, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'PUT /cart/items/:productId',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'PUT',
-        url: { valid: fc.constant(`/cart/items/${SOCKS.id}`), invalid: foreignIds(productIds, [SOCKS.id]).map((id) => `/cart/items/${pathSegment(id)}`) },
-        headers: user.headers,
-        body: { quantity: integerField(1, 99) },
-        badAuthorization,
-      }),
-    });
-    expect(result.serverErrors).toBe(0);
-  });
+  it(
+    'PUT /cart/items/:productId: malformed quantity changes never get a 5xx and change nothing',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const { app, user, productIds, badAuthorization, state } = await setUp();
+      const result = await fuzzRoute({
+        route: 'PUT /cart/items/:productId',
+        app,
+        state,
+        requests: hostileJsonRequests({
+          method: 'PUT',
+          url: {
+            valid: fc.constant(`/cart/items/${SOCKS.id}`),
+            invalid: foreignIds(productIds, [SOCKS.id]).map((id) => `/cart/items/${pathSegment(id)}`),
+          },
+          headers: user.headers,
+          body: { quantity: integerField(1, 99) },
+          badAuthorization,
+        }),
+      });
+      expect(result.serverErrors).toBe(0);
+    },
+  );
 
   it('DELETE /cart/items/:productId: malformed removals never get a 5xx and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const { app, user, productIds, badAuthorization, state } = await setUp();
@@ -104,7 +133,12 @@ describe('hostile input to the cart (fast-check)', () => {
       state,
       requests: hostileJsonRequests({
         method: 'DELETE',
-        url: { valid: fc.constant(`/cart/items/${SOCKS.id}`), invalid: foreignIds(productIds, [SOCKS.id, SOCKS.id.toUpperCase()]).filter((id) => id.toLowerCase() !== SOCKS.id).map((id) => `/cart/items/${pathSegment(id)}`) },
+        url: {
+          valid: fc.constant(`/cart/items/${SOCKS.id}`),
+          invalid: foreignIds(productIds, [SOCKS.id, SOCKS.id.toUpperCase()])
+            .filter((id) => id.toLowerCase() !== SOCKS.id)
+            .map((id) => `/cart/items/${pathSegment(id)}`),
+        },
         headers: user.headers,
         badAuthorization,
       }),
@@ -118,30 +152,41 @@ describe('hostile input to the cart (fast-check)', () => {
       route: 'DELETE /cart',
       app,
       state,
-      requests: hostileJsonRequests({ method: 'DELETE', url: { valid: fc.constantFrom('/cart', '/cart/') }, headers: user.headers, badAuthorization }),
-    });
-    expect(result.serverErrors).toBe(0);
-  });
-
-  it('POST /cart/checkout: malformed checkouts never get a 5xx, record no order and leave the cart', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'POST /cart/checkout',
-      app,
-      state,
       requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant('/cart/checkout') },
+        method: 'DELETE',
+        url: { valid: fc.constantFrom('/cart', '/cart/') },
         headers: user.headers,
-        headerSpecs: {
-          'idempotency-key': stringField(fc.uuid(), (text) => /^[\x21-\x7e]{1,255}$/.test(text), { invalid: fc.constantFrom('has space', 'x'.repeat(256), '', '\t') }),
-        },
-        body: { card: objectField(cardSpec) },
         badAuthorization,
       }),
     });
     expect(result.serverErrors).toBe(0);
   });
+
+  it(
+    'POST /cart/checkout: malformed checkouts never get a 5xx, record no order and leave the cart',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const { app, user, badAuthorization, state } = await setUp();
+      const result = await fuzzRoute({
+        route: 'POST /cart/checkout',
+        app,
+        state,
+        requests: hostileJsonRequests({
+          method: 'POST',
+          url: { valid: fc.constant('/cart/checkout') },
+          headers: user.headers,
+          headerSpecs: {
+            'idempotency-key': stringField(fc.uuid(), (text) => /^[\x21-\x7e]{1,255}$/.test(text), {
+              invalid: fc.constantFrom('has space', 'x'.repeat(256), '', '\t'),
+            }),
+          },
+          body: { card: objectField(cardSpec) },
+          badAuthorization,
+        }),
+      });
+      expect(result.serverErrors).toBe(0);
+    },
+  );
 });
 
 describe('the contract the fuzzing relies on', () => {
@@ -149,7 +194,12 @@ describe('the contract the fuzzing relies on', () => {
     const { app, user, storedCart } = await setUp();
     const put = await app.inject({ method: 'PUT', url: `/cart/items/${SOCKS.id}`, headers: user.headers, payload: { quantity: 3 } });
     expect(put.statusCode).toBe(200);
-    const add = await app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: { productId: TSHIRT.id, quantity: 1 } });
+    const add = await app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: user.headers,
+      payload: { productId: TSHIRT.id, quantity: 1 },
+    });
     expect(add.statusCode).toBe(201);
     const remove = await app.inject({ method: 'DELETE', url: `/cart/items/${TSHIRT.id}`, headers: user.headers });
     expect(remove.statusCode).toBe(200);
@@ -159,7 +209,12 @@ describe('the contract the fuzzing relies on', () => {
 
   it('refuses a URN product id with 400, not a database error', async () => {
     const { app, user, storedCart } = await setUp();
-    const response = await app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: { productId: `urn:uuid:${TSHIRT.id}`, quantity: 1 } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: user.headers,
+      payload: { productId: `urn:uuid:${TSHIRT.id}`, quantity: 1 },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining('body/productId') });
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }]);

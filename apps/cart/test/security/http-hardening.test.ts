@@ -22,7 +22,11 @@ describe('the cart over HTTP', () => {
 
   it('keeps CORS closed by default and opens it to exactly the configured origins', async () => {
     const closed = await buildCart();
-    const preflight = await closed.app.inject({ method: 'OPTIONS', url: '/cart/items', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await closed.app.inject({
+      method: 'OPTIONS',
+      url: '/cart/items',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const simple = await closed.app.inject({ url: '/cart/products', headers: { origin: 'https://evil.example' } });
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
@@ -38,11 +42,21 @@ describe('the cart over HTTP', () => {
     const { app, signIn, storedCart } = await buildCart({ env: { BODY_LIMIT_BYTES: '2048' } });
     const user = await signIn();
     const padded = (size: number) => JSON.stringify({ productId: SOCKS.id, quantity: 1, note: 'x'.repeat(size) });
-    const over = await app.inject({ method: 'POST', url: '/cart/items', headers: { ...user.headers, 'content-type': 'application/json' }, payload: padded(3000) });
+    const over = await app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      payload: padded(3000),
+    });
     expect(over.statusCode).toBe(413);
     expect(over.json()).toMatchObject({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
     // Under the configured limit the same body reaches validation (and is refused for `note`).
-    const under = await app.inject({ method: 'POST', url: '/cart/items', headers: { ...user.headers, 'content-type': 'application/json' }, payload: padded(1500) });
+    const under = await app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      payload: padded(1500),
+    });
     expect(under.statusCode).toBe(400);
     expect(await storedCart(user)).toEqual([]);
   });
@@ -53,12 +67,25 @@ describe('the cart over HTTP', () => {
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const results: string[] = [];
     for (const url of ['/cart/products', '/cart/orders']) {
-      for (const [limit, status] of [['100', 200], ['101', 400], ['0', 400], ['1000000', 400], ['-1', 400], ['1.5', 400]] as const) {
+      for (const [limit, status] of [
+        ['100', 200],
+        ['101', 400],
+        ['0', 400],
+        ['1000000', 400],
+        ['-1', 400],
+        ['1.5', 400],
+      ] as const) {
         const response = await app.inject({ url: `${url}?limit=${limit}`, headers: user.headers });
         results.push(`${url}?limit=${limit} ${response.statusCode}`);
         expect(response.statusCode, `${url}?limit=${limit}`).toBe(status);
       }
     }
-    writeReliabilityFigure({ check: 'page size cap cart', load: `${results.length} list requests`, figure: 'limit > 100 → 400 on /cart/products and /cart/orders', target: 'limit ≤ 100', pass: true });
+    writeReliabilityFigure({
+      check: 'page size cap cart',
+      load: `${results.length} list requests`,
+      figure: 'limit > 100 → 400 on /cart/products and /cart/orders',
+      target: 'limit ≤ 100',
+      pass: true,
+    });
   });
 });

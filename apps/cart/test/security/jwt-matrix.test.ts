@@ -19,11 +19,27 @@ describe('forged access tokens, on every authenticated cart route', () => {
       { method: 'GET', url: '/cart/orders/6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11' },
     ];
     const forgeries = await forgedTokens(issuer.signer, user.id);
-    const result = await jwtMatrix({ service: 'cart', app, routes, forgeries, state: tableState(database, ['carts', 'cart_items', 'orders', 'order_items']) });
+    const result = await jwtMatrix({
+      service: 'cart',
+      app,
+      routes,
+      forgeries,
+      state: tableState(database, ['carts', 'cart_items', 'orders', 'order_items']),
+    });
     expect(result.problems).toEqual([]);
     expect(result.refused).toBe(forgeries.length * routes.length);
     expect(forgeries.map((forgery) => forgery.name)).toEqual(
-      expect.arrayContaining(['alg none', 'HS256 keyed with the public key (PEM)', 'wrong iss', 'wrong aud', 'expired', 'missing exp', 'future nbf', 'tampered payload', 'unknown kid']),
+      expect.arrayContaining([
+        'alg none',
+        'HS256 keyed with the public key (PEM)',
+        'wrong iss',
+        'wrong aud',
+        'expired',
+        'missing exp',
+        'future nbf',
+        'tampered payload',
+        'unknown kid',
+      ]),
     );
 
     // The same requests with the genuine token get through: the refusals are the tokens' doing.

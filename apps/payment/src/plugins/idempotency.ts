@@ -105,7 +105,9 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
   const { db } = app;
 
   const fingerprint = ({ operation, input }: IdempotentRequest): string =>
-    createHmac('sha256', options.fingerprintKey).update(canonicalJson([operation, input])).digest('base64url');
+    createHmac('sha256', options.fingerprintKey)
+      .update(canonicalJson([operation, input]))
+      .digest('base64url');
 
   /**
    * Claims the key for one attempt, or answers the row that holds it. `takeOver` says which
@@ -157,7 +159,11 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     return takenOver.rowCount === 1 ? { claimed: true, claim } : undefined;
   }
 
-  async function execute(request: Pick<IdempotentRequest, 'userId' | 'key'>, claim: string, work: (tx: Queryable) => Promise<StoredResponse>) {
+  async function execute(
+    request: Pick<IdempotentRequest, 'userId' | 'key'>,
+    claim: string,
+    work: (tx: Queryable) => Promise<StoredResponse>,
+  ) {
     const keyValues = [request.userId, request.key, claim];
     try {
       return await db.transaction(async (tx) => {

@@ -28,7 +28,11 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         headers: IdempotencyHeaders,
         body: CreateChargeBody,
         // A charge or a decline is stored for the key, and replayed to a retry.
-        response: { ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503), 201: replayableResponse(Charge), 402: replayableResponse(errorResponse(402)) },
+        response: {
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
+          201: replayableResponse(Charge),
+          402: replayableResponse(errorResponse(402)),
+        },
       },
     },
     async (request, reply) => {
@@ -55,11 +59,19 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         failureCode: authorization.approved ? null : authorization.failureCode,
       };
       const response = await app.idempotency.runStatement(
-        { userId: charge.userId, key: request.headers['idempotency-key'], operation: 'POST /payment/charges', input: { ...body, card: cardWithoutCvc } },
+        {
+          userId: charge.userId,
+          key: request.headers['idempotency-key'],
+          operation: 'POST /payment/charges',
+          input: { ...body, card: cardWithoutCvc },
+        },
         newChargeStatement(charge, authorization.approved ? undefined : { statusCode: 402, body: declineBody(authorization.failureCode) }),
       );
       if (!response.replayed) {
-        request.log.info({ chargeId: charge.id, status: charge.status, failureCode: charge.failureCode, actor: request.user.actor }, 'charge recorded');
+        request.log.info(
+          { chargeId: charge.id, status: charge.status, failureCode: charge.failureCode, actor: request.user.actor },
+          'charge recorded',
+        );
         app.paymentMetrics.chargeRecorded(charge);
       } else {
         app.paymentMetrics.replayed();

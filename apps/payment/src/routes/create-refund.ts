@@ -37,7 +37,12 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
       if (!isUuid(id)) throw new ChargeNotFoundError();
 
       const response = await app.idempotency.run(
-        { userId: request.user.id, key: request.headers['idempotency-key'], operation: `POST /payment/charges/${id}/refunds`, input: request.body },
+        {
+          userId: request.user.id,
+          key: request.headers['idempotency-key'],
+          operation: `POST /payment/charges/${id}/refunds`,
+          input: request.body,
+        },
         async (tx) => {
           const charges = chargesRepository(tx);
           // Locked until commit: concurrent refunds of this charge take turns and cannot over-refund.

@@ -23,7 +23,11 @@ export const listChargesRoute: FastifyPluginAsyncTypebox = async (app) => {
       // The validator fills in the default; the fallback is for the type checker.
       const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
       const after = cursor === undefined ? undefined : decodeChargeCursor(cursor);
-      return paginate(limit, (count) => charges.list(request.user.id, count, after), (charge) => [charge.createdAt, charge.id]);
+      return paginate(
+        limit,
+        (count) => charges.list(request.user.id, count, after),
+        (charge) => [charge.createdAt, charge.id],
+      );
     },
   );
 };

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, createCharge, createRefund, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, VISA } from '../helpers.ts';
+import {
+  buildPayment,
+  chargeBody,
+  createCharge,
+  createRefund,
+  DECLINED_CARD,
+  FUTURE_YEAR,
+  INSUFFICIENT_FUNDS_CARD,
+  VISA,
+} from '../helpers.ts';
 
 const card = (number: string) => ({ number, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' });
 
@@ -26,7 +35,9 @@ describe('payment metrics', () => {
     expect((await createCharge(app, user, chargeBody({ currency: 'EUR' }))).statusCode).toBe(400);
     const refundKey = randomUUID();
     expect((await createRefund(app, operator, first.json<{ id: string }>().id, { amount: 100 }, refundKey)).statusCode).toBe(201);
-    expect((await createRefund(app, operator, first.json<{ id: string }>().id, { amount: 100 }, refundKey)).headers['idempotent-replayed']).toBe('true');
+    expect(
+      (await createRefund(app, operator, first.json<{ id: string }>().id, { amount: 100 }, refundKey)).headers['idempotent-replayed'],
+    ).toBe('true');
 
     const text = await app.metrics.registry.metrics();
     expect(text).toContain('myshop_payment_charges_total{result="succeeded",code="none",service="payment"} 2');

@@ -38,7 +38,11 @@ describe('POST /payment/charges round trips to the database', () => {
     await postCharge(api, alice);
     const statements = countStatements();
 
-    const response = await postCharge(api, alice, chargeBody({ card: { number: DECLINED_CARD, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' } }));
+    const response = await postCharge(
+      api,
+      alice,
+      chargeBody({ card: { number: DECLINED_CARD, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' } }),
+    );
 
     expect(response.status).toBe(402);
     expect(statements.count).toBeLessThanOrEqual(2);

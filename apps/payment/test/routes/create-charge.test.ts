@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { httpClient } from '@myshop/testing';
-import {
-  buildPayment,
-  chargeBody,
-  postCharge,
-  DECLINED_CARD,
-  FUTURE_YEAR,
-  INSUFFICIENT_FUNDS_CARD,
-  VISA,
-} from '../helpers.ts';
+import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, VISA } from '../helpers.ts';
 
 const card = (overrides: Record<string, unknown>) => ({ number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides });
 
@@ -63,7 +55,11 @@ describe('POST /payment/charges', () => {
     const api = await httpClient(app);
     const alice = await signIn();
 
-    const response = await postCharge(api, alice, chargeBody({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } }));
+    const response = await postCharge(
+      api,
+      alice,
+      chargeBody({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } }),
+    );
 
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ description: 'Order 42', metadata: { orderId: '42', 'shop.channel': 'web' } });
@@ -158,10 +154,18 @@ describe('POST /payment/charges', () => {
       ['an unknown field', { customerId: 'x' }, 'body/customerId is not allowed'],
       ['an unknown card field', { card: card({ holder: 'Ada' }) }, 'body/card/holder is not allowed'],
       ['a description over 500 characters', { description: 'x'.repeat(501) }, 'body/description must NOT have more than 500 characters'],
-      ['metadata with 21 keys', { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, 'body/metadata must NOT have more than 20 properties'],
+      [
+        'metadata with 21 keys',
+        { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) },
+        'body/metadata must NOT have more than 20 properties',
+      ],
       ['a nested metadata value', { metadata: { order: { id: 1 } } }, 'body/metadata/order must be string'],
       ['a metadata key with spaces', { metadata: { 'order id': '1' } }, 'body/metadata/order id is not allowed'],
-      ['a metadata value over 500 characters', { metadata: { note: 'x'.repeat(501) } }, 'body/metadata/note must NOT have more than 500 characters'],
+      [
+        'a metadata value over 500 characters',
+        { metadata: { note: 'x'.repeat(501) } },
+        'body/metadata/note must NOT have more than 500 characters',
+      ],
     ])('%s', async (_name, overrides, message) => {
       const { app, database, signIn } = await buildPayment();
       const api = await httpClient(app);
@@ -171,7 +175,12 @@ describe('POST /payment/charges', () => {
       const response = await postCharge(api, alice, chargeBody(overrides), key);
 
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: expect.stringContaining(message) });
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'FST_ERR_VALIDATION',
+        error: 'Bad Request',
+        message: expect.stringContaining(message),
+      });
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
       // The same key still works for the corrected request.
       expect((await postCharge(api, alice, chargeBody(), key)).status).toBe(201);
@@ -306,9 +315,11 @@ describe('POST /payment/charges', () => {
     const api = await httpClient(app);
     const alice = await signIn();
     const token =
-      who === 'shopper' ? await issuer.sign(alice.id)
-      : who === 'operator' ? await issuer.signOperator(alice.id)
-      : await issuer.signClient('cart', { scope: 'payment:refunds:read' });
+      who === 'shopper'
+        ? await issuer.sign(alice.id)
+        : who === 'operator'
+          ? await issuer.signOperator(alice.id)
+          : await issuer.signClient('cart', { scope: 'payment:refunds:read' });
 
     const response = await postCharge(api, { cart: { authorization: `Bearer ${token}` } }, chargeBody());
 
@@ -323,7 +334,12 @@ describe('POST /payment/charges', () => {
     const api = await httpClient(app);
     const alice = await signIn();
     const first = await postCharge(api, alice, chargeBody(), 'same-key');
-    const retry = await postCharge(api, alice, chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }), 'same-key');
+    const retry = await postCharge(
+      api,
+      alice,
+      chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }),
+      'same-key',
+    );
 
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
@@ -375,7 +391,12 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     const alice = await signIn();
 
     const first = await postCharge(api, alice, { amount: 100, currency: 'USD', card: card({}) }, 'k');
-    const retry = await postCharge(api, alice, { card: { cvc: '123', expYear: FUTURE_YEAR, expMonth: 12, number: VISA }, currency: 'USD', amount: 100 }, 'k');
+    const retry = await postCharge(
+      api,
+      alice,
+      { card: { cvc: '123', expYear: FUTURE_YEAR, expMonth: 12, number: VISA }, currency: 'USD', amount: 100 },
+      'k',
+    );
 
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');

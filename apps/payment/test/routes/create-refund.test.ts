@@ -154,10 +154,13 @@ describe('POST /payment/charges/:id/refunds', () => {
     const api = await httpClient(payment.app);
     const owner = await userWithCharge(payment, 1_000);
     const caller =
-      who === 'owner' ? owner.user
-      : who === 'stranger' ? await payment.signIn()
-      : who === 'cart' ? { headers: owner.user.cart }
-      : await payment.cartService();
+      who === 'owner'
+        ? owner.user
+        : who === 'stranger'
+          ? await payment.signIn()
+          : who === 'cart'
+            ? { headers: owner.user.cart }
+            : await payment.cartService();
 
     for (const payload of [{ amount: 100 }, {}]) {
       const response = await postRefund(api, caller, owner.chargeId, payload);

@@ -38,9 +38,9 @@ describe('GET /payment/charges', () => {
     for (let amount = 1; amount <= 7; amount += 1) await createCharge(app, alice, chargeBody({ amount }));
     // Ties on created_at are broken by id: make three of them share one timestamp.
     await database.query("UPDATE charges SET created_at = '2030-01-01T00:00:00.000Z' WHERE amount IN (3, 4, 5)");
-    const expected = (
-      await database.query<{ amount: string }>('SELECT amount FROM charges ORDER BY created_at DESC, id DESC')
-    ).map((row) => Number(row.amount));
+    const expected = (await database.query<{ amount: string }>('SELECT amount FROM charges ORDER BY created_at DESC, id DESC')).map((row) =>
+      Number(row.amount),
+    );
 
     const seen: number[] = [];
     let cursor: string | null = null;

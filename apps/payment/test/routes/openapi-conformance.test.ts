@@ -21,7 +21,11 @@ describe('GET /payment/openapi.json, driven', () => {
       },
       'POST /payment/charges/{id}/refunds': async () => {
         const { chargeId } = await shopperWithCharge();
-        return { headers: { ...(await signInOperator()).headers, 'idempotency-key': randomUUID() }, params: { id: chargeId }, body: { amount: 100 } };
+        return {
+          headers: { ...(await signInOperator()).headers, 'idempotency-key': randomUUID() },
+          params: { id: chargeId },
+          body: { amount: 100 },
+        };
       },
       // The attempt with this key finished: voiding it replays its charge (201).
       'POST /payment/charges/void': async () => {

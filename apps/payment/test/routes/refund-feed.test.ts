@@ -12,7 +12,10 @@ async function readFeed(payment: Payment, after?: string, limit?: number) {
   const api = await httpClient(payment.app);
   const response = await api.get(`/payment/refunds?${query}`).set(service.headers);
   expect(response.status, response.text).toBe(200);
-  return response.body as { items: Array<{ id: string; chargeId: string; orderId: string | null; amount: number; createdAt: string }>; nextCursor: string };
+  return response.body as {
+    items: Array<{ id: string; chargeId: string; orderId: string | null; amount: number; createdAt: string }>;
+    nextCursor: string;
+  };
 }
 
 /**
@@ -21,7 +24,7 @@ async function readFeed(payment: Payment, after?: string, limit?: number) {
  */
 async function readFeedUntil(payment: Payment, count: number, after?: string, limit?: number) {
   let page = await readFeed(payment, after, limit);
-  for (const deadline = Date.now() + 10_000; page.items.length < count && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 10_000; page.items.length < count && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     page = await readFeed(payment, after, limit);
   }

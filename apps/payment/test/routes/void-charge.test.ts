@@ -42,7 +42,12 @@ describe('POST /payment/charges/void', () => {
     const api = await httpClient(payment.app);
     const alice = await payment.signIn();
     const charged = await postCharge(api, alice, chargeBody(), 'paid');
-    const declined = await postCharge(api, alice, chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }), 'declined');
+    const declined = await postCharge(
+      api,
+      alice,
+      chargeBody({ card: { number: DECLINED_CARD, expMonth: 1, expYear: FUTURE_YEAR, cvc: '123' } }),
+      'declined',
+    );
 
     const paid = await voidCharge(payment, alice, 'paid');
     expect(paid.status).toBe(201);

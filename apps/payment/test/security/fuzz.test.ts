@@ -4,7 +4,19 @@
  * refund, no Idempotency-Key left claimed.
  */
 import { forgedTokens } from '@myshop/auth/testing';
-import { badAuthorizationHeaders, fuzzRoute, hostileJsonRequests, pathSegment, integerField, objectField, stringField, tableState, unicodeString, type FieldSpec, type ObjectSpec } from '@myshop/testing';
+import {
+  badAuthorizationHeaders,
+  fuzzRoute,
+  hostileJsonRequests,
+  pathSegment,
+  integerField,
+  objectField,
+  stringField,
+  tableState,
+  unicodeString,
+  type FieldSpec,
+  type ObjectSpec,
+} from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLuhnValid } from '@myshop/schemas';
@@ -29,15 +41,24 @@ async function setUp() {
   };
 }
 
-const idempotencyKey: FieldSpec = stringField(fc.uuid(), (text) => /^[\x21-\x7e]{1,255}$/.test(text), { invalid: fc.constantFrom('has space', 'x'.repeat(256), '', '\t') });
+const idempotencyKey: FieldSpec = stringField(fc.uuid(), (text) => /^[\x21-\x7e]{1,255}$/.test(text), {
+  invalid: fc.constantFrom('has space', 'x'.repeat(256), '', '\t'),
+});
 
 const cardSpec: ObjectSpec = {
   number: stringField(fc.constantFrom(VISA, '5555555555554444'), (text) => /^[0-9]{12,19}$/.test(text) && isLuhnValid(text), {
-    invalid: fc.oneof(fc.stringMatching(/^[0-9]{12,19}$/), fc.stringMatching(/^[0-9]{1,11}$/), fc.stringMatching(/^[0-9]{20,40}$/), fc.constant('4242 4242 4242 4242')),
+    invalid: fc.oneof(
+      fc.stringMatching(/^[0-9]{12,19}$/),
+      fc.stringMatching(/^[0-9]{1,11}$/),
+      fc.stringMatching(/^[0-9]{20,40}$/),
+      fc.constant('4242 4242 4242 4242'),
+    ),
   }),
   expMonth: integerField(1, 12),
   expYear: { ...integerField(2000, 2100), valid: fc.constant(FUTURE_YEAR) },
-  cvc: stringField(fc.constantFrom('123', '4567'), (text) => /^[0-9]{3,4}$/.test(text), { invalid: fc.constantFrom('12', '12345', 'abc', '１２３') }),
+  cvc: stringField(fc.constantFrom('123', '4567'), (text) => /^[0-9]{3,4}$/.test(text), {
+    invalid: fc.constantFrom('12', '12345', 'abc', '１２３'),
+  }),
 };
 
 /** Free text is free, but not text the database cannot store (NUL, unpaired surrogates). */
@@ -47,57 +68,95 @@ const chargeSpec: ObjectSpec = {
   amount: integerField(1, 99_999_999),
   currency: stringField(fc.constant('USD'), (text) => text === 'USD', { invalid: fc.constantFrom('EUR', 'usd', 'US', 'USDD', 'GBP') }),
   card: objectField(cardSpec),
-  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storable(text), { optional: true, invalid: fc.string({ minLength: 501, maxLength: 600 }) }),
+  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storable(text), {
+    optional: true,
+    invalid: fc.string({ minLength: 501, maxLength: 600 }),
+  }),
   metadata: {
     optional: true,
     valid: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/), fc.string({ maxLength: 20 }), { maxKeys: 3 }),
     invalid: fc.oneof(
       fc.constantFrom('metadata', 42, null, [], true),
-      fc.dictionary(unicodeString.filter((key) => !/^[A-Za-z0-9_.:-]{1,40}$/.test(key)), fc.string(), { minKeys: 1, maxKeys: 2 }),
-      fc.dictionary(fc.stringMatching(/^[a-z]{1,10}$/), fc.oneof(fc.integer(), fc.constant(null), fc.string({ minLength: 501, maxLength: 600 }), unicodeString.filter((text) => !storable(text))), { minKeys: 1, maxKeys: 2 }),
+      fc.dictionary(
+        unicodeString.filter((key) => !/^[A-Za-z0-9_.:-]{1,40}$/.test(key)),
+        fc.string(),
+        { minKeys: 1, maxKeys: 2 },
+      ),
+      fc.dictionary(
+        fc.stringMatching(/^[a-z]{1,10}$/),
+        fc.oneof(
+          fc.integer(),
+          fc.constant(null),
+          fc.string({ minLength: 501, maxLength: 600 }),
+          unicodeString.filter((text) => !storable(text)),
+        ),
+        { minKeys: 1, maxKeys: 2 },
+      ),
       fc.dictionary(fc.stringMatching(/^[a-z]{1,10}$/), fc.string({ maxLength: 5 }), { minKeys: 21, maxKeys: 25 }),
     ),
   },
 };
 
 describe('hostile input to payment (fast-check)', () => {
-  it('POST /payment/charges: malformed charges never get a 5xx, charge nothing and claim no key', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'POST /payment/charges',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant('/payment/charges') },
-        headers: user.headers,
-        headerSpecs: { 'idempotency-key': idempotencyKey },
-        body: chargeSpec,
-        badAuthorization,
-      }),
-    });
-    expect(result.serverErrors).toBe(0);
-  });
+  it(
+    'POST /payment/charges: malformed charges never get a 5xx, charge nothing and claim no key',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const { app, user, badAuthorization, state } = await setUp();
+      const result = await fuzzRoute({
+        route: 'POST /payment/charges',
+        app,
+        state,
+        requests: hostileJsonRequests({
+          method: 'POST',
+          url: { valid: fc.constant('/payment/charges') },
+          headers: user.headers,
+          headerSpecs: { 'idempotency-key': idempotencyKey },
+          body: chargeSpec,
+          badAuthorization,
+        }),
+      });
+      expect(result.serverErrors).toBe(0);
+    },
+  );
 
-  it('POST /payment/charges/:id/refunds: malformed refunds never get a 5xx, refund nothing and claim no key', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, chargeId, badAuthorization, state } = await setUp();
-    const otherIds = fc.oneof(fc.uuid(), fc.constant(`urn:uuid:${chargeId}`), fc.constant(chargeId.replaceAll('-', '')), unicodeString.filter((text) => text.length > 0), fc.string({ minLength: 101, maxLength: 300 }));
-    const result = await fuzzRoute({
-      route: 'POST /payment/charges/:id/refunds',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant(`/payment/charges/${chargeId}/refunds`), invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`) },
-        headers: user.headers,
-        headerSpecs: { 'idempotency-key': idempotencyKey },
-        // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
-        body: { amount: { ...integerField(1, 2500, { optional: true }), invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })) } },
-        badAuthorization,
-      }),
-    });
-    expect(result.serverErrors).toBe(0);
-  });
+  it(
+    'POST /payment/charges/:id/refunds: malformed refunds never get a 5xx, refund nothing and claim no key',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const { app, user, chargeId, badAuthorization, state } = await setUp();
+      const otherIds = fc.oneof(
+        fc.uuid(),
+        fc.constant(`urn:uuid:${chargeId}`),
+        fc.constant(chargeId.replaceAll('-', '')),
+        unicodeString.filter((text) => text.length > 0),
+        fc.string({ minLength: 101, maxLength: 300 }),
+      );
+      const result = await fuzzRoute({
+        route: 'POST /payment/charges/:id/refunds',
+        app,
+        state,
+        requests: hostileJsonRequests({
+          method: 'POST',
+          url: {
+            valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
+            invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
+          },
+          headers: user.headers,
+          headerSpecs: { 'idempotency-key': idempotencyKey },
+          // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
+          body: {
+            amount: {
+              ...integerField(1, 2500, { optional: true }),
+              invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })),
+            },
+          },
+          badAuthorization,
+        }),
+      });
+      expect(result.serverErrors).toBe(0);
+    },
+  );
 });
 
 describe('the contract the fuzzing relies on', () => {
@@ -105,10 +164,18 @@ describe('the contract the fuzzing relies on', () => {
     const { app, user, state } = await setUp();
     const before = await state();
     const card = { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' };
-    for (const extra of [{ description: 'a\u0000b' }, { metadata: { note: 'a\u0000b' } }, { metadata: { note: '\ud800' } }, { description: 'x\udfff' }]) {
+    for (const extra of [
+      { description: 'a\u0000b' },
+      { metadata: { note: 'a\u0000b' } },
+      { metadata: { note: '\ud800' } },
+      { description: 'x\udfff' },
+    ]) {
       const response = await createCharge(app, user, { amount: 100, currency: 'USD', card, ...extra });
       expect(response.statusCode, JSON.stringify(extra)).toBe(400);
-      expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringMatching(/^body\/(description|metadata\/note) contains a character that is not allowed/) });
+      expect(response.json()).toMatchObject({
+        code: 'FST_ERR_VALIDATION',
+        message: expect.stringMatching(/^body\/(description|metadata\/note) contains a character that is not allowed/),
+      });
     }
     expect(await state()).toBe(before);
   });

@@ -20,7 +20,11 @@ describe('payment over HTTP', () => {
 
   it('keeps CORS closed by default and opens it to exactly the configured origins', async () => {
     const closed = await buildPayment();
-    const preflight = await closed.app.inject({ method: 'OPTIONS', url: '/payment/charges', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await closed.app.inject({
+      method: 'OPTIONS',
+      url: '/payment/charges',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const open = await buildPayment({ env: { CORS_ORIGINS: 'https://shop.example' } });
     const allowed = await open.app.inject({ url: '/payment/charges', headers: { origin: 'https://shop.example' } });
@@ -43,10 +47,23 @@ describe('payment over HTTP', () => {
   it('caps page sizes at 100 on the charges list', async () => {
     const { app, signIn } = await buildPayment();
     const user = await signIn();
-    for (const [limit, status] of [['100', 200], ['101', 400], ['0', 400], ['1000000', 400], ['-1', 400], ['1.5', 400]] as const) {
+    for (const [limit, status] of [
+      ['100', 200],
+      ['101', 400],
+      ['0', 400],
+      ['1000000', 400],
+      ['-1', 400],
+      ['1.5', 400],
+    ] as const) {
       const response = await app.inject({ url: `/payment/charges?limit=${limit}`, headers: user.headers });
       expect(response.statusCode, `limit=${limit}`).toBe(status);
     }
-    writeReliabilityFigure({ check: 'page size cap payment', load: '6 list requests', figure: 'limit > 100 → 400 on /payment/charges', target: 'limit ≤ 100', pass: true });
+    writeReliabilityFigure({
+      check: 'page size cap payment',
+      load: '6 list requests',
+      figure: 'limit > 100 → 400 on /payment/charges',
+      target: 'limit ≤ 100',
+      pass: true,
+    });
   });
 });

@@ -17,7 +17,13 @@ describe('forged access tokens, on every payment route', () => {
       { method: 'POST', url: `/payment/charges/${chargeId}/refunds`, headers: { 'idempotency-key': randomUUID() }, payload: {} },
     ];
     const forgeries = await forgedTokens(issuer.signer, user.id);
-    const result = await jwtMatrix({ service: 'payment', app, routes, forgeries, state: tableState(database, ['charges', 'refunds', 'idempotency_keys']) });
+    const result = await jwtMatrix({
+      service: 'payment',
+      app,
+      routes,
+      forgeries,
+      state: tableState(database, ['charges', 'refunds', 'idempotency_keys']),
+    });
     expect(result.problems).toEqual([]);
     expect(result.refused).toBe(forgeries.length * routes.length);
 

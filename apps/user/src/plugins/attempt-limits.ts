@@ -93,9 +93,17 @@ async function attemptLimits(app: FastifyInstance, { config }: { config: UserCon
     async login(request: FastifyRequest) {
       const { address, account } = attemptOf(request);
       await admit(request, { scope: SCOPES.loginPerAddress, subject: address, limit: limits.loginPerAddress });
-      await admit(request, { scope: SCOPES.loginPerAccountAndAddress, subject: pair(address, account), limit: limits.loginPerAccountAndAddress });
+      await admit(request, {
+        scope: SCOPES.loginPerAccountAndAddress,
+        subject: pair(address, account),
+        limit: limits.loginPerAccountAndAddress,
+      });
       if (await known.isKnown(account, address)) return;
-      await admit(request, { scope: SCOPES.loginPerAccountFromUnknownAddresses, subject: account, limit: limits.loginPerAccountFromUnknownAddresses });
+      await admit(request, {
+        scope: SCOPES.loginPerAccountFromUnknownAddresses,
+        subject: account,
+        limit: limits.loginPerAccountFromUnknownAddresses,
+      });
     },
 
     async loginSucceeded(request: FastifyRequest, userId: string) {

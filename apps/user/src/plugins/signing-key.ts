@@ -55,7 +55,12 @@ async function signingKey(app: FastifyInstance, { config }: { config: UserConfig
     keySet: createLocalJWKSet(keys.jwks),
     async issue(user) {
       const ttl = config.ACCESS_TOKEN_TTL_SECONDS;
-      const claims = { sub: user.id, aud: config.JWT_AUDIENCE, client_id: SHOP_CLIENT_ID, ...(user.roles.length > 0 ? { roles: [...user.roles] } : {}) };
+      const claims = {
+        sub: user.id,
+        aud: config.JWT_AUDIENCE,
+        client_id: SHOP_CLIENT_ID,
+        ...(user.roles.length > 0 ? { roles: [...user.roles] } : {}),
+      };
       return { accessToken: await sign(claims, now() + ttl), expiresIn: ttl };
     },
     async issueForService({ clientId, audience, scopes, onBehalfOf }) {

@@ -15,7 +15,12 @@ async function buildUserWithCuttableDatabase(env: Record<string, string>) {
   return { ...built, relay: relay! };
 }
 
-const UNAVAILABLE = { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'The database is unavailable, try again shortly.' };
+const UNAVAILABLE = {
+  statusCode: 503,
+  code: 'SERVICE_UNAVAILABLE',
+  error: 'Service Unavailable',
+  message: 'The database is unavailable, try again shortly.',
+};
 
 describe('attempt limits while the database is unavailable', () => {
   it('answer logins and sign-ups 503 with Retry-After, let no attempt through uncounted, and count again once it is back', async () => {

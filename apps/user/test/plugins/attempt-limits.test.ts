@@ -20,19 +20,30 @@ describe('attempt limits of POST /user/login', () => {
     expect(refused.headers['retry-after']).toBe('120');
     expect(refused.json()).toEqual(TOO_MANY_ATTEMPTS);
     expect((await loginFrom(app, '192.0.2.55', 'someone@example.com')).statusCode).toBe(401);
-    expect(await database.query(`SELECT hits FROM attempt_counters WHERE scope = 'login:address' ORDER BY hits`)).toEqual([{ hits: 1 }, { hits: 7 }]);
+    expect(await database.query(`SELECT hits FROM attempt_counters WHERE scope = 'login:address' ORDER BY hits`)).toEqual([
+      { hits: 1 },
+      { hits: 7 },
+    ]);
   });
 
   it('counts the address the proxy saw, whatever the client wrote into X-Forwarded-For itself', async () => {
     const { app } = await buildUser({ LOGIN_LIMIT_PER_IP: '2' });
-    const spoofing = (i: number) => () => app.inject({ method: 'POST', url: '/user/login', headers: { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` }, payload: { email: `u${i}@example.com`, password: 'wrong password' } });
+    const spoofing = (i: number) => () =>
+      app.inject({
+        method: 'POST',
+        url: '/user/login',
+        headers: { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` },
+        payload: { email: `u${i}@example.com`, password: 'wrong password' },
+      });
     expect(await statusesOf([spoofing(1), spoofing(2), spoofing(3)])).toEqual([401, 401, 429]);
   });
 
   it('counts IPv6 clients by their /64 network', async () => {
     const { app } = await buildUser({ LOGIN_LIMIT_PER_IP: '2' });
     const from = (ip: string) => () => loginFrom(app, ip, 'someone@example.com');
-    expect(await statusesOf([from('2001:db8:1:2::1'), from('2001:db8:1:2::abcd'), from('2001:db8:1:2:ffff::1'), from('2001:db8:1:3::1')])).toEqual([401, 401, 429, 401]);
+    expect(
+      await statusesOf([from('2001:db8:1:2::1'), from('2001:db8:1:2::abcd'), from('2001:db8:1:2:ffff::1'), from('2001:db8:1:3::1')]),
+    ).toEqual([401, 401, 429, 401]);
   });
 
   it('blocks one address guessing one account past LOGIN_LIMIT_PER_ACCOUNT, even with the right password; other addresses may still try', async () => {
@@ -88,10 +99,14 @@ describe('attempt limits of POST /user/login', () => {
     const ada = await register(app);
     // The owner's first login, from an address still unknown, is the first of the four.
     expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
-    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([{ user_id: ada.id, address: '198.51.100.1' }]);
+    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([
+      { user_id: ada.id, address: '198.51.100.1' },
+    ]);
 
     const stranger = (i: number, password?: string) => () => loginFrom(app, `203.0.113.${i}`, 'ada@example.com', password);
-    expect(await statusesOf([stranger(1), stranger(2), stranger(3), stranger(4), stranger(5, PASSWORD)])).toEqual([401, 401, 401, 429, 429]);
+    expect(await statusesOf([stranger(1), stranger(2), stranger(3), stranger(4), stranger(5, PASSWORD)])).toEqual([
+      401, 401, 401, 429, 429,
+    ]);
     const owner = await loginFrom(app, '198.51.100.1', 'ADA@example.com', PASSWORD);
     expect(owner.statusCode).toBe(200);
     expect(owner.json()).toMatchObject({ tokenType: 'Bearer' });
@@ -122,7 +137,10 @@ describe('attempt limits of POST /user/register', () => {
     expect(Number(refused.headers['retry-after'])).toBe(60);
     expect((await registerFrom(app, '192.0.2.2', 'A@example.com')).statusCode).toBe(409);
     expect((await registerFrom(app, '192.0.2.3', ' a@EXAMPLE.com')).statusCode).toBe(429);
-    expect(await database.query('SELECT email FROM users ORDER BY email')).toEqual([{ email: 'a@example.com' }, { email: 'b@example.com' }]);
+    expect(await database.query('SELECT email FROM users ORDER BY email')).toEqual([
+      { email: 'a@example.com' },
+      { email: 'b@example.com' },
+    ]);
   });
 });
 
@@ -135,7 +153,9 @@ describe('purging expired attempt counters', () => {
     expect((await loginFrom(app, '198.51.100.2', 'grace@example.com', PASSWORD)).statusCode).toBe(200);
     expect((await loginFrom(app, '203.0.113.1', 'ada@example.com')).statusCode).toBe(401);
     expect((await loginFrom(app, '203.0.113.2', 'ada@example.com')).statusCode).toBe(401);
-    await database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '2 seconds', expires_at = now() - interval '1 second' WHERE hits = 1 AND scope = 'login:address'`);
+    await database.query(
+      `UPDATE attempt_counters SET window_ends_at = now() - interval '2 seconds', expires_at = now() - interval '1 second' WHERE hits = 1 AND scope = 'login:address'`,
+    );
     await database.query(`UPDATE known_login_addresses SET last_login_at = now() - interval '31 days' WHERE address = '198.51.100.2'`);
     const before = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM attempt_counters');
 

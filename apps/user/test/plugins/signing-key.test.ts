@@ -22,7 +22,8 @@ describe('signing key', () => {
 
     // A new instance (a restart, or another replica) with the same DATA_DIR and the same database.
     const second = await buildUser({ DATA_DIR: dataDir });
-    const kid = (app: typeof first.app) => app.inject({ url: '/user/.well-known/jwks.json' }).then((response) => response.json().keys[0].kid);
+    const kid = (app: typeof first.app) =>
+      app.inject({ url: '/user/.well-known/jwks.json' }).then((response) => response.json().keys[0].kid);
     expect(await kid(second.app)).toBe(await kid(first.app));
     expect((await first.app.inject({ url: '/user/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
     const verified = await second.app.inject({ url: '/user/me', headers: { authorization: `Bearer ${token}` } });
@@ -77,11 +78,16 @@ describe('key rotation with live tokens', () => {
 
     const accepted = async (token: string, apps: Array<typeof step0.app>) => {
       const answers = [(await verifier.inject({ url: '/private', headers: { authorization: `Bearer ${token}` } })).statusCode];
-      for (const app of apps) answers.push((await app.inject({ url: '/user/me', headers: { authorization: `Bearer ${token}` } })).statusCode);
+      for (const app of apps)
+        answers.push((await app.inject({ url: '/user/me', headers: { authorization: `Bearer ${token}` } })).statusCode);
       return answers;
     };
     const withDatabase = async (keysEnv: Record<string, string>) => {
-      const app = await buildUserApp({ config: loadUserConfig({ NODE_ENV: 'test', CART_CLIENT_SECRET: CART_SECRET, ...env(keysEnv) }), logger: step0.logs.logger, databaseUrl: step0.database.url });
+      const app = await buildUserApp({
+        config: loadUserConfig({ NODE_ENV: 'test', CART_CLIENT_SECRET: CART_SECRET, ...env(keysEnv) }),
+        logger: step0.logs.logger,
+        databaseUrl: step0.database.url,
+      });
       onTestFinished(() => app.close());
       await app.ready();
       return app;

@@ -16,7 +16,10 @@ describe('user metrics', () => {
     await register(app, 'ada@example.com');
     await register(app, 'bob@example.com');
     // A taken email is no new account.
-    expect((await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'ada@example.com', password: PASSWORD, name: 'Ada' } })).statusCode).toBe(409);
+    expect(
+      (await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'ada@example.com', password: PASSWORD, name: 'Ada' } }))
+        .statusCode,
+    ).toBe(409);
     await login(app, 'ada@example.com');
     const wrong = { email: 'bob@example.com', password: 'not the password' };
     for (const status of [401, 401, 429]) {
@@ -31,7 +34,9 @@ describe('user metrics', () => {
     expect(text).toContain('myshop_logins_total{result="invalid_credentials",service="user"} 2');
     expect(text).toContain('myshop_logins_total{result="throttled",service="user"} 1');
     // RED, pool and query metrics of the same app, in the same registry.
-    expect(text).toContain('http_server_request_duration_seconds_count{service="user",method="POST",route="/user/login",status_code="401"} 2');
+    expect(text).toContain(
+      'http_server_request_duration_seconds_count{service="user",method="POST",route="/user/login",status_code="401"} 2',
+    );
     expect(text).toMatch(/db_query_duration_seconds_count\{service="user",operation="INSERT",outcome="ok"\} [1-9]/);
     expect(text).toContain('db_pool_max_connections{service="user"} 10');
     expect(text).toContain('# TYPE http_server_requests_in_flight gauge');

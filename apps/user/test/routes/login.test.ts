@@ -19,7 +19,13 @@ describe('POST /user/login', () => {
     // An access token as RFC 9068 types it, for the shop's own client; a new account holds no role.
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
     const claims = decodeJwt(body.accessToken);
-    expect(claims).toMatchObject({ sub: user.id, iss: 'https://myshop.com/user', aud: 'myshop', client_id: 'myshop', jti: expect.any(String) });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      iss: 'https://myshop.com/user',
+      aud: 'myshop',
+      client_id: 'myshop',
+      jti: expect.any(String),
+    });
     expect(claims.roles).toBeUndefined();
     expect(claims.scope).toBeUndefined();
     expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
@@ -29,14 +35,21 @@ describe('POST /user/login', () => {
     const { app, database } = await buildUser();
     const user = await register(app, 'iris.strasse@example.com');
     const api = await httpClient(app);
-    for (const email of ['İRIS.STRASSE@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', '\u00a0iris.stra\u200bsse@example.com']) {
+    for (const email of [
+      'İRIS.STRASSE@example.com',
+      'iris.straße@example.com',
+      'ｉｒｉｓ.strasse@example.com',
+      '\u00a0iris.stra\u200bsse@example.com',
+    ]) {
       const wrong = await post(api, { email, password: 'not the password' });
       expect(wrong.status, email).toBe(401);
       const right = await post(api, { email, password: PASSWORD });
       expect(right.status, email).toBe(200);
       expect(decodeJwt(right.body.accessToken).sub).toBe(user.id);
     }
-    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([{ user_id: user.id, address: '127.0.0.1' }]);
+    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([
+      { user_id: user.id, address: '127.0.0.1' },
+    ]);
   });
 
   it('gives an unknown email and a wrong password the same 401', async () => {
@@ -47,7 +60,12 @@ describe('POST /user/login', () => {
     const unknownEmail = await post(api, { email: 'nobody@example.com', password: PASSWORD });
     for (const response of [wrongPassword, unknownEmail]) {
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ statusCode: 401, code: 'USER_INVALID_CREDENTIALS', error: 'Unauthorized', message: 'Email or password is incorrect' });
+      expect(response.body).toEqual({
+        statusCode: 401,
+        code: 'USER_INVALID_CREDENTIALS',
+        error: 'Unauthorized',
+        message: 'Email or password is incorrect',
+      });
     }
     expect(wrongPassword.text).toBe(unknownEmail.text);
     expect(logs.text()).not.toContain('not the password');

@@ -24,7 +24,9 @@ describe('GET /user/me', () => {
     const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid }).sign(stranger.privateKey);
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 120 }).setProtectedHeader({ alg: 'EdDSA', kid }).sign(privateKey);
+    const expired = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) - 120 })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .sign(privateKey);
 
     const api = await httpClient(app);
     expect((await me(api)).body.code).toBe('AUTH_MISSING_TOKEN');

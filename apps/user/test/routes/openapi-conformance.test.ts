@@ -19,7 +19,13 @@ describe('GET /user/openapi.json, driven', () => {
       'GET /user/me': async () => ({ headers: { authorization: `Bearer ${await login(app, await newAccount())}` } }),
       'GET /user/.well-known/jwks.json': async () => ({}),
       'POST /user/oauth/token': async () => ({
-        body: { grant_type: 'client_credentials', client_id: 'cart', client_secret: CART_SECRET, audience: PAYMENT_AUDIENCE, scope: SCOPES.readRefunds },
+        body: {
+          grant_type: 'client_credentials',
+          client_id: 'cart',
+          client_secret: CART_SECRET,
+          audience: PAYMENT_AUDIENCE,
+          scope: SCOPES.readRefunds,
+        },
       }),
     };
 

@@ -12,7 +12,12 @@ describe('POST /user/register', () => {
     expect(response.status).toBe(201);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     const body = response.body;
-    expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'Ada@Example.com', name: 'Ada Lovelace', createdAt: expect.any(String) });
+    expect(body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'Ada@Example.com',
+      name: 'Ada Lovelace',
+      createdAt: expect.any(String),
+    });
     expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
     expect(response.text).not.toContain(PASSWORD);
 
@@ -32,7 +37,12 @@ describe('POST /user/register', () => {
     const api = await httpClient(app);
     const response = await post(api, { email: ' ADA@example.COM', password: 'another password', name: 'Impostor' });
     expect(response.status).toBe(409);
-    expect(response.body).toEqual({ statusCode: 409, code: 'USER_EMAIL_TAKEN', error: 'Conflict', message: 'An account with this email already exists' });
+    expect(response.body).toEqual({
+      statusCode: 409,
+      code: 'USER_EMAIL_TAKEN',
+      error: 'Conflict',
+      message: 'An account with this email already exists',
+    });
     expect(await database.query('SELECT name FROM users')).toEqual([{ name: 'Ada' }]);
   });
 
@@ -41,11 +51,19 @@ describe('POST /user/register', () => {
     await register(app, 'iris.strasse@example.com');
     const api = await httpClient(app);
     const statuses = [];
-    for (const email of ['\u00a0IRIS.Strasse@example.com\u00a0', 'İris.strasse@example.com', 'iris.straße@example.com', 'ｉｒｉｓ.strasse@example.com', 'iris.stra\u200bsse@example.com']) {
+    for (const email of [
+      '\u00a0IRIS.Strasse@example.com\u00a0',
+      'İris.strasse@example.com',
+      'iris.straße@example.com',
+      'ｉｒｉｓ.strasse@example.com',
+      'iris.stra\u200bsse@example.com',
+    ]) {
       statuses.push((await post(api, { email, password: PASSWORD, name: 'Impostor' })).status);
     }
     expect(statuses).toEqual([409, 400, 400, 400, 400]);
-    expect(await database.query('SELECT email, email_key, name FROM users')).toEqual([{ email: 'iris.strasse@example.com', email_key: 'iris.strasse@example.com', name: 'Ada' }]);
+    expect(await database.query('SELECT email, email_key, name FROM users')).toEqual([
+      { email: 'iris.strasse@example.com', email_key: 'iris.strasse@example.com', name: 'Ada' },
+    ]);
   });
 
   it('lets exactly one of two simultaneous sign-ups with one email win', async () => {
@@ -61,8 +79,16 @@ describe('POST /user/register', () => {
 
   it.each([
     ['an invalid email', { email: 'not-an-email', password: PASSWORD, name: 'A' }, 'body/email must match format "email"'],
-    ['a password under 8 characters', { email: 'a@b.co', password: 'short', name: 'A' }, 'body/password must NOT have fewer than 8 characters'],
-    ['a password over 128 characters', { email: 'a@b.co', password: 'p'.repeat(129), name: 'A' }, 'body/password must NOT have more than 128 characters'],
+    [
+      'a password under 8 characters',
+      { email: 'a@b.co', password: 'short', name: 'A' },
+      'body/password must NOT have fewer than 8 characters',
+    ],
+    [
+      'a password over 128 characters',
+      { email: 'a@b.co', password: 'p'.repeat(129), name: 'A' },
+      'body/password must NOT have more than 128 characters',
+    ],
     ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, 'body/name must match pattern "\\S"'],
     ['a missing name', { email: 'a@b.co', password: PASSWORD }, 'body/name is required'],
     ['an unknown field', { email: 'a@b.co', password: PASSWORD, name: 'A', role: 'admin' }, 'body/role is not allowed'],

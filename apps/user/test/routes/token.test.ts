@@ -21,7 +21,14 @@ async function setUp() {
     api
       .post('/user/oauth/token')
       .set(headers)
-      .send({ grant_type: TOKEN_EXCHANGE, audience: 'payment', scope: 'payment:charge', subject_token: userToken, subject_token_type: ACCESS_TOKEN, ...payload });
+      .send({
+        grant_type: TOKEN_EXCHANGE,
+        audience: 'payment',
+        scope: 'payment:charge',
+        subject_token: userToken,
+        subject_token_type: ACCESS_TOKEN,
+        ...payload,
+      });
   return { ...built, api, user, userToken, jwks, exchange };
 }
 
@@ -32,8 +39,18 @@ describe('POST /user/oauth/token', () => {
     expect(response.status, response.text).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     const grant = response.body;
-    expect(grant).toEqual({ access_token: expect.any(String), issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', expires_in: expect.any(Number), scope: 'payment:charge' });
-    const { payload, protectedHeader } = await jwtVerify(grant.access_token, jwks, { issuer: 'https://myshop.com/user', audience: 'payment', typ: 'at+jwt' });
+    expect(grant).toEqual({
+      access_token: expect.any(String),
+      issued_token_type: ACCESS_TOKEN,
+      token_type: 'Bearer',
+      expires_in: expect.any(Number),
+      scope: 'payment:charge',
+    });
+    const { payload, protectedHeader } = await jwtVerify(grant.access_token, jwks, {
+      issuer: 'https://myshop.com/user',
+      audience: 'payment',
+      typ: 'at+jwt',
+    });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: user.id, aud: 'payment', client_id: 'cart', act: { sub: 'cart' }, scope: 'payment:charge' });
     expect(payload.exp).toBeLessThanOrEqual(decodeJwt(userToken).exp!);
@@ -70,7 +87,10 @@ describe('POST /user/oauth/token', () => {
     // Charging needs a user to act for.
     const charge = await asItself('payment:charge');
     expect(charge.status).toBe(400);
-    expect(charge.body).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:charge is not allowed for this client and grant' });
+    expect(charge.body).toMatchObject({
+      code: 'USER_INVALID_SCOPE',
+      message: 'The scope payment:charge is not allowed for this client and grant',
+    });
   });
 
   it.each([
@@ -85,7 +105,12 @@ describe('POST /user/oauth/token', () => {
     const response = await exchange({}, headers as Record<string, string>);
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Basic realm="myshop"');
-    expect(response.body).toEqual({ statusCode: 401, code: 'USER_INVALID_CLIENT', error: 'Unauthorized', message: 'Client authentication failed' });
+    expect(response.body).toEqual({
+      statusCode: 401,
+      code: 'USER_INVALID_CLIENT',
+      error: 'Unauthorized',
+      message: 'Client authentication failed',
+    });
   });
 
   it('refuses two ways of authenticating at once', async () => {
@@ -101,7 +126,10 @@ describe('POST /user/oauth/token', () => {
     expect(audience.body.code).toBe('USER_INVALID_TARGET');
     const scope = await exchange({ scope: 'payment:charge payment:refund' });
     expect(scope.status).toBe(400);
-    expect(scope.body).toMatchObject({ code: 'USER_INVALID_SCOPE', message: 'The scope payment:refund is not allowed for this client and grant' });
+    expect(scope.body).toMatchObject({
+      code: 'USER_INVALID_SCOPE',
+      message: 'The scope payment:refund is not allowed for this client and grant',
+    });
   });
 
   it('refuses to exchange anything but a live shopper access token (400 USER_INVALID_GRANT)', async () => {

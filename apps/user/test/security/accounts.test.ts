@@ -21,7 +21,8 @@ describe('accounts', () => {
     expect(Buffer.from(salt!, 'base64').length).toBeGreaterThanOrEqual(16);
     // Recomputed independently of the service's code: the stored hash is argon2id of the password.
     const expected = Buffer.from(hash!, 'base64');
-    const recompute = (message: string) => argon2Sync('argon2id', { message, nonce: Buffer.from(salt!, 'base64'), ...parameters, tagLength: expected.length });
+    const recompute = (message: string) =>
+      argon2Sync('argon2id', { message, nonce: Buffer.from(salt!, 'base64'), ...parameters, tagLength: expected.length });
     expect(recompute(PASSWORD).equals(expected)).toBe(true);
     expect(recompute(`${PASSWORD}!`).equals(expected)).toBe(false);
     expect(row!.password_hash).not.toContain(PASSWORD);
@@ -62,9 +63,18 @@ describe('accounts', () => {
 
   it.each(extras)('refuses a sign-up carrying %s with 400 naming the field, and creates no account', async (field, value) => {
     const { app, database } = await buildUser();
-    const response = await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'ada@example.com', password: PASSWORD, name: 'Ada', [field]: value } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      payload: { email: 'ada@example.com', password: PASSWORD, name: 'Ada', [field]: value },
+    });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message: `body/${field} is not allowed` });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      error: 'Bad Request',
+      message: `body/${field} is not allowed`,
+    });
     expect(await database.query('SELECT count(*)::int AS users FROM users')).toEqual([{ users: 0 }]);
   });
 });
@@ -87,7 +97,11 @@ describe('the user service over HTTP', () => {
 
   it('keeps CORS closed by default and opens it to exactly the configured origins', async () => {
     const closed = await buildUser();
-    const preflight = await closed.app.inject({ method: 'OPTIONS', url: '/user/login', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await closed.app.inject({
+      method: 'OPTIONS',
+      url: '/user/login',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     const open = await buildUser({ CORS_ORIGINS: 'https://shop.example' });
     const allowed = await open.app.inject({ url: '/user/.well-known/jwks.json', headers: { origin: 'https://shop.example' } });
@@ -96,7 +110,11 @@ describe('the user service over HTTP', () => {
 
   it('refuses a body over BODY_LIMIT_BYTES with 413 in the error shape, creating no account', async () => {
     const { app, database } = await buildUser({ BODY_LIMIT_BYTES: '2048' });
-    const over = await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'ada@example.com', password: PASSWORD, name: 'x'.repeat(3000) } });
+    const over = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      payload: { email: 'ada@example.com', password: PASSWORD, name: 'x'.repeat(3000) },
+    });
     expect(over.statusCode).toBe(413);
     expect(over.json()).toMatchObject({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
     expect(await database.query('SELECT count(*)::int AS users FROM users')).toEqual([{ users: 0 }]);
@@ -105,11 +123,36 @@ describe('the user service over HTTP', () => {
 
 describe('attempt limits (configured per key)', () => {
   const limits: Array<[string, string, Record<string, string>, (attempt: number) => { ip: string; email: string }]> = [
-    ['login per address', '/user/login', { LOGIN_LIMIT_PER_IP: '2' }, (attempt) => ({ ip: '203.0.113.1', email: `user${attempt}@example.com` })],
-    ['login per account and address', '/user/login', { LOGIN_LIMIT_PER_ACCOUNT: '2' }, () => ({ ip: '203.0.113.10', email: 'ada@example.com' })],
-    ['login per account from unknown addresses', '/user/login', { LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2' }, (attempt) => ({ ip: `203.0.113.${attempt + 10}`, email: 'ada@example.com' })],
-    ['register per address', '/user/register', { REGISTER_LIMIT_PER_IP: '2' }, (attempt) => ({ ip: '203.0.113.2', email: `user${attempt}@example.com` })],
-    ['register per account', '/user/register', { REGISTER_LIMIT_PER_ACCOUNT: '2' }, (attempt) => ({ ip: `203.0.113.${attempt + 20}`, email: 'taken@example.com' })],
+    [
+      'login per address',
+      '/user/login',
+      { LOGIN_LIMIT_PER_IP: '2' },
+      (attempt) => ({ ip: '203.0.113.1', email: `user${attempt}@example.com` }),
+    ],
+    [
+      'login per account and address',
+      '/user/login',
+      { LOGIN_LIMIT_PER_ACCOUNT: '2' },
+      () => ({ ip: '203.0.113.10', email: 'ada@example.com' }),
+    ],
+    [
+      'login per account from unknown addresses',
+      '/user/login',
+      { LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2' },
+      (attempt) => ({ ip: `203.0.113.${attempt + 10}`, email: 'ada@example.com' }),
+    ],
+    [
+      'register per address',
+      '/user/register',
+      { REGISTER_LIMIT_PER_IP: '2' },
+      (attempt) => ({ ip: '203.0.113.2', email: `user${attempt}@example.com` }),
+    ],
+    [
+      'register per account',
+      '/user/register',
+      { REGISTER_LIMIT_PER_ACCOUNT: '2' },
+      (attempt) => ({ ip: `203.0.113.${attempt + 20}`, email: 'taken@example.com' }),
+    ],
   ];
 
   it.each(limits)('%s: the third attempt in the window is 429 with Retry-After, in the error shape', async (name, url, env, attempt) => {
@@ -118,14 +161,24 @@ describe('attempt limits (configured per key)', () => {
     let last;
     for (let index = 0; index < 3; index += 1) {
       const { ip, email } = attempt(index);
-      last = await app.inject({ method: 'POST', url, headers: { 'x-forwarded-for': ip }, payload: url === '/user/login' ? { email, password: 'wrong password' } : { email, password: PASSWORD, name: 'N' } });
+      last = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'x-forwarded-for': ip },
+        payload: url === '/user/login' ? { email, password: 'wrong password' } : { email, password: PASSWORD, name: 'N' },
+      });
       statuses.push(last.statusCode);
     }
     expect(statuses[2]).toBe(429);
     expect(statuses.slice(0, 2).every((status) => status !== 429)).toBe(true);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(last!.headers['retry-after'])).toBeLessThanOrEqual(300);
-    expect(last!.json()).toEqual({ statusCode: 429, code: 'USER_TOO_MANY_ATTEMPTS', error: 'Too Many Requests', message: 'Too many attempts, try again later' });
+    expect(last!.json()).toEqual({
+      statusCode: 429,
+      code: 'USER_TOO_MANY_ATTEMPTS',
+      error: 'Too Many Requests',
+      message: 'Too many attempts, try again later',
+    });
     writeReliabilityFigure({
       check: `rate limit ${name}`,
       load: `3 attempts, limit ${Object.values(env)[0]} per ${300} s (${Object.keys(env)[0]})`,

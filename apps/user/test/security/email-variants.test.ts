@@ -32,14 +32,19 @@ describe('variants of one email address', () => {
     const signUps = [];
     for (const [, variant] of VARIANTS) signUps.push((await registerFrom(app, '192.0.2.1', variant)).statusCode);
     // Those the form takes are the taken address (409); the others are not addresses it takes at all (400).
-    expect(signUps.every((status) => status === 409 || status === 400), signUps.join()).toBe(true);
+    expect(
+      signUps.every((status) => status === 409 || status === 400),
+      signUps.join(),
+    ).toBe(true);
     expect(signUps.slice(0, 3)).toEqual([409, 409, 409]);
     expect(await database.query('SELECT id, email FROM users')).toEqual([{ id: iris.id, email: ADDRESS }]);
 
     const guesses = [];
     for (const [, variant] of VARIANTS) guesses.push((await loginFrom(app, '203.0.113.7', variant)).statusCode);
     expect(guesses).toEqual(VARIANTS.map(() => 401));
-    const counters = await database.query<{ scope: string; hits: number }>(`SELECT scope, hits FROM attempt_counters WHERE scope LIKE 'login:account%' ORDER BY scope`);
+    const counters = await database.query<{ scope: string; hits: number }>(
+      `SELECT scope, hits FROM attempt_counters WHERE scope LIKE 'login:account%' ORDER BY scope`,
+    );
     expect(counters).toEqual([
       { scope: 'login:account+address', hits: VARIANTS.length },
       { scope: 'login:account:unknown-addresses', hits: VARIANTS.length },

@@ -41,9 +41,15 @@ describe('hostile input to the user service (fast-check)', () => {
         method: 'POST',
         url: { valid: fc.constant('/user/register') },
         body: {
-          email: stringField(fc.constantFrom('grace@example.com', ' Grace.Hopper@example.org '), mayBeEmail, { invalid: fc.constantFrom(`${'a'.repeat(250)}@example.com`, 'a\u0000@example.com', 'grace@exa\ud800mple.com') }),
-          password: stringField(fc.constant('another horse battery'), mayBePassword, { invalid: fc.constantFrom('short', 'x'.repeat(129), 'correct\u0000horse') }),
-          name: stringField(fc.constantFrom('Grace', 'Grace Hopper 🛒'), mayBeName, { invalid: fc.constantFrom('', '   ', '\t\n', 'x'.repeat(101), 'Grace\u0000', '\ud800Grace') }),
+          email: stringField(fc.constantFrom('grace@example.com', ' Grace.Hopper@example.org '), mayBeEmail, {
+            invalid: fc.constantFrom(`${'a'.repeat(250)}@example.com`, 'a\u0000@example.com', 'grace@exa\ud800mple.com'),
+          }),
+          password: stringField(fc.constant('another horse battery'), mayBePassword, {
+            invalid: fc.constantFrom('short', 'x'.repeat(129), 'correct\u0000horse'),
+          }),
+          name: stringField(fc.constantFrom('Grace', 'Grace Hopper 🛒'), mayBeName, {
+            invalid: fc.constantFrom('', '   ', '\t\n', 'x'.repeat(101), 'Grace\u0000', '\ud800Grace'),
+          }),
         },
       }),
     });
@@ -61,9 +67,17 @@ describe('hostile input to the user service (fast-check)', () => {
         method: 'POST',
         url: { valid: fc.constant('/user/login') },
         body: {
-          email: stringField(fc.constantFrom('ada@example.com', ' ADA@example.com'), (text) => length(text) >= 1 && length(text) <= 254 && storable(text), { invalid: fc.constantFrom('a\u0000@example.com', '', 'x'.repeat(255)) }),
+          email: stringField(
+            fc.constantFrom('ada@example.com', ' ADA@example.com'),
+            (text) => length(text) >= 1 && length(text) <= 254 && storable(text),
+            { invalid: fc.constantFrom('a\u0000@example.com', '', 'x'.repeat(255)) },
+          ),
           // The right password appears only beside a broken field: the request must still fail.
-          password: stringField(fc.constantFrom(PASSWORD, 'wrong password'), (text) => length(text) >= 1 && length(text) <= 128 && storable(text), { invalid: fc.constantFrom('', 'x'.repeat(129), 'correct horse\u0000') }),
+          password: stringField(
+            fc.constantFrom(PASSWORD, 'wrong password'),
+            (text) => length(text) >= 1 && length(text) <= 128 && storable(text),
+            { invalid: fc.constantFrom('', 'x'.repeat(129), 'correct horse\u0000') },
+          ),
         },
       }),
     });
@@ -75,9 +89,16 @@ describe('the contract the fuzzing relies on', () => {
   it('refuses a NUL or an unpaired surrogate in a name, and a NUL in a login email, with 400 instead of a database error', async () => {
     const { app, database } = await buildUser();
     for (const name of ['Ada\u0000', '\ud800Ada']) {
-      const response = await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'ada@example.com', password: PASSWORD, name } });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/user/register',
+        payload: { email: 'ada@example.com', password: PASSWORD, name },
+      });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toMatchObject({ code: 'FST_ERR_VALIDATION', message: expect.stringContaining('body/name contains a character that is not allowed') });
+      expect(response.json()).toMatchObject({
+        code: 'FST_ERR_VALIDATION',
+        message: expect.stringContaining('body/name contains a character that is not allowed'),
+      });
     }
     const login = await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'ada\u0000@example.com', password: PASSWORD } });
     expect(login.statusCode).toBe(400);

@@ -12,10 +12,23 @@ describe('forged access tokens, against the user service', () => {
     const user = await register(app);
     const jwks = (await app.inject({ url: '/user/.well-known/jwks.json' })).json() as { keys: Array<{ kid: string }> };
     const privateKey = createPrivateKey(pem);
-    const signer = { privateKey, publicKey: createPublicKey(privateKey), alg: 'EdDSA' as const, kid: jwks.keys[0]!.kid, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+    const signer = {
+      privateKey,
+      publicKey: createPublicKey(privateKey),
+      alg: 'EdDSA' as const,
+      kid: jwks.keys[0]!.kid,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    };
     const forgeries = await forgedTokens(signer, user.id);
 
-    const result = await jwtMatrix({ service: 'user', app, routes: [{ method: 'GET', url: '/user/me' }], forgeries, state: tableState(database, ['users']) });
+    const result = await jwtMatrix({
+      service: 'user',
+      app,
+      routes: [{ method: 'GET', url: '/user/me' }],
+      forgeries,
+      state: tableState(database, ['users']),
+    });
     expect(result.problems).toEqual([]);
     expect(result.refused).toBe(forgeries.length);
 

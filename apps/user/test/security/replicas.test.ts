@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { buildUser, loginFrom, PASSWORD, register } from '../helpers.ts';
 
 /** `count` wrong-password attempts at once, spread round-robin over `replicas`; the statuses. */
-async function hammer(replicas: FastifyInstance[], count: number, attempt: (app: FastifyInstance, index: number) => Promise<{ statusCode: number }>) {
+async function hammer(
+  replicas: FastifyInstance[],
+  count: number,
+  attempt: (app: FastifyInstance, index: number) => Promise<{ statusCode: number }>,
+) {
   const answers = await Promise.all(Array.from({ length: count }, (_, index) => attempt(replicas[index % replicas.length]!, index)));
   return answers.map((answer) => answer.statusCode);
 }
@@ -24,7 +28,9 @@ describe('attempt limits across replicas', () => {
     const replicas = [app, await replica(), await replica()];
 
     const fromOneAddress = await hammer(replicas, 30, (target) => loginFrom(target, '203.0.113.7', 'ada@example.com'));
-    const fromManyAddresses = await hammer(replicas, 30, (target, index) => loginFrom(target, `198.51.100.${index + 1}`, 'grace@example.com'));
+    const fromManyAddresses = await hammer(replicas, 30, (target, index) =>
+      loginFrom(target, `198.51.100.${index + 1}`, 'grace@example.com'),
+    );
     expect(fromOneAddress.filter((status) => status !== 401 && status !== 429)).toEqual([]);
     expect(fromManyAddresses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
     expect(answered(fromOneAddress)).toBe(config.LOGIN_LIMIT_PER_ACCOUNT);
@@ -35,7 +41,9 @@ describe('attempt limits across replicas', () => {
       load: '30 concurrent wrong passwords for one account over 3 app instances on one database, from 1 address, then from 30',
       figure: `${answered(fromOneAddress)} answered before 429 from 1 address (LOGIN_LIMIT_PER_ACCOUNT ${config.LOGIN_LIMIT_PER_ACCOUNT}); ${answered(fromManyAddresses)} from 30 addresses (LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES ${config.LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES})`,
       target: '≤ the configured limit',
-      pass: answered(fromOneAddress) <= config.LOGIN_LIMIT_PER_ACCOUNT && answered(fromManyAddresses) <= config.LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES,
+      pass:
+        answered(fromOneAddress) <= config.LOGIN_LIMIT_PER_ACCOUNT &&
+        answered(fromManyAddresses) <= config.LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES,
     });
   });
 
@@ -89,7 +97,9 @@ describe('attempt limits across replicas', () => {
       `INSERT INTO attempt_counters (scope, subject, hits, window_ends_at, expires_at)
        SELECT 'login:address', sha256(i::text::bytea), 1, now() + interval '1 minute', now() + interval '1 minute' FROM generate_series(1, 20000) AS i`,
     );
-    const [{ counters }] = (await database.query<{ counters: number }>('SELECT count(*)::int AS counters FROM attempt_counters')) as [{ counters: number }];
+    const [{ counters }] = (await database.query<{ counters: number }>('SELECT count(*)::int AS counters FROM attempt_counters')) as [
+      { counters: number },
+    ];
     expect(counters).toBeGreaterThan(20_000);
     expect((await guess(replicas[1]!)).statusCode).toBe(429);
     expect((await loginFrom(replicas[1]!, '203.0.113.7', 'ada@example.com', PASSWORD)).statusCode).toBe(429);

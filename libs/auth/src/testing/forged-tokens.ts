@@ -34,7 +34,15 @@ function unsigned(header: object, payload: object): string {
  */
 export async function forgedTokens(signer: TokenSigner, subject: string): Promise<ForgedToken[]> {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: subject, iss: signer.issuer, aud: signer.audience, iat: now, exp: now + 600, jti: randomUUID(), client_id: 'myshop' };
+  const claims = {
+    sub: subject,
+    iss: signer.issuer,
+    aud: signer.audience,
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
+    client_id: 'myshop',
+  };
   const header = { alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYPE };
   const sign = (payload: JWTPayload, protectedHeader: object = header, key = signer.privateKey) =>
     new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(key);
@@ -51,13 +59,19 @@ export async function forgedTokens(signer: TokenSigner, subject: string): Promis
 
   return [
     { name: 'alg none', token: `${unsigned({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: signer.kid }, claims)}.` },
-    { name: 'alg none, signature kept', token: `${unsigned({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: signer.kid }, claims)}.${validSignature}` },
+    {
+      name: 'alg none, signature kept',
+      token: `${unsigned({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: signer.kid }, claims)}.${validSignature}`,
+    },
     { name: 'HS256 keyed with the public key (PEM)', token: hmac(publicPem) },
     { name: 'HS256 keyed with the public key (JWK)', token: hmac(JSON.stringify(publicJwk)) },
     { name: 'wrong iss', token: await sign({ ...claims, iss: 'https://evil.example/user' }) },
     { name: 'wrong aud', token: await sign({ ...claims, aud: 'someone-else' }) },
     // Minted for another service of the shop (cart's calls to payment): refused by every other.
-    { name: 'aud of a service token for another service', token: await sign({ ...claims, aud: 'another-service', act: { sub: 'cart' }, scope: 'payment:charge' }) },
+    {
+      name: 'aud of a service token for another service',
+      token: await sign({ ...claims, aud: 'another-service', act: { sub: 'cart' }, scope: 'payment:charge' }),
+    },
     { name: 'typ JWT, not an access token', token: await sign(claims, { ...header, typ: 'JWT' }) },
     { name: 'no typ', token: await sign(claims, { alg: signer.alg, kid: signer.kid }) },
     { name: 'missing jti', token: await sign({ ...claims, jti: undefined }) },

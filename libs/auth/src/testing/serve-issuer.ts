@@ -28,9 +28,11 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
   const requests: string[] = [];
   const jwks = JSON.stringify(issuer.jwks);
   const server = createServer((request, response) => {
-    const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.method === 'GET' && request.url === '/user/.well-known/jwks.json') return send(200, JSON.parse(jwks));
-    if (request.method !== 'POST' || request.url !== '/user/oauth/token') return send(404, errorBody(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found`));
+    if (request.method !== 'POST' || request.url !== '/user/oauth/token')
+      return send(404, errorBody(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found`));
     tokenGrant(request).then(
       ([status, body]) => send(status, body),
       () => send(400, errorBody(400, 'FST_ERR_VALIDATION', 'The token request is malformed')),
@@ -39,7 +41,9 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
 
   async function tokenGrant(request: IncomingMessage): Promise<[number, unknown]> {
     const body = JSON.parse(await readBody(request)) as Record<string, string>;
-    const [id, secret] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+    const [id, secret] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
     if (!id || clients[decodeURIComponent(id)] !== decodeURIComponent(secret ?? '')) {
       return [401, errorBody(401, 'USER_INVALID_CLIENT', 'Client authentication failed')];
     }
@@ -47,7 +51,9 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
     requests.push(body.grant_type!);
     const options = { scope: body.scope!, audience: body.audience, actor: clientId, expiresIn: '5m' };
     if (body.grant_type === TOKEN_EXCHANGE) {
-      const subject = await jwtVerify(body.subject_token ?? '', issuer.keys, { audience: issuer.audience, typ: ACCESS_TOKEN_TYPE }).catch(() => undefined);
+      const subject = await jwtVerify(body.subject_token ?? '', issuer.keys, { audience: issuer.audience, typ: ACCESS_TOKEN_TYPE }).catch(
+        () => undefined,
+      );
       if (!subject) return [400, errorBody(400, 'USER_INVALID_GRANT', 'The subject token is invalid or expired')];
       return [200, grant(await issuer.signService(String(subject.payload.sub), options), body.scope!)];
     }
@@ -65,7 +71,13 @@ export async function serveIssuer(issuer: TestIssuer, clients: Record<string, st
 }
 
 function grant(token: string, scope: string) {
-  return { access_token: token, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 300, scope };
+  return {
+    access_token: token,
+    issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope,
+  };
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

@@ -47,7 +47,8 @@ export async function createTestIssuer(issuer = 'https://myshop.com/user', audie
     signer: { privateKey, publicKey, alg: 'EdDSA', kid, issuer, audience },
     keys: createLocalJWKSet(jwks),
     sign: (userId, options = {}) => sign({ sub: userId, aud: audience, client_id: SHOP_CLIENT_ID }, options),
-    signOperator: (userId, options = {}) => sign({ sub: userId, aud: audience, client_id: SHOP_CLIENT_ID, roles: [OPERATOR_ROLE] }, options),
+    signOperator: (userId, options = {}) =>
+      sign({ sub: userId, aud: audience, client_id: SHOP_CLIENT_ID, roles: [OPERATOR_ROLE] }, options),
     signService: (userId, { scope, audience: serviceAudience = 'payment', actor = 'cart', ...options }) =>
       sign({ sub: userId, aud: serviceAudience, client_id: actor, act: { sub: actor }, scope }, options),
     signClient: (clientId, { scope, audience: serviceAudience = 'payment', ...options }) =>

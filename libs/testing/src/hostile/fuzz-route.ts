@@ -68,7 +68,9 @@ export async function fuzzRoute(options: FuzzRouteOptions): Promise<FuzzRouteRes
   }
   writeReliabilityFigure({
     check: `fuzz ${route}`,
-    load: `${result.inputs} malformed inputs (${Object.entries(result.statuses).map(([status, count]) => `${status}: ${count}`).join(', ')})`,
+    load: `${result.inputs} malformed inputs (${Object.entries(result.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ')})`,
     figure: `${result.serverErrors} 5xx${failure ? ', failed' : ''}`,
     target: `0 5xx, all 4xx in the error shape, nothing persisted, ≥ ${numRuns} inputs`,
     pass: !failure && result.serverErrors === 0 && result.inputs >= numRuns,
@@ -83,7 +85,10 @@ export async function fuzzRoute(options: FuzzRouteOptions): Promise<FuzzRouteRes
  */
 export function tableState(database: TestDatabase, tables: string[]): () => Promise<string> {
   const query = tables
-    .map((table) => `SELECT '${table}' AS name, count(*)::int AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`)
+    .map(
+      (table) =>
+        `SELECT '${table}' AS name, count(*)::int AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`,
+    )
     .join(' UNION ALL ');
   return async () => JSON.stringify(await database.query(query));
 }

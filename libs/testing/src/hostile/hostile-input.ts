@@ -92,7 +92,11 @@ export const unicodeString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...EDGE_CASE_STRINGS),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.string({ unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\u2028')), minLength: 1, maxLength: 8 }),
+  fc.string({
+    unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\u2028')),
+    minLength: 1,
+    maxLength: 8,
+  }),
 );
 
 /** Strings from 1,000 to 20,000 characters: 20 KB to 80 KB of UTF-8, around the 64 KiB body limit. */
@@ -102,8 +106,25 @@ export const hugeString: fc.Arbitrary<string> = fc
 
 /** Numbers no quantity or amount should take, and a few they should, as JSON can write them. */
 export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(0, -1, 1.5, -1.5, 0.1, 1e-7, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e21, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
-  fc.constantFrom('1e400', '-1e400', '-0', '1.5e0', '123456789012345678901234567890', '0.0000000000000000000001', '1E+9999').map((text) => new RawJson(text)),
+  fc.constantFrom(
+    0,
+    -1,
+    1.5,
+    -1.5,
+    0.1,
+    1e-7,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    1e21,
+    1e308,
+    -1e308,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+  ),
+  fc
+    .constantFrom('1e400', '-1e400', '-0', '1.5e0', '123456789012345678901234567890', '0.0000000000000000000001', '1E+9999')
+    .map((text) => new RawJson(text)),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
@@ -127,20 +148,22 @@ export const DANGEROUS_KEYS: readonly string[] = [
   'passwordHash',
 ];
 
-const scalar: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  hostileNumber,
-  unicodeString,
-);
+const scalar: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), hostileNumber, unicodeString);
 
 /** Any JSON value a client might send where something else was expected, nested a little. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown; container: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, { arbitrary: scalar, weight: 6 }, { arbitrary: tie('container'), weight: 2 }, { arbitrary: hugeString, weight: 1 }),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { arbitrary: scalar, weight: 6 },
+    { arbitrary: tie('container'), weight: 2 },
+    { arbitrary: hugeString, weight: 1 },
+  ),
   container: fc.oneof(
     fc.array(tie('value'), { maxLength: 5 }),
     fc.array(fc.integer(), { minLength: 500, maxLength: 3_000 }),
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...DANGEROUS_KEYS), fc.string({ maxLength: 8 })), tie('value')), { maxLength: 4 }).map(objectWith),
+    fc
+      .array(fc.tuple(fc.oneof(fc.constantFrom(...DANGEROUS_KEYS), fc.string({ maxLength: 8 })), tie('value')), { maxLength: 4 })
+      .map(objectWith),
   ),
 })).value;
 
@@ -178,7 +201,13 @@ export function invalidObject(spec: ObjectSpec): fc.Arbitrary<unknown> {
   const withInvalidFields = fc
     .tuple(validObject(spec), fc.uniqueArray(fc.constantFrom(...names), { minLength: 1 }), invalidValues)
     .map(([valid, broken, invalid]) => ({ ...valid, ...Object.fromEntries(broken.map((key) => [key, invalid[key]])) }));
-  const extraKey = fc.oneof(fc.constantFrom(...DANGEROUS_KEYS), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/), unicodeString.filter((key) => key.length > 0)).filter((key) => !names.includes(key));
+  const extraKey = fc
+    .oneof(
+      fc.constantFrom(...DANGEROUS_KEYS),
+      fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/),
+      unicodeString.filter((key) => key.length > 0),
+    )
+    .filter((key) => !names.includes(key));
   const withExtraFields = fc
     .tuple(validObject(spec), fc.uniqueArray(fc.tuple(extraKey, hostileValue), { minLength: 1, maxLength: 3, selector: ([key]) => key }))
     .map(([valid, extra]) => objectWith([...Object.entries(valid), ...extra]));
@@ -221,8 +250,14 @@ export function integerField(min: number, max: number, options: { optional?: boo
  * A string field: `valid` generates accepted strings; `accepts` says whether the contract takes a
  * string, so that generated strings it would take are never offered as invalid.
  */
-export function stringField(valid: fc.Arbitrary<string>, accepts: (value: string) => boolean, options: { optional?: boolean; invalid?: fc.Arbitrary<string> } = {}): FieldSpec {
-  const strings = fc.oneof(unicodeString, hugeString, ...(options.invalid ? [options.invalid, options.invalid] : [])).filter((value) => !accepts(value));
+export function stringField(
+  valid: fc.Arbitrary<string>,
+  accepts: (value: string) => boolean,
+  options: { optional?: boolean; invalid?: fc.Arbitrary<string> } = {},
+): FieldSpec {
+  const strings = fc
+    .oneof(unicodeString, hugeString, ...(options.invalid ? [options.invalid, options.invalid] : []))
+    .filter((value) => !accepts(value));
   return { valid, invalid: fc.oneof(notOfType('string'), strings, strings), optional: options.optional };
 }
 
@@ -261,7 +296,21 @@ export function invalidJsonText(validText: fc.Arbitrary<string>): fc.Arbitrary<s
     .oneof(
       fc.tuple(validText, fc.nat()).map(([text, cut]) => text.slice(0, text.length > 1 ? cut % (text.length - 1) : 0)),
       fc.tuple(validText, fc.constantFrom('}', ',', 'x', ']', '"', '\u0000')).map(([text, junk]) => text + junk),
-      fc.constantFrom('{', '}', '{"a":1,}', "{'a':1}", '{"a":}', '[1,]', 'NaN', 'undefined', '{"a":01}', '{"a":1}{"b":2}', '\ufeff{', '{"a":"\\x41"}', '{"a":"\\ud800"'),
+      fc.constantFrom(
+        '{',
+        '}',
+        '{"a":1,}',
+        "{'a':1}",
+        '{"a":}',
+        '[1,]',
+        'NaN',
+        'undefined',
+        '{"a":01}',
+        '{"a":1}{"b":2}',
+        '\ufeff{',
+        '{"a":"\\x41"}',
+        '{"a":"\\ud800"',
+      ),
       unicodeString,
     )
     .filter((text) => text.length > 0 && !parses(text));
@@ -288,14 +337,23 @@ export interface JsonRequestsOptions {
 export function hostileJsonRequests(options: JsonRequestsOptions): fc.Arbitrary<HostileRequest> {
   const { method, body, headerSpecs = {} } = options;
   const base = options.headers ?? {};
-  const validHeaders = fc.record(Object.fromEntries(Object.entries(headerSpecs).map(([name, spec]) => [name, spec.valid])), { requiredKeys: Object.keys(headerSpecs).filter((name) => !headerSpecs[name]!.optional) }) as fc.Arbitrary<Record<string, string>>;
+  const validHeaders = fc.record(Object.fromEntries(Object.entries(headerSpecs).map(([name, spec]) => [name, spec.valid])), {
+    requiredKeys: Object.keys(headerSpecs).filter((name) => !headerSpecs[name]!.optional),
+  }) as fc.Arbitrary<Record<string, string>>;
   const validBodyText = body ? validObject(body).map(toJsonText) : fc.constant(undefined);
   const json = (payload: string | undefined) => (payload === undefined ? {} : { 'content-type': 'application/json' });
-  const request = (kind: string, url: string, headers: Record<string, string | undefined>, payload: string | undefined): HostileRequest => ({
+  const request = (
+    kind: string,
+    url: string,
+    headers: Record<string, string | undefined>,
+    payload: string | undefined,
+  ): HostileRequest => ({
     method,
     url,
     kind,
-    headers: Object.fromEntries(Object.entries({ ...base, ...headers }).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    headers: Object.fromEntries(
+      Object.entries({ ...base, ...headers }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
     ...(payload === undefined ? {} : { payload }),
   });
 
@@ -303,50 +361,76 @@ export function hostileJsonRequests(options: JsonRequestsOptions): fc.Arbitrary<
   if (body) {
     kinds.push({
       weight: 10,
-      arbitrary: fc.tuple(options.url.valid, validHeaders, invalidObject(body)).map(([url, headers, value]) => request('malformed body', url, { ...headers, 'content-type': 'application/json' }, toJsonText(value))),
+      arbitrary: fc
+        .tuple(options.url.valid, validHeaders, invalidObject(body))
+        .map(([url, headers, value]) =>
+          request('malformed body', url, { ...headers, 'content-type': 'application/json' }, toJsonText(value)),
+        ),
     });
   }
   for (const [name, spec] of Object.entries(headerSpecs)) {
-    const invalidHeader = spec.invalid.filter((value): value is string | undefined => value === undefined || (typeof value === 'string' && /^[\t\x20-\x7e]*$/.test(value)));
+    const invalidHeader = spec.invalid.filter(
+      (value): value is string | undefined => value === undefined || (typeof value === 'string' && /^[\t\x20-\x7e]*$/.test(value)),
+    );
     kinds.push({
       weight: 2,
-      arbitrary: fc.tuple(options.url.valid, validHeaders, fc.option(invalidHeader, { nil: undefined }), validBodyText).map(([url, headers, value, payload]) =>
-        request(`bad ${name} header`, url, { ...headers, [name]: value, ...json(payload) }, payload),
-      ),
+      arbitrary: fc
+        .tuple(options.url.valid, validHeaders, fc.option(invalidHeader, { nil: undefined }), validBodyText)
+        .map(([url, headers, value, payload]) =>
+          request(`bad ${name} header`, url, { ...headers, [name]: value, ...json(payload) }, payload),
+        ),
     });
   }
   if (options.url.invalid) {
     kinds.push({
       weight: 3,
-      arbitrary: fc.tuple(options.url.invalid, validHeaders, validBodyText).map(([url, headers, payload]) => request('unknown or malformed id', url, { ...headers, ...json(payload) }, payload)),
+      arbitrary: fc
+        .tuple(options.url.invalid, validHeaders, validBodyText)
+        .map(([url, headers, payload]) => request('unknown or malformed id', url, { ...headers, ...json(payload) }, payload)),
     });
   }
   kinds.push(
     {
       weight: 2,
-      arbitrary: fc.tuple(options.url.valid, validHeaders, invalidJsonText(body ? validObject(body).map(toJsonText) : fc.constant('{}'))).map(([url, headers, payload]) =>
-        request('invalid JSON', url, { ...headers, 'content-type': 'application/json' }, payload),
-      ),
+      arbitrary: fc
+        .tuple(options.url.valid, validHeaders, invalidJsonText(body ? validObject(body).map(toJsonText) : fc.constant('{}')))
+        .map(([url, headers, payload]) => request('invalid JSON', url, { ...headers, 'content-type': 'application/json' }, payload)),
     },
     {
       weight: 2,
       arbitrary: fc
-        .tuple(options.url.valid, validHeaders, body ? validBodyText : fc.constant('{}'), fc.option(fc.constantFrom(...WRONG_CONTENT_TYPES), { nil: undefined }))
-        .map(([url, headers, payload, type]) => request(`content type ${type ?? '(none)'}`, url, { ...headers, 'content-type': type }, payload ?? '{}')),
+        .tuple(
+          options.url.valid,
+          validHeaders,
+          body ? validBodyText : fc.constant('{}'),
+          fc.option(fc.constantFrom(...WRONG_CONTENT_TYPES), { nil: undefined }),
+        )
+        .map(([url, headers, payload, type]) =>
+          request(`content type ${type ?? '(none)'}`, url, { ...headers, 'content-type': type }, payload ?? '{}'),
+        ),
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(options.url.valid, validHeaders, fc.integer({ min: 70_000, max: 200_000 })).map(([url, headers, size]) =>
-        request('body over the limit', url, { ...headers, 'content-type': 'application/json' }, JSON.stringify({ padding: 'x'.repeat(size) })),
-      ),
+      arbitrary: fc
+        .tuple(options.url.valid, validHeaders, fc.integer({ min: 70_000, max: 200_000 }))
+        .map(([url, headers, size]) =>
+          request(
+            'body over the limit',
+            url,
+            { ...headers, 'content-type': 'application/json' },
+            JSON.stringify({ padding: 'x'.repeat(size) }),
+          ),
+        ),
     },
   );
   if (options.badAuthorization) {
     kinds.push({
       weight: 2,
-      arbitrary: fc.tuple(options.url.valid, validHeaders, validBodyText, options.badAuthorization).map(([url, headers, payload, authorization]) =>
-        request('bad credentials', url, { ...headers, authorization, ...json(payload) }, payload),
-      ),
+      arbitrary: fc
+        .tuple(options.url.valid, validHeaders, validBodyText, options.badAuthorization)
+        .map(([url, headers, payload, authorization]) =>
+          request('bad credentials', url, { ...headers, authorization, ...json(payload) }, payload),
+        ),
     });
   }
   return fc.oneof(...kinds);
@@ -356,7 +440,15 @@ export function hostileJsonRequests(options: JsonRequestsOptions): fc.Arbitrary<
 export function badAuthorizationHeaders(forged: string[] = []): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     fc.constant(undefined),
-    fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic YWRhOmNvcnJlY3QgaG9yc2U=', 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Token x'),
+    fc.constantFrom(
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic YWRhOmNvcnJlY3QgaG9yc2U=',
+      'Bearer a.b.c',
+      'Bearer eyJhbGciOiJub25lIn0.e30.',
+      'Token x',
+    ),
     fc.stringMatching(/^[\x21-\x7e]{1,300}$/).map((token) => `Bearer ${token}`),
     ...(forged.length > 0 ? [fc.constantFrom(...forged).map((token) => `Bearer ${token}`)] : []),
   );

@@ -31,13 +31,18 @@ export function securityHeaderProblems(response: ResponseLike): string[] {
   };
   expect('content-type', (value) => value.startsWith('application/json'), 'application/json');
   expect('x-content-type-options', (value) => value === 'nosniff', 'nosniff');
-  expect('content-security-policy', (value) => value.includes("default-src 'none'") && value.includes("frame-ancestors 'none'"), "default-src 'none'; frame-ancestors 'none'");
+  expect(
+    'content-security-policy',
+    (value) => value.includes("default-src 'none'") && value.includes("frame-ancestors 'none'"),
+    "default-src 'none'; frame-ancestors 'none'",
+  );
   expect('x-frame-options', (value) => value === 'DENY', 'DENY');
   expect('strict-transport-security', (value) => /max-age=\d{6,}/.test(value), 'max-age of at least 100000 s');
   expect('referrer-policy', (value) => value === 'no-referrer', 'no-referrer');
   expect('cache-control', (value) => value.includes('no-store'), 'no-store');
   if (headers['x-powered-by'] !== undefined) problems.push('x-powered-by names the framework');
-  if (headers['access-control-allow-origin'] !== undefined) problems.push(`access-control-allow-origin is ${String(headers['access-control-allow-origin'])} (CORS should be closed)`);
+  if (headers['access-control-allow-origin'] !== undefined)
+    problems.push(`access-control-allow-origin is ${String(headers['access-control-allow-origin'])} (CORS should be closed)`);
   return problems;
 }
 
@@ -118,7 +123,8 @@ export async function crossUserAccess(options: {
     result.requests += 1;
     const problems = [...errorShapeProblems(response), ...leakProblems(response)];
     if (response.statusCode !== 404) problems.push(`answered ${response.statusCode}, not 404`);
-    else if ((response.json() as { code?: string }).code !== call.code) problems.push(`code ${(response.json() as { code?: string }).code}, not ${call.code}`);
+    else if ((response.json() as { code?: string }).code !== call.code)
+      problems.push(`code ${(response.json() as { code?: string }).code}, not ${call.code}`);
     if (problems.length === 0) result.notFound += 1;
     else result.problems.push(`${describeCall(call)}: ${problems.join('; ')}: ${response.body.slice(0, 200)}`);
   }

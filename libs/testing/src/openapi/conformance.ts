@@ -38,11 +38,19 @@ export async function checkOpenApiConformance({ app, documentUrl, examples }: Co
 
   const checker = new ResponseChecker(document);
   const operations = operationsOf(document);
-  const limits = { bodyLimitBytes: app.initialConfig.bodyLimit ?? 1_048_576, maxParamLength: app.initialConfig.routerOptions?.maxParamLength ?? 100 };
+  const limits = {
+    bodyLimitBytes: app.initialConfig.bodyLimit ?? 1_048_576,
+    maxParamLength: app.initialConfig.routerOptions?.maxParamLength ?? 100,
+  };
   let requests = 1;
   const send = async (request: WireRequest) => {
     requests += 1;
-    const answer = await app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, payload: request.payload });
+    const answer = await app.inject({
+      method: request.method as 'GET',
+      url: request.url,
+      headers: request.headers,
+      payload: request.payload,
+    });
     return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };
   };
 
@@ -60,9 +68,14 @@ export async function checkOpenApiConformance({ app, documentUrl, examples }: Co
     const wanted = example.status;
     const statusProblem =
       wanted === undefined
-        ? answer.statusCode >= 300 ? [`answered ${answer.statusCode}, not a 2xx: ${answer.body.slice(0, 200)}`] : []
-        : answer.statusCode !== wanted ? [`answered ${answer.statusCode}, not ${wanted}: ${answer.body.slice(0, 200)}`] : [];
-    for (const problem of [...statusProblem, ...checker.problems(entry, answer)]) mismatches.push(`${entry.key} (valid request): ${problem}`);
+        ? answer.statusCode >= 300
+          ? [`answered ${answer.statusCode}, not a 2xx: ${answer.body.slice(0, 200)}`]
+          : []
+        : answer.statusCode !== wanted
+          ? [`answered ${answer.statusCode}, not ${wanted}: ${answer.body.slice(0, 200)}`]
+          : [];
+    for (const problem of [...statusProblem, ...checker.problems(entry, answer)])
+      mismatches.push(`${entry.key} (valid request): ${problem}`);
 
     // A fresh example: the valid request may have used up what it set up (a key, a cart line).
     const base = await makeExample();

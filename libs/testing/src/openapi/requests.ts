@@ -34,7 +34,9 @@ export interface ProbeLimits {
 
 export function toWire(entry: OperationEntry, example: ExampleRequest, raw?: { contentType: string; payload: string }): WireRequest {
   const path = entry.path.replace(/\{([^}]+)\}/g, (_match, name: string) => example.params?.[name] ?? '');
-  const query = new URLSearchParams(Object.entries(example.query ?? {}).map(([name, value]): [string, string] => [name, String(value)])).toString();
+  const query = new URLSearchParams(
+    Object.entries(example.query ?? {}).map(([name, value]): [string, string] => [name, String(value)]),
+  ).toString();
   const headers: Record<string, string> = { ...example.headers };
   let payload: string | undefined;
   if (raw) {
@@ -77,7 +79,8 @@ export function probesFor(document: OpenApiDocument, entry: OperationEntry, exam
     const without = Object.fromEntries(Object.entries(example.query ?? {}).filter(([name]) => name !== parameter.name));
     if (parameter.required) add(`without required query ${parameter.name}`, 400, { ...example, query: without });
     const invalid = invalidValue(document, parameter.schema);
-    if (invalid !== undefined) add(`with query ${parameter.name}=${invalid.slice(0, 20)}`, 400, { ...example, query: { ...without, [parameter.name]: invalid } });
+    if (invalid !== undefined)
+      add(`with query ${parameter.name}=${invalid.slice(0, 20)}`, 400, { ...example, query: { ...without, [parameter.name]: invalid } });
   }
   add('with an unknown query parameter', undefined, { ...example, query: { ...example.query, unknown_parameter: '1' } });
   for (const parameter of parameters.filter((p) => p.in === 'header')) {
@@ -101,7 +104,8 @@ export function probesFor(document: OpenApiDocument, entry: OperationEntry, exam
       const { [field]: _removed, ...rest } = body;
       add(`without body field ${field}`, 400, { ...example, body: rest });
     }
-    if (bodySchema.additionalProperties === false) add('with an unknown body field', 400, { ...example, body: { ...body, unknownField: 1 } });
+    if (bodySchema.additionalProperties === false)
+      add('with an unknown body field', 400, { ...example, body: { ...body, unknownField: 1 } });
     for (const [field, schema] of Object.entries(bodySchema.properties)) {
       const wrong = wrongType(resolveRef(document, schema));
       if (wrong !== undefined) add(`with body field ${field} of the wrong type`, 400, { ...example, body: { ...body, [field]: wrong } });
@@ -123,7 +127,8 @@ function invalidValue(document: OpenApiDocument, schema: JsonSchema | undefined)
   if (!schema) return undefined;
   const resolved = resolveRef(document, schema);
   const types = [resolved.type ?? []].flat();
-  if (types.includes('integer') || types.includes('number')) return resolved.maximum !== undefined ? String(resolved.maximum + 1) : 'not-a-number';
+  if (types.includes('integer') || types.includes('number'))
+    return resolved.maximum !== undefined ? String(resolved.maximum + 1) : 'not-a-number';
   if (resolved.maxLength !== undefined) return 'a'.repeat(resolved.maxLength + 1);
   if (resolved.enum !== undefined || resolved.const !== undefined) return 'not-one-of-the-values';
   return undefined;

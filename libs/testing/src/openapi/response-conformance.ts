@@ -35,15 +35,20 @@ export class ResponseChecker {
     const status = String(answer.statusCode);
     const declaredAs = [status, `${status[0]}XX`, 'default'].find((key) => entry.operation.responses[key] !== undefined);
     if (!declaredAs) {
-      return [`status ${status} is not declared (declared: ${Object.keys(entry.operation.responses).join(', ')}): ${answer.body.slice(0, 200)}`];
+      return [
+        `status ${status} is not declared (declared: ${Object.keys(entry.operation.responses).join(', ')}): ${answer.body.slice(0, 200)}`,
+      ];
     }
     const declared = resolveRef<Response>(this.document, entry.operation.responses[declaredAs]!);
     const mediaTypes = Object.keys(declared.content ?? {});
     if (mediaTypes.length === 0) {
       return answer.body.length === 0 ? [] : [`status ${status} declares no content, but the body is ${answer.body.slice(0, 200)}`];
     }
-    const contentType = String(answer.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (!mediaTypes.includes(contentType)) return [`status ${status}: content-type ${contentType || '(none)'} is not declared (${mediaTypes.join(', ')})`];
+    const contentType = String(answer.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim();
+    if (!mediaTypes.includes(contentType))
+      return [`status ${status}: content-type ${contentType || '(none)'} is not declared (${mediaTypes.join(', ')})`];
     if (!contentType.endsWith('json') || declared.content![contentType]!.schema === undefined) return [];
     let body: unknown;
     try {
@@ -62,7 +67,10 @@ export class ResponseChecker {
     let validate = this.validators.get(pointer);
     if (!validate) {
       // A JSON pointer inside a URI: each segment percent-encoded (paths hold `{id}`).
-      const fragment = pointer.split('/').map((segment, index) => (index === 0 ? segment : encodeURIComponent(segment))).join('/');
+      const fragment = pointer
+        .split('/')
+        .map((segment, index) => (index === 0 ? segment : encodeURIComponent(segment)))
+        .join('/');
       validate = this.ajv.compile({ $ref: `${DOCUMENT_ID}${fragment}` });
       this.validators.set(pointer, validate);
     }
@@ -78,6 +86,7 @@ function errorStatusProblems(status: number, body: unknown): string[] {
   if (status < 400 || body === null || typeof body !== 'object' || !('statusCode' in body) || !('error' in body)) return [];
   const problems: string[] = [];
   if (body.statusCode !== status) problems.push(`status ${status}: the body says statusCode ${String(body.statusCode)}`);
-  if (body.error !== STATUS_CODES[status]) problems.push(`status ${status}: the body says error "${String(body.error)}", not "${STATUS_CODES[status]}"`);
+  if (body.error !== STATUS_CODES[status])
+    problems.push(`status ${status}: the body says error "${String(body.error)}", not "${STATUS_CODES[status]}"`);
   return problems;
 }

@@ -173,7 +173,9 @@ function pathLocations(path: string, pathType: string, upstream: string, setting
 function locationBlock({ match, upstream, settings }: Location): string[] {
   return [
     `        location ${match} {`,
-    ...(settings.forceSslRedirect ? [`            if ($pass_access_scheme = http) { return ${DEFAULTS.httpRedirectCode} https://$best_http_host$request_uri; }`] : []),
+    ...(settings.forceSslRedirect
+      ? [`            if ($pass_access_scheme = http) { return ${DEFAULTS.httpRedirectCode} https://$best_http_host$request_uri; }`]
+      : []),
     `            client_max_body_size ${settings.clientMaxBodySize};`,
     `            proxy_set_header Host $best_http_host;`,
     `            proxy_set_header Upgrade $http_upgrade;`,

@@ -44,7 +44,9 @@ export function readWorkspacePackages(root: string): WorkspacePackage[] {
     .map(({ dir, manifest }) => ({
       name: manifest.name!,
       dir,
-      dependsOn: Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies, ...manifest.peerDependencies }).filter((name) => names.has(name)),
+      dependsOn: Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies, ...manifest.peerDependencies }).filter((name) =>
+        names.has(name),
+      ),
     }));
 }
 
@@ -77,9 +79,7 @@ export class ServiceDependencies {
 
   /** The package a file belongs to (the deepest package folder holding it), if any. */
   packageOf(file: string): WorkspacePackage | undefined {
-    return this.packages
-      .filter((pkg) => file === pkg.dir || file.startsWith(`${pkg.dir}/`))
-      .sort((a, b) => b.dir.length - a.dir.length)[0];
+    return this.packages.filter((pkg) => file === pkg.dir || file.startsWith(`${pkg.dir}/`)).sort((a, b) => b.dir.length - a.dir.length)[0];
   }
 
   /** The services whose replicas run code from any of these files (paths relative to the root). */
@@ -89,7 +89,10 @@ export class ServiceDependencies {
       const pkg = this.packageOf(file.split(sep).join('/'));
       if (pkg) dirs.add(pkg.dir);
     }
-    return [...this.#closures].filter(([, closure]) => [...dirs].some((dir) => closure.has(dir))).map(([service]) => service).sort();
+    return [...this.#closures]
+      .filter(([, closure]) => [...dirs].some((dir) => closure.has(dir)))
+      .map(([service]) => service)
+      .sort();
   }
 }
 

@@ -21,7 +21,8 @@ export interface WatchMode {
   idle(): Promise<void>;
 }
 
-const summary = (files: string[]) => (files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`);
+const summary = (files: string[]) =>
+  files.length <= 3 ? files.join(', ') : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more`;
 
 export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOptions): WatchMode {
   const dependencies = new ServiceDependencies(readWorkspacePackages(root), [...stack.services.keys()]);
@@ -54,7 +55,9 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
       queue = queue.then(() => restart(files));
     },
   });
-  log(`watching ${dependencies.watchedPackageDirs.length} packages (${dependencies.watchedPackageDirs.join(', ')}): a saved file restarts the services that run it`);
+  log(
+    `watching ${dependencies.watchedPackageDirs.length} packages (${dependencies.watchedPackageDirs.join(', ')}): a saved file restarts the services that run it`,
+  );
 
   return {
     async close() {

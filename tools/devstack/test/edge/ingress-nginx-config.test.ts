@@ -10,17 +10,32 @@ import { renderedIngresses } from '../../src/edge/rendered-ingresses.ts';
 const root = resolve(import.meta.dirname, '../../../..');
 const nginx = requiredTool('nginx', 'apt-get install -y nginx-light');
 
-function ingress(annotations: Record<string, string> = {}, paths = [{ path: '/cart', pathType: 'Prefix', service: 'cart-service' }]): IngressObject {
+function ingress(
+  annotations: Record<string, string> = {},
+  paths = [{ path: '/cart', pathType: 'Prefix', service: 'cart-service' }],
+): IngressObject {
   return {
     kind: 'Ingress',
     metadata: { name: 'shop', namespace: 'shop-ns', annotations },
     spec: {
-      rules: [{ host: 'myshop.com', http: { paths: paths.map(({ path, pathType, service }) => ({ path, pathType, backend: { service: { name: service, port: { number: 80 } } } })) } }],
+      rules: [
+        {
+          host: 'myshop.com',
+          http: {
+            paths: paths.map(({ path, pathType, service }) => ({
+              path,
+              pathType,
+              backend: { service: { name: service, port: { number: 80 } } },
+            })),
+          },
+        },
+      ],
     },
   };
 }
 
-const endpoints = (service: string) => ({ 'cart-service': ['127.0.0.1:5001', '127.0.0.1:5002'], 'user-service': ['127.0.0.1:5003'] })[service] ?? [];
+const endpoints = (service: string) =>
+  ({ 'cart-service': ['127.0.0.1:5001', '127.0.0.1:5002'], 'user-service': ['127.0.0.1:5003'] })[service] ?? [];
 const generate = (ingresses: IngressObject[]) => nginxConfig({ ingresses, endpoints, listen: '127.0.0.1:8081', runDir: '/tmp/run' });
 
 /** The block of `location <match> {`, up to its closing brace. */
@@ -49,7 +64,12 @@ describe('nginxConfig', () => {
   it('balances over every replica with keep-alive upstream connections', () => {
     const config = generate([ingress()]);
     expect(config).toContain(
-      ['    upstream shop-ns-cart-service-80 {', '        server 127.0.0.1:5001 max_fails=0;', '        server 127.0.0.1:5002 max_fails=0;', '        keepalive 320;'].join('\n'),
+      [
+        '    upstream shop-ns-cart-service-80 {',
+        '        server 127.0.0.1:5001 max_fails=0;',
+        '        server 127.0.0.1:5002 max_fails=0;',
+        '        keepalive 320;',
+      ].join('\n'),
     );
     expect(location(config, '/cart/')).toContain('proxy_http_version 1.1;');
     expect(location(config, '/cart/')).toContain('proxy_set_header Connection $connection_upgrade;');
@@ -57,7 +77,15 @@ describe('nginxConfig', () => {
 
   it("sends ingress-nginx's default proxy headers: the client address nginx saw, never one the client wrote", () => {
     const block = location(generate([ingress()]), '/cart/');
-    for (const header of ['Host $best_http_host', 'X-Request-ID $req_id', 'X-Real-IP $the_real_ip', 'X-Forwarded-For $the_real_ip', 'X-Forwarded-Host $best_http_host', 'X-Forwarded-Port $pass_port', 'X-Forwarded-Proto $pass_access_scheme']) {
+    for (const header of [
+      'Host $best_http_host',
+      'X-Request-ID $req_id',
+      'X-Real-IP $the_real_ip',
+      'X-Forwarded-For $the_real_ip',
+      'X-Forwarded-Host $best_http_host',
+      'X-Forwarded-Port $pass_port',
+      'X-Forwarded-Proto $pass_access_scheme',
+    ]) {
       expect(block).toContain(`proxy_set_header ${header};`);
     }
     expect(generate([ingress()])).toContain("map '' $the_real_ip { default $remote_addr; }");
@@ -68,23 +96,32 @@ describe('nginxConfig', () => {
   });
 
   it('translates proxy-body-size to client_max_body_size; without it, the 1m default', () => {
-    expect(location(generate([ingress({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64k' })]), '/cart/')).toContain('client_max_body_size 64k;');
+    expect(location(generate([ingress({ 'nginx.ingress.kubernetes.io/proxy-body-size': '64k' })]), '/cart/')).toContain(
+      'client_max_body_size 64k;',
+    );
     expect(location(generate([ingress()]), '/cart/')).toContain('client_max_body_size 1m;');
     expect(() => generate([ingress({ 'nginx.ingress.kubernetes.io/proxy-body-size': 'lots' })])).toThrow(/not an nginx size/);
   });
 
   it('translates force-ssl-redirect to a 308 to https, and ignores other controllers’ annotations', () => {
-    const block = location(generate([ingress({ 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true', 'cert-manager.io/cluster-issuer': 'letsencrypt' })]), '/cart/');
+    const block = location(
+      generate([ingress({ 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true', 'cert-manager.io/cluster-issuer': 'letsencrypt' })]),
+      '/cart/',
+    );
     expect(block).toContain('if ($pass_access_scheme = http) { return 308 https://$best_http_host$request_uri; }');
   });
 
   it('refuses an annotation it cannot translate, a backend without endpoints, and host-less rules', () => {
     expect(() => generate([ingress({ 'nginx.ingress.kubernetes.io/rewrite-target': '/' })])).toThrow(/rewrite-target has no translation/);
-    expect(() => generate([ingress({}, [{ path: '/pay', pathType: 'Prefix', service: 'payment-service' }])])).toThrow(/payment-service:80 has no endpoints/);
+    expect(() => generate([ingress({}, [{ path: '/pay', pathType: 'Prefix', service: 'payment-service' }])])).toThrow(
+      /payment-service:80 has no endpoints/,
+    );
     const hostless = ingress();
     delete hostless.spec!.rules![0]!.host;
     expect(() => generate([hostless])).toThrow(/without a host/);
-    expect(() => generate([ingress({}, [{ path: '/x', pathType: 'ImplementationSpecific', service: 'cart-service' }])])).toThrow(/only Exact and Prefix/);
+    expect(() => generate([ingress({}, [{ path: '/x', pathType: 'ImplementationSpecific', service: 'cart-service' }])])).toThrow(
+      /only Exact and Prefix/,
+    );
   });
 
   it('translates every Ingress of every environment overlay', () => {
@@ -100,7 +137,17 @@ describe('nginxConfig', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'myshop-nginx-t-'));
     onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
     const file = join(runDir, 'nginx.conf');
-    writeFileSync(file, nginxConfig({ ingresses: renderedIngresses(root, 'k8s/overlays/prod'), endpoints: () => ['127.0.0.1:5000'], listen: '127.0.0.1:8081', runDir }));
-    expect(() => execFileSync(nginx.path!, ['-p', runDir, '-c', file, '-e', join(runDir, 'error.log'), '-t', '-q'], { stdio: 'pipe' })).not.toThrow();
+    writeFileSync(
+      file,
+      nginxConfig({
+        ingresses: renderedIngresses(root, 'k8s/overlays/prod'),
+        endpoints: () => ['127.0.0.1:5000'],
+        listen: '127.0.0.1:8081',
+        runDir,
+      }),
+    );
+    expect(() =>
+      execFileSync(nginx.path!, ['-p', runDir, '-c', file, '-e', join(runDir, 'error.log'), '-t', '-q'], { stdio: 'pipe' }),
+    ).not.toThrow();
   });
 });

@@ -49,11 +49,20 @@ let dataDir: string;
 const agent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
 const lines: string[] = [];
 
-async function call(base: RunningNginx, method: string, path: string, options: { host?: string; body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  base: RunningNginx,
+  method: string,
+  path: string,
+  options: { host?: string; body?: Buffer | string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const response = await request(`${base.url}${path}`, {
     dispatcher: agent,
     method: method as 'GET',
-    headers: { host: options.host ?? 'myshop.com', ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    headers: {
+      host: options.host ?? 'myshop.com',
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
     body: options.body,
     headersTimeout: 30_000,
     bodyTimeout: 30_000,
@@ -62,7 +71,8 @@ async function call(base: RunningNginx, method: string, path: string, options: {
 }
 
 const json = (answer: Answer) => JSON.parse(answer.text) as Record<string, unknown>;
-const fromNginx = (answer: Answer) => String(answer.headers['content-type']).startsWith('text/html') && answer.headers['x-request-id'] === undefined;
+const fromNginx = (answer: Answer) =>
+  String(answer.headers['content-type']).startsWith('text/html') && answer.headers['x-request-id'] === undefined;
 
 /** Who answered what: `413 service` (the JSON error), `413 nginx`, or the status and its source. */
 function outcome(answer: Answer): string {
@@ -90,7 +100,12 @@ async function oversizeFigures(base: RunningNginx): Promise<Record<string, Recor
     const body = paddedBody(bytes);
     for (let batch = 0; batch < ATTEMPTS; batch += 8) {
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => call(base, 'POST', '/user/register', { body }).then(outcome, (error: { code?: string; message: string }) => `error ${error.code ?? error.message}`)),
+        Array.from({ length: 8 }, () =>
+          call(base, 'POST', '/user/register', { body }).then(
+            outcome,
+            (error: { code?: string; message: string }) => `error ${error.code ?? error.message}`,
+          ),
+        ),
       );
       for (const result of results) counts[result] = (counts[result] ?? 0) + 1;
     }
@@ -115,12 +130,18 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
       printLine: (replica, line) => void lines.push(`${replica} ${line}`),
     });
     // Endpoints: each ready replica of the Service the Ingress names (`cart-service` → cart).
-    const endpoints = (service: string) => (stack.services.get(service.replace(/-service$/, ''))?.replicas ?? []).map((replica) => replica.origin.replace('http://', ''));
+    const endpoints = (service: string) =>
+      (stack.services.get(service.replace(/-service$/, ''))?.replicas ?? []).map((replica) => replica.origin.replace('http://', ''));
     const ingresses = renderedIngresses(root, 'k8s/overlays/dev');
     edge = await startNginx(nginx.path!, { ingresses, endpoints });
     const withoutBodySize: IngressObject[] = ingresses.map((ingress) => ({
       ...ingress,
-      metadata: { ...ingress.metadata, annotations: Object.fromEntries(Object.entries(ingress.metadata.annotations ?? {}).filter(([key]) => !key.endsWith('/proxy-body-size'))) },
+      metadata: {
+        ...ingress.metadata,
+        annotations: Object.fromEntries(
+          Object.entries(ingress.metadata.annotations ?? {}).filter(([key]) => !key.endsWith('/proxy-body-size')),
+        ),
+      },
     }));
     edgeAtDefault = await startNginx(nginx.path!, { ingresses: withoutBodySize, endpoints });
   }, 300_000);
@@ -150,7 +171,9 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
     expect(added.status, added.text).toBe(201);
     const paid = await call(edge, 'POST', '/cart/checkout', {
       headers: { ...auth, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ card: { number: SANDBOX_CARDS.approved, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' } }),
+      body: JSON.stringify({
+        card: { number: SANDBOX_CARDS.approved, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' },
+      }),
     });
     expect(paid.status, paid.text).toBe(201);
     expect(json(paid)).toMatchObject({ status: 'paid', amount: 2 * product!.price });
@@ -162,11 +185,16 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
   it(`refuses oversize bodies (${OVERSIZE.map(([name]) => name).join(', ')}; ${ATTEMPTS} each) with 413, never a 5xx`, async () => {
     const annotated = await oversizeFigures(edge);
     const atDefault = await oversizeFigures(edgeAtDefault);
-    const rows = OVERSIZE.map(([name]) => `${name.padEnd(9)} as rendered: ${JSON.stringify(annotated[name])}; at nginx's 1m default: ${JSON.stringify(atDefault[name])}`);
+    const rows = OVERSIZE.map(
+      ([name]) =>
+        `${name.padEnd(9)} as rendered: ${JSON.stringify(annotated[name])}; at nginx's 1m default: ${JSON.stringify(atDefault[name])}`,
+    );
     process.stdout.write(`oversize bodies through nginx, ${ATTEMPTS} attempts per size:\n${rows.join('\n')}\n`);
     const unexpected = OVERSIZE.flatMap(([name, bytes]) => [
       // As rendered, the edge refuses anything over the services' limit itself.
-      ...Object.keys(annotated[name]!).filter((result) => result !== '413 nginx').map((result) => `as rendered, ${name}: ${result}`),
+      ...Object.keys(annotated[name]!)
+        .filter((result) => result !== '413 nginx')
+        .map((result) => `as rendered, ${name}: ${result}`),
       // At nginx's default, what it forwards is the services' to refuse: their JSON 413.
       ...Object.keys(atDefault[name]!)
         .filter((result) => result !== (bytes > MIB ? '413 nginx' : '413 service'))
@@ -197,7 +225,10 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
       statuses.push(answer.status);
     }
     process.stdout.write(`forged X-Forwarded-For, ${statuses.length} logins: ${JSON.stringify(statuses)}\n`);
-    expect(statuses.every((status) => status === 401 || status === 429), JSON.stringify(statuses)).toBe(true);
+    expect(
+      statuses.every((status) => status === 401 || status === 429),
+      JSON.stringify(statuses),
+    ).toBe(true);
     // The journey's login counted too: at most LOGIN_LIMIT_PER_IP - 1 of these got through.
     expect(statuses.filter((status) => status === 401).length).toBeLessThan(LOGIN_LIMIT_PER_IP);
     expect(statuses.slice(-LOGIN_LIMIT_PER_IP)).toEqual(Array(LOGIN_LIMIT_PER_IP).fill(429));

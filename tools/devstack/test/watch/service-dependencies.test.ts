@@ -21,7 +21,10 @@ describe('ServiceDependencies (this workspace)', () => {
     expect(dependencies.affectedBy(['apps/cart/src/routes/list-products.ts'])).toEqual(['cart']);
     // Only cart calls other services.
     expect(dependencies.affectedBy(['libs/http-client/src/index.ts'])).toEqual(['cart']);
-    expect(dependencies.affectedBy(['apps/cart/migrations/0001_create_catalogue_carts_orders.sql', 'apps/user/src/app.ts'])).toEqual(['cart', 'user']);
+    expect(dependencies.affectedBy(['apps/cart/migrations/0001_create_catalogue_carts_orders.sql', 'apps/user/src/app.ts'])).toEqual([
+      'cart',
+      'user',
+    ]);
   });
 
   it('restarts nothing for tools, docs or packages outside the running services', () => {

@@ -21,7 +21,12 @@ describe('watch mode, when the new code does not start', () => {
   it('says the running replicas stay, and restarts nothing for a file no service loads', async () => {
     const restarts: string[] = [];
     const lines: string[] = [];
-    const watchMode = startWatchMode({ root, stack: stackWhoseRestartsFail(restarts), log: (line) => void lines.push(line), debounceMs: 50 });
+    const watchMode = startWatchMode({
+      root,
+      stack: stackWhoseRestartsFail(restarts),
+      log: (line) => void lines.push(line),
+      debounceMs: 50,
+    });
     onTestFinished(() => watchMode.close());
 
     // Read by tsc, never by the service: ignored.

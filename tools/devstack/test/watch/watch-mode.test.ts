@@ -51,14 +51,26 @@ describe('npm start -- --watch', () => {
     chmodSync(dataDir, 0o755);
     const lines: string[] = [];
     const log = (message: string) => void lines.push(message);
-    const stack = await startStack({ root, services: ['cart', 'user'], replicas: 2, gatewayPort: 0, dataDir, env: { LOG_LEVEL: 'warn' }, printLine: () => undefined, log });
+    const stack = await startStack({
+      root,
+      services: ['cart', 'user'],
+      replicas: 2,
+      gatewayPort: 0,
+      dataDir,
+      env: { LOG_LEVEL: 'warn' },
+      printLine: () => undefined,
+      log,
+    });
     const watchMode = startWatchMode({ root, stack, log });
     onTestFinished(async () => {
       await watchMode.close();
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    const databases = { cart: await postmasterStarted(stack.services.get('cart')!.databaseUrl), user: await postmasterStarted(stack.services.get('user')!.databaseUrl) };
+    const databases = {
+      cart: await postmasterStarted(stack.services.get('cart')!.databaseUrl),
+      user: await postmasterStarted(stack.services.get('user')!.databaseUrl),
+    };
     const before = { cart: pids(stack, 'cart'), user: pids(stack, 'user') };
 
     touch('apps/cart/src/server.ts');
@@ -66,7 +78,9 @@ describe('npm start -- --watch', () => {
     await watchMode.idle();
     const cartMs = Number(/(\d+) ms/.exec(cartLine)![1]);
     // The measured figure, printed: the bound below is only a sanity check on a shared machine.
-    process.stdout.write(`watch: apps/cart saved → cart's 2 replicas serving again in ${cartMs} ms (load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)\n`);
+    process.stdout.write(
+      `watch: apps/cart saved → cart's 2 replicas serving again in ${cartMs} ms (load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)\n`,
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^apps\/cart\/src\/server\.ts changed: restarting cart \(all replicas at once/));
     const afterCart = { cart: pids(stack, 'cart'), user: pids(stack, 'user') };
     expect(afterCart.user).toEqual(before.user);
@@ -77,9 +91,13 @@ describe('npm start -- --watch', () => {
 
     lines.length = 0;
     touch('libs/errors/src/index.ts');
-    const restarted = await Promise.all(['cart', 'user'].map((service) => waitForLine(lines, new RegExp(`^${service} serving the new code in (\\d+) ms$`), 60_000)));
+    const restarted = await Promise.all(
+      ['cart', 'user'].map((service) => waitForLine(lines, new RegExp(`^${service} serving the new code in (\\d+) ms$`), 60_000)),
+    );
     await watchMode.idle();
-    process.stdout.write(`watch: libs/errors saved → ${restarted.join('; ')} (load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)\n`);
+    process.stdout.write(
+      `watch: libs/errors saved → ${restarted.join('; ')} (load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)\n`,
+    );
     for (const service of ['cart', 'user'] as const) {
       for (const pid of pids(stack, service)) expect(afterCart[service]).not.toContain(pid);
       expect(await postmasterStarted(stack.services.get(service)!.databaseUrl)).toBe(databases[service]);

@@ -15,7 +15,12 @@ export interface Argon2Parameters {
 export function argon2Parameters(phc: string): Argon2Parameters {
   const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$([A-Za-z0-9+/]+)$/.exec(phc);
   if (!match) throw new Error('not an argon2id PHC string');
-  return { memory: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]), tagLength: Buffer.from(match[4]!, 'base64').length };
+  return {
+    memory: Number(match[1]),
+    passes: Number(match[2]),
+    parallelism: Number(match[3]),
+    tagLength: Buffer.from(match[4]!, 'base64').length,
+  };
 }
 
 export interface Argon2Limit {

@@ -32,7 +32,8 @@ export const USAGE = `npm run bench -- [--duration 5] [--rounds 2] [--connection
 
 function positiveInteger(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number of at least 1, not ${JSON.stringify(text)}\n${USAGE}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a whole number of at least 1, not ${JSON.stringify(text)}\n${USAGE}`);
   return value;
 }
 

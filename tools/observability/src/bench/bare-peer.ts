@@ -24,9 +24,13 @@ const env = (key: string): string => {
 const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
 // As the services' pools: bigint amounts come back as numbers.
-const types = { getTypeParser: ((oid: number, format?: 'text') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
+const types = {
+  getTypeParser: ((oid: number, format?: 'text') =>
+    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 /** The service's database, with a pool as large as the service's (DATABASE_POOL_MAX). */
-const pool = (service: string) => new pg.Pool({ connectionString: env(`${service}_DATABASE_URL`), max: Number(env(`${service}_DATABASE_POOL_MAX`)), types });
+const pool = (service: string) =>
+  new pg.Pool({ connectionString: env(`${service}_DATABASE_URL`), max: Number(env(`${service}_DATABASE_POOL_MAX`)), types });
 const users = pool('USER');
 const carts = pool('CART');
 const payments = pool('PAYMENT');
@@ -46,9 +50,18 @@ const shopperOptions = verifyOptions([audience]);
 const paymentOptions = verifyOptions([audience, PAYMENT_AUDIENCE]);
 const fingerprintKey = randomUUID();
 
-async function verified(request: FastifyRequest, reply: FastifyReply, options: ReturnType<typeof verifyOptions>): Promise<JWTPayload | undefined> {
+async function verified(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: ReturnType<typeof verifyOptions>,
+): Promise<JWTPayload | undefined> {
   const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
-  const payload = token ? await jwtVerify(token, keys, options).then(({ payload }) => payload, () => undefined) : undefined;
+  const payload = token
+    ? await jwtVerify(token, keys, options).then(
+        ({ payload }) => payload,
+        () => undefined,
+      )
+    : undefined;
   if (!payload) void reply.code(401).send({ statusCode: 401 });
   return payload;
 }
@@ -74,7 +87,13 @@ app.get('/cart', async (request, reply) => {
       ORDER BY ci.added_at, ci.product_id`,
     [token.sub],
   );
-  const items = rows.map((row) => ({ productId: row.product_id, name: row.name, quantity: row.quantity, unitPrice: row.price, lineTotal: row.price * row.quantity }));
+  const items = rows.map((row) => ({
+    productId: row.product_id,
+    name: row.name,
+    quantity: row.quantity,
+    unitPrice: row.price,
+    lineTotal: row.price * row.quantity,
+  }));
   return { items, subtotal: items.reduce((sum, line) => sum + line.lineTotal, 0), currency: 'USD' };
 });
 
@@ -109,12 +128,20 @@ const KEY_TTL_HOURS = 24;
 app.post('/payment/charges', async (request, reply) => {
   const token = await verified(request, reply, paymentOptions);
   if (!token) return reply;
-  if (![token.aud].flat().includes(PAYMENT_AUDIENCE) || !String(token.scope ?? '').split(' ').includes(SCOPES.charge)) return reply.code(403).send({ statusCode: 403 });
+  if (
+    ![token.aud].flat().includes(PAYMENT_AUDIENCE) ||
+    !String(token.scope ?? '')
+      .split(' ')
+      .includes(SCOPES.charge)
+  )
+    return reply.code(403).send({ statusCode: 403 });
   const body = request.body as ChargeBody;
   const { cvc: _cvc, ...card } = body.card;
   const userId = String(token.sub);
   // As the service's: the operation and the body without the CVC, keyed.
-  const fingerprint = createHmac('sha256', fingerprintKey).update(JSON.stringify(['POST /payment/charges', { ...body, card }])).digest('base64url');
+  const fingerprint = createHmac('sha256', fingerprintKey)
+    .update(JSON.stringify(['POST /payment/charges', { ...body, card }]))
+    .digest('base64url');
   const values = [
     randomUUID(),
     userId,
@@ -147,6 +174,10 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
 process.send?.({ type: 'listening', port, metricsPort: 0 });
-const close = () => void app.close().then(() => Promise.all([users.end(), carts.end(), payments.end()])).then(() => process.exit(0));
+const close = () =>
+  void app
+    .close()
+    .then(() => Promise.all([users.end(), carts.end(), payments.end()]))
+    .then(() => process.exit(0));
 process.once('SIGTERM', close);
 process.once('disconnect', close);

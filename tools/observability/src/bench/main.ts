@@ -41,14 +41,20 @@ const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const options = parseBenchArgs(process.argv.slice(2));
 const cores = availableParallelism();
 const loadAtStart = loadavg()[0]!;
-if (loadAtStart > cores * 0.75) say(`load average ${loadAtStart.toFixed(1)} on ${cores} cores: something else is running, the numbers will be lower than they should`);
+if (loadAtStart > cores * 0.75)
+  say(`load average ${loadAtStart.toFixed(1)} on ${cores} cores: something else is running, the numbers will be lower than they should`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'myshop-bench-'));
 // As root, each embedded PostgreSQL runs as its own user and must get through.
 chmodSync(dataDir, 0o755);
 const logDir = join(dataDir, 'logs');
 mkdirSync(logDir);
-const measureSettings: MeasureSettings = { connections: options.connections, durationSeconds: options.durationSeconds, rounds: options.rounds, warmupSeconds: 2 };
+const measureSettings: MeasureSettings = {
+  connections: options.connections,
+  durationSeconds: options.durationSeconds,
+  rounds: options.rounds,
+  warmupSeconds: 2,
+};
 
 const load = await startLoadGenerator();
 const sink = await startHelper('span-sink.ts');
@@ -70,18 +76,25 @@ try {
   }
   const first = running[0]!;
   yardsticks = await startYardsticks(first, dataDir);
-  say(`yardsticks: the same page (${yardsticks.samePage.bytes} bytes, ${yardsticks.samePage.contentType}) and the bare peer on the ${first.mode} databases`);
+  say(
+    `yardsticks: the same page (${yardsticks.samePage.bytes} bytes, ${yardsticks.samePage.contentType}) and the bare peer on the ${first.mode} databases`,
+  );
   say(`${options.connections} connections, ${options.durationSeconds} s per run, best of ${options.rounds} in rotating order`);
 
   const measured = new Map<string, RouteMeasure>();
   const yardstickResults = {} as Record<Route, Yardstick>;
   for (const route of ROUTES) {
     const yardstick = yardsticks.targets[route];
-    const contenders = [{ name: yardstick.name, target: yardstick.target }, ...running.map((mode) => ({ name: mode.mode, target: mode.targets[route] }))];
+    const contenders = [
+      { name: yardstick.name, target: yardstick.target },
+      ...running.map((mode) => ({ name: mode.mode, target: mode.targets[route] })),
+    ];
     const measures = await measureRoute(route, contenders, load, measureSettings);
     yardstickResults[route] = { name: yardstick.name, measure: measures.get(yardstick.name)! };
     for (const mode of running) measured.set(`${mode.mode} ${route}`, measures.get(mode.mode)!);
-    say(`  ${route.padEnd(22)} ${contenders.map((contender) => `${contender.name} ${measures.get(contender.name)!.saturated.requestsPerSecond}`).join(', ')} req/s`);
+    say(
+      `  ${route.padEnd(22)} ${contenders.map((contender) => `${contender.name} ${measures.get(contender.name)!.saturated.requestsPerSecond}`).join(', ')} req/s`,
+    );
   }
 
   say(`POST /user/login (${first.mode}) and one argon2 hash`);
@@ -140,7 +153,9 @@ async function storedPasswordHash(mode: RunningMode): Promise<string> {
   const client = new pg.Client({ connectionString: mode.services.user.database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE email = $1', [mode.shopper.email]);
+    const { rows } = await client.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE email = $1', [
+      mode.shopper.email,
+    ]);
     if (!rows[0]) throw new Error('the bench shopper has no stored password hash');
     return rows[0].password_hash;
   } finally {

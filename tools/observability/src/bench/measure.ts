@@ -16,7 +16,8 @@ export interface MeasureSettings {
 
 /** A run with any non-2xx answer or error measured something else than the route: stop there. */
 export function checked(what: string, result: LoadResult): LoadResult {
-  if (result.non2xx + result.errors > 0) throw new Error(`${what}: ${result.non2xx} non-2xx answers and ${result.errors} errors: not a measure`);
+  if (result.non2xx + result.errors > 0)
+    throw new Error(`${what}: ${result.non2xx} non-2xx answers and ${result.errors} errors: not a measure`);
   return result;
 }
 
@@ -36,7 +37,12 @@ export function rotation<T>(contenders: T[], round: number): T[] {
  * one's best saturating run: they all meet the same machine, whatever else runs on it meanwhile.
  * Then each held at half its best rate, for the latency there.
  */
-export async function measureRoute(route: string, contenders: Contender[], load: LoadGenerator, settings: MeasureSettings): Promise<Map<string, RouteMeasure>> {
+export async function measureRoute(
+  route: string,
+  contenders: Contender[],
+  load: LoadGenerator,
+  settings: MeasureSettings,
+): Promise<Map<string, RouteMeasure>> {
   const { connections, durationSeconds } = settings;
   for (const contender of contenders) await load.run(contender.target, { connections, durationSeconds: settings.warmupSeconds });
   const best = new Map<string, LoadResult>();
@@ -50,7 +56,10 @@ export async function measureRoute(route: string, contenders: Contender[], load:
   for (const contender of contenders) {
     const saturated = best.get(contender.name)!;
     const rate = Math.max(1, Math.round(saturated.requestsPerSecond / 2));
-    const halfRate = checked(`${route} (${contender.name}) at ${rate}/s`, await load.run(contender.target, { connections, durationSeconds, rate }));
+    const halfRate = checked(
+      `${route} (${contender.name}) at ${rate}/s`,
+      await load.run(contender.target, { connections, durationSeconds, rate }),
+    );
     measures.set(contender.name, { saturated, halfRate: { ...halfRate, rate } });
   }
   return measures;
@@ -61,7 +70,13 @@ export async function measureRoute(route: string, contenders: Contender[], load:
  * yardstick to rotate with. Each run lasts `minimumSeconds` at least: a request that takes most of
  * a second (one argon2 hash on a busy machine) needs a few to average.
  */
-export async function measureSaturated(what: string, target: LoadTarget, load: LoadGenerator, settings: MeasureSettings, minimumSeconds = 5): Promise<LoadResult> {
+export async function measureSaturated(
+  what: string,
+  target: LoadTarget,
+  load: LoadGenerator,
+  settings: MeasureSettings,
+  minimumSeconds = 5,
+): Promise<LoadResult> {
   await load.run(target, { connections: settings.connections, durationSeconds: settings.warmupSeconds });
   const durationSeconds = Math.max(settings.durationSeconds, minimumSeconds);
   let best: LoadResult | undefined;

@@ -74,7 +74,12 @@ export function memoryConditions(service: string, deploymentYaml: string, config
 export function podMemoryConditions(service: string): PodMemoryConditions {
   const dir = join(repoRoot, 'k8s/base', service);
   const configFile = join(dir, 'config.env');
-  return memoryConditions(service, readFileSync(join(dir, 'deployment.yaml'), 'utf8'), readFileSync(configFile, 'utf8'), `k8s/base/${service}`);
+  return memoryConditions(
+    service,
+    readFileSync(join(dir, 'deployment.yaml'), 'utf8'),
+    readFileSync(configFile, 'utf8'),
+    `k8s/base/${service}`,
+  );
 }
 
 /**
@@ -88,7 +93,8 @@ export function podPoolSize(service: string): number {
   if (value) return Number(value);
   const deployment = parse(readFileSync(join(dir, 'deployment.yaml'), 'utf8')) as Deployment;
   const cpu = deployment.spec?.template?.spec?.containers?.find((candidate) => candidate.name === service)?.resources?.limits?.cpu;
-  if (cpu === undefined) throw new Error(`k8s/base/${service}: neither DATABASE_POOL_MAX in config.env nor a CPU limit on the ${service} container`);
+  if (cpu === undefined)
+    throw new Error(`k8s/base/${service}: neither DATABASE_POOL_MAX in config.env nor a CPU limit on the ${service} container`);
   return defaultPoolMax(cpuCores(cpu));
 }
 

@@ -20,14 +20,25 @@ export function formatMs(value: number): string {
 /** A Markdown table, numbers right-aligned: the first `left` columns are text. */
 export function markdownTable(rows: string[][], left = 2): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => (column < left ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const line = (row: string[]) =>
+    `| ${row.map((cell, column) => (column < left ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column < left ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
 function row(route: string, who: string, measure: RouteMeasure, share: string, vsOff: string): string[] {
   const { saturated, halfRate } = measure;
-  return [route, who, String(saturated.requestsPerSecond), formatMs(saturated.p50Ms), formatMs(saturated.p99Ms), share, vsOff, String(halfRate.rate), formatMs(halfRate.p99Ms)];
+  return [
+    route,
+    who,
+    String(saturated.requestsPerSecond),
+    formatMs(saturated.p50Ms),
+    formatMs(saturated.p99Ms),
+    share,
+    vsOff,
+    String(halfRate.rate),
+    formatMs(halfRate.p99Ms),
+  ];
 }
 
 /** The figures as Markdown tables, then each target `met` or `MISSED`. */
@@ -49,9 +60,16 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
   const services = Object.keys(results.modes[0]?.memory ?? {});
   const memoryRows = [['mode', ...services]];
   for (const mode of results.modes) {
-    memoryRows.push([mode.mode, ...services.map((service) => `${mode.memory[service]!.rssMb} (${mode.memory[service]!.heapUsedMb}/${mode.memory[service]!.heapTotalMb})`)]);
+    memoryRows.push([
+      mode.mode,
+      ...services.map(
+        (service) => `${mode.memory[service]!.rssMb} (${mode.memory[service]!.heapUsedMb}/${mode.memory[service]!.heapTotalMb})`,
+      ),
+    ]);
   }
-  const conditions = results.modes.flatMap((mode) => Object.entries(mode.memory).map(([service, memory]) => `${mode.mode} ${service}: ${memory.conditions}`));
+  const conditions = results.modes.flatMap((mode) =>
+    Object.entries(mode.memory).map(([service, memory]) => `${mode.mode} ${service}: ${memory.conditions}`),
+  );
   const { login, roundTrips } = results;
   const { parameters } = login.limit;
   return [
@@ -71,7 +89,10 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     ...roundTrips.statements.map((statement) => `    ${statement.replace(/\s+/g, ' ').trim()}`),
     `spans exported to the sink: ${context.spansExported.exports} requests, ${Math.round(context.spansExported.bytes / 1024)} KB`,
     '',
-    ...verdicts.map((verdict) => `${verdict.met === undefined ? '-     ' : verdict.met ? 'met   ' : 'MISSED'}  ${verdict.target} ${verdict.goal}: ${verdict.measured}`),
+    ...verdicts.map(
+      (verdict) =>
+        `${verdict.met === undefined ? '-     ' : verdict.met ? 'met   ' : 'MISSED'}  ${verdict.target} ${verdict.goal}: ${verdict.measured}`,
+    ),
   ].join('\n');
 }
 
@@ -79,7 +100,12 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
 export function reportJson(results: BenchResults, verdicts: TargetVerdict[], context: RunContext) {
   return {
     generatedAt: new Date().toISOString(),
-    machine: { cpus: context.cores, loadAverageAtStart: context.loadAverageAtStart, loadAverageAtEnd: context.loadAverageAtEnd, node: context.node },
+    machine: {
+      cpus: context.cores,
+      loadAverageAtStart: context.loadAverageAtStart,
+      loadAverageAtEnd: context.loadAverageAtEnd,
+      node: context.node,
+    },
     loadGenerator: context.loadGenerator,
     settings: context.options,
     ...results,

@@ -12,7 +12,11 @@ import { chargeTarget, CHARGE_BODY, type ModeSettings, type RunningMode } from '
  * relay, one warm-up charge, one charge whose statements are kept, then `charges` more, one after
  * the other, nothing else running on that process.
  */
-export async function countChargeRoundTrips(mode: RunningMode, settings: Pick<ModeSettings, 'dataDir' | 'logDir'>, charges = 20): Promise<RoundTripResults> {
+export async function countChargeRoundTrips(
+  mode: RunningMode,
+  settings: Pick<ModeSettings, 'dataDir' | 'logDir'>,
+  charges = 20,
+): Promise<RoundTripResults> {
   const payment = mode.services.payment;
   const recorder = await startPgRecorder(payment.database.url);
   const counted = await startServiceProcess(
@@ -29,7 +33,11 @@ export async function countChargeRoundTrips(mode: RunningMode, settings: Pick<Mo
   try {
     const target = chargeTarget(counted.url, mode.shopper.paymentToken);
     const charge = async () => {
-      const response = await request(target.url, { method: 'POST', headers: { ...target.headers, 'idempotency-key': randomUUID() }, body: CHARGE_BODY });
+      const response = await request(target.url, {
+        method: 'POST',
+        headers: { ...target.headers, 'idempotency-key': randomUUID() },
+        body: CHARGE_BODY,
+      });
       const text = await response.body.text();
       if (response.statusCode !== 201) throw new Error(`POST /payment/charges answered ${response.statusCode}: ${text}`);
     };

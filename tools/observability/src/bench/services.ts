@@ -52,9 +52,16 @@ const PASSWORD = 'bench password 1';
 export const TOKEN_SETTINGS = { JWT_ISSUER: 'https://myshop.com/user', JWT_AUDIENCE: 'myshop' } as const;
 
 /** A charge that the sandbox approves, a new one per request (the load generator adds the key). */
-export const CHARGE_BODY = JSON.stringify({ amount: 1999, currency: 'USD', card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' } });
+export const CHARGE_BODY = JSON.stringify({
+  amount: 1999,
+  currency: 'USD',
+  card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' },
+});
 
-export async function json<T>(url: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+export async function json<T>(
+  url: string,
+  init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<T> {
   const response = await request(url, {
     method: init.method ?? 'GET',
     headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
@@ -92,7 +99,9 @@ export async function startMode(mode: Mode, settings: ModeSettings): Promise<Run
   };
   const execArgv = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(settings.profileDir, mode)}`] : [];
   const started: Partial<Record<Service, RunningService>> = {};
-  const databases = await Promise.all(SERVICES.map((service) => startEmbeddedPostgres({ dataDir: join(dataDir, service, 'postgres'), database: service })));
+  const databases = await Promise.all(
+    SERVICES.map((service) => startEmbeddedPostgres({ dataDir: join(dataDir, service, 'postgres'), database: service })),
+  );
   const start = async (service: Service, env: Record<string, string>) => {
     const pod = podMemoryConditions(service);
     const poolSize = podPoolSize(service);
@@ -155,10 +164,14 @@ export function chargeTarget(paymentUrl: string, paymentToken: string): LoadTarg
 export async function newShopper(userUrl: string, cartUrl: string, clientSecret: string): Promise<Shopper> {
   const email = `bench-${randomUUID()}@example.com`;
   await json(`${userUrl}/user/register`, { method: 'POST', body: { email, password: PASSWORD, name: 'Bench' } });
-  const { accessToken } = await json<{ accessToken: string }>(`${userUrl}/user/login`, { method: 'POST', body: { email, password: PASSWORD } });
+  const { accessToken } = await json<{ accessToken: string }>(`${userUrl}/user/login`, {
+    method: 'POST',
+    body: { email, password: PASSWORD },
+  });
   const auth = { authorization: `Bearer ${accessToken}` };
   const { items } = await json<{ items: Array<{ id: string }> }>(`${cartUrl}/cart/products?limit=2`);
-  for (const item of items) await json(`${cartUrl}/cart/items`, { method: 'POST', headers: auth, body: { productId: item.id, quantity: 1 } });
+  for (const item of items)
+    await json(`${cartUrl}/cart/items`, { method: 'POST', headers: auth, body: { productId: item.id, quantity: 1 } });
   const { access_token: paymentToken } = await json<{ access_token: string }>(`${userUrl}/user/oauth/token`, {
     method: 'POST',
     body: {

@@ -36,7 +36,12 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
       const yardstick = results.yardsticks[route];
       const share = mode.routes[route].saturated.requestsPerSecond / yardstick.measure.saturated.requestsPerSecond;
       const goal = yardstick.name === 'same page' ? GOALS.sameRatio : GOALS.peerRatio;
-      verdicts.push({ target: `${mode.mode}: ${route} ÷ ${yardstick.name}`, goal: `>= ${ratio(goal)}`, measured: ratio(share), met: share >= goal });
+      verdicts.push({
+        target: `${mode.mode}: ${route} ÷ ${yardstick.name}`,
+        goal: `>= ${ratio(goal)}`,
+        measured: ratio(share),
+        met: share >= goal,
+      });
     }
   }
   verdicts.push(...tracingVerdicts(results.modes));

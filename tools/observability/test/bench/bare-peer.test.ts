@@ -41,12 +41,22 @@ beforeAll(async () => {
   const jwksUrl = `${user.url}/user/.well-known/jwks.json`;
   const payment = await start('payment', { JWKS_URL: jwksUrl });
   // No refund sync: its reads of payment would interleave with what is recorded.
-  const cart = await start('cart', { JWKS_URL: jwksUrl, PAYMENT_URL: payment.url, CLIENT_SECRET: clientSecret, REFUND_SYNC_INTERVAL_MS: '0' });
+  const cart = await start('cart', {
+    JWKS_URL: jwksUrl,
+    PAYMENT_URL: payment.url,
+    CLIENT_SECRET: clientSecret,
+    REFUND_SYNC_INTERVAL_MS: '0',
+  });
   shopper = await newShopper(user.url, cart.url, clientSecret);
   peer = await startHelper('bare-peer.ts', {
     ...TOKEN_SETTINGS,
     JWKS_URL: jwksUrl,
-    ...Object.fromEntries(SERVICES.flatMap((service) => [[`${service.toUpperCase()}_DATABASE_URL`, recorders[service].url], [`${service.toUpperCase()}_DATABASE_POOL_MAX`, '2']])),
+    ...Object.fromEntries(
+      SERVICES.flatMap((service) => [
+        [`${service.toUpperCase()}_DATABASE_URL`, recorders[service].url],
+        [`${service.toUpperCase()}_DATABASE_POOL_MAX`, '2'],
+      ]),
+    ),
   });
 }, 300_000);
 
@@ -63,7 +73,12 @@ async function recorded(service: Service, url: string, init: { method?: 'GET' | 
   const response = await request(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
   const body = await response.body.text();
   const traffic = recorders[service].take();
-  return { status: response.statusCode, body, statements: traffic.statements.map((text) => text.replace(/\s+/g, ' ').trim()), roundTrips: traffic.roundTrips };
+  return {
+    status: response.statusCode,
+    body,
+    statements: traffic.statements.map((text) => text.replace(/\s+/g, ' ').trim()),
+    roundTrips: traffic.roundTrips,
+  };
 }
 
 const peerUrl = (path: string) => `http://127.0.0.1:${peer.port}${path}`;
@@ -93,10 +108,18 @@ describe('the bare peer', () => {
   });
 
   it('writes a charge as POST /payment/charges does', async () => {
-    const headers = (key: string) => ({ authorization: `Bearer ${shopper.paymentToken}`, 'content-type': 'application/json', 'idempotency-key': key });
+    const headers = (key: string) => ({
+      authorization: `Bearer ${shopper.paymentToken}`,
+      'content-type': 'application/json',
+      'idempotency-key': key,
+    });
     const serviceKey = randomUUID();
     const peerKey = randomUUID();
-    const service = await recorded('payment', `${services.payment.url}/payment/charges`, { method: 'POST', headers: headers(serviceKey), body: CHARGE_BODY });
+    const service = await recorded('payment', `${services.payment.url}/payment/charges`, {
+      method: 'POST',
+      headers: headers(serviceKey),
+      body: CHARGE_BODY,
+    });
     const bare = await recorded('payment', peerUrl('/payment/charges'), { method: 'POST', headers: headers(peerKey), body: CHARGE_BODY });
     expect(service.status).toBe(201);
     expect(bare.status).toBe(201);

@@ -8,11 +8,20 @@ export function loadResult(requestsPerSecond: number, p99Ms = 5): LoadResult {
 }
 
 export function measure(requestsPerSecond: number, halfRateP99Ms = 10): RouteMeasure {
-  return { saturated: loadResult(requestsPerSecond), halfRate: { ...loadResult(requestsPerSecond / 2, halfRateP99Ms), rate: requestsPerSecond / 2 } };
+  return {
+    saturated: loadResult(requestsPerSecond),
+    halfRate: { ...loadResult(requestsPerSecond / 2, halfRateP99Ms), rate: requestsPerSecond / 2 },
+  };
 }
 
 export function memory(rssMb: number, podConditions = true): ServiceMemory {
-  return { rssMb, heapUsedMb: 40, heapTotalMb: 50, podConditions, conditions: podConditions ? 'memory cgroup limited to 256 MiB' : 'plain RSS on the host' };
+  return {
+    rssMb,
+    heapUsedMb: 40,
+    heapTotalMb: 50,
+    podConditions,
+    conditions: podConditions ? 'memory cgroup limited to 256 MiB' : 'plain RSS on the host',
+  };
 }
 
 export function modeResults(mode: Mode, rps: Partial<Record<Route, number>> = {}, overrides: Partial<ModeResults> = {}): ModeResults {
@@ -25,7 +34,12 @@ export function modeResults(mode: Mode, rps: Partial<Record<Route, number>> = {}
   };
 }
 
-export const LIMIT: Argon2Limit = { parameters: { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 }, hashMs: 20, cores: 2, loginsPerSecond: 100 };
+export const LIMIT: Argon2Limit = {
+  parameters: { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 },
+  hashMs: 20,
+  cores: 2,
+  loginsPerSecond: 100,
+};
 
 /** A run in which every target is met: the tests change one figure at a time. */
 export function passingResults(): BenchResults {

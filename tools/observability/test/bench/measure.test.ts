@@ -43,8 +43,25 @@ describe('better and checked', () => {
 describe('measureRoute', () => {
   it('warms every contender, rotates the rounds, keeps the best and holds each at half of it', async () => {
     const { generator, calls } = scripted((target, options, call) => loadResult(options.rate ?? (target.url === 'a' ? 100 + call : 50)));
-    const measures = await measureRoute('GET /x', [{ name: 'A', target: { url: 'a' } }, { name: 'B', target: { url: 'b' } }], generator, settings);
-    expect(calls.map((call) => `${call.url}:${call.durationSeconds}:${call.rate ?? '-'}`)).toEqual(['a:2:-', 'b:2:-', 'a:3:-', 'b:3:-', 'b:3:-', 'a:3:-', 'a:3:53', 'b:3:25']);
+    const measures = await measureRoute(
+      'GET /x',
+      [
+        { name: 'A', target: { url: 'a' } },
+        { name: 'B', target: { url: 'b' } },
+      ],
+      generator,
+      settings,
+    );
+    expect(calls.map((call) => `${call.url}:${call.durationSeconds}:${call.rate ?? '-'}`)).toEqual([
+      'a:2:-',
+      'b:2:-',
+      'a:3:-',
+      'b:3:-',
+      'b:3:-',
+      'a:3:-',
+      'a:3:53',
+      'b:3:25',
+    ]);
     expect(measures.get('A')!.saturated.requestsPerSecond).toBe(106);
     expect(measures.get('A')!.halfRate.rate).toBe(53);
     expect(measures.get('B')!.halfRate.rate).toBe(25);

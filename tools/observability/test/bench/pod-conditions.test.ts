@@ -36,7 +36,12 @@ describe('memoryConditions', () => {
             - { name: DATABASE_URL_FILE, value: /secrets/url }
             - { name: NODE_OPTIONS, value: "--max-old-space-size=128" }
           resources: { limits: { memory: 256Mi, cpu: "1" } }`);
-    const conditions = memoryConditions('user', yaml, 'LOG_LEVEL=info\nNODE_OPTIONS=--max-old-space-size=96\nUV_THREADPOOL_SIZE=2\n', 'k8s/base/user');
+    const conditions = memoryConditions(
+      'user',
+      yaml,
+      'LOG_LEVEL=info\nNODE_OPTIONS=--max-old-space-size=96\nUV_THREADPOOL_SIZE=2\n',
+      'k8s/base/user',
+    );
     expect(conditions).toEqual({
       limitBytes: 268_435_456,
       env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-old-space-size=128', UV_THREADPOOL_SIZE: '2' },

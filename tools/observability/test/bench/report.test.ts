@@ -16,9 +16,16 @@ const context: RunContext = {
 
 describe('markdownTable', () => {
   it('pads text left and numbers right, with a matching rule', () => {
-    expect(markdownTable([['route', 'req/s'], ['GET /cart', '7'], ['GET /', '1234']], 1)).toBe(
-      ['| route     | req/s |', '|:----------|------:|', '| GET /cart |     7 |', '| GET /     |  1234 |'].join('\n'),
-    );
+    expect(
+      markdownTable(
+        [
+          ['route', 'req/s'],
+          ['GET /cart', '7'],
+          ['GET /', '1234'],
+        ],
+        1,
+      ),
+    ).toBe(['| route     | req/s |', '|:----------|------:|', '| GET /cart |     7 |', '| GET /     |  1234 |'].join('\n'));
   });
 });
 
@@ -42,7 +49,9 @@ describe('renderReport', () => {
 
   it('says how the load generator ran and what the machine was doing', () => {
     const text = renderReport(passingResults(), [], context);
-    expect(text).toContain('load generator: autocannon, own process (pid 1), nice 10, pinned to CPU 1 (taskset); 10 connections, 3 s per run, best of 1');
+    expect(text).toContain(
+      'load generator: autocannon, own process (pid 1), nice 10, pinned to CPU 1 (taskset); 10 connections, 3 s per run, best of 1',
+    );
     expect(text).toContain('2 cores, load average 1.3 at the start and 3.5 at the end');
   });
 

@@ -36,7 +36,10 @@ describe('judgeTargets', () => {
 
   it('judges tracing on ÷ off per route, at 0.90', () => {
     const results = passingResults();
-    results.modes = [modeResults('off', { 'GET /user/me': 1000 }), modeResults('on', { 'GET /user/me': 899, 'POST /payment/charges': 900 })];
+    results.modes = [
+      modeResults('off', { 'GET /user/me': 1000 }),
+      modeResults('on', { 'GET /user/me': 899, 'POST /payment/charges': 900 }),
+    ];
     const verdicts = judgeTargets(results);
     expect(find(verdicts, 'GET /user/me: tracing on (default sampler) ÷ off')).toMatchObject({ met: false, measured: '0.90' });
     expect(find(verdicts, 'POST /payment/charges: tracing on (default sampler) ÷ off').met).toBe(true);
@@ -78,7 +81,10 @@ describe('judgeTargets', () => {
   it('holds login to 0.80 of what the cores can hash', () => {
     const results = passingResults();
     results.login.saturated.requestsPerSecond = 79;
-    expect(find(judgeTargets(results), 'POST /user/login ÷ the argon2 limit')).toMatchObject({ met: false, measured: '0.79 (79 of 100 req/s)' });
+    expect(find(judgeTargets(results), 'POST /user/login ÷ the argon2 limit')).toMatchObject({
+      met: false,
+      measured: '0.79 (79 of 100 req/s)',
+    });
   });
 
   it('allows at most 2 database round trips per charge', () => {
