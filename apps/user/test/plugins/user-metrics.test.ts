@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultPoolMax } from '@myshop/db';
 import { buildUser, login, PASSWORD, register } from '../helpers.ts';
 
 /** The samples of one metric as GET /metrics writes them (the metrics server serves this registry). */
@@ -38,7 +39,8 @@ describe('user metrics', () => {
       'http_server_request_duration_seconds_count{service="user",method="POST",route="/user/login",status_code="401"} 2',
     );
     expect(text).toMatch(/db_query_duration_seconds_count\{service="user",operation="INSERT",outcome="ok"\} [1-9]/);
-    expect(text).toContain('db_pool_max_connections{service="user"} 10');
+    // The pool's size when DATABASE_POOL_MAX is unset: fitted to the cores this process may use.
+    expect(text).toContain(`db_pool_max_connections{service="user"} ${defaultPoolMax()}`);
     expect(text).toContain('# TYPE http_server_requests_in_flight gauge');
   });
 });
