@@ -485,7 +485,11 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     expect(charges).toHaveLength(1);
     const statuses = responses.map((response) => response.status);
     // Anything else, with its body, says what went wrong.
-    expect(responses.filter((response) => response.status !== 201 && response.status !== 409).map((response) => [response.status, response.body])).toEqual([]);
+    expect(
+      responses
+        .filter((response) => response.status !== 201 && response.status !== 409)
+        .map((response) => [response.status, response.body]),
+    ).toEqual([]);
     const created = responses.filter((response) => response.status === 201);
     // Exactly one first answer; every other 201 is its replay.
     expect(created.filter((response) => response.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
