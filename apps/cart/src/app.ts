@@ -47,12 +47,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     config,
   });
   // The database, migrated (and the catalogue seeded) before the app reports ready.
-  await app.register(dbPlugin, {
-    url: databaseUrl,
-    poolMax: config.DATABASE_POOL_MAX,
-    migrationsDir,
-    migrate: config.DATABASE_MIGRATE_ON_START,
-  });
+  await app.register(dbPlugin, { url: databaseUrl, migrationsDir, config });
   // The catalogue, read once from the migrated database: catalogue reads need no query.
   await app.register(cataloguePlugin, { currency: config.CURRENCY });
   // Tokens are the user service's, verified here with its public keys: no call per request.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { buildTestApp, type HttpClient } from '@myshop/testing';
+import { BUSY_MACHINE_ENV, buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { onTestFinished } from 'vitest';
 import { buildCartApp } from '../src/app.ts';
@@ -34,8 +34,7 @@ export function cartConfig(env: Record<string, string> = {}): CartConfig {
     CLIENT_SECRET: CART_SECRET,
     // No background reads of the refund feed: a test that wants them asks (app.refundSync.runOnce()).
     REFUND_SYNC_INTERVAL_MS: '0',
-    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...BUSY_MACHINE_ENV,
     ...env,
   });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { forkService, serviceEntry, type ForkedService } from '@myshop/server';
-import { appendToRunLog, createTestDatabase, type TestDatabase } from '@myshop/testing';
+import { appendToRunLog, BUSY_MACHINE_ENV, createTestDatabase, type TestDatabase } from '@myshop/testing';
 
 /**
  * The real payment service, started the way `npm start` and Kubernetes start it: its own process
@@ -35,7 +35,7 @@ export async function startPaymentService(issuer: TestIssuer) {
         JWKS_URL: jwks.jwksUrl,
         JWT_ISSUER: issuer.issuer,
         JWT_AUDIENCE: issuer.audience,
-        OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+        ...BUSY_MACHINE_ENV,
       },
       // Kept for a failing test's message, and in the run log the final scan reads.
       onLine: (line) => {

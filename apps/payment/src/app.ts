@@ -39,12 +39,7 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     config,
   });
   // The database, migrated before the app reports ready.
-  await app.register(dbPlugin, {
-    url: databaseUrl,
-    poolMax: config.DATABASE_POOL_MAX,
-    migrationsDir,
-    migrate: config.DATABASE_MIGRATE_ON_START,
-  });
+  await app.register(dbPlugin, { url: databaseUrl, migrationsDir, config });
   // Tokens are the user service's, verified here with its public keys: no call per request.
   // Shoppers' tokens (the public API's audience) and the cart's tokens for payment (its own).
   await app.register(authPlugin, {

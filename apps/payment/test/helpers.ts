@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { buildTestApp, type HttpClient } from '@myshop/testing';
+import { BUSY_MACHINE_ENV, buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { SCOPES } from '@myshop/auth';
 import type { Logger } from 'pino';
@@ -22,8 +22,7 @@ export function paymentConfig(env: Record<string, string> = {}): PaymentConfig {
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-payment-')),
     IDEMPOTENCY_FINGERPRINT_KEY: 'test-fingerprint-key-that-is-at-least-32-characters',
-    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...BUSY_MACHINE_ENV,
     ...env,
   });
 }

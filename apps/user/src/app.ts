@@ -36,12 +36,7 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     config,
   });
   // The database, migrated before the app reports ready.
-  await app.register(dbPlugin, {
-    url: databaseUrl,
-    poolMax: config.DATABASE_POOL_MAX,
-    migrationsDir,
-    migrate: config.DATABASE_MIGRATE_ON_START,
-  });
+  await app.register(dbPlugin, { url: databaseUrl, migrationsDir, config });
   // Our signing key; /user/me verifies with its public half, like every other service.
   await app.register(signingKeyPlugin, { config });
   await app.register(authPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, keys: app.tokens.keySet });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTestApp } from '@myshop/testing';
+import { BUSY_MACHINE_ENV, buildTestApp } from '@myshop/testing';
 import type { FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
 import { buildUserApp } from '../src/app.ts';
@@ -14,8 +14,7 @@ export function userConfig(env: Record<string, string> = {}): UserConfig {
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-user-')),
     CART_CLIENT_SECRET: CART_SECRET,
-    // A test run shares a busy machine: no load shedding (libs/server and the overload check test it).
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...BUSY_MACHINE_ENV,
     ...env,
   });
 }

@@ -25,6 +25,10 @@ export const baseConfigProperties = {
   DATABASE_URL: Type.Optional(secret(Type.String({ pattern: '^postgres(ql)?://' }))),
   /** Unset: fitted to the CPU the process may use (4 per core, 4 at least; @myshop/db's pool-size). */
   DATABASE_POOL_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  /** How long a request waits for a pooled connection (or a new one) before answering 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 2000 }),
+  /** Longest a statement may run; a stuck query fails instead of holding a request forever. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
   /** Run pending migrations before listening (the `migrate` command does it on its own). */
   DATABASE_MIGRATE_ON_START: Type.Boolean({ default: true }),
   /** Where local state lives when no external service is configured (embedded database, dev keys). */

@@ -14,9 +14,9 @@ export interface DatabaseOptions {
   /** Most connections the pool opens; unset: fitted to the process's CPU (`defaultPoolMax`). */
   poolMax?: number | undefined;
   /** Longest a statement may run; a stuck query fails instead of holding a request forever. */
-  statementTimeoutMs?: number;
+  statementTimeoutMs?: number | undefined;
   /** How long to wait for a connection from the pool (or a new one to the server). */
-  connectionTimeoutMs?: number;
+  connectionTimeoutMs?: number | undefined;
   onPoolError?: (error: Error) => void;
   /** The app's metrics registry: pool gauges and a duration histogram of every statement. */
   metricsRegistry?: Registry;

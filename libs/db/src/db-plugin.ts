@@ -8,14 +8,26 @@ import { runMigrations } from './migrate.ts';
 
 export type { Database };
 
+/**
+ * The database keys of a service's config (@myshop/config's base keys): the app passes its
+ * whole config, so a new key reaches every service without touching each app.
+ */
+export interface DatabaseSettings {
+  /** Unset: fitted to the process's CPU (see pool-size.ts). */
+  DATABASE_POOL_MAX?: number | undefined;
+  /** How long a query waits for a connection before the request gets a 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  /** Longest a statement may run. */
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  /** Apply pending migrations while starting (Kubernetes may run the `migrate` command instead). */
+  DATABASE_MIGRATE_ON_START: boolean;
+}
+
 export interface DbPluginOptions {
   url: string;
-  /** Unset: fitted to the process's CPU (see pool-size.ts). */
-  poolMax?: number | undefined;
   /** The service's versioned SQL migrations. */
   migrationsDir: string;
-  /** Apply pending migrations while starting (Kubernetes may run the `migrate` command instead). */
-  migrate: boolean;
+  config: DatabaseSettings;
 }
 
 declare module 'fastify' {
@@ -25,14 +37,16 @@ declare module 'fastify' {
 }
 
 /** One pool per app, migrated before the app is ready, checked by /readyz, closed last. */
-async function db(app: FastifyInstance, options: DbPluginOptions): Promise<void> {
-  if (options.migrate) {
-    const applied = await runMigrations({ url: options.url, dir: options.migrationsDir, log: (message) => app.log.debug(message) });
+async function db(app: FastifyInstance, { url, migrationsDir, config }: DbPluginOptions): Promise<void> {
+  if (config.DATABASE_MIGRATE_ON_START) {
+    const applied = await runMigrations({ url, dir: migrationsDir, log: (message) => app.log.debug(message) });
     if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
   }
   const database = createDatabase({
-    url: options.url,
-    poolMax: options.poolMax,
+    url,
+    poolMax: config.DATABASE_POOL_MAX,
+    connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     onPoolError: (error) => app.log.warn({ err: error }, 'idle database connection lost'),
     // Pool and query metrics join the app's own registry, when it has one (@myshop/metrics).
     metricsRegistry: metricsRegistryOf(app),

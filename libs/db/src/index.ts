@@ -1,4 +1,4 @@
-export { dbPlugin, type DbPluginOptions, type Database } from './db-plugin.ts';
+export { dbPlugin, type DbPluginOptions, type DatabaseSettings, type Database } from './db-plugin.ts';
 export { createDatabase, type Queryable } from './database.ts';
 export { openDatabase, type DatabaseLocation } from './open-database.ts';
 export { startEmbeddedPostgres } from '@myshop/embedded-postgres';

@@ -2,9 +2,17 @@ import { healthPlugin } from '@myshop/health';
 import { createTestDatabase } from '@myshop/testing';
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { dbPlugin } from '../src/index.ts';
+import { dbPlugin, type DatabaseSettings } from '../src/index.ts';
 
 const migrationsDir = new URL('./fixtures/migrations/', import.meta.url).pathname;
+/** The base config's defaults, with a small pool. */
+const settings = (overrides: Partial<DatabaseSettings> = {}): DatabaseSettings => ({
+  DATABASE_POOL_MAX: 2,
+  DATABASE_CONNECT_TIMEOUT_MS: 2000,
+  DATABASE_STATEMENT_TIMEOUT_MS: 5000,
+  DATABASE_MIGRATE_ON_START: true,
+  ...overrides,
+});
 
 describe('dbPlugin', () => {
   it('migrates before the app is ready, serves queries and reports the database in /readyz', async () => {
@@ -12,7 +20,7 @@ describe('dbPlugin', () => {
     onTestFinished(() => testDatabase.drop());
     const app = Fastify({ logger: false });
     await app.register(healthPlugin);
-    await app.register(dbPlugin, { url: testDatabase.url, poolMax: 2, migrationsDir, migrate: true });
+    await app.register(dbPlugin, { url: testDatabase.url, migrationsDir, config: settings() });
     await app.ready();
     await app.db.query("INSERT INTO things (name) VALUES ('from the app')");
     expect(await testDatabase.query('SELECT name FROM things')).toEqual([{ name: 'from the app' }]);
@@ -28,8 +36,25 @@ describe('dbPlugin', () => {
     const app = Fastify({ logger: false });
     onTestFinished(() => app.close());
     await app.register(healthPlugin);
-    await app.register(dbPlugin, { url: testDatabase.url, poolMax: 2, migrationsDir, migrate: false });
+    await app.register(dbPlugin, { url: testDatabase.url, migrationsDir, config: settings({ DATABASE_MIGRATE_ON_START: false }) });
     await app.ready();
     expect(await testDatabase.query("SELECT to_regclass('public.things') AS things")).toEqual([{ things: null }]);
+  });
+
+  it('applies its statement and connection timeouts to every pooled connection', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(healthPlugin);
+    const config = settings({ DATABASE_POOL_MAX: 1, DATABASE_STATEMENT_TIMEOUT_MS: 250, DATABASE_CONNECT_TIMEOUT_MS: 300 });
+    await app.register(dbPlugin, { url: testDatabase.url, migrationsDir, config: { ...config, DATABASE_MIGRATE_ON_START: false } });
+    await app.ready();
+    expect((await app.db.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '250ms' }]);
+    await expect(app.db.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
+    // The pool's one connection held: the next query waits for it no longer than the timeout, then gets a 503.
+    const held = await app.db.pool.connect();
+    onTestFinished(() => held.release());
+    await expect(app.db.query('SELECT 1')).rejects.toMatchObject({ statusCode: 503 });
   });
 });

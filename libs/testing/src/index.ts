@@ -7,6 +7,7 @@
 export { createTestDatabase, type TestDatabase } from './database/test-database.ts';
 export { buildTestApp, type TestApp, type TestAppFactory } from './app/build-test-app.ts';
 export { captureLogs, type CapturedLogs } from './app/capture-logs.ts';
+export { BUSY_MACHINE_ENV } from './app/busy-machine-env.ts';
 
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
