@@ -1,7 +1,7 @@
 /**
  * The Docker engine, as the image tests and `npm run images` use it: the client at /usr/bin/docker
- * when there is one (on this project's machines the client on PATH may lack BuildKit), builds
- * with BuildKit and a time limit, and what an image is made of.
+ * when there is one (a client earlier on PATH, such as a snap or a wrapper, may lack BuildKit),
+ * builds with BuildKit and a time limit, and what an image is made of.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ export function assertDockerEngine(): void {
       .split('\n')[0];
     throw new Error(
       `The image tests need a running Docker engine (${docker}: ${detail}). Start one ` +
-        "(on this project's machines: ../shared/tools/docker-up.sh, which .ci/run calls) and run `npm run test:images` again.",
+        '(`sudo systemctl start docker`, or Docker Desktop; CI starts its own) and run `npm run test:images` again.',
     );
   }
 }
@@ -47,8 +47,8 @@ export function assertImagePresent(image: string): void {
     dockerRun(['image', 'inspect', '--format', '{{.Id}}', image]);
   } catch {
     throw new Error(
-      `The base image ${image} is not in the engine. Pull it (docker pull ${image}), or where no registry ` +
-        `is reachable build the stand-in: ../shared/tools/node-base-image.sh 24 (.ci/run does).`,
+      `The base image ${image} is not in the engine: pull it (docker pull ${image}), or tag an equivalent ` +
+        `image of your own registry as ${image}, then run the image tests again.`,
     );
   }
 }
