@@ -1,11 +1,11 @@
-import { runDatabaseOutageCheck, type DatabaseOutageOptions } from './database-outage.ts';
+import { runDatabaseOutageCheck, type DatabaseOutageDetails, type DatabaseOutageOptions } from './database-outage.ts';
 import type { Figure } from './figures.ts';
 import { startChaosStack, type CheckResult } from './harness.ts';
-import { runKillCheck, type KillOptions } from './kill.ts';
-import { runMoneyCheck, type MoneyOptions } from './money.ts';
-import { runOverloadCheck, type OverloadOptions } from './overload.ts';
-import { runRolloutCheck, type RolloutOptions } from './rollout.ts';
-import { runSettleCrashCheck, type SettleCrashOptions } from './settle-crash.ts';
+import { runKillCheck, type KillDetails, type KillOptions } from './kill.ts';
+import { runMoneyCheck, type MoneyDetails, type MoneyOptions } from './money.ts';
+import { runOverloadCheck, type OverloadDetails, type OverloadOptions } from './overload.ts';
+import { runRolloutCheck, type RolloutDetails, type RolloutOptions } from './rollout.ts';
+import { runSettleCrashCheck, type SettleCrashDetails, type SettleCrashOptions } from './settle-crash.ts';
 
 type WithoutLog<T> = Omit<T, 'log' | 'stack'>;
 
@@ -49,9 +49,22 @@ export type CheckName = keyof ChecksProfile;
 const ON_ONE_STACK: CheckName[] = ['rollout', 'kill', 'databaseOutage'];
 export const CHECK_NAMES: CheckName[] = [...ON_ONE_STACK, 'overload', 'settleCrash', 'money'];
 
+/** What each check measured, by its name: the `details` of its result. */
+export interface CheckDetails {
+  rollout: RolloutDetails;
+  kill: KillDetails;
+  databaseOutage: DatabaseOutageDetails;
+  overload: OverloadDetails;
+  settleCrash: SettleCrashDetails;
+  money: MoneyDetails;
+}
+
+export type DetailsOf<Name extends CheckName> = CheckDetails[Name];
+
 export interface ChecksRun {
   figures: Figure[];
-  details: Partial<Record<CheckName, unknown>>;
+  /** Only the checks that ran and finished; one that threw left a failing row instead. */
+  details: { [Name in CheckName]?: DetailsOf<Name> };
 }
 
 /**
@@ -68,7 +81,7 @@ export async function runChecks(
   only: CheckName[] = CHECK_NAMES,
 ): Promise<ChecksRun> {
   const run: ChecksRun = { figures: [], details: {} };
-  const attempt = async (name: CheckName, check: () => Promise<CheckResult>) => {
+  const attempt = async <Name extends CheckName>(name: Name, check: () => Promise<CheckResult<DetailsOf<Name>>>) => {
     const started = performance.now();
     log(`${name}: running`);
     try {
