@@ -18,15 +18,25 @@ export interface ChecksProfile {
   money: WithoutLog<MoneyOptions>;
 }
 
+/**
+ * The load of the checks that share one stack (rollout, SIGKILL, database outage): one stack has
+ * one number of replicas, so they take it, and the load with it, from one place.
+ */
+type SharedLoad = Pick<RolloutOptions, 'replicas' | 'ratePerSecond' | 'shoppers' | 'steadyMs'>;
+
+const FULL_LOAD: SharedLoad = { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 };
+
 /** `npm run reliability` and `npm run chaos:rollout`: the lengths of the full checks. */
 export const FULL: ChecksProfile = {
-  rollout: { replicas: 3, ratePerSecond: 60, minimumRatePerSecond: 50, shoppers: 48, steadyMs: 5000 },
-  kill: { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 },
-  databaseOutage: { replicas: 3, ratePerSecond: 60, shoppers: 48, outageMs: 10_000, steadyMs: 5000 },
+  rollout: { ...FULL_LOAD, minimumRatePerSecond: 50 },
+  kill: FULL_LOAD,
+  databaseOutage: { ...FULL_LOAD, outageMs: 10_000 },
   overload: { durationMs: 15_000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   money: { replicas: 3, runs: 100, maxSteps: 6 },
 };
+
+const SHORT_LOAD: SharedLoad = { replicas: 2, ratePerSecond: 50, shoppers: 36, steadyMs: 2000 };
 
 /**
  * `npm test` (CI, 2 cores shared with everything else): two replicas per service, so every
@@ -34,9 +44,9 @@ export const FULL: ChecksProfile = {
  * counts; only the rate is not held to 50 req/s on a machine that is busy with other tests.
  */
 export const SHORT: ChecksProfile = {
-  rollout: { replicas: 2, ratePerSecond: 50, minimumRatePerSecond: 25, shoppers: 36, steadyMs: 2000 },
-  kill: { replicas: 2, ratePerSecond: 50, shoppers: 36, steadyMs: 2000 },
-  databaseOutage: { replicas: 2, ratePerSecond: 50, shoppers: 36, outageMs: 4000, steadyMs: 2000 },
+  rollout: { ...SHORT_LOAD, minimumRatePerSecond: 25 },
+  kill: SHORT_LOAD,
+  databaseOutage: { ...SHORT_LOAD, outageMs: 4000 },
   overload: { durationMs: 6000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   // The money rules need three replicas per service even here; fewer runs.
