@@ -1,11 +1,11 @@
-import { runDatabaseOutageCheck, type DatabaseOutageOptions } from './database-outage.ts';
+import { runDatabaseOutageCheck, type DatabaseOutageDetails, type DatabaseOutageOptions } from './database-outage.ts';
 import type { Figure } from './figures.ts';
 import { startChaosStack, type CheckResult } from './harness.ts';
-import { runKillCheck, type KillOptions } from './kill.ts';
-import { runMoneyCheck, type MoneyOptions } from './money.ts';
-import { runOverloadCheck, type OverloadOptions } from './overload.ts';
-import { runRolloutCheck, type RolloutOptions } from './rollout.ts';
-import { runSettleCrashCheck, type SettleCrashOptions } from './settle-crash.ts';
+import { runKillCheck, type KillDetails, type KillOptions } from './kill.ts';
+import { runMoneyCheck, type MoneyDetails, type MoneyOptions } from './money.ts';
+import { runOverloadCheck, type OverloadDetails, type OverloadOptions } from './overload.ts';
+import { runRolloutCheck, type RolloutDetails, type RolloutOptions } from './rollout.ts';
+import { runSettleCrashCheck, type SettleCrashDetails, type SettleCrashOptions } from './settle-crash.ts';
 
 type WithoutLog<T> = Omit<T, 'log' | 'stack'>;
 
@@ -18,15 +18,25 @@ export interface ChecksProfile {
   money: WithoutLog<MoneyOptions>;
 }
 
+/**
+ * The load of the checks that share one stack (rollout, SIGKILL, database outage): one stack has
+ * one number of replicas, so they take it, and the load with it, from one place.
+ */
+type SharedLoad = Pick<RolloutOptions, 'replicas' | 'ratePerSecond' | 'shoppers' | 'steadyMs'>;
+
+const FULL_LOAD: SharedLoad = { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 };
+
 /** `npm run reliability` and `npm run chaos:rollout`: the lengths of the full checks. */
 export const FULL: ChecksProfile = {
-  rollout: { replicas: 3, ratePerSecond: 60, minimumRatePerSecond: 50, shoppers: 48, steadyMs: 5000 },
-  kill: { replicas: 3, ratePerSecond: 60, shoppers: 48, steadyMs: 5000 },
-  databaseOutage: { replicas: 3, ratePerSecond: 60, shoppers: 48, outageMs: 10_000, steadyMs: 5000 },
+  rollout: { ...FULL_LOAD, minimumRatePerSecond: 50 },
+  kill: FULL_LOAD,
+  databaseOutage: { ...FULL_LOAD, outageMs: 10_000 },
   overload: { durationMs: 15_000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   money: { replicas: 3, runs: 100, maxSteps: 6 },
 };
+
+const SHORT_LOAD: SharedLoad = { replicas: 2, ratePerSecond: 50, shoppers: 36, steadyMs: 2000 };
 
 /**
  * `npm test` (CI, 2 cores shared with everything else): two replicas per service, so every
@@ -34,9 +44,9 @@ export const FULL: ChecksProfile = {
  * counts; only the rate is not held to 50 req/s on a machine that is busy with other tests.
  */
 export const SHORT: ChecksProfile = {
-  rollout: { replicas: 2, ratePerSecond: 50, minimumRatePerSecond: 25, shoppers: 36, steadyMs: 2000 },
-  kill: { replicas: 2, ratePerSecond: 50, shoppers: 36, steadyMs: 2000 },
-  databaseOutage: { replicas: 2, ratePerSecond: 50, shoppers: 36, outageMs: 4000, steadyMs: 2000 },
+  rollout: { ...SHORT_LOAD, minimumRatePerSecond: 25 },
+  kill: SHORT_LOAD,
+  databaseOutage: { ...SHORT_LOAD, outageMs: 4000 },
   overload: { durationMs: 6000, connections: 48, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   // The money rules need three replicas per service even here; fewer runs.
@@ -49,9 +59,22 @@ export type CheckName = keyof ChecksProfile;
 const ON_ONE_STACK: CheckName[] = ['rollout', 'kill', 'databaseOutage'];
 export const CHECK_NAMES: CheckName[] = [...ON_ONE_STACK, 'overload', 'settleCrash', 'money'];
 
+/** What each check measured, by its name: the `details` of its result. */
+export interface CheckDetails {
+  rollout: RolloutDetails;
+  kill: KillDetails;
+  databaseOutage: DatabaseOutageDetails;
+  overload: OverloadDetails;
+  settleCrash: SettleCrashDetails;
+  money: MoneyDetails;
+}
+
+export type DetailsOf<Name extends CheckName> = CheckDetails[Name];
+
 export interface ChecksRun {
   figures: Figure[];
-  details: Partial<Record<CheckName, unknown>>;
+  /** Only the checks that ran and finished; one that threw left a failing row instead. */
+  details: { [Name in CheckName]?: DetailsOf<Name> };
 }
 
 /**
@@ -68,7 +91,7 @@ export async function runChecks(
   only: CheckName[] = CHECK_NAMES,
 ): Promise<ChecksRun> {
   const run: ChecksRun = { figures: [], details: {} };
-  const attempt = async (name: CheckName, check: () => Promise<CheckResult>) => {
+  const attempt = async <Name extends CheckName>(name: Name, check: () => Promise<CheckResult<DetailsOf<Name>>>) => {
     const started = performance.now();
     log(`${name}: running`);
     try {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult, type LoadDetails } from './harness.ts';
 import { isFailure, type Sample } from './mixed-load.ts';
 
 export interface DatabaseOutageOptions {
@@ -20,6 +20,25 @@ export interface DatabaseOutageOptions {
   log?: (message: string) => void;
 }
 
+/** When the outage happened, in milliseconds into the load, and which replicas said they were not ready. */
+export interface Outage {
+  startedAt: number;
+  /** When the databases were told to start again. */
+  restartAt: number;
+  /** When every database had started again. */
+  databasesBackAt: number;
+  /** When every replica was ready again. */
+  recoveredAt: number;
+  /** The replicas that answered /readyz 503 while their database was down. */
+  notReady: string[];
+}
+
+export interface DatabaseOutageDetails extends LoadDetails {
+  outage: Outage;
+  /** The first failures during the outage that were not 503 + Retry-After. */
+  otherFailures: Sample[];
+}
+
 /** A failure that is what an outage should give: 503 with a Retry-After the client can follow. */
 const isPoliteRefusal = (sample: Sample) => sample.status === 503 && sample.retryAfter !== undefined;
 
@@ -30,7 +49,7 @@ const isPoliteRefusal = (sample: Sample) => sample.status === 503 && sample.retr
  * is back the services must recover by themselves, and when the shoppers' retries are through
  * no order or charge may be half-written.
  */
-export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<CheckResult> {
+export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<CheckResult<DatabaseOutageDetails>> {
   const log = options.log ?? (() => undefined);
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 60_000;

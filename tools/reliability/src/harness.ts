@@ -10,10 +10,19 @@ import { createShoppers, LOAD_TEST_USER_LIMITS, readCatalogue } from './shoppers
 /** The repository root, from tools/reliability/src. */
 export const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
-export interface CheckResult {
+/** What a check gives back: its rows of the table, and `Details`, the named shape of what it measured. */
+export interface CheckResult<Details> {
   figures: Figure[];
   /** Everything measured, for the JSON report and for tests to assert on. */
-  details: Record<string, unknown>;
+  details: Details;
+}
+
+/** What every check under load measured: the load, the books afterwards, and the replicas' last log lines when something failed. */
+export interface LoadDetails {
+  summary: LoadSummary;
+  ledger: Ledger;
+  /** Empty unless something failed, when they may say why. */
+  recentLines: string[];
 }
 
 export interface ChaosStack {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult, type LoadDetails } from './harness.ts';
 import { isFailure, type Sample } from './mixed-load.ts';
 
 export interface KillOptions {
@@ -18,7 +18,7 @@ export interface KillOptions {
   log?: (message: string) => void;
 }
 
-interface Kill {
+export interface Kill {
   replica: string;
   /** Milliseconds into the load. */
   killedAt: number;
@@ -31,6 +31,11 @@ interface Kill {
   failuresAfter: Sample[];
 }
 
+export interface KillDetails extends LoadDetails {
+  /** One per service, in the order they were killed. */
+  kills: Kill[];
+}
+
 /**
  * One replica of each service killed with SIGKILL under load, in turn: no drain, no goodbye.
  * The gateway must stop sending to it and the supervisor must bring a new one (restartPolicy
@@ -38,7 +43,7 @@ interface Kill {
  * requests sent after the kill (target 0), seconds until all replicas are ready again, and
  * the books once the shoppers' retries of interrupted checkouts are through.
  */
-export function runKillCheck(options: KillOptions): Promise<CheckResult> {
+export function runKillCheck(options: KillOptions): Promise<CheckResult<KillDetails>> {
   const log = options.log ?? (() => undefined);
   const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 120_000;
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {

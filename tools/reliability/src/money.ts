@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Answer, GatewayClient } from '@myshop/devstack';
 import fc from 'fast-check';
 import { formatCount, type Figure } from './figures.ts';
-import { runReconcileCommand } from './reconcile-command.ts';
+import { runReconcileCommand, type ReconcileRun } from './reconcile-command.ts';
 import { onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
+import type { Ledger } from './ledger.ts';
 import { card, createShopper, DECLINED, login, readCatalogue, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export interface MoneyOptions {
@@ -77,7 +78,8 @@ interface ShopperModel {
   refunds: Promise<void>;
 }
 
-interface Tally {
+/** What the runs did, counted, and every way the stack diverged from the model. */
+export interface MoneyTally {
   runs: number;
   steps: number;
   checkouts: number;
@@ -90,6 +92,14 @@ interface Tally {
   refundsRefusedForShoppers: number;
   replaysRefused: number;
   divergences: string[];
+}
+
+export interface MoneyDetails {
+  tally: MoneyTally;
+  /** The books once every run was done. */
+  ledger: Ledger;
+  /** `npm run reconcile` run over the same books. */
+  reconciliation: ReconcileRun;
 }
 
 /**
@@ -107,7 +117,7 @@ interface Tally {
  * and, once all runs are done, the books: reconciliation finds no difference, and money captured
  * minus refunded equals what the paid orders keep.
  */
-export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult> {
+export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult<MoneyDetails>> {
   const log = options.log ?? (() => undefined);
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
     const { client } = chaos;
@@ -116,7 +126,7 @@ export async function runMoneyCheck(options: MoneyOptions): Promise<CheckResult>
     await chaos.stack.operator('grant', operator.email);
     const operatorToken = await login(client, operator.email);
     const clientSecret = readFileSync(join(chaos.dataDir, 'clients', 'cart.secret'), 'utf8');
-    const tally: Tally = {
+    const tally: MoneyTally = {
       runs: 0,
       steps: 0,
       checkouts: 0,
@@ -208,7 +218,7 @@ interface Context {
   products: ProductRef[];
   operatorToken: string;
   clientSecret: string;
-  tally: Tally;
+  tally: MoneyTally;
 }
 
 const PENDING_CODES = new Set(['CART_CHECKOUT_PENDING', 'CART_CHECKOUT_IN_PROGRESS', 'CART_EMPTY']);
@@ -365,7 +375,7 @@ interface OrderView {
  * After a run: every unit added is in the cart or in exactly one paid order; every order the
  * shop said was paid is listed with what the operator refunded of it (read from payment's feed).
  */
-async function checkModel(client: GatewayClient, models: ShopperModel[], tally: Tally): Promise<void> {
+async function checkModel(client: GatewayClient, models: ShopperModel[], tally: MoneyTally): Promise<void> {
   for (const [index, model] of models.entries()) {
     const name = SHOPPERS[index];
     const token = model.shopper.token;

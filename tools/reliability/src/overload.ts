@@ -16,12 +16,34 @@ export interface OverloadOptions {
   log?: (message: string) => void;
 }
 
-interface Tally {
+/** The flood's answers: served (400, the body refused by validation), shed, or anything else. */
+export interface FloodTally {
   ok: number;
   shed: number;
   /** 503 without Retry-After, any other 5xx, or no answer. */
   other: number;
   otherSamples: string[];
+}
+
+/** The liveness probe's answers during the flood. */
+export interface LivenessTally {
+  ok: number;
+  total: number;
+  /** Milliseconds. */
+  slowest: number;
+  /** Why each failed probe failed: its status or error code. */
+  failures: string[];
+  /** Failures in a row at worst: the kubelet restarts at LIVENESS_FAILURE_THRESHOLD. */
+  longestFailureRun: number;
+}
+
+export interface OverloadDetails {
+  tally: FloodTally;
+  liveness: LivenessTally;
+  /** Serving normally again once the flood was over. */
+  recovered: boolean;
+  /** The same process still running, not restarted. */
+  alive: boolean;
 }
 
 /**
@@ -31,7 +53,7 @@ interface Tally {
  * must keep answering 200 within the liveness probe's timeout all along, so that the kubelet
  * does not restart an overloaded but healthy process. Afterwards it serves normally again.
  */
-export async function runOverloadCheck(options: OverloadOptions): Promise<CheckResult> {
+export async function runOverloadCheck(options: OverloadOptions): Promise<CheckResult<OverloadDetails>> {
   const log = options.log ?? (() => undefined);
   const chaos = await startChaosStack({
     services: ['user'],
@@ -42,7 +64,7 @@ export async function runOverloadCheck(options: OverloadOptions): Promise<CheckR
   try {
     const replica = chaos.stack.services.get('user')!.replicas[0]!;
     const pool = new Pool(replica.origin, { connections: options.connections, pipelining: 1 });
-    const tally: Tally = { ok: 0, shed: 0, other: 0, otherSamples: [] };
+    const tally: FloodTally = { ok: 0, shed: 0, other: 0, otherSamples: [] };
     const deadline = performance.now() + options.durationMs;
     // What costs a service most before any handler runs: a big JSON body to parse (under
     // BODY_LIMIT_BYTES), here one that validation then refuses with 400.
@@ -75,7 +97,7 @@ export async function runOverloadCheck(options: OverloadOptions): Promise<CheckR
     };
 
     // The kubelet's liveness probe meanwhile (timeoutSeconds 2, failureThreshold 3), every half second here.
-    const liveness = { ok: 0, total: 0, slowest: 0, failures: [] as string[], longestFailureRun: 0 };
+    const liveness: LivenessTally = { ok: 0, total: 0, slowest: 0, failures: [], longestFailureRun: 0 };
     let failureRun = 0;
     const failed = (why: string) => {
       liveness.failures.push(why);
@@ -139,7 +161,7 @@ export async function runOverloadCheck(options: OverloadOptions): Promise<CheckR
   }
 }
 
-function record(tally: Tally, what: string): void {
+function record(tally: FloodTally, what: string): void {
   tally.other += 1;
   if (tally.otherSamples.length < 10) tally.otherSamples.push(what);
 }

@@ -25,7 +25,7 @@ const result = await runRolloutCheck({
   log: say,
 });
 process.stdout.write(`${renderTable(result.figures)}\n`);
-const { summary } = result.details as { summary: { failureSamples: unknown[]; unexpectedSamples: unknown[] } };
+const { summary } = result.details;
 if (summary.failureSamples.length > 0) say(`first failures: ${JSON.stringify(summary.failureSamples)}`);
 if (summary.unexpectedSamples.length > 0) say(`unexpected answers: ${JSON.stringify(summary.unexpectedSamples)}`);
 process.exitCode = result.figures.every((figure) => figure.pass) ? 0 : 1;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
-import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult } from './harness.ts';
+import { booksFigure, onStack, readStackLedger, startLoad, type ChaosStack, type CheckResult, type LoadDetails } from './harness.ts';
 
 export interface RolloutOptions {
   /** Replicas per service of a stack of its own (3 in the full run). */
@@ -17,6 +17,17 @@ export interface RolloutOptions {
   log?: (message: string) => void;
 }
 
+/** One replica replaced: the old name → the new one, and how long the replacement took to be ready. */
+export interface Restart {
+  replica: string;
+  ms: number;
+}
+
+export interface RolloutDetails extends LoadDetails {
+  /** Every replica of every service, in the order they were replaced. */
+  restarts: Restart[];
+}
+
 /**
  * A rolling restart under load, as a Deployment rollout does it with `maxUnavailable: 0`: for
  * every replica of every service in turn, a new replica starts and must be ready, the old one
@@ -24,14 +35,14 @@ export interface RolloutOptions {
  * and check out through the gateway. Figures: failed requests (target 0), the rate kept, and
  * the books: checkouts completed = charges made, none twice, nothing half-written.
  */
-export function runRolloutCheck(options: RolloutOptions): Promise<CheckResult> {
+export function runRolloutCheck(options: RolloutOptions): Promise<CheckResult<RolloutDetails>> {
   const log = options.log ?? (() => undefined);
   return onStack(options.stack, { replicas: options.replicas, log }, async (chaos) => {
     const { stack } = chaos;
     const { before, load } = await startLoad(chaos, { shoppers: options.shoppers, ratePerSecond: options.ratePerSecond });
     await sleep(options.steadyMs);
 
-    const restarts: Array<{ replica: string; ms: number }> = [];
+    const restarts: Restart[] = [];
     for (const service of stack.services.values()) {
       for (let index = 0; index < service.replicas.length; index += 1) {
         const old = service.replicas[index]!.name;

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Answer } from '@myshop/devstack';
 import { request } from 'undici';
 import { formatSeconds, type Figure } from './figures.ts';
 import { startChaosStack, type CheckResult } from './harness.ts';
-import { readLedger, selectRows as select } from './ledger.ts';
+import { readLedger, selectRows as select, type Ledger } from './ledger.ts';
 import { retryAfterMs } from './mixed-load.ts';
 import { card, createShopper, readCatalogue, VISA } from './shoppers.ts';
 
@@ -78,6 +79,44 @@ export interface SettleCrashOptions {
   log?: (message: string) => void;
 }
 
+/** Cart's answer to a checkout: the order and its charge once it ends, an error code while it does not. */
+export interface CheckoutAnswerBody {
+  orderId?: string;
+  chargeId?: string;
+  status?: string;
+  amount?: number;
+  code?: string;
+}
+
+/** The order of the checkout as cart's database holds it afterwards. */
+export interface OrderAfterCrash {
+  status: string;
+  charge_id: string;
+  attempts: number;
+}
+
+/** A charge payment's database holds for the order. */
+export interface ChargeOfOrder {
+  id: string;
+  status: string;
+  amount: number;
+}
+
+export interface SettleCrashDetails {
+  /** Every attempt's answer in turn: its status and error code, or `no answer`. */
+  answers: string[];
+  /** The charge payment created right before the cart replica was killed. */
+  chargedBeforeCrash: string;
+  /** The answer that ended the checkout: 201 paid or 402 declined. */
+  final: Answer<CheckoutAnswerBody>;
+  /** Absent when cart has no order of that id. */
+  order: OrderAfterCrash | undefined;
+  charges: ChargeOfOrder[];
+  ledger: Ledger;
+  /** The cart replica killed, empty if none was. */
+  killed: string;
+}
+
 /**
  * The worst moment for cart to die: payment has created the charge and answered, cart has not
  * yet marked the order paid. The interposer SIGKILLs the cart replica right then; the shopper
@@ -85,7 +124,7 @@ export interface SettleCrashOptions {
  * while the dead attempt's lease runs) until it ends. Figure: the order ends paid exactly once,
  * by the very charge made before the crash, and payment holds one charge for it.
  */
-export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Promise<CheckResult> {
+export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Promise<CheckResult<SettleCrashDetails>> {
   const log = options.log ?? (() => undefined);
   const recoveryTimeoutMs = options.recoveryTimeoutMs ?? 120_000;
   const interposer = new PaymentInterposer();
@@ -119,12 +158,12 @@ export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Pro
       const key = randomUUID();
       const started = performance.now();
       const answers: string[] = [];
-      let final: { status: number; body: { orderId?: string; chargeId?: string; status?: string; amount?: number } } | undefined;
+      let final: Answer<CheckoutAnswerBody> | undefined;
       while (!final) {
         if (performance.now() - started > recoveryTimeoutMs)
           throw new Error(`checkout not settled within ${recoveryTimeoutMs} ms: ${answers.join(', ')}`);
         const answer = await client
-          .call<{ orderId?: string; chargeId?: string; status?: string; amount?: number; code?: string }>('POST', '/cart/checkout', {
+          .call<CheckoutAnswerBody>('POST', '/cart/checkout', {
             token: shopper.token,
             key,
             body: { card: card(VISA) },
@@ -137,16 +176,14 @@ export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Pro
       const settledMs = performance.now() - started;
 
       const orderId = final.body.orderId ?? '';
-      const charges = await select<{ id: string; status: string; amount: number }>(
+      const charges = await select<ChargeOfOrder>(
         stack.services.get('payment')!.databaseUrl,
         `SELECT id, status, amount FROM charges WHERE metadata->>'orderId' = $1`,
         [orderId],
       );
-      const [order] = await select<{ status: string; charge_id: string; attempts: number }>(
-        cart.databaseUrl,
-        'SELECT status, charge_id, attempts FROM orders WHERE id = $1',
-        [orderId],
-      );
+      const [order] = await select<OrderAfterCrash>(cart.databaseUrl, 'SELECT status, charge_id, attempts FROM orders WHERE id = $1', [
+        orderId,
+      ]);
       const ledger = await readLedger(cart.databaseUrl, stack.services.get('payment')!.databaseUrl);
       const cartAfter = await client.call<{ items: unknown[] }>('GET', '/cart', { token: shopper.token });
 

@@ -9,8 +9,6 @@ import { SHORT } from '../src/checks.ts';
 import { runDatabaseOutageCheck } from '../src/database-outage.ts';
 import { startChaosStack, type ChaosStack } from '../src/harness.ts';
 import { runKillCheck } from '../src/kill.ts';
-import type { Ledger } from '../src/ledger.ts';
-import type { LoadSummary, Sample } from '../src/mixed-load.ts';
 import { runRolloutCheck } from '../src/rollout.ts';
 
 let chaos: ChaosStack;
@@ -26,7 +24,7 @@ afterAll(async () => {
 describe('one stack through a series of incidents, under a mixed load through the gateway', () => {
   it('a rolling restart of every replica (SIGTERM, each replacement ready first) fails no request, and every checkout is one charge', async () => {
     const { figures, details } = await runRolloutCheck({ ...SHORT.rollout, stack: chaos });
-    const { summary, ledger, restarts } = details as { summary: LoadSummary; ledger: Ledger; restarts: unknown[] };
+    const { summary, ledger, restarts } = details;
     expect(restarts).toHaveLength(SHORT.rollout.replicas * 3);
     expect(summary.failureSamples).toEqual([]);
     expect(summary.failures).toBe(0);
@@ -42,11 +40,7 @@ describe('one stack through a series of incidents, under a mixed load through th
 
   it('a replica of each service killed with SIGKILL leaves the rotation and is replaced; nothing sent after a kill fails', async () => {
     const { figures, details } = await runKillCheck({ ...SHORT.kill, stack: chaos });
-    const { kills, ledger, summary } = details as {
-      kills: Array<{ replica: string; failuresAfter: Sample[] }>;
-      ledger: Ledger;
-      summary: LoadSummary;
-    };
+    const { kills, ledger, summary } = details;
     expect(kills.map((kill) => kill.replica.replace(/-\d+$/, '')).sort()).toEqual(['cart', 'payment', 'user']);
     expect(kills.flatMap((kill) => kill.failuresAfter)).toEqual([]);
     expect(summary.unexpectedSamples).toEqual([]);
@@ -56,7 +50,7 @@ describe('one stack through a series of incidents, under a mixed load through th
 
   it('every database stopped: 503 + Retry-After fast, readiness 503, recovery by itself, nothing half-written', async () => {
     const { figures, details } = await runDatabaseOutageCheck({ ...SHORT.databaseOutage, stack: chaos });
-    const { summary, otherFailures, ledger } = details as { summary: LoadSummary; otherFailures: Sample[]; ledger: Ledger };
+    const { summary, otherFailures, ledger } = details;
     expect(otherFailures).toEqual([]);
     // The outage was felt (requests were refused), and told apart from a crash.
     expect(summary.failures).toBeGreaterThan(0);

@@ -4,17 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SHORT } from '../src/checks.ts';
-import type { Ledger } from '../src/ledger.ts';
 import { runMoneyCheck } from '../src/money.ts';
 
 describe('money, proven against a hostile shopper on three replicas of each service', () => {
   it('charges each cart once, refunds only on an operator’s word, keeps tokens where they belong, and the books agree', async () => {
     const { figures, details } = await runMoneyCheck(SHORT.money);
-    const { tally, ledger, reconciliation } = details as {
-      tally: { runs: number; divergences: string[]; paid: number; concurrentClicks: number; operatorRefunds: number };
-      ledger: Ledger;
-      reconciliation: { code: number; output: string };
-    };
+    const { tally, ledger, reconciliation } = details;
     expect(tally.divergences).toEqual([]);
     expect(tally.runs).toBe(SHORT.money.runs);
     // The runs did what they are for: payments, double clicks, refunds.
