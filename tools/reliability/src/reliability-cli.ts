@@ -12,9 +12,11 @@ import { readFigureFiles, renderTable, writeFigures } from './figures.ts';
 import { repositoryRoot } from './harness.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
-const only = values.only ? (values.only.split(',').map((name) => name.trim()) as CheckName[]) : CHECK_NAMES;
-const unknown = only.filter((name) => !CHECK_NAMES.includes(name));
+const isCheckName = (name: string): name is CheckName => (CHECK_NAMES as string[]).includes(name);
+const named = values.only ? values.only.split(',').map((name) => name.trim()) : CHECK_NAMES;
+const unknown = named.filter((name) => !isCheckName(name));
 if (unknown.length > 0) throw new Error(`--only: unknown check ${unknown.join(', ')} (known: ${CHECK_NAMES.join(', ')})`);
+const only = named.filter(isCheckName);
 const say = (message: string) => process.stderr.write(`[reliability] ${message}\n`);
 
 const { figures, details } = await runChecks(FULL, say, only);
