@@ -15,7 +15,10 @@ const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const isCheckName = (name: string): name is CheckName => (CHECK_NAMES as string[]).includes(name);
 const named = values.only ? values.only.split(',').map((name) => name.trim()) : CHECK_NAMES;
 const unknown = named.filter((name) => !isCheckName(name));
-if (unknown.length > 0) throw new Error(`--only: unknown check ${unknown.join(', ')} (known: ${CHECK_NAMES.join(', ')})`);
+if (unknown.length > 0) {
+  process.stderr.write(`--only: unknown check ${unknown.join(', ')} (known: ${CHECK_NAMES.join(', ')})\n`);
+  process.exit(2);
+}
 const only = named.filter(isCheckName);
 const say = (message: string) => process.stderr.write(`[reliability] ${message}\n`);
 
