@@ -30,6 +30,7 @@ import { startHelper } from './helpers.ts';
 import { startLoadGenerator } from './load.ts';
 import { measureRoute, measureSaturated, type MeasureSettings } from './measure.ts';
 import { serviceMemory } from './memory.ts';
+import { podEnvText } from './pod-conditions.ts';
 import { renderReport, reportJson, type RunContext } from './report.ts';
 import { ROUTES, type BenchResults, type ModeResults, type Route, type RouteMeasure, type Yardstick } from './results.ts';
 import { countChargeRoundTrips } from './round-trips.ts';
@@ -75,6 +76,12 @@ try {
     running.push(await startMode(mode, settings));
   }
   const first = running[0]!;
+  // The same in every mode: said once, before any figure depends on it.
+  for (const [service, { pod, placement }] of Object.entries(first.services)) {
+    const cgroup =
+      'cgroup' in placement ? `memory cgroup of ${pod.limitBytes / 1_048_576} MiB` : `no memory cgroup (${placement.unavailable})`;
+    say(`  ${service} as in its pod: ${cgroup}; ${podEnvText(pod)}`);
+  }
   yardsticks = await startYardsticks(first, dataDir);
   say(
     `yardsticks: the same page (${yardsticks.samePage.bytes} bytes, ${yardsticks.samePage.contentType}) and the bare peer on the ${first.mode} databases`,
