@@ -34,6 +34,8 @@ async function runLoad(run: LoadRun): Promise<LoadResult> {
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    statusCounts: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0])),
+    elapsedSeconds: result.duration,
   };
 }
 

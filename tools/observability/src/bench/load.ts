@@ -10,6 +10,10 @@ export interface LoadResult {
   /** Answers outside 2xx, and socket errors or timeouts: a run with any of them is not a measure. */
   non2xx: number;
   errors: number;
+  /** Every answer by its status code (`{ '200': 412, '429': 3 }`). */
+  statusCounts: Record<string, number>;
+  /** How long the run lasted, as autocannon timed it. */
+  elapsedSeconds: number;
 }
 
 export interface LoadTarget {

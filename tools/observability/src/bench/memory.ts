@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { ServiceMemory } from './results.ts';
+import { podEnvText } from './pod-conditions.ts';
 import type { RunningService } from './services.ts';
 
 const MB = 1_048_576;
@@ -9,8 +10,7 @@ const MB = 1_048_576;
 export async function serviceMemory(service: RunningService): Promise<ServiceMemory> {
   const text = await (await request(service.process.metricsUrl)).body.text();
   const value = (name: string) => Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / MB);
-  const env = Object.entries(service.pod.env).map(([key, setting]) => `${key}=${setting}`);
-  const envText = env.length > 0 ? `pod env ${env.join(' ')}` : 'the pod sets no memory env';
+  const envText = podEnvText(service.pod);
   const { placement } = service;
   // RSS counts mapped files too (node's own binary, shared with every process that maps it): the
   // anonymous part is what the process itself allocated.

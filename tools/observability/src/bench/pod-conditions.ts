@@ -3,15 +3,28 @@ import { join } from 'node:path';
 import { defaultPoolMax } from '@myshop/db';
 import { parse } from 'yaml';
 import { repoRoot } from '../observability-files.ts';
+import { finalStageEnv } from './dockerfile-env.ts';
 
 /** What a service's pod gets that bears on its memory: the container's limit and the env that tunes memory. */
 export interface PodMemoryConditions {
   /** resources.limits.memory of the Deployment's container, in bytes. */
   limitBytes: number;
-  /** The pod's env keys that change how the process uses memory (see MEMORY_ENV). */
+  /** The env keys the container starts with that change how the process uses memory (see MEMORY_ENV). */
   env: Record<string, string>;
-  /** Where it was read. */
+  /** Where each key of `env` was set: the image's Dockerfile, the ConfigMap's env file or the Deployment. */
+  envSources: Record<string, string>;
+  /** The folder of the manifests read. */
   source: string;
+}
+
+/** The texts a pod's conditions are read from. */
+export interface PodFiles {
+  /** docker/<service>.Dockerfile: the image's own ENV. */
+  dockerfile: string;
+  /** The Deployment's manifest. */
+  deployment: string;
+  /** The env file of the service's ConfigMap (envFrom). */
+  configEnv: string;
 }
 
 /**
@@ -45,41 +58,59 @@ interface Deployment {
 }
 
 /**
- * The memory conditions of a Deployment's container named after the service: its limit, and
- * the memory env set literally on the container or in its ConfigMap's env file (a key set in
- * both: the container's wins, as in Kubernetes).
+ * The memory conditions of a Deployment's container named after the service: its limit, and the
+ * memory env it starts with. Kubernetes layers it as a container runtime does: the image's ENV
+ * (the last stage of its Dockerfile), over it the ConfigMap's env file, over both the env set
+ * literally on the container.
  */
-export function memoryConditions(service: string, deploymentYaml: string, configEnv: string, source: string): PodMemoryConditions {
-  const deployment = parse(deploymentYaml) as Deployment;
+export function memoryConditions(service: string, files: PodFiles, source: string): PodMemoryConditions {
+  const deployment = parse(files.deployment) as Deployment;
   const container = deployment.spec?.template?.spec?.containers?.find((candidate) => candidate.name === service);
   if (!container) throw new Error(`${source}: no container named ${service}`);
   const limit = container.resources?.limits?.memory;
   if (limit === undefined) throw new Error(`${source}: the ${service} container has no memory limit`);
   const env: Record<string, string> = {};
-  for (const line of configEnv.split('\n')) {
+  const envSources: Record<string, string> = {};
+  const set = (name: string, value: string, from: string) => {
+    if (!MEMORY_ENV.test(name)) return;
+    env[name] = value;
+    envSources[name] = from;
+  };
+  const dockerfile = `docker/${service}.Dockerfile`;
+  for (const [name, value] of Object.entries(finalStageEnv(files.dockerfile, dockerfile))) set(name, value, dockerfile);
+  for (const line of files.configEnv.split('\n')) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match && MEMORY_ENV.test(match[1]!)) env[match[1]!] = match[2]!;
+    if (match) set(match[1]!, match[2]!, `${source}/config.env`);
   }
   for (const variable of container.env ?? []) {
-    if (MEMORY_ENV.test(variable.name) && variable.value !== undefined) env[variable.name] = variable.value;
+    if (variable.value !== undefined) set(variable.name, variable.value, `${source}/deployment.yaml`);
   }
-  return { limitBytes: quantityBytes(limit), env, source };
+  return { limitBytes: quantityBytes(limit), env, envSources, source };
 }
 
 /**
- * Read from the base manifests, k8s/base/<service>: the Deployment and its ConfigMap's env file.
- * An overlay or component that patches the limit or this env is not seen here; should one ever
- * do, render it (kubectl kustomize) and pass its Deployment to memoryConditions instead.
+ * Read from the image's Dockerfile and the base manifests, k8s/base/<service>: the Deployment
+ * and its ConfigMap's env file. An overlay or component that patches the limit or this env is
+ * not seen here; should one ever do, render it (kubectl kustomize) and pass its Deployment to
+ * memoryConditions instead.
  */
 export function podMemoryConditions(service: string): PodMemoryConditions {
   const dir = join(repoRoot, 'k8s/base', service);
-  const configFile = join(dir, 'config.env');
   return memoryConditions(
     service,
-    readFileSync(join(dir, 'deployment.yaml'), 'utf8'),
-    readFileSync(configFile, 'utf8'),
+    {
+      dockerfile: readFileSync(join(repoRoot, 'docker', `${service}.Dockerfile`), 'utf8'),
+      deployment: readFileSync(join(dir, 'deployment.yaml'), 'utf8'),
+      configEnv: readFileSync(join(dir, 'config.env'), 'utf8'),
+    },
     `k8s/base/${service}`,
   );
+}
+
+/** The memory env applied, each key with where it was set, for the report. */
+export function podEnvText(pod: PodMemoryConditions): string {
+  const env = Object.entries(pod.env).map(([key, value]) => `${key}=${value} (${pod.envSources[key]})`);
+  return env.length > 0 ? `pod env ${env.join(', ')}` : 'the pod sets no memory env';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BenchOptions } from './args.ts';
+import { failuresText } from './measure.ts';
 import { ROUTES, type BenchResults, type RouteMeasure } from './results.ts';
 import type { TargetVerdict } from './targets.ts';
 
@@ -72,6 +73,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
   );
   const { login, roundTrips } = results;
   const { parameters } = login.limit;
+  const loginFailures = failuresText(login.saturated);
   return [
     `${context.cores} cores, load average ${context.loadAverageAtStart.toFixed(1)} at the start and ${context.loadAverageAtEnd.toFixed(1)} at the end; node ${context.node}; services from ${options.compiled ? 'dist (as the images)' : 'sources (as npm start)'}`,
     `load generator: autocannon, ${context.loadGenerator}; ${options.connections} connections, ${options.durationSeconds} s per run, best of ${options.rounds} in rotating order`,
@@ -84,7 +86,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     '',
     ...conditions.map((line) => `- ${line}`),
     '',
-    `POST /user/login (${login.mode}): ${login.saturated.requestsPerSecond} req/s (p99 ${formatMs(login.saturated.p99Ms)} ms); one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms, so ${login.limit.cores} cores verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
+    `POST /user/login (${login.mode}): ${login.saturated.successesPerSecond.toFixed(0)} successful logins/s (p99 ${formatMs(login.saturated.best.p99Ms)} ms)${loginFailures ? `, and answers other than ${login.saturated.status}: ${loginFailures}` : ''}; one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms alone (load average ${login.limit.loadAverage.toFixed(1)}), so ${login.limit.cores} cores (${login.limit.coresBasis}) verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
     `POST /payment/charges: ${roundTrips.roundTrips} database round trips over ${roundTrips.charges} charges (${(roundTrips.roundTrips / roundTrips.charges).toFixed(2)} each), counted on the wire; one charge sends:`,
     ...roundTrips.statements.map((statement) => `    ${statement.replace(/\s+/g, ' ').trim()}`),
     `spans exported to the sink: ${context.spansExported.exports} requests, ${Math.round(context.spansExported.bytes / 1024)} KB`,

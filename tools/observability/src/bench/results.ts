@@ -1,6 +1,7 @@
 import type { Argon2Limit } from './argon2-limit.ts';
 import type { Mode } from './args.ts';
 import type { LoadResult } from './load.ts';
+import type { SuccessMeasure } from './measure.ts';
 
 /** The routes measured in every mode. */
 export const ROUTES = ['GET /cart/products', 'GET /user/me', 'GET /cart', 'POST /payment/charges'] as const;
@@ -38,7 +39,8 @@ export interface ModeResults {
 export interface LoginResults {
   /** The mode whose user service was measured (the first): its RSS afterwards includes argon2's memory. */
   mode: Mode;
-  saturated: LoadResult;
+  /** Successful logins (200) per second; any other answer is kept there and fails the target. */
+  saturated: SuccessMeasure;
   limit: Argon2Limit;
 }
 

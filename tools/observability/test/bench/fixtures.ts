@@ -1,10 +1,17 @@
 import type { Argon2Limit } from '../../src/bench/argon2-limit.ts';
 import type { Mode } from '../../src/bench/args.ts';
 import type { LoadResult } from '../../src/bench/load.ts';
+import type { SuccessMeasure } from '../../src/bench/measure.ts';
 import { ROUTES, type BenchResults, type ModeResults, type Route, type RouteMeasure, type ServiceMemory } from '../../src/bench/results.ts';
 
+/** A run of one second in which every answer was a 200. */
 export function loadResult(requestsPerSecond: number, p99Ms = 5): LoadResult {
-  return { requestsPerSecond, p50Ms: 1, p99Ms, non2xx: 0, errors: 0 };
+  return { requestsPerSecond, p50Ms: 1, p99Ms, non2xx: 0, errors: 0, statusCounts: { '200': requestsPerSecond }, elapsedSeconds: 1 };
+}
+
+/** Login measured at `successesPerSecond` 200s, and nothing else. */
+export function loginMeasure(successesPerSecond: number): SuccessMeasure {
+  return { status: 200, successesPerSecond, best: loadResult(successesPerSecond), otherAnswers: {}, errors: 0 };
 }
 
 export function measure(requestsPerSecond: number, halfRateP99Ms = 10): RouteMeasure {
@@ -38,6 +45,8 @@ export const LIMIT: Argon2Limit = {
   parameters: { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 },
   hashMs: 20,
   cores: 2,
+  coresBasis: '2 CPUs allowed, a thread pool of 4, no CPU quota',
+  loadAverage: 0.5,
   loginsPerSecond: 100,
 };
 
@@ -51,7 +60,7 @@ export function passingResults(): BenchResults {
       'POST /payment/charges': { name: 'bare peer', measure: measure(1000) },
     },
     modes: [modeResults('off'), modeResults('on')],
-    login: { mode: 'off', saturated: loadResult(90), limit: LIMIT },
+    login: { mode: 'off', saturated: loginMeasure(90), limit: LIMIT },
     roundTrips: { charges: 20, roundTrips: 40, statements: ['BEGIN', 'COMMIT'] },
   };
 }

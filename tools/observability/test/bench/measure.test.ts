@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadGenerator, LoadResult, LoadRun, LoadTarget } from '../../src/bench/load.ts';
-import { better, checked, measureRoute, measureSaturated, rotation } from '../../src/bench/measure.ts';
+import { better, checked, failuresText, measureRoute, measureSuccesses, rotation, successesPerSecond } from '../../src/bench/measure.ts';
 import { loadResult } from './fixtures.ts';
 
 /** A load generator that answers from a script and remembers what it was asked. */
@@ -68,11 +68,43 @@ describe('measureRoute', () => {
   });
 });
 
-describe('measureSaturated', () => {
-  it('runs at least the minimum duration and keeps the best round', async () => {
-    const { generator, calls } = scripted((_target, _options, call) => loadResult(call * 10));
-    const best = await measureSaturated('POST /user/login', { url: 'l' }, generator, settings, 5);
+describe('measureSuccesses', () => {
+  const run = (statusCounts: Record<string, number>, elapsedSeconds = 5): LoadResult => ({
+    ...loadResult(Object.values(statusCounts).reduce((sum, count) => sum + count, 0) / elapsedSeconds),
+    statusCounts,
+    elapsedSeconds,
+  });
+
+  it('counts only the 200s per second of the run, keeps the best round and runs at least the minimum duration', async () => {
+    const rounds = [run({ '401': 50 }), run({ '200': 50, '429': 100 }), run({ '200': 120 }, 6)];
+    const { generator, calls } = scripted((_target, _options, call) => rounds[call - 1]!);
+    const login = await measureSuccesses({ url: 'l' }, 200, generator, settings, 5);
     expect(calls.map((call) => call.durationSeconds)).toEqual([2, 5, 5]);
-    expect(best.requestsPerSecond).toBe(30);
+    // The first round answered 30 a second but only 10 of them were logins; the second 20, all of them.
+    expect(login.successesPerSecond).toBe(20);
+    expect(login.best.statusCounts).toEqual({ '200': 120 });
+    // The warm-up's 401s are not counted.
+    expect(login.otherAnswers).toEqual({ '429': 100 });
+    expect(failuresText(login)).toBe('429 ×100');
+  });
+
+  it('adds up every round’s other answers and errors, the warm-up’s aside', async () => {
+    const rounds = [run({ '401': 9 }), { ...run({ '200': 10, '401': 2 }), errors: 1 }, run({ '200': 10, '401': 3, '503': 1 })];
+    const { generator } = scripted((_target, _options, call) => rounds[call - 1]!);
+    const login = await measureSuccesses({ url: 'l' }, 200, generator, settings);
+    expect(login.otherAnswers).toEqual({ '401': 5, '503': 1 });
+    expect(login.errors).toBe(1);
+    expect(failuresText(login)).toBe('401 ×5, 503 ×1, 1 errors');
+  });
+
+  it('has nothing to report when every answer was a 200', () => {
+    expect(failuresText({ status: 200, successesPerSecond: 1, best: loadResult(1), otherAnswers: {}, errors: 0 })).toBeUndefined();
+  });
+});
+
+describe('successesPerSecond', () => {
+  it('divides the answers of the status by the time the run really took', () => {
+    expect(successesPerSecond({ ...loadResult(0), statusCounts: { '200': 90, '401': 30 }, elapsedSeconds: 3 }, 200)).toBe(30);
+    expect(successesPerSecond({ ...loadResult(0), statusCounts: { '401': 30 }, elapsedSeconds: 3 }, 200)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuCores, memoryConditions, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
+import { cpuCores, memoryConditions, podEnvText, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
 
 const deployment = (container: string) => `
 apiVersion: apps/v1
@@ -26,32 +26,52 @@ describe('quantityBytes', () => {
 });
 
 describe('memoryConditions', () => {
-  it('takes the named container’s limit and its memory env, the container’s over the ConfigMap’s', () => {
+  const dockerfile =
+    'FROM node AS build\nENV UV_THREADPOOL_SIZE=16\nFROM node\nENV NODE_ENV=production MALLOC_ARENA_MAX=2 UV_THREADPOOL_SIZE=8\n';
+
+  it('layers the memory env as a pod does: the image’s, the ConfigMap’s over it, the container’s over both', () => {
     const yaml = deployment(`
         - name: sidecar
           resources: { limits: { memory: 1Gi } }
         - name: user
           env:
-            - { name: MALLOC_ARENA_MAX, value: "2" }
+            - { name: MALLOC_ARENA_MAX, value: "4" }
             - { name: DATABASE_URL_FILE, value: /secrets/url }
             - { name: NODE_OPTIONS, value: "--max-old-space-size=128" }
           resources: { limits: { memory: 256Mi, cpu: "1" } }`);
     const conditions = memoryConditions(
       'user',
-      yaml,
-      'LOG_LEVEL=info\nNODE_OPTIONS=--max-old-space-size=96\nUV_THREADPOOL_SIZE=2\n',
+      { dockerfile, deployment: yaml, configEnv: 'LOG_LEVEL=info\nNODE_OPTIONS=--max-old-space-size=96\nUV_THREADPOOL_SIZE=2\n' },
       'k8s/base/user',
     );
     expect(conditions).toEqual({
       limitBytes: 268_435_456,
-      env: { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-old-space-size=128', UV_THREADPOOL_SIZE: '2' },
+      env: { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--max-old-space-size=128', UV_THREADPOOL_SIZE: '2' },
+      envSources: {
+        MALLOC_ARENA_MAX: 'k8s/base/user/deployment.yaml',
+        NODE_OPTIONS: 'k8s/base/user/deployment.yaml',
+        UV_THREADPOOL_SIZE: 'k8s/base/user/config.env',
+      },
       source: 'k8s/base/user',
     });
   });
 
+  it('keeps what only the image sets, and only the env that bears on memory', () => {
+    const yaml = deployment(`
+        - name: cart
+          resources: { limits: { memory: 128Mi } }`);
+    const conditions = memoryConditions('cart', { dockerfile, deployment: yaml, configEnv: '' }, 'k8s/base/cart');
+    expect(conditions.env).toEqual({ MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '8' });
+    expect(conditions.envSources).toEqual({ MALLOC_ARENA_MAX: 'docker/cart.Dockerfile', UV_THREADPOOL_SIZE: 'docker/cart.Dockerfile' });
+    expect(podEnvText(conditions)).toBe(
+      'pod env MALLOC_ARENA_MAX=2 (docker/cart.Dockerfile), UV_THREADPOOL_SIZE=8 (docker/cart.Dockerfile)',
+    );
+  });
+
   it('fails loudly on a Deployment without the container or without a limit', () => {
-    expect(() => memoryConditions('cart', deployment('        - name: user'), '', 'x')).toThrow(/no container named cart/);
-    expect(() => memoryConditions('user', deployment('        - name: user'), '', 'x')).toThrow(/has no memory limit/);
+    const files = (yaml: string) => ({ dockerfile, deployment: yaml, configEnv: '' });
+    expect(() => memoryConditions('cart', files(deployment('        - name: user')), 'x')).toThrow(/no container named cart/);
+    expect(() => memoryConditions('user', files(deployment('        - name: user')), 'x')).toThrow(/has no memory limit/);
   });
 });
 
@@ -66,5 +86,12 @@ describe('the base manifests', () => {
   it.each(['user', 'cart', 'payment'])('give %s a memory limit and a pool size', (service) => {
     expect(podMemoryConditions(service).limitBytes).toBeGreaterThan(0);
     expect(podPoolSize(service)).toBeGreaterThan(0);
+  });
+
+  it.each(['user', 'cart', 'payment'])('give %s the malloc arenas and Node options its image sets', (service) => {
+    const { env, envSources } = podMemoryConditions(service);
+    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--import=@myshop/telemetry/preload' });
+    expect(envSources.MALLOC_ARENA_MAX).toBe(`docker/${service}.Dockerfile`);
+    expect(env).not.toHaveProperty('NODE_ENV');
   });
 });

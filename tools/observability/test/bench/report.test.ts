@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../src/bench/args.ts';
 import { formatMs, markdownTable, renderReport, reportJson, type RunContext } from '../../src/bench/report.ts';
 import { judgeTargets } from '../../src/bench/targets.ts';
-import { measure, memory, modeResults, passingResults } from './fixtures.ts';
+import { loginMeasure, measure, memory, modeResults, passingResults } from './fixtures.ts';
 
 const context: RunContext = {
   options: parseBenchArgs(['--duration', '3', '--rounds', '1', '--modes', 'off,on']),
@@ -66,10 +66,18 @@ describe('renderReport', () => {
 
   it('prints login against the argon2 limit and the statements of a charge', () => {
     const text = renderReport(passingResults(), [], context);
-    expect(text).toContain('POST /user/login (off): 90 req/s');
-    expect(text).toContain('one argon2id hash (m=19456, t=2, p=1) takes 20 ms, so 2 cores verify at most 100 logins/s');
+    expect(text).toContain('POST /user/login (off): 90 successful logins/s (p99 5.0 ms);');
+    expect(text).toContain(
+      'one argon2id hash (m=19456, t=2, p=1) takes 20 ms alone (load average 0.5), so 2 cores (2 CPUs allowed, a thread pool of 4, no CPU quota) verify at most 100 logins/s',
+    );
     expect(text).toContain('POST /payment/charges: 40 database round trips over 20 charges (2.00 each)');
     expect(text).toContain('\n    BEGIN\n    COMMIT\n');
+  });
+
+  it('prints the login answers that were not 200s', () => {
+    const results = passingResults();
+    results.login.saturated = { ...loginMeasure(90), otherAnswers: { '429': 7 } };
+    expect(renderReport(results, [], context)).toContain('90 successful logins/s (p99 5.0 ms), and answers other than 200: 429 ×7;');
   });
 
   it('ends with every target met, MISSED or not measured', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anyMissed, judgeTargets, type TargetVerdict } from '../../src/bench/targets.ts';
-import { measure, memory, modeResults, passingResults } from './fixtures.ts';
+import { loginMeasure, measure, memory, modeResults, passingResults } from './fixtures.ts';
 
 const find = (verdicts: TargetVerdict[], target: string) => {
   const found = verdicts.find((verdict) => verdict.target === target);
@@ -78,12 +78,21 @@ describe('judgeTargets', () => {
     expect(find(verdicts, 'off: cart RSS after the bench, plain RSS (no pod conditions)')).toMatchObject({ met: true, measured: '160 MB' });
   });
 
-  it('holds login to 0.80 of what the cores can hash', () => {
+  it('holds successful logins to 0.80 of what the usable cores can hash', () => {
     const results = passingResults();
-    results.login.saturated.requestsPerSecond = 79;
+    results.login.saturated = loginMeasure(79);
     expect(find(judgeTargets(results), 'POST /user/login ÷ the argon2 limit')).toMatchObject({
       met: false,
-      measured: '0.79 (79 of 100 req/s)',
+      measured: '0.79 (79 of 100 logins/s)',
+    });
+  });
+
+  it('fails login when any answer was not a 200 or any request failed, however fast', () => {
+    const results = passingResults();
+    results.login.saturated = { ...loginMeasure(250), otherAnswers: { '401': 12, '429': 3 }, errors: 2 };
+    expect(find(judgeTargets(results), 'POST /user/login ÷ the argon2 limit')).toMatchObject({
+      met: false,
+      measured: 'answers other than 200: 401 ×12, 429 ×3, 2 errors: not a measure',
     });
   });
 
