@@ -24,7 +24,7 @@ export {
 export * from './policy.ts';
 export { containerEnvironment, isSecretKey, placeholderSecret, readsKey, serviceConfig, type ServiceConfig } from './service-config.ts';
 export { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE, type IngressBackend } from './ingress.ts';
-export { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from './skaffold.ts';
+export { skaffoldConfigs, withProfile, type SkaffoldConfig } from './skaffold.ts';
 export { hasFieldList, modelPackages, schemaProblems, unknownFields } from './validate.ts';
 export {
   allContainers,

@@ -53,9 +53,17 @@ export function podsOf(objects: K8sObject[]): Map<string, Endpoint> {
   return new Map(
     workloads(objects).map(({ object, podLabels, pod }) => [
       object.metadata.name,
-      { name: object.metadata.name, namespace, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, labels: podLabels, pod },
+      { ...podIn(namespace, object.metadata.name, podLabels), pod },
     ]),
   );
+}
+
+/**
+ * A pod with `labels` in `namespace`. Kubernetes labels every namespace with its own name
+ * (kubernetes.io/metadata.name), the one namespace label a policy can count on.
+ */
+function podIn(namespace: string, name: string, labels: Record<string, string>) {
+  return { name, namespace, namespaceLabels: { 'kubernetes.io/metadata.name': namespace }, labels };
 }
 
 const policiesOf = (objects: K8sObject[]) =>
@@ -135,48 +143,18 @@ export function admits(objects: K8sObject[], from: Endpoint, to: Endpoint, port:
 
 /** Pods outside the namespace that the policies speak of, as a cluster would run them. */
 export const outsiders = {
-  ingressController: {
-    name: 'ingress-nginx',
-    namespace: 'ingress-nginx',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
-    labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
-  },
+  ingressController: podIn('ingress-nginx', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }),
   /** A proxy Envoy Gateway runs for the Gateway `myshop` (k8s/components/gateway-api). */
-  gatewayProxy: {
-    name: 'envoy-gateway proxy',
-    namespace: 'envoy-gateway-system',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' },
-    labels: {
-      'app.kubernetes.io/name': 'envoy',
-      'app.kubernetes.io/component': 'proxy',
-      'app.kubernetes.io/managed-by': 'envoy-gateway',
-      'gateway.envoyproxy.io/owning-gateway-name': 'myshop',
-    },
-  },
-  prometheus: {
-    name: 'prometheus',
-    namespace: 'monitoring',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
-    labels: { 'app.kubernetes.io/name': 'prometheus' },
-  },
-  dns: {
-    name: 'kube-dns',
-    namespace: 'kube-system',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
-    labels: { 'k8s-app': 'kube-dns' },
-  },
-  strangerPod: {
-    name: 'a pod of another namespace',
-    namespace: 'elsewhere',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' },
-    labels: { app: 'cart' },
-  },
-  strangerDatabase: {
-    name: 'a PostgreSQL of another namespace',
-    namespace: 'elsewhere',
-    namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' },
-    labels: { app: 'postgres' },
-  },
+  gatewayProxy: podIn('envoy-gateway-system', 'envoy-gateway proxy', {
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'gateway.envoyproxy.io/owning-gateway-name': 'myshop',
+  }),
+  prometheus: podIn('monitoring', 'prometheus', { 'app.kubernetes.io/name': 'prometheus' }),
+  dns: podIn('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }),
+  strangerPod: podIn('elsewhere', 'a pod of another namespace', { app: 'cart' }),
+  strangerDatabase: podIn('elsewhere', 'a PostgreSQL of another namespace', { app: 'postgres' }),
   managedDatabase: { name: 'a managed PostgreSQL', external: true },
   internet: { name: 'the internet', external: true, address: '203.0.113.7' },
 } satisfies Record<string, Endpoint>;

@@ -2,6 +2,7 @@
  * Policy checks over rendered manifests. Each returns the problems it found, as sentences naming
  * the object and the field, so that one failing test lists everything to fix at once.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { K8sObject } from '@myshop/release';
 import {
   allContainers,
@@ -68,8 +69,9 @@ export function restrictedPodSecurityProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
+/** The same check, however often and patiently it runs, and in whatever order its fields are written. */
 const sameProbe = (a: Probe, b: Probe) =>
-  JSON.stringify({ ...a, periodSeconds: 0, failureThreshold: 0 }) === JSON.stringify({ ...b, periodSeconds: 0, failureThreshold: 0 });
+  isDeepStrictEqual({ ...a, periodSeconds: 0, failureThreshold: 0 }, { ...b, periodSeconds: 0, failureThreshold: 0 });
 
 /** Every long-running container has a startup, a liveness and a readiness probe, liveness ≠ readiness. */
 export function probeProblems(objects: K8sObject[]): string[] {

@@ -1,11 +1,6 @@
-import { readYamlDocuments, repoPath } from '@myshop/release';
 /** skaffold.yaml read as Skaffold reads it: its configs (modules), and each with a profile applied. */
-
-export interface JsonPatchOperation {
-  op: 'add' | 'replace' | 'remove';
-  path: string;
-  value?: unknown;
-}
+import { readYamlDocuments, repoPath } from '@myshop/release';
+import { applyPatch, type Operation } from 'rfc6902';
 
 export interface SkaffoldConfig {
   apiVersion: string;
@@ -27,7 +22,7 @@ export interface SkaffoldConfig {
   portForward?: Array<{ resourceType: string; resourceName: string; namespace?: string; port: number | string; localPort?: number }>;
   profiles?: Array<{
     name: string;
-    patches?: JsonPatchOperation[];
+    patches?: Operation[];
     activation?: Array<{ command?: string; env?: string; kubeContext?: string }>;
   }>;
 }
@@ -36,43 +31,17 @@ export function skaffoldConfigs(file = repoPath('skaffold.yaml')): SkaffoldConfi
   return readYamlDocuments(file) as SkaffoldConfig[];
 }
 
-/** RFC 6902 add, replace and remove (what the profiles use), on a copy. */
-export function applyPatches<T>(document: T, patches: JsonPatchOperation[]): T {
-  const copy = structuredClone(document) as unknown;
-  for (const patch of patches) {
-    const segments = patch.path
-      .split('/')
-      .slice(1)
-      .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
-    const last = segments.pop();
-    if (last === undefined) throw new Error(`patch ${patch.op} ${patch.path}: the path is empty`);
-    let parent = copy as Record<string, unknown> | unknown[];
-    for (const segment of segments) {
-      const next = (parent as Record<string, unknown>)[segment];
-      if (next === undefined || next === null || typeof next !== 'object')
-        throw new Error(`patch ${patch.op} ${patch.path}: ${segment} does not exist`);
-      parent = next as Record<string, unknown>;
-    }
-    const container = parent as Record<string, unknown>;
-    if (Array.isArray(parent)) {
-      const index = last === '-' ? parent.length : Number(last);
-      if (patch.op === 'add') parent.splice(index, 0, patch.value);
-      else if (index >= parent.length) throw new Error(`patch ${patch.op} ${patch.path}: no element ${index}`);
-      else if (patch.op === 'replace') parent[index] = patch.value;
-      else parent.splice(index, 1);
-      continue;
-    }
-    if (patch.op !== 'add' && !(last in container)) throw new Error(`patch ${patch.op} ${patch.path}: ${last} does not exist`);
-    if (patch.op === 'remove') delete container[last];
-    else container[last] = patch.value;
-  }
-  return copy as T;
-}
-
 /** The config as `skaffold -p <profile>` sees it (no profile: as written). */
 export function withProfile(config: SkaffoldConfig, profile?: string): SkaffoldConfig {
   if (!profile) return config;
   const found = config.profiles?.find((candidate) => candidate.name === profile);
   if (!found) throw new Error(`config ${config.metadata?.name} has no profile ${profile}`);
-  return applyPatches(config, found.patches ?? []);
+  const patched = structuredClone(config);
+  const patches = found.patches ?? [];
+  // Skaffold refuses a profile whose patch does not apply; so do we, naming the patch.
+  const failures = applyPatch(patched, patches).flatMap((failure, index) =>
+    failure ? [`${patches[index]!.op} ${patches[index]!.path}: ${failure.message}`] : [],
+  );
+  if (failures.length > 0) throw new Error(`config ${config.metadata?.name} profile ${profile}: ${failures.join('; ')}`);
+  return patched;
 }

@@ -176,6 +176,29 @@ describe('policy, on every deployable overlay and component combination', () => 
   });
 });
 
+describe('the probe check', () => {
+  const deployment = (liveness: object, readiness: object): K8sObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'cart' },
+    spec: {
+      template: {
+        spec: {
+          containers: [{ name: 'cart', startupProbe: liveness, livenessProbe: liveness, readinessProbe: readiness }],
+        },
+      },
+    },
+  });
+
+  it('finds liveness and readiness probing the same thing, however differently often or in whatever field order', () => {
+    const liveness = { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 };
+    expect(
+      probeProblems([deployment(liveness, { failureThreshold: 1, periodSeconds: 5, httpGet: { port: 'http', path: '/healthz' } })]),
+    ).toEqual(['Deployment/cart container cart: liveness and readiness probe the same thing (a failing dependency would restart the pod)']);
+    expect(probeProblems([deployment(liveness, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 })])).toEqual([]);
+  });
+});
+
 describe('the drain check', () => {
   const prod = () => structuredClone(render('k8s/overlays/prod'));
   const configOf = (objects: K8sObject[], service: string) =>

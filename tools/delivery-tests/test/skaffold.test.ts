@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { imageName, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
-import { applyPatches, skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
+import { skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
 import { byKind, parseImage, workloads } from '../src/workloads.ts';
 
 const configs = skaffoldConfigs();
@@ -74,15 +74,31 @@ describe('skaffold.yaml', () => {
     );
   });
 
-  it('applies profile patches as Skaffold does (add, replace, remove)', () => {
-    expect(
-      applyPatches({ a: { b: [1, 2] } }, [
-        { op: 'replace', path: '/a/b/0', value: 3 },
-        { op: 'add', path: '/a/c', value: true },
-        { op: 'remove', path: '/a/b/1' },
-      ]),
-    ).toEqual({ a: { b: [3], c: true } });
-    expect(() => applyPatches({ a: {} }, [{ op: 'replace', path: '/a/missing', value: 1 }])).toThrow('missing does not exist');
+  it('applies a profile as Skaffold does: its patches on a copy, and none that does not apply', () => {
+    const config: SkaffoldConfig = {
+      apiVersion: 'skaffold/v4beta13',
+      kind: 'Config',
+      metadata: { name: 'example' },
+      manifests: { kustomize: { paths: ['k8s/overlays/dev/example'] } },
+      portForward: [{ resourceType: 'service', resourceName: 'example', port: 80 }],
+      profiles: [
+        {
+          name: 'prod',
+          patches: [
+            { op: 'replace', path: '/manifests/kustomize/paths/0', value: 'k8s/overlays/prod/example' },
+            { op: 'add', path: '/build', value: { local: { push: true } } },
+            { op: 'remove', path: '/portForward' },
+          ],
+        },
+        { name: 'broken', patches: [{ op: 'replace', path: '/build/local/push', value: false }] },
+      ],
+    };
+    const prod = withProfile(config, 'prod');
+    expect(prod).toMatchObject({ manifests: { kustomize: { paths: ['k8s/overlays/prod/example'] } }, build: { local: { push: true } } });
+    expect(prod.portForward).toBeUndefined();
+    expect(config.manifests!.kustomize!.paths).toEqual(['k8s/overlays/dev/example']);
+    expect(() => withProfile(config, 'broken')).toThrow('config example profile broken: replace /build/local/push');
+    expect(() => withProfile(config, 'staging')).toThrow('config example has no profile staging');
   });
 
   /** Every TypeScript file under a folder, relative to the repository root (tests left out, as .dockerignore does). */

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import replyFrom from '@fastify/reply-from';
+import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Endpoints } from './endpoints.ts';
@@ -85,10 +85,12 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   return app;
 }
 
+/** The gateway's own answers carry the services' error body, so a client reads one shape whoever answered. */
 function sendError(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
+  // As the services' error handler does: a 503 says when trying again can work.
   if (statusCode === 503) reply.header('retry-after', '1');
   return reply
     .code(statusCode)
     .type('application/json')
-    .send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+    .send(errorBody(statusCode, code, message));
 }

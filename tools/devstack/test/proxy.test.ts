@@ -1,13 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorShapeProblems } from '@myshop/testing';
 import Fastify from 'fastify';
 import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Endpoints } from '../src/endpoints.ts';
-import { createProxy } from '../src/proxy.ts';
+import { createProxy, type ProxyOptions } from '../src/proxy.ts';
 
 /** A replica stand-in: ready or not, echoing what reached it. */
 async function upstream(name: string, ready = true) {
   const app = Fastify();
   app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({}));
+  // A replica that dies mid-request, and one that takes longer than the gateway waits.
+  app.post('/svc/hang-up', (request) => void request.raw.socket.destroy());
+  app.get('/svc/stall', async () => {
+    await sleep(1000);
+    return {};
+  });
   app.all('/*', async (request) => ({
     name,
     method: request.method,
@@ -21,8 +29,11 @@ async function upstream(name: string, ready = true) {
   return { app, origin };
 }
 
-async function proxyTo(endpoints: Endpoints) {
-  const proxy = createProxy({ resolve: (request) => (request.url.startsWith('/svc') ? { endpoints } : { notFound: 'no route' }) });
+async function proxyTo(endpoints: Endpoints, options: Omit<ProxyOptions, 'resolve'> = {}) {
+  const proxy = createProxy({
+    ...options,
+    resolve: (request) => (request.url.startsWith('/svc') ? { endpoints } : { notFound: 'no route' }),
+  });
   const origin = await proxy.listen({ host: '127.0.0.1', port: 0 });
   onTestFinished(async () => {
     endpoints.close();
@@ -106,5 +117,64 @@ describe('createProxy', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+  });
+});
+
+describe("the gateway's own error answers", () => {
+  /** One answer of the gateway, as the response checks of the services' hostile tests take it. */
+  async function answer(url: string, init: { method?: string; body?: string } = {}) {
+    const response = await request(url, { method: 'GET', ...init, headers: { 'content-type': 'application/json' } });
+    const body = await response.body.text();
+    const shape = { statusCode: response.statusCode, headers: response.headers, body };
+    expect(errorShapeProblems(shape), body).toEqual([]);
+    return { ...shape, json: JSON.parse(body) as unknown };
+  }
+
+  it('have the body of every service error, whatever the gateway could not do', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints, { bodyLimit: 64, upstreamTimeoutMs: 200 });
+
+    expect((await answer(`${origin}/elsewhere`)).json).toEqual({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+      error: 'Not Found',
+      message: 'no route',
+    });
+    expect((await answer(`${origin}/svc/x`, { method: 'PROPFIND' })).json).toEqual({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+      error: 'Not Found',
+      message: 'No route for PROPFIND /svc/x',
+    });
+    expect((await answer(`${origin}/svc/x`, { method: 'POST', body: JSON.stringify({ padding: 'x'.repeat(100) }) })).json).toEqual({
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      error: 'Payload Too Large',
+      message: 'Request body is too large',
+    });
+    expect((await answer(`${origin}/svc/hang-up`, { method: 'POST', body: '{}' })).json).toEqual({
+      statusCode: 502,
+      code: 'BAD_GATEWAY',
+      error: 'Bad Gateway',
+      message: 'svc did not answer',
+    });
+    expect((await answer(`${origin}/svc/stall`)).json).toEqual({
+      statusCode: 504,
+      code: 'UPSTREAM_TIMEOUT',
+      error: 'Gateway Timeout',
+      message: 'svc did not answer',
+    });
+  });
+
+  it('say when to try again only where trying again can work', async () => {
+    const endpoints = new Endpoints('svc', 60_000);
+    const origin = await proxyTo(endpoints);
+    const unavailable = await answer(`${origin}/svc/x`);
+    expect(unavailable.statusCode).toBe(503);
+    expect(unavailable.headers['retry-after']).toBe('1');
+    expect((await answer(`${origin}/elsewhere`)).headers['retry-after']).toBeUndefined();
   });
 });
