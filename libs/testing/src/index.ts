@@ -9,6 +9,9 @@ export { buildTestApp, type TestApp, type TestAppFactory } from './app/build-tes
 export { captureLogs, type CapturedLogs } from './app/capture-logs.ts';
 export { BUSY_MACHINE_ENV } from './app/busy-machine-env.ts';
 
+// A service's entry point run as its own process (process/).
+export { runEntryPoint, type EntryPointProcess, type ListeningOrigins } from './process/run-entry-point.ts';
+
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
 
