@@ -2,12 +2,11 @@
  * Both write routes of the user service, fed 1,000+ malformed requests each (fast-check): never a
  * 5xx, always the JSON error shape, no stack trace or SQL, and no account created or changed.
  */
-import { fuzzRoute, hostileJsonRequests, stringField, tableState } from '@myshop/testing';
+import { fuzzRoute, FUZZ_TIMEOUT_MS, hostileJsonRequests, stringField, tableState } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
-const FUZZ_TIMEOUT_MS = 600_000;
 /** Attempt limits far above the runs: every request reaches the route's own checks. */
 const UNLIMITED = {
   LOGIN_LIMIT_PER_IP: '1000000',
