@@ -19,6 +19,7 @@ export { httpClient, type HttpClient } from './http/http-client.ts';
 // Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).
 export * from './hostile/hostile-input.ts';
 export { fuzzRoute, tableState, FUZZ_RUNS, FUZZ_TIMEOUT_MS, type FuzzRouteOptions, type FuzzRouteResult } from './hostile/fuzz-route.ts';
+export { fuzzJsonRoute, type FuzzTarget, type RouteContract } from './hostile/fuzz-json-route.ts';
 export {
   securityHeaderProblems,
   jwtMatrix,

@@ -6,13 +6,12 @@ import { forgedTokens } from '@myshop/auth/testing';
 import {
   badAuthorizationHeaders,
   cardFields,
-  fuzzRoute,
   FUZZ_TIMEOUT_MS,
+  fuzzJsonRoute,
   idempotencyKeyField,
-  hostileJsonRequests,
-  pathSegment,
   integerField,
   objectField,
+  pathSegment,
   stringField,
   tableState,
   unicodeString,
@@ -37,6 +36,7 @@ async function setUp() {
   return {
     ...harness,
     user,
+    headers: user.headers,
     productIds,
     badAuthorization: badAuthorizationHeaders(forged),
     state: tableState(harness.database, CART_TABLES),
@@ -69,18 +69,9 @@ function productIdField(productIds: string[]) {
 
 describe('hostile input to the cart (fast-check)', () => {
   it('POST /cart/items: malformed additions never get a 5xx and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, productIds, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'POST /cart/items',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant('/cart/items') },
-        headers: user.headers,
-        body: { productId: productIdField(productIds), quantity: integerField(1, 99) },
-        badAuthorization,
-      }),
+    const { productIds, ...target } = await setUp();
+    const result = await fuzzJsonRoute(target, 'POST /cart/items', {
+      body: { productId: productIdField(productIds), quantity: integerField(1, 99) },
     });
     expect(result.serverErrors).toBe(0);
   });
@@ -89,59 +80,35 @@ describe('hostile input to the cart (fast-check)', () => {
     'PUT /cart/items/:productId: malformed quantity changes never get a 5xx and change nothing',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, productIds, badAuthorization, state } = await setUp();
-      const result = await fuzzRoute({
-        route: 'PUT /cart/items/:productId',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'PUT',
-          url: {
-            valid: fc.constant(`/cart/items/${SOCKS.id}`),
-            invalid: foreignIds(productIds, [SOCKS.id]).map((id) => `/cart/items/${pathSegment(id)}`),
-          },
-          headers: user.headers,
-          body: { quantity: integerField(1, 99) },
-          badAuthorization,
-        }),
+      const { productIds, ...target } = await setUp();
+      const result = await fuzzJsonRoute(target, 'PUT /cart/items/:productId', {
+        url: {
+          valid: fc.constant(`/cart/items/${SOCKS.id}`),
+          invalid: foreignIds(productIds, [SOCKS.id]).map((id) => `/cart/items/${pathSegment(id)}`),
+        },
+        body: { quantity: integerField(1, 99) },
       });
       expect(result.serverErrors).toBe(0);
     },
   );
 
   it('DELETE /cart/items/:productId: malformed removals never get a 5xx and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, productIds, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'DELETE /cart/items/:productId',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'DELETE',
-        url: {
-          valid: fc.constant(`/cart/items/${SOCKS.id}`),
-          invalid: foreignIds(productIds, [SOCKS.id, SOCKS.id.toUpperCase()])
-            .filter((id) => id.toLowerCase() !== SOCKS.id)
-            .map((id) => `/cart/items/${pathSegment(id)}`),
-        },
-        headers: user.headers,
-        badAuthorization,
-      }),
+    const { productIds, ...target } = await setUp();
+    const result = await fuzzJsonRoute(target, 'DELETE /cart/items/:productId', {
+      url: {
+        valid: fc.constant(`/cart/items/${SOCKS.id}`),
+        invalid: foreignIds(productIds, [SOCKS.id, SOCKS.id.toUpperCase()])
+          .filter((id) => id.toLowerCase() !== SOCKS.id)
+          .map((id) => `/cart/items/${pathSegment(id)}`),
+      },
     });
     expect(result.serverErrors).toBe(0);
   });
 
   it('DELETE /cart: malformed requests to empty the cart never get a 5xx and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
-    const { app, user, badAuthorization, state } = await setUp();
-    const result = await fuzzRoute({
-      route: 'DELETE /cart',
-      app,
-      state,
-      requests: hostileJsonRequests({
-        method: 'DELETE',
-        url: { valid: fc.constantFrom('/cart', '/cart/') },
-        headers: user.headers,
-        badAuthorization,
-      }),
+    const target = await setUp();
+    const result = await fuzzJsonRoute(target, 'DELETE /cart', {
+      url: { valid: fc.constantFrom('/cart', '/cart/') },
     });
     expect(result.serverErrors).toBe(0);
   });
@@ -150,19 +117,10 @@ describe('hostile input to the cart (fast-check)', () => {
     'POST /cart/checkout: malformed checkouts never get a 5xx, record no order and leave the cart',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, badAuthorization, state } = await setUp();
-      const result = await fuzzRoute({
-        route: 'POST /cart/checkout',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'POST',
-          url: { valid: fc.constant('/cart/checkout') },
-          headers: user.headers,
-          headerSpecs: { 'idempotency-key': idempotencyKeyField },
-          body: { card: objectField(cardFields) },
-          badAuthorization,
-        }),
+      const target = await setUp();
+      const result = await fuzzJsonRoute(target, 'POST /cart/checkout', {
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+        body: { card: objectField(cardFields) },
       });
       expect(result.serverErrors).toBe(0);
     },

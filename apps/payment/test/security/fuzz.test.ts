@@ -7,17 +7,17 @@ import { forgedTokens } from '@myshop/auth/testing';
 import {
   badAuthorizationHeaders,
   cardFields,
-  fuzzRoute,
   FUZZ_TIMEOUT_MS,
+  fuzzJsonRoute,
   idempotencyKeyField,
-  hostileJsonRequests,
-  pathSegment,
   integerField,
   objectField,
+  type ObjectSpec,
+  pathSegment,
+  storableText,
   stringField,
   tableState,
   unicodeString,
-  type ObjectSpec,
 } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -35,20 +35,18 @@ async function setUp() {
   return {
     ...harness,
     user,
+    headers: user.headers,
     chargeId: charge.json().id as string,
     badAuthorization: badAuthorizationHeaders(forged),
     state: tableState(harness.database, PAYMENT_TABLES),
   };
 }
 
-/** Free text is free, but not text the database cannot store (NUL, unpaired surrogates). */
-const storable = (text: string) => text.isWellFormed() && !text.includes('\u0000');
-
 const chargeSpec: ObjectSpec = {
   amount: integerField(1, 99_999_999),
   currency: stringField(fc.constant('USD'), (text) => text === 'USD', { invalid: fc.constantFrom('EUR', 'usd', 'US', 'USDD', 'GBP') }),
   card: objectField(cardFields),
-  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storable(text), {
+  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storableText(text), {
     optional: true,
     invalid: fc.string({ minLength: 501, maxLength: 600 }),
   }),
@@ -68,7 +66,7 @@ const chargeSpec: ObjectSpec = {
           fc.integer(),
           fc.constant(null),
           fc.string({ minLength: 501, maxLength: 600 }),
-          unicodeString.filter((text) => !storable(text)),
+          unicodeString.filter((text) => !storableText(text)),
         ),
         { minKeys: 1, maxKeys: 2 },
       ),
@@ -82,19 +80,10 @@ describe('hostile input to payment (fast-check)', () => {
     'POST /payment/charges: malformed charges never get a 5xx, charge nothing and claim no key',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, badAuthorization, state } = await setUp();
-      const result = await fuzzRoute({
-        route: 'POST /payment/charges',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'POST',
-          url: { valid: fc.constant('/payment/charges') },
-          headers: user.headers,
-          headerSpecs: { 'idempotency-key': idempotencyKeyField },
-          body: chargeSpec,
-          badAuthorization,
-        }),
+      const target = await setUp();
+      const result = await fuzzJsonRoute(target, 'POST /payment/charges', {
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+        body: chargeSpec,
       });
       expect(result.serverErrors).toBe(0);
     },
@@ -104,7 +93,7 @@ describe('hostile input to payment (fast-check)', () => {
     'POST /payment/charges/:id/refunds: malformed refunds never get a 5xx, refund nothing and claim no key',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, chargeId, badAuthorization, state } = await setUp();
+      const { chargeId, ...target } = await setUp();
       const otherIds = fc.oneof(
         fc.uuid(),
         fc.constant(`urn:uuid:${chargeId}`),
@@ -112,27 +101,19 @@ describe('hostile input to payment (fast-check)', () => {
         unicodeString.filter((text) => text.length > 0),
         fc.string({ minLength: 101, maxLength: 300 }),
       );
-      const result = await fuzzRoute({
-        route: 'POST /payment/charges/:id/refunds',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'POST',
-          url: {
-            valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
-            invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
+      const result = await fuzzJsonRoute(target, 'POST /payment/charges/:id/refunds', {
+        url: {
+          valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
+          invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
+        },
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+        // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
+        body: {
+          amount: {
+            ...integerField(1, 2500, { optional: true }),
+            invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })),
           },
-          headers: user.headers,
-          headerSpecs: { 'idempotency-key': idempotencyKeyField },
-          // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
-          body: {
-            amount: {
-              ...integerField(1, 2500, { optional: true }),
-              invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })),
-            },
-          },
-          badAuthorization,
-        }),
+        },
       });
       expect(result.serverErrors).toBe(0);
     },
