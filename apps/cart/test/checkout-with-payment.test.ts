@@ -7,18 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCart,
-  card,
-  checkout,
-  DECLINED_CARD,
-  fillCart,
-  INSUFFICIENT_FUNDS_CARD,
-  SOCKS,
-  TSHIRT,
-  VISA,
-  type SignedInUser,
-} from './helpers.ts';
+import { READY_LINES, READY_TOTAL } from './checkout-ready.ts';
+import { card, cartHolding, checkout, DECLINED_CARD, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, VISA, type SignedInUser } from './helpers.ts';
 import { startPaymentService, type PaymentService } from './payment-process.ts';
 
 let issuer: TestIssuer;
@@ -32,17 +22,8 @@ afterAll(async () => {
   await payment?.close();
 });
 
-async function setUp() {
-  const cart = await buildCart({ issuer, env: { PAYMENT_URL: payment.url, PAYMENT_TIMEOUT_MS: '5000' } });
-  const user = await cart.signIn();
-  await fillCart(cart.app, user, [
-    { productId: SOCKS.id, quantity: 2 },
-    { productId: TSHIRT.id, quantity: 1 },
-  ]);
-  return { ...cart, user };
-}
-
-const TOTAL = 2 * SOCKS.price + TSHIRT.price;
+/** A signed-in user whose cart holds READY_LINES, the cart service paying through the real payment service. */
+const setUp = () => cartHolding(READY_LINES, { issuer, env: { PAYMENT_URL: payment.url, PAYMENT_TIMEOUT_MS: '5000' } });
 
 /** Asks the payment service directly, as the user (what the journey does through the gateway). */
 async function paymentApi(user: SignedInUser, path: string) {
@@ -60,14 +41,14 @@ describe('POST /cart/checkout with the payment service', () => {
     const response = await checkout(app, user, { key });
     expect(response.statusCode, payment.output()).toBe(201);
     const body = response.json();
-    expect(body).toMatchObject({ status: 'paid', amount: TOTAL, currency: 'USD', chargeId: expect.any(String) });
+    expect(body).toMatchObject({ status: 'paid', amount: READY_TOTAL, currency: 'USD', chargeId: expect.any(String) });
 
     const charge = await paymentApi(user, `/payment/charges/${body.chargeId}`);
     expect(charge.statusCode).toBe(200);
     expect(charge.body).toMatchObject({
       id: body.chargeId,
       status: 'succeeded',
-      amount: TOTAL,
+      amount: READY_TOTAL,
       amountRefunded: 0,
       currency: 'USD',
       card: { last4: '4242' },
@@ -99,7 +80,7 @@ describe('POST /cart/checkout with the payment service', () => {
       { product_id: TSHIRT.id, quantity: 1 },
     ]);
     const charges = await paymentApi(user, '/payment/charges');
-    expect(charges.body.items).toMatchObject([{ status: 'failed', failureCode: code, amount: TOTAL }]);
+    expect(charges.body.items).toMatchObject([{ status: 'failed', failureCode: code, amount: READY_TOTAL }]);
   });
 
   it("keeps one user's order and charge from another: both answer 404", async () => {
@@ -141,7 +122,7 @@ describe('POST /cart/checkout with the payment service', () => {
     }
     const retried = await checkout(app, user, { key });
     expect(retried.statusCode, payment.output()).toBe(201);
-    expect(retried.json()).toMatchObject({ amount: TOTAL });
+    expect(retried.json()).toMatchObject({ amount: READY_TOTAL });
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', attempts: 2 }]);
     expect(await storedCart(user)).toEqual([]);
     expect((await paymentApi(user, '/payment/charges')).body.items).toHaveLength(1);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { BUSY_MACHINE_ENV, buildTestApp, type HttpClient } from '@myshop/testing';
+import { BUSY_MACHINE_ENV, buildTestApp, httpClient, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { onTestFinished } from 'vitest';
 import { buildCartApp } from '../src/app.ts';
@@ -112,6 +112,14 @@ export async function fillCart(app: FastifyInstance, user: SignedInUser, lines: 
     const response = await app.inject({ method: 'POST', url: '/cart/items', headers: user.headers, payload: line });
     if (response.statusCode !== 201) throw new Error(`adding ${line.productId} answered ${response.statusCode}: ${response.body}`);
   }
+}
+
+/** The cart service with a signed-in user whose cart holds `lines`, and a client over a real socket. */
+export async function cartHolding(lines: Array<{ productId: string; quantity: number }>, options: Parameters<typeof buildCart>[0] = {}) {
+  const harness = await buildCart(options);
+  const user = await harness.signIn();
+  await fillCart(harness.app, user, lines);
+  return { ...harness, api: await httpClient(harness.app), user };
 }
 
 export function card(overrides: Record<string, unknown> = {}) {

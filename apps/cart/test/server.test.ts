@@ -1,24 +1,8 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createTestDatabase } from '@myshop/testing';
+import { createTestDatabase, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-function run(entry: string, env: Record<string, string>) {
-  const child = fork(new URL(`../src/${entry}`, import.meta.url).pathname, [], {
-    execArgv: ['--conditions=@myshop/source'],
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = once(child, 'exit') as Promise<[number | null]>;
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
-  return { child, exit, listening, output: () => output };
-}
+/** One of the service's entry points (`server.ts`, `migrate.ts`), run as its own process. */
+const run = (entry: string, env: Record<string, string>) => runEntryPoint(new URL(`../src/${entry}`, import.meta.url), env);
 
 describe('cart server and migrate command', () => {
   it('migrate applies the schema and seeds the catalogue; the server then serves it without migrating', async () => {
@@ -33,7 +17,7 @@ describe('cart server and migrate command', () => {
     expect(count).toBeGreaterThanOrEqual(20);
 
     const server = run('server.ts', { DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: 'false', PAYMENT_URL: 'http://127.0.0.1:9' });
-    const origin = await server.listening;
+    const { origin } = await server.listening;
     const products = await fetch(`${origin}/cart/products?limit=3`);
     expect(products.status).toBe(200);
     expect(((await products.json()) as { items: unknown[] }).items).toHaveLength(3);

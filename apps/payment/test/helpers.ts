@@ -71,11 +71,16 @@ export interface Shopper {
   cart: Record<string, string>;
 }
 
+/** A card payment accepts and approves, but for `overrides`. */
+export function card(overrides: Record<string, unknown> = {}) {
+  return { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides };
+}
+
 export function chargeBody(overrides: Record<string, unknown> = {}) {
   return {
     amount: 2500,
     currency: 'USD',
-    card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' },
+    card: card(),
     ...overrides,
   };
 }

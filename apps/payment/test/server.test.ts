@@ -1,27 +1,11 @@
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createTestDatabase } from '@myshop/testing';
+import { createTestDatabase, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { chargeBody, servedIssuer } from './helpers.ts';
 
 /** Runs one of the service's entry points as its own process, the way npm start and Kubernetes do. */
-function run(entry: 'server' | 'migrate', env: Record<string, string>) {
-  const child = fork(new URL(`../src/${entry}.ts`, import.meta.url).pathname, [], {
-    execArgv: ['--conditions=@myshop/source'],
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = once(child, 'exit') as Promise<[number | null]>;
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
-  return { child, exit, listening, output: () => output };
-}
+const run = (entry: 'server' | 'migrate', env: Record<string, string>) =>
+  runEntryPoint(new URL(`../src/${entry}.ts`, import.meta.url), env);
 
 async function freshDatabase() {
   const database = await createTestDatabase();
@@ -34,7 +18,7 @@ describe('payment server', () => {
     const database = await freshDatabase();
     const { issuer, url } = await servedIssuer();
     const service = run('server', { NODE_ENV: 'test', DATABASE_URL: database.url, JWKS_URL: url, LOG_LEVEL: 'warn' });
-    const origin = await service.listening;
+    const { origin } = await service.listening;
     const token = await issuer.signService(randomUUID(), { scope: 'payment:charge' });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'k' };
 

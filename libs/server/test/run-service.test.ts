@@ -1,40 +1,14 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createTestDatabase } from '@myshop/testing';
+import { createTestDatabase, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const fixture = new URL('./fixtures/slow-service.ts', import.meta.url).pathname;
 
-interface Started {
-  child: ChildProcess;
-  origin: string;
-  metricsOrigin: string;
-  output: () => string;
-  exit: Promise<[number | null, NodeJS.Signals | null]>;
-}
-
-function spawnService(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Started['exit'] } {
-  const child = fork(fixture, [], {
-    execArgv: ['--conditions=@myshop/source'],
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = once(child, 'exit') as Started['exit'];
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, output: () => output, exit };
-}
-
-async function startService(env: Record<string, string> = {}): Promise<Started> {
+/** The fixture service on a fresh database, once it listens. */
+async function startService(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   onTestFinished(() => database.drop());
-  const spawned = spawnService({ DATABASE_URL: database.url, ...env });
-  const [message] = (await once(spawned.child, 'message')) as [{ port: number; metricsPort: number }];
-  return { ...spawned, origin: `http://127.0.0.1:${message.port}`, metricsOrigin: `http://127.0.0.1:${message.metricsPort}` };
+  const service = runEntryPoint(fixture, { DATABASE_URL: database.url, ...env });
+  return { ...service, ...(await service.listening) };
 }
 
 describe('runService', () => {
@@ -91,7 +65,7 @@ describe('runService', () => {
   });
 
   it('refuses to start with a bad config: one message naming every bad key, exit 1, before listening', async () => {
-    const spawned = spawnService({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/shop' });
+    const spawned = runEntryPoint(fixture, { PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/shop' });
     const listened = new Promise((resolve) => spawned.child.once('message', resolve));
     const [code] = await spawned.exit;
     expect(code).toBe(1);

@@ -5,16 +5,21 @@
 
 // The app under test against a fresh database (database/, app/).
 export { createTestDatabase, type TestDatabase } from './database/test-database.ts';
+export { statementsSent } from './database/statements-sent.ts';
 export { buildTestApp, type TestApp, type TestAppFactory } from './app/build-test-app.ts';
 export { captureLogs, type CapturedLogs } from './app/capture-logs.ts';
 export { BUSY_MACHINE_ENV } from './app/busy-machine-env.ts';
+
+// A service's entry point run as its own process (process/).
+export { runEntryPoint, type EntryPointProcess, type ListeningOrigins } from './process/run-entry-point.ts';
 
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
 
 // Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).
 export * from './hostile/hostile-input.ts';
-export { fuzzRoute, tableState, FUZZ_RUNS, type FuzzRouteOptions, type FuzzRouteResult } from './hostile/fuzz-route.ts';
+export { fuzzRoute, tableState, FUZZ_RUNS, FUZZ_TIMEOUT_MS, type FuzzRouteOptions, type FuzzRouteResult } from './hostile/fuzz-route.ts';
+export { fuzzJsonRoute, type FuzzTarget, type RouteContract } from './hostile/fuzz-json-route.ts';
 export {
   securityHeaderProblems,
   jwtMatrix,
@@ -26,6 +31,8 @@ export {
   type CrossUserResult,
 } from './hostile/security-checks.ts';
 export { errorShapeProblems, leakProblems, type ResponseLike } from './hostile/response-checks.ts';
+export { cardFields, idempotencyKeyField } from './hostile/payment-fields.ts';
+export { corsAllowedOrigins, pageLimitProblems, PAGE_LIMIT_CASES, type CorsAnswers, type CorsOptions } from './hostile/http-hardening.ts';
 
 // Does each operation answer as its OpenAPI document says (openapi/).
 export { checkOpenApiConformance, type ConformanceOptions, type ConformanceReport, type ExampleFactory } from './openapi/conformance.ts';

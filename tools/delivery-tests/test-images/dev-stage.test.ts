@@ -7,10 +7,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertDockerEngine,
@@ -20,41 +18,16 @@ import {
   docker,
   dockerfileOf,
   dockerRun,
-  render,
   repoPath,
 } from '@myshop/release';
-import { containerEnvironment } from '../src/service-config.ts';
-import { workloads } from '../src/workloads.ts';
+import { assertDatabaseServerReachable, deployedContainer, hardenedRunArgs, imageTestDatabase, until } from './container-under-test.ts';
 
 const service = 'cart';
 const image = `myshop-image-test/${service}:dev-stage`;
-const serverUrl = process.env.IMAGE_TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `image_dev_${service}_${process.pid}_${Date.now()}`;
+const database = imageTestDatabase(`image_dev_${service}_${process.pid}_${Date.now()}`);
 const name = `myshop-dev-stage-test-${process.pid}`;
 const workDir = mkdtempSync(join(tmpdir(), 'myshop-dev-stage-'));
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** How many times the service has logged that it listens (one per start of its process). */
 /** The container's output: the service's log lines (stdout) and node --watch's own (stderr). */
 function logs(): string {
   const { stdout, stderr } = spawnSync(docker, ['logs', name], { encoding: 'utf8' });
@@ -64,25 +37,18 @@ function logs(): string {
 /** How many times the service has started (one line per start of its process). */
 const starts = () => (logs().match(/metrics served on their own port/g) ?? []).length;
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} within ${timeoutMs / 1000} s; logs:\n${logs().slice(-4000)}`);
-}
+const recentLogs = () => `logs:\n${logs().slice(-4000)}`;
 
 beforeAll(async () => {
   assertDockerEngine();
   assertImagePresent(baseImageOf(dockerfileOf(service)));
-  await admin(`CREATE DATABASE "${database}"`);
+  await assertDatabaseServerReachable();
+  await database.create();
 });
 
 afterAll(async () => {
   spawnSync(docker, ['rm', '--force', name], { stdio: 'ignore' });
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await database.drop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -90,23 +56,7 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
   it('starts from empty source volumes under a read-only root, and serves a synced file after node --watch restarts', async () => {
     await buildImage(service, image, { target: 'dev', logFile: repoPath('reports', 'images', `${service}-dev-build.log`) });
 
-    const objects = render(`k8s/overlays/inner-loop/${service}`);
-    const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    const environment = containerEnvironment(objects, workload, service, {
-      secretOverrides: { DATABASE_URL: url.toString() },
-      fileMode: 0o444,
-    });
-    chmodSync(environment.filesDir, 0o755);
-    const port = await freePort();
-    const env: Record<string, string> = {
-      ...environment.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: String(await freePort()),
-    };
+    const { workload, filesDir, env, port } = await deployedContainer('inner-loop', service, database.url);
     // Each emptyDir the inner-loop component mounts becomes an empty host folder owned by root
     // and writable by all, as a pod's emptyDir is: the dev image must fill it without owning it.
     const emptyDirs = new Set((workload.pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
@@ -119,32 +69,12 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
       return `${folder}:${path}`;
     });
     chmodSync(workDir, 0o755);
-    dockerRun([
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--read-only',
-      '--user',
-      '10001:10001',
-      '--cap-drop',
-      'ALL',
-      '--security-opt',
-      'no-new-privileges',
-      '--network',
-      'host',
-      ...volumes.flatMap((volume) => ['--volume', volume]),
-      '--volume',
-      `${environment.filesDir}:${environment.filesDir}:ro`,
-      ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
-      image,
-    ]);
-    const livez = `http://127.0.0.1:${port}/livez`;
-    await until(
-      'the dev container did not answer /livez',
-      async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined),
-      120_000,
-    );
+    dockerRun(hardenedRunArgs({ name, image, env, filesDir, volumes }));
+    const livezAnswers200 = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/livez`);
+      if (response.status !== 200) throw new Error(`/livez answered ${response.status}`);
+    };
+    await until('the dev container did not answer /livez with 200', livezAnswers200, { timeoutMs: 120_000, context: recentLogs });
     expect(starts()).toBe(1);
     // The root stays read-only: only the volumes take writes.
     expect(spawnSync(docker, ['exec', name, 'touch', '/src/written-at-root']).status).not.toBe(0);
@@ -160,12 +90,11 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
     execFileSync(docker, ['exec', '-i', name, 'tar', 'xmf', '-', '-C', '/', '--no-same-owner'], { input: archive });
     expect(dockerRun(['exec', name, 'cat', `/${relative}`]) + '\n').toBe(saved);
 
-    await until('node --watch did not start the service again', () => (starts() >= 2 ? true : undefined), 60_000);
-    await until(
-      'the restarted service did not answer /livez',
-      async () => ((await fetch(livez).catch(() => undefined))?.status === 200 ? true : undefined),
-      30_000,
-    );
+    const restarted = () => {
+      if (starts() < 2) throw new Error('still the first start');
+    };
+    await until('node --watch did not start the service again', restarted, { timeoutMs: 60_000, context: recentLogs });
+    await until('the restarted service did not answer /livez with 200', livezAnswers200, { timeoutMs: 30_000, context: recentLogs });
     const seconds = (Date.now() - syncedAt) / 1000;
     process.stdout.write(`${service} dev stage: from the synced save to serving again ${seconds.toFixed(1)} s\n`);
     expect(logs()).toContain('Restarting');

@@ -5,8 +5,7 @@
  * probes and stops cleanly (exit 0) on SIGTERM. The database is the host's PostgreSQL (a fresh
  * database per service), reached over the host network.
  */
-import { createServer } from 'node:net';
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import {
   assertDockerEngine,
   assertImagePresent,
@@ -17,75 +16,38 @@ import {
   dockerRun,
   inspectImage,
   megabytes,
-  render,
   repoPath,
   services,
 } from '@myshop/release';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerEnvironment } from '../src/service-config.ts';
-import { workloads } from '../src/workloads.ts';
+import {
+  assertDatabaseServerReachable,
+  deployedContainer,
+  firstAnswer,
+  hardenedRunArgs,
+  imageTestDatabase,
+  UID,
+} from './container-under-test.ts';
 
 const BUDGET_BYTES = 60 * 1000 * 1000;
-const UID = '10001:10001';
-const serverUrl = process.env.IMAGE_TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      return await fetch(url, { signal: AbortSignal.timeout(2000) });
-    } catch (error) {
-      last = error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms (${String(last)})`);
-}
 
 beforeAll(async () => {
   assertDockerEngine();
-  await admin(async (client) => client.query('SELECT 1')).catch((error: Error) => {
-    throw new Error(
-      `The image tests run the containers against PostgreSQL at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}: ${error.message}. Set IMAGE_TEST_DATABASE_URL (or TEST_DATABASE_URL) to a server the host network reaches.`,
-    );
-  });
+  await assertDatabaseServerReachable();
 });
 
 describe.each(services())('the %s image', (service) => {
   const image = devImage(service);
   const base = baseImageOf(dockerfileOf(service));
-  const database = `image_${service}_${process.pid}_${Date.now()}`;
+  const database = imageTestDatabase(`image_${service}_${process.pid}_${Date.now()}`);
   let built = false;
 
   beforeAll(async () => {
     assertImagePresent(base);
-    await admin((client) => client.query(`CREATE DATABASE "${database}"`));
+    await database.create();
   });
   afterAll(async () => {
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    await database.drop();
   });
 
   it(`builds from ${dockerfileOf(service)} and adds at most 60 MB to its base`, async () => {
@@ -126,47 +88,13 @@ describe.each(services())('the %s image', (service) => {
 
   it('read-only, as uid 10001 with every capability dropped, with its prod environment: answers its probes, then stops with exit 0 on SIGTERM', async () => {
     expect(built).toBe(true);
-    const objects = render(`k8s/overlays/prod/${service}`);
-    const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment')!;
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    const environment = containerEnvironment(objects, workload, service, {
-      secretOverrides: { DATABASE_URL: url.toString() },
-      fileMode: 0o444,
-    });
-    chmodSync(environment.filesDir, 0o755);
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    const env: Record<string, string> = {
-      ...environment.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      METRICS_HOST: '127.0.0.1',
-      METRICS_PORT: String(metricsPort),
-    };
+    const { filesDir, env, port, metricsPort } = await deployedContainer('prod', service, database.url);
     const name = `myshop-image-test-${service}-${process.pid}`;
-    const id = dockerRun([
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--read-only',
-      '--user',
-      UID,
-      '--cap-drop',
-      'ALL',
-      '--security-opt',
-      'no-new-privileges',
-      '--network',
-      'host',
-      '--volume',
-      `${environment.filesDir}:${environment.filesDir}:ro`,
-      ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
-      image,
-    ]);
+    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir }));
     try {
-      const livez = await waitFor(`http://127.0.0.1:${port}/livez`, 60_000);
+      const livez = await firstAnswer(`http://127.0.0.1:${port}/livez`, 60_000);
       expect(livez.status).toBe(200);
-      const readyz = await waitFor(`http://127.0.0.1:${port}/readyz`, 10_000);
+      const readyz = await firstAnswer(`http://127.0.0.1:${port}/readyz`, 10_000);
       expect(readyz.status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/${service}/openapi.json`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
@@ -187,7 +115,7 @@ describe.each(services())('the %s image', (service) => {
       } catch {
         // already gone
       }
-      rmSync(environment.filesDir, { recursive: true, force: true });
+      rmSync(filesDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { addItem, addProducts, buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
+import { addItem, addProducts, buildCart, cartHolding, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('POST /cart/items', () => {
   it('puts a product in the cart and answers 201 with the cart', async () => {
@@ -19,10 +19,7 @@ describe('POST /cart/items', () => {
   });
 
   it('adds to the quantity of a product already in the cart', async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [
+    const { api, user, storedCart } = await cartHolding([
       { productId: SOCKS.id, quantity: 2 },
       { productId: TSHIRT.id, quantity: 1 },
     ]);

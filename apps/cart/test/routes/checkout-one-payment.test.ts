@@ -5,26 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { startFakePayment } from '../fake-payment.ts';
+import { cartReadyToCheckOut, READY_TOTAL } from '../checkout-ready.ts';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
-import { buildCart, card, DECLINED_CARD, fillCart, postCheckout, SOCKS, TSHIRT } from '../helpers.ts';
-
-async function setUp(env: Record<string, string> = {}) {
-  const payment = await startFakePayment();
-  const cart = await buildCart({ env: { PAYMENT_URL: payment.url, ...env } });
-  const user = await cart.signIn();
-  await fillCart(cart.app, user, [
-    { productId: SOCKS.id, quantity: 2 },
-    { productId: TSHIRT.id, quantity: 1 },
-  ]);
-  return { ...cart, api: await httpClient(cart.app), payment, user };
-}
-
-const TOTAL = 2 * SOCKS.price + TSHIRT.price;
+import { card, DECLINED_CARD, fillCart, postCheckout, SOCKS } from '../helpers.ts';
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
-    const { api, replica, user, payment, storedOrders, storedCart } = await setUp();
+    const { api, replica, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut();
     const other = await httpClient(await replica());
     payment.state.delayMs = 300;
 
@@ -37,12 +24,12 @@ describe('POST /cart/checkout: one cart, one payment', () => {
       expect(refused.headers['retry-after']).toBe('1');
     }
     expect(payment.charges).toHaveLength(1);
-    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: TOTAL }]);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: READY_TOTAL }]);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('after payment, another key finds nothing to pay (409 CART_EMPTY) and new content checks out as before', async () => {
-    const { app, api, user, payment } = await setUp();
+    const { app, api, user, payment } = await cartReadyToCheckOut();
     expect((await postCheckout(api, user)).status).toBe(201);
 
     const again = await postCheckout(api, user);
@@ -53,11 +40,11 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     const next = await postCheckout(api, user);
     expect(next.status).toBe(201);
     expect(next.body).toMatchObject({ status: 'paid', amount: SOCKS.price });
-    expect(payment.charges.map((charge) => charge.amount)).toEqual([TOTAL, SOCKS.price]);
+    expect(payment.charges.map((charge) => charge.amount)).toEqual([READY_TOTAL, SOCKS.price]);
   });
 
   it('keeps the same-key semantics: a retry with the key replays, a decline does not block the next try', async () => {
-    const { api, user, payment } = await setUp();
+    const { api, user, payment } = await cartReadyToCheckOut();
     const declined = await postCheckout(api, user, { card: card({ number: DECLINED_CARD }) });
     expect(declined.status).toBe(402);
     const key = randomUUID();
@@ -70,7 +57,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a checkout left unfinished before payment charged it: voided, abandoned, and the cart checked out anew', async () => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     const firstKey = randomUUID();
     payment.state.override = {
       statusCode: 503,
@@ -84,12 +71,12 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     const second = await postCheckout(api, user, { key: randomUUID() });
 
     expect(second.status).toBe(201);
-    expect(second.body).toMatchObject({ status: 'paid', amount: TOTAL });
+    expect(second.body).toMatchObject({ status: 'paid', amount: READY_TOTAL });
     expect(payment.voids).toHaveLength(1);
     expect(payment.charges).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([
       { status: 'failed', failure_code: 'abandoned', charge_id: null },
-      { status: 'paid', amount: TOTAL },
+      { status: 'paid', amount: READY_TOTAL },
     ]);
     // The abandoned key answers what became of it, and never charges.
     const late = await postCheckout(api, user, { key: firstKey });
@@ -104,7 +91,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a checkout whose charge was made but whose answer was lost as paid, and charges nothing more', async () => {
-    const { api, user, payment, storedOrders, storedCart } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 600;
     expect((await postCheckout(api, user)).status).toBe(503);
     payment.state.delayMs = 0;
@@ -116,12 +103,12 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('CART_EMPTY');
     expect(payment.charges).toHaveLength(1);
-    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: TOTAL, charge_id: payment.charges[0]!.id }]);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: READY_TOTAL, charge_id: payment.charges[0]!.id }]);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('answers 409 CART_CHECKOUT_PENDING while payment is still working on the unfinished one, leaving it pending', async () => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     payment.state.override = {
       statusCode: 503,
       body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
@@ -143,7 +130,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a retried checkout whose charge attempt was voided meanwhile as abandoned', async () => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
     payment.state.override = {
       statusCode: 503,
@@ -163,7 +150,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('answers 503 when the token endpoint refuses cart itself (a wrong client secret), charging nothing', async () => {
-    const { api, user, payment, logs } = await setUp({ CLIENT_SECRET: 'a-wrong-client-secret-of-at-least-32-chars' });
+    const { api, user, payment, logs } = await cartReadyToCheckOut({ CLIENT_SECRET: 'a-wrong-client-secret-of-at-least-32-chars' });
     const response = await postCheckout(api, user);
     expect(response.status).toBe(503);
     expect(payment.requests).toHaveLength(0);
@@ -171,7 +158,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('answers 503 and charges nothing when no payment token can be had (user service down), leaving the order to retry', async () => {
-    const { api, user, payment, storedOrders } = await setUp({ TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' });
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' });
     const response = await postCheckout(api, user);
     expect(response.status).toBe(503);
     expect(response.body.code).toBe('CART_PAYMENT_UNAVAILABLE');

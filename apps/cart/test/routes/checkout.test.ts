@@ -10,6 +10,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
 import { startFakePayment } from '../fake-payment.ts';
+import { cartReadyToCheckOut, READY_TOTAL } from '../checkout-ready.ts';
 import {
   addItem,
   addProducts,
@@ -49,18 +50,6 @@ function databaseOutage(databaseUrl: string) {
   };
 }
 
-async function setUp(env: Record<string, string> = {}) {
-  const payment = await startFakePayment();
-  const cart = await buildCart({ env: { PAYMENT_URL: payment.url, ...env } });
-  const user = await cart.signIn();
-  await fillCart(cart.app, user, [
-    { productId: SOCKS.id, quantity: 2 },
-    { productId: TSHIRT.id, quantity: 1 },
-  ]);
-  return { ...cart, api: await httpClient(cart.app), payment, user };
-}
-
-const TOTAL = 2 * SOCKS.price + TSHIRT.price;
 const ITEMS = [
   { productId: SOCKS.id, name: SOCKS.name, quantity: 2, unitPrice: SOCKS.price, lineTotal: 2 * SOCKS.price },
   { productId: TSHIRT.id, name: TSHIRT.name, quantity: 1, unitPrice: TSHIRT.price, lineTotal: TSHIRT.price },
@@ -68,7 +57,7 @@ const ITEMS = [
 
 describe('POST /cart/checkout', () => {
   it('records the order, charges the total through payment, answers 201 and empties the cart', async () => {
-    const { api, user, payment, storedCart, storedOrders, database } = await setUp();
+    const { api, user, payment, storedCart, storedOrders, database } = await cartReadyToCheckOut();
     const key = randomUUID();
     const response = await api
       .post('/cart/checkout')
@@ -80,7 +69,7 @@ describe('POST /cart/checkout', () => {
     expect(body).toEqual({
       orderId: expect.any(String),
       status: 'paid',
-      amount: TOTAL,
+      amount: READY_TOTAL,
       currency: 'USD',
       chargeId: payment.charges[0]!.id,
       items: ITEMS,
@@ -91,7 +80,7 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(1);
     const [request] = payment.requests;
     expect(request!.body).toEqual({
-      amount: TOTAL,
+      amount: READY_TOTAL,
       currency: 'USD',
       card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' },
       description: `myshop order ${body.orderId}`,
@@ -111,7 +100,7 @@ describe('POST /cart/checkout', () => {
 
     // What was persisted: a paid order with its lines at catalogue prices, and an empty cart.
     expect(await storedOrders(user)).toEqual([
-      { id: body.orderId, status: 'paid', amount: TOTAL, charge_id: payment.charges[0]!.id, failure_code: null, attempts: 1 },
+      { id: body.orderId, status: 'paid', amount: READY_TOTAL, charge_id: payment.charges[0]!.id, failure_code: null, attempts: 1 },
     ]);
     const lines = await database.query(
       'SELECT product_id, name, unit_price::int, quantity, line_total::int FROM order_items WHERE order_id = $1 ORDER BY position',
@@ -136,7 +125,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('replays a finished checkout for the same key: same status and body, no second charge', async () => {
-    const { app, api, user, payment, storedCart, storedOrders } = await setUp();
+    const { app, api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
     const first = await postCheckout(api, user, { key });
     // The cart fills up again; a replay must not check it out.
@@ -151,7 +140,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('prices the order from the catalogue at checkout time', async () => {
-    const { api, user, payment, database } = await setUp();
+    const { api, user, payment, database } = await cartReadyToCheckOut();
     await database.query('UPDATE products SET price = 1000 WHERE id = $1', [SOCKS.id]);
     const response = await postCheckout(api, user);
     expect(response.body).toMatchObject({ amount: 2 * 1000 + TSHIRT.price });
@@ -159,7 +148,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 400 without an Idempotency-Key, recording and charging nothing', async () => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     const response = await postCheckout(api, user, { key: null });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
@@ -178,7 +167,7 @@ describe('POST /cart/checkout', () => {
     ['a key with spaces', 'my key'],
     ['a key too long', 'k'.repeat(256)],
   ])('answers 400 for %s', async (_case, key) => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     const response = await postCheckout(api, user, { key });
     expect(response.status).toBe(400);
     expect(await storedOrders(user)).toEqual([]);
@@ -195,7 +184,7 @@ describe('POST /cart/checkout', () => {
     ['an amount of its own', { card: card(), amount: 1 }, 'body/amount is not allowed'],
     ['a card field too many', { card: card({ holder: 'Ada' }) }, 'body/card/holder is not allowed'],
   ])('answers 400 for %s, recording and charging nothing', async (_case, payload, message) => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     const response = await postCheckout(api, user, { payload });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
@@ -205,7 +194,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 400 CART_INVALID_CARD_NUMBER for a number failing the check digit, before recording anything', async () => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
     const response = await postCheckout(api, user, { key, card: card({ number: '4242424242424241' }) });
     expect(response.status).toBe(400);
@@ -217,7 +206,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 409 CART_EMPTY for an empty cart, recording nothing', async () => {
-    const { api, signIn, payment, storedOrders } = await setUp();
+    const { api, signIn, payment, storedOrders } = await cartReadyToCheckOut();
     const newcomer = await signIn();
     const response = await postCheckout(api, newcomer);
     expect(response.status).toBe(409);
@@ -232,14 +221,14 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 401 without a token', async () => {
-    const { api, payment } = await setUp();
+    const { api, payment } = await cartReadyToCheckOut();
     const response = await api.post('/cart/checkout').set('idempotency-key', 'k').send({ card: card() });
     expect(response.status).toBe(401);
     expect(payment.requests).toHaveLength(0);
   });
 
   it('answers 422 CART_AMOUNT_LIMIT for a total payment cannot charge, recording nothing', async () => {
-    const { app, api, database, signIn, payment, storedOrders } = await setUp();
+    const { app, api, database, signIn, payment, storedOrders } = await cartReadyToCheckOut();
     const user = await signIn();
     const [costly] = await addProducts(database, 1, 5_000_000);
     await fillCart(app, user, [{ productId: costly!, quantity: 20 }]);
@@ -254,13 +243,13 @@ describe('POST /cart/checkout', () => {
     [DECLINED_CARD, 'card_declined'],
     [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds'],
   ])('passes a decline (%s) on as 402 %s, marks the order failed and keeps the cart', async (number, code) => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
     const response = await postCheckout(api, user, { key, card: card({ number }) });
     expect(response.status).toBe(402);
     expect(response.body).toEqual({ statusCode: 402, code, error: 'Payment Required', message: expect.any(String) });
     const [order] = await storedOrders(user);
-    expect(order).toMatchObject({ status: 'failed', failure_code: code, charge_id: null, amount: TOTAL });
+    expect(order).toMatchObject({ status: 'failed', failure_code: code, charge_id: null, amount: READY_TOTAL });
     expect(await storedCart(user)).toEqual([
       { product_id: SOCKS.id, quantity: 2 },
       { product_id: TSHIRT.id, quantity: 1 },
@@ -308,7 +297,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 503 when payment drops the connection, keeping the cart', async () => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     payment.state.dropConnections = true;
     const response = await postCheckout(api, user);
     expect(response.status).toBe(503);
@@ -322,7 +311,7 @@ describe('POST /cart/checkout', () => {
     ['a 503', { statusCode: 503, body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' } }],
     ['a 201 of the wrong shape', { malformed: true as const }],
   ])('answers 503 when payment answers %s, keeping the cart and the order pending', async (_case, override) => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp();
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
     payment.state.override = override;
     const response = await postCheckout(api, user);
     expect(response.status).toBe(503);
@@ -332,7 +321,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
-    const { api, user, payment, storedCart, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '300' });
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '300' });
     payment.state.delayMs = 3000;
     const key = randomUUID();
     const started = Date.now();
@@ -356,7 +345,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 409 CART_CHECKOUT_IN_PROGRESS while payment still works on the same key, then settles on retry', async () => {
-    const { api, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 600;
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
@@ -379,7 +368,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('lets exactly one of concurrent checkouts with one key charge; the others wait (409) or replay', async () => {
-    const { api, user, payment, storedOrders } = await setUp();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     payment.state.delayMs = 300;
     const key = randomUUID();
     const responses = await Promise.all(Array.from({ length: 8 }, () => postCheckout(api, user, { key })));
@@ -397,7 +386,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('recovers from losing the database between the charge and the order being marked paid: paid once', async () => {
-    const { api, user, payment, database, storedCart, storedOrders, replica } = await setUp({ PAYMENT_TIMEOUT_MS: '3000' });
+    const { api, user, payment, database, storedCart, storedOrders, replica } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '3000' });
     const survivorApi = await httpClient(await replica({ PAYMENT_URL: payment.url }));
     const key = randomUUID();
     // The charge is made, then the database goes away before this attempt can record it: the
@@ -423,14 +412,14 @@ describe('POST /cart/checkout', () => {
     await new Promise((resolve) => setTimeout(resolve, 4100));
     const retried = await postCheckout(survivorApi, user, { key });
     expect(retried.status).toBe(201);
-    expect(retried.body).toMatchObject({ status: 'paid', chargeId: payment.charges[0]!.id, amount: TOTAL });
+    expect(retried.body).toMatchObject({ status: 'paid', chargeId: payment.charges[0]!.id, amount: READY_TOTAL });
     expect(payment.charges).toHaveLength(1);
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid', charge_id: payment.charges[0]!.id, attempts: 2 }]);
     expect(await storedCart(user)).toEqual([]);
   });
 
   it('takes only what was bought out of the cart: a product added while payment worked stays', async () => {
-    const { api, user, payment, storedCart } = await setUp();
+    const { api, user, payment, storedCart } = await cartReadyToCheckOut();
     // While payment works on the charge, the shopper adds one more pair of socks.
     payment.state.onCharged = async () => {
       expect((await addItem(api, user, { productId: SOCKS.id, quantity: 1 })).status).toBe(201);
@@ -446,7 +435,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry brings another card for a charge payment already knows', async () => {
-    const { api, user, payment, storedOrders } = await setUp({ PAYMENT_TIMEOUT_MS: '200' });
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 500;
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
@@ -461,7 +450,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 502 CART_PAYMENT_FAILED when payment refuses the request itself, keeping the order pending', async () => {
-    const { api, user, payment, storedCart, storedOrders, logs } = await setUp();
+    const { api, user, payment, storedCart, storedOrders, logs } = await cartReadyToCheckOut();
     payment.state.override = {
       statusCode: 400,
       body: { statusCode: 400, code: 'PAYMENT_CURRENCY_NOT_ACCEPTED', error: 'Bad Request', message: 'This shop only accepts EUR' },
@@ -482,7 +471,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('never stores or logs the card number or the cvc', async () => {
-    const { api, user, database, logs } = await setUp();
+    const { api, user, database, logs } = await cartReadyToCheckOut();
     await postCheckout(api, user, { card: card({ number: DECLINED_CARD, cvc: '9876' }) });
     await postCheckout(api, user, { card: card({ number: '5555555555554444', cvc: '8765' }) });
     const dump = JSON.stringify([

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
+import { buildCart, cartHolding, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('DELETE /cart/items/:productId', () => {
   it('takes the line out and answers 200 with the cart', async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [
+    const { api, user, storedCart } = await cartHolding([
       { productId: SOCKS.id, quantity: 5 },
       { productId: TSHIRT.id, quantity: 1 },
     ]);
@@ -27,10 +24,7 @@ describe('DELETE /cart/items/:productId', () => {
     ['an unknown product', randomUUID()],
     ['an id that cannot exist', '..%2F..%2Fetc'],
   ])('answers 404 CART_ITEM_NOT_FOUND for %s', async (_case, productId) => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
+    const { app, api, user, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     await api.delete(`/cart/items/${SOCKS.id}`).set(user.headers);
     await fillCart(app, user, [{ productId: TSHIRT.id, quantity: 1 }]);
     const response = await api.delete(`/cart/items/${productId}`).set(user.headers);
@@ -40,11 +34,8 @@ describe('DELETE /cart/items/:productId', () => {
   });
 
   it("cannot take a line out of another user's cart", async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const alice = await signIn();
+    const { api, user: alice, signIn, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     const bob = await signIn();
-    await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 5 }]);
     const response = await api.delete(`/cart/items/${SOCKS.id}`).set(bob.headers);
     expect(response.status).toBe(404);
     expect(await storedCart(alice)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildCart, fillCart, SOCKS, TSHIRT, type SignedInUser } from '../helpers.ts';
+import { buildCart, cartHolding, SOCKS, TSHIRT, type SignedInUser } from '../helpers.ts';
 
 function setQuantity(api: HttpClient, user: SignedInUser, productId: string, payload: object) {
   return api.put(`/cart/items/${productId}`).set(user.headers).send(payload);
@@ -9,10 +9,7 @@ function setQuantity(api: HttpClient, user: SignedInUser, productId: string, pay
 
 describe('PUT /cart/items/:productId', () => {
   it('sets the quantity of a line and answers 200 with the cart', async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [
+    const { api, user, storedCart } = await cartHolding([
       { productId: SOCKS.id, quantity: 5 },
       { productId: TSHIRT.id, quantity: 1 },
     ]);
@@ -33,10 +30,7 @@ describe('PUT /cart/items/:productId', () => {
   });
 
   it('accepts 99 and refuses 100 with 422 CART_QUANTITY_LIMIT, keeping the line', async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
+    const { api, user, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     expect((await setQuantity(api, user, SOCKS.id, { quantity: 99 })).status).toBe(200);
     const response = await setQuantity(api, user, SOCKS.id, { quantity: 100 });
     expect(response.status).toBe(422);
@@ -50,10 +44,7 @@ describe('PUT /cart/items/:productId', () => {
     [{}, 'body/quantity is required'],
     [{ quantity: 2, unitPrice: 1 }, 'body/unitPrice is not allowed'],
   ])('refuses %j with 400, keeping the line', async (payload, message) => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
+    const { api, user, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     const response = await setQuantity(api, user, SOCKS.id, payload);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'FST_ERR_VALIDATION', message });
@@ -65,10 +56,7 @@ describe('PUT /cart/items/:productId', () => {
     ['an unknown product', randomUUID()],
     ['an id that cannot exist', 'socks'],
   ])('answers 404 CART_ITEM_NOT_FOUND for %s, adding nothing', async (_case, productId) => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const user = await signIn();
-    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 5 }]);
+    const { api, user, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     const response = await setQuantity(api, user, productId, { quantity: 2 });
     expect(response.status).toBe(404);
     expect(response.body).toEqual({
@@ -81,11 +69,8 @@ describe('PUT /cart/items/:productId', () => {
   });
 
   it("cannot touch another user's cart", async () => {
-    const { app, signIn, storedCart } = await buildCart();
-    const api = await httpClient(app);
-    const alice = await signIn();
+    const { api, user: alice, signIn, storedCart } = await cartHolding([{ productId: SOCKS.id, quantity: 5 }]);
     const bob = await signIn();
-    await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 5 }]);
     expect((await setQuantity(api, bob, SOCKS.id, { quantity: 1 })).status).toBe(404);
     expect(await storedCart(alice)).toEqual([{ product_id: SOCKS.id, quantity: 5 }]);
   });

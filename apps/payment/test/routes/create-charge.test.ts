@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { httpClient } from '@myshop/testing';
-import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, VISA } from '../helpers.ts';
-
-const card = (overrides: Record<string, unknown>) => ({ number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides });
+import { buildPayment, card, chargeBody, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, postCharge, VISA } from '../helpers.ts';
 
 async function countRows(database: { query(text: string): Promise<Array<Record<string, unknown>>> }) {
   const [row] = await database.query(
@@ -334,12 +332,7 @@ describe('POST /payment/charges', () => {
     const api = await httpClient(app);
     const alice = await signIn();
     const first = await postCharge(api, alice, chargeBody(), 'same-key');
-    const retry = await postCharge(
-      api,
-      alice,
-      chargeBody({ card: { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '999' } }),
-      'same-key',
-    );
+    const retry = await postCharge(api, alice, chargeBody({ card: card({ cvc: '999' }) }), 'same-key');
 
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
@@ -483,7 +476,6 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
 
     const charges = await database.query<{ id: string }>('SELECT id FROM charges');
     expect(charges).toHaveLength(1);
-    const statuses = responses.map((response) => response.status);
     // Anything else, with its body, says what went wrong.
     expect(
       responses

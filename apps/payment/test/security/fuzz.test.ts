@@ -6,23 +6,23 @@
 import { forgedTokens } from '@myshop/auth/testing';
 import {
   badAuthorizationHeaders,
-  fuzzRoute,
-  hostileJsonRequests,
-  pathSegment,
+  cardFields,
+  FUZZ_TIMEOUT_MS,
+  fuzzJsonRoute,
+  idempotencyKeyField,
   integerField,
   objectField,
+  type ObjectSpec,
+  pathSegment,
+  storableText,
   stringField,
   tableState,
   unicodeString,
-  type FieldSpec,
-  type ObjectSpec,
 } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLuhnValid } from '@myshop/schemas';
-import { buildPayment, createCharge, FUTURE_YEAR, VISA } from '../helpers.ts';
+import { buildPayment, card, createCharge } from '../helpers.ts';
 
-const FUZZ_TIMEOUT_MS = 600_000;
 const PAYMENT_TABLES = ['charges', 'refunds', 'idempotency_keys'];
 
 /** Payment on a fresh database, with one user who has a refundable charge. */
@@ -35,40 +35,18 @@ async function setUp() {
   return {
     ...harness,
     user,
+    headers: user.headers,
     chargeId: charge.json().id as string,
     badAuthorization: badAuthorizationHeaders(forged),
     state: tableState(harness.database, PAYMENT_TABLES),
   };
 }
 
-const idempotencyKey: FieldSpec = stringField(fc.uuid(), (text) => /^[\x21-\x7e]{1,255}$/.test(text), {
-  invalid: fc.constantFrom('has space', 'x'.repeat(256), '', '\t'),
-});
-
-const cardSpec: ObjectSpec = {
-  number: stringField(fc.constantFrom(VISA, '5555555555554444'), (text) => /^[0-9]{12,19}$/.test(text) && isLuhnValid(text), {
-    invalid: fc.oneof(
-      fc.stringMatching(/^[0-9]{12,19}$/),
-      fc.stringMatching(/^[0-9]{1,11}$/),
-      fc.stringMatching(/^[0-9]{20,40}$/),
-      fc.constant('4242 4242 4242 4242'),
-    ),
-  }),
-  expMonth: integerField(1, 12),
-  expYear: { ...integerField(2000, 2100), valid: fc.constant(FUTURE_YEAR) },
-  cvc: stringField(fc.constantFrom('123', '4567'), (text) => /^[0-9]{3,4}$/.test(text), {
-    invalid: fc.constantFrom('12', '12345', 'abc', '１２３'),
-  }),
-};
-
-/** Free text is free, but not text the database cannot store (NUL, unpaired surrogates). */
-const storable = (text: string) => text.isWellFormed() && !text.includes('\u0000');
-
 const chargeSpec: ObjectSpec = {
   amount: integerField(1, 99_999_999),
   currency: stringField(fc.constant('USD'), (text) => text === 'USD', { invalid: fc.constantFrom('EUR', 'usd', 'US', 'USDD', 'GBP') }),
-  card: objectField(cardSpec),
-  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storable(text), {
+  card: objectField(cardFields),
+  description: stringField(fc.string({ maxLength: 50 }), (text) => text.length <= 500 && storableText(text), {
     optional: true,
     invalid: fc.string({ minLength: 501, maxLength: 600 }),
   }),
@@ -88,7 +66,7 @@ const chargeSpec: ObjectSpec = {
           fc.integer(),
           fc.constant(null),
           fc.string({ minLength: 501, maxLength: 600 }),
-          unicodeString.filter((text) => !storable(text)),
+          unicodeString.filter((text) => !storableText(text)),
         ),
         { minKeys: 1, maxKeys: 2 },
       ),
@@ -102,19 +80,10 @@ describe('hostile input to payment (fast-check)', () => {
     'POST /payment/charges: malformed charges never get a 5xx, charge nothing and claim no key',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, badAuthorization, state } = await setUp();
-      const result = await fuzzRoute({
-        route: 'POST /payment/charges',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'POST',
-          url: { valid: fc.constant('/payment/charges') },
-          headers: user.headers,
-          headerSpecs: { 'idempotency-key': idempotencyKey },
-          body: chargeSpec,
-          badAuthorization,
-        }),
+      const target = await setUp();
+      const result = await fuzzJsonRoute(target, 'POST /payment/charges', {
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+        body: chargeSpec,
       });
       expect(result.serverErrors).toBe(0);
     },
@@ -124,7 +93,7 @@ describe('hostile input to payment (fast-check)', () => {
     'POST /payment/charges/:id/refunds: malformed refunds never get a 5xx, refund nothing and claim no key',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { app, user, chargeId, badAuthorization, state } = await setUp();
+      const { chargeId, ...target } = await setUp();
       const otherIds = fc.oneof(
         fc.uuid(),
         fc.constant(`urn:uuid:${chargeId}`),
@@ -132,27 +101,19 @@ describe('hostile input to payment (fast-check)', () => {
         unicodeString.filter((text) => text.length > 0),
         fc.string({ minLength: 101, maxLength: 300 }),
       );
-      const result = await fuzzRoute({
-        route: 'POST /payment/charges/:id/refunds',
-        app,
-        state,
-        requests: hostileJsonRequests({
-          method: 'POST',
-          url: {
-            valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
-            invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
+      const result = await fuzzJsonRoute(target, 'POST /payment/charges/:id/refunds', {
+        url: {
+          valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
+          invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
+        },
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+        // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
+        body: {
+          amount: {
+            ...integerField(1, 2500, { optional: true }),
+            invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })),
           },
-          headers: user.headers,
-          headerSpecs: { 'idempotency-key': idempotencyKey },
-          // Any amount above the charge's 2500 is refused too (422): it must not be refunded either.
-          body: {
-            amount: {
-              ...integerField(1, 2500, { optional: true }),
-              invalid: fc.oneof(integerField(1, 2500).invalid, fc.integer({ min: 2501, max: 99_999_999 })),
-            },
-          },
-          badAuthorization,
-        }),
+        },
       });
       expect(result.serverErrors).toBe(0);
     },
@@ -163,14 +124,13 @@ describe('the contract the fuzzing relies on', () => {
   it('refuses a NUL in a description or metadata, and an unpaired surrogate, with 400 instead of a database error', async () => {
     const { app, user, state } = await setUp();
     const before = await state();
-    const card = { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123' };
     for (const extra of [
       { description: 'a\u0000b' },
       { metadata: { note: 'a\u0000b' } },
       { metadata: { note: '\ud800' } },
       { description: 'x\udfff' },
     ]) {
-      const response = await createCharge(app, user, { amount: 100, currency: 'USD', card, ...extra });
+      const response = await createCharge(app, user, { amount: 100, currency: 'USD', card: card(), ...extra });
       expect(response.statusCode, JSON.stringify(extra)).toBe(400);
       expect(response.json()).toMatchObject({
         code: 'FST_ERR_VALIDATION',

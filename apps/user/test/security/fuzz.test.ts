@@ -2,12 +2,11 @@
  * Both write routes of the user service, fed 1,000+ malformed requests each (fast-check): never a
  * 5xx, always the JSON error shape, no stack trace or SQL, and no account created or changed.
  */
-import { fuzzRoute, hostileJsonRequests, stringField, tableState } from '@myshop/testing';
+import { FUZZ_TIMEOUT_MS, fuzzJsonRoute, storableText, stringField, tableState } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
-const FUZZ_TIMEOUT_MS = 600_000;
 /** Attempt limits far above the runs: every request reaches the route's own checks. */
 const UNLIMITED = {
   LOGIN_LIMIT_PER_IP: '1000000',
@@ -19,39 +18,31 @@ const UNLIMITED = {
 
 /** Length as JSON Schema counts it: code points, not UTF-16 units. */
 const length = (text: string) => [...text].length;
-const storable = (text: string) => text.isWellFormed() && !text.includes('\u0000');
 
 /**
  * Generous on purpose: everything these accept is kept out of the "invalid" values, so a string
  * the service would store is never sent as one it must refuse.
  */
-const mayBeEmail = (text: string) => text.trim().includes('@') && length(text.trim()) <= 254 && storable(text);
-const mayBePassword = (text: string) => length(text) >= 8 && length(text) <= 128 && storable(text);
-const mayBeName = (text: string) => length(text) >= 1 && length(text) <= 100 && /\S/u.test(text) && storable(text);
+const mayBeEmail = (text: string) => text.trim().includes('@') && length(text.trim()) <= 254 && storableText(text);
+const mayBePassword = (text: string) => length(text) >= 8 && length(text) <= 128 && storableText(text);
+const mayBeName = (text: string) => length(text) >= 1 && length(text) <= 100 && /\S/u.test(text) && storableText(text);
 
 describe('hostile input to the user service (fast-check)', () => {
   it('POST /user/register: malformed sign-ups never get a 5xx and create no account', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const { app, database } = await buildUser(UNLIMITED);
     await register(app);
-    const result = await fuzzRoute({
-      route: 'POST /user/register',
-      app,
-      state: tableState(database, ['users']),
-      requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant('/user/register') },
-        body: {
-          email: stringField(fc.constantFrom('grace@example.com', ' Grace.Hopper@example.org '), mayBeEmail, {
-            invalid: fc.constantFrom(`${'a'.repeat(250)}@example.com`, 'a\u0000@example.com', 'grace@exa\ud800mple.com'),
-          }),
-          password: stringField(fc.constant('another horse battery'), mayBePassword, {
-            invalid: fc.constantFrom('short', 'x'.repeat(129), 'correct\u0000horse'),
-          }),
-          name: stringField(fc.constantFrom('Grace', 'Grace Hopper 🛒'), mayBeName, {
-            invalid: fc.constantFrom('', '   ', '\t\n', 'x'.repeat(101), 'Grace\u0000', '\ud800Grace'),
-          }),
-        },
-      }),
+    const result = await fuzzJsonRoute({ app, state: tableState(database, ['users']) }, 'POST /user/register', {
+      body: {
+        email: stringField(fc.constantFrom('grace@example.com', ' Grace.Hopper@example.org '), mayBeEmail, {
+          invalid: fc.constantFrom(`${'a'.repeat(250)}@example.com`, 'a\u0000@example.com', 'grace@exa\ud800mple.com'),
+        }),
+        password: stringField(fc.constant('another horse battery'), mayBePassword, {
+          invalid: fc.constantFrom('short', 'x'.repeat(129), 'correct\u0000horse'),
+        }),
+        name: stringField(fc.constantFrom('Grace', 'Grace Hopper 🛒'), mayBeName, {
+          invalid: fc.constantFrom('', '   ', '\t\n', 'x'.repeat(101), 'Grace\u0000', '\ud800Grace'),
+        }),
+      },
     });
     expect(result.serverErrors).toBe(0);
   });
@@ -59,27 +50,20 @@ describe('hostile input to the user service (fast-check)', () => {
   it('POST /user/login: malformed logins never get a 5xx nor a token, and change nothing', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const { app, database } = await buildUser(UNLIMITED);
     await register(app);
-    const result = await fuzzRoute({
-      route: 'POST /user/login',
-      app,
-      state: tableState(database, ['users']),
-      requests: hostileJsonRequests({
-        method: 'POST',
-        url: { valid: fc.constant('/user/login') },
-        body: {
-          email: stringField(
-            fc.constantFrom('ada@example.com', ' ADA@example.com'),
-            (text) => length(text) >= 1 && length(text) <= 254 && storable(text),
-            { invalid: fc.constantFrom('a\u0000@example.com', '', 'x'.repeat(255)) },
-          ),
-          // The right password appears only beside a broken field: the request must still fail.
-          password: stringField(
-            fc.constantFrom(PASSWORD, 'wrong password'),
-            (text) => length(text) >= 1 && length(text) <= 128 && storable(text),
-            { invalid: fc.constantFrom('', 'x'.repeat(129), 'correct horse\u0000') },
-          ),
-        },
-      }),
+    const result = await fuzzJsonRoute({ app, state: tableState(database, ['users']) }, 'POST /user/login', {
+      body: {
+        email: stringField(
+          fc.constantFrom('ada@example.com', ' ADA@example.com'),
+          (text) => length(text) >= 1 && length(text) <= 254 && storableText(text),
+          { invalid: fc.constantFrom('a\u0000@example.com', '', 'x'.repeat(255)) },
+        ),
+        // The right password appears only beside a broken field: the request must still fail.
+        password: stringField(
+          fc.constantFrom(PASSWORD, 'wrong password'),
+          (text) => length(text) >= 1 && length(text) <= 128 && storableText(text),
+          { invalid: fc.constantFrom('', 'x'.repeat(129), 'correct horse\u0000') },
+        ),
+      },
     });
     expect(result.serverErrors).toBe(0);
   });

@@ -8,6 +8,9 @@ import type { TestDatabase } from '../database/test-database.ts';
 /** Runs per write route; `FUZZ_RUNS` raises it for a longer local run (never below 1,000). */
 export const FUZZ_RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0) || 0);
 
+/** A fuzzed route's test timeout: 1,000 requests take seconds alone, minutes on a busy machine; never a timing assertion. */
+export const FUZZ_TIMEOUT_MS = 600_000;
+
 export interface FuzzRouteOptions {
   /** `POST /cart/items`: names the check and its figure. */
   route: string;

@@ -175,6 +175,9 @@ export function notOfType(type: 'string' | 'number' | 'boolean' | 'object' | 'ar
   });
 }
 
+/** Text PostgreSQL can store: well-formed (no unpaired surrogate) and without NUL. */
+export const storableText = (text: string) => text.isWellFormed() && !text.includes('\u0000');
+
 /** What a field accepts and what it must refuse; `optional` fields may be left out of a valid body. */
 export interface FieldSpec {
   valid: fc.Arbitrary<unknown>;
