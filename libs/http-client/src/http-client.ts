@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Static, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { callTimer } from './call-metrics.ts';
 
 export interface HttpClientOptions {
@@ -148,11 +147,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const basePath = baseUrl.pathname.replace(/\/+$/, '');
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const timing = options.metricsRegistry ? callTimer(options.metricsRegistry, options.target ?? baseUrl.host) : undefined;
-  const pool = new Pool(baseUrl.origin, {
-    connections: options.connections ?? 32,
-    connect: { timeout: options.timeoutMs },
-    keepAliveTimeout: 10_000,
-  });
+  // undici and TypeBox's Value are some 400 modules, a tenth of a service's start: they are
+  // loaded by the first call, and a service serves before it calls another one.
+  let pool: Promise<Pool> | undefined;
+  const connectionPool = () =>
+    (pool ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(baseUrl.origin, {
+          connections: options.connections ?? 32,
+          connect: { timeout: options.timeoutMs },
+          keepAliveTimeout: 10_000,
+        }),
+    ));
 
   async function request<S extends TSchema | undefined = undefined>(
     call: CallOptions<S>,
@@ -182,7 +188,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const deadline = new DeadlineExceeded(timeoutMs);
     const timer = setTimeout(() => controller.abort(deadline), timeoutMs);
     try {
-      const response = await pool.request({
+      const response = await (
+        await connectionPool()
+      ).request({
         method: call.method,
         path: `${basePath}${call.path}${queryString(call.query)}`,
         headers,
@@ -193,7 +201,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
       const text = await readText(response.body, maxResponseBytes);
       const responseHeaders = response.headers as ResponseHeaders;
-      return classify(response.statusCode, responseHeaders, text, call.schema) as HttpOutcome<S extends TSchema ? Static<S> : unknown>;
+      return (await classify(response.statusCode, responseHeaders, text, call.schema)) as HttpOutcome<
+        S extends TSchema ? Static<S> : unknown
+      >;
     } catch (error) {
       if (controller.signal.aborted || TIMEOUT_ERRORS.has(errorCode(error))) {
         return { kind: 'unavailable', reason: 'timeout', detail: `${describeTarget(call)}: ${deadline.message}` };
@@ -218,7 +228,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     baseUrl,
     request,
-    close: () => pool.close(),
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
   };
 }
 
@@ -234,13 +246,18 @@ function outgoingHeaders(call: CallOptions<TSchema | undefined>, userAgent: stri
   return headers;
 }
 
-function classify(status: number, headers: ResponseHeaders, text: string, schema: TSchema | undefined): HttpOutcome<unknown> {
+async function classify(
+  status: number,
+  headers: ResponseHeaders,
+  text: string,
+  schema: TSchema | undefined,
+): Promise<HttpOutcome<unknown>> {
   const json = parseJson(text);
   if (status >= 200 && status < 300) {
     if (text.length > 0 && json === undefined) {
       return { kind: 'unavailable', reason: 'bad-response', status, detail: `answered ${status} with a body that is not JSON` };
     }
-    if (schema && !Value.Check(schema, json)) {
+    if (schema && !(await import('typebox/value')).Value.Check(schema, json)) {
       return { kind: 'unavailable', reason: 'bad-response', status, detail: `answered ${status} with a body of an unexpected shape` };
     }
     return { kind: 'ok', status, headers, body: json };
