@@ -55,6 +55,23 @@ export function matchRoute(routes: IngressRoute[], host: string | undefined, url
     .sort((a, b) => b.path.length - a.path.length)[0];
 }
 
+/**
+ * Why nothing matched, for the gateway's 404: the Ingress routes by host, so a request sent to
+ * `localhost` for a path the Ingress does serve is told which host to send instead.
+ */
+export function noRouteMessage(routes: IngressRoute[], host: string | undefined, url: string): string {
+  const path = url.split('?')[0] ?? '/';
+  const message = `No Ingress rule for host ${host ?? '(none)'} and path ${path}`;
+  const servedFor = [
+    ...new Set(routes.filter((route) => route.host !== '*' && matchRoute([route], route.host, url)).map((route) => route.host)),
+  ];
+  if (servedFor.length === 0) return message;
+  const port = /:(\d+)$/.exec(host ?? '')?.[1];
+  const origin = `${servedFor[0]}${port ? `:${port}` : ''}`;
+  const resolve = port ? `--resolve ${origin}:127.0.0.1 ` : '';
+  return `${message}; the Ingress serves it for host ${servedFor.join(', ')} (curl ${resolve}http://${origin}${path})`;
+}
+
 function prefixMatches(prefix: string, path: string): boolean {
   const trimmed = prefix.replace(/\/+$/, '');
   return trimmed === '' || path === trimmed || path.startsWith(`${trimmed}/`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
 import { Endpoints, PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS } from './endpoints.ts';
-import { matchRoute, readIngressRoutes } from './ingress-routes.ts';
+import { matchRoute, noRouteMessage, readIngressRoutes } from './ingress-routes.ts';
 import { serviceDiscoveryEnv } from './local-env.ts';
 import type { LinePrinter } from './log-printer.ts';
 import { createProxy } from './proxy.ts';
@@ -174,7 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gateway = createProxy({
     resolve: (request) => {
       const route = matchRoute(routes, request.headers.host, request.url);
-      if (!route) return { notFound: `No Ingress rule for host ${request.headers.host ?? '(none)'} and path ${request.url.split('?')[0]}` };
+      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url) };
       const handle = handles.get(route.service.replace(/-service$/, ''));
       if (!handle) return { notFound: `Service ${route.service} is not running locally` };
       return { endpoints: handle.endpoints };

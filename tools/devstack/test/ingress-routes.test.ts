@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, readIngressRoutes } from '../src/index.ts';
+import { matchRoute, noRouteMessage, readIngressRoutes } from '../src/index.ts';
 
 const manifest = new URL('../../../k8s/base/ingress/ingress.yaml', import.meta.url).pathname;
 const routes = readIngressRoutes(manifest);
@@ -45,5 +45,19 @@ describe('matchRoute', () => {
     expect(matchRoute(custom, 'a.com', '/api/v1')?.service).toBe('short');
     expect(matchRoute(custom, 'a.com', '/api/v2/health')?.service).toBe('exact');
     expect(matchRoute(custom, 'a.com', '/api/v2/health/x')?.service).toBe('long');
+  });
+});
+
+describe('noRouteMessage', () => {
+  it('names the host that serves the path, with the curl that reaches it', () => {
+    expect(noRouteMessage(routes, 'localhost:8080', '/cart/products?limit=2')).toBe(
+      'No Ingress rule for host localhost:8080 and path /cart/products; the Ingress serves it for host myshop.com ' +
+        '(curl --resolve myshop.com:8080:127.0.0.1 http://myshop.com:8080/cart/products)',
+    );
+  });
+
+  it('says only that nothing matched when no host serves the path', () => {
+    expect(noRouteMessage(routes, 'myshop.com:8080', '/nope')).toBe('No Ingress rule for host myshop.com:8080 and path /nope');
+    expect(noRouteMessage(routes, undefined, '/')).toBe('No Ingress rule for host (none) and path /');
   });
 });
