@@ -25,17 +25,21 @@ const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
 export async function runMigrations({ url, dir, log }: MigrationOptions): Promise<string[]> {
   if (await allApplied(url, dir)) return [];
   const { runner } = await import('node-pg-migrate');
-  const applied = await runner({
-    databaseUrl: url,
-    dir,
-    direction: 'up',
-    migrationsTable: MIGRATIONS_TABLE,
-    singleTransaction: true,
-    checkOrder: true,
-    advisoryLockMode: 'wait',
-    log: log ?? (() => undefined),
-    logger: quiet(log),
-  });
+  // Our own client: node-pg-migrate does not wait for the connection it opens to close, so a
+  // database dropped or restarted just after would end it with an error nobody listens to.
+  const applied = await withClient(url, (dbClient) =>
+    runner({
+      dbClient,
+      dir,
+      direction: 'up',
+      migrationsTable: MIGRATIONS_TABLE,
+      singleTransaction: true,
+      checkOrder: true,
+      advisoryLockMode: 'wait',
+      log: log ?? (() => undefined),
+      logger: quiet(log),
+    }),
+  );
   return applied.map((migration) => migration.name);
 }
 
@@ -45,16 +49,28 @@ async function allApplied(url: string, dir: string): Promise<boolean> {
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()
     .map((file) => file.slice(0, -extname(file).length));
+  return withClient(url, async (client) => {
+    try {
+      // The order node-pg-migrate reads its record in.
+      const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`);
+      return rows.length === files.length && rows.every((row, index) => row.name === files[index]);
+    } catch (error) {
+      // A new database: no record yet, everything is pending.
+      if ((error as { code?: string }).code === '42P01') return false;
+      throw error;
+    }
+  });
+}
+
+/** `work` on a connection of its own, closed (and waited for) whatever `work` does. */
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  // A connection lost between statements fails the next one, which reports it; unheard, the
+  // event would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    // The order node-pg-migrate reads its record in.
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`);
-    return rows.length === files.length && rows.every((row, index) => row.name === files[index]);
-  } catch (error) {
-    // A new database: no record yet, everything is pending.
-    if ((error as { code?: string }).code === '42P01') return false;
-    throw error;
+    return await work(client);
   } finally {
     await client.end();
   }
