@@ -1,31 +1,8 @@
-import { Writable } from 'node:stream';
-import { createLogger, type LogFormat } from '@myshop/logging';
 import { captureLogs } from '@myshop/testing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastify, platformPlugin, RequestLogController } from '../src/index.ts';
-
-/** A logger writing the given format to memory, as the services' own (same redaction). */
-function memoryLogger(format: LogFormat) {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return {
-    logger: createLogger({ service: 'demo', level: 'info', format, destination }),
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    text: () => chunks.join(''),
-  };
-}
 
 async function buildApp(logger: Logger) {
   const app = createFastify({ logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
@@ -101,7 +78,7 @@ describe('the request log line', () => {
   });
 
   it('is one Elastic Common Schema line with LOG_FORMAT ecs: method, url, client, status, route', async () => {
-    const logs = memoryLogger('ecs');
+    const logs = captureLogs('demo', 'info', 'ecs');
     const app = await buildApp(logs.logger);
     await app.inject({
       method: 'POST',
@@ -127,7 +104,7 @@ describe('the request log line', () => {
   });
 
   it('keeps the error of a 5xx in ECS too', async () => {
-    const logs = memoryLogger('ecs');
+    const logs = captureLogs('demo', 'info', 'ecs');
     const app = await buildApp(logs.logger);
     await app.inject({ url: '/demo/broken' });
     const [failed, completed] = logs.lines().filter((line) => line.reqId !== undefined);

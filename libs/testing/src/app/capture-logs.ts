@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '@myshop/logging';
+import { createLogger, type LogFormat } from '@myshop/logging';
 import type { Logger } from 'pino';
 import { appendToRunLog } from '@myshop/vitest-config';
 
@@ -14,8 +14,9 @@ export interface CapturedLogs {
 /**
  * A real service logger (same redaction) whose output stays in memory for assertions, and is
  * also appended to the project's run log (`reports/logs/<project>.ndjson`) for the final scan.
+ * `format` as LOG_FORMAT sets it (`ecs` for the Elasticsearch pipeline).
  */
-export function captureLogs(service: string, level = 'info'): CapturedLogs {
+export function captureLogs(service: string, level = 'info', format: LogFormat = 'json'): CapturedLogs {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -24,7 +25,7 @@ export function captureLogs(service: string, level = 'info'): CapturedLogs {
       done();
     },
   });
-  const logger = createLogger({ service, level, destination });
+  const logger = createLogger({ service, level, format, destination });
   return {
     logger,
     text: () => chunks.join(''),
