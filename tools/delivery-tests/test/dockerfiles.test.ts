@@ -81,17 +81,25 @@ describe('Dockerfiles', () => {
     expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
   });
 
+  // `ENV A=1 B=2` sets both: read every pair of every ENV of the stage, the last one winning.
+  const envOf = (stage: ReturnType<typeof parseStages>[number]): Record<string, string> =>
+    Object.fromEntries(
+      stage.instructions
+        .filter(({ keyword }) => keyword === 'ENV')
+        .flatMap(({ args }) => args.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+    );
+
   it.each(services())("%s: caps glibc's malloc arenas at 2, in the production image and the dev stage alike", (service) => {
     const stages = parseStages(dockerfile(service));
-    // `ENV A=1 B=2` sets both: read every pair of every ENV of the stage, the last one winning.
-    const envOf = (stage: (typeof stages)[number]) =>
-      Object.fromEntries(
-        stage.instructions
-          .filter(({ keyword }) => keyword === 'ENV')
-          .flatMap(({ args }) => args.split(/\s+/).map((pair) => pair.split('=', 2))),
-      );
     expect(envOf(defaultStage(stages)).MALLOC_ARENA_MAX).toBe('2');
     expect(envOf(stageNamed(stages, 'dev')).MALLOC_ARENA_MAX).toBe('2');
+  });
+
+  it("user: hands each argon2 hash's buffer back as it ends (a fixed mmap threshold, on huge pages), in both stages", () => {
+    const stages = parseStages(dockerfile('user'));
+    for (const stage of [defaultStage(stages), stageNamed(stages, 'dev')]) {
+      expect(envOf(stage)).toMatchObject({ MALLOC_MMAP_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+    }
   });
 
   it('type-checks the sources for syntax Node can strip (the dev stage runs them as they are)', () => {

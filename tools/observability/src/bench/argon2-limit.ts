@@ -1,9 +1,10 @@
-import { argon2, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { UsableCores } from './usable-cores.ts';
 
-const argon2Async = promisify(argon2);
+const execFileAsync = promisify(execFile);
 
 export interface Argon2Parameters {
   memory: number;
@@ -28,6 +29,8 @@ export interface Argon2Limit {
   parameters: Argon2Parameters;
   /** One hash alone: the fastest of `samples` run one after the other (interference only ever slows one). */
   hashMs: number;
+  /** The memory env the hashes ran with: the user service's, since malloc's settings change a hash's cost. */
+  env: Record<string, string>;
   /** The hashes the user service can run at once, and why (usableCores). */
   cores: number;
   coresBasis: string;
@@ -37,20 +40,33 @@ export interface Argon2Limit {
   loginsPerSecond: number;
 }
 
+export interface Argon2LimitSettings {
+  /** The user service's memory env (its pod's MALLOC_*, GLIBC_TUNABLES…), which the hashes run with. */
+  env?: Record<string, string>;
+  samples?: number;
+}
+
 /**
- * Times one hash with these parameters in this process, while the bench sends no load, and
- * divides the cores the user service can hash on by it: the ceiling of its login throughput.
+ * Times one hash with these parameters, while the bench sends no load, in a process of its own
+ * started with the user service's memory env (argon2-hash-time.ts), and divides the cores the
+ * user service can hash on by it: the ceiling of its login throughput as deployed.
  */
-export async function argon2Limit(parameters: Argon2Parameters, usable: UsableCores, samples = 9): Promise<Argon2Limit> {
-  let hashMs = Infinity;
-  for (let sample = 0; sample < samples; sample += 1) {
-    const started = performance.now();
-    await argon2Async('argon2id', { message: 'bench password 1', nonce: randomBytes(16), ...parameters });
-    hashMs = Math.min(hashMs, performance.now() - started);
-  }
+export async function argon2Limit(
+  parameters: Argon2Parameters,
+  usable: UsableCores,
+  { env = {}, samples = 9 }: Argon2LimitSettings = {},
+): Promise<Argon2Limit> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [join(import.meta.dirname, 'argon2-hash-time.ts'), JSON.stringify({ parameters, samples })],
+    // NODE_OPTIONS would load the service's own preload; the hash needs none of it.
+    { env: { ...process.env, ...env, NODE_OPTIONS: '' } },
+  );
+  const { hashMs } = JSON.parse(stdout) as { hashMs: number };
   return {
     parameters,
     hashMs,
+    env,
     cores: usable.cores,
     coresBasis: usable.basis,
     loadAverage: loadavg()[0]!,

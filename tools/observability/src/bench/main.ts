@@ -7,12 +7,13 @@
  * limit where the machine allows; then the yardsticks: a bare Fastify answering the catalogue's
  * very bytes (the same page) and a bare Fastify + pg + jose app doing each database route's own
  * statements (the bare peer). Each route is measured for every contender one after the other, in
- * rotating order, best of `--rounds` saturating runs, then held at half that rate for its p99;
+ * rotating order, best of `--rounds` saturating runs, then held at half that rate (the lowest p99
+ * of `--rounds` runs);
  * then login against the argon2 limit, round trips per charge on the wire, RSS per service. The
  * load generator runs in its own process, niced and pinned. Prints the tables and each target
  * met or MISSED (exit 1 on a miss with `--strict`), and writes reports/bench.json.
  *
- *   npm run bench                                  about 8 minutes on 2 cores
+ *   npm run bench                                  about 9 minutes on 2 cores
  *   npm run bench -- --duration 3 --rounds 1 --modes off,on
  *   npm run bench -- --cpu-prof                    V8 CPU profiles of the services (reports/profiles)
  *   npm run build && npm run bench -- --compiled   the services as the images run them (dist)
@@ -111,6 +112,7 @@ try {
   const limit = await argon2Limit(
     argon2Parameters(await storedPasswordHash(first)),
     usableCores(processCpuBounds(first.services.user.process.pid)),
+    { env: first.services.user.pod.env },
   );
   const loginSaturated = await measureSuccesses(first.login, 200, load, measureSettings);
   const login = { mode: first.mode, saturated: loginSaturated, limit };

@@ -29,9 +29,10 @@ export interface PodFiles {
 
 /**
  * Env that decides how much memory a Node process takes: V8's heap flags, glibc's malloc
- * arenas, libuv's thread pool. Whatever the pod sets of these, the bench sets too.
+ * (arenas, thresholds, tunables), libuv's thread pool. Whatever the pod sets of these, the
+ * bench sets too.
  */
-export const MEMORY_ENV = /^(NODE_OPTIONS|UV_THREADPOOL_SIZE|MALLOC_[A-Z_]+)$/;
+export const MEMORY_ENV = /^(NODE_OPTIONS|UV_THREADPOOL_SIZE|MALLOC_[A-Z_]+|GLIBC_TUNABLES)$/;
 
 const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
 
@@ -108,6 +109,12 @@ export function podMemoryConditions(service: string): PodMemoryConditions {
 }
 
 /** The memory env applied, each key with where it was set, for the report. */
+/** Memory env as `KEY=value` pairs, for a line of the report. */
+export function memoryEnvText(env: Record<string, string>): string {
+  const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  return pairs.length > 0 ? pairs.join(' ') : 'no memory env';
+}
+
 export function podEnvText(pod: PodMemoryConditions): string {
   const env = Object.entries(pod.env).map(([key, value]) => `${key}=${value} (${pod.envSources[key]})`);
   return env.length > 0 ? `pod env ${env.join(', ')}` : 'the pod sets no memory env';

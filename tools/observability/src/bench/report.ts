@@ -1,5 +1,6 @@
 import type { BenchOptions } from './args.ts';
 import { failuresText } from './measure.ts';
+import { memoryEnvText } from './pod-conditions.ts';
 import { ROUTES, type BenchResults, type RouteMeasure } from './results.ts';
 import type { TargetVerdict } from './targets.ts';
 
@@ -86,7 +87,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     '',
     ...conditions.map((line) => `- ${line}`),
     '',
-    `POST /user/login (${login.mode}): ${login.saturated.successesPerSecond.toFixed(0)} successful logins/s (p99 ${formatMs(login.saturated.best.p99Ms)} ms)${loginFailures ? `, and answers other than ${login.saturated.status}: ${loginFailures}` : ''}; one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms alone (load average ${login.limit.loadAverage.toFixed(1)}), so ${login.limit.cores} cores (${login.limit.coresBasis}) verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
+    `POST /user/login (${login.mode}): ${login.saturated.successesPerSecond.toFixed(0)} successful logins/s (p99 ${formatMs(login.saturated.best.p99Ms)} ms)${loginFailures ? `, and answers other than ${login.saturated.status}: ${loginFailures}` : ''}; one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms alone (with the user service's ${memoryEnvText(login.limit.env)}; load average ${login.limit.loadAverage.toFixed(1)}), so ${login.limit.cores} cores (${login.limit.coresBasis}) verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
     `POST /payment/charges: ${roundTrips.roundTrips} database round trips over ${roundTrips.charges} charges (${(roundTrips.roundTrips / roundTrips.charges).toFixed(2)} each), counted on the wire; one charge sends:`,
     ...roundTrips.statements.map((statement) => `    ${statement.replace(/\s+/g, ' ').trim()}`),
     `spans exported to the sink: ${context.spansExported.exports} requests, ${Math.round(context.spansExported.bytes / 1024)} KB`,

@@ -44,6 +44,7 @@ export function modeResults(mode: Mode, rps: Partial<Record<Route, number>> = {}
 export const LIMIT: Argon2Limit = {
   parameters: { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 },
   hashMs: 20,
+  env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
   cores: 2,
   coresBasis: '2 CPUs allowed, a thread pool of 4, no CPU quota',
   loadAverage: 0.5,

@@ -41,8 +41,14 @@ describe('better and checked', () => {
 });
 
 describe('measureRoute', () => {
-  it('warms every contender, rotates the rounds, keeps the best and holds each at half of it', async () => {
-    const { generator, calls } = scripted((target, options, call) => loadResult(options.rate ?? (target.url === 'a' ? 100 + call : 50)));
+  it('warms every contender, rotates the rounds, keeps the best and holds each at half of it, rounds rotated too', async () => {
+    // At half rate, A's tail is calmer in its second round, B's in its first.
+    const halfRateP99 = (url: string, call: number) => (url === 'a' ? (call === 10 ? 4 : 9) : call === 8 ? 6 : 12);
+    const { generator, calls } = scripted((target, options, call) =>
+      options.rate === undefined
+        ? loadResult(target.url === 'a' ? 100 + call : 50)
+        : loadResult(options.rate, halfRateP99(target.url, call)),
+    );
     const measures = await measureRoute(
       'GET /x',
       [
@@ -61,10 +67,12 @@ describe('measureRoute', () => {
       'a:3:-',
       'a:3:53',
       'b:3:25',
+      'b:3:25',
+      'a:3:53',
     ]);
     expect(measures.get('A')!.saturated.requestsPerSecond).toBe(106);
-    expect(measures.get('A')!.halfRate.rate).toBe(53);
-    expect(measures.get('B')!.halfRate.rate).toBe(25);
+    expect(measures.get('A')!.halfRate).toMatchObject({ rate: 53, p99Ms: 4 });
+    expect(measures.get('B')!.halfRate).toMatchObject({ rate: 25, p99Ms: 6 });
   });
 });
 

@@ -68,7 +68,7 @@ describe('renderReport', () => {
     const text = renderReport(passingResults(), [], context);
     expect(text).toContain('POST /user/login (off): 90 successful logins/s (p99 5.0 ms);');
     expect(text).toContain(
-      'one argon2id hash (m=19456, t=2, p=1) takes 20 ms alone (load average 0.5), so 2 cores (2 CPUs allowed, a thread pool of 4, no CPU quota) verify at most 100 logins/s',
+      "one argon2id hash (m=19456, t=2, p=1) takes 20 ms alone (with the user service's MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072; load average 0.5), so 2 cores (2 CPUs allowed, a thread pool of 4, no CPU quota) verify at most 100 logins/s",
     );
     expect(text).toContain('POST /payment/charges: 40 database round trips over 20 charges (2.00 each)');
     expect(text).toContain('\n    BEGIN\n    COMMIT\n');
