@@ -46,7 +46,6 @@ RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --
 FROM production-deps AS dev
 # Configured as the production image is (the overlays' config and secrets): only the code differs.
 ENV NODE_ENV=production MALLOC_ARENA_MAX=2
-ENV MALLOC_MMAP_THRESHOLD_=131072 GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 COPY --chown=10001:10001 . .
 # Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
 # The pods keep a read-only root filesystem, so on a cluster apps/ and libs/ are writable volumes
@@ -65,13 +64,6 @@ ENV NODE_ENV=production
 # they grew: the thread pool (WebCrypto, argon2, zlib) held tens of MB of them under load. Two
 # arenas serve one event loop and its pool without a measurable cost in throughput.
 ENV MALLOC_ARENA_MAX=2
-# Each argon2 hash takes 19 MiB. glibc serves the first from mmap, then raises its mmap threshold
-# past that size, so the next ones come from the arenas, which keep them: 60 to 120 MB more RSS
-# after a burst of logins. A fixed threshold keeps every hash's buffer in its own mapping, handed
-# back when the hash ends; asking for transparent huge pages for it (hugetlb=1, honoured where the
-# node's THP mode is `madvise` or `always`) makes mapping it afresh cost 10 faults instead of
-# 4,864. Measured: 5-7 % more time per hash, 53 MB RSS after 320 hashes instead of 113-173.
-ENV MALLOC_MMAP_THRESHOLD_=131072 GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 # Tracing starts before the app is imported (@myshop/telemetry), configured by the OTEL_* variables
 # alone: without an OTLP endpoint it loads nothing. An env var, so `node apps/<service>/dist/migrate.js` gets it too.
 ENV NODE_OPTIONS=--import=@myshop/telemetry/preload

@@ -94,6 +94,20 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
   });
 });
 
+describe("the user service's memory", () => {
+  it.each(deployable.filter((dir) => render(dir).some((object) => object.kind === 'Deployment' && object.metadata.name === 'user')))(
+    "%s: hands each argon2 hash's buffer back as it ends (a fixed mmap threshold, on huge pages)",
+    (dir) => {
+      const objects = render(dir);
+      const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === 'user')!;
+      expect(containerEnvironment(objects, workload, 'user').env).toMatchObject({
+        MALLOC_MMAP_THRESHOLD_: '131072',
+        GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
+      });
+    },
+  );
+});
+
 describe.each(services())('the %s service and its manifests', (service) => {
   it.each(deployable.filter((dir) => render(dir).some((object) => object.kind === 'Deployment' && object.metadata.name === service)))(
     '%s: sets only keys its config schema reads, provides every required one, and the service accepts the result',

@@ -95,13 +95,6 @@ describe('Dockerfiles', () => {
     expect(envOf(stageNamed(stages, 'dev')).MALLOC_ARENA_MAX).toBe('2');
   });
 
-  it("user: hands each argon2 hash's buffer back as it ends (a fixed mmap threshold, on huge pages), in both stages", () => {
-    const stages = parseStages(dockerfile('user'));
-    for (const stage of [defaultStage(stages), stageNamed(stages, 'dev')]) {
-      expect(envOf(stage)).toMatchObject({ MALLOC_MMAP_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
-    }
-  });
-
   it('type-checks the sources for syntax Node can strip (the dev stage runs them as they are)', () => {
     expect(
       readJson<{ compilerOptions: { erasableSyntaxOnly?: boolean } }>(repoPath('tsconfig.base.json')).compilerOptions.erasableSyntaxOnly,
