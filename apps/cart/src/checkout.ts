@@ -123,6 +123,8 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
       headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token.token}` },
       incoming: request.incoming,
       schema: ChargeCreated,
+      // Payment keeps the key: a try cut short by a replica dying is sent again, and answered once.
+      repeatable: true,
     });
   }
 

@@ -56,6 +56,8 @@ export async function startFakePayment() {
     onCharged: undefined as (() => Promise<void>) | undefined,
     /** Cut every connection without an answer, as a replica dying mid-request does. */
     dropConnections: false,
+    /** Cut only the next this many charge requests' connections. */
+    dropNextConnections: 0,
     /** What a void gets instead of the contract's answer. */
     voidOverride: undefined as { statusCode: number; body: unknown } | undefined,
     /** What reads of the refund feed get instead of a page. */
@@ -65,7 +67,8 @@ export async function startFakePayment() {
   app.post('/payment/charges', async (request, reply) => {
     const body = request.body as ChargeRequest['body'];
     requests.push({ headers: request.headers, body });
-    if (state.dropConnections) {
+    if (state.dropConnections || state.dropNextConnections > 0) {
+      state.dropNextConnections = Math.max(0, state.dropNextConnections - 1);
       request.raw.socket.destroy();
       return reply.hijack();
     }

@@ -48,6 +48,13 @@ export interface CallOptions<S extends TSchema | undefined = undefined> {
   timeoutMs?: number;
   /** Checked against a 2xx body: an answer of the wrong shape is the peer's failure, not ours to trust. */
   schema?: S;
+  /**
+   * The call is safe to send twice: an idempotent method, a POST carrying an Idempotency-Key the
+   * other side keeps, or one whose repeat only makes another of the same thing (a token). Sent
+   * once more, at once, when the first try broke on the way (a connection refused or cut, or a
+   * proxy's 502): what a replica that just died leaves behind, which the second try routes around.
+   */
+  repeatable?: boolean;
 }
 
 /** Response headers, lower-cased. */
@@ -131,8 +138,9 @@ class ResponseTooLarge extends Error {}
 /**
  * One client per other service: a keep-alive undici Pool for its base URL, a deadline on every
  * call, JSON both ways, the request id propagated, and every failure turned into an outcome the
- * caller must handle (`ok`, `rejected` for 4xx, `unavailable`) instead of an exception. It never
- * retries: only the caller knows whether its call is safe to repeat.
+ * caller must handle (`ok`, `rejected` for 4xx, `unavailable`) instead of an exception. It
+ * repeats a call only when the caller says it is safe (`repeatable`), and then once, only for a
+ * try that broke on the way.
  *
  * The W3C trace context is not written here: @opentelemetry/instrumentation-undici (started by
  * @myshop/telemetry's preload) opens a client span for each call and injects *its* context, the
@@ -163,16 +171,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function request<S extends TSchema | undefined = undefined>(
     call: CallOptions<S>,
   ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>> {
-    if (!timing) return exchange(call);
+    if (!timing) return exchangeOnceMore(call);
     const stop = timing.start(call.method);
     try {
-      const outcome = await exchange(call);
+      const outcome = await exchangeOnceMore(call);
       stop(outcome.kind === 'unavailable' ? outcome.reason : outcome.kind);
       return outcome;
     } catch (error) {
       stop('error');
       throw error;
     }
+  }
+
+  /** A repeatable call broken on the way is sent a second time (never a third). */
+  async function exchangeOnceMore<S extends TSchema | undefined = undefined>(
+    call: CallOptions<S>,
+  ): Promise<HttpOutcome<S extends TSchema ? Static<S> : unknown>> {
+    const outcome = await exchange(call);
+    return call.repeatable && brokenOnTheWay(outcome) ? exchange(call) : outcome;
   }
 
   async function exchange<S extends TSchema | undefined = undefined>(
@@ -232,6 +248,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (pool) await (await pool).close();
     },
   };
+}
+
+/** The call met no live process that answered: refused, cut, or a proxy's 502 (its upstream failed it). */
+function brokenOnTheWay(outcome: HttpOutcome<unknown>): boolean {
+  return outcome.kind === 'unavailable' && (outcome.reason === 'connection' || outcome.status === 502);
 }
 
 function outgoingHeaders(call: CallOptions<TSchema | undefined>, userAgent: string | undefined): Record<string, string> {

@@ -60,6 +60,17 @@ async function startPeer(): Promise<{ app: FastifyInstance; url: string; seen: S
   app.get('/charge', async () => ({ id: 'ch_1', amount: 1200 }));
   app.get('/big', async (_request, reply) => reply.type('application/json').send(JSON.stringify({ data: 'x'.repeat(4096) })));
   app.get('/prefixed/inner', async (request) => ({ url: request.url }));
+  // Broken on the way: the socket cut with no answer, or a proxy's 502, for the first `fails` tries of a key.
+  const tries = new Map<string, number>();
+  app.post('/broken', async (request, reply) => {
+    const { key, fails, how } = request.query as { key: string; fails: string; how: 'cut' | '502' | '503' };
+    const attempt = (tries.get(key) ?? 0) + 1;
+    tries.set(key, attempt);
+    if (attempt > Number(fails)) return reply.code(201).send({ attempt });
+    if (how === 'cut') return request.raw.socket.destroy();
+    return reply.code(Number(how)).send({ statusCode: Number(how), code: 'BAD_GATEWAY', error: 'Bad Gateway', message: 'no upstream' });
+  });
+  app.get('/tries', async (request) => ({ tries: tries.get((request.query as { key: string }).key) ?? 0 }));
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -165,6 +176,34 @@ describe('createHttpClient', () => {
     await closed.close();
     const outcome = await client({ baseUrl: `http://127.0.0.1:${port}` }).request({ method: 'POST', path: '/charges', body: {} });
     expect(outcome).toMatchObject({ kind: 'unavailable', reason: 'connection', code: 'ECONNREFUSED' });
+  });
+
+  describe('a repeatable call', () => {
+    const tries = async (key: string) => ((await (await fetch(`${peer.url}/tries?key=${key}`)).json()) as { tries: number }).tries;
+    const call = (key: string, fails: number, how: string, repeatable?: boolean): CallOptions => ({
+      method: 'POST',
+      path: '/broken',
+      query: { key, fails, how },
+      body: {},
+      ...(repeatable === undefined ? {} : { repeatable }),
+    });
+
+    it('is sent once more when the first try broke on the way: the connection cut, or a 502', async () => {
+      expect(await client().request(call('cut-once', 1, 'cut', true))).toMatchObject({ kind: 'ok', status: 201, body: { attempt: 2 } });
+      expect(await client().request(call('502-once', 1, '502', true))).toMatchObject({ kind: 'ok', status: 201, body: { attempt: 2 } });
+    });
+
+    it('is sent twice at most, and a 503 (the peer itself refusing for now) is not repeated', async () => {
+      expect(await client().request(call('cut-always', 9, 'cut', true))).toMatchObject({ kind: 'unavailable', reason: 'connection' });
+      expect(await tries('cut-always')).toBe(2);
+      expect(await client().request(call('503-once', 1, '503', true))).toMatchObject({ kind: 'unavailable', status: 503 });
+      expect(await tries('503-once')).toBe(1);
+    });
+
+    it("is the caller's word: a call not said to be repeatable is sent once", async () => {
+      expect(await client().request(call('cut-unsaid', 1, 'cut'))).toMatchObject({ kind: 'unavailable', reason: 'connection' });
+      expect(await tries('cut-unsaid')).toBe(1);
+    });
   });
 
   it('maps a name that does not resolve to unavailable', async () => {

@@ -62,6 +62,8 @@ async function serviceTokens(app: FastifyInstance, { config, userAgent }: { conf
       body: { audience: PAYMENT_AUDIENCE, ...body },
       incoming,
       schema: TokenGrant,
+      // A second token for the same grant is harmless: a try cut short by a replica dying is sent again.
+      repeatable: true,
     });
     if (outcome.kind === 'ok') return { kind: 'ok', token: outcome.body.access_token, expiresIn: outcome.body.expires_in };
     if (outcome.kind === 'rejected') {

@@ -304,6 +304,20 @@ describe('POST /cart/checkout', () => {
     expect(response.body).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    // Sent twice with one key (the second try routes around a replica that died), never more.
+    expect(payment.requests).toHaveLength(2);
+    expect(new Set(payment.requests.map((request) => request.headers['idempotency-key'])).size).toBe(1);
+  });
+
+  it('sends a charge cut short once (a payment replica dying) again with the same key: paid, charged once', async () => {
+    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut();
+    payment.state.dropNextConnections = 1;
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(201);
+    expect(payment.requests).toHaveLength(2);
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedCart(user)).toHaveLength(0);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
   });
 
   it.each([
