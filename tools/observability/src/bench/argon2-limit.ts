@@ -54,12 +54,13 @@ export interface Argon2LimitSettings {
 export async function argon2Limit(
   parameters: Argon2Parameters,
   usable: UsableCores,
-  { env = {}, samples = 9 }: Argon2LimitSettings = {},
+  { env: podEnv = {}, samples = 9 }: Argon2LimitSettings = {},
 ): Promise<Argon2Limit> {
+  // NODE_OPTIONS would load the service's own preload; the hash needs none of it.
+  const env = Object.fromEntries(Object.entries(podEnv).filter(([key]) => key !== 'NODE_OPTIONS'));
   const { stdout } = await execFileAsync(
     process.execPath,
     [join(import.meta.dirname, 'argon2-hash-time.ts'), JSON.stringify({ parameters, samples })],
-    // NODE_OPTIONS would load the service's own preload; the hash needs none of it.
     { env: { ...process.env, ...env, NODE_OPTIONS: '' } },
   );
   const { hashMs } = JSON.parse(stdout) as { hashMs: number };
