@@ -46,34 +46,41 @@ export async function measureRoute(
 ): Promise<Map<string, RouteMeasure>> {
   const { connections, durationSeconds } = settings;
   for (const contender of contenders) await load.run(contender.target, { connections, durationSeconds: settings.warmupSeconds });
-  const best = new Map<string, LoadResult>();
-  for (let round = 0; round < settings.rounds; round += 1) {
-    for (const contender of rotation(contenders, round)) {
-      const result = checked(`${route} (${contender.name})`, await load.run(contender.target, { connections, durationSeconds }));
-      best.set(contender.name, better(best.get(contender.name), result));
-    }
-  }
+  const best = await keptOverRounds(contenders, settings.rounds, better, async (contender) =>
+    checked(`${route} (${contender.name})`, await load.run(contender.target, { connections, durationSeconds })),
+  );
   const rates = new Map(
     contenders.map((contender) => [contender.name, Math.max(1, Math.round(best.get(contender.name)!.requestsPerSecond / 2))]),
   );
-  const calmest = new Map<string, LoadResult>();
-  for (let round = 0; round < settings.rounds; round += 1) {
-    for (const contender of rotation(contenders, round)) {
-      const rate = rates.get(contender.name)!;
-      const result = checked(
-        `${route} (${contender.name}) at ${rate}/s`,
-        await load.run(contender.target, { connections, durationSeconds, rate }),
-      );
-      const kept = calmest.get(contender.name);
-      if (!kept || result.p99Ms < kept.p99Ms) calmest.set(contender.name, result);
-    }
-  }
+  const calmest = await keptOverRounds(contenders, settings.rounds, calmer, async (contender) => {
+    const rate = rates.get(contender.name)!;
+    return checked(`${route} (${contender.name}) at ${rate}/s`, await load.run(contender.target, { connections, durationSeconds, rate }));
+  });
   return new Map(
     contenders.map((contender) => [
       contender.name,
       { saturated: best.get(contender.name)!, halfRate: { ...calmest.get(contender.name)!, rate: rates.get(contender.name)! } },
     ]),
   );
+}
+
+/** The run of the two with the lower p99. */
+function calmer(a: LoadResult | undefined, b: LoadResult): LoadResult {
+  return !a || b.p99Ms < a.p99Ms ? b : a;
+}
+
+/** Each contender run once per round, rounds in rotating order, keeping its run that `keep` prefers. */
+async function keptOverRounds(
+  contenders: Contender[],
+  rounds: number,
+  keep: (kept: LoadResult | undefined, run: LoadResult) => LoadResult,
+  run: (contender: Contender) => Promise<LoadResult>,
+): Promise<Map<string, LoadResult>> {
+  const kept = new Map<string, LoadResult>();
+  for (let round = 0; round < rounds; round += 1) {
+    for (const contender of rotation(contenders, round)) kept.set(contender.name, keep(kept.get(contender.name), await run(contender)));
+  }
+  return kept;
 }
 
 /** A target measured by its successful answers only, with every other answer kept to be reported. */
