@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PROCESS_RUNTIME_ENV } from '@myshop/config';
 import { type K8sObject, repoPath } from '@myshop/release';
 import { secretValues, type Workload } from './workloads.ts';
 
@@ -33,16 +34,13 @@ export async function serviceConfig(service: string): Promise<ServiceConfig> {
 
 export const isSecretKey = (config: ServiceConfig, key: string) => config.schema.properties[key]?.['x-secret'] === true;
 
-/** Read as the process starts, by Node, libuv and glibc, not by the service's config. */
-const PROCESS_RUNTIME_KEY = /^(NODE_OPTIONS|UV_THREADPOOL_SIZE|MALLOC_[A-Z_]+|GLIBC_TUNABLES)$/;
-
 /**
  * Whether the service reads `key`: one of its config's keys, `<KEY>_FILE` of one of its secret
  * keys, a standard OTEL_* variable, which the OpenTelemetry SDK reads (the @myshop/telemetry
  * preload) before the service's config is loaded, or a key of the runtime (memory, thread pool).
  */
 export function readsKey(config: ServiceConfig, key: string): boolean {
-  if (key in config.schema.properties || key.startsWith('OTEL_') || PROCESS_RUNTIME_KEY.test(key)) return true;
+  if (key in config.schema.properties || key.startsWith('OTEL_') || PROCESS_RUNTIME_ENV.test(key)) return true;
   const fileOf = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : undefined;
   return fileOf !== undefined && isSecretKey(config, fileOf);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROCESS_RUNTIME_ENV } from '@myshop/config';
 import { defaultPoolMax } from '@myshop/db';
 import { parse } from 'yaml';
 import { repoRoot } from '../observability-files.ts';
@@ -9,7 +10,7 @@ import { finalStageEnv } from './dockerfile-env.ts';
 export interface PodMemoryConditions {
   /** resources.limits.memory of the Deployment's container, in bytes. */
   limitBytes: number;
-  /** The env keys the container starts with that change how the process uses memory (see MEMORY_ENV). */
+  /** The env keys the container starts with that change how the process uses memory (PROCESS_RUNTIME_ENV). */
   env: Record<string, string>;
   /** Where each key of `env` was set: the image's Dockerfile, the ConfigMap's env file or the Deployment. */
   envSources: Record<string, string>;
@@ -26,13 +27,6 @@ export interface PodFiles {
   /** The env file of the service's ConfigMap (envFrom). */
   configEnv: string;
 }
-
-/**
- * Env that decides how much memory a Node process takes: V8's heap flags, glibc's malloc
- * (arenas, thresholds, tunables), libuv's thread pool. Whatever the pod sets of these, the
- * bench sets too.
- */
-export const MEMORY_ENV = /^(NODE_OPTIONS|UV_THREADPOOL_SIZE|MALLOC_[A-Z_]+|GLIBC_TUNABLES)$/;
 
 const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
 
@@ -73,7 +67,7 @@ export function memoryConditions(service: string, files: PodFiles, source: strin
   const env: Record<string, string> = {};
   const envSources: Record<string, string> = {};
   const set = (name: string, value: string, from: string) => {
-    if (!MEMORY_ENV.test(name)) return;
+    if (!PROCESS_RUNTIME_ENV.test(name)) return;
     env[name] = value;
     envSources[name] = from;
   };
