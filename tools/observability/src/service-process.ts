@@ -27,7 +27,8 @@ export async function startServiceProcess(
   options: { logFile?: string; execArgv?: string[]; compiled?: boolean } = {},
 ): Promise<ServiceProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
-  // A log file is what a container runtime gives stdout; without one the lines are kept here.
+  // Lines go to a file, where a container runtime's log driver ends up writing them (through a
+  // pipe it drains); without one they are kept here.
   const output = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   // Compiled: what the image runs (`npm run build` first), the preload resolved the same way.
   const preload = options.compiled
