@@ -13,6 +13,13 @@ const ROTATION_KEYS = ['JWT_NEXT_KEY', 'JWT_PREVIOUS_KEY'];
 
 const deployable = [...environments, ...overlays.filter((dir) => !environments.includes(dir))];
 
+/** Whether a rendered object is the Deployment of `service`. */
+const isDeploymentOf = (service: string) => (object: K8sObject) => object.kind === 'Deployment' && object.metadata.name === service;
+/** The environments and overlays that deploy `service`. */
+const deploying = (service: string) => deployable.filter((dir) => render(dir).some(isDeploymentOf(service)));
+/** The Deployment of `service` among rendered objects, as a workload. */
+const deploymentOf = (objects: K8sObject[], service: string) => workloads(objects).find(({ object }) => isDeploymentOf(service)(object))!;
+
 describe.each(deployable)('%s agrees with itself', (dir) => {
   const objects = render(dir);
   const pods = workloads(objects);
@@ -95,25 +102,22 @@ describe.each(deployable)('%s agrees with itself', (dir) => {
 });
 
 describe("the user service's memory", () => {
-  it.each(deployable.filter((dir) => render(dir).some((object) => object.kind === 'Deployment' && object.metadata.name === 'user')))(
-    "%s: hands each argon2 hash's buffer back as it ends (a fixed mmap threshold, on huge pages)",
-    (dir) => {
-      const objects = render(dir);
-      const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === 'user')!;
-      expect(containerEnvironment(objects, workload, 'user').env).toMatchObject({
-        MALLOC_MMAP_THRESHOLD_: '131072',
-        GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
-      });
-    },
-  );
+  it.each(deploying('user'))("%s: hands each argon2 hash's buffer back as it ends (a fixed mmap threshold, on huge pages)", (dir) => {
+    const objects = render(dir);
+    const workload = deploymentOf(objects, 'user');
+    expect(containerEnvironment(objects, workload, 'user').env).toMatchObject({
+      MALLOC_MMAP_THRESHOLD_: '131072',
+      GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
+    });
+  });
 });
 
 describe.each(services())('the %s service and its manifests', (service) => {
-  it.each(deployable.filter((dir) => render(dir).some((object) => object.kind === 'Deployment' && object.metadata.name === service)))(
+  it.each(deploying(service))(
     '%s: sets only keys its config schema reads, provides every required one, and the service accepts the result',
     async (dir) => {
       const objects = render(dir);
-      const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === service)!;
+      const workload = deploymentOf(objects, service);
       const config = await serviceConfig(service);
       const environment = containerEnvironment(objects, workload, service);
       expect(environment.problems).toEqual([]);
@@ -239,7 +243,7 @@ describe('external secrets', () => {
 describe('components/key-rotation', () => {
   it('mounts the next and previous signing keys into the user service, which publishes them', async () => {
     const objects = renderWithComponents('k8s/overlays/prod', ['k8s/components/key-rotation'], 'myshop');
-    const workload = workloads(objects).find(({ object }) => object.kind === 'Deployment' && object.metadata.name === 'user')!;
+    const workload = deploymentOf(objects, 'user');
     const environment = containerEnvironment(objects, workload, 'user');
     expect(environment.problems).toEqual([]);
     expect(environment.secretFiles.map((file) => file.key)).toEqual(expect.arrayContaining(ROTATION_KEYS));
@@ -248,8 +252,7 @@ describe('components/key-rotation', () => {
     expect(loaded.JWT_NEXT_KEY).toContain('PRIVATE KEY');
     expect(loaded.JWT_PREVIOUS_KEY).toContain('PRIVATE KEY');
     // Nothing else changes: cart and payment render as without it.
-    const others = (list: typeof objects) =>
-      JSON.stringify(list.filter((object) => !(object.kind === 'Deployment' && object.metadata.name === 'user')));
+    const others = (list: typeof objects) => JSON.stringify(list.filter((object) => !isDeploymentOf('user')(object)));
     expect(others(objects)).toBe(others(render('k8s/overlays/prod')));
   });
 });
