@@ -10,6 +10,7 @@ import Fastify, {
   type RawReplyDefaultExpression,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { clientErrorHandler } from './client-errors.ts';
 import { answerFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
@@ -55,6 +56,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     // Errors the router answers itself (a too long path parameter: 414) leave like every other.
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
+    // What Node's HTTP parser refuses (malformed framing, oversize headers) leaves in that shape too.
+    clientErrorHandler: clientErrorHandler(),
     // request.ip is the address the nearest trusted proxy saw, not one a client wrote itself.
     trustProxy: (_address: string, hop: number) => hop < trustProxyHops,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -15,6 +15,7 @@ export { runEntryPoint, type EntryPointProcess, type ListeningOrigins } from './
 
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
+export { sendRawHttp } from './http/raw-http.ts';
 
 // Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).
 export * from './hostile/hostile-input.ts';

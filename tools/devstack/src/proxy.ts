@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
+import { clientErrorHandler } from '@myshop/server';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Endpoints } from './endpoints.ts';
 
@@ -29,7 +30,14 @@ const MAX_ATTEMPTS = 3;
  */
 export function createProxy(options: ProxyOptions): FastifyInstance {
   // The request id starts here (or with the client) and the services keep it on every log line.
-  const app = Fastify({ logger: false, genReqId: requestIdFor, bodyLimit: options.bodyLimit ?? 1_048_576, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    genReqId: requestIdFor,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    return503OnClosing: true,
+    // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
+    clientErrorHandler: clientErrorHandler({}),
+  });
   const timeout = options.upstreamTimeoutMs ?? 60_000;
 
   // Bodies stay opaque bytes: the service, not the gateway, judges JSON and content types.
@@ -79,9 +87,12 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     },
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'NOT_FOUND', `No route for ${request.method} ${request.url}`));
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) =>
-    sendError(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 502, error.code ?? 'BAD_GATEWAY', error.message),
-  );
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    // A request the gateway refuses itself (a body past the limit, a path climbing out with "..")
+    // is the client's fault, whatever code the refusal came with; anything else is the upstream's.
+    const refused = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+    sendError(reply, refused ? error.statusCode! : 502, error.code ?? (refused ? 'BAD_REQUEST' : 'BAD_GATEWAY'), error.message);
+  });
   return app;
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorShapeProblems } from '@myshop/testing';
+import { errorShapeProblems, sendRawHttp } from '@myshop/testing';
 import Fastify from 'fastify';
 import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -167,6 +167,20 @@ describe("the gateway's own error answers", () => {
       error: 'Gateway Timeout',
       message: 'svc did not answer',
     });
+  });
+
+  it('have it for what the gateway refuses before any replica is asked', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints);
+    // @fastify/reply-from will not forward a path that climbs out of its segment with "..".
+    expect((await answer(`${origin}/svc/x/..%2f`)).json).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });
+    // Bytes Node's HTTP parser refuses: Fastify's default answer has no code.
+    const malformed = await sendRawHttp(Number(new URL(origin).port), 'POST /svc/x HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
+    expect(errorShapeProblems(malformed)).toEqual([]);
+    expect(JSON.parse(malformed.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
   });
 
   it('say when to try again only where trying again can work', async () => {

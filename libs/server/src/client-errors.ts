@@ -1,0 +1,52 @@
+import type { Socket } from 'node:net';
+import { errorBody } from '@myshop/errors';
+import type { FastifyInstance } from 'fastify';
+import { API_SECURITY_HEADERS } from './security-headers.ts';
+
+interface ClientError extends Error {
+  code?: string;
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a malformed Content-Length, a
+ * header line with no colon, headers past the size limit, a request not received in time),
+ * answered in the error shape of every other error. Fastify's own handler writes a body with no
+ * `code`; clients that call a replica directly (pod to pod, the local gateway) read this one.
+ */
+const ANSWERS: Record<string, { statusCode: number; code: string; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { statusCode: 408, code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' },
+  HPE_HEADER_OVERFLOW: { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: "The request's headers are larger than the server accepts" },
+};
+const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+
+/** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */
+export function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
+  const { statusCode, code, message } = ANSWERS[error.code ?? ''] ?? MALFORMED;
+  const answer = errorBody(statusCode, code, message);
+  const body = JSON.stringify(answer);
+  const head = [
+    `HTTP/1.1 ${statusCode} ${answer.error}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    // The parser cannot tell where the next request would start: the connection ends here.
+    'connection: close',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/**
+ * A Fastify `clientErrorHandler`: the same events as its default, answered in our error shape
+ * with `headers` (the API's security headers for a service; none for the local gateway).
+ */
+export function clientErrorHandler(headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS) {
+  return function answerClientError(this: FastifyInstance, error: ClientError, socket: Socket): void {
+    // A reset connection is gone; there is no one to answer (as Fastify's default does).
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // The code only: the error holds the raw bytes received, an Authorization header among them.
+    this.log.debug({ clientError: error.code }, 'client error');
+    if (socket.writable) socket.write(clientErrorResponse(error, headers));
+    socket.destroy(error);
+  };
+}

@@ -1,0 +1,64 @@
+import type { AddressInfo } from 'node:net';
+import { captureLogs, errorShapeProblems, sendRawHttp } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createFastify } from '../src/index.ts';
+import { API_SECURITY_HEADERS } from '../src/security-headers.ts';
+
+async function listening() {
+  const logs = captureLogs('demo', 'debug');
+  const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
+  onTestFinished(() => app.close());
+  app.post('/demo/things', async () => ({ ok: true }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { send: (raw: string) => sendRawHttp(port, raw), logs };
+}
+
+describe('requests Node’s HTTP parser refuses', () => {
+  it('answers a malformed Content-Length with 400 in the error shape, the API headers, and closes', async () => {
+    const { send } = await listening();
+    const answer = await send('POST /demo/things HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
+    expect(answer.statusCode).toBe(400);
+    expect(errorShapeProblems(answer)).toEqual([]);
+    expect(JSON.parse(answer.body)).toEqual({
+      statusCode: 400,
+      code: 'MALFORMED_REQUEST',
+      error: 'Bad Request',
+      message: 'The request is not valid HTTP/1.1',
+    });
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.headers['cache-control']).toBe('no-store');
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
+  });
+
+  it('answers a header line with no colon, and Content-Length with Transfer-Encoding, the same way', async () => {
+    const { send } = await listening();
+    for (const raw of [
+      'GET /demo/things HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n',
+      'POST /demo/things HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
+    ]) {
+      const answer = await send(raw);
+      expect(answer.statusCode).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+    }
+  });
+
+  it('answers headers past the size limit with 431 in the error shape', async () => {
+    const { send } = await listening();
+    const answer = await send(`GET /demo/things HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(answer.statusCode).toBe(431);
+    expect(JSON.parse(answer.body)).toEqual({
+      statusCode: 431,
+      code: 'HEADERS_TOO_LARGE',
+      error: 'Request Header Fields Too Large',
+      message: "The request's headers are larger than the server accepts",
+    });
+  });
+
+  it('logs the parser’s code, never the bytes it refused (a token among them)', async () => {
+    const { send, logs } = await listening();
+    await send('GET /demo/things HTTP/1.1\r\nauthorization: Bearer secret-token-123\r\nno colon here\r\n\r\n');
+    expect(logs.lines().some((line) => line.msg === 'client error' && typeof line.clientError === 'string')).toBe(true);
+    expect(logs.text()).not.toContain('secret-token-123');
+  });
+});
