@@ -1,7 +1,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { ecsRequestFields } from './ecs-request.ts';
-import { censorSecrets } from './redact.ts';
+import { censorSecrets, censorUrl } from './redact.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
 
 /** `json`: pino's own lines. `ecs`: Elastic Common Schema, for Elasticsearch (Filebeat, Fluent Bit). */
@@ -38,7 +38,7 @@ export function createLogger({ service, level, format = 'json', options, destina
           // Secrets are censored in each line's fields and in what the error serializer makes of an
           // error's own properties (redact.ts); a child's bindings as it is made (below).
           formatters: { log: censorSecrets },
-          serializers: { err: (error: Error) => censorSecrets(pino.stdSerializers.err(error)) },
+          serializers: { err: (error: Error) => censorSecrets(pino.stdSerializers.err(error)), req: requestFields },
           ...options,
         };
   const logger = destination ? pino(settings, destination) : pino(settings);
@@ -49,6 +49,30 @@ export function createLogger({ service, level, format = 'json', options, destina
     return createChild.call(this, censorSecrets(bindings), childOptions);
   } as Logger['child'];
   return logger;
+}
+
+interface RequestLike {
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * Fastify's own `req` fields (its serializer, which a logger's own serializers replace), with the
+ * URL's sensitive query values censored.
+ */
+function requestFields(request: RequestLike) {
+  return {
+    method: request.method,
+    url: request.url === undefined ? undefined : censorUrl(request.url),
+    version: request.headers?.['accept-version'],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 /**

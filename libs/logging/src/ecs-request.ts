@@ -1,3 +1,5 @@
+import { censorUrl } from './redact.ts';
+
 /** What the request line of @myshop/server passes as `req`: a Fastify request, Node's own as `raw`. */
 interface FastifyRequestLike {
   raw: { httpVersion: string };
@@ -19,15 +21,13 @@ function isFastifyRequest(value: unknown): value is FastifyRequestLike {
 export function ecsRequestFields(line: Record<string, unknown>): Record<string, unknown> {
   const { req, ...rest } = line;
   if (!isFastifyRequest(req)) return line;
-  const queryAt = req.url.indexOf('?');
+  const url = censorUrl(req.url);
+  const queryAt = url.indexOf('?');
   const http = (rest.http ?? {}) as Record<string, unknown>;
   return {
     ...rest,
     http: { ...http, version: req.raw.httpVersion, request: { ...(http.request as object | undefined), method: req.method, id: req.id } },
-    url:
-      queryAt === -1
-        ? { original: req.url, path: req.url }
-        : { original: req.url, path: req.url.slice(0, queryAt), query: req.url.slice(queryAt + 1) },
+    url: queryAt === -1 ? { original: url, path: url } : { original: url, path: url.slice(0, queryAt), query: url.slice(queryAt + 1) },
     client: { address: req.ip, ip: req.ip },
   };
 }

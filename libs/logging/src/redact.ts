@@ -20,6 +20,11 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
     'token',
     'clientSecret',
     'client_secret',
+    // OAuth 2.0's own names (RFC 6749, RFC 8693), as they stand in a form or a query.
+    'access_token',
+    'refresh_token',
+    'subject_token',
+    'actor_token',
     'card',
     'cardNumber',
     'number',
@@ -29,6 +34,37 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
 );
 
 type Container = Record<string, unknown> | unknown[];
+
+/**
+ * `url` with the value of every sensitive query parameter censored, the rest as it came: a
+ * client that puts `?password=…` or `?client_secret=…` on a URL (no route reads a secret from
+ * the query) must not get it into the request line.
+ */
+export function censorUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  let censored = false;
+  const pairs = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals === -1 ? pair : pair.slice(0, equals);
+      if (!SENSITIVE_FIELDS.has(decodedName(name).toLowerCase())) return pair;
+      censored = true;
+      return `${name}=${CENSOR}`;
+    });
+  return censored ? `${url.slice(0, queryAt)}?${pairs.join('&')}` : url;
+}
+
+/** A query parameter's name as a server reads it (`+` is a space, %-escapes decoded); as written if malformed. */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' '));
+  } catch {
+    return name;
+  }
+}
 
 /**
  * `value` with every sensitive field censored, in plain objects and arrays at any depth. The

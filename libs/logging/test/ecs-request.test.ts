@@ -23,6 +23,14 @@ describe('ecsRequestFields', () => {
     expect(JSON.stringify(fields)).not.toContain('secret');
   });
 
+  it('censors a secret a client put in the query', () => {
+    expect(ecsRequestFields({ req: fastifyRequest('/user/login?password=hunter2&x=1') }).url).toEqual({
+      original: '/user/login?password=[redacted]&x=1',
+      path: '/user/login',
+      query: 'password=[redacted]&x=1',
+    });
+  });
+
   it('has no query without one', () => {
     expect(ecsRequestFields({ req: fastifyRequest('/livez') }).url).toEqual({ original: '/livez', path: '/livez' });
   });

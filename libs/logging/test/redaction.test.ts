@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/index.ts';
+import { censorUrl, createLogger } from '../src/index.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -87,5 +87,26 @@ describe('createLogger', () => {
     payment.self = payment;
     logger.info({ payment });
     expect(JSON.parse(text()).payment).toEqual({ cvc: '[redacted]', self: '[Circular]' });
+  });
+});
+
+describe('censorUrl', () => {
+  it('censors the values of sensitive query parameters and keeps every other byte', () => {
+    expect(censorUrl('/user/login?password=hunter2&next=%2Fcart')).toBe('/user/login?password=[redacted]&next=%2Fcart');
+    expect(censorUrl('/user/oauth/token?client_secret=s3cret&client_secret=again')).toBe(
+      '/user/oauth/token?client_secret=[redacted]&client_secret=[redacted]',
+    );
+    expect(censorUrl('/x?a=1&Access_Token=eyJ.t.s&b&subject_token=eyJ.u.v')).toBe(
+      '/x?a=1&Access_Token=[redacted]&b&subject_token=[redacted]',
+    );
+  });
+
+  it('reads names as a server decodes them, and survives malformed escapes', () => {
+    expect(censorUrl('/x?pass%77ord=hunter2')).toBe('/x?pass%77ord=[redacted]');
+    expect(censorUrl('/x?%E0%A4%A=1&token=abc')).toBe('/x?%E0%A4%A=1&token=[redacted]');
+  });
+
+  it('returns a URL with nothing to censor as it is', () => {
+    for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
 });

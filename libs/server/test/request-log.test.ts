@@ -47,6 +47,15 @@ describe('the request log line', () => {
     for (const secret of Object.values(SECRETS)) expect(logs.text()).not.toContain(secret);
   });
 
+  it('censors secrets a client put in the query string, keeping the rest of the URL', async () => {
+    const logs = captureLogs('demo');
+    const app = await buildApp(logs.logger);
+    await app.inject({ method: 'POST', url: `/demo/items/7?password=${SECRETS.password}&color=red`, payload: {} });
+    const [line] = logs.lines().filter((entry) => entry.msg === 'request completed');
+    expect((line!.req as { url: string }).url).toBe('/demo/items/7?password=[redacted]&color=red');
+    expect(logs.text()).not.toContain(SECRETS.password);
+  });
+
   it('keeps the error handler line of a 5xx, with its error, beside the request line', async () => {
     const logs = captureLogs('demo');
     const app = await buildApp(logs.logger);
