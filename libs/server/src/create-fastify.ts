@@ -47,6 +47,12 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     bodyLimit: bodyLimitBytes,
     // Time allowed to receive a whole request: slow-loris clients are cut off.
     requestTimeout: requestTimeoutMs,
+    http: {
+      // Node cuts a request whose body stalls at its headers timeout (60 s by default), not at
+      // requestTimeout, and looks only every 30 s: both are brought to the request's own limit.
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
     // Longer than the ingress' upstream keep-alive, so it never reuses a socket we just closed.
     keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
