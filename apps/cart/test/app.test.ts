@@ -18,9 +18,9 @@ describe('the cart app', () => {
     );
     expect(routes.sort()).toEqual(
       [
-        'DELETE /cart/',
+        'DELETE /cart',
         'DELETE /cart/items/{productId}',
-        'GET /cart/',
+        'GET /cart',
         'GET /cart/orders',
         'GET /cart/orders/{id}',
         'GET /cart/products',

@@ -38,15 +38,28 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 export const ERROR_RESPONSE_ID = 'ErrorResponse';
 export const SharedErrorResponse = { $id: ERROR_RESPONSE_ID, ...ErrorResponse };
 
-/** A route's error response for `statusCode`: the shared body, described by the status (and why). */
+/** Statuses whose answers say when trying again can work (the error handler sends the header). */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+const RETRY_AFTER_HEADER = {
+  'retry-after': { type: 'string', pattern: '^[0-9]+$', description: 'Seconds to wait before trying again' },
+};
+
+/**
+ * A route's error response for `statusCode`: the shared body, described by the status (and why),
+ * with the Retry-After header a 429 or 503 carries (@fastify/swagger writes `headers` as the
+ * response's headers in the document).
+ */
 export function errorResponse(statusCode: number, why?: string) {
   const text = STATUS_CODES[statusCode] ?? 'Error';
-  return Type.Ref(ERROR_RESPONSE_ID, { description: why ? `${text}: ${why}` : text });
+  return Type.Ref(ERROR_RESPONSE_ID, {
+    description: why ? `${text}: ${why}` : text,
+    ...(RETRY_AFTER_STATUSES.has(statusCode) ? { headers: RETRY_AFTER_HEADER } : {}),
+  });
 }
 
 /**
  * Error schemas for a route's `response`, keyed by status code: the statuses the route itself
- * answers with. Those of the platform (400, 404, 413, 414, 415, 500, 503, and 401 where
+ * answers with. Those of the platform (400, 404, 408, 413, 414, 415, 431, 500, 503, and 401 where
  * `security` is set) are added to every route by @myshop/server.
  */
 export function errorResponses(...statusCodes: number[]): Record<number, ReturnType<typeof errorResponse>> {

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { DOCS_CSP } from './docs-csp.ts';
+import { documentRoute } from './documented-route.ts';
 import { addPlatformResponses } from './platform-responses.ts';
 import { protectionPlugin } from './protection-plugin.ts';
 import { storableTextPlugin } from './storable-text-plugin.ts';
@@ -58,6 +59,8 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    // Paths without a trailing slash; public operations say they are (documented-route.ts).
+    transform: documentRoute,
     // Shared schemas keep their own names in the document's components (ErrorResponse, not def-0).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

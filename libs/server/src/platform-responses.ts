@@ -19,11 +19,16 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
   const validatesInput = schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined;
   const secured = Array.isArray(schema.security) && schema.security.length > 0;
   const statuses: Array<[number, string]> = [];
-  if (validatesInput || hasBody || hasPathParams)
-    statuses.push([
-      400,
-      'a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL)',
-    ]);
+  // Node's HTTP parser answers these before any route is chosen (client-errors.ts): any route can get them.
+  const malformed = 'a request that is not valid HTTP/1.1 (MALFORMED_REQUEST)';
+  statuses.push([
+    400,
+    validatesInput || hasBody || hasPathParams
+      ? `a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL), or ${malformed}`
+      : malformed,
+  ]);
+  statuses.push([408, 'the request was not received within the request timeout (REQUEST_TIMEOUT)']);
+  statuses.push([431, 'headers larger than the server accepts (HEADERS_TOO_LARGE)']);
   if (secured) statuses.push([401, 'no valid access token']);
   if (hasPathParams) {
     statuses.push([404, 'nothing has this id (NOT_FOUND when the path matches no route)']);

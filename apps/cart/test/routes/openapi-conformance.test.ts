@@ -17,8 +17,8 @@ describe('GET /cart/openapi.json, driven', () => {
     const examples: Record<string, ExampleFactory> = {
       'GET /cart/products': async () => ({ query: { limit: 2 } }),
       'GET /cart/products/{id}': async () => ({ params: { id: SOCKS.id } }),
-      'GET /cart/': async () => ({ headers: (await signIn()).headers }),
-      'DELETE /cart/': async () => ({ headers: (await shopperWithSocks()).headers }),
+      'GET /cart': async () => ({ headers: (await signIn()).headers }),
+      'DELETE /cart': async () => ({ headers: (await shopperWithSocks()).headers }),
       'POST /cart/items': async () => ({ headers: (await signIn()).headers, body: { productId: SOCKS.id, quantity: 1 } }),
       'PUT /cart/items/{productId}': async () => ({
         headers: (await shopperWithSocks()).headers,
