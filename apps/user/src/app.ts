@@ -11,6 +11,7 @@ import { attemptLimitsPlugin } from './plugins/attempt-limits.ts';
 import { signingKeyPlugin } from './plugins/signing-key.ts';
 import { userMetricsPlugin } from './plugins/user-metrics.ts';
 import { userRoutes } from './routes/index.ts';
+import { CLIENT_BASIC_SCHEME } from './routes/token.ts';
 
 export interface UserAppOptions {
   config: UserConfig;
@@ -34,6 +35,7 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     description: `${packageInfo.description}\n\n${WHO_CAN_MOVE_MONEY}`,
     metricsRegistry,
     config,
+    securitySchemes: CLIENT_BASIC_SCHEME,
   });
   // The database, migrated before the app reports ready.
   await app.register(dbPlugin, { url: databaseUrl, migrationsDir, config });

@@ -3,8 +3,21 @@ import { Type, type Static } from 'typebox';
 
 export const Password = Type.String({ minLength: 8, maxLength: 128 });
 
-/** At least one visible character, at most 100. */
-export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+/**
+ * Drawn as nothing on its own: white space (Z; the controls among White_Space are Cc), format
+ * characters (Cf: zero-width space and joiners, BOM, bidi controls), combining marks (M), the other
+ * default-ignorable code points (Hangul fillers, variation selectors…) and the blank Braille
+ * pattern. Control characters (Cc) are not in the set: they are refused anywhere.
+ */
+const INVISIBLE = String.raw`\p{Z}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800`;
+
+/**
+ * 1–100 characters, at least one of them visible, no control character anywhere. Any script,
+ * accents, emoji (joiners included) are names. The two sets are disjoint, so matching is linear.
+ * ajv compiles patterns with the `u` flag, which `\p{…}` needs.
+ */
+export const DISPLAY_NAME_PATTERN = `^[${INVISIBLE}]*[^${INVISIBLE}\\p{Cc}][^\\p{Cc}]*$`;
+export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: DISPLAY_NAME_PATTERN });
 
 export const RegisterBody = Type.Object({ email: Email, password: Password, name: DisplayName }, { additionalProperties: false });
 export type RegisterBody = Static<typeof RegisterBody>;

@@ -1,4 +1,5 @@
 import { isUniqueViolation, type Queryable } from '@myshop/db';
+import { isUuid } from '@myshop/schemas';
 import { emailKey } from './email-key.ts';
 import { EmailTakenError } from './errors.ts';
 import type { UserProfile } from './schemas.ts';
@@ -48,6 +49,7 @@ export function usersRepository(db: Queryable) {
 
     /** Grants or revokes a role; answers the account's roles afterwards, or undefined for no such account. */
     async setRole(id: string, role: string, granted: boolean): Promise<string[] | undefined> {
+      if (!isUuid(id)) return undefined;
       const { rows } = await db.query<{ roles: string[] }>(
         granted
           ? 'UPDATE users SET roles = array_append(array_remove(roles, $2), $2) WHERE id = $1 RETURNING roles'
@@ -57,7 +59,9 @@ export function usersRepository(db: Queryable) {
       return rows[0]?.roles;
     },
 
+    /** Undefined for an id that is not a UUID too: it names no account (and would be a query error). */
     async findById(id: string): Promise<UserProfile | undefined> {
+      if (!isUuid(id)) return undefined;
       const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
       return rows[0] && toProfile(rows[0]);
     },

@@ -39,4 +39,15 @@ describe('usersRepository', () => {
     }
     expect(await users.findByEmail('iriss@example.com')).toBeUndefined();
   });
+
+  it('finds no account, and grants nothing, for an id that is not a UUID (never a query error)', async () => {
+    const { app } = await buildUser();
+    const users = usersRepository(app.db);
+    const created = await users.create({ ...account, email: 'ada@example.com' });
+    for (const id of ['not-a-uuid', '', `urn:uuid:${created.id}`, 'x'.repeat(5000), '\u0000']) {
+      expect(await users.findById(id), id.slice(0, 20)).toBeUndefined();
+      expect(await users.setRole(id, 'operator', true), id.slice(0, 20)).toBeUndefined();
+    }
+    expect(await users.findById(created.id)).toEqual(created);
+  });
 });

@@ -23,6 +23,8 @@ export interface PlatformOptions {
   metricsRegistry?: Registry;
   /** The service's config: limits and CORS origins come from it (defaults when absent). */
   config?: Pick<BaseConfig, 'CORS_ORIGINS' | 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS' | 'OVERLOAD_MAX_HEAP_USED_BYTES'>;
+  /** Security schemes of the service's own routes, beside the platform's `bearerAuth` (the user service's client Basic). */
+  securitySchemes?: Record<string, { type: 'http'; scheme: string; bearerFormat?: string; description?: string }>;
 }
 
 /**
@@ -56,7 +58,7 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
       info: { title: `myshop ${options.service} service`, version: options.version, description: options.description },
       servers: [{ url: 'https://myshop.com' }],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, ...options.securitySchemes },
       },
     },
     // Paths without a trailing slash; public operations say they are (documented-route.ts).

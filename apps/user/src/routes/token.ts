@@ -9,6 +9,9 @@ import { InvalidClientError, InvalidGrantError, InvalidScopeError, InvalidTarget
 import { ACCESS_TOKEN_TOKEN_TYPE, TOKEN_EXCHANGE, TokenGrant, TokenRequest } from '../schemas.ts';
 import { secretMatches, serviceClients, type ServiceClient } from '../service-clients.ts';
 
+/** The OpenAPI security scheme of client authentication by HTTP Basic (client_secret_basic), declared by the app. */
+export const CLIENT_BASIC_SCHEME = { clientBasic: { type: 'http', scheme: 'basic' } } as const;
+
 /**
  * The token endpoint for services: a service gets a token for another service, as itself
  * (client credentials) or on behalf of a signed-in user by exchanging that user's access token
@@ -22,10 +25,20 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
   const authenticateClient = (request: FastifyRequest, reply: FastifyReply, body: TokenRequest): ServiceClient => {
     const basic = basicCredentials(request.headers.authorization);
     const fromBody = body.client_id !== undefined || body.client_secret !== undefined;
-    const credentials = basic ?? (fromBody ? { id: body.client_id ?? '', secret: body.client_secret ?? '' } : undefined);
-    const client = credentials && !(basic && fromBody) ? clients.get(credentials.id) : undefined;
-    // One answer for an unknown client, a wrong secret and two ways of authenticating at once.
-    if (!client || !secretMatches(client, credentials!.secret)) {
+    // Any Basic header is an attempt at Basic: a malformed one, or one beside credentials in the
+    // body, authenticates nobody (the body's credentials never stand in for it).
+    const credentials =
+      basic === undefined
+        ? fromBody
+          ? { id: body.client_id ?? '', secret: body.client_secret ?? '' }
+          : undefined
+        : basic === MALFORMED || fromBody
+          ? undefined
+          : basic;
+    const client = credentials && clients.get(credentials.id);
+    // One answer for an unknown client, a wrong secret, malformed Basic credentials and two ways
+    // of authenticating at once.
+    if (!client || !secretMatches(client, credentials.secret)) {
       request.log.warn({ clientId: credentials?.id }, 'token request with bad client credentials');
       reply.header('www-authenticate', 'Basic realm="myshop"');
       throw new InvalidClientError();
@@ -40,12 +53,17 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
         summary: 'A token for a service to call another service (client credentials, token exchange)',
         description:
           'For services, not shoppers. Client authentication by HTTP Basic (client_secret_basic) or ' +
-          'client_id and client_secret in the body. With grant_type token-exchange, subject_token is ' +
+          'client_id and client_secret in the body, not both. With grant_type token-exchange, subject_token is ' +
           'the signed-in user’s access token and the token issued acts for that user (act.sub names ' +
           'the service), expiring no later than it. Errors keep the service’s error shape, with codes ' +
           'named after OAuth’s (USER_INVALID_CLIENT, USER_INVALID_GRANT, USER_INVALID_SCOPE, USER_INVALID_TARGET).',
         tags: ['tokens'],
+        // One schema validates every body, whatever its encoding: documented for both that parse.
+        // (A per-media-type `body.content` would skip validation for a body of another type, or none.)
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
+        // HTTP Basic, or no HTTP authentication at all: the credentials are then in the body.
+        security: [{ clientBasic: [] }, {}],
         response: { 200: TokenGrant, ...errorResponses(400, 401, 413, 415) },
       },
     },
@@ -94,19 +112,26 @@ async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: 
   return { userId: String(payload.sub), expiresAt: payload.exp! };
 }
 
-/** RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`. */
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header ?? '');
-  if (!match) return undefined;
+const MALFORMED = Symbol('malformed Basic credentials');
+
+/**
+ * RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`. Undefined without a Basic
+ * header (none, or another scheme); MALFORMED for a Basic header that does not hold credentials.
+ */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | typeof MALFORMED | undefined {
+  // The scheme is a case-insensitive token (RFC 9110 §11.1): `Basic` followed by anything but a token character.
+  if (!/^Basic(?![-!#$%&'*+.^_`|~0-9A-Za-z])/i.test(header ?? '')) return undefined;
+  const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header!);
+  if (!match) return MALFORMED;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
+  if (colon < 0) return MALFORMED;
   try {
     return {
       id: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')),
       secret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')),
     };
   } catch {
-    return undefined;
+    return MALFORMED;
   }
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, generateKeyPair, decodeProtectedHeader, decodeJwt } from 'jose';
 import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +47,31 @@ describe('GET /user/me', () => {
     const response = await me(api, token);
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('USER_NOT_FOUND');
+  });
+
+  it('answers 401 USER_NOT_FOUND, never 500, for a genuine token whose sub is not a UUID', async () => {
+    // The service's real signing key, so these tokens carry valid signatures and pass verification.
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const { app, database } = await buildUser({ JWT_PRIVATE_KEY: signingKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    await register(app);
+    const token = await login(app);
+    const claims = decodeJwt(token);
+    const header = decodeProtectedHeader(token);
+    const withSub = (sub: unknown) =>
+      new SignJWT({ ...claims, sub } as Record<string, unknown>).setProtectedHeader(header as { alg: string }).sign(signingKey);
+
+    const api = await httpClient(app);
+    expect((await me(api, await withSub(claims.sub))).status).toBe(200);
+    for (const sub of ['not-a-uuid', 12345, 'x'.repeat(5000), '\u0000', `urn:uuid:${claims.sub}`, ` ${claims.sub}`]) {
+      const response = await me(api, await withSub(sub));
+      expect(response.status, JSON.stringify(sub)).toBe(401);
+      expect(response.body).toEqual({
+        statusCode: 401,
+        code: 'USER_NOT_FOUND',
+        error: 'Unauthorized',
+        message: 'The account of this token no longer exists',
+      });
+    }
+    expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
   });
 });

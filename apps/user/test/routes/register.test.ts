@@ -1,5 +1,6 @@
 import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import { DISPLAY_NAME_PATTERN } from '../../src/schemas.ts';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
 const post = (api: HttpClient, payload: object) => api.post('/user/register').send(payload);
@@ -89,7 +90,7 @@ describe('POST /user/register', () => {
       { email: 'a@b.co', password: 'p'.repeat(129), name: 'A' },
       'body/password must NOT have more than 128 characters',
     ],
-    ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, 'body/name must match pattern "\\S"'],
+    ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`],
     ['a missing name', { email: 'a@b.co', password: PASSWORD }, 'body/name is required'],
     ['an unknown field', { email: 'a@b.co', password: PASSWORD, name: 'A', role: 'admin' }, 'body/role is not allowed'],
     ['a number for the email', { email: 42, password: PASSWORD, name: 'A' }, 'body/email must be string'],
@@ -100,6 +101,63 @@ describe('POST /user/register', () => {
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request', message });
     expect(await database.query('SELECT * FROM users')).toEqual([]);
+  });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width joiner', '\u200d'],
+    ['a byte order mark', '\ufeff'],
+    ['a soft hyphen', '\u00ad'],
+    ['a Hangul filler', '\u3164'],
+    ['a blank Braille pattern', '\u2800'],
+    ['a control character', '\u0001'],
+    ['combining marks only', '\u0301\u0308'],
+    ['white space and a combining mark', ' \u0301'],
+    ['no-break and ideographic spaces', '\u00a0\u3000'],
+    ['a line separator', '\u2028'],
+    ['a control character after visible ones', 'Ada\u0001'],
+    ['a tab inside', 'Ada\tLovelace'],
+    ['a new line at the end', 'Ada\n'],
+    ['a DEL', 'Ada\u007f'],
+    ['a C1 control', '\u0085Ada'],
+  ])('rejects a name with %s (nothing visible, or a control character) with 400, and stores nothing', async (_case, name) => {
+    const { app, database } = await buildUser();
+    const api = await httpClient(app);
+    const response = await post(api, { email: 'a@b.co', password: PASSWORD, name });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      error: 'Bad Request',
+      message: `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`,
+    });
+    expect(await database.query('SELECT * FROM users')).toEqual([]);
+  });
+
+  it('accepts names in any script, with accents, apostrophes, joiners and emoji', async () => {
+    const { app, database } = await buildUser({ REGISTER_LIMIT_PER_IP: '100' });
+    const api = await httpClient(app);
+    const names = [
+      'Zoë',
+      'Zoe\u0308',
+      '李小龙',
+      'José María',
+      "O'Brien",
+      '👩\u200d💻',
+      '🇫🇷',
+      'محمد',
+      'نرگس\u200cی',
+      'देवनागरी',
+      'x'.repeat(100),
+    ];
+    for (const [index, name] of names.entries()) {
+      const response = await post(api, { email: `name${index}@example.com`, password: PASSWORD, name });
+      expect(response.status, name).toBe(201);
+      expect(response.body.name, name).toBe(name);
+    }
+    // Stored as typed, nothing normalised away.
+    const stored = await database.query('SELECT name FROM users');
+    expect(stored.map((row) => row.name).sort()).toEqual([...names].sort());
   });
 
   it('accepts a 128-character password and an 8-character one', async () => {

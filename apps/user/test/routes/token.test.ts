@@ -75,6 +75,48 @@ describe('POST /user/oauth/token', () => {
     expect(response.status, response.text).toBe(200);
   });
 
+  it('validates a form body as it validates JSON: a missing, unknown or repeated field is 400', async () => {
+    const { api } = await setUp();
+    const valid = {
+      grant_type: 'client_credentials',
+      client_id: 'cart',
+      client_secret: CART_SECRET,
+      audience: 'payment',
+      scope: 'payment:refunds:read',
+    };
+    const asForm = (form: string) => api.post('/user/oauth/token').set('content-type', 'application/x-www-form-urlencoded').send(form);
+    expect((await asForm(new URLSearchParams(valid).toString())).status).toBe(200);
+    const { scope: _scope, ...withoutScope } = valid;
+    const cases: Array<[string, string]> = [
+      [new URLSearchParams(withoutScope).toString(), 'body/scope is required'],
+      [new URLSearchParams({ ...valid, actor_token: 'x' }).toString(), 'body/actor_token is not allowed'],
+      [`${new URLSearchParams(valid).toString()}&audience=payment`, 'body/audience must be string'],
+      [new URLSearchParams({ ...valid, grant_type: 'password' }).toString(), 'body/grant_type'],
+    ];
+    for (const [form, message] of cases) {
+      const response = await asForm(form);
+      expect(response.status, form).toBe(400);
+      expect(response.body, form).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION', error: 'Bad Request' });
+      expect(response.body.message, form).toContain(message);
+    }
+  });
+
+  it('refuses a body of a media type it does not parse with 415, and plain text or no body with 400', async () => {
+    const { api } = await setUp();
+    const post = (contentType: string, payload: string) =>
+      api.post('/user/oauth/token').set(basic('cart', CART_SECRET)).set('content-type', contentType).send(payload);
+    const xml = await post('application/xml', '<grant_type>client_credentials</grant_type>');
+    expect(xml.status).toBe(415);
+    expect(xml.body.code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE');
+    // Text is parsed (as a string) and then fails the one schema every body passes through.
+    const text = await post('text/plain', 'grant_type=client_credentials&audience=payment&scope=payment:refunds:read');
+    expect(text.status).toBe(400);
+    expect(text.body.code).toBe('FST_ERR_VALIDATION');
+    const none = await api.post('/user/oauth/token').set(basic('cart', CART_SECRET));
+    expect(none.status).toBe(400);
+    expect(none.body.code).toBe('FST_ERR_VALIDATION');
+  });
+
   it('gives cart a token for itself (client credentials) only for what it may do as itself', async () => {
     const { api, jwks } = await setUp();
     const asItself = (scope: string) =>
@@ -111,6 +153,50 @@ describe('POST /user/oauth/token', () => {
       error: 'Unauthorized',
       message: 'Client authentication failed',
     });
+  });
+
+  it.each([
+    ['not base64', 'Basic !!!'],
+    ['base64 without a colon', `Basic ${Buffer.from('cart').toString('base64')}`],
+    ['broken percent-encoding', `Basic ${Buffer.from('cart:%zz').toString('base64')}`],
+    ['no credentials at all', 'Basic'],
+    ['a lower-case scheme and a tab', `basic\t${Buffer.from(`cart:${CART_SECRET}`).toString('base64')}`],
+  ])(
+    'refuses malformed Basic credentials (%s) with 401 USER_INVALID_CLIENT even beside good ones in the body',
+    async (_name, authorization) => {
+      const { api, exchange, userToken } = await setUp();
+      const json = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization });
+      const form = await api
+        .post('/user/oauth/token')
+        .set({ authorization, 'content-type': 'application/x-www-form-urlencoded' })
+        .send(
+          new URLSearchParams({
+            grant_type: TOKEN_EXCHANGE,
+            client_id: 'cart',
+            client_secret: CART_SECRET,
+            audience: 'payment',
+            scope: 'payment:charge',
+            subject_token: userToken,
+            subject_token_type: ACCESS_TOKEN,
+          }).toString(),
+        );
+      for (const response of [json, form]) {
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toBe('Basic realm="myshop"');
+        expect(response.body).toEqual({
+          statusCode: 401,
+          code: 'USER_INVALID_CLIENT',
+          error: 'Unauthorized',
+          message: 'Client authentication failed',
+        });
+      }
+    },
+  );
+
+  it('leaves other schemes to the body credentials: a Bearer header is no attempt at Basic', async () => {
+    const { exchange, userToken } = await setUp();
+    const response = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization: `Bearer ${userToken}` });
+    expect(response.status, response.text).toBe(200);
   });
 
   it('refuses two ways of authenticating at once', async () => {
