@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, normalize } from 'node:path';
 import { type K8sObject, render, repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kustomizations, renderWithComponents } from '../src/kustomizations.ts';
+import { kustomizations } from '../src/kustomizations.ts';
 import { allows, outsiders, podsOf } from '../src/network.ts';
 import { httpRouteRoutes, ingressRoutes } from '../src/routes.ts';
 import { schemaProblems } from '../src/validate.ts';
@@ -22,16 +24,72 @@ interface Listener {
 }
 
 const namespaceOf = (environment: string) => render(environment).find((object) => object.kind === 'Namespace')!.metadata.name;
+
+/** The `components:` entry its README tells an environment's overlay (k8s/overlays/<env>) to add. */
+function documentedEntry(): string {
+  const readme = readFileSync(repoPath(COMPONENT, 'README.md'), 'utf8');
+  const snippet = /Use it in [^\n]*\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  const entries = (parse(snippet ?? '') as { components?: string[] } | null)?.components ?? [];
+  expect(entries, 'the README shows one components: entry').toHaveLength(1);
+  return entries[0]!;
+}
+
+/**
+ * `dir` rendered with `entry` added to its own kustomization.yaml, as a user following the README
+ * edits it: on a copy of k8s/, with no namespace given by anything but the manifests themselves.
+ */
+function renderEditedAsDocumented(dir: string, entry: string): K8sObject[] {
+  const copy = mkdtempSync(join(tmpdir(), 'myshop-gateway-api-'));
+  try {
+    cpSync(repoPath('k8s'), join(copy, 'k8s'), { recursive: true });
+    const file = join(copy, dir, 'kustomization.yaml');
+    const kustomization = parse(readFileSync(file, 'utf8')) as { components?: string[] };
+    kustomization.components = [...(kustomization.components ?? []), entry];
+    writeFileSync(file, JSON.stringify(kustomization));
+    return render(join(copy, dir.split('/').slice(0, 3).join('/')), { cache: false });
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 const rendered = new Map<string, K8sObject[]>();
 const withGateway = (environment: string): K8sObject[] => {
-  if (!rendered.has(environment)) rendered.set(environment, renderWithComponents(environment, [COMPONENT], namespaceOf(environment)));
+  if (!rendered.has(environment)) {
+    const entry = documentedEntry();
+    // The entry is written for k8s/overlays/<env>: it must name this component from there.
+    expect(normalize(join(environment, entry))).toBe(COMPONENT);
+    rendered.set(environment, renderEditedAsDocumented(environment, entry));
+  }
   return rendered.get(environment)!;
 };
+/** What the component adds: its objects, as the rendered environment holds them. */
+const added = (objects: K8sObject[]) =>
+  objects.filter((object) =>
+    [
+      ['Gateway', 'myshop'],
+      ['HTTPRoute', 'myshop'],
+      ['NetworkPolicy', 'gateway-to-services'],
+    ].some(([kind, name]) => object.kind === kind && object.metadata.name === name),
+  );
 
 describe.each(environments)('%s with components/gateway-api', (environment) => {
   const objects = withGateway(environment);
   const gateways = byKind(objects, 'Gateway');
   const routes = byKind(objects, 'HTTPRoute');
+
+  it("puts every object it adds in the environment's namespace, listed where its README says", () => {
+    const namespace = namespaceOf(environment);
+    expect(added(objects)).toHaveLength(3);
+    for (const object of added(objects)) expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespace);
+  });
+
+  it("puts them there too when listed in the environment's platform part, beside the Ingress", () => {
+    const inPlatform = renderEditedAsDocumented(`${environment}/platform`, `../${documentedEntry()}`);
+    expect(added(inPlatform)).toHaveLength(3);
+    for (const object of added(inPlatform)) {
+      expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespaceOf(environment));
+    }
+  });
 
   it('routes exactly as the Ingress does: hosts, path prefixes, Services and ports', () => {
     const viaIngress = ingressRoutes(objects);
@@ -136,6 +194,26 @@ describe('components/gateway-api', () => {
     const problems = await schemaProblems(route);
     expect(problems.join('\n')).toMatch(/path\/type/);
     expect(problems.join('\n')).toMatch(/port/);
+  });
+
+  it("listens on plain HTTP only, and its README says what HTTPS takes: the prod Ingress's certificate, its redirect", () => {
+    for (const environment of environments) {
+      const gateway = byKind(withGateway(environment), 'Gateway')[0]!;
+      const listeners = (gateway.spec as { listeners: Listener[] }).listeners;
+      expect(
+        listeners.map(({ name, protocol, port }) => ({ name, protocol, port })),
+        environment,
+      ).toEqual([{ name: 'http', protocol: 'HTTP', port: 80 }]);
+    }
+    const prodIngress = byKind(render('k8s/overlays/prod'), 'Ingress')[0]!;
+    const tls = (prodIngress.spec as { tls?: Array<{ hosts: string[]; secretName: string }> }).tls ?? [];
+    expect(tls).toHaveLength(1);
+    expect(prodIngress.metadata.annotations?.['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+    const readme = readFileSync(repoPath(COMPONENT, 'README.md'), 'utf8');
+    const https = readme.slice(readme.indexOf('### HTTPS'));
+    expect(https).toContain(`certificateRefs: [{ name: ${tls[0]!.secretName} }]`);
+    expect(https).toContain(`hostname: ${tls[0]!.hosts[0]}`);
+    expect(https).toMatch(/`RequestRedirect` filter \(`scheme: https`/);
   });
 
   it('names, in its README, the controller and version that CI runs it on, and the GatewayClass', () => {

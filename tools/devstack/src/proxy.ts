@@ -2,7 +2,7 @@ import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
 import { clientErrorHandler } from '@myshop/server';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Endpoints } from './endpoints.ts';
 
 export type RouteResolution = { endpoints: Endpoints } | { notFound: string };
@@ -22,6 +22,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
 const CONNECTION_BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 const MAX_ATTEMPTS = 3;
+/** Methods whose bodies Fastify never reads, so its bodyLimit never sees them. */
+const BODYLESS = new Set(['GET', 'HEAD']);
 
 /**
  * A reverse proxy that behaves like ingress-nginx in front of a Service: it balances over ready
@@ -39,6 +41,7 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     clientErrorHandler: clientErrorHandler({}),
   });
   const timeout = options.upstreamTimeoutMs ?? 60_000;
+  const bodyLimit = app.initialConfig.bodyLimit!;
 
   // Bodies stay opaque bytes: the service, not the gateway, judges JSON and content types.
   app.removeAllContentTypeParsers();
@@ -53,11 +56,16 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     }
     tried.add(endpoint.name);
     const body = request.body as Buffer | undefined;
-    reply.from(`${endpoint.origin}${request.url}`, {
+    // The path alone: @fastify/reply-from then appends the query string as the client sent it,
+    // undecoded, as nginx passes it on (a malformed %-escape there is the service's to judge).
+    const query = request.url.indexOf('?');
+    reply.from(`${endpoint.origin}${query < 0 ? request.url : request.url.slice(0, query)}`, {
       timeout,
       ...(body && body.length > 0 ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
-      rewriteRequestHeaders: (_request, headers) => ({
-        ...headers,
+      // Expect: 100-continue is between the client and the gateway (Node has answered it), as nginx
+      // clears it; a GET or HEAD body is not forwarded (the services never read one), nor its length.
+      rewriteRequestHeaders: (_request, { expect: _expect, ...headers }) => ({
+        ...(BODYLESS.has(request.method) ? withoutBodyHeaders(headers) : headers),
         // ingress-nginx passes the client's Host on; so do we.
         host: request.headers.host ?? headers.host,
         'x-request-id': request.id,
@@ -79,6 +87,10 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '/*',
+    // nginx's client_max_body_size covers every method, Fastify's bodyLimit only the bodies it reads.
+    preHandler: async (request) => {
+      if (BODYLESS.has(request.method) && !(await bodyWithinLimit(request, bodyLimit))) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    },
     handler: (request, reply) => {
       const resolution = options.resolve(request);
       if ('notFound' in resolution) return sendError(reply, 404, 'NOT_FOUND', resolution.notFound);
@@ -94,6 +106,36 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     sendError(reply, refused ? error.statusCode! : 502, error.code ?? (refused ? 'BAD_REQUEST' : 'BAD_GATEWAY'), error.message);
   });
   return app;
+}
+
+/**
+ * Whether the body of a request Fastify does not read stays within `limit`: its declared length,
+ * or a chunked body counted as it arrives, as nginx counts it. Past the limit it is left flowing,
+ * so Node discards the rest and the client reads the 413 instead of a reset.
+ */
+function bodyWithinLimit(request: FastifyRequest, limit: number): Promise<boolean> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (request.headers['transfer-encoding'] === undefined || declared > limit) return Promise.resolve(!(declared > limit));
+  return new Promise((resolve) => {
+    let received = 0;
+    const finish = (within: boolean) => {
+      request.raw.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
+      resolve(within);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) finish(false);
+    };
+    const onEnd = () => finish(true);
+    // A client gone mid-body is forwarded nowhere; the 413 it gets is read by no one.
+    const onBroken = () => finish(false);
+    request.raw.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onBroken).resume();
+  });
+}
+
+function withoutBodyHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const { 'content-length': _length, 'transfer-encoding': _encoding, ...rest } = headers;
+  return rest;
 }
 
 /** The gateway's own answers carry the services' error body, so a client reads one shape whoever answered. */

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorShapeProblems, sendRawHttp } from '@myshop/testing';
 import Fastify from 'fastify';
@@ -27,6 +29,33 @@ async function upstream(name: string, ready = true) {
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   onTestFinished(() => app.close());
   return { app, origin };
+}
+
+/**
+ * A client as curl is with a large body: it sends `Expect: 100-continue`, the body once told to go
+ * on, and reads the final answer to its end on a connection it keeps open.
+ */
+function sendExpectingContinue(origin: string, head: string, body: Buffer): Promise<{ statusCode: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    let sent = false;
+    const socket = connect(Number(new URL(origin).port), '127.0.0.1', () => socket.write(head));
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (!sent && received.startsWith('HTTP/1.1 100 ')) {
+        sent = true;
+        socket.write(body);
+      }
+      const final = received.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, '');
+      const split = final.indexOf('\r\n\r\n');
+      if (split < 0 || final.startsWith('HTTP/1.1 100 ')) return;
+      const length = Number(/^content-length: *(\d+)/im.exec(final.slice(0, split))?.[1] ?? 0);
+      if (final.length - split - 4 < length) return;
+      socket.end();
+      resolve({ statusCode: Number(final.split(' ')[1]), body: final.slice(split + 4) });
+    });
+  });
 }
 
 async function proxyTo(endpoints: Endpoints, options: Omit<ProxyOptions, 'resolve'> = {}) {
@@ -104,6 +133,41 @@ describe('createProxy', () => {
     expect(await notFound.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'no route' });
   });
 
+  it('passes the query string on as the client sent it, malformed escapes included', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints);
+    // nginx decodes no query string: whether `%` or `%ff%fe` means anything is the service's call.
+    for (const url of [
+      '/svc/products?cursor=%',
+      '/svc/products?cursor=%ff%fe',
+      '/svc/products?limit=%&x=%2',
+      '/svc/me?%',
+      '/svc/a%20b?q=%25',
+    ]) {
+      const response = await request(`${origin}${url}`);
+      expect(response.statusCode, url).toBe(200);
+      expect(((await response.body.json()) as { url: string }).url).toBe(url);
+    }
+  });
+
+  it('forwards a request that asked to be told to go on, whatever its method', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints);
+    for (const method of ['POST', 'GET']) {
+      const head = `${method} /svc/items HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: 7\r\nexpect: 100-continue\r\n\r\n`;
+      const answer = await sendExpectingContinue(origin, head, Buffer.from('{"i":1}'));
+      expect(answer.statusCode, method).toBe(200);
+      // A GET body is dropped, as the services (Fastify) never read one.
+      expect(JSON.parse(answer.body), method).toMatchObject({ name: 'one', method, body: method === 'POST' ? { i: 1 } : null });
+    }
+  });
+
   it('passes invalid JSON through untouched so the service judges it', async () => {
     const one = await upstream('one');
     const endpoints = new Endpoints('svc', 60_000);
@@ -122,7 +186,7 @@ describe('createProxy', () => {
 
 describe("the gateway's own error answers", () => {
   /** One answer of the gateway, as the response checks of the services' hostile tests take it. */
-  async function answer(url: string, init: { method?: string; body?: string } = {}) {
+  async function answer(url: string, init: { method?: string; body?: string | Buffer | Readable } = {}) {
     const response = await request(url, { method: 'GET', ...init, headers: { 'content-type': 'application/json' } });
     const body = await response.body.text();
     const shape = { statusCode: response.statusCode, headers: response.headers, body };
@@ -181,6 +245,40 @@ describe("the gateway's own error answers", () => {
     const malformed = await sendRawHttp(Number(new URL(origin).port), 'POST /svc/x HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
     expect(errorShapeProblems(malformed)).toEqual([]);
     expect(JSON.parse(malformed.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+  });
+
+  it('have it for a body past the limit, whatever the method and however it is sent', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    // ingress-nginx's default client_max_body_size, against the 4 MB a tester sent with curl.
+    const origin = await proxyTo(endpoints);
+    const big = Buffer.alloc(4_000_000, 'a');
+    const tooLarge = {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      error: 'Payload Too Large',
+      message: 'Request body is too large',
+    };
+    for (const method of ['GET', 'POST', 'DELETE', 'OPTIONS']) {
+      expect((await answer(`${origin}/svc/x`, { method, body: big })).json, method).toEqual(tooLarge);
+      // Chunked: no length declared, the body is counted as it arrives.
+      expect(
+        (await answer(`${origin}/svc/x`, { method, body: Readable.from([big.subarray(0, 600_000), big.subarray(600_000)]) })).json,
+        method,
+      ).toEqual(tooLarge);
+    }
+    const head = await request(`${origin}/svc/x`, { method: 'HEAD', body: big, headers: { 'content-type': 'application/json' } });
+    await head.body.dump();
+    expect(head.statusCode).toBe(413);
+    // As curl sends it: Expect: 100-continue, then the whole body; the 413 arrives, not a reset.
+    for (const method of ['GET', 'POST']) {
+      const request = `${method} /svc/products HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: ${big.length}\r\nexpect: 100-continue\r\n\r\n`;
+      const curlLike = await sendExpectingContinue(origin, request, big);
+      expect(curlLike.statusCode, method).toBe(413);
+      expect(JSON.parse(curlLike.body), method).toEqual(tooLarge);
+    }
   });
 
   it('say when to try again only where trying again can work', async () => {
