@@ -1,6 +1,7 @@
 import { captureLogs } from '@myshop/testing';
 import { Type } from 'typebox';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { operationId } from '../src/documented-route.ts';
 import { createFastify, platformPlugin } from '../src/index.ts';
 
 async function appWithRoutes() {
@@ -32,9 +33,26 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/demo/basket'].get.security).toEqual([{ bearerAuth: [] }]);
   });
 
+  it('gives every operation an operationId, unique in the document', async () => {
+    const app = await appWithRoutes();
+    const document = (await app.inject({ url: '/demo/openapi.json' })).json();
+    expect(document.paths['/demo/basket'].get.operationId).toBe('getDemoBasket');
+    expect(document.paths['/demo/basket/public'].get.operationId).toBe('getDemoBasketPublic');
+  });
+
   it('declares the Retry-After header of 429 and 503 answers', async () => {
     const app = await appWithRoutes();
     const document = (await app.inject({ url: '/demo/openapi.json' })).json();
     expect(document.paths['/demo/basket'].get.responses['503'].headers['retry-after']).toMatchObject({ schema: { type: 'string' } });
+  });
+});
+
+describe('operationId', () => {
+  it('names an operation by its method and path, parameters as "By…"', () => {
+    expect(operationId('GET', '/cart/products/:id')).toBe('getCartProductsById');
+    expect(operationId('POST', '/payment/charges/:id/refunds')).toBe('postPaymentChargesByIdRefunds');
+    expect(operationId('PUT', '/cart/items/:productId')).toBe('putCartItemsByProductId');
+    expect(operationId('GET', '/user/.well-known/jwks.json')).toBe('getUserWellKnownJwksJson');
+    expect(operationId('DELETE', '/cart')).toBe('deleteCart');
   });
 });

@@ -17,6 +17,7 @@ function documentWith(responses: Record<string, unknown>) {
     paths: {
       '/things/{id}': {
         get: {
+          operationId: 'getThing',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses,
         },
@@ -92,6 +93,23 @@ describe('checkOpenApiConformance', () => {
       'GET /other: an example for an operation the document does not have',
       "GET /things/{id}: no example request (add one to the service's conformance table)",
     ]);
+  });
+
+  it('reports an operation without an operationId, and one that another operation also has', async () => {
+    const document = documentWith({ 200: thing });
+    const operation = document.paths['/things/{id}'].get;
+    const twins = {
+      ...document,
+      paths: { ...document.paths, '/things/{id}/copy': { get: { ...operation } } },
+    };
+    const app = await appServing(twins, (id) => ({ status: 200, body: { id } }));
+    const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
+    expect(mismatches).toContain('GET /things/{id}: operationId getThing is not unique');
+    const { operationId: _id, ...anonymous } = operation;
+    const bare = await appServing({ ...document, paths: { '/things/{id}': { get: anonymous } } }, (id) => ({ status: 200, body: { id } }));
+    expect((await checkOpenApiConformance({ app: bare, documentUrl: '/openapi.json', examples })).mismatches).toContain(
+      'GET /things/{id}: no operationId',
+    );
   });
 
   it('reports a document that is not served', async () => {

@@ -54,6 +54,13 @@ export async function checkOpenApiConformance({ app, documentUrl, examples }: Co
     return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };
   };
 
+  // What a generated client names its methods by: each operation has its own.
+  const ids = operations.map((entry) => entry.operation.operationId);
+  for (const entry of operations) {
+    const id = entry.operation.operationId;
+    if (id === undefined) mismatches.push(`${entry.key}: no operationId`);
+    else if (ids.indexOf(id) !== ids.lastIndexOf(id)) mismatches.push(`${entry.key}: operationId ${id} is not unique`);
+  }
   for (const key of Object.keys(examples).filter((key) => !operations.some((entry) => entry.key === key))) {
     mismatches.push(`${key}: an example for an operation the document does not have`);
   }

@@ -42,6 +42,7 @@ export interface Operation {
   requestBody?: { required?: boolean; content: Record<string, MediaType> };
   responses: Record<string, Response>;
   security?: Array<Record<string, string[]>>;
+  operationId?: string;
 }
 
 /** One operation of the document: `GET /cart/orders/{id}` and where it sits in the document. */
