@@ -50,7 +50,7 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
   });
   // Idempotency-Keys live in the database, so all replicas agree on them.
   // Charges, amounts and replays, counted by the routes as they happen.
-  await app.register(paymentMetricsPlugin);
+  await app.register(paymentMetricsPlugin, { currency: config.CURRENCY });
   await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS, fingerprintKey: fingerprintKey(config) });
 
   await app.register(paymentRoutes, { prefix: '/payment', currency: config.CURRENCY });

@@ -17,8 +17,13 @@ declare module 'fastify' {
 
 const FAILURE_CODES: FailureCode[] = ['card_declined', 'insufficient_funds', 'expired_card'];
 
+export interface PaymentMetricsOptions {
+  /** The shop's currency (CURRENCY): its amount series exists from the start. */
+  currency: string;
+}
+
 /** Charges by result and code, money taken by currency, idempotent replays: the payment panels. */
-async function paymentMetrics(app: FastifyInstance): Promise<void> {
+async function paymentMetrics(app: FastifyInstance, { currency }: PaymentMetricsOptions): Promise<void> {
   const registers = [app.metrics.registry];
   const charges = new Counter({
     name: 'myshop_payment_charges_total',
@@ -40,6 +45,7 @@ async function paymentMetrics(app: FastifyInstance): Promise<void> {
   // Every series from the start, so that a decline ratio is 0, not absent, before the first decline.
   charges.inc({ result: 'succeeded', code: 'none' }, 0);
   for (const code of FAILURE_CODES) charges.inc({ result: 'failed', code }, 0);
+  amount.inc({ currency }, 0);
 
   app.decorate('paymentMetrics', {
     chargeRecorded(charge) {

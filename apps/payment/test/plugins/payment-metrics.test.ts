@@ -10,6 +10,7 @@ describe('payment metrics', () => {
     const before = await app.metrics.registry.metrics();
     expect(before).toContain('myshop_payment_charges_total{result="failed",code="card_declined",service="payment"} 0');
     expect(before).toContain('myshop_payment_idempotent_replays_total{service="payment"} 0');
+    expect(before).toContain('myshop_payment_amount_minor_total{currency="USD",service="payment"} 0');
 
     const key = randomUUID();
     const first = await createCharge(app, user, chargeBody({ amount: 2500 }), key);
