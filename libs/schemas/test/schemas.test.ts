@@ -55,6 +55,9 @@ describe('shared schemas', () => {
       'URI Too Long: an id longer than 100 characters',
     );
     expect(errorResponse(499)).toHaveProperty('description', 'Error');
+    // A 429 or 503 says when to try again: the document declares the header.
+    for (const status of [429, 503]) expect(errorResponse(status)).toHaveProperty(['headers', 'retry-after', 'type'], 'string');
+    expect(errorResponse(404)).not.toHaveProperty('headers');
     expect(SharedErrorResponse).toMatchObject({ $id: 'ErrorResponse', properties: ErrorResponse.properties });
     expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);
   });
