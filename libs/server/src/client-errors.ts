@@ -46,7 +46,10 @@ export function clientErrorHandler(headers: Readonly<Record<string, string>> = A
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     // The code only: the error holds the raw bytes received, an Authorization header among them.
     this.log.debug({ clientError: error.code }, 'client error');
-    if (socket.writable) socket.write(clientErrorResponse(error, headers));
+    // An answer already under way (a timeout while the body still arrives) is not interrupted by
+    // a second status line in its stream: the connection just ends, as Node's own handler does.
+    const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !answering?.headersSent) socket.write(clientErrorResponse(error, headers));
     socket.destroy(error);
   };
 }

@@ -69,6 +69,28 @@ describe('requests Node’s HTTP parser refuses', () => {
     });
   });
 
+  it('ends an answer already under way at the timeout without a second status line in it', async () => {
+    const logs = captureLogs('demo', 'debug');
+    const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 1000 });
+    onTestFinished(() => app.close());
+    // The body stays a stream the handler does not read: the handler runs before it is in.
+    app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+    app.post('/demo/early', (_request, reply) => {
+      // Answers before the body is in, and is still writing when the request times out.
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+      reply.raw.write('started');
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const answer = await sendRawHttp(
+      port,
+      'POST /demo/early HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 100\r\n\r\nab',
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).not.toContain('408');
+  });
+
   it('logs the parser’s code, never the bytes it refused (a token among them)', async () => {
     const { send, logs } = await listening();
     await send('GET /demo/things HTTP/1.1\r\nauthorization: Bearer secret-token-123\r\nno colon here\r\n\r\n');
