@@ -20,7 +20,7 @@ const ANSWERS: Record<string, { statusCode: number; code: string; message: strin
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
 
 /** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */
-export function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
+function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
   const { statusCode, code, message } = ANSWERS[error.code ?? ''] ?? MALFORMED;
   const answer = errorBody(statusCode, code, message);
   const body = JSON.stringify(answer);

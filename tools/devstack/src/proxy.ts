@@ -115,7 +115,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
  */
 function bodyWithinLimit(request: FastifyRequest, limit: number): Promise<boolean> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (request.headers['transfer-encoding'] === undefined || declared > limit) return Promise.resolve(!(declared > limit));
+  if (declared > limit) return Promise.resolve(false);
+  if (request.headers['transfer-encoding'] === undefined) return Promise.resolve(true);
   return new Promise((resolve) => {
     let received = 0;
     const finish = (within: boolean) => {

@@ -17,19 +17,25 @@ async function setUp() {
   const userToken = await login(built.app);
   const api = await httpClient(built.app);
   const jwks = createLocalJWKSet((await api.get('/user/.well-known/jwks.json')).body);
+  const exchangeFields = {
+    grant_type: TOKEN_EXCHANGE,
+    audience: 'payment',
+    scope: 'payment:charge',
+    subject_token: userToken,
+    subject_token_type: ACCESS_TOKEN,
+  };
   const exchange = (payload: Record<string, unknown>, headers: Record<string, string> = basic('cart', CART_SECRET)) =>
     api
       .post('/user/oauth/token')
       .set(headers)
-      .send({
-        grant_type: TOKEN_EXCHANGE,
-        audience: 'payment',
-        scope: 'payment:charge',
-        subject_token: userToken,
-        subject_token_type: ACCESS_TOKEN,
-        ...payload,
-      });
-  return { ...built, api, user, userToken, jwks, exchange };
+      .send({ ...exchangeFields, ...payload });
+  /** The same exchange as a form (OAuth's own encoding), the cart's credentials in it. */
+  const exchangeAsForm = (headers: Record<string, string> = {}) =>
+    api
+      .post('/user/oauth/token')
+      .set({ ...headers, 'content-type': 'application/x-www-form-urlencoded' })
+      .send(new URLSearchParams({ ...exchangeFields, client_id: 'cart', client_secret: CART_SECRET }).toString());
+  return { ...built, api, user, userToken, jwks, exchange, exchangeAsForm };
 }
 
 describe('POST /user/oauth/token', () => {
@@ -61,17 +67,8 @@ describe('POST /user/oauth/token', () => {
   });
 
   it('takes the client credentials from the form body too (client_secret_post), as a form', async () => {
-    const { api, userToken } = await setUp();
-    const form = new URLSearchParams({
-      grant_type: TOKEN_EXCHANGE,
-      client_id: 'cart',
-      client_secret: CART_SECRET,
-      audience: 'payment',
-      scope: 'payment:charge',
-      subject_token: userToken,
-      subject_token_type: ACCESS_TOKEN,
-    });
-    const response = await api.post('/user/oauth/token').set('content-type', 'application/x-www-form-urlencoded').send(form.toString());
+    const { exchangeAsForm } = await setUp();
+    const response = await exchangeAsForm();
     expect(response.status, response.text).toBe(200);
   });
 
@@ -164,22 +161,9 @@ describe('POST /user/oauth/token', () => {
   ])(
     'refuses malformed Basic credentials (%s) with 401 USER_INVALID_CLIENT even beside good ones in the body',
     async (_name, authorization) => {
-      const { api, exchange, userToken } = await setUp();
+      const { exchange, exchangeAsForm } = await setUp();
       const json = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization });
-      const form = await api
-        .post('/user/oauth/token')
-        .set({ authorization, 'content-type': 'application/x-www-form-urlencoded' })
-        .send(
-          new URLSearchParams({
-            grant_type: TOKEN_EXCHANGE,
-            client_id: 'cart',
-            client_secret: CART_SECRET,
-            audience: 'payment',
-            scope: 'payment:charge',
-            subject_token: userToken,
-            subject_token_type: ACCESS_TOKEN,
-          }).toString(),
-        );
+      const form = await exchangeAsForm({ authorization });
       for (const response of [json, form]) {
         expect(response.status).toBe(401);
         expect(response.headers['www-authenticate']).toBe('Basic realm="myshop"');
