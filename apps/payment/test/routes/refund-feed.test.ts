@@ -107,6 +107,10 @@ describe('GET /payment/refunds (the refund feed)', () => {
     ['not an array', Buffer.from('"x"').toString('base64url')],
     ['a transaction id that is not a number', Buffer.from('["x", "1b4e28ba-2fa1-11d2-883f-0016d3cca427"]').toString('base64url')],
     ['an id that is not a uuid', Buffer.from('["1", "nope"]').toString('base64url')],
+    [
+      'a transaction id past 64 bits',
+      Buffer.from('["18446744073709551616", "1b4e28ba-2fa1-11d2-883f-0016d3cca427"]').toString('base64url'),
+    ],
   ])('refuses a cursor that is %s with 400 PAYMENT_INVALID_CURSOR', async (_name, after) => {
     const payment = await buildPayment();
     const service = await payment.cartService();
