@@ -1,8 +1,15 @@
 /** PostgreSQL SQLSTATE codes and node-postgres messages we react to. */
 const UNIQUE_VIOLATION = '23505';
 
-/** Class 08 (connection exception), admin shutdown / crash recovery, too many connections. */
-const UNAVAILABLE_STATES = /^(08|57P0[1-3]|53300)/;
+/**
+ * What a retry may get past, as opposed to a statement that is wrong: class 08 (connection
+ * exception), 53 (insufficient resources: too many connections, disk full, out of memory), the
+ * server shutting down, starting or dropping the database (57P01–57P04), a statement cancelled
+ * (57014: the statement timeout, behind a lock or on a busy server), a lock not available
+ * (55P03), a deadlock or serialization failure (40P01, 40001), and a database or role the server
+ * does not (or no longer) know or accept (3D000, 28000, 28P01: a rename, a rotated password).
+ */
+const UNAVAILABLE_STATES = /^(08|53|57P0[1-4]|57014|55P03|40001|40P01|3D000|28000|28P01)/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
@@ -17,7 +24,7 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return pgError?.code === UNIQUE_VIOLATION && (constraint === undefined || pgError.constraint === constraint);
 }
 
-/** True when the database could not be reached or went away, as opposed to a bad query. */
+/** True when the database could not be reached, went away or could not serve the statement now, as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const pgError = error as PgLikeError;
   if (!pgError) return false;

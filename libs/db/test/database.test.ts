@@ -164,6 +164,52 @@ describe('createDatabase', () => {
     expect(lost[0]).toMatchObject({ code: '57P01' });
   });
 
+  it('turns a database the server does not know (renamed, dropped) into a 503', async () => {
+    const { testDatabase } = await migratedDatabase();
+    const url = new URL(testDatabase.url);
+    url.pathname = '/no_such_database_here';
+    const missing = createDatabase({ url: url.href, poolMax: 1 });
+    onTestFinished(() => missing.close());
+    const error = (await missing.query('SELECT 1').catch((caught: unknown) => caught)) as {
+      statusCode?: number;
+      cause?: { code?: string };
+    };
+    expect(error.cause?.code).toBe('3D000');
+    expect(error.statusCode).toBe(503);
+  });
+
+  it('turns a statement that ran past the statement timeout (stuck behind a lock) into a 503', async () => {
+    const { testDatabase } = await migratedDatabase();
+    const impatient = createDatabase({ url: testDatabase.url, poolMax: 1, statementTimeoutMs: 200 });
+    onTestFinished(() => impatient.close());
+    const error = (await impatient.query('SELECT pg_sleep(2)').catch((caught: unknown) => caught)) as {
+      statusCode?: number;
+      cause?: { code?: string };
+    };
+    expect(error.cause?.code).toBe('57014');
+    expect(error.statusCode).toBe(503);
+  });
+
+  it.each([
+    ['a refused password', '28P01'],
+    ['a refused role', '28000'],
+    ['a deadlock', '40P01'],
+    ['a serialization failure', '40001'],
+    ['a lock not available', '55P03'],
+    ['a disk full', '53100'],
+    ['the database being dropped', '57P04'],
+  ])('counts %s (%s) as the database unavailable', (_name, code) => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('from the server'), { code }))).toBe(true);
+  });
+
+  it.each([
+    ['a syntax error', '42601'],
+    ['a check violation', '23514'],
+    ['a value out of range', '22003'],
+  ])('leaves %s (%s) a bad statement', (_name, code) => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('from the server'), { code }))).toBe(false);
+  });
+
   it('leaves a bad query a bad query, not an outage', async () => {
     const { database } = await migratedDatabase();
     const error = await database.query('SELECT * FROM no_such_table').catch((caught: unknown) => caught);
