@@ -5,6 +5,7 @@ import type {} from '@myshop/health';
 import type { Registry } from 'prom-client';
 import { createDatabase, type Database } from './database.ts';
 import { runMigrations } from './migrate.ts';
+import { databaseReadinessCheck } from './readiness-check.ts';
 
 export type { Database };
 
@@ -52,7 +53,7 @@ async function db(app: FastifyInstance, { url, migrationsDir, config }: DbPlugin
     metricsRegistry: metricsRegistryOf(app),
   });
   app.decorate('db', database);
-  app.health.addCheck('database', () => database.query('SELECT 1'));
+  app.health.addCheck('database', databaseReadinessCheck(database, url, config.DATABASE_CONNECT_TIMEOUT_MS));
   app.addHook('onClose', async () => database.close());
 }
 

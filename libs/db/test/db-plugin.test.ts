@@ -2,7 +2,8 @@ import { healthPlugin } from '@myshop/health';
 import { createTestDatabase } from '@myshop/testing';
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { dbPlugin, type DatabaseSettings } from '../src/index.ts';
+import { createDatabase, dbPlugin, type DatabaseSettings } from '../src/index.ts';
+import { databaseReadinessCheck } from '../src/readiness-check.ts';
 
 const migrationsDir = new URL('./fixtures/migrations/', import.meta.url).pathname;
 /** The base config's defaults, with a small pool. */
@@ -28,6 +29,42 @@ describe('dbPlugin', () => {
     expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
     await app.close();
     expect(app.db.pool.ended).toBe(true);
+  });
+
+  it('stays ready while requests hold every connection of the pool: the probe takes a connection of its own', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(healthPlugin);
+    await app.register(dbPlugin, {
+      url: testDatabase.url,
+      migrationsDir,
+      config: settings({ DATABASE_POOL_MAX: 1, DATABASE_CONNECT_TIMEOUT_MS: 10_000 }),
+    });
+    await app.ready();
+    // The pool's one connection busy with a slow statement, and a request queued behind it.
+    const slow = app.db.query('SELECT pg_sleep(3)');
+    const queued = app.db.query('SELECT 1');
+    await expect.poll(() => app.db.pool.waitingCount).toBe(1);
+
+    const ready = await app.inject({ url: '/readyz' });
+
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    await Promise.all([slow, queued]);
+  });
+
+  it('is not ready when the pool is busy and the server does not answer a connection of its own', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    const database = createDatabase({ url: testDatabase.url, poolMax: 1 });
+    onTestFinished(() => database.close());
+    const held = await database.pool.connect();
+    onTestFinished(() => held.release());
+    // The probe's own connection goes to a database the server does not have.
+    const check = databaseReadinessCheck(database, `${testDatabase.url}_gone`, 1000);
+    await expect(check()).rejects.toMatchObject({ code: '3D000' });
   });
 
   it('skips migrations when told to (the migrate command ran them)', async () => {
