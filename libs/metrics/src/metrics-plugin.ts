@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -10,7 +10,15 @@ export interface MetricsPluginOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    metrics: { registry: Registry };
+    metrics: {
+      registry: Registry;
+      /**
+       * Counts an answer in the request duration histogram. The onResponse hook does it for every
+       * request; an answer made outside Fastify's request lifecycle (the router's own errors,
+       * which run no hook) calls it itself.
+       */
+      recordAnswer(request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void;
+    };
   }
 }
 
@@ -37,7 +45,13 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     registers: [registry],
   });
 
-  app.decorate('metrics', { registry });
+  const recordAnswer = (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void => {
+    // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.
+    const route = request.routeOptions.url ?? 'unmatched';
+    requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, elapsedMs / 1000);
+  };
+
+  app.decorate('metrics', { registry, recordAnswer });
 
   app.addHook('onRequest', async (_request, reply) => {
     inFlight.inc();
@@ -45,11 +59,7 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     reply.raw.once('close', () => inFlight.dec());
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.
-    const route = request.routeOptions.url ?? 'unmatched';
-    requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-  });
+  app.addHook('onResponse', async (request, reply) => recordAnswer(request, reply, reply.elapsedTime));
 }
 
 export const metricsPlugin = fp(metrics, { name: '@myshop/metrics', fastify: '5.x' });

@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { clientErrorHandler } from './client-errors.ts';
-import { answerFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
+import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
 import { validatorCompiler } from './validator-compiler.ts';
@@ -39,10 +39,11 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
           trustProxyHops: settings.config.TRUST_PROXY_HOPS,
         }
       : { trustProxyHops: 1, ...settings };
+  // One line per request, when it is answered (request-log.ts), instead of Fastify's two.
+  const logController = new RequestLogController();
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // One line per request, when it is answered (request-log.ts), instead of Fastify's two.
-    logController: new RequestLogController(),
+    logController,
     genReqId: requestIdFor,
     bodyLimit: bodyLimitBytes,
     // Time allowed to receive a whole request: slow-loris clients are cut off.
@@ -61,7 +62,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     schemaErrorFormatter: formatSchemaErrors,
     // Errors the router answers itself (a too long path parameter: 414) leave like every other.
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: frameworkErrorHandler(logController),
     // What Node's HTTP parser refuses (malformed framing, oversize headers) leaves in that shape too.
     clientErrorHandler: clientErrorHandler(),
     // request.ip is the address the nearest trusted proxy saw, not one a client wrote itself.

@@ -1,6 +1,7 @@
 import { errorBody } from '@myshop/errors';
 import { REQUEST_ID_HEADER } from '@myshop/logging';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestLogController } from './request-log.ts';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 /** The longest path parameter the router takes; past it the answer is 414 (Fastify's default). */
@@ -11,9 +12,23 @@ export const MAX_PATH_PARAM_LENGTH = 100;
  * with malformed percent-encoding (400 FST_ERR_BAD_URL) and a path parameter longer than
  * MAX_PATH_PARAM_LENGTH (414 FST_ERR_MAX_PARAM_LENGTH, whose own body says "Bad Request"). Here
  * they get the shape, status text and headers of every other error: the JSON error body, the
- * API's security headers, no caching and the request id.
+ * API's security headers, no caching and the request id. Fastify runs no onResponse hook and
+ * writes no request line for them, so both are done here when the answer is finished: the line
+ * (through the app's log controller) and the request duration metric (route `unmatched`).
  */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(logController: RequestLogController) {
+  return function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const started = performance.now();
+    reply.raw.once('finish', () => {
+      const elapsedMs = performance.now() - started;
+      logController.answered(null, request, reply, elapsedMs);
+      if (request.server.hasDecorator('metrics')) request.server.metrics.recordAnswer(request, reply, elapsedMs);
+    });
+    answer(error, request, reply);
+  };
+}
+
+function answer(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { statusCode, code, message } = describe(error);
   void reply
     .headers(API_SECURITY_HEADERS)

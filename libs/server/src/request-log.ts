@@ -20,8 +20,13 @@ export class RequestLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    this.answered(error, request, reply, reply.elapsedTime);
+  }
+
+  /** The line of an answer, timed by the caller when Fastify did not time it (the router's own errors). */
+  answered(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, responseTime: number): void {
     if (this.isLogDisabled(request)) return;
-    const line = { req: request, res: reply, route: request.routeOptions.url, responseTime: reply.elapsedTime };
+    const line = { req: request, res: reply, route: request.routeOptions.url, responseTime };
     // The response stream failed (the client went away mid-answer…): Fastify's own wording and level.
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');

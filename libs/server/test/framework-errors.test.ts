@@ -2,10 +2,11 @@ import { captureLogs, errorShapeProblems, securityHeaderProblems } from '@myshop
 import { Type } from 'typebox';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastify, platformPlugin } from '../src/index.ts';
-import { answerFrameworkError } from '../src/framework-errors.ts';
+import { frameworkErrorHandler } from '../src/framework-errors.ts';
+import { RequestLogController } from '../src/request-log.ts';
 
-async function buildApp() {
-  const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
+async function buildApp(logs = captureLogs('demo')) {
+  const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
   onTestFinished(() => app.close());
   await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
   app.get('/demo/things/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async () => ({}));
@@ -46,6 +47,27 @@ describe('errors the router answers itself', () => {
     expect(securityHeaderProblems(response)).toEqual([]);
   });
 
+  it.each([
+    ['a path parameter over 100 characters', `/demo/things/${'a'.repeat(101)}`, 414],
+    ['malformed percent-encoding', '/demo/things/%zz', 400],
+  ])('writes the request line and counts the answer of %s, as of every other request', async (_name, url, status) => {
+    const logs = captureLogs('demo');
+    const app = await buildApp(logs);
+
+    const response = await app.inject({ url, headers: { 'x-request-id': 'req-router' } });
+
+    expect(response.statusCode).toBe(status);
+    const lines = logs.lines().filter((line) => line.reqId === 'req-router');
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'request completed', res: { statusCode: status }, responseTime: expect.any(Number) }),
+    ]);
+    expect((lines[0]!.req as { url?: string }).url).toBe(url);
+    const exposition = await app.metrics.registry.metrics();
+    expect(exposition).toContain(
+      `http_server_request_duration_seconds_count{service="demo",method="GET",route="unmatched",status_code="${status}"} 1`,
+    );
+  });
+
   it('answers any other router error as a fault of ours, without details', async () => {
     const sent: { status?: number; body?: unknown } = {};
     const reply = {
@@ -68,7 +90,8 @@ describe('errors the router answers itself', () => {
       },
     };
     const error = Object.assign(new Error('Unexpected error from async constraint'), { code: 'FST_ERR_ASYNC_CONSTRAINT', statusCode: 500 });
-    answerFrameworkError(error as never, { raw: {}, id: 'r-1' } as never, reply as never);
+    const answerFrameworkError = frameworkErrorHandler(new RequestLogController());
+    answerFrameworkError(error as never, { raw: {}, id: 'r-1' } as never, { ...reply, raw: { once: () => undefined } } as never);
     expect(sent).toEqual({
       status: 500,
       body: {
