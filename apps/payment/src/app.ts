@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import { PaymentConfigSchema, type PaymentConfig } from './config.ts';
+import { chargeKeyHistory } from './charges-repository.ts';
 import { fingerprintKey } from './fingerprint-key.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { paymentMetricsPlugin } from './plugins/payment-metrics.ts';
@@ -51,7 +52,12 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
   // Idempotency-Keys live in the database, so all replicas agree on them.
   // Charges, amounts and replays, counted by the routes as they happen.
   await app.register(paymentMetricsPlugin, { currency: config.CURRENCY });
-  await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS, fingerprintKey: fingerprintKey(config) });
+  await app.register(idempotencyPlugin, {
+    ttlHours: config.IDEMPOTENCY_TTL_HOURS,
+    fingerprintKey: fingerprintKey(config),
+    // A charge keeps its key past the TTL: that key never charges twice.
+    history: chargeKeyHistory,
+  });
 
   await app.register(paymentRoutes, { prefix: '/payment', currency: config.CURRENCY });
 }

@@ -1,4 +1,7 @@
 import type { Queryable } from '@myshop/db';
+import type { FailureCode } from './cards.ts';
+import { declineBody } from './errors.ts';
+import type { KeyHistory } from './plugins/idempotency.ts';
 import type { Charge, Refund } from './schemas.ts';
 
 interface ChargeRow {
@@ -33,6 +36,9 @@ export interface NewCharge {
   description: string | null;
   metadata: Record<string, string>;
   failureCode: string | null;
+  /** The Idempotency-Key it is made under, and its request's fingerprint: kept with the charge. */
+  idempotencyKey: string;
+  requestFingerprint: string;
 }
 
 /** Where a page of charges starts: just after this one in newest-first order. */
@@ -83,16 +89,40 @@ export function newChargeStatement(charge: NewCharge, otherwise?: { statusCode: 
     charge.description,
     JSON.stringify(charge.metadata),
     charge.failureCode,
+    charge.idempotencyKey,
+    charge.requestFingerprint,
   ];
   const answer = otherwise
     ? `$${values.push(otherwise.statusCode)}::integer AS response_status, $${values.push(JSON.stringify(otherwise.body))}::json AS response_body`
     : `201 AS response_status, ${CHARGE_JSON} AS response_body`;
   return {
-    text: `INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${answer}`,
+    text: `INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code,
+                                idempotency_key, request_fingerprint)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${answer}`,
     values,
   };
 }
+
+/**
+ * A charge keeps its Idempotency-Key: a retry or a void that comes after the key's stored answer
+ * was forgotten gets the charge (201) or its decline (402) as it stands, never a second charge.
+ */
+export const chargeKeyHistory: KeyHistory = {
+  constraint: 'charges_user_idempotency_key',
+  async find(db, userId, key) {
+    const { rows } = await db.query<ChargeRow & { request_fingerprint: string | null }>(
+      'SELECT * FROM charges WHERE user_id = $1 AND idempotency_key = $2',
+      [userId, key],
+    );
+    const row = rows[0];
+    if (!row?.request_fingerprint) return undefined;
+    const response =
+      row.status === 'succeeded'
+        ? { statusCode: 201, body: toCharge(row) }
+        : { statusCode: 402, body: declineBody(row.failure_code as FailureCode) };
+    return { fingerprint: row.request_fingerprint, response };
+  },
+};
 
 /** Charges and their refunds; a shopper's reads are scoped to the shopper, so nobody sees another's. */
 export function chargesRepository(db: Queryable) {

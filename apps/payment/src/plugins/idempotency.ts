@@ -25,9 +25,27 @@ export interface StatementWork {
   values: unknown[];
 }
 
+/** What a key did, read back from what its work wrote: the request's fingerprint and the answer now. */
+export interface KeyRecord {
+  fingerprint: string;
+  response: StoredResponse;
+}
+
+/**
+ * Where work that must never happen twice under one key (a charge) keeps its key, as long as what
+ * it wrote: the key's stored answer is forgotten after its TTL, this is not.
+ */
+export interface KeyHistory {
+  /** The unique index that refuses a second write under one key, whatever the TTL. */
+  constraint: string;
+  /** What the key did, if its work wrote anything. */
+  find(db: Queryable, userId: string, key: string): Promise<KeyRecord | undefined>;
+}
+
 export interface IdempotencyOptions {
   ttlHours: number;
   fingerprintKey: string;
+  history?: KeyHistory;
 }
 
 declare module 'fastify' {
@@ -46,18 +64,23 @@ declare module 'fastify' {
        * the key and the stored answer go in a single statement, one round trip, all or nothing.
        * The first request with a key needs nothing else; a key already there (a retry, a reuse,
        * an attempt in progress, an expired or abandoned key) is settled exactly as `run` does.
+       * A key whose stored answer was forgotten but whose work is in the history (the statement
+       * breaks its unique index) is answered from the history: a replay, or a reuse.
        */
       runStatement(request: IdempotentRequest, work: StatementWork): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * Settles what the request with this key did, without knowing the request: the answer it
-       * got if it finished, or else `voided` is stored as its answer, so that a late or replayed
-       * request with the key can never act (it gets `voided` too). While it is still running,
+       * got if it finished (from the history once the stored answer is forgotten), or else `voided`
+       * is stored as its answer, so that a late or replayed request with the key can never act
+       * (it gets `voided` too). While it is still running,
        * PAYMENT_IDEMPOTENCY_IN_PROGRESS. For a caller that lost track of an attempt (its process
        * died) and must know whether it acted before it tries anything else.
        */
       void(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse): Promise<StoredResponse & { replayed: boolean }>;
       /** Forgets keys past their time; returns how many. */
       purgeExpired(): Promise<number>;
+      /** What makes two requests the same: for work that keeps its key (KeyHistory). */
+      fingerprint(request: IdempotentRequest): string;
     };
   }
 }
@@ -211,6 +234,17 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     throw inProgress();
   }
 
+  /** The work broke the history's unique index: the key acted before, and its stored answer is gone. */
+  const actedBefore = (error: unknown) => options.history !== undefined && isUniqueViolation(error, options.history.constraint);
+
+  async function answerFromHistory(request: IdempotentRequest) {
+    const record = await options.history?.find(db, request.userId, request.key);
+    // Not there after all: what broke the index was rolled back meanwhile; the client may retry.
+    if (!record) throw inProgress();
+    if (record.fingerprint !== fingerprint(request)) throw new IdempotencyKeyReusedError();
+    return { ...record.response, replayed: true };
+  }
+
   async function runStatement(request: IdempotentRequest, work: StatementWork) {
     const at = (index: number) => `$${work.values.length + index}`;
     try {
@@ -230,11 +264,17 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       );
       return { ...answerOf(rows), replayed: false };
     } catch (error) {
+      if (actedBefore(error)) return answerFromHistory(request);
       if (!isUniqueViolation(error, 'idempotency_keys_pkey')) throw error;
     }
     // The key is taken: replay, refuse, or (an expired or abandoned key) take it over and do the
     // same work inside `run`'s transaction.
-    return run(request, async (tx) => answerOf((await tx.query<AnswerRow>(work.text, work.values)).rows), { known: true });
+    try {
+      return await run(request, async (tx) => answerOf((await tx.query<AnswerRow>(work.text, work.values)).rows), { known: true });
+    } catch (error) {
+      if (actedBefore(error)) return answerFromHistory(request);
+      throw error;
+    }
   }
 
   async function voidKey(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse) {
@@ -243,7 +283,16 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       const outcome = await tryClaim(request, VOIDED, takeOver);
       if (!outcome) continue;
-      if (outcome.claimed) return { ...(await execute(request, outcome.claim, async () => voided)), replayed: false };
+      if (outcome.claimed) {
+        // A forgotten key may have acted: then its answer is stored again, and nothing is voided.
+        let acted = false;
+        const response = await execute(request, outcome.claim, async (tx) => {
+          const record = await options.history?.find(tx, request.userId, request.key);
+          acted = record !== undefined;
+          return record?.response ?? voided;
+        });
+        return { ...response, replayed: acted };
+      }
       if (outcome.row.status === 'completed') return stored(outcome.row);
       throw inProgress();
     }
@@ -264,7 +313,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
-  app.decorate('idempotency', { run: (request, work) => run(request, work), runStatement, void: voidKey, purgeExpired });
+  app.decorate('idempotency', { run: (request, work) => run(request, work), runStatement, void: voidKey, purgeExpired, fingerprint });
 
   // Expired keys are ignored on read anyway; the purge only keeps the table small.
   let timer: NodeJS.Timeout | undefined;

@@ -46,6 +46,12 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       // charge, its key and its answer are then one statement, one round trip, all or nothing.
       // A processor reached over the network would have to come after the claim (`idempotency.run`).
       const authorization = authorize(body.card, new Date());
+      const keyed = {
+        userId: request.user.id,
+        key: request.headers['idempotency-key'],
+        operation: 'POST /payment/charges',
+        input: { ...body, card: cardWithoutCvc },
+      };
       // A decline is a charge too: stored as failed, answered with 402, replayed like any answer.
       const charge: NewCharge = {
         id: randomUUID(),
@@ -57,14 +63,11 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         description: body.description ?? null,
         metadata: body.metadata ?? {},
         failureCode: authorization.approved ? null : authorization.failureCode,
+        idempotencyKey: keyed.key,
+        requestFingerprint: app.idempotency.fingerprint(keyed),
       };
       const response = await app.idempotency.runStatement(
-        {
-          userId: charge.userId,
-          key: request.headers['idempotency-key'],
-          operation: 'POST /payment/charges',
-          input: { ...body, card: cardWithoutCvc },
-        },
+        keyed,
         newChargeStatement(charge, authorization.approved ? undefined : { statusCode: 402, body: declineBody(authorization.failureCode) }),
       );
       if (!response.replayed) {

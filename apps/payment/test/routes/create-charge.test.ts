@@ -441,17 +441,19 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     const api = await httpClient(app);
     const alice = await signIn();
     await postCharge(api, alice, chargeBody(), 'k');
-    // As it looks from another replica while the first request is still running.
+    // As it looks from another replica while the first request is still running: its key claimed,
+    // its charge not written yet.
     await database.query(
       "UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL, lease_expires_at = now() + interval '30 seconds'",
     );
+    await database.query('DELETE FROM charges');
 
     const retry = await postCharge(api, alice, chargeBody(), 'k');
 
     expect(retry.status).toBe(409);
     expect(retry.body).toMatchObject({ statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
     expect(retry.headers['retry-after']).toBe('1');
-    expect(await database.query('SELECT id FROM charges')).toHaveLength(1);
+    expect(await database.query('SELECT id FROM charges')).toHaveLength(0);
   });
 
   it('makes exactly one charge from 50 parallel identical requests spread over two replicas on one database', async () => {

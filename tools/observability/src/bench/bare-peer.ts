@@ -111,16 +111,17 @@ interface ChargeBody {
  * must not load the platform. The charge, its answer as the API shows it and its completed
  * Idempotency-Key, in one statement and one round trip.
  */
-const NEW_CHARGE = `WITH work AS (INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING 201 AS response_status, json_build_object(
+const NEW_CHARGE = `WITH work AS (INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4, description, metadata, failure_code,
+                                idempotency_key, request_fingerprint)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING 201 AS response_status, json_build_object(
   'id', id, 'status', status, 'amount', amount, 'amountRefunded', amount_refunded, 'currency', currency,
   'card', json_build_object('brand', card_brand, 'last4', card_last4), 'description', description,
   'metadata', metadata, 'failureCode', failure_code,
   'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) AS response_body)
          INSERT INTO idempotency_keys
                 (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at, response_status, response_body)
-         SELECT $11::text, $12::text, $13::text, 'completed', $14::uuid, now(),
-                now() + make_interval(hours => $15::integer), response_status, response_body
+         SELECT $13::text, $14::text, $15::text, 'completed', $16::uuid, now(),
+                now() + make_interval(hours => $17::integer), response_status, response_body
            FROM work
          RETURNING response_status, response_body`;
 const KEY_TTL_HOURS = 24;
@@ -153,6 +154,8 @@ app.post('/payment/charges', async (request, reply) => {
     body.description ?? null,
     JSON.stringify(body.metadata ?? {}),
     null,
+    String(request.headers['idempotency-key']),
+    fingerprint,
     userId,
     String(request.headers['idempotency-key']),
     fingerprint,
