@@ -27,7 +27,8 @@ export function orderRefunds(db: Database) {
     /**
      * Records a page of the feed and where it ends, in one transaction. Answers the refunds new to
      * this database (another replica may have recorded the same page first). A refund of a charge
-     * that paid for no order of ours is left out: the reconciliation reports such charges.
+     * that paid for no order of ours, or for an order that failed, is left out: the reconciliation
+     * reports such charges.
      */
     apply(events: RefundEvent[], nextCursor: string): Promise<Array<{ orderId: string; amount: number; refunds: number }>> {
       return db.transaction(async (tx) => {
@@ -37,7 +38,10 @@ export function orderRefunds(db: Database) {
              INSERT INTO order_refunds (refund_id, order_id, amount, refunded_at)
              SELECT e.id, e.order_id, e.amount, e.created_at
                FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[]) AS e(id, order_id, amount, created_at)
-              WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = e.order_id)
+              -- A failed order shows no refund: its charge, if payment made one after all, is the
+              -- reconciliation's to report; taken here it would break the order's constraints and
+              -- stop the feed at this page for every order.
+              WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = e.order_id AND o.status <> 'failed')
              ON CONFLICT (refund_id) DO NOTHING
              RETURNING order_id, amount
            ), totals AS (

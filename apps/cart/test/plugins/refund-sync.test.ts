@@ -67,6 +67,25 @@ describe('refunds on orders (the refund feed)', () => {
     expect(await database.query('SELECT count(*)::int AS n FROM order_refunds')).toEqual([{ n: 0 }]);
   });
 
+  it('leaves out a refund of a charge whose order failed, and goes on showing the refunds after it', async () => {
+    const { app, payment, placed, order, database, user } = await paidOrder();
+    // An order that failed although payment charged it (what a support refund then gives back).
+    await database.query("UPDATE orders SET status = 'failed', failure_code = 'abandoned', charge_id = NULL WHERE id = $1", [
+      placed.orderId,
+    ]);
+    payment.refund(placed.chargeId, placed.amount);
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+    const next = (await checkout(app, user)).json() as { orderId: string; chargeId: string };
+    payment.refund(next.chargeId, 100);
+
+    expect(await app.refundSync.runOnce()).toBe(1);
+
+    expect(await order()).toMatchObject({ status: 'failed', amountRefunded: 0 });
+    const shown = (await app.inject({ url: `/cart/orders/${next.orderId}`, headers: user.headers })).json();
+    expect(shown).toMatchObject({ status: 'partially_refunded', amountRefunded: 100 });
+    expect(await app.refundSync.runOnce()).toBe(0);
+  });
+
   it('fails a read when no token can be had for it (user service down), changing nothing', async () => {
     const { payment, placed, order } = await paidOrder();
     const stranded = await buildCart({ env: { PAYMENT_URL: payment.url, TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' } });
