@@ -25,8 +25,15 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
     'refresh_token',
     'subject_token',
     'actor_token',
+    'id_token',
+    'secret',
+    'api_key',
+    'apikey',
+    'jwt',
     'card',
     'cardNumber',
+    'card_number',
+    'pan',
     'number',
     'cvc',
     'cvv',
@@ -36,9 +43,16 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
 type Container = Record<string, unknown> | unknown[];
 
 /**
+ * What looks like a card number, whatever its parameter is called: 13 to 19 digits, maybe
+ * grouped by spaces or dashes (PCI DSS: a full number never reaches a log).
+ */
+const CARD_NUMBER_LIKE = /^(?:\d[ -]?){12,18}\d$/;
+
+/**
  * `url` with the value of every sensitive query parameter censored, the rest as it came: a
- * client that puts `?password=…` or `?client_secret=…` on a URL (no route reads a secret from
- * the query) must not get it into the request line.
+ * client that puts `?password=…`, `?client_secret=…` or a card number on a URL (no route reads
+ * a secret from the query) must not get it into the request line. A name counts as a server reads
+ * it: decoded, in any case, with spaces around it or `[]` after it (`password[]=`).
  */
 export function censorUrl(url: string): string {
   const queryAt = url.indexOf('?');
@@ -50,19 +64,28 @@ export function censorUrl(url: string): string {
     .map((pair) => {
       const equals = pair.indexOf('=');
       const name = equals === -1 ? pair : pair.slice(0, equals);
-      if (!SENSITIVE_FIELDS.has(decodedName(name).toLowerCase())) return pair;
+      const value = equals === -1 ? '' : decoded(pair.slice(equals + 1));
+      if (!SENSITIVE_FIELDS.has(fieldName(name)) && !CARD_NUMBER_LIKE.test(value)) return pair;
       censored = true;
       return `${name}=${CENSOR}`;
     });
   return censored ? `${url.slice(0, queryAt)}?${pairs.join('&')}` : url;
 }
 
-/** A query parameter's name as a server reads it (`+` is a space, %-escapes decoded); as written if malformed. */
-function decodedName(name: string): string {
+/** The field a query parameter's name stands for: `%20Password[]` is `password`. */
+function fieldName(name: string): string {
+  return decoded(name)
+    .trim()
+    .replace(/\[[^\]]*\]$/, '')
+    .toLowerCase();
+}
+
+/** A query component as a server reads it (`+` is a space, %-escapes decoded); as written if malformed. */
+function decoded(component: string): string {
   try {
-    return decodeURIComponent(name.replaceAll('+', ' '));
+    return decodeURIComponent(component.replaceAll('+', ' '));
   } catch {
-    return name;
+    return component;
   }
 }
 

@@ -106,6 +106,19 @@ describe('censorUrl', () => {
     expect(censorUrl('/x?%E0%A4%A=1&token=abc')).toBe('/x?%E0%A4%A=1&token=[redacted]');
   });
 
+  it('reads names as a field: spaces around them and brackets after them do not hide them', () => {
+    expect(censorUrl('/x?%20Password%20=a&password[]=b&password%5B0%5D=c&id_token=d&api_key=e')).toBe(
+      '/x?%20Password%20=[redacted]&password[]=[redacted]&password%5B0%5D=[redacted]&id_token=[redacted]&api_key=[redacted]',
+    );
+  });
+
+  it('censors whatever looks like a card number, under any name, grouped or not', () => {
+    expect(censorUrl('/cart/checkout?pan=4111111111111111&q=4242+4242+4242+4242&r=4000-0000-0000-0002&limit=20')).toBe(
+      '/cart/checkout?pan=[redacted]&q=[redacted]&r=[redacted]&limit=20',
+    );
+    expect(censorUrl('/x?ref=123456789012&ref=12345678901234567890')).toBe('/x?ref=123456789012&ref=12345678901234567890');
+  });
+
   it('returns a URL with nothing to censor as it is', () => {
     for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
