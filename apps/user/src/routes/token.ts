@@ -39,7 +39,9 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
     // One answer for an unknown client, a wrong secret, malformed Basic credentials and two ways
     // of authenticating at once.
     if (!client || !secretMatches(client, credentials.secret)) {
-      request.log.warn({ clientId: credentials?.id }, 'token request with bad client credentials');
+      // Only a client of ours is named: an unknown id is whatever the caller wrote there, a
+      // secret pasted into the wrong field among them, and as long as a header may be.
+      request.log.warn({ clientId: client ? client.id : undefined }, 'token request with bad client credentials');
       reply.header('www-authenticate', 'Basic realm="myshop"');
       throw new InvalidClientError();
     }

@@ -177,6 +177,19 @@ describe('POST /user/oauth/token', () => {
     },
   );
 
+  it('names in its warning only a client of ours, never what a caller wrote as a client id', async () => {
+    const { exchange, logs } = await setUp();
+    // The secret pasted where the id goes, and an id as long as a header may be.
+    await exchange({}, basic(CART_SECRET, 'cart'));
+    await exchange({}, basic(`x${'y'.repeat(8000)}`, 'whatever'));
+    await exchange({}, basic('cart', 'not the secret'));
+
+    const warnings = logs.lines().filter((line) => line.msg === 'token request with bad client credentials');
+    expect(warnings.map((line) => line.clientId)).toEqual([undefined, undefined, 'cart']);
+    expect(logs.text()).not.toContain(CART_SECRET);
+    expect(logs.text()).not.toContain('yyyyyyyy');
+  });
+
   it('leaves other schemes to the body credentials: a Bearer header is no attempt at Basic', async () => {
     const { exchange, userToken } = await setUp();
     const response = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization: `Bearer ${userToken}` });
