@@ -1,7 +1,7 @@
 import { errorResponse, errorResponses } from '@myshop/schemas';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkoutService } from '../checkout.ts';
 import { PaymentUnavailableError } from '../errors.ts';
 import { CheckoutBody, CheckoutResult } from '../schemas.ts';
@@ -13,6 +13,8 @@ export interface CheckoutRouteOptions {
 
 export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs }) => {
   const checkout = checkoutService({ db: app.db, payment: app.payment, tokens: app.serviceTokens, currency, leaseMs });
+  /** Requests that reached the handler: what fails after that is a failed checkout. */
+  const tried = new WeakSet<FastifyRequest>();
 
   app.post(
     '/checkout',
@@ -41,14 +43,15 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         },
       },
       // A checkout that ends in an error is counted here, one that ends in an answer below. A
-      // request that never got to try (malformed, or without a valid token) is no checkout.
-      onError: async (_request, _reply, error) => {
-        const { validation, statusCode } = error as { validation?: unknown; statusCode?: number };
-        if (validation !== undefined || statusCode === 401) return;
+      // request that never got to try (malformed, too large, without a valid token: refused
+      // before the handler) is no checkout.
+      onError: async (request, _reply, error) => {
+        if (!tried.has(request)) return;
         app.checkoutMetrics.checkout(error instanceof PaymentUnavailableError ? 'payment_unavailable' : 'failed');
       },
     },
     async (request, reply) => {
+      tried.add(request);
       const { response, replayed } = await checkout({
         userId: request.user.id,
         idempotencyKey: request.headers['idempotency-key'],

@@ -21,6 +21,17 @@ describe('checkout metrics', () => {
     // Malformed or unauthenticated: no checkout at all.
     expect((await checkout(cart.app, alice, { payload: { card: { number: '1' } } })).statusCode).toBe(400);
     expect((await cart.app.inject({ method: 'POST', url: '/cart/checkout', payload: { card: card() } })).statusCode).toBe(401);
+    const malformed = (headers: Record<string, string>, payload: string) =>
+      cart.app.inject({
+        method: 'POST',
+        url: '/cart/checkout',
+        headers: { ...alice.headers, 'idempotency-key': randomUUID(), ...headers },
+        payload,
+      });
+    expect((await malformed({ 'content-type': 'application/xml' }, '<card/>')).statusCode).toBe(415);
+    expect((await malformed({ 'content-type': 'application/json' }, '{"card":')).statusCode).toBe(400);
+    expect((await malformed({ 'content-type': 'application/json' }, '{"__proto__":{"x":1}}')).statusCode).toBe(400);
+    expect((await malformed({ 'content-type': 'application/json' }, 'x'.repeat(2_000_000))).statusCode).toBe(413);
 
     const text = await cart.app.metrics.registry.metrics();
     expect(text).toContain('myshop_cart_checkouts_total{result="paid",service="cart"} 1');
