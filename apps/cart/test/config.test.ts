@@ -33,6 +33,8 @@ describe('loadCartConfig', () => {
   it.each([
     ['PAYMENT_URL', 'ftp://payment-service'],
     ['TOKEN_URL', 'ftp://user-service/user/oauth/token'],
+    ['JWKS_URL', 'file:///etc/passwd'],
+    ['JWKS_URL', 'mailto:keys@example.com'],
     ['CLIENT_SECRET', 'too short'],
     ['REFUND_SYNC_INTERVAL_MS', '-1'],
     ['PAYMENT_TIMEOUT_MS', 'soon'],

@@ -1,6 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { secret } from './secret.ts';
 
+/** One origin: scheme, host (a name or a bracketed IPv6 address) and maybe a port. */
+const ORIGIN = String.raw`https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?`;
+
 /**
  * Keys every service reads. A service's schema spreads these into its own `Type.Object`, so
  * there is still one schema per service and its type comes from `Static<>`.
@@ -16,10 +19,10 @@ export const baseConfigProperties = {
   /** `json`: pino's JSON lines. `ecs`: Elastic Common Schema, for the Elasticsearch log pipeline. */
   LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('ecs')], { default: 'json' }),
   /** Containers must listen on all interfaces; `npm start` narrows this to 127.0.0.1. */
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  HOST: Type.String({ pattern: '^\\S+$', default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
-  METRICS_HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  /** Prometheus scrapes this port; it is not behind the Service, so the Ingress never reaches it. */
+  METRICS_HOST: Type.String({ pattern: '^\\S+$', default: '0.0.0.0' }),
+  /** Prometheus scrapes this port; it is not behind the Service, so the Ingress never reaches it. Not PORT. */
   METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   /** Unset: an embedded PostgreSQL under DATA_DIR/<service> (development only). */
   DATABASE_URL: Type.Optional(secret(Type.String({ pattern: '^postgres(ql)?://' }))),
@@ -41,8 +44,12 @@ export const baseConfigProperties = {
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }),
   /** Proxies in front of us that append to X-Forwarded-For (ingress-nginx: 1); 0 trusts none. */
   TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 5, default: 1 }),
-  /** Browser origins allowed by CORS, comma-separated; empty: CORS closed. */
-  CORS_ORIGINS: Type.String({ default: '' }),
+  /**
+   * Browser origins allowed by CORS, comma-separated, each exactly as a browser sends it
+   * (`https://shop.example`, a port if not the scheme's: no path, no trailing slash, no `*`);
+   * empty: CORS closed.
+   */
+  CORS_ORIGINS: Type.String({ pattern: `^\\s*(?:${ORIGIN}(?:\\s*,\\s*${ORIGIN})*)?\\s*$`, default: '' }),
   /** Past this event-loop delay the service sheds load with 503 + Retry-After (0: off). */
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   /** Past this heap size the service sheds load with 503 + Retry-After (0: off). */
@@ -51,3 +58,18 @@ export const baseConfigProperties = {
 
 export const BaseConfigSchema = Type.Object(baseConfigProperties);
 export type BaseConfig = Static<typeof BaseConfigSchema>;
+
+/**
+ * What the schema cannot say of the base keys, checked once it passed: a DATABASE_URL the driver
+ * would fail to parse (a port that is no number…), and the two listeners on one port.
+ */
+export function baseConfigProblems(config: Partial<BaseConfig>): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  if (config.DATABASE_URL !== undefined && !URL.canParse(config.DATABASE_URL)) {
+    problems.push(['DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database']);
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT && config.PORT !== 0) {
+    problems.push(['METRICS_PORT', 'must differ from PORT']);
+  }
+  return problems;
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { envSchema } from 'env-schema';
 import type { Static, TObject, TSchema } from 'typebox';
+import { baseConfigProblems, type BaseConfig } from './base-config.ts';
 import { configAjv, toJsonSchema } from './config-ajv.ts';
 import { isSecret } from './secret.ts';
 
@@ -47,6 +48,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
   } catch (error) {
     for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
   }
+  if (problems.size === 0) for (const [key, problem] of baseConfigProblems(config as Partial<BaseConfig>)) problems.set(key, problem);
   if (problems.size === 0 && config.NODE_ENV === 'production') {
     for (const key of options.requiredInProduction ?? []) {
       if (config[key] !== undefined) continue;

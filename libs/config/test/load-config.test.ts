@@ -141,4 +141,32 @@ describe('loadConfig', () => {
     expect(error.keys).toEqual(['DATABASE_URL']);
     expect(error.message).not.toContain('hunter2');
   });
+
+  it.each([
+    ['DATABASE_URL', 'postgres://app:hunter2@127.0.0.1:notaport/db'],
+    ['HOST', ' '],
+    ['METRICS_HOST', 'local host'],
+    ['CORS_ORIGINS', 'https://shop.example/'],
+    ['CORS_ORIGINS', '*, https://shop.example'],
+    ['CORS_ORIGINS', 'shop.example'],
+    ['CORS_ORIGINS', 'https://shop.example/app'],
+  ])('refuses %s=%j before anything listens', (key, value) => {
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', [key]: value } }));
+    expect(error.keys).toEqual([key]);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each(['https://shop.example', ' https://shop.example , http://localhost:5173,https://[::1]:8443 ', ''])(
+    'takes CORS_ORIGINS=%j',
+    (origins) => {
+      expect(loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', CORS_ORIGINS: origins } }).CORS_ORIGINS).toBe(origins);
+    },
+  );
+
+  it('refuses METRICS_PORT equal to PORT (the second listener would fail), but not both 0 (any free port)', () => {
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', PORT: '9151', METRICS_PORT: '9151' } }));
+    expect(error.keys).toEqual(['METRICS_PORT']);
+    expect(error.message).toContain('must differ from PORT');
+    expect(loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', PORT: '0', METRICS_PORT: '0' } }).PORT).toBe(0);
+  });
 });

@@ -40,7 +40,15 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
   });
   // Closed (no origin configured), CORS adds nothing to an answer: no hook runs for it, and a
   // preflight is a 404 like any other request no route takes.
-  if (options.corsOrigins.length > 0) await app.register(cors, { origin: options.corsOrigins });
+  // Open, it allows the methods the API has (the plugin's default leaves out PUT and DELETE) and
+  // lets a page's script read the headers a client acts on.
+  if (options.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: options.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      exposedHeaders: ['retry-after', 'x-request-id', 'idempotent-replayed', 'etag', 'www-authenticate'],
+    });
+  }
   // A request that still reaches a closing replica gets the API's error shape and headers, and
   // its connection closed (Fastify's own 503 for this, turned off in create-fastify.ts, has neither).
   let closing = false;

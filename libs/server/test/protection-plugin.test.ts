@@ -70,6 +70,22 @@ describe('protectionPlugin', () => {
     expect(preflight.headers['access-control-allow-origin']).toBe('https://shop.example');
   });
 
+  it('allows every method the API has, and lets a page read the headers a client acts on', async () => {
+    const app = await buildApp({ corsOrigins: ['https://shop.example'] });
+    for (const method of ['PUT', 'DELETE']) {
+      const preflight = await app.inject({
+        method: 'OPTIONS',
+        url: '/things',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': method },
+      });
+      expect(preflight.headers['access-control-allow-methods']?.split(/,\s*/)).toContain(method);
+    }
+    const simple = await app.inject({ url: '/things', headers: { origin: 'https://shop.example' } });
+    expect(String(simple.headers['access-control-expose-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['retry-after', 'x-request-id', 'idempotent-replayed']),
+    );
+  });
+
   it('sheds load with 503 + Retry-After when the event loop lags, while /livez stays 200', async () => {
     const app = await buildApp({ maxEventLoopDelayMs: 5 });
     const deadline = Date.now() + 10_000;
