@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SCOPES } from '@myshop/auth';
+import { AuthInvalidTokenError, SCOPES } from '@myshop/auth';
 import type { Database } from '@myshop/db';
 import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
@@ -49,6 +49,9 @@ export interface CheckoutAnswer {
 export function paymentIdempotencyKey(checkoutKey: string): string {
   return `cart-checkout-${createHash('sha256').update(checkoutKey).digest('hex')}`;
 }
+
+/** The user service's answer when the shopper's token it is to exchange is expired or not valid. */
+const SUBJECT_TOKEN_REFUSED = 'USER_INVALID_GRANT';
 
 /** Settling an unfinished checkout of the cart, then starting this one, at most this often. */
 const MAX_UNFINISHED_ROUNDS = 3;
@@ -110,6 +113,12 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     call: { method: 'POST'; path: string; body?: unknown },
   ): Promise<ChargeAnswer> {
     const token = await tokens.forUser(request.incoming, SCOPES.charge);
+    if (token.kind === 'refused' && token.code === SUBJECT_TOKEN_REFUSED) {
+      // The shopper's own token, good here a few seconds more (clock tolerance) but not at the
+      // user service: the shopper signs in again; the order stays pending, nothing was asked of payment.
+      await orders.release(order.id);
+      throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': 'Bearer realm="myshop", error="invalid_token"' } });
+    }
     if (token.kind !== 'ok') {
       await orders.release(order.id);
       request.log.warn(

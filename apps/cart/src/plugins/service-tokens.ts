@@ -67,8 +67,10 @@ async function serviceTokens(app: FastifyInstance, { config, userAgent }: { conf
     });
     if (outcome.kind === 'ok') return { kind: 'ok', token: outcome.body.access_token, expiresIn: outcome.body.expires_in };
     if (outcome.kind === 'rejected') {
-      // Our own credentials or grant refused: the integration is at fault, so it is logged loudly.
-      app.log.error({ status: outcome.status, code: outcome.code }, 'the token endpoint refused cart');
+      // The shopper's token refused (expired a moment ago): the shopper's to renew. Anything else
+      // refused is our own credentials or grant: the integration is at fault, so it is logged loudly.
+      if (outcome.code === 'USER_INVALID_GRANT') app.log.info({ reqId: incoming?.id }, "the token endpoint refused the shopper's token");
+      else app.log.error({ status: outcome.status, code: outcome.code }, 'the token endpoint refused cart');
       return { kind: 'refused', status: outcome.status, code: outcome.code };
     }
     return outcome;

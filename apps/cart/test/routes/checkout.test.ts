@@ -227,6 +227,27 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(0);
   });
 
+  it('answers 401 for a token expired seconds ago (inside the clock tolerance) that the user service no longer exchanges; a retry with a new token pays once', async () => {
+    const { api, payment, issuer, user } = await cartReadyToCheckOut();
+    const justExpired = await issuer.sign(user.id, { expiresIn: Math.floor(Date.now() / 1000) - 2 });
+
+    const refused = await api
+      .post('/cart/checkout')
+      .set({ authorization: `Bearer ${justExpired}`, 'idempotency-key': 'k-expired' })
+      .send({ card: card() });
+
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
+    expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(payment.requests).toHaveLength(0);
+    const retry = await api
+      .post('/cart/checkout')
+      .set({ ...user.headers, 'idempotency-key': 'k-expired' })
+      .send({ card: card() });
+    expect(retry.status).toBe(201);
+    expect(payment.requests).toHaveLength(1);
+  });
+
   it('answers 422 CART_AMOUNT_LIMIT for a total payment cannot charge, recording nothing', async () => {
     const { app, api, database, signIn, payment, storedOrders } = await cartReadyToCheckOut();
     const user = await signIn();
