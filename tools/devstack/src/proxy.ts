@@ -61,7 +61,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     const query = request.url.indexOf('?');
     reply.from(`${endpoint.origin}${query < 0 ? request.url : request.url.slice(0, query)}`, {
       timeout,
-      ...(body && body.length > 0 ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
+      // The bytes as read, an empty body too: left to reply-from, a Buffer would be re-encoded as JSON.
+      ...(body ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
       // Expect: 100-continue is between the client and the gateway (Node has answered it), as nginx
       // clears it; a GET or HEAD body is not forwarded (the services never read one), nor its length.
       rewriteRequestHeaders: (_request, { expect: _expect, ...headers }) => ({

@@ -182,6 +182,19 @@ describe('createProxy', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
   });
+
+  it('passes an empty body on as empty, for the service to judge as it would straight', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const origin = await proxyTo(endpoints);
+    const direct = await fetch(`${one.origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' });
+    const response = await fetch(`${origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' });
+    expect(direct.status).toBe(400);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' });
+  });
 });
 
 describe("the gateway's own error answers", () => {
