@@ -2,6 +2,7 @@ import { SCOPES } from '@myshop/auth';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import { errorResponse, errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { voidedBody } from '../errors.ts';
 import { Charge } from '../schemas.ts';
 
@@ -10,6 +11,10 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/charges/void',
     {
       onRequest: app.authorize({ serviceScope: SCOPES.charge }),
+      // It takes no input but the key: no body, or an empty object; anything in it is refused.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
       schema: {
         summary: 'Settle a charge attempt whose outcome was lost (for the cart service)',
         description:
@@ -20,9 +25,10 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
+        body: Type.Object({}, { additionalProperties: false, description: 'Nothing: the key names the attempt' }),
         // Every answer here is the key's stored one: replayed, or stored just now (the voiding 409).
         response: {
-          ...errorResponses(400, 401, 403, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 503),
           201: replayableResponse(Charge),
           402: replayableResponse(errorResponse(402)),
           409: replayableResponse(errorResponse(409)),

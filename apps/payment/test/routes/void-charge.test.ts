@@ -101,4 +101,25 @@ describe('POST /payment/charges/void', () => {
     }
     expect(await payment.database.query('SELECT * FROM idempotency_keys')).toEqual([]);
   });
+
+  it('takes no body or an empty object, and refuses anything in it with 400, voiding nothing', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const alice = await payment.signIn();
+
+    const withFields = await api
+      .post('/payment/charges/void')
+      .set({ ...alice.cart, 'idempotency-key': 'k-1' })
+      .send({ amount: 5, anything: true });
+    expect(withFields.status).toBe(400);
+    expect(withFields.body.code).toBe('FST_ERR_VALIDATION');
+    expect(await payment.database.query('SELECT key FROM idempotency_keys')).toEqual([]);
+
+    const empty = await api
+      .post('/payment/charges/void')
+      .set({ ...alice.cart, 'idempotency-key': 'k-1' })
+      .send({});
+    expect(empty.status).toBe(409);
+    expect((await voidCharge(payment, alice, 'k-2')).status).toBe(409);
+  });
 });
