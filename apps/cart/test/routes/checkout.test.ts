@@ -260,6 +260,28 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(0);
   });
 
+  it('charges a total of exactly the limit (99,999,999), and refuses one unit more', async () => {
+    const { app, api, database, signIn, payment } = await cartReadyToCheckOut();
+    const atLimit = await signIn();
+    const overLimit = await signIn();
+    const [costly, penny] = await addProducts(database, 2, 1_010_101);
+    await database.query('UPDATE products SET price = 1 WHERE id = $1', [penny]);
+    await fillCart(app, atLimit, [{ productId: costly!, quantity: 99 }]);
+    await fillCart(app, overLimit, [
+      { productId: costly!, quantity: 99 },
+      { productId: penny!, quantity: 1 },
+    ]);
+
+    const charged = await postCheckout(api, atLimit);
+    const refused = await postCheckout(api, overLimit);
+
+    expect(charged.status).toBe(201);
+    expect(charged.body.amount).toBe(99_999_999);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('CART_AMOUNT_LIMIT');
+    expect(payment.requests).toHaveLength(1);
+  });
+
   it.each([
     [DECLINED_CARD, 'card_declined'],
     [INSUFFICIENT_FUNDS_CARD, 'insufficient_funds'],

@@ -114,6 +114,20 @@ describe('idempotency plugin', () => {
     ]);
   });
 
+  it('does not let an attempt run its work once another has claimed the key, even before that one finishes', async () => {
+    const payment = await buildPayment({ env: { DATABASE_POOL_MAX: '1' } });
+    const late = countingWork();
+    const first = payment.app.idempotency.run(request(), late);
+    // The pool's one connection: taken once the claim is made, so the attempt's transaction waits.
+    const held = await payment.app.db.pool.connect();
+    // Meanwhile another replica's takeover replaces the claim, and has not run its own work yet.
+    expect((await payment.database.query(`UPDATE idempotency_keys SET claim = '${randomUUID()}' RETURNING key`)).length).toBe(1);
+    held.release();
+
+    await expect(first).rejects.toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
+    expect(late.runs).toBe(0);
+  });
+
   it('lets a retry take over a key whose first attempt died before finishing', async () => {
     const payment = await buildPayment();
     const work = countingWork();
@@ -203,11 +217,18 @@ describe('idempotency plugin', () => {
     const payment = await buildPayment();
     const work = countingWork();
 
-    const first = await payment.app.idempotency.run(request({ userId: randomUUID() }), work);
-    const second = await payment.app.idempotency.run(request({ userId: randomUUID() }), work);
+    const [alice, bob] = [randomUUID(), randomUUID()];
+
+    const first = await payment.app.idempotency.run(request({ userId: alice }), work);
+    const second = await payment.app.idempotency.run(request({ userId: bob }), work);
+    // Each one's retry gets each one's own answer back.
+    const bobAgain = await payment.app.idempotency.run(request({ userId: bob }), work);
+    const aliceAgain = await payment.app.idempotency.run(request({ userId: alice }), work);
 
     expect([first.replayed, second.replayed]).toEqual([false, false]);
     expect(work.runs).toBe(2);
+    expect(bobAgain).toEqual({ ...second, replayed: true });
+    expect(aliceAgain).toEqual({ ...first, replayed: true });
   });
 });
 

@@ -436,6 +436,33 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     );
   });
 
+  it('replays to each shopper their own charge when two shoppers retry one key', async () => {
+    const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    const bob = await signIn();
+    const forAlice = await postCharge(api, alice, chargeBody(), 'same-key');
+    const forBob = await postCharge(api, bob, chargeBody(), 'same-key');
+
+    const bobAgain = await postCharge(api, bob, chargeBody(), 'same-key');
+    const aliceAgain = await postCharge(api, alice, chargeBody(), 'same-key');
+
+    expect(forBob.body.id).not.toBe(forAlice.body.id);
+    expect(bobAgain.status).toBe(201);
+    expect(bobAgain.body.id).toBe(forBob.body.id);
+    expect(aliceAgain.body.id).toBe(forAlice.body.id);
+  });
+
+  it('keeps a charge’s stored answer IDEMPOTENCY_TTL_HOURS', async () => {
+    const { app, database, signIn } = await buildPayment({ env: { IDEMPOTENCY_TTL_HOURS: '48' } });
+    const api = await httpClient(app);
+    expect((await postCharge(api, await signIn(), chargeBody(), 'k')).status).toBe(201);
+    const [row] = await database.query<{ hours: number }>(
+      'SELECT extract(epoch FROM expires_at - created_at)::int / 3600 AS hours FROM idempotency_keys',
+    );
+    expect(row).toEqual({ hours: 48 });
+  });
+
   it('answers 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while the first request with the key has not finished', async () => {
     const { app, database, signIn } = await buildPayment();
     const api = await httpClient(app);

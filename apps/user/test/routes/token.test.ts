@@ -66,6 +66,25 @@ describe('POST /user/oauth/token', () => {
     expect(me.status).toBe(401);
   });
 
+  it('never lets the payment token outlive the shopper token, even where service tokens live longer', async () => {
+    const built = await buildUser({ ACCESS_TOKEN_TTL_SECONDS: '60', SERVICE_TOKEN_TTL_SECONDS: '3600' });
+    await register(built.app);
+    const userToken = await login(built.app);
+    const api = await httpClient(built.app);
+
+    const response = await api.post('/user/oauth/token').set(basic('cart', CART_SECRET)).send({
+      grant_type: TOKEN_EXCHANGE,
+      audience: 'payment',
+      scope: 'payment:charge',
+      subject_token: userToken,
+      subject_token_type: ACCESS_TOKEN,
+    });
+
+    expect(response.status, response.text).toBe(200);
+    expect(decodeJwt(response.body.access_token).exp).toBeLessThanOrEqual(decodeJwt(userToken).exp!);
+    expect(response.body.expires_in).toBeLessThanOrEqual(60);
+  });
+
   it('takes the client credentials from the form body too (client_secret_post), as a form', async () => {
     const { exchangeAsForm } = await setUp();
     const response = await exchangeAsForm();
