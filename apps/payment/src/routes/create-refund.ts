@@ -33,7 +33,8 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
+      // A UUID in any case names one charge: the same refund whether it came written upper or lower case.
+      const id = request.params.id.toLowerCase();
       if (!isUuid(id)) throw new ChargeNotFoundError();
 
       const response = await app.idempotency.run(

@@ -216,6 +216,20 @@ describe('POST /payment/charges/:id/refunds', () => {
     expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '1000', refunds: 1, refunded: '1000' });
   });
 
+  it('reads a charge id in any case as the same charge: a retry in upper case replays, refunding once', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const { operator, chargeId } = await userWithCharge(payment, 10_000);
+
+    const first = await postRefund(api, operator, chargeId.toUpperCase(), { amount: 1_000 }, 'refund-1');
+    const retry = await postRefund(api, operator, chargeId, { amount: 1_000 }, 'refund-1');
+
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await refundedSoFar(payment, chargeId)).toEqual({ amount_refunded: '1000', refunds: 1, refunded: '1000' });
+  });
+
   it('answers the same key with another amount, or for another charge, with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
