@@ -86,6 +86,20 @@ describe('startMetricsServer', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const other = await fetch(`http://127.0.0.1:${server.port}/user/me`);
     expect(other.status).toBe(404);
+    expect(other.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await other.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    for (const answer of [metrics, other]) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('answers HEAD /metrics with the headers of GET and no body', async () => {
+    const server = await startMetricsServer(new Registry(), '127.0.0.1', 0);
+    onTestFinished(() => server.close());
+    const head = await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('text/plain');
+    expect(await head.text()).toBe('');
   });
 });
