@@ -15,7 +15,7 @@ import {
   PaymentUnavailableError,
 } from './errors.ts';
 import { ordersRepository, type PendingOrder, type Settlement, type StoredCheckoutResponse } from './orders-repository.ts';
-import type { ServiceTokens } from './plugins/service-tokens.ts';
+import { SUBJECT_TOKEN_REFUSED, type ServiceTokens } from './plugins/service-tokens.ts';
 import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
 export interface CheckoutOptions {
@@ -49,9 +49,6 @@ export interface CheckoutAnswer {
 export function paymentIdempotencyKey(checkoutKey: string): string {
   return `cart-checkout-${createHash('sha256').update(checkoutKey).digest('hex')}`;
 }
-
-/** The user service's answer when the shopper's token it is to exchange is expired or not valid. */
-const SUBJECT_TOKEN_REFUSED = 'USER_INVALID_GRANT';
 
 /** Settling an unfinished checkout of the cart, then starting this one, at most this often. */
 const MAX_UNFINISHED_ROUNDS = 3;

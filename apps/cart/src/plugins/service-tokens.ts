@@ -16,6 +16,9 @@ const RENEW_BEFORE_MS = 30_000;
 const TokenGrant = Type.Object({ access_token: Type.String({ minLength: 1 }), expires_in: Type.Integer({ minimum: 0 }) });
 
 type Refused = { kind: 'refused'; status: number; code?: string };
+
+/** The user service's answer when the shopper's token it is asked to exchange is expired or not valid. */
+export const SUBJECT_TOKEN_REFUSED = 'USER_INVALID_GRANT';
 export type TokenOutcome = { kind: 'ok'; token: string } | Refused | HttpUnavailable;
 
 export interface ServiceTokens {
@@ -69,7 +72,7 @@ async function serviceTokens(app: FastifyInstance, { config, userAgent }: { conf
     if (outcome.kind === 'rejected') {
       // The shopper's token refused (expired a moment ago): the shopper's to renew. Anything else
       // refused is our own credentials or grant: the integration is at fault, so it is logged loudly.
-      if (outcome.code === 'USER_INVALID_GRANT') app.log.info({ reqId: incoming?.id }, "the token endpoint refused the shopper's token");
+      if (outcome.code === SUBJECT_TOKEN_REFUSED) app.log.info({ reqId: incoming?.id }, "the token endpoint refused the shopper's token");
       else app.log.error({ status: outcome.status, code: outcome.code }, 'the token endpoint refused cart');
       return { kind: 'refused', status: outcome.status, code: outcome.code };
     }
