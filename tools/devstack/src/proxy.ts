@@ -39,6 +39,10 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     return503OnClosing: true,
     // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
     clientErrorHandler: clientErrorHandler({}),
+    // So does a path the router cannot decode (malformed %-escapes), with the services' own code
+    // and words, instead of Fastify's default answer echoing the path. (The only error a router of
+    // one wildcard route and no constraints raises: a wildcard has no length limit.)
+    frameworkErrors: (_error, _request, reply) => sendError(reply, 400, 'FST_ERR_BAD_URL', 'The path holds malformed percent-encoding'),
   });
   const timeout = options.upstreamTimeoutMs ?? 60_000;
   const bodyLimit = app.initialConfig.bodyLimit!;

@@ -254,6 +254,14 @@ describe("the gateway's own error answers", () => {
     const origin = await proxyTo(endpoints);
     // @fastify/reply-from will not forward a path that climbs out of its segment with "..".
     expect((await answer(`${origin}/svc/x/..%2f`)).json).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });
+    // A path the router cannot decode: the services' code and words, not the path echoed.
+    const badUrl = await answer(`${origin}/svc/products/%zz`);
+    expect(badUrl.json).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_BAD_URL',
+      error: 'Bad Request',
+      message: 'The path holds malformed percent-encoding',
+    });
     // Bytes Node's HTTP parser refuses: Fastify's default answer has no code.
     const malformed = await sendRawHttp(Number(new URL(origin).port), 'POST /svc/x HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
     expect(errorShapeProblems(malformed)).toEqual([]);
