@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AuthInvalidTokenError, SCOPES } from '@myshop/auth';
+import { AuthInvalidTokenError, INVALID_TOKEN_CHALLENGE, SCOPES } from '@myshop/auth';
 import type { Database } from '@myshop/db';
 import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
@@ -114,7 +114,7 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
       // The shopper's own token, good here a few seconds more (clock tolerance) but not at the
       // user service: the shopper signs in again; the order stays pending, nothing was asked of payment.
       await orders.release(order.id);
-      throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': 'Bearer realm="myshop", error="invalid_token"' } });
+      throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
     }
     if (token.kind !== 'ok') {
       await orders.release(order.id);

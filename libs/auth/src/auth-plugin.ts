@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors, type JWTVerifyGetKey } from 'jose';
 import { TOKEN_ALGORITHMS } from './algorithms.ts';
-import { AuthForbiddenError, AuthInvalidTokenError, AuthKeysUnavailableError, AuthMissingTokenError } from './errors.ts';
+import {
+  AuthForbiddenError,
+  AuthInvalidTokenError,
+  AuthKeysUnavailableError,
+  AuthMissingTokenError,
+  INVALID_TOKEN_CHALLENGE,
+} from './errors.ts';
 import { createRemoteKeySet, KeySetUnavailableError } from './remote-key-set.ts';
 import { ACCESS_TOKEN_TYPE, type Principal } from './token-contract.ts';
 import { createTokenVerifier } from './token-verifier.ts';
@@ -91,7 +97,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       }
       if (!(error instanceof errors.JOSEError)) throw error;
       request.log.info({ reason: error.code }, 'rejected access token');
-      reply.header('www-authenticate', 'Bearer realm="myshop", error="invalid_token"');
+      reply.header('www-authenticate', INVALID_TOKEN_CHALLENGE);
       throw new AuthInvalidTokenError();
     }
   }

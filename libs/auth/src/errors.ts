@@ -2,6 +2,8 @@ import { defineError } from '@myshop/errors';
 
 export const AuthMissingTokenError = defineError('AUTH_MISSING_TOKEN', 'A Bearer token is required', 401);
 export const AuthInvalidTokenError = defineError('AUTH_INVALID_TOKEN', 'The access token is invalid or expired', 401);
+/** The WWW-Authenticate challenge that goes with AuthInvalidTokenError (RFC 6750). */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="myshop", error="invalid_token"';
 /** A valid token for this service that does not allow this route (a shopper's token on a service route, no role…). */
 export const AuthForbiddenError = defineError('AUTH_FORBIDDEN', '%s', 403);
 export const AuthKeysUnavailableError = defineError(

@@ -1,6 +1,12 @@
 export { authPlugin, type AuthPluginOptions, type AuthenticatedUser, type AccessPolicy } from './auth-plugin.ts';
 export { TOKEN_ALGORITHMS } from './algorithms.ts';
-export { AuthMissingTokenError, AuthInvalidTokenError, AuthForbiddenError, AuthKeysUnavailableError } from './errors.ts';
+export {
+  AuthMissingTokenError,
+  AuthInvalidTokenError,
+  AuthForbiddenError,
+  AuthKeysUnavailableError,
+  INVALID_TOKEN_CHALLENGE,
+} from './errors.ts';
 export { authConfigProperties } from './auth-config.ts';
 export { createRemoteKeySet, KeySetUnavailableError, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.ts';
 export {
