@@ -6,6 +6,7 @@ import { chargesRepository } from '../charges-repository.ts';
 import { isUuid } from '@myshop/schemas';
 import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
 import { ChargeParams, CreateRefundBody, Refund } from '../schemas.ts';
+import { noBodyAsEmptyObject } from './no-body-as-empty.ts';
 
 export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -13,10 +14,8 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       // Money goes back on an operator's word only: a shopper's token never refunds.
       onRequest: app.authorize({ role: OPERATOR_ROLE }),
-      // No body at all means `{}`: refund whatever is left. (A JSON null is still refused.)
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {};
-      },
+      // No body at all means `{}`: refund whatever is left.
+      preValidation: noBodyAsEmptyObject,
       schema: {
         summary: 'Refund a charge, wholly or in part (operators)',
         description:

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { voidedBody } from '../errors.ts';
 import { Charge } from '../schemas.ts';
+import { noBodyAsEmptyObject } from './no-body-as-empty.ts';
 
 export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -12,9 +13,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authorize({ serviceScope: SCOPES.charge }),
       // It takes no input but the key: no body, or an empty object; anything in it is refused.
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {};
-      },
+      preValidation: noBodyAsEmptyObject,
       schema: {
         summary: 'Settle a charge attempt whose outcome was lost (for the cart service)',
         description:
