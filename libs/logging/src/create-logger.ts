@@ -2,6 +2,7 @@ import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { ecsRequestFields } from './ecs-request.ts';
 import { censorSecrets, censorUrl } from './redact.ts';
+import { stdoutInBatches } from './stdout-in-batches.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
 
 /** `json`: pino's own lines. `ecs`: Elastic Common Schema, for Elasticsearch (Filebeat, Fluent Bit). */
@@ -14,6 +15,7 @@ export interface LoggerSettings {
   format?: LogFormat;
   /** Extra pino options, e.g. a test destination's settings. */
   options?: LoggerOptions;
+  /** Default: stdout, written in batches (stdout-in-batches.ts). */
   destination?: pino.DestinationStream;
 }
 
@@ -22,16 +24,19 @@ export interface LoggerSettings {
  * ids of the active span (when tracing is on) on every line logged inside a traced request.
  */
 export function createLogger({ service, level, format = 'json', options, destination }: LoggerSettings): Logger {
+  const stdout = destination ? undefined : stdoutInBatches();
   const settings: LoggerOptions =
     format === 'ecs'
       ? {
           ...ecs(service),
           level,
           mixin: ecsTraceFields,
+          ...(stdout && { hooks: stdout.hooks }),
           ...options,
         }
       : {
           level,
+          ...(stdout && { hooks: stdout.hooks }),
           base: { service },
           timestamp: pino.stdTimeFunctions.isoTime,
           mixin: traceFields,
@@ -41,7 +46,7 @@ export function createLogger({ service, level, format = 'json', options, destina
           serializers: { err: (error: Error) => censorSecrets(pino.stdSerializers.err(error)), req: requestFields },
           ...options,
         };
-  const logger = destination ? pino(settings, destination) : pino(settings);
+  const logger = pino(settings, stdout?.stream ?? destination);
   // pino formats only the root's own bindings; a child's (request.log's) are censored here, once
   // per child. Children inherit this method from the root, so theirs do too.
   const createChild = logger.child;
