@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { WAIT_FOR_LOG_LINES } from '@myshop/testing';
 import { startStack } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -60,8 +61,11 @@ describe('startStack (npm start)', () => {
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ email: account.email });
     }
-    const servedBy = new Set(lines.filter((line) => line.includes('"url":"/user/me"')).map((line) => line.split(' ')[0]));
-    expect(servedBy.size).toBe(2);
+    // Request lines reach stdout in batches, a quarter of a second late at most.
+    await vi.waitFor(() => {
+      const servedBy = new Set(lines.filter((line) => line.includes('"url":"/user/me"')).map((line) => line.split(' ')[0]));
+      expect(servedBy.size).toBe(2);
+    }, WAIT_FOR_LOG_LINES);
 
     const otherHost = await call(stack.gatewayUrl, 'GET', '/user/me', { host: 'example.org', token });
     expect(otherHost.status).toBe(404);

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@myshop/telemetry/testing';
 import { request } from 'undici';
 import { SANDBOX_CARDS } from '@myshop/schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAIT_FOR_LOG_LINES } from '@myshop/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
 
@@ -120,16 +121,19 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
     expect(orphans(trace)).toEqual([]);
   });
 
-  it('log lines written inside the traced checkout carry its trace id', () => {
-    const traced = lines
-      .filter(({ line }) => line.includes(checkoutTrace))
-      .map(({ replica, line }) => ({ replica, entry: JSON.parse(line) as Record<string, unknown> }));
-    const settled = traced.find(({ entry }) => entry.msg === 'order settled');
-    expect(settled?.entry).toMatchObject({ service: 'cart', trace_id: checkoutTrace, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
-    expect(traced.find(({ entry }) => entry.msg === 'charge recorded')?.entry).toMatchObject({
-      service: 'payment',
-      trace_id: checkoutTrace,
-    });
+  it('log lines written inside the traced checkout carry its trace id', async () => {
+    // Info lines reach stdout in batches, a quarter of a second late at most.
+    await vi.waitFor(() => {
+      const traced = lines
+        .filter(({ line }) => line.includes(checkoutTrace))
+        .map(({ replica, line }) => ({ replica, entry: JSON.parse(line) as Record<string, unknown> }));
+      const settled = traced.find(({ entry }) => entry.msg === 'order settled');
+      expect(settled?.entry).toMatchObject({ service: 'cart', trace_id: checkoutTrace, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(traced.find(({ entry }) => entry.msg === 'charge recorded')?.entry).toMatchObject({
+        service: 'payment',
+        trace_id: checkoutTrace,
+      });
+    }, WAIT_FOR_LOG_LINES);
   });
 
   it('the metrics endpoints count what happened, after a known sequence', async () => {
