@@ -34,7 +34,10 @@ export function stdoutInBatches(fd = 1): StdoutInBatches {
     hooks: {
       logMethod(args, method, level) {
         method.apply(this, args);
-        if (level >= WRITTEN_AT_ONCE_FROM_LEVEL) stream.flushSync();
+        // flush(), not flushSync(): the same synchronous write here (what is held is never more
+        // than one chunk), without the fsync that would cost a warning a disk flush when stdout
+        // is a file.
+        if (level >= WRITTEN_AT_ONCE_FROM_LEVEL) stream.flush();
       },
     },
   };
