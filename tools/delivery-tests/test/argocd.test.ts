@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { type K8sObject, render, repoPath } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { kustomizations } from '../src/kustomizations.ts';
@@ -7,7 +9,7 @@ import { byKind } from '../src/workloads.ts';
 interface Application {
   spec: {
     project: string;
-    source: { repoURL: string; path: string; targetRevision: string };
+    source: { repoURL: string; path: string; targetRevision: string; kustomize?: { patches?: unknown[] } };
     destination: { server: string; namespace: string };
     syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean }; syncOptions?: string[] };
   };
@@ -19,6 +21,24 @@ const project = byKind<K8sObject & { spec: { sourceRepos: string[]; destinations
   objects,
   'AppProject',
 )[0]!;
+
+interface Ingress {
+  spec: { rules: Array<{ host: string; http: { paths: Array<{ path: string }> } }> };
+}
+
+/** What Argo CD deploys for an Application: its overlay, with the Application's own kustomize patches. */
+function renderAsArgoCd(application: Application): K8sObject[] {
+  const patches = application.spec.source.kustomize?.patches ?? [];
+  const dir = mkdtempSync(join(tmpdir(), 'argocd-'));
+  try {
+    // JSON is YAML; kustomize takes a base by a relative path only.
+    const kustomization = { resources: [relative(dir, repoPath(application.spec.source.path))], patches };
+    writeFileSync(join(dir, 'kustomization.yaml'), JSON.stringify(kustomization));
+    return render(dir, { cache: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('Argo CD', () => {
   it("has one Application per environment, each pointing at that environment's overlay", () => {
@@ -45,6 +65,27 @@ describe('Argo CD', () => {
     const prod = applications.find((application) => application.spec.source.path === 'k8s/overlays/prod')!;
     expect(prod.spec.source.targetRevision).toBe('main');
     expect(readFileSync(repoPath('.github/workflows/release.yaml'), 'utf8')).toContain('npm run pin-prod-images');
+  });
+
+  it('gives each Application on a cluster its own Ingress hosts and paths (dev: dev.myshop.com)', () => {
+    const claimedBy = new Map<string, string>();
+    for (const application of applications) {
+      for (const ingress of byKind<K8sObject & Ingress>(renderAsArgoCd(application), 'Ingress')) {
+        for (const rule of ingress.spec.rules) {
+          for (const { path } of rule.http.paths) {
+            const claim = `${application.spec.destination.server} ${rule.host}${path}`;
+            expect(claimedBy.get(claim), `${claim} claimed twice`).toBeUndefined();
+            claimedBy.set(claim, application.metadata.name);
+          }
+        }
+      }
+    }
+    expect([...claimedBy].filter(([, name]) => name === 'myshop-dev').map(([claim]) => claim.split(' ')[1])).toEqual([
+      'dev.myshop.com/cart',
+      'dev.myshop.com/user',
+      'dev.myshop.com/payment',
+    ]);
+    expect(claimedBy.size).toBe(6);
   });
 
   it('syncs dev automatically, pruning and healing drift; prod only when asked', () => {
