@@ -65,12 +65,12 @@ export async function runOverloadCheck(options: OverloadOptions): Promise<CheckR
     const replica = chaos.stack.services.get('user')!.replicas[0]!;
     const pool = new Pool(replica.origin, { connections: options.connections, pipelining: 1 });
     const tally: FloodTally = { ok: 0, shed: 0, other: 0, otherSamples: [] };
-    const started = performance.now();
+    const floodStarted = performance.now();
     // The flood lasts durationMs; on a machine so busy that the replica has not crossed its
     // limit by then (the flood's own client starved too), it goes on until the first 503, up to
     // four times as long.
     const flooding = () => {
-      const elapsed = performance.now() - started;
+      const elapsed = performance.now() - floodStarted;
       return elapsed < options.durationMs || (tally.shed === 0 && elapsed < 4 * options.durationMs);
     };
     // What costs a service most before any handler runs: a big JSON body to parse (under
