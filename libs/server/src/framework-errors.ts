@@ -29,7 +29,7 @@ export function frameworkErrorHandler(logController: RequestLogController) {
 }
 
 function answer(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { statusCode, code, message } = describe(error);
+  const { statusCode, code, message } = describeFrameworkError(error);
   void reply
     .headers(API_SECURITY_HEADERS)
     .code(statusCode)
@@ -39,7 +39,8 @@ function answer(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
     .send(errorBody(statusCode, code, message));
 }
 
-function describe(error: FastifyError): { statusCode: number; code: string; message: string } {
+/** The status, code and words of a router error, for whoever answers it (the services, the local gateway). */
+export function describeFrameworkError(error: FastifyError): { statusCode: number; code: string; message: string } {
   switch (error.code) {
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return { statusCode: 414, code: error.code, message: `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters` };

@@ -1,6 +1,7 @@
 export { createFastify, type ServiceFastifyInstance } from './create-fastify.ts';
 export { RequestLogController } from './request-log.ts';
 export { clientErrorHandler } from './client-errors.ts';
+export { describeFrameworkError } from './framework-errors.ts';
 export { platformPlugin, type PlatformOptions } from './platform-plugin.ts';
 export { forkService, serviceEntry, type ForkedService, type ForkServiceOptions, type ListeningMessage } from './fork-service.ts';
 export { runService, type ServiceDefinition, type BuildAppOptions } from './run-service.ts';

@@ -1,7 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
-import { clientErrorHandler } from '@myshop/server';
+import { clientErrorHandler, describeFrameworkError } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Endpoints } from './endpoints.ts';
 
@@ -40,9 +40,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
     clientErrorHandler: clientErrorHandler({}),
     // So does a path the router cannot decode (malformed %-escapes), with the services' own code
-    // and words, instead of Fastify's default answer echoing the path. (The only error a router of
-    // one wildcard route and no constraints raises: a wildcard has no length limit.)
-    frameworkErrors: (_error, _request, reply) => sendError(reply, 400, 'FST_ERR_BAD_URL', 'The path holds malformed percent-encoding'),
+    // and words, instead of Fastify's default answer echoing the path.
+    frameworkErrors: (error, _request, reply) => {
+      const { statusCode, code, message } = describeFrameworkError(error);
+      sendError(reply, statusCode, code, message);
+    },
   });
   const timeout = options.upstreamTimeoutMs ?? 60_000;
   const bodyLimit = app.initialConfig.bodyLimit!;
