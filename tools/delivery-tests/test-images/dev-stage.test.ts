@@ -20,6 +20,7 @@ import {
   dockerRun,
   repoPath,
 } from '@myshop/release';
+import { WAIT_FOR_LOG_LINES } from '@myshop/testing';
 import { assertDatabaseServerReachable, deployedContainer, hardenedRunArgs, imageTestDatabase, until } from './container-under-test.ts';
 
 const service = 'cart';
@@ -75,6 +76,11 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
       if (response.status !== 200) throw new Error(`/livez answered ${response.status}`);
     };
     await until('the dev container did not answer /livez with 200', livezAnswers200, { timeoutMs: 120_000, context: recentLogs });
+    // Its info lines reach stdout in batches, a quarter of a second late at most.
+    const logged = () => {
+      if (starts() === 0) throw new Error('the start is not in the logs yet');
+    };
+    await until('the service did not log its start', logged, { timeoutMs: WAIT_FOR_LOG_LINES.timeout, context: recentLogs });
     expect(starts()).toBe(1);
     // The root stays read-only: only the volumes take writes.
     expect(spawnSync(docker, ['exec', name, 'touch', '/src/written-at-root']).status).not.toBe(0);
