@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import underPressure from '@fastify/under-pressure';
+import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure';
 import { defineError, withRetryAfter } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +19,8 @@ export const ShuttingDownError = defineError('SERVICE_SHUTTING_DOWN', 'This inst
 
 /** Seconds a client should wait before retrying an overloaded instance. */
 const OVERLOAD_RETRY_AFTER_SECONDS = 2;
+/** How often the event-loop delay is measured: each reading is the mean delay since the last. */
+const PRESSURE_SAMPLE_INTERVAL_MS = 1000;
 
 /**
  * Headers fit for a JSON API (no caching, no framing, no sniffing), CORS closed unless origins are configured, and load shedding:
@@ -60,11 +62,27 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
     reply.header('connection', 'close');
     throw withRetryAfter(new ShuttingDownError(), 1);
   });
+  // The delay in force when the service starts serving was measured while it was starting: loading
+  // its modules and compiling its schemas hold the loop, on a busy node or under a CPU limit for a
+  // second or more (and a loop held through a whole reading reads as infinitely late). Shedding
+  // then would refuse a new replica's first requests, in a rollout, for work it did before it
+  // served them; so the delay counts once a whole reading was taken while serving (the one in
+  // force one interval after the start may still cover part of it: two intervals).
+  let servingSince = Number.POSITIVE_INFINITY;
+  app.addHook('onReady', async () => {
+    servingSince = performance.now();
+  });
+  const overloaded = () => Promise.reject(withRetryAfter(new OverloadedError(), OVERLOAD_RETRY_AFTER_SECONDS));
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedBytes,
+    sampleInterval: PRESSURE_SAMPLE_INTERVAL_MS,
     // Shed like every other refusal that may be retried: an error carrying its Retry-After.
-    pressureHandler: () => Promise.reject(withRetryAfter(new OverloadedError(), OVERLOAD_RETRY_AFTER_SECONDS)),
+    pressureHandler: (_request, _reply, type) => {
+      if (type !== TYPE_EVENT_LOOP_DELAY || performance.now() - servingSince > 2 * PRESSURE_SAMPLE_INTERVAL_MS) return overloaded();
+      // under-pressure checks the heap only when the delay is within its limit: checked here instead.
+      return options.maxHeapUsedBytes > 0 && app.memoryUsage().heapUsed > options.maxHeapUsedBytes ? overloaded() : undefined;
+    },
   });
 }
 

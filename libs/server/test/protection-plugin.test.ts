@@ -106,6 +106,35 @@ describe('protectionPlugin', () => {
     expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
   });
 
+  it("does not shed a new replica's first requests for the loop its start held", async () => {
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(errorHandlerPlugin);
+    await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 50, maxHeapUsedBytes: 0 });
+    app.get('/things', async () => ({ ok: true }));
+    // A start that keeps the loop busy for 2.5 s (modules loading, schemas compiling on a busy node):
+    // every reading taken during it is far past the limit.
+    const startUntil = Date.now() + 2500;
+    while (Date.now() < startUntil) {
+      blockEventLoop(200);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await app.ready();
+    // The reading in force says the loop is late, yet the replica serves.
+    expect(app.memoryUsage().eventLoopDelay).toBeGreaterThan(50);
+    const first = await app.inject({ url: '/things' });
+    expect(first.statusCode).toBe(200);
+    // A loop that stays late while serving is shed as before.
+    const deadline = Date.now() + 10_000;
+    let shed = false;
+    while (!shed && Date.now() < deadline) {
+      blockEventLoop(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      shed = (await app.inject({ url: '/things' })).statusCode === 503;
+    }
+    expect(shed).toBe(true);
+  });
+
   it('never sheds /readyz: an overloaded replica stays in the Service, its requests are shed one by one', async () => {
     const app = await buildApp({ maxEventLoopDelayMs: 5 });
     const deadline = Date.now() + 10_000;
