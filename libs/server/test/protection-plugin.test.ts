@@ -106,20 +106,25 @@ describe('protectionPlugin', () => {
     expect((await app.inject({ url: '/livez' })).statusCode).toBe(200);
   });
 
-  it("does not shed a new replica's first requests for the loop its start held", async () => {
+  /** An app whose start keeps the loop busy for 2.5 s: every reading taken meanwhile is far past 50 ms. */
+  async function appAfterABusyStart(maxHeapUsedBytes: number) {
     const app = Fastify({ logger: false });
     onTestFinished(() => app.close());
     await app.register(errorHandlerPlugin);
-    await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 50, maxHeapUsedBytes: 0 });
+    await app.register(protectionPlugin, { corsOrigins: [], maxEventLoopDelayMs: 50, maxHeapUsedBytes });
     app.get('/things', async () => ({ ok: true }));
-    // A start that keeps the loop busy for 2.5 s (modules loading, schemas compiling on a busy node):
-    // every reading taken during it is far past the limit.
+    // Modules loading, schemas compiling, on a busy node.
     const startUntil = Date.now() + 2500;
     while (Date.now() < startUntil) {
       blockEventLoop(200);
       await new Promise((resolve) => setImmediate(resolve));
     }
     await app.ready();
+    return app;
+  }
+
+  it("does not shed a new replica's first requests for the loop its start held", async () => {
+    const app = await appAfterABusyStart(0);
     // The reading in force says the loop is late, yet the replica serves.
     expect(app.memoryUsage().eventLoopDelay).toBeGreaterThan(50);
     const first = await app.inject({ url: '/things' });
@@ -133,6 +138,14 @@ describe('protectionPlugin', () => {
       shed = (await app.inject({ url: '/things' })).statusCode === 503;
     }
     expect(shed).toBe(true);
+  });
+
+  it('still sheds, right after the start, when the heap is past its limit', async () => {
+    const app = await appAfterABusyStart(1);
+    expect(app.memoryUsage().eventLoopDelay).toBeGreaterThan(50);
+    const response = await app.inject({ url: '/things' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().code).toBe('SERVICE_OVERLOADED');
   });
 
   it('never sheds /readyz: an overloaded replica stays in the Service, its requests are shed one by one', async () => {
