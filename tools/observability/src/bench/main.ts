@@ -13,10 +13,11 @@
  * load generator runs in its own process, niced and pinned. Prints the tables and each target
  * met or MISSED (exit 1 on a miss with `--strict`), and writes reports/bench.json.
  *
- *   npm run bench                                  about 9 minutes on 2 cores
+ *   npm run bench                       the services built and run as the images run them (dist);
+ *                                       about 9 minutes on 2 cores
  *   npm run bench -- --duration 3 --rounds 1 --modes off,on
- *   npm run bench -- --cpu-prof                    V8 CPU profiles of the services (reports/profiles)
- *   npm run build && npm run bench -- --compiled   the services as the images run them (dist)
+ *   npm run bench -- --cpu-prof         V8 CPU profiles of the services (reports/profiles)
+ *   npm run bench -- --sources          the services from their TypeScript, as `npm start` runs them
  */
 import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { repoRoot } from '../observability-files.ts';
 import { argon2Limit, argon2Parameters } from './argon2-limit.ts';
 import { MODES, parseBenchArgs } from './args.ts';
 import { startYardsticks, type Yardsticks } from './baselines.ts';
+import { buildServices } from './build-services.ts';
 import { startHelper } from './helpers.ts';
 import { startLoadGenerator } from './load.ts';
 import { measureRoute, measureSuccesses, type MeasureSettings } from './measure.ts';
@@ -42,6 +44,7 @@ import { processCpuBounds, usableCores } from './usable-cores.ts';
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const options = parseBenchArgs(process.argv.slice(2));
+if (options.compiled) buildServices(say);
 const cores = availableParallelism();
 const loadAtStart = loadavg()[0]!;
 if (loadAtStart > cores * 0.75)

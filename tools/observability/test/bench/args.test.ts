@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../src/bench/args.ts';
 
 describe('parseBenchArgs', () => {
-  it('defaults to every mode, two rounds of 5 s, 10 connections, not strict', () => {
+  it('defaults to every mode, two rounds of 5 s, 10 connections, the compiled services, not strict', () => {
     expect(parseBenchArgs([])).toEqual({
       durationSeconds: 5,
       rounds: 2,
@@ -10,7 +10,7 @@ describe('parseBenchArgs', () => {
       modes: ['off', 'on', 'on-100'],
       out: 'reports/bench.json',
       cpuProf: false,
-      compiled: false,
+      compiled: true,
       strict: false,
     });
   });
@@ -22,6 +22,12 @@ describe('parseBenchArgs', () => {
       modes: ['off', 'on'],
       strict: true,
     });
+  });
+
+  it('runs the sources with --sources; --compiled is the default, and not both', () => {
+    expect(parseBenchArgs(['--sources']).compiled).toBe(false);
+    expect(parseBenchArgs(['--compiled']).compiled).toBe(true);
+    expect(() => parseBenchArgs(['--compiled', '--sources'])).toThrow(/one or the other/);
   });
 
   it('refuses an unknown mode, a mode twice, a bad number and an unknown option', () => {
