@@ -44,11 +44,12 @@ import { processCpuBounds, usableCores } from './usable-cores.ts';
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const options = parseBenchArgs(process.argv.slice(2));
-if (options.compiled) buildServices(say);
 const cores = availableParallelism();
+// Read before the build below, whose load is the bench's own.
 const loadAtStart = loadavg()[0]!;
 if (loadAtStart > cores * 0.75)
   say(`load average ${loadAtStart.toFixed(1)} on ${cores} cores: something else is running, the numbers will be lower than they should`);
+if (options.compiled) buildServices(say);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'myshop-bench-'));
 // As root, each embedded PostgreSQL runs as its own user and must get through.
