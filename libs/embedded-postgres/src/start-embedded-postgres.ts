@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgresHandle {
   url: string;
+  /** The keeper process, whose child the PostgreSQL server is: its process tree is the database's (CPU, memory). */
+  keeperPid: number;
   stop(): Promise<void>;
   /** Stops PostgreSQL, keeping its data and the keeper: a database outage, for tests. */
   stopServer(): Promise<void>;
@@ -73,6 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = encodeURIComponent(ready.password);
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${ready.port}/${encodeURIComponent(options.database)}`,
+    keeperPid: keeper.pid!,
     stop: () =>
       new Promise<void>((resolvePromise) => {
         if (keeper.exitCode !== null || !keeper.connected) return resolvePromise();

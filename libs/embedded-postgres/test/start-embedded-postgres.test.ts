@@ -65,6 +65,8 @@ describe('startEmbeddedPostgres', () => {
     // The keeper is the postmaster's parent. Killing it leaves what a SIGKILL of a whole
     // supervisor leaves: a postmaster nobody will stop.
     const keeper = Number(readFileSync(`/proc/${postmaster}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    // The handle names it: its process tree is the database's.
+    expect(first.keeperPid).toBe(keeper);
     process.kill(keeper, 'SIGKILL');
     expect(isAlive(postmaster)).toBe(true);
 

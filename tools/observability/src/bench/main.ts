@@ -20,6 +20,7 @@
  *   npm run bench -- --sources          the services from their TypeScript, as `npm start` runs them
  */
 import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { startYardsticks, type Yardsticks } from './baselines.ts';
 import { buildServices } from './build-services.ts';
 import { startHelper } from './helpers.ts';
 import { startLoadGenerator } from './load.ts';
+import { loginCpu, readLoginCpu } from './login-cpu.ts';
 import { measureRoute, measureSuccesses, type MeasureSettings } from './measure.ts';
 import { serviceMemory } from './memory.ts';
 import { podEnvText } from './pod-conditions.ts';
@@ -42,6 +44,8 @@ import { anyMissed, judgeTargets } from './targets.ts';
 import { processCpuBounds, usableCores } from './usable-cores.ts';
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+/** Long enough for the logins in flight as the load stops (one per connection, a hash of ~30 ms each) to finish. */
+const LOGIN_QUEUE_DRAIN_MS = 1000;
 
 const options = parseBenchArgs(process.argv.slice(2));
 const cores = availableParallelism();
@@ -113,13 +117,31 @@ try {
   // The hash first, while nothing runs: timed after the logins it would share the cores with the
   // hashes the user service still has queued when the load stops.
   say(`one argon2 hash, then POST /user/login (${first.mode}), counting its 200s`);
-  const limit = await argon2Limit(
-    argon2Parameters(await storedPasswordHash(first)),
-    usableCores(processCpuBounds(first.services.user.process.pid)),
-    { env: first.services.user.pod.env },
-  );
+  const userCpuBounds = processCpuBounds(first.services.user.process.pid);
+  const limit = await argon2Limit(argon2Parameters(await storedPasswordHash(first)), usableCores(userCpuBounds), {
+    env: first.services.user.pod.env,
+  });
+  const loginCpuAt = () => readLoginCpu(first.services.user.process.pid, first.services.user.database.keeperPid);
+  const cpuBefore = loginCpuAt();
   const loginSaturated = await measureSuccesses(first.login, 200, load, measureSettings);
-  const login = { mode: first.mode, saturated: loginSaturated, limit };
+  // The hashes still queued when the load stopped finish first: their CPU belongs to the stretch.
+  await setTimeout(LOGIN_QUEUE_DRAIN_MS);
+  const cpuAfter = loginCpuAt();
+  const login = {
+    mode: first.mode,
+    saturated: loginSaturated,
+    limit,
+    ...(cpuBefore && cpuAfter && loginSaturated.successes > 0
+      ? {
+          cpu: loginCpu(
+            cpuBefore,
+            cpuAfter,
+            loginSaturated.successes,
+            Math.min(userCpuBounds.cpusAllowed, userCpuBounds.quotaCores ?? Infinity),
+          ),
+        }
+      : {}),
+  };
 
   say('round trips per charge');
   const roundTrips = await countChargeRoundTrips(first, settings);

@@ -88,6 +88,9 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     ...conditions.map((line) => `- ${line}`),
     '',
     `POST /user/login (${login.mode}): ${login.saturated.successesPerSecond.toFixed(0)} successful logins/s (p99 ${formatMs(login.saturated.best.p99Ms)} ms)${loginFailures ? `, and answers other than ${login.saturated.status}: ${loginFailures}` : ''}; one argon2id hash (m=${parameters.memory}, t=${parameters.passes}, p=${parameters.parallelism}) takes ${formatMs(login.limit.hashMs)} ms alone (with the user service's ${memoryEnvText(login.limit.env)}; load average ${login.limit.loadAverage.toFixed(1)}), so ${login.limit.cores} cores (${login.limit.coresBasis}) verify at most ${login.limit.loginsPerSecond.toFixed(0)} logins/s`,
+    login.cpu
+      ? `CPU per login (${login.cpu.logins} logins, read from /proc): argon2 on libuv's pool ${formatMs(login.cpu.hashingMs)} ms, the event loop ${formatMs(login.cpu.eventLoopMs)} ms, the service's other threads ${formatMs(login.cpu.otherThreadsMs)} ms, its PostgreSQL ${formatMs(login.cpu.databaseMs)} ms: ${formatMs(login.cpu.totalMs)} ms in all, so ${login.cpu.cores} cores serve at most ${login.cpu.ceilingPerSecond.toFixed(0)} logins/s at that cost (${(login.cpu.ceilingPerSecond / login.limit.loginsPerSecond).toFixed(2)} of the argon2 limit)`
+      : 'CPU per login: not read (no /proc on this machine)',
     `POST /payment/charges: ${roundTrips.roundTrips} database round trips over ${roundTrips.charges} charges (${(roundTrips.roundTrips / roundTrips.charges).toFixed(2)} each), counted on the wire; one charge sends:`,
     ...roundTrips.statements.map((statement) => `    ${statement.replace(/\s+/g, ' ').trim()}`),
     `spans exported to the sink: ${context.spansExported.exports} requests, ${Math.round(context.spansExported.bytes / 1024)} KB`,

@@ -1,6 +1,7 @@
 import type { Argon2Limit } from './argon2-limit.ts';
 import type { Mode } from './args.ts';
 import type { LoadResult } from './load.ts';
+import type { LoginCpu } from './login-cpu.ts';
 import type { SuccessMeasure } from './measure.ts';
 
 /** The routes measured in every mode. */
@@ -42,6 +43,8 @@ export interface LoginResults {
   /** Successful logins (200) per second; any other answer is kept there and fails the target. */
   saturated: SuccessMeasure;
   limit: Argon2Limit;
+  /** Where each login's CPU went, in the service and its database; undefined where /proc is not there. */
+  cpu?: LoginCpu;
 }
 
 export interface RoundTripResults {

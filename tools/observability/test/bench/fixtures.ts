@@ -11,7 +11,14 @@ export function loadResult(requestsPerSecond: number, p99Ms = 5): LoadResult {
 
 /** Login measured at `successesPerSecond` 200s, and nothing else. */
 export function loginMeasure(successesPerSecond: number): SuccessMeasure {
-  return { status: 200, successesPerSecond, best: loadResult(successesPerSecond), otherAnswers: {}, errors: 0 };
+  return {
+    status: 200,
+    successesPerSecond,
+    successes: successesPerSecond * 3,
+    best: loadResult(successesPerSecond),
+    otherAnswers: {},
+    errors: 0,
+  };
 }
 
 export function measure(requestsPerSecond: number, halfRateP99Ms = 10): RouteMeasure {

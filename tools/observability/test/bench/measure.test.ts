@@ -91,6 +91,8 @@ describe('measureSuccesses', () => {
     // The first round answered 30 a second but only 10 of them were logins; the second 20, all of them.
     expect(login.successesPerSecond).toBe(20);
     expect(login.best.statusCounts).toEqual({ '200': 120 });
+    // Every round's 200s, for the CPU each login took over the whole stretch.
+    expect(login.successes).toBe(170);
     // The warm-up's 401s are not counted.
     expect(login.otherAnswers).toEqual({ '429': 100 });
     expect(failuresText(login)).toBe('429 ×100');
@@ -102,11 +104,14 @@ describe('measureSuccesses', () => {
     const login = await measureSuccesses({ url: 'l' }, 200, generator, settings);
     expect(login.otherAnswers).toEqual({ '401': 5, '503': 1 });
     expect(login.errors).toBe(1);
+    expect(login.successes).toBe(20);
     expect(failuresText(login)).toBe('401 ×5, 503 ×1, 1 errors');
   });
 
   it('has nothing to report when every answer was a 200', () => {
-    expect(failuresText({ status: 200, successesPerSecond: 1, best: loadResult(1), otherAnswers: {}, errors: 0 })).toBeUndefined();
+    expect(
+      failuresText({ status: 200, successesPerSecond: 1, successes: 5, best: loadResult(1), otherAnswers: {}, errors: 0 }),
+    ).toBeUndefined();
   });
 });
 

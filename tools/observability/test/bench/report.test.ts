@@ -74,6 +74,24 @@ describe('renderReport', () => {
     expect(text).toContain('\n    BEGIN\n    COMMIT\n');
   });
 
+  it('prints where the CPU of a login went and the ceiling it sets, or that it could not be read', () => {
+    const results = passingResults();
+    expect(renderReport(results, [], context)).toContain('CPU per login: not read (no /proc on this machine)');
+    results.login.cpu = {
+      logins: 500,
+      hashingMs: 28,
+      eventLoopMs: 2.25,
+      otherThreadsMs: 0.5,
+      databaseMs: 2.25,
+      totalMs: 33,
+      cores: 2,
+      ceilingPerSecond: 2000 / 33,
+    };
+    expect(renderReport(results, [], context)).toContain(
+      "CPU per login (500 logins, read from /proc): argon2 on libuv's pool 28 ms, the event loop 2.3 ms, the service's other threads 0.5 ms, its PostgreSQL 2.3 ms: 33 ms in all, so 2 cores serve at most 61 logins/s at that cost (0.61 of the argon2 limit)",
+    );
+  });
+
   it('prints the login answers that were not 200s', () => {
     const results = passingResults();
     results.login.saturated = { ...loginMeasure(90), otherAnswers: { '429': 7 } };
