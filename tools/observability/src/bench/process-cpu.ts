@@ -86,12 +86,14 @@ export function processTreeCpuMs(rootPid: number): number | undefined {
   return total;
 }
 
-/** A stat file, or undefined when its process or thread ended before it was read. */
+/**
+ * A stat file, or undefined when its process or thread ended before it was read (or cannot be
+ * read at all): a reading over every process must not fail on one that went away meanwhile.
+ */
 function readStat(path: string): ProcStat | undefined {
   try {
     return parseProcStat(readFileSync(path, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
-    throw error;
+  } catch {
+    return undefined;
   }
 }
