@@ -23,20 +23,26 @@ describe.runIf(process.platform === 'linux')('reading /proc', () => {
   });
 
   it('counts the CPU of a child’s child in the child’s tree, and nothing for a process that is not there', async () => {
-    // A shell whose child burns about half a second of CPU, then both wait to be read.
-    const burn = `node -e "const end = Date.now() + 500; while (Date.now() < end);"; sleep 5`;
-    const shell = spawn('sh', ['-c', `${burn.replace('node', JSON.stringify(process.execPath))} & wait`], { stdio: 'ignore' });
+    // A shell whose child burns half a second of CPU (however long a busy machine takes to give
+    // it), then stays alive to be read; the shell itself does nothing.
+    const burn = `${JSON.stringify(process.execPath)} -e "while (process.cpuUsage().user < 500000); setTimeout(() => {}, 60000)"`;
+    const shell = spawn('sh', ['-c', `${burn} & wait`], { stdio: 'ignore', detached: true });
     try {
       let total = 0;
-      for (let waited = 0; waited < 5000 && total < 400; waited += 100) {
+      for (let waited = 0; waited < 20_000 && total < 400; waited += 100) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         total = processTreeCpuMs(shell.pid!) ?? 0;
       }
       expect(total).toBeGreaterThanOrEqual(400);
       expect(threadsCpu(shell.pid!)!.reduce((sum, thread) => sum + thread.cpuMs, 0)).toBeLessThan(100);
     } finally {
-      shell.kill('SIGKILL');
-      await once(shell, 'exit');
+      const exited = shell.exitCode !== null || shell.signalCode !== null ? Promise.resolve() : once(shell, 'exit');
+      try {
+        process.kill(-shell.pid!, 'SIGKILL');
+      } catch {
+        // The group has already gone.
+      }
+      await exited;
     }
     expect(processTreeCpuMs(2 ** 22 + 1)).toBeUndefined();
     expect(threadsCpu(2 ** 22 + 1)).toBeUndefined();
