@@ -41,11 +41,13 @@ async function signingKey(app: FastifyInstance, { config }: { config: UserConfig
   const keys = await loadSigningKeys(config);
   app.log.info({ kid: keys.kid, published: keys.jwks.keys.map((key) => key.kid) }, 'token signing key loaded');
 
-  const sign = (claims: JWTPayload, expiresAt: number) =>
+  // `iat` is the second the lifetime was counted from: read once, so a token never lives a
+  // second less than its TTL when the clock ticks over between the two.
+  const sign = (claims: JWTPayload, issuedAt: number, expiresAt: number) =>
     new SignJWT({ ...claims, jti: randomUUID() })
       .setProtectedHeader({ alg: keys.alg, kid: keys.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(config.JWT_ISSUER)
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(keys.privateKey);
   const now = () => Math.floor(Date.now() / 1000);
@@ -61,11 +63,13 @@ async function signingKey(app: FastifyInstance, { config }: { config: UserConfig
         client_id: SHOP_CLIENT_ID,
         ...(user.roles.length > 0 ? { roles: [...user.roles] } : {}),
       };
-      return { accessToken: await sign(claims, now() + ttl), expiresIn: ttl };
+      const issuedAt = now();
+      return { accessToken: await sign(claims, issuedAt, issuedAt + ttl), expiresIn: ttl };
     },
     async issueForService({ clientId, audience, scopes, onBehalfOf }) {
       // Acting for a user, it never outlives the user's own token.
-      const expiresAt = Math.min(now() + config.SERVICE_TOKEN_TTL_SECONDS, onBehalfOf?.expiresAt ?? Number.POSITIVE_INFINITY);
+      const issuedAt = now();
+      const expiresAt = Math.min(issuedAt + config.SERVICE_TOKEN_TTL_SECONDS, onBehalfOf?.expiresAt ?? Number.POSITIVE_INFINITY);
       const claims = {
         sub: onBehalfOf?.userId ?? clientId,
         aud: audience,
@@ -73,7 +77,7 @@ async function signingKey(app: FastifyInstance, { config }: { config: UserConfig
         scope: scopes.join(' '),
         ...(onBehalfOf ? { act: { sub: clientId } } : {}),
       };
-      return { accessToken: await sign(claims, expiresAt), expiresIn: Math.max(0, expiresAt - now()) };
+      return { accessToken: await sign(claims, issuedAt, expiresAt), expiresIn: Math.max(0, expiresAt - issuedAt) };
     },
   });
 }
