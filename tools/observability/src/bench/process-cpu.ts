@@ -75,7 +75,11 @@ export function processTreeCpuMs(rootPid: number): number | undefined {
   }
   if (!stats.has(rootPid)) return undefined;
   const children = new Map<number, number[]>();
-  for (const [pid, stat] of stats) children.set(stat.parentPid, [...(children.get(stat.parentPid) ?? []), pid]);
+  for (const [pid, stat] of stats) {
+    const siblings = children.get(stat.parentPid);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.parentPid, [pid]);
+  }
   let total = 0;
   const pending = [rootPid];
   while (pending.length > 0) {
