@@ -19,8 +19,8 @@ const UNTRACED_PATHS = /^\/(livez|readyz)(?:[/?]|$)/;
 
 /**
  * Starts the OpenTelemetry Node SDK for traces, as the settings allow (see settings.ts), with the
- * instrumentations the services need and nothing else: Fastify (a span per request, its hooks and
- * handler, W3C context taken from the caller), outbound node:http (jose fetching the JWKS) and
+ * instrumentations the services need and nothing else: Fastify (a span per request, W3C context
+ * taken from the caller), outbound node:http (jose fetching the JWKS) and
  * undici (service to service), and pg. Metrics stay with prom-client and logs with pino, so the
  * SDK's own metric readers and log exporters are turned off.
  */
@@ -36,9 +36,12 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // Every Fastify instance created after this is instrumented, without touching the apps.
         registerOnInitialization: true,
         ignorePaths: ({ url }) => UNTRACED_PATHS.test(url),
-        // A span per request and per handler, not per hook: every request runs a dozen hooks
-        // (helmet, CORS, load shedding, auth…) whose spans cost more than they tell.
+        // One span per request, none per hook or handler: every request runs a dozen hooks
+        // (helmet, CORS, load shedding, auth…) whose spans cost more than they tell, and a
+        // handler's own span cost a twentieth of a database route's CPU, sampled or not, to
+        // tell what the request's database and outbound spans inside it already show.
         instrumentHooks: false,
+        instrumentHandler: false,
       }),
       new HttpInstrumentation({
         // Incoming requests get their span (and the caller's context) from @fastify/otel; a second
@@ -49,7 +52,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
       // Queries outside a request (migrations, the readiness probe's SELECT 1) are not traced.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // No span for taking a connection from the pool: the wait is in the statement metrics
+      // (db_query_duration_seconds counts it, db_pool_waiting_requests shows it) and in a
+      // trace as the gap before a query's span; the span cost every request it was not sampled in.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
     // OTEL_TRACES_SAMPLER wins when set; otherwise parent-based with a ratio for new traces.
     ...(settings.sampler.fromEnv
