@@ -42,6 +42,13 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // tell what the request's database and outbound spans inside it already show.
         instrumentHooks: false,
         instrumentHandler: false,
+        // url.path is the path alone, as the semantic conventions define it: @fastify/otel writes
+        // the whole URL, query included, where a client may have put a password or a card number.
+        // The request's log line keeps the query, its secrets censored (@myshop/logging).
+        requestHook: (span, request) => {
+          const queryAt = request.url.indexOf('?');
+          if (queryAt !== -1) span.setAttribute('url.path', request.url.slice(0, queryAt));
+        },
       }),
       new HttpInstrumentation({
         // Incoming requests get their span (and the caller's context) from @fastify/otel; a second

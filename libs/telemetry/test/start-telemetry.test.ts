@@ -85,6 +85,18 @@ describe('startTelemetry', () => {
     expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
   });
 
+  it('keeps the query string, and whatever a client put in it, out of the spans', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    const response = await front.inject({ url: '/front?password=hunter2&card=4242424242424242' });
+    expect(response.statusCode).toBe(200);
+    const request = exporter.getFinishedSpans().find((span) => span.name === 'request' && span.attributes['http.route'] === '/front');
+    expect(request?.attributes['url.path']).toBe('/front');
+    const written = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes));
+    expect(written).not.toContain('hunter2');
+    expect(written).not.toContain('4242424242424242');
+  });
+
   it('leaves the probes untraced', async () => {
     exporter.reset();
     const front = await twoApps();
