@@ -81,7 +81,8 @@ describe('startTelemetry', () => {
     // The query's span sits in the request that ran it.
     const query = spans.find((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql');
     const back = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/back/:id');
-    expect(query?.parentSpanContext?.spanId).toBe(back?.spanContext().spanId);
+    expect(back).toBeDefined();
+    expect(query?.parentSpanContext?.spanId).toBe(back!.spanContext().spanId);
     expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
   });
 
