@@ -49,9 +49,11 @@ async function health(app: FastifyInstance): Promise<void> {
     phase = 'draining';
   });
   // While draining, every response closes its keep-alive connection: clients reconnect to
-  // another replica, and the server's close() is not left waiting on sockets kept open.
-  app.addHook('onSend', async (_request, reply) => {
+  // another replica, and the server's close() is not left waiting on sockets kept open. A
+  // callback, not async: every request runs it (docs/performance.md).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (phase === 'draining') reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // Probes arrive every few seconds from every kubelet: keep them out of the info log.

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { addBodyRouteHook, BODYLESS_METHODS } from './body-route-hooks.ts';
 
 /**
  * How much of a refused body is read (and thrown away) before answering: ingress-nginx's default
@@ -13,9 +14,6 @@ export interface OversizeBodyOptions {
   drainCapBytes?: number;
 }
 
-/** Methods whose bodies Fastify never reads: Node discards those bodies itself. */
-const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
-
 const tooLarge = () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
 
 /**
@@ -27,8 +25,9 @@ const tooLarge = () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
  * server's requestTimeout) bounds what a hostile client can make us read.
  */
 async function oversizeBody(app: FastifyInstance, options: OversizeBodyOptions): Promise<void> {
-  app.addHook('preParsing', async (request, reply, payload) => {
-    if (request.is404 || BODYLESS.has(request.method)) return payload;
+  addBodyRouteHook(app, 'preParsing', async (request, reply, payload) => {
+    // A GET to a route that also takes a POST.
+    if (BODYLESS_METHODS.has(request.method)) return payload;
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? DEFAULT_DRAIN_CAP_BYTES;
     const cap = Math.max(options.drainCapBytes ?? DEFAULT_DRAIN_CAP_BYTES, limit);
     const declared = Number(request.headers['content-length']);

@@ -36,9 +36,11 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
     done();
   });
   // Answers hold accounts, carts and charges: no cache keeps them, unless a route says otherwise
-  // (the JWKS is public and cacheable).
-  app.addHook('onSend', async (_request, reply) => {
+  // (the JWKS is public and cacheable). Like every hook each request runs, a callback: an async
+  // hook costs each request a promise and a turn of the microtask queue (docs/performance.md).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
   // Closed (no origin configured), CORS adds nothing to an answer: no hook runs for it, and a
   // preflight is a 404 like any other request no route takes.
@@ -57,10 +59,10 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('connection', 'close');
-    throw withRetryAfter(new ShuttingDownError(), 1);
+    done(withRetryAfter(new ShuttingDownError(), 1));
   });
   // The delay in force when the service starts serving was measured while it was starting: loading
   // its modules and compiling its schemas hold the loop, on a busy node or under a CPU limit for a

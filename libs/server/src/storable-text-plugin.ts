@@ -1,6 +1,7 @@
 import { ValidationError } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { addBodyRouteHook } from './body-route-hooks.ts';
 
 /**
  * Where in `value` a string (or an object key) holds text PostgreSQL cannot store: a NUL
@@ -35,7 +36,7 @@ function isStorable(text: string): boolean {
  * its schema and fail in the query as a 500. No client has a use for either character.
  */
 async function storableText(app: FastifyInstance): Promise<void> {
-  app.addHook('preValidation', async (request) => {
+  addBodyRouteHook(app, 'preValidation', async (request) => {
     if (request.body === undefined || request.body === null) return;
     const at = unstorableTextAt(request.body);
     if (at !== undefined) {
