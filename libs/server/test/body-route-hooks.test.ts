@@ -37,14 +37,9 @@ describe('addBodyRouteHook', () => {
   });
 
   it('leaves the platform’s GET routes with no preParsing or preValidation hook, and gives each body route one', async () => {
-    const app = createFastify({ logger: captureLogs('demo', 'warn').logger, bodyLimitBytes: 65_536, requestTimeoutMs: 10_000 });
+    const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
     onTestFinished(() => app.close());
-    await app.register(platformPlugin, {
-      service: 'demo',
-      version: '1.0.0',
-      description: 'a demo',
-      config: { CORS_ORIGINS: '', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 0, OVERLOAD_MAX_HEAP_USED_BYTES: 0 },
-    });
+    await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
     const routes = routesSeen(app);
     app.get('/demo/products', async () => []);
     app.post('/demo/items', async () => ({}));
