@@ -1,7 +1,12 @@
 import type { FastifyInstance, preParsingHookHandler, preValidationHookHandler, RouteOptions } from 'fastify';
 
-/** Methods whose bodies Fastify never reads: Node discards those bodies itself. */
+/** Methods whose bodies Fastify never reads (its own list): Node discards those bodies itself. */
 export const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'TRACE']);
+
+/** Whether a route with these methods (Fastify's `method`: one or a list) may be sent a body it reads. */
+export function routeTakesBody(method: string | readonly string[]): boolean {
+  return [method].flat().some((one) => !BODYLESS_METHODS.has(one));
+}
 
 interface BodyHooks {
   preParsing: preParsingHookHandler;
@@ -16,8 +21,7 @@ interface BodyHooks {
  */
 export function addBodyRouteHook<Name extends keyof BodyHooks>(app: FastifyInstance, name: Name, hook: BodyHooks[Name]): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.every((method) => BODYLESS_METHODS.has(method))) return;
+    if (!routeTakesBody(route.method)) return;
     const own = route[name] as BodyHooks[Name] | BodyHooks[Name][] | undefined;
     (route[name] as BodyHooks[Name][]) = [hook, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
   });

@@ -1,11 +1,9 @@
 import { errorResponse } from '@myshop/schemas';
 import type { RouteOptions } from 'fastify';
+import { routeTakesBody } from './body-route-hooks.ts';
 import { MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 
 type RouteShape = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
-
-/** Methods whose requests Fastify reads a body for; GET and HEAD are answered without one. */
-const BODYLESS = new Set(['GET', 'HEAD']);
 
 /**
  * The statuses the platform itself may answer a route with, whatever its handler does, and why.
@@ -13,8 +11,7 @@ const BODYLESS = new Set(['GET', 'HEAD']);
  */
 export function platformStatuses(route: RouteShape): Array<[status: number, why: string]> {
   const schema = route.schema ?? {};
-  const methods = [route.method].flat();
-  const hasBody = methods.some((method) => !BODYLESS.has(method));
+  const hasBody = routeTakesBody(route.method);
   const hasPathParams = route.url.includes(':') || route.url.includes('*');
   const validatesInput = schema.params !== undefined || schema.querystring !== undefined || schema.headers !== undefined;
   const secured = Array.isArray(schema.security) && schema.security.length > 0;
