@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { databaseMetrics, type QueryTimer } from './db-metrics.ts';
 import { isDatabaseUnavailable } from './pg-errors.ts';
 import { defaultPoolMax } from './pool-size.ts';
+import { inStatementContext } from './statement-context.ts';
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -54,16 +55,16 @@ export function createDatabase(options: DatabaseOptions): Database {
   pool.on('error', (error) => options.onPoolError?.(error));
 
   const timer = options.metricsRegistry ? databaseMetrics(options.metricsRegistry, pool, poolMax) : undefined;
-  const query: Queryable['query'] = timer
-    ? timed(timer, (text, values) => pool.query(text, values))
-    : (text, values) => pool.query(text, values).catch(rethrow);
+  const send = (text: string, values?: unknown[]) => inStatementContext(() => pool.query(text, values));
+  const query: Queryable['query'] = timer ? timed(timer, send) : (text, values) => send(text, values).catch(rethrow);
 
   return {
     pool,
     query,
     async transaction(work) {
-      const { connection, release } = await checkOut(pool, options.onPoolError).catch(rethrow);
-      const client: Queryable = timer ? { query: timed(timer, (text, values) => connection.query(text, values)) } : connection;
+      const { connection, release } = await inStatementContext(() => checkOut(pool, options.onPoolError)).catch(rethrow);
+      const sendOnConnection = (text: string, values?: unknown[]) => inStatementContext(() => connection.query(text, values));
+      const client: Queryable = { query: (timer ? timed(timer, sendOnConnection) : sendOnConnection) as Queryable['query'] };
       try {
         await client.query('BEGIN');
         const result = await work(client);
