@@ -23,16 +23,20 @@ afterAll(async () => {
 
 async function twoApps() {
   // Imported after the SDK started, as the preload guarantees for the services.
-  const { Fastify, Pool, pg, createTestDatabase } = await import('./traced-modules.ts');
+  const { Fastify, Pool, createDatabase, createTestDatabase } = await import('./traced-modules.ts');
   const database = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  // As in createTestDatabase: pool.end() resolves before its sockets close, and the drop that
-  // follows (WITH FORCE) may terminate one (57P01), which the pool re-emits as 'error'.
-  pool.on('error', () => undefined);
+  // The services' own access to PostgreSQL, which sends a sampled request's statements in its span.
+  const db = createDatabase({
+    url: database.url,
+    poolMax: 2,
+    // As in createTestDatabase: pool.end() resolves before its sockets close, and the drop that
+    // follows (WITH FORCE) may terminate one (57P01), which the pool re-emits as 'error'.
+    onPoolError: () => undefined,
+  });
 
   const back = Fastify();
   back.get('/back/:id', async (request) => {
-    const { rows } = await pool.query<{ id: number }>('SELECT $1::int AS id', [Number((request.params as { id: string }).id)]);
+    const { rows } = await db.query<{ id: number }>('SELECT $1::int AS id', [Number((request.params as { id: string }).id)]);
     return { id: rows[0]!.id, traceparent: request.headers.traceparent ?? null };
   });
   const backUrl = await back.listen({ host: '127.0.0.1', port: 0 });
@@ -49,7 +53,7 @@ async function twoApps() {
     await front.close();
     await back.close();
     await client.close();
-    await pool.end();
+    await db.close();
     await database.drop();
   });
   return front;
@@ -87,6 +91,19 @@ describe('startTelemetry', () => {
     expect(back).toBeDefined();
     expect(query?.parentSpanContext?.spanId).toBe(back!.spanContext().spanId);
     expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
+  });
+
+  it('records nothing of a request its caller sampled out, and passes that decision on with the trace id', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await front.inject({ url: '/front', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` } });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ id: number; traceparent: string | null }>();
+    // The statement ran (outside the unrecorded span, @myshop/db), and the call carried the decision.
+    expect(body.id).toBe(7);
+    expect(body.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
   it('keeps the query string, and whatever a client put in it, out of the spans', async () => {
