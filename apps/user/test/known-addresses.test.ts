@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownAddresses } from '../src/known-addresses.ts';
+import { KNOWN_ADDRESS_REFRESH_SECONDS, knownAddresses } from '../src/known-addresses.ts';
 import { buildUser, register } from './helpers.ts';
 
 describe('knownAddresses', () => {
@@ -7,16 +7,24 @@ describe('knownAddresses', () => {
     const { app, database } = await buildUser();
     const ada = await register(app, 'Ada@example.com');
     const known = knownAddresses(app.db, { keepDays: 30 });
-    expect(await known.isKnown('ada@example.com', '198.51.100.1')).toBe(false);
+    expect(await known.standing('ada@example.com', '198.51.100.1')).toBe('unknown');
 
     await known.remember(ada.id, '198.51.100.1');
     await known.remember(ada.id, '198.51.100.1');
-    expect(await known.isKnown('ada@example.com', '198.51.100.1')).toBe(true);
-    expect(await known.isKnown('ada@example.com', '198.51.100.2')).toBe(false);
-    expect(await known.isKnown('grace@example.com', '198.51.100.1')).toBe(false);
+    expect(await known.standing('ada@example.com', '198.51.100.1')).toBe('known-recently');
+    expect(await known.standing('ada@example.com', '198.51.100.2')).toBe('unknown');
+    expect(await known.standing('grace@example.com', '198.51.100.1')).toBe('unknown');
+
+    // Past the refresh time the address is still known; its next login refreshes the record.
+    await database.query(`UPDATE known_login_addresses SET last_login_at = now() - make_interval(secs => $1 + 1)`, [
+      KNOWN_ADDRESS_REFRESH_SECONDS,
+    ]);
+    expect(await known.standing('ada@example.com', '198.51.100.1')).toBe('known');
+    await known.remember(ada.id, '198.51.100.1');
+    expect(await known.standing('ada@example.com', '198.51.100.1')).toBe('known-recently');
 
     await database.query(`UPDATE known_login_addresses SET last_login_at = now() - interval '30 days 1 second'`);
-    expect(await known.isKnown('ada@example.com', '198.51.100.1')).toBe(false);
+    expect(await known.standing('ada@example.com', '198.51.100.1')).toBe('unknown');
     expect(await known.purgeExpired()).toBe(1);
     expect(await database.query('SELECT * FROM known_login_addresses')).toEqual([]);
   });

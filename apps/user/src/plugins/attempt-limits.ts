@@ -29,7 +29,10 @@ declare module 'fastify' {
     attemptLimits: {
       /** preHandler of POST /user/login: counts the attempt before the password is checked. */
       login: PreHandler;
-      /** After the password matched: the address becomes known to the account, its counter is cleared. */
+      /**
+       * After the password matched: the address becomes known to the account (its record refreshed
+       * at most once per KNOWN_ADDRESS_REFRESH_SECONDS), its counter is cleared.
+       */
       loginSucceeded(request: FastifyRequest, userId: string): Promise<void>;
       /** preHandler of POST /user/register. */
       register: PreHandler;
@@ -61,6 +64,9 @@ const pair = (address: string, account: string) => JSON.stringify([address, acco
 async function attemptLimits(app: FastifyInstance, { config }: { config: UserConfig }): Promise<void> {
   const counters = attemptCounters(app.db);
   const known = knownAddresses(app.db, { keepDays: config.LOGIN_KNOWN_ADDRESS_DAYS });
+  // Logins whose address the account knows from a login within the refresh time: their success
+  // leaves the address's record as it is (known-addresses.ts).
+  const knownRecently = new WeakSet<FastifyRequest>();
   const windowSeconds = config.RATE_LIMIT_WINDOW_SECONDS;
   const plain = (max: number): AttemptLimit => ({ max, windowSeconds, maxBlockSeconds: windowSeconds });
   const backingOff = (max: number): AttemptLimit => ({ max, windowSeconds, maxBlockSeconds: config.LOGIN_BACKOFF_MAX_SECONDS });
@@ -98,7 +104,9 @@ async function attemptLimits(app: FastifyInstance, { config }: { config: UserCon
         subject: pair(address, account),
         limit: limits.loginPerAccountAndAddress,
       });
-      if (await known.isKnown(account, address)) return;
+      const standing = await known.standing(account, address);
+      if (standing === 'known-recently') knownRecently.add(request);
+      if (standing !== 'unknown') return;
       await admit(request, {
         scope: SCOPES.loginPerAccountFromUnknownAddresses,
         subject: account,
@@ -108,7 +116,7 @@ async function attemptLimits(app: FastifyInstance, { config }: { config: UserCon
 
     async loginSucceeded(request: FastifyRequest, userId: string) {
       const { address, account } = attemptOf(request);
-      await known.remember(userId, address);
+      if (!knownRecently.has(request)) await known.remember(userId, address);
       await counters.forget(SCOPES.loginPerAccountAndAddress, pair(address, account));
     },
 
