@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export type Mode = 'off' | 'on' | 'on-100';
@@ -19,7 +20,7 @@ export interface BenchOptions {
   rounds: number;
   connections: number;
   modes: Mode[];
-  /** Where the JSON report goes, relative to the repository. */
+  /** Where the JSON report goes: relative to the repository, or an absolute path (reportPath). */
   out: string;
   cpuProf: boolean;
   /**
@@ -72,4 +73,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     compiled: !values.sources,
     strict: values.strict,
   };
+}
+
+/** Where `--out` writes the JSON report: an absolute path as it is, a relative one under the repository. */
+export function reportPath(out: string, repository: string): string {
+  return resolve(repository, out);
 }

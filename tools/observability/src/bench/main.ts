@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { repoRoot } from '../observability-files.ts';
 import { argon2Limit, argon2Parameters } from './argon2-limit.ts';
-import { MODES, parseBenchArgs } from './args.ts';
+import { MODES, parseBenchArgs, reportPath } from './args.ts';
 import { startYardsticks, type Yardsticks } from './baselines.ts';
 import { buildServices } from './build-services.ts';
 import { startHelper } from './helpers.ts';
@@ -172,10 +172,10 @@ try {
     spansExported: { exports: spansExported.exports, bytes: spansExported.bytes },
   };
   process.stdout.write(`${renderReport(results, verdicts, context)}\n`);
-  const out = join(repoRoot, options.out);
+  const out = reportPath(options.out, repoRoot);
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(reportJson(results, verdicts, context), null, 2)}\n`);
-  say(`written ${options.out}`);
+  say(`written ${out}`);
   if (options.strict && anyMissed(verdicts)) {
     say('--strict: a target was missed');
     exitCode = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs } from '../../src/bench/args.ts';
+import { parseBenchArgs, reportPath } from '../../src/bench/args.ts';
 
 describe('parseBenchArgs', () => {
   it('defaults to every mode, two rounds of 5 s, 10 connections, the compiled services, not strict', () => {
@@ -36,5 +36,12 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--duration', '0'])).toThrow(/--duration must be a whole number/);
     expect(() => parseBenchArgs(['--rounds', 'two'])).toThrow(/--rounds must be a whole number/);
     expect(() => parseBenchArgs(['--strcit'])).toThrow(/Unknown option/);
+  });
+});
+
+describe('reportPath', () => {
+  it('writes a relative --out under the repository and an absolute one where it names', () => {
+    expect(reportPath('reports/bench.json', '/repo')).toBe('/repo/reports/bench.json');
+    expect(reportPath('/tmp/runs/bench.json', '/repo')).toBe('/tmp/runs/bench.json');
   });
 });
