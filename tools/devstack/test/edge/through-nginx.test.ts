@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { SANDBOX_CARDS } from '@myshop/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngressObject } from '../../src/edge/ingress-nginx-config.ts';
-import { startNginx, type RunningNginx } from '../../src/edge/nginx.ts';
+import { startNginx, type RunningNginx } from './nginx.ts';
 import { renderedIngresses } from '../../src/edge/rendered-ingresses.ts';
 import { startStack, type Stack } from '../../src/index.ts';
 

@@ -4,7 +4,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { nginxConfig, type NginxConfigOptions } from './ingress-nginx-config.ts';
+import { nginxConfig, type NginxConfigOptions } from '../../src/edge/ingress-nginx-config.ts';
 
 export interface RunningNginx {
   /** `http://127.0.0.1:<port>`. */
