@@ -30,6 +30,10 @@ describe('createLogger', () => {
       result: { accessToken: 'eyJ.access.token' },
     });
     const line = text();
+    // Every field but the clock, whose milliseconds may read like the CVC (…:48.987Z).
+    const { time, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    expect(time).toEqual(expect.any(String));
+    const written = JSON.stringify(fields);
     for (const secret of [
       'eyJhbGciOi.secret.token',
       'abc123',
@@ -40,9 +44,9 @@ describe('createLogger', () => {
       '987',
       'eyJ.access.token',
     ]) {
-      expect(line).not.toContain(secret);
+      expect(written).not.toContain(secret);
     }
-    expect(line).toContain('[redacted]');
+    expect(written).toContain('[redacted]');
     expect(JSON.parse(line).body.email).toBe('a@b.co');
   });
 
