@@ -31,7 +31,7 @@ describe('createLogger', () => {
     });
     const line = text();
     // Every field but the clock, whose milliseconds may read like the CVC (…:48.987Z).
-    const { time, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    const { time, ...fields } = JSON.parse(line) as { time: unknown; body: { email: string } };
     expect(time).toEqual(expect.any(String));
     const written = JSON.stringify(fields);
     for (const secret of [
@@ -47,7 +47,7 @@ describe('createLogger', () => {
       expect(written).not.toContain(secret);
     }
     expect(written).toContain('[redacted]');
-    expect(JSON.parse(line).body.email).toBe('a@b.co');
+    expect(fields.body.email).toBe('a@b.co');
   });
 
   it('censors them at any depth, in arrays, whatever the case of the field name', () => {
