@@ -196,8 +196,8 @@ describe('GitHub workflows', () => {
       expect(upstream(ci, 'images')).toEqual(expect.arrayContaining(['test', 'manifests', 'e2e']));
     });
 
-    it('gives the test job the tools npm test runs: promtool and nginx, before npm test', () => {
-      expect(runs('test')).toMatch(/apt-get install -y [^\n]*\bprometheus\b[^\n]*\bnginx\b[\s\S]*npm test/);
+    it('gives the test job the tools npm test runs: promtool, LuaJIT and nginx, before npm test', () => {
+      expect(runs('test')).toMatch(/apt-get install -y [^\n]*\bprometheus\b[^\n]*\bluajit\b[^\n]*\bnginx\b[\s\S]*npm test/);
     });
 
     describe('the kind job', () => {
