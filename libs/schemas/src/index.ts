@@ -38,23 +38,56 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 export const ERROR_RESPONSE_ID = 'ErrorResponse';
 export const SharedErrorResponse = { $id: ERROR_RESPONSE_ID, ...ErrorResponse };
 
-/** Statuses whose answers say when trying again can work (the error handler sends the header). */
-const RETRY_AFTER_STATUSES = new Set([429, 503]);
 const RETRY_AFTER_HEADER = {
   'retry-after': { type: 'string', pattern: '^[0-9]+$', description: 'Seconds to wait before trying again' },
+};
+const CHALLENGE_HEADER = {
+  'www-authenticate': {
+    type: 'string',
+    description: 'The Bearer (or Basic) challenge, with the error when a token was refused (RFC 6750)',
+  },
+};
+
+/**
+ * The headers an answer of each status carries, whatever the route: a 429 or 503 says when trying
+ * again can work (the error handler sends it), a 401 or 403 says which credentials are wanted.
+ */
+const STATUS_HEADERS: Record<number, Record<string, unknown>> = {
+  401: CHALLENGE_HEADER,
+  403: CHALLENGE_HEADER,
+  429: RETRY_AFTER_HEADER,
+  503: RETRY_AFTER_HEADER,
 };
 
 /**
  * A route's error response for `statusCode`: the shared body, described by the status (and why),
- * with the Retry-After header a 429 or 503 carries (@fastify/swagger writes `headers` as the
- * response's headers in the document).
+ * with the headers such an answer carries (@fastify/swagger writes `headers` as the response's
+ * headers in the document).
  */
 export function errorResponse(statusCode: number, why?: string) {
   const text = STATUS_CODES[statusCode] ?? 'Error';
+  const headers = STATUS_HEADERS[statusCode];
   return Type.Ref(ERROR_RESPONSE_ID, {
     description: why ? `${text}: ${why}` : text,
-    ...(RETRY_AFTER_STATUSES.has(statusCode) ? { headers: RETRY_AFTER_HEADER } : {}),
+    ...(headers ? { headers } : {}),
   });
+}
+
+/**
+ * A 409 that waiting can resolve: another request with the same key (or for the same cart) is
+ * still being done, and the answer says, in Retry-After, when to ask again.
+ */
+export function inProgressConflictResponse(why?: string) {
+  const conflict = errorResponse(409, why);
+  return {
+    ...conflict,
+    headers: {
+      'retry-after': {
+        ...RETRY_AFTER_HEADER['retry-after'],
+        description: 'Sent when the conflict is a request still in progress: seconds to wait before trying again',
+      },
+    },
+  };
 }
 
 /**

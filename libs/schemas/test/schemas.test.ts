@@ -8,6 +8,7 @@ import {
   errorResponses,
   ErrorResponse,
   IdempotencyKey,
+  inProgressConflictResponse,
   MinorUnits,
   Page,
   PageQuery,
@@ -58,6 +59,15 @@ describe('shared schemas', () => {
     // A 429 or 503 says when to try again: the document declares the header.
     for (const status of [429, 503]) expect(errorResponse(status)).toHaveProperty(['headers', 'retry-after', 'type'], 'string');
     expect(errorResponse(404)).not.toHaveProperty('headers');
+    // A 401 or 403 says which credentials are wanted.
+    for (const status of [401, 403]) expect(errorResponse(status)).toHaveProperty(['headers', 'www-authenticate', 'type'], 'string');
+    // A 409 that waiting resolves (a request with the key still in progress) may say when to ask again.
+    expect(errorResponse(409)).not.toHaveProperty('headers');
+    expect(inProgressConflictResponse()).toMatchObject({
+      $ref: 'ErrorResponse',
+      description: 'Conflict',
+      headers: { 'retry-after': { type: 'string' } },
+    });
     expect(SharedErrorResponse).toMatchObject({ $id: 'ErrorResponse', properties: ErrorResponse.properties });
     expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);
   });

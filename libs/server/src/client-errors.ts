@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorBody } from '@myshop/errors';
 import type { FastifyInstance } from 'fastify';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
@@ -18,6 +20,8 @@ const ANSWERS: Record<string, { statusCode: number; code: string; message: strin
   HPE_HEADER_OVERFLOW: { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: "The request's headers are larger than the server accepts" },
 };
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+const CONNECT = 'CONNECT';
+ANSWERS[CONNECT] = { statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not served: this is an API, not a proxy' };
 
 /** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */
 function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
@@ -51,5 +55,18 @@ export function clientErrorHandler(headers: Readonly<Record<string, string>> = A
     const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (socket.writable && !answering?.headersSent) socket.write(clientErrorResponse(error, headers));
     socket.destroy(error);
+  };
+}
+
+/**
+ * A server's `connect` listener. Node hands a CONNECT's socket to that event, not to Fastify, and
+ * with no listener closes it without a word; here it gets a 405 in the error shape, like any other
+ * request refused before routing, and the connection ends.
+ */
+export function refuseConnect(headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS) {
+  return function answerConnect(_request: IncomingMessage, socket: Duplex): void {
+    // Node has let go of the socket: a client that resets it must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    socket.end(clientErrorResponse({ name: 'Error', message: '', code: CONNECT }, headers));
   };
 }

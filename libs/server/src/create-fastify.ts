@@ -10,8 +10,9 @@ import Fastify, {
   type RawReplyDefaultExpression,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { clientErrorHandler } from './client-errors.ts';
+import { clientErrorHandler, refuseConnect } from './client-errors.ts';
 import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
+import { takeJsonBodiesOnly } from './json-bodies-only.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
 import { validatorCompiler } from './validator-compiler.ts';
@@ -69,6 +70,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
     trustProxy: (_address: string, hop: number) => hop < trustProxyHops,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  app.server.on('connect', refuseConnect());
+  takeJsonBodiesOnly(app);
   // A refused body is read before the 413 goes out, so a proxy forwarding it never sees a reset.
   void app.register(oversizeBodyPlugin);
   return app;

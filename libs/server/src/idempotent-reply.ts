@@ -21,7 +21,7 @@ export const IdempotentReplayedHeaders = {
 
 /** `schema` as a response of a once-per-key route: documented with its Idempotent-Replayed header. */
 export function replayableResponse<T extends TSchema>(schema: T): T {
-  return { ...schema, headers: IdempotentReplayedHeaders };
+  return { ...schema, headers: { ...(schema as { headers?: object }).headers, ...IdempotentReplayedHeaders } };
 }
 
 /** An answer as first sent, kept for its key and sent again, unchanged, to every retry with it. */

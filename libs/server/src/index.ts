@@ -1,6 +1,6 @@
 export { createFastify, type ServiceFastifyInstance } from './create-fastify.ts';
 export { RequestLogController } from './request-log.ts';
-export { clientErrorHandler } from './client-errors.ts';
+export { clientErrorHandler, refuseConnect } from './client-errors.ts';
 export { describeFrameworkError } from './framework-errors.ts';
 export { platformPlugin, type PlatformOptions } from './platform-plugin.ts';
 export { forkService, serviceEntry, type ForkedService, type ForkServiceOptions, type ListeningMessage } from './fork-service.ts';
@@ -12,6 +12,7 @@ export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
 export { oversizeBodyPlugin, DEFAULT_DRAIN_CAP_BYTES, type OversizeBodyOptions } from './oversize-body-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
+export { noBodyAsEmptyObject } from './optional-body.ts';
 export {
   IDEMPOTENT_REPLAYED_HEADER,
   IdempotencyHeaders,

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { DOCS_CSP } from './docs-csp.ts';
 import { documentRoute } from './documented-route.ts';
+import { documentOptionalBodies, markOptionalBody } from './optional-body.ts';
 import { addPlatformResponses } from './platform-responses.ts';
 import { protectionPlugin } from './protection-plugin.ts';
 import { storableTextPlugin } from './storable-text-plugin.ts';
@@ -52,6 +53,7 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   // Every documented route lists the platform's errors too (platform-responses.ts); added before
   // the OpenAPI plugin and any route, so that both see the complete schemas.
   app.addHook('onRoute', addPlatformResponses);
+  app.addHook('onRoute', markOptionalBody);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -63,6 +65,8 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
     },
     // Paths without a trailing slash; public operations say they are (documented-route.ts).
     transform: documentRoute,
+    // A body the route reads as `{}` when left out is documented as optional (optional-body.ts).
+    transformObject: (document) => ('openapiObject' in document ? documentOptionalBodies(document.openapiObject) : document.swaggerObject),
     // Shared schemas keep their own names in the document's components (ErrorResponse, not def-0).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -33,7 +33,10 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
   }
   if (hasBody) {
     statuses.push([413, 'the body is larger than the limit (FST_ERR_CTP_BODY_TOO_LARGE)']);
-    statuses.push([415, 'a body of a media type the route does not take (FST_ERR_CTP_INVALID_MEDIA_TYPE)']);
+    statuses.push([
+      415,
+      'a body of a media type the route does not take, or JSON in a charset other than UTF-8 (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
+    ]);
   }
   statuses.push([500, 'a fault on our side, its details hidden (INTERNAL_SERVER_ERROR)']);
   statuses.push([503, 'overloaded, shutting down or a dependency is down; retry after Retry-After']);

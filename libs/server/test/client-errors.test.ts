@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { captureLogs, errorShapeProblems, sendRawHttp } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastify } from '../src/index.ts';
@@ -11,7 +11,7 @@ async function listening(requestTimeoutMs = 5000) {
   app.post('/demo/things', async () => ({ ok: true }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  return { send: (raw: string) => sendRawHttp(port, raw), logs };
+  return { send: (raw: string) => sendRawHttp(port, raw), logs, port };
 }
 
 describe('requests Node’s HTTP parser refuses', () => {
@@ -89,6 +89,28 @@ describe('requests Node’s HTTP parser refuses', () => {
     );
     expect(answer.statusCode).toBe(200);
     expect(answer.body).not.toContain('408');
+  });
+
+  it('answers a CONNECT, which Node hands to no route, with 405 in the error shape, and lives through a reset one', async () => {
+    const { send, port } = await listening();
+    const answer = await send('CONNECT myshop.com:443 HTTP/1.1\r\nhost: myshop.com:443\r\n\r\n');
+    expect(answer.statusCode).toBe(405);
+    expect(errorShapeProblems(answer)).toEqual([]);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED', error: 'Method Not Allowed' });
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
+    // A client that sends a CONNECT and resets at once: the server goes on answering.
+    const reset = connect(port, '127.0.0.1', () => {
+      reset.write('CONNECT x:443 HTTP/1.1\r\nhost: x\r\n\r\n');
+      reset.resetAndDestroy();
+    });
+    await new Promise((resolve) => reset.on('close', resolve));
+    expect(
+      (
+        await send(
+          'POST /demo/things HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+        )
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('logs the parser’s code, never the bytes it refused (a token among them)', async () => {

@@ -2,7 +2,8 @@ import { captureLogs } from '@myshop/testing';
 import { Type } from 'typebox';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { operationId } from '../src/documented-route.ts';
-import { createFastify, platformPlugin } from '../src/index.ts';
+import { inProgressConflictResponse } from '@myshop/schemas';
+import { createFastify, noBodyAsEmptyObject, platformPlugin, replayableResponse } from '../src/index.ts';
 
 async function appWithRoutes() {
   const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
@@ -12,6 +13,14 @@ async function appWithRoutes() {
     async (scope) => {
       scope.get('/', { schema: { security: [{ bearerAuth: [] }], response: { 200: Type.Object({}) } } }, async () => ({}));
       scope.get('/public', { schema: { response: { 200: Type.Object({}) } } }, async () => ({}));
+      const Note = Type.Object({ note: Type.Optional(Type.String()) }, { additionalProperties: false });
+      const conflict = { 409: replayableResponse(inProgressConflictResponse()) };
+      scope.post('/notes', { schema: { body: Note, response: { 200: Note, ...conflict } } }, async (request) => request.body);
+      scope.post(
+        '/maybe-notes',
+        { preValidation: noBodyAsEmptyObject, schema: { body: Note, response: { 200: Note } } },
+        async (request) => request.body,
+      );
     },
     { prefix: '/demo/basket' },
   );
@@ -22,7 +31,7 @@ describe('the OpenAPI document', () => {
   it("names a plugin's root route without the trailing slash, while both spellings are served", async () => {
     const app = await appWithRoutes();
     const document = (await app.inject({ url: '/demo/openapi.json' })).json();
-    expect(Object.keys(document.paths)).toEqual(['/demo/basket', '/demo/basket/public']);
+    expect(Object.keys(document.paths)).toEqual(['/demo/basket', '/demo/basket/public', '/demo/basket/notes', '/demo/basket/maybe-notes']);
     for (const url of ['/demo/basket', '/demo/basket/']) expect((await app.inject({ url })).statusCode).toBe(200);
   });
 
@@ -44,6 +53,27 @@ describe('the OpenAPI document', () => {
     const app = await appWithRoutes();
     const document = (await app.inject({ url: '/demo/openapi.json' })).json();
     expect(document.paths['/demo/basket'].get.responses['503'].headers['retry-after']).toMatchObject({ schema: { type: 'string' } });
+  });
+
+  it('declares the challenge of 401 answers, and the Retry-After of a conflict still in progress beside a replay', async () => {
+    const app = await appWithRoutes();
+    const document = (await app.inject({ url: '/demo/openapi.json' })).json();
+    expect(document.paths['/demo/basket'].get.responses['401'].headers['www-authenticate']).toMatchObject({ schema: { type: 'string' } });
+    expect(Object.keys(document.paths['/demo/basket/notes'].post.responses['409'].headers).sort()).toEqual([
+      'idempotent-replayed',
+      'retry-after',
+    ]);
+  });
+
+  it('says a body is optional exactly where the route reads no body as {}', async () => {
+    const app = await appWithRoutes();
+    const document = (await app.inject({ url: '/demo/openapi.json' })).json();
+    expect(document.paths['/demo/basket/maybe-notes'].post.requestBody.required).toBe(false);
+    expect(document.paths['/demo/basket/notes'].post.requestBody.required).toBe(true);
+    expect(JSON.stringify(document)).not.toContain('x-optional-body');
+    const withoutBody = await app.inject({ method: 'POST', url: '/demo/basket/maybe-notes' });
+    expect(withoutBody.json()).toEqual({});
+    expect((await app.inject({ method: 'POST', url: '/demo/basket/notes' })).statusCode).toBe(400);
   });
 });
 

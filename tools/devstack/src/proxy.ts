@@ -1,7 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
-import { clientErrorHandler, describeFrameworkError } from '@myshop/server';
+import { clientErrorHandler, describeFrameworkError, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Endpoints } from './endpoints.ts';
 
@@ -46,6 +46,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       sendError(reply, statusCode, code, message);
     },
   });
+  // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
+  app.server.on('connect', refuseConnect({}));
   const timeout = options.upstreamTimeoutMs ?? 60_000;
   const bodyLimit = app.initialConfig.bodyLimit!;
 

@@ -266,6 +266,10 @@ describe("the gateway's own error answers", () => {
     const malformed = await sendRawHttp(Number(new URL(origin).port), 'POST /svc/x HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
     expect(errorShapeProblems(malformed)).toEqual([]);
     expect(JSON.parse(malformed.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+    // A CONNECT, which Node gives no route: refused, as nginx does, rather than dropped.
+    const tunnel = await sendRawHttp(Number(new URL(origin).port), 'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n');
+    expect(errorShapeProblems(tunnel)).toEqual([]);
+    expect(JSON.parse(tunnel.body)).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
   });
 
   it('have it for a body past the limit, whatever the method and however it is sent', async () => {

@@ -1,4 +1,4 @@
-import { errorResponse, errorResponses } from '@myshop/schemas';
+import { errorResponse, errorResponses, inProgressConflictResponse } from '@myshop/schemas';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -39,7 +39,7 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
           ...errorResponses(400, 401, 413, 415, 422, 502, 503),
           201: replayableResponse(CheckoutResult),
           402: replayableResponse(errorResponse(402)),
-          409: replayableResponse(errorResponse(409)),
+          409: replayableResponse(inProgressConflictResponse()),
         },
       },
       // A checkout that ends in an error is counted here, one that ends in an answer below. A

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { errorResponse, errorResponses, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
+import { errorResponse, errorResponses, inProgressConflictResponse, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
 import { newChargeStatement, type NewCharge } from '../charges-repository.ts';
@@ -29,7 +29,8 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         body: CreateChargeBody,
         // A charge or a decline is stored for the key, and replayed to a retry.
         response: {
-          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
+          409: inProgressConflictResponse(),
           201: replayableResponse(Charge),
           402: replayableResponse(errorResponse(402)),
         },

@@ -1,12 +1,10 @@
 import { OPERATOR_ROLE } from '@myshop/auth';
-import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { errorResponses } from '@myshop/schemas';
+import { IdempotencyHeaders, noBodyAsEmptyObject, replayableResponse, sendStored } from '@myshop/server';
+import { errorResponses, inProgressConflictResponse, isUuid } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chargesRepository } from '../charges-repository.ts';
-import { isUuid } from '@myshop/schemas';
 import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
 import { ChargeParams, CreateRefundBody, Refund } from '../schemas.ts';
-import { noBodyAsEmptyObject } from './no-body-as-empty.ts';
 
 export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -28,7 +26,11 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
         params: ChargeParams,
         headers: IdempotencyHeaders,
         body: CreateRefundBody,
-        response: { 201: replayableResponse(Refund), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+        response: {
+          201: replayableResponse(Refund),
+          ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+          409: inProgressConflictResponse(),
+        },
       },
     },
     async (request, reply) => {

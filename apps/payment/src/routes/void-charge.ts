@@ -1,11 +1,10 @@
 import { SCOPES } from '@myshop/auth';
-import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { errorResponse, errorResponses } from '@myshop/schemas';
+import { IdempotencyHeaders, noBodyAsEmptyObject, replayableResponse, sendStored } from '@myshop/server';
+import { errorResponse, errorResponses, inProgressConflictResponse } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { voidedBody } from '../errors.ts';
 import { Charge } from '../schemas.ts';
-import { noBodyAsEmptyObject } from './no-body-as-empty.ts';
 
 export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -30,7 +29,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
           ...errorResponses(400, 401, 403, 413, 415, 503),
           201: replayableResponse(Charge),
           402: replayableResponse(errorResponse(402)),
-          409: replayableResponse(errorResponse(409)),
+          409: replayableResponse(inProgressConflictResponse()),
         },
       },
     },
