@@ -61,6 +61,8 @@ type ChargeAnswer = HttpOutcome<{ id: string; status: 'succeeded'; amount: numbe
  *   2. charge it through payment with a key derived from the checkout key, as cart acting for
  *      the shopper (a payment token from the user service, not the shopper's own);
  *   3. settle it: paid (and out of the cart) or failed (cart untouched), storing the answer.
+ * The payment token is had before step 1: without one (the shopper's token refused, the user
+ * service out of reach) nothing is recorded.
  * Anything that leaves payment's answer unknown (unreachable, too slow, a 5xx) ends the attempt
  * with 503 and the order pending; a retry with the same key resumes it, and payment replays the
  * charge if it had been made. A crash between the charge and step 3 heals the same way.
@@ -77,17 +79,20 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     const { userId, idempotencyKey, card, log } = request;
     // Refused before anything is recorded: a mistyped number never uses up the key.
     if (!isLuhnValid(card.number)) throw new InvalidCardNumberError();
+    // So is a shopper whose token the user service will not exchange (one in the last seconds of
+    // its clock tolerance here) or a user service out of reach: no order is left behind either way.
+    const token = await paymentToken(request);
 
     for (let round = 0; round < MAX_UNFINISHED_ROUNDS; round += 1) {
       const started = await orders.start(userId, idempotencyKey, { currency, leaseMs });
       if (started.kind === 'finished') return { response: started.response, replayed: true };
       if (started.kind === 'unfinished') {
-        await settleUnfinished(started.order, request);
+        await settleUnfinished(started.order, request, token);
         continue;
       }
       const { order, resumed } = started;
       if (resumed) log.info({ orderId: order.id }, 'resuming a pending checkout');
-      const outcome = await callPayment(order, request, {
+      const outcome = await callPayment(order, request, token, {
         method: 'POST',
         path: '/payment/charges',
         body: {
@@ -103,30 +108,29 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     throw checkoutPending();
   };
 
-  /** Asks payment about `order`'s charge, as cart acting for the shopper. */
-  async function callPayment(
-    order: PendingOrder,
-    request: CheckoutRequest,
-    call: { method: 'POST'; path: string; body?: unknown },
-  ): Promise<ChargeAnswer> {
+  /** A token for payment, acting for the shopper of `request` (exchanged at the user service). */
+  async function paymentToken(request: CheckoutRequest): Promise<string> {
     const token = await tokens.forUser(request.incoming, SCOPES.charge);
+    if (token.kind === 'ok') return token.token;
     if (token.kind === 'refused' && token.code === SUBJECT_TOKEN_REFUSED) {
       // The shopper's own token, good here a few seconds more (clock tolerance) but not at the
-      // user service: the shopper signs in again; the order stays pending, nothing was asked of payment.
-      await orders.release(order.id);
+      // user service: the shopper signs in again.
       throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
     }
-    if (token.kind !== 'ok') {
-      await orders.release(order.id);
-      request.log.warn(
-        { orderId: order.id, token: token.kind === 'refused' ? token.status : token.reason },
-        'no payment token for checkout',
-      );
-      throw new PaymentUnavailableError();
-    }
+    request.log.warn({ token: token.kind === 'refused' ? token.status : token.reason }, 'no payment token for checkout');
+    throw new PaymentUnavailableError();
+  }
+
+  /** Asks payment about `order`'s charge, as cart acting for the shopper. */
+  function callPayment(
+    order: PendingOrder,
+    request: CheckoutRequest,
+    token: string,
+    call: { method: 'POST'; path: string; body?: unknown },
+  ): Promise<ChargeAnswer> {
     return payment.request({
       ...call,
-      headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token.token}` },
+      headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token}` },
       incoming: request.incoming,
       schema: ChargeCreated,
       // Payment keeps the key: a try cut short by a replica dying is sent again, and answered once.
@@ -138,9 +142,9 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
    * Another key's checkout of this cart whose attempt is over with the outcome unknown: payment
    * voids its charge attempt (so a late retry can never charge) or answers what it did.
    */
-  async function settleUnfinished(order: PendingOrder, request: CheckoutRequest): Promise<void> {
+  async function settleUnfinished(order: PendingOrder, request: CheckoutRequest, token: string): Promise<void> {
     request.log.info({ orderId: order.id }, 'settling an unfinished checkout of this cart first');
-    const outcome = await callPayment(order, request, { method: 'POST', path: '/payment/charges/void' });
+    const outcome = await callPayment(order, request, token, { method: 'POST', path: '/payment/charges/void' });
     // Still running at payment: that checkout is not over after all.
     if (outcome.kind === 'rejected' && outcome.status === 409 && outcome.code !== 'PAYMENT_CHARGE_VOIDED') {
       await orders.release(order.id);

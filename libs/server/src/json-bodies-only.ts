@@ -26,6 +26,8 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
     const charset = parseContentType(request.headers['content-type'] ?? '').parameters.charset?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return done(new NotUtf8Charset());
     if (!isUtf8(body)) return done(new NotUtf8());
+    // Nothing at all, on a route whose body may be left out: no body (optional-body.ts).
+    if (body.length === 0 && request.routeOptions.config.optionalBody === true) return done(null, undefined);
     parseJson(request, body.toString('utf8'), done);
   });
 }

@@ -1,5 +1,12 @@
 import type { FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set by `markOptionalBody` on a route that reads no body as `{}`: an empty JSON body is no body too. */
+    optionalBody?: boolean;
+  }
+}
+
 /**
  * A route's preValidation for a POST whose body is optional: no body at all is read as `{}`, so
  * the body schema judges one shape (a JSON null is still refused). The route's OpenAPI operation
@@ -13,13 +20,15 @@ export async function noBodyAsEmptyObject(request: FastifyRequest): Promise<void
 const OPTIONAL_BODY = 'x-optional-body';
 
 /**
- * onRoute: marks the schema of a route that reads no body as `{}`. @fastify/swagger writes
- * `requestBody.required: true` for every route with a body schema; `documentOptionalBodies` turns
- * the mark into `required: false`, so the document says what the route does.
+ * onRoute: marks a route that reads no body as `{}`. Its config, so that an empty body sent with
+ * a JSON content type (as many clients send "nothing") counts as no body (json-bodies-only.ts);
+ * its schema, since @fastify/swagger writes `requestBody.required: true` for every route with a
+ * body schema and `documentOptionalBodies` turns the mark into `required: false`.
  */
 export function markOptionalBody(route: RouteOptions): void {
-  if (!route.schema || ![route.preValidation].flat().includes(noBodyAsEmptyObject)) return;
-  route.schema = { ...route.schema, [OPTIONAL_BODY]: true } as FastifySchema;
+  if (![route.preValidation].flat().includes(noBodyAsEmptyObject)) return;
+  route.config = { ...route.config, optionalBody: true };
+  if (route.schema) route.schema = { ...route.schema, [OPTIONAL_BODY]: true } as FastifySchema;
 }
 
 type Operation = { [OPTIONAL_BODY]?: boolean; requestBody?: { required?: boolean } };

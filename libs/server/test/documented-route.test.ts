@@ -73,6 +73,10 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(document)).not.toContain('x-optional-body');
     const withoutBody = await app.inject({ method: 'POST', url: '/demo/basket/maybe-notes' });
     expect(withoutBody.json()).toEqual({});
+    // An empty body sent as JSON, as many clients send nothing, is no body too, there only.
+    const emptyJson = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, payload: '' };
+    expect((await app.inject({ ...emptyJson, url: '/demo/basket/maybe-notes' })).json()).toEqual({});
+    expect((await app.inject({ ...emptyJson, url: '/demo/basket/notes' })).json()).toMatchObject({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY' });
     expect((await app.inject({ method: 'POST', url: '/demo/basket/notes' })).statusCode).toBe(400);
   });
 });

@@ -33,8 +33,12 @@ export interface Ledger {
   duplicates: number;
   /** Orders still pending with a charge made for them and no attempt running: money taken, order not settled. */
   chargedButPending: number;
-  /** Orders still pending with no charge: an attempt that never got a final answer. */
-  unfinished: number;
+  /**
+   * Orders still pending with no charge and no attempt running: an attempt that never got a final
+   * answer, retried by nobody yet. Not a difference (no money moved); the shopper's next checkout
+   * settles it, and until then an operator can see which ones they are.
+   */
+  unfinished: string[];
   /** Checkouts being paid right now (not differences: they settle by themselves). */
   inFlight: number;
   /** Every difference, one line each (empty when the books agree). */
@@ -90,7 +94,7 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
   const ordersById = new Map(orders.map((order) => [order.id, order]));
   let duplicates = 0;
   let chargedButPending = 0;
-  let unfinished = 0;
+  const unfinished: string[] = [];
   let inFlight = 0;
 
   for (const order of orders) {
@@ -118,7 +122,7 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
       chargedButPending += 1;
       problems.push(`order ${order.id} was charged but is still pending`);
     } else {
-      unfinished += 1;
+      unfinished.push(order.id);
     }
   }
   for (const [orderId, orderCharges] of chargesByOrder) {

@@ -31,6 +31,11 @@ const { orders, charges, money } = ledger;
 process.stdout.write(
   [
     `orders: ${orders.paid} paid, ${orders.partially_refunded} partially refunded, ${orders.refunded} refunded, ${orders.failed} failed, ${orders.pending} pending (${ledger.inFlight} being paid now)`,
+    ...(ledger.unfinished.length > 0
+      ? [
+          `unfinished (pending, nothing charged, no attempt running; the shopper's next checkout settles it): ${ledger.unfinished.join(', ')}`,
+        ]
+      : []),
     `charges: ${charges.succeeded} succeeded, ${charges.failed} failed`,
     `money (minor units): captured ${money.captured} − refunded ${money.refunded} = ${money.kept}; paid orders keep ${money.keptByOrders}`,
     ledger.problems.length === 0 ? 'no differences' : `${ledger.problems.length} difference(s):`,

@@ -43,7 +43,7 @@ describe('balance (orders against charges and refunds)', () => {
       money: { captured: 1300, refunded: 500, kept: 800, keptByOrders: 800 },
       duplicates: 0,
       chargedButPending: 0,
-      unfinished: 1,
+      unfinished: ['o3'],
       inFlight: 0,
       problems: [],
     });

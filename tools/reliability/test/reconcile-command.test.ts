@@ -33,6 +33,21 @@ describe('npm run reconcile', () => {
     expect(run.output).toContain('no differences');
   });
 
+  it('names the unfinished pending orders without counting them as differences', async () => {
+    const { cart, payment } = await books();
+    await cart.query(
+      `INSERT INTO orders VALUES ('o1', 'pending', 500, 0, NULL, NULL), ('o2', 'pending', 700, 0, NULL, now() + interval '1 minute')`,
+    );
+    await cart.query(`INSERT INTO order_items VALUES ('o1', 500), ('o2', 700)`);
+
+    const run = await runReconcileCommand(cart.url, payment.url);
+
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('2 pending (1 being paid now)');
+    expect(run.output).toMatch(/^unfinished \(pending, nothing charged, no attempt running; [^)]*\): o1$/m);
+    expect(run.output).toContain('no differences');
+  });
+
   it('exits 1 and prints every difference: a refund the order does not show, a charge of no order', async () => {
     const { cart, payment } = await books();
     await cart.query(`INSERT INTO orders VALUES ('o1', 'paid', 500, 0, 'c1', NULL)`);

@@ -227,8 +227,8 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(0);
   });
 
-  it('answers 401 for a token expired seconds ago (inside the clock tolerance) that the user service no longer exchanges; a retry with a new token pays once', async () => {
-    const { api, payment, issuer, user } = await cartReadyToCheckOut();
+  it('answers 401 for a token expired seconds ago (inside the clock tolerance) that the user service no longer exchanges, recording nothing; a retry with a new token pays once', async () => {
+    const { api, payment, issuer, user, storedOrders } = await cartReadyToCheckOut();
     const justExpired = await issuer.sign(user.id, { expiresIn: Math.floor(Date.now() / 1000) - 2 });
 
     const refused = await api
@@ -240,6 +240,7 @@ describe('POST /cart/checkout', () => {
     expect(refused.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
     expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
     expect(payment.requests).toHaveLength(0);
+    expect(await storedOrders(user)).toEqual([]);
     const retry = await api
       .post('/cart/checkout')
       .set({ ...user.headers, 'idempotency-key': 'k-expired' })
