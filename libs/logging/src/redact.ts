@@ -48,15 +48,27 @@ type Container = Record<string, unknown> | unknown[];
  */
 const CARD_NUMBER_LIKE = /^(?:\d[ -]?){12,18}\d$/;
 
+/** What looks like a JWT (an access token), whatever carries it: `eyJ…` (a JSON header), a payload, a signature. */
+const JWT_LIKE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+
+const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
+
+/** A path that may hold either: only such a path is read segment by segment. */
+const PATH_MAY_HOLD_SECRET = /eyJ|\d{4}/;
+
 /**
  * `url` with the value of every sensitive query parameter censored, the rest as it came: a
  * client that puts `?password=…`, `?client_secret=…` or a card number on a URL (no route reads
  * a secret from the query) must not get it into the request line. A name counts as a server reads
- * it: decoded, in any case, with spaces around it or `[]` after it (`password[]=`).
+ * it: decoded, in any case, with spaces around it or `[]` after it (`password[]=`). A path
+ * segment, or a query value under any name, that looks like a card number or a token is censored
+ * too (`/user/eyJ…`: a client's mistake, not a route, but its token all the same).
  */
 export function censorUrl(url: string): string {
   const queryAt = url.indexOf('?');
-  if (queryAt === -1) return url;
+  if (queryAt === -1) return censorPath(url);
+  const rawPath = url.slice(0, queryAt);
+  const path = censorPath(rawPath);
   let censored = false;
   const pairs = url
     .slice(queryAt + 1)
@@ -65,11 +77,20 @@ export function censorUrl(url: string): string {
       const equals = pair.indexOf('=');
       const name = equals === -1 ? pair : pair.slice(0, equals);
       const value = equals === -1 ? '' : decoded(pair.slice(equals + 1));
-      if (!SENSITIVE_FIELDS.has(fieldName(name)) && !CARD_NUMBER_LIKE.test(value)) return pair;
+      if (!SENSITIVE_FIELDS.has(fieldName(name)) && !looksSecret(value)) return pair;
       censored = true;
       return `${name}=${CENSOR}`;
     });
-  return censored ? `${url.slice(0, queryAt)}?${pairs.join('&')}` : url;
+  if (censored) return `${path}?${pairs.join('&')}`;
+  return path === rawPath ? url : `${path}${url.slice(queryAt)}`;
+}
+
+function censorPath(path: string): string {
+  if (!PATH_MAY_HOLD_SECRET.test(path)) return path;
+  return path
+    .split('/')
+    .map((segment) => (looksSecret(decoded(segment)) ? CENSOR : segment))
+    .join('/');
 }
 
 /** The field a query parameter's name stands for: `%20Password[]` is `password`. */

@@ -123,6 +123,18 @@ describe('censorUrl', () => {
     expect(censorUrl('/x?ref=123456789012&ref=12345678901234567890')).toBe('/x?ref=123456789012&ref=12345678901234567890');
   });
 
+  it('censors a token or a card number a client put in the path, or in a query value under any name', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    expect(censorUrl(`/user/${token}`)).toBe('/user/[redacted]');
+    expect(censorUrl(`/user/me?t=${token}&limit=5`)).toBe('/user/me?t=[redacted]&limit=5');
+    expect(censorUrl('/cart/items/4242%204242%204242%204242?x=1')).toBe('/cart/items/[redacted]?x=1');
+    expect(censorUrl(`/user/${token}?password=a`)).toBe('/user/[redacted]?password=[redacted]');
+    // Ids and numbers that are neither stay.
+    const id = '/cart/items/0f8fad5b-d9cb-469f-a165-70867728950e?limit=2024';
+    expect(censorUrl(id)).toBe(id);
+    expect(censorUrl('/x/eyJ-not-a-token/123456789012')).toBe('/x/eyJ-not-a-token/123456789012');
+  });
+
   it('returns a URL with nothing to censor as it is', () => {
     for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
