@@ -12,11 +12,19 @@ export const Password = Type.String({ minLength: 8, maxLength: 128 });
 const INVISIBLE = String.raw`\p{Z}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800`;
 
 /**
- * 1–100 characters, at least one of them visible, no control character anywhere. Any script,
- * accents, emoji (joiners included) are names. The two sets are disjoint, so matching is linear.
+ * Never in a name, wherever it stands: control characters (Cc); bidi controls, which make a name
+ * read backwards or make the text after it do so where it is shown (U+202E and the other overrides, isolates, marks);
+ * line and paragraph separators; private-use and unassigned code points, drawn as anything or as
+ * nothing at all. Joiners (emoji, Persian's ZWNJ) and variation selectors stay.
+ */
+const NEVER = String.raw`\p{Cc}\p{Bidi_Control}\p{Zl}\p{Zp}\p{Co}\p{Cn}`;
+
+/**
+ * 1–100 characters, not all of them invisible, none of them NEVER. Any script, accents, emoji
+ * (joiners included) are names. Both parts are one pass over the name each (no backtracking).
  * ajv compiles patterns with the `u` flag, which `\p{…}` needs.
  */
-export const DISPLAY_NAME_PATTERN = `^[${INVISIBLE}]*[^${INVISIBLE}\\p{Cc}][^\\p{Cc}]*$`;
+export const DISPLAY_NAME_PATTERN = `^(?![${INVISIBLE}]*$)[^${NEVER}]+$`;
 export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: DISPLAY_NAME_PATTERN });
 
 export const RegisterBody = Type.Object({ email: Email, password: Password, name: DisplayName }, { additionalProperties: false });

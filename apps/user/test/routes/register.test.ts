@@ -120,19 +120,30 @@ describe('POST /user/register', () => {
     ['a new line at the end', 'Ada\n'],
     ['a DEL', 'Ada\u007f'],
     ['a C1 control', '\u0085Ada'],
-  ])('rejects a name with %s (nothing visible, or a control character) with 400, and stores nothing', async (_case, name) => {
-    const { app, database } = await buildUser();
-    const api = await httpClient(app);
-    const response = await post(api, { email: 'a@b.co', password: PASSWORD, name });
-    expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      statusCode: 400,
-      code: 'FST_ERR_VALIDATION',
-      error: 'Bad Request',
-      message: `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`,
-    });
-    expect(await database.query('SELECT * FROM users')).toEqual([]);
-  });
+    ['a right-to-left override inside', 'Ada\u202eecalpbus'],
+    ['a right-to-left override first', '\u202eAda'],
+    ['a bidi isolate', 'Ada\u2067x\u2069'],
+    ['a right-to-left mark', 'Ada\u200f'],
+    ['a line separator inside', 'Ada\u2028Lovelace'],
+    ['a paragraph separator inside', 'Ada\u2029Lovelace'],
+    ['a private-use character', 'Ada\ue000'],
+    ['an unassigned code point', 'Ada\u0378'],
+  ])(
+    'rejects a name with %s (nothing visible, a control, bidi or unassigned character) with 400, and stores nothing',
+    async (_case, name) => {
+      const { app, database } = await buildUser();
+      const api = await httpClient(app);
+      const response = await post(api, { email: 'a@b.co', password: PASSWORD, name });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'FST_ERR_VALIDATION',
+        error: 'Bad Request',
+        message: `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`,
+      });
+      expect(await database.query('SELECT * FROM users')).toEqual([]);
+    },
+  );
 
   it('accepts names in any script, with accents, apostrophes, joiners and emoji', async () => {
     const { app, database } = await buildUser({ REGISTER_LIMIT_PER_IP: '100' });
