@@ -158,6 +158,24 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
   };
 }
 
+/** What `npm run reconcile` prints of `ledger`: the counts, the unfinished orders, the money, every difference. */
+export function ledgerReport(ledger: Ledger): string {
+  const { orders, charges, money } = ledger;
+  const lines = [
+    `orders: ${orders.paid} paid, ${orders.partially_refunded} partially refunded, ${orders.refunded} refunded, ${orders.failed} failed, ${orders.pending} pending (${ledger.inFlight} being paid now)`,
+    ...(ledger.unfinished.length > 0
+      ? [
+          `unfinished (pending, nothing charged, no attempt running; the shopper's next checkout settles it): ${ledger.unfinished.join(', ')}`,
+        ]
+      : []),
+    `charges: ${charges.succeeded} succeeded, ${charges.failed} failed`,
+    `money (minor units): captured ${money.captured} − refunded ${money.refunded} = ${money.kept}; paid orders keep ${money.keptByOrders}`,
+    ledger.problems.length === 0 ? 'no differences' : `${ledger.problems.length} difference(s):`,
+    ...ledger.problems.map((problem) => `  ${problem}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }

@@ -7,7 +7,7 @@
  * Against `npm start`, the URLs are the ones it prints as it starts.
  */
 import { parseArgs } from 'node:util';
-import { readLedger, type Ledger } from './ledger.ts';
+import { ledgerReport, readLedger, type Ledger } from './ledger.ts';
 
 const { values } = parseArgs({
   options: { cart: { type: 'string' }, payment: { type: 'string' }, wait: { type: 'string', default: '0' } },
@@ -27,19 +27,5 @@ while ((ledger.problems.length > 0 || ledger.inFlight > 0) && Date.now() < deadl
   ledger = await readLedger(cart, payment);
 }
 
-const { orders, charges, money } = ledger;
-process.stdout.write(
-  [
-    `orders: ${orders.paid} paid, ${orders.partially_refunded} partially refunded, ${orders.refunded} refunded, ${orders.failed} failed, ${orders.pending} pending (${ledger.inFlight} being paid now)`,
-    ...(ledger.unfinished.length > 0
-      ? [
-          `unfinished (pending, nothing charged, no attempt running; the shopper's next checkout settles it): ${ledger.unfinished.join(', ')}`,
-        ]
-      : []),
-    `charges: ${charges.succeeded} succeeded, ${charges.failed} failed`,
-    `money (minor units): captured ${money.captured} − refunded ${money.refunded} = ${money.kept}; paid orders keep ${money.keptByOrders}`,
-    ledger.problems.length === 0 ? 'no differences' : `${ledger.problems.length} difference(s):`,
-    ...ledger.problems.map((problem) => `  ${problem}`),
-  ].join('\n') + '\n',
-);
+process.stdout.write(ledgerReport(ledger));
 process.exitCode = ledger.problems.length === 0 ? 0 : 1;

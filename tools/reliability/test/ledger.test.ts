@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balance, type ChargeRow, type OrderRow } from '../src/ledger.ts';
+import { balance, ledgerReport, type ChargeRow, type OrderRow } from '../src/ledger.ts';
 
 const order = (id: string, status: OrderRow['status'], chargeId: string | null = null, amount = 500, refunded = 0): OrderRow => ({
   id,
@@ -94,5 +94,29 @@ describe('balance (orders against charges and refunds)', () => {
   it('leaves a checkout being paid right now out of the differences and of the money', () => {
     const ledger = balance([{ ...order('o1', 'pending'), attempt_active: true }], [charge('c1', 'o1')]);
     expect(ledger).toMatchObject({ inFlight: 1, chargedButPending: 0, problems: [] });
+  });
+});
+
+describe('ledgerReport (what npm run reconcile prints)', () => {
+  it('gives the counts, names the unfinished orders, the money, and every difference', () => {
+    const ledger = balance(
+      [order('o1', 'paid', 'c1'), order('o2', 'pending'), order('o3', 'pending'), { ...order('o4', 'pending'), attempt_active: true }],
+      [charge('c1', 'o1'), charge('c9', null)],
+    );
+    expect(ledgerReport(ledger).split('\n')).toEqual([
+      'orders: 1 paid, 0 partially refunded, 0 refunded, 0 failed, 3 pending (1 being paid now)',
+      "unfinished (pending, nothing charged, no attempt running; the shopper's next checkout settles it): o2, o3",
+      'charges: 2 succeeded, 0 failed',
+      'money (minor units): captured 1000 − refunded 0 = 1000; paid orders keep 500',
+      '1 difference(s):',
+      '  charge c9 names no order',
+      '',
+    ]);
+  });
+
+  it('says there is no difference, and leaves the unfinished line out when there is none', () => {
+    const report = ledgerReport(balance([order('o1', 'paid', 'c1')], [charge('c1', 'o1')]));
+    expect(report).not.toContain('unfinished');
+    expect(report.trimEnd().split('\n').at(-1)).toBe('no differences');
   });
 });
