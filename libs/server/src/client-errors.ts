@@ -18,10 +18,10 @@ interface ClientError extends Error {
 const ANSWERS: Record<string, { statusCode: number; code: string; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { statusCode: 408, code: 'REQUEST_TIMEOUT', message: 'The request was not received in time' },
   HPE_HEADER_OVERFLOW: { statusCode: 431, code: 'HEADERS_TOO_LARGE', message: "The request's headers are larger than the server accepts" },
+  // Not the parser's: a CONNECT, which Node hands to the server's `connect` event (refuseConnect).
+  CONNECT: { statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not served: this is an API, not a proxy' },
 };
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
-const CONNECT = 'CONNECT';
-ANSWERS[CONNECT] = { statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not served: this is an API, not a proxy' };
 
 /** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */
 function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
@@ -67,6 +67,6 @@ export function refuseConnect(headers: Readonly<Record<string, string>> = API_SE
   return function answerConnect(_request: IncomingMessage, socket: Duplex): void {
     // Node has let go of the socket: a client that resets it must not become an uncaught error.
     socket.on('error', () => socket.destroy());
-    socket.end(clientErrorResponse({ name: 'Error', message: '', code: CONNECT }, headers));
+    socket.end(clientErrorResponse({ name: 'Error', message: '', code: 'CONNECT' }, headers));
   };
 }
