@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { defineError } from '@myshop/errors';
 import { safeParse as parseContentType } from 'fast-content-type-parse';
 import type { FastifyInstance } from 'fastify';
+import { markOptionalBody } from './optional-body.ts';
 
 const NotUtf8 = defineError('FST_ERR_CTP_INVALID_JSON_BODY', 'Body is not valid JSON: its bytes are not UTF-8', 400);
 const NotUtf8Charset = defineError(
@@ -22,6 +23,8 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
   // Fastify's own parser (secure-json-parse, a __proto__ or constructor key refused), as its defaults.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('text/plain');
+  // Routes whose body may be left out, known to the parser below (and to the OpenAPI document).
+  app.addHook('onRoute', markOptionalBody);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     const charset = parseContentType(request.headers['content-type'] ?? '').parameters.charset?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return done(new NotUtf8Charset());

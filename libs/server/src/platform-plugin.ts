@@ -11,7 +11,7 @@ import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { DOCS_CSP } from './docs-csp.ts';
 import { documentRoute } from './documented-route.ts';
-import { documentOptionalBodies, markOptionalBody } from './optional-body.ts';
+import { documentOptionalBodies } from './optional-body.ts';
 import { addPlatformResponses } from './platform-responses.ts';
 import { protectionPlugin } from './protection-plugin.ts';
 import { storableTextPlugin } from './storable-text-plugin.ts';
@@ -53,7 +53,6 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   // Every documented route lists the platform's errors too (platform-responses.ts); added before
   // the OpenAPI plugin and any route, so that both see the complete schemas.
   app.addHook('onRoute', addPlatformResponses);
-  app.addHook('onRoute', markOptionalBody);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
