@@ -13,15 +13,16 @@ const INVISIBLE = String.raw`\p{Z}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2
 
 /**
  * Never in a name, wherever it stands: control characters (Cc); bidi controls, which make a name
- * read backwards or make the text after it do so where it is shown (U+202E and the other overrides, isolates, marks);
- * line and paragraph separators; private-use and unassigned code points, drawn as anything or as
- * nothing at all. Joiners (emoji, Persian's ZWNJ) and variation selectors stay.
+ * read backwards or make the text after it do so where it is shown (U+202E and the other
+ * overrides, isolates, marks); line and paragraph separators; private-use and unassigned code
+ * points, drawn as anything or as nothing at all. Joiners (emoji, Persian's ZWNJ) and variation
+ * selectors stay.
  */
 const NEVER = String.raw`\p{Cc}\p{Bidi_Control}\p{Zl}\p{Zp}\p{Co}\p{Cn}`;
 
 /**
  * 1–100 characters, not all of them invisible, none of them NEVER. Any script, accents, emoji
- * (joiners included) are names. Both parts are one pass over the name each (no backtracking).
+ * (joiners included) are names. Each part takes time linear in the name's length.
  * ajv compiles patterns with the `u` flag, which `\p{…}` needs.
  */
 export const DISPLAY_NAME_PATTERN = `^(?![${INVISIBLE}]*$)[^${NEVER}]+$`;
