@@ -4,13 +4,42 @@ import type pg from 'pg';
 /** Seconds: an indexed lookup on a warm connection up to the statement timeout (5 s). */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-/** The statement's verb (`SELECT`, `INSERT`, `BEGIN`…): a bounded label, never the SQL text. */
-const VERB = /^\s*(?:WITH\b[\s\S]*?\)\s*)?([A-Za-z]+)/;
+const FIRST_WORD = /^\s*([A-Za-z]+)/;
 const KNOWN = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'BEGIN', 'COMMIT', 'ROLLBACK']);
+const MAIN_VERBS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+/**
+ * A word, a parenthesis, or what may hold either and is neither: a comment (whose apostrophes are
+ * no quotes), a quoted string or identifier (whose parentheses are no nesting).
+ */
+const TOKEN = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][\w$]*|[()]/g;
+/** The services' statements are constants in their code: a statement's verb is read once. */
+const verbOfStatement = new Map<string, string>();
+const MAX_REMEMBERED = 1000;
 
+/**
+ * The statement's verb (`SELECT`, `INSERT`, `BEGIN`…): a bounded label, never the SQL text. A
+ * statement that starts with `WITH` is labelled by its main statement, the first verb outside
+ * every parenthesis: `WITH work AS (INSERT … VALUES (…)) INSERT … SELECT … FROM work` is an INSERT.
+ */
 export function operationOf(text: string): string {
-  const verb = VERB.exec(text)?.[1]?.toUpperCase() ?? 'OTHER';
-  return KNOWN.has(verb) ? verb : 'OTHER';
+  const first = FIRST_WORD.exec(text)?.[1]?.toUpperCase() ?? 'OTHER';
+  if (first !== 'WITH') return KNOWN.has(first) ? first : 'OTHER';
+  let verb = verbOfStatement.get(text);
+  if (verb === undefined) {
+    verb = mainVerbAfterCtes(text);
+    if (verbOfStatement.size < MAX_REMEMBERED) verbOfStatement.set(text, verb);
+  }
+  return verb;
+}
+
+function mainVerbAfterCtes(text: string): string {
+  let depth = 0;
+  for (const [token] of text.matchAll(TOKEN)) {
+    if (token === '(') depth += 1;
+    else if (token === ')') depth -= 1;
+    else if (depth === 0 && MAIN_VERBS.has(token.toUpperCase())) return token.toUpperCase();
+  }
+  return 'OTHER';
 }
 
 export interface QueryTimer {

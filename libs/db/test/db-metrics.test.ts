@@ -68,4 +68,20 @@ describe('database metrics', () => {
     expect(operationOf('update carts set x = 1')).toBe('UPDATE');
     expect(operationOf('CREATE TABLE t (id int)')).toBe('OTHER');
   });
+
+  it('labels a statement with common table expressions by its main statement, whatever the CTEs nest', () => {
+    const charge =
+      'WITH work AS (INSERT INTO charges (id, amount) VALUES ($1, $2) RETURNING id), key AS (SELECT max(id) FROM keys) ' +
+      'INSERT INTO idempotency_keys (key, charge_id) SELECT $3, id FROM work';
+    expect(operationOf(charge)).toBe('INSERT');
+    expect(operationOf('WITH x AS (SELECT max(a) FROM t) UPDATE t SET a = (SELECT max FROM x)')).toBe('UPDATE');
+    expect(operationOf('with recursive n (i) as (select 1 union all select i + 1 from n where i < 3) delete from t using n')).toBe('DELETE');
+    expect(operationOf("WITH x AS (SELECT ')' AS p, \"a)b\" FROM t) SELECT * FROM x")).toBe('SELECT');
+    expect(operationOf('WITH x AS (SELECT 1) VALUES (1)')).toBe('OTHER');
+    const commented = `WITH x AS (
+      -- the feed's page (an apostrophe in a comment is no quote)
+      SELECT 1 /* nor in this one's */ FROM t WHERE s <> 'failed'
+    ) UPDATE t SET a = 1 FROM x`;
+    expect(operationOf(commented)).toBe('UPDATE');
+  });
 });
