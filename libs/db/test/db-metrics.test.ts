@@ -75,8 +75,10 @@ describe('database metrics', () => {
       'INSERT INTO idempotency_keys (key, charge_id) SELECT $3, id FROM work';
     expect(operationOf(charge)).toBe('INSERT');
     expect(operationOf('WITH x AS (SELECT max(a) FROM t) UPDATE t SET a = (SELECT max FROM x)')).toBe('UPDATE');
-    expect(operationOf('with recursive n (i) as (select 1 union all select i + 1 from n where i < 3) delete from t using n')).toBe('DELETE');
-    expect(operationOf("WITH x AS (SELECT ')' AS p, \"a)b\" FROM t) SELECT * FROM x")).toBe('SELECT');
+    expect(operationOf('with recursive n (i) as (select 1 union all select i + 1 from n where i < 3) delete from t using n')).toBe(
+      'DELETE',
+    );
+    expect(operationOf('WITH x AS (SELECT \')\' AS p, "a)b" FROM t) SELECT * FROM x')).toBe('SELECT');
     expect(operationOf('WITH x AS (SELECT 1) VALUES (1)')).toBe('OTHER');
     const commented = `WITH x AS (
       -- the feed's page (an apostrophe in a comment is no quote)
