@@ -1,4 +1,5 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { censorUrl } from '@myshop/logging';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -45,9 +46,13 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // url.path is the path alone, as the semantic conventions define it: @fastify/otel writes
         // the whole URL, query included, where a client may have put a password or a card number.
         // The request's log line keeps the query, its secrets censored (@myshop/logging).
+        // A card number or a token in the path itself (`/user/eyJ…`, a client's mistake) is
+        // censored as in the request line: spans are stored beside the logs.
         requestHook: (span, request) => {
+          if (!span.isRecording()) return;
           const queryAt = request.url.indexOf('?');
-          if (queryAt !== -1) span.setAttribute('url.path', request.url.slice(0, queryAt));
+          const path = censorUrl(queryAt === -1 ? request.url : request.url.slice(0, queryAt));
+          if (path !== request.url) span.setAttribute('url.path', path);
         },
       }),
       new HttpInstrumentation({

@@ -49,6 +49,7 @@ async function twoApps() {
     return response.body.json();
   });
   front.get('/livez', async () => ({ ok: true }));
+  front.get('/items/:id', async () => ({ ok: true }));
   onTestFinished(async () => {
     await front.close();
     await back.close();
@@ -116,6 +117,20 @@ describe('startTelemetry', () => {
     const written = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes));
     expect(written).not.toContain('hunter2');
     expect(written).not.toContain('4242424242424242');
+  });
+
+  it('censors a card number or a token that a client put in the path, as the request line does', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLW9mLWFkYQ';
+    expect((await front.inject({ url: '/items/4111111111111111?x=1' })).statusCode).toBe(200);
+    expect((await front.inject({ url: `/user/${token}/me` })).statusCode).toBe(404);
+    const paths = exporter.getFinishedSpans().map((span) => span.attributes['url.path']);
+    expect(paths).toContain('/items/[redacted]');
+    expect(paths).toContain('/user/[redacted]/me');
+    const written = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes]));
+    expect(written).not.toContain('4111111111111111');
+    expect(written).not.toContain(token);
   });
 
   it('leaves the probes untraced', async () => {
