@@ -22,6 +22,8 @@ declare module 'fastify' {
   }
 }
 
+const SUMS_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Seconds; spans a fast cache hit to a slow checkout. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -30,6 +32,10 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
   registry.setDefaultLabels({ service: options.service });
   // Process CPU, memory, GC, handles, and the event-loop lag (nodejs_eventloop_lag_* seconds).
   collectDefaultMetrics({ register: registry });
+  // prom-client also sums the active handles, requests and resources into gauges named `_total`,
+  // which Prometheus keeps for counters (promtool check metrics refuses them). The per-type
+  // gauges stay: `sum(nodejs_active_handles)` is the same number.
+  for (const name of SUMS_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
 
   const requestDuration = new Histogram({
     name: 'http_server_request_duration_seconds',
