@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECK_NAMES, FULL, runChecks, type CheckName } from './checks.ts';
-import { readFigureFiles, renderTable, writeFigures } from './figures.ts';
+import { readFigureFiles, readTestRuns, renderTable, vouchedByLastTestRun, writeFigures } from './figures.ts';
 import { repositoryRoot } from './harness.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -24,11 +24,15 @@ const say = (message: string) => process.stderr.write(`[reliability] ${message}\
 
 const { figures, details } = await runChecks(FULL, say, only);
 
-// The abuse, hostile-input and manifest checks are tests: `npm test` leaves their figures here.
+// The abuse, hostile-input and manifest checks are tests: `npm test` leaves their figures here,
+// and each counts only if its test file passed in the last run (its vitest report) and wrote it.
 const inbox = join(repositoryRoot, 'reports/reliability');
-const collected = readFigureFiles(inbox);
-if (collected.length === 0) say(`no figures found in ${inbox}: run npm test first for the abuse, hostile-input and manifest checks`);
-else say(`${collected.length} figures collected from ${inbox}, written by the last test run (${writtenBetween(inbox)})`);
+const testRuns = readTestRuns(join(repositoryRoot, 'reports/vitest'), repositoryRoot);
+const collected = readFigureFiles(inbox).map((figure) => vouchedByLastTestRun(figure, testRuns));
+if (collected.length === 0) {
+  say(`no figures found in ${inbox}: run npm test first for the abuse, hostile-input and manifest checks`);
+  collected.push({ check: 'figures of npm test', load: '-', figure: `none in ${inbox}`, target: 'run npm test first', pass: false });
+} else say(`${collected.length} figures collected from ${inbox}, written by the last test run (${writtenBetween(inbox)})`);
 figures.push(...collected);
 
 const output = join(repositoryRoot, 'reports/reliability.json');

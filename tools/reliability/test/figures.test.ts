@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { readFigureFiles, renderTable, writeFigures, type Figure } from '../src/figures.ts';
+import {
+  readFigureFiles,
+  readTestRuns,
+  renderTable,
+  vouchedByLastTestRun,
+  writeFigures,
+  type Figure,
+  type TestFileRun,
+} from '../src/figures.ts';
 
 const row = (check: string, pass = true): Figure => ({ check, load: '60 req/s', figure: '0 of 10', target: '0', pass });
 
@@ -47,6 +55,35 @@ describe('readFigureFiles', () => {
 
   it('finds nothing where there is no directory', () => {
     expect(readFigureFiles(join(scratch(), 'missing'))).toEqual([]);
+  });
+});
+
+describe('vouchedByLastTestRun', () => {
+  const written = { ...row('login limit'), writtenBy: 'apps/user/test/security/replicas.test.ts', writtenAt: '2026-12-05T10:00:05.000Z' };
+  const runs = (run: TestFileRun) => new Map([['apps/user/test/security/replicas.test.ts', run]]);
+  const started = Date.parse('2026-12-05T10:00:00.000Z');
+
+  it('keeps a figure its test file wrote in a run that passed', () => {
+    expect(vouchedByLastTestRun(written, runs({ status: 'passed', startTime: started }))).toEqual(row('login limit'));
+  });
+
+  it('fails a pass left by an earlier run when the test failed, did not write it, or did not run', () => {
+    const failed = vouchedByLastTestRun(written, runs({ status: 'failed', startTime: started }));
+    expect(failed).toMatchObject({ pass: false, figure: expect.stringContaining('did not pass in the last test run') });
+    expect(failed.figure).toContain('0 of 10');
+    const skipped = vouchedByLastTestRun(written, runs({ status: 'passed', startTime: started + 60_000 }));
+    expect(skipped).toMatchObject({ pass: false, figure: expect.stringContaining('did not write it in the last test run') });
+    expect(vouchedByLastTestRun(written, new Map())).toMatchObject({ pass: false, figure: expect.stringContaining('in no test report') });
+    expect(vouchedByLastTestRun(row('unsigned'), runs({ status: 'passed', startTime: started }))).toMatchObject({ pass: false });
+  });
+
+  it("reads each test file's last run from vitest's JSON reports, by its path from the repository", () => {
+    const dir = scratch();
+    const report = { testResults: [{ name: '/repo/apps/user/test/a.test.ts', status: 'failed', startTime: 5, assertionResults: [] }] };
+    writeFileSync(join(dir, 'user.json'), JSON.stringify(report));
+    writeFileSync(join(dir, 'half-written.json'), '{"testRes');
+    expect(readTestRuns(dir, '/repo')).toEqual(new Map([['apps/user/test/a.test.ts', { status: 'failed', startTime: 5 }]]));
+    expect(readTestRuns(join(dir, 'missing'), '/repo')).toEqual(new Map());
   });
 });
 
