@@ -93,4 +93,12 @@ describe('Argo CD', () => {
     expect(bySuffix('/dev').spec.syncPolicy?.automated).toEqual({ prune: true, selfHeal: true });
     expect(bySuffix('/prod').spec.syncPolicy?.automated).toBeUndefined();
   });
+
+  it('leaves the replica count to the HorizontalPodAutoscaler, in the diff and in a sync', () => {
+    for (const application of applications) {
+      const spec = application.spec as typeof application.spec & { ignoreDifferences?: Array<{ kind: string; jsonPointers?: string[] }> };
+      expect(spec.ignoreDifferences).toContainEqual(expect.objectContaining({ kind: 'Deployment', jsonPointers: ['/spec/replicas'] }));
+      expect(spec.syncPolicy?.syncOptions).toContain('RespectIgnoreDifferences=true');
+    }
+  });
 });

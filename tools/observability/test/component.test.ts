@@ -13,6 +13,7 @@ interface Container {
   name: string;
   ports?: Array<{ name: string; containerPort: number }>;
   env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+  envFrom?: Array<{ configMapRef?: { name: string } }>;
 }
 const podOf = (deployment: K8sObject) =>
   (deployment.spec as { template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } } }).template;
@@ -44,15 +45,22 @@ describe('k8s/components/observability on the prod overlay', () => {
     expect(JSON.stringify(named('Service', `${service}-service`)!.spec)).not.toContain('9464');
   });
 
-  it.each(services)('switches %s to OTLP tracing through the Collector and to ECS logs, with standard variables only', (service) => {
-    const env = podOf(named('Deployment', service)!).spec.containers[0]!.env ?? [];
-    const value = (name: string) => env.find((variable) => variable.name === name);
-    expect(value('OTEL_SERVICE_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['app']");
-    expect(podOf(named('Deployment', service)!).metadata.labels.app).toBe(service);
-    expect(value('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://otel-collector:4318');
-    expect(value('OTEL_TRACES_SAMPLER')?.value).toBe('parentbased_traceidratio');
-    expect(value('LOG_FORMAT')?.value).toBe('ecs');
-  });
+  it.each(services)(
+    'switches %s to OTLP tracing through the Collector, with standard variables only, over the ECS logs of the base',
+    (service) => {
+      const env = podOf(named('Deployment', service)!).spec.containers[0]!.env ?? [];
+      const value = (name: string) => env.find((variable) => variable.name === name);
+      expect(value('OTEL_SERVICE_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.labels['app']");
+      expect(podOf(named('Deployment', service)!).metadata.labels.app).toBe(service);
+      expect(value('OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://otel-collector:4318');
+      expect(value('OTEL_TRACES_SAMPLER')?.value).toBe('parentbased_traceidratio');
+      // Fluent Bit ships to an ECS-mapped data stream with or without this component: the base logs ECS.
+      const envFrom = podOf(named('Deployment', service)!).spec.containers[0]!.envFrom ?? [];
+      const configMap = named('ConfigMap', envFrom.find((source) => source.configMapRef)?.configMapRef?.name ?? '');
+      expect((configMap?.data as Record<string, string> | undefined)?.LOG_FORMAT).toBe('ecs');
+      expect(value('LOG_FORMAT')).toBeUndefined();
+    },
+  );
 
   it('runs a Collector behind the endpoint the services use, reachable only from them', () => {
     const collector = named('Service', 'otel-collector')!;
