@@ -11,9 +11,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { onStopSignal } from '@myshop/server';
 import { createLogPrinter } from './log-printer.ts';
-import { startStack, type Stack } from './stack.ts';
+import { discoverServices, startStack, type Stack } from './stack.ts';
 import { startWatchMode, type WatchMode } from './watch/watch-mode.ts';
 
+const USAGE = `npm start [-- options]: the whole shop on this machine, no cluster and no database server needed
+  --replicas N      replicas per service, 1 to 10 (default 1)
+  --port N          the gateway's port for host myshop.com (default 8080)
+  --services a,b    only these services (default: user, cart and payment)
+  --watch           a saved file restarts the replicas of the services that run it
+  --help            this text
+`;
 const say = (message: string) => process.stderr.write(`[devstack] ${message}\n`);
 /** What went wrong and what to do, without a stack trace: the messages name the fix. */
 function fail(message: string): never {
@@ -29,10 +36,15 @@ try {
       port: { type: 'string', default: '8080' },
       services: { type: 'string' },
       watch: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   }));
 } catch (error) {
-  fail((error as Error).message);
+  fail(`${(error as Error).message} (npm start -- --help lists the options)`);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
 const replicas = Number(values.replicas);
@@ -41,6 +53,14 @@ if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) fail('--replic
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a TCP port');
 
 const root = resolve(import.meta.dirname, '../../..');
+const known = discoverServices(root);
+const services = values.services?.split(',').map((name) => name.trim());
+const unknown = services?.filter((name) => !known.includes(name));
+if (services?.length === 0 || (unknown && unknown.length > 0)) {
+  fail(
+    `--services: ${unknown?.map((name) => (name ? `no service ${name}` : 'an empty name')).join(', ')}; the services are ${known.join(', ')}`,
+  );
+}
 
 let stack: Stack;
 try {
@@ -48,7 +68,7 @@ try {
     root,
     replicas,
     gatewayPort: port,
-    services: values.services?.split(',').map((name) => name.trim()),
+    services,
     printLine: createLogPrinter(Boolean(process.stdout.isTTY)),
     log: say,
   });

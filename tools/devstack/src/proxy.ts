@@ -14,6 +14,8 @@ export interface ProxyOptions {
   bodyLimit?: number;
   /** ingress-nginx's default proxy-read-timeout. */
   upstreamTimeoutMs?: number;
+  /** Longest a client may take to send its whole request: ingress-nginx's client timeouts (60 s). */
+  clientTimeoutMs?: number;
 }
 
 /** Methods that may be sent again after a connection broke mid-request (RFC 9110 §9.2.2). */
@@ -32,10 +34,16 @@ const BODYLESS = new Set(['GET', 'HEAD']);
  */
 export function createProxy(options: ProxyOptions): FastifyInstance {
   // The request id starts here (or with the client) and the services keep it on every log line.
+  const clientTimeout = options.clientTimeoutMs ?? 60_000;
   const app = Fastify({
     logger: false,
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimit ?? 1_048_576,
+    // A client that stops sending its body gets 408, as from nginx, instead of a held connection:
+    // the gateway reads a body whole before it forwards it (Node's own checks, every 30 s and at
+    // its 60 s headers timeout, are brought to this limit as in @myshop/server).
+    requestTimeout: clientTimeout,
+    http: { headersTimeout: clientTimeout, connectionsCheckingInterval: Math.min(1000, clientTimeout) },
     return503OnClosing: true,
     // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
     clientErrorHandler: clientErrorHandler({}),

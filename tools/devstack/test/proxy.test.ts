@@ -72,6 +72,19 @@ async function proxyTo(endpoints: Endpoints, options: Omit<ProxyOptions, 'resolv
 }
 
 describe('createProxy', () => {
+  it('answers a client whose body stalls with 408 in the error shape, as nginx does, instead of waiting for ever', async () => {
+    const endpoints = new Endpoints('svc', 50);
+    const origin = await proxyTo(endpoints, { clientTimeoutMs: 1000 });
+    const started = Date.now();
+    const answer = await sendRawHttp(
+      Number(new URL(origin).port),
+      'POST /svc/items HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{"a":1}',
+    );
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(answer.statusCode).toBe(408);
+    expect(errorShapeProblems(answer)).toEqual([]);
+  });
+
   it('balances over ready replicas only, passing path, host, body and a request id through', async () => {
     const one = await upstream('one');
     const two = await upstream('two');

@@ -1,0 +1,33 @@
+/** `npm start`'s options: a mistake is one line naming the fix, before anything is started or written. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const main = resolve(root, 'tools/devstack/src/main.ts');
+
+function npmStart(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--conditions=@myshop/source', main, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('npm start -- <options>', () => {
+  it.each([
+    [['--services', 'carts'], '--services: no service carts; the services are cart, payment, user'],
+    [['--services', 'user,,cart'], '--services: an empty name; the services are cart, payment, user'],
+    [['--replicas', '0'], '--replicas must be a whole number from 1 to 10'],
+    [['--bogus'], "Unknown option '--bogus' (npm start -- --help lists the options)"],
+  ])('refuses %j in one line, without a stack trace, and starts nothing', (args, message) => {
+    const run = npmStart(...args);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`[devstack] cannot start: ${message}\n`);
+    expect(existsSync(resolve(root, '.data/carts'))).toBe(false);
+  });
+
+  it('lists its options with --help', () => {
+    const run = npmStart('--help');
+    expect(run.status).toBe(0);
+    for (const option of ['--replicas', '--port', '--services', '--watch']) expect(run.stdout).toContain(option);
+  });
+});
