@@ -40,27 +40,54 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
     const value = readValue(key, propertySchema, env, problems);
     if (value !== undefined) raw[key] = value;
   }
-  // A key whose file could not be read is reported as such, not also as missing.
-  const jsonSchema = toJsonSchema(schema, { optional: [...problems.keys()] });
-  let config: Record<string, unknown> = {};
-  try {
-    config = envSchema({ schema: jsonSchema, data: raw, env: false, ajv: configAjv() });
-  } catch (error) {
-    for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
-  }
-  if (problems.size === 0) for (const [key, problem] of baseConfigProblems(config as Partial<BaseConfig>)) problems.set(key, problem);
-  if (problems.size === 0 && config.NODE_ENV === 'production') {
+  const config = validated(schema, raw, problems);
+  // The checks beyond the schema run even when it failed, on the keys it passed, so that one
+  // message names every bad key; a key already named is not named again.
+  const add = (key: string, problem: string) => {
+    if (!problems.has(key)) problems.set(key, problem);
+  };
+  for (const [key, problem] of baseConfigProblems(config as Partial<BaseConfig>)) add(key, problem);
+  if (config.NODE_ENV === 'production') {
     for (const key of options.requiredInProduction ?? []) {
       if (config[key] !== undefined) continue;
       const propertySchema = schema.properties[key] as TSchema;
-      problems.set(key, `is required in production${isSecret(propertySchema) ? ` (or ${key}_FILE)` : ''}`);
+      add(key, `is required in production${isSecret(propertySchema) ? ` (or ${key}_FILE)` : ''}`);
     }
   }
-  if (problems.size === 0 && options.refine) {
-    for (const [key, problem] of options.refine(config as Static<T>)) problems.set(key, problem);
+  if (options.refine) {
+    try {
+      for (const [key, problem] of options.refine(config as Static<T>)) add(key, problem);
+    } catch (error) {
+      // A rule that cannot run without a key the schema refused: that key is named already.
+      if (problems.size === 0) throw error;
+    }
   }
   if (problems.size > 0) throw new ConfigError(problems);
   return config as Static<T>;
+}
+
+/**
+ * `raw` converted, defaulted and validated (env-schema). When the schema refuses some keys, they
+ * are added to `problems`, and what is answered is the other keys alone, converted and
+ * defaulted (each refused key left out, or at its default), for the checks that follow.
+ */
+function validated(schema: TObject, raw: Record<string, string>, problems: Map<string, string>): Record<string, unknown> {
+  // A key whose file could not be read is reported as such, not also as missing.
+  const load = (data: Record<string, string>) =>
+    envSchema({ schema: toJsonSchema(schema, { optional: [...problems.keys()] }), data, env: false, ajv: configAjv() }) as Record<
+      string,
+      unknown
+    >;
+  try {
+    return load(raw);
+  } catch (error) {
+    for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
+  }
+  try {
+    return load(Object.fromEntries(Object.entries(raw).filter(([key]) => !problems.has(key))));
+  } catch {
+    return {};
+  }
 }
 
 function readValue(key: string, schema: TSchema, env: NodeJS.ProcessEnv, problems: Map<string, string>): string | undefined {

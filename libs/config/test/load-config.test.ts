@@ -123,6 +123,35 @@ describe('loadConfig', () => {
     expect(loadConfig(Loose, { env: { ZONE: 'eu-1', PATH: '/usr/bin' } })).toEqual({ ZONE: 'eu-1' });
   });
 
+  it('names the keys the checks beyond the schema refuse together with those the schema refuses', () => {
+    const error = errorOf(() =>
+      loadConfig(Schema, {
+        env: { API_KEY: 'k'.repeat(8), REGION: 'eu', PORT: 'eighty', NODE_ENV: 'production' },
+        requiredInProduction: ['DATABASE_URL'],
+        refine: (config) => (config.REGION.length < 3 ? [['REGION', 'must name a region, not a continent']] : []),
+      }),
+    );
+    expect(error.keys.sort()).toEqual(['DATABASE_URL', 'PORT', 'REGION']);
+    expect(error.message).toContain('PORT: must be integer');
+    expect(error.message).toContain('REGION: must name a region, not a continent');
+    expect(error.message).toContain('DATABASE_URL: is required in production');
+  });
+
+  it('runs a rule across keys on the keys the schema passed, without naming a refused key twice', () => {
+    const error = errorOf(() =>
+      loadConfig(Schema, {
+        env: { API_KEY: 'k'.repeat(8), REGION: 'eu', RETRIES: 'many' },
+        refine: (config) => [
+          ['RETRIES', 'must be fewer than the regions'],
+          ['REGION', config.RETRIES === 2 ? 'was checked with RETRIES at its default' : 'was not'],
+        ],
+      }),
+    );
+    expect(error.message).toBe(
+      'Invalid configuration (2 keys):\n  RETRIES: must be integer\n  REGION: was checked with RETRIES at its default',
+    );
+  });
+
   it('adds the problems found by refine, after the schema passed', () => {
     const error = errorOf(() =>
       loadConfig(Schema, {
