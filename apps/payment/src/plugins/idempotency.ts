@@ -225,8 +225,12 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       if (!outcome) continue;
       if (outcome.claimed) return { ...(await execute(request, outcome.claim, work)), replayed: false };
       const { row } = outcome;
-      // A voided key answers every request alike: whatever it was, it will not act now.
-      if (row.status === 'completed' && row.fingerprint === VOIDED) return stored(row);
+      // A voided key answers every request alike: whatever it was, it will not act now. While
+      // the void runs, that answer is not there yet: wait, as for any key in progress.
+      if (row.fingerprint === VOIDED) {
+        if (row.status === 'completed') return stored(row);
+        throw inProgress();
+      }
       if (row.fingerprint !== print) throw new IdempotencyKeyReusedError();
       if (row.status === 'completed') return stored(row);
       throw inProgress();

@@ -37,6 +37,23 @@ describe('POST /payment/charges/void', () => {
     expect((await voidCharge(payment, alice, 'lost-attempt')).body).toEqual(VOIDED);
   });
 
+  it('answers a charge that comes while a void of its key runs with 409 in progress, not as a reused key', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const alice = await payment.signIn();
+    // The void's claim, as another replica holds it while it looks for what the key did.
+    await payment.database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       VALUES ($1, 'racing', 'voided', 'in_progress', gen_random_uuid(), now() + interval '6 seconds', now() + interval '1 day')`,
+      [alice.id],
+    );
+    const racing = await postCharge(api, alice, chargeBody(), 'racing');
+    expect(racing.status).toBe(409);
+    expect(racing.body.code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
+    expect(racing.headers['retry-after']).toBeDefined();
+    expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
+  });
+
   it('answers what a finished attempt got: the charge (201) or the decline (402), replayed, nothing more charged', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
