@@ -6,6 +6,7 @@
 import { basename, resolve } from 'node:path';
 import type { ViteUserConfig } from 'vitest/config';
 import { RUN_LOG_VARIABLE, runLogFile } from './run-log.ts';
+import { SkippedByName } from './skipped-by-name.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 // Vite's default server conditions, with ours first.
@@ -39,7 +40,7 @@ export function projectTestConfig({ dir, database = false, coverage }: ProjectTe
       env: { [RUN_LOG_VARIABLE]: runLogFile(project) },
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      reporters: ['default', 'json'],
+      reporters: ['default', 'json', new SkippedByName(root)],
       // Read by .ci/run to print one `N passed, N failed` line for the whole workspace.
       outputFile: { json: resolve(root, 'reports/vitest', `${project}.json`) },
       coverage: {
