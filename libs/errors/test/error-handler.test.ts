@@ -22,7 +22,11 @@ async function buildApp() {
           type: 'object',
           additionalProperties: false,
           required: ['name', 'size'],
-          properties: { name: { type: 'string' }, size: { type: 'integer', maximum: 10 } },
+          properties: {
+            name: { type: 'string', pattern: '^(?![\\s\\u200B-\\u200D\\u2060\\uFEFF]*$)[^\\p{Cc}\\p{Cn}\\p{Co}]+$' },
+            size: { type: 'integer', maximum: 10 },
+            unit: { type: 'string', pattern: '^[a-z]{2}$' },
+          },
         },
       },
     },
@@ -64,6 +68,15 @@ describe('error responses', () => {
     const response = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a', size: 1, userId: 'x' } });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toBe('body/userId is not allowed');
+  });
+
+  it('says what a short pattern wants, and names the field alone for a long one', async () => {
+    const app = await buildApp();
+    const short = await app.inject({ method: 'POST', url: '/widgets', payload: { name: 'a', size: 1, unit: 'CM' } });
+    expect(short.json().message).toBe('body/unit must match pattern "^[a-z]{2}$"');
+    const long = await app.inject({ method: 'POST', url: '/widgets', payload: { name: '\u200B', size: 1 } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toBe('body/name holds characters or a form it does not accept');
   });
 
   it('names a missing field', async () => {

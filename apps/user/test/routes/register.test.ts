@@ -1,6 +1,5 @@
 import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_NAME_PATTERN } from '../../src/schemas.ts';
 import { buildUser, PASSWORD, register } from '../helpers.ts';
 
 const post = (api: HttpClient, payload: object) => api.post('/user/register').send(payload);
@@ -90,7 +89,7 @@ describe('POST /user/register', () => {
       { email: 'a@b.co', password: 'p'.repeat(129), name: 'A' },
       'body/password must NOT have more than 128 characters',
     ],
-    ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`],
+    ['a blank name', { email: 'a@b.co', password: PASSWORD, name: '   ' }, 'body/name holds characters or a form it does not accept'],
     ['a missing name', { email: 'a@b.co', password: PASSWORD }, 'body/name is required'],
     ['an unknown field', { email: 'a@b.co', password: PASSWORD, name: 'A', role: 'admin' }, 'body/role is not allowed'],
     ['a number for the email', { email: 42, password: PASSWORD, name: 'A' }, 'body/email must be string'],
@@ -139,7 +138,7 @@ describe('POST /user/register', () => {
         statusCode: 400,
         code: 'FST_ERR_VALIDATION',
         error: 'Bad Request',
-        message: `body/name must match pattern "${DISPLAY_NAME_PATTERN}"`,
+        message: 'body/name holds characters or a form it does not accept',
       });
       expect(await database.query('SELECT * FROM users')).toEqual([]);
     },
