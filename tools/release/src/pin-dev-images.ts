@@ -4,6 +4,7 @@
  * comments. CI's main-branch job runs it once the images are pushed and commits the change;
  * Argo CD's myshop-dev then syncs it (docs/delivery.md, "GitOps").
  */
+import { runCommand } from './cli.ts';
 import { setImageEntry } from './images.ts';
 import { repoPath, services } from './repo.ts';
 
@@ -27,8 +28,10 @@ export function pinDevImages(commit: string, overlaysDir = repoPath('k8s/overlay
 }
 
 if (import.meta.main) {
-  const args = process.argv.slice(2);
-  if (args.length !== 1) throw new Error('usage: npm run pin-dev-images -- <commit of main, 40 hex digits>');
-  const commit = parseCommit(args[0]);
-  for (const file of pinDevImages(commit)) process.stdout.write(`${file.replace(`${repoPath()}/`, '')}: ${commit}\n`);
+  runCommand('pin-dev-images', () => {
+    const args = process.argv.slice(2);
+    if (args.length !== 1) throw new Error('usage: npm run pin-dev-images -- <commit of main, 40 hex digits>');
+    const commit = parseCommit(args[0]);
+    for (const file of pinDevImages(commit)) process.stdout.write(`${file.replace(`${repoPath()}/`, '')}: ${commit}\n`);
+  });
 }

@@ -5,6 +5,7 @@
  * It pins nothing while the prod overlay still holds a placeholder (releaseProblems).
  */
 import { placeholderAddressProblems } from './addresses.ts';
+import { runCommand } from './cli.ts';
 import { imageName, setImageEntry } from './images.ts';
 import { render } from './kustomize.ts';
 import { repoPath } from './repo.ts';
@@ -48,8 +49,10 @@ export function pinProdImages(pins: Pin[], overlaysDir = repoPath('k8s/overlays/
 }
 
 if (import.meta.main) {
-  const pins = process.argv.slice(2).map(parsePin);
-  if (pins.length === 0) throw new Error('usage: npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …');
-  pinProdImages(pins);
-  for (const pin of pins) process.stdout.write(`k8s/overlays/prod/${pin.service}: ${pin.name}:${pin.tag}@${pin.digest}\n`);
+  runCommand('pin-prod-images', () => {
+    const pins = process.argv.slice(2).map(parsePin);
+    if (pins.length === 0) throw new Error('usage: npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …');
+    pinProdImages(pins);
+    for (const pin of pins) process.stdout.write(`k8s/overlays/prod/${pin.service}: ${pin.name}:${pin.tag}@${pin.digest}\n`);
+  });
 }
