@@ -90,6 +90,21 @@ function ecs(service: string): LoggerOptions {
   const log = options.formatters?.log;
   return {
     ...options,
-    formatters: { ...options.formatters, log: (object) => censorSecrets(log ? log(ecsRequestFields(object)) : ecsRequestFields(object)) },
+    formatters: {
+      ...options.formatters,
+      log: (object) => censorSecrets(withoutResponseHeaders(log ? log(ecsRequestFields(object)) : ecsRequestFields(object))),
+    },
   };
+}
+
+/**
+ * The ECS formatter copies every header of an answer into `http.response.headers`: on a request
+ * line, the same security and caching headers every time, about 700 bytes a line in the log store.
+ * The line keeps the status and the body's size (`http.response.body.bytes`), as the JSON line does.
+ */
+function withoutResponseHeaders(line: Record<string, unknown>): Record<string, unknown> {
+  const http = line.http as { response?: { headers?: unknown } } | undefined;
+  if (!http?.response?.headers) return line;
+  const { headers: _dropped, ...response } = http.response;
+  return { ...line, http: { ...http, response } };
 }

@@ -80,6 +80,15 @@ describe('trace context on log lines', () => {
     expect(line).toContain('[redacted]');
   });
 
+  it("keeps an answer's status and size in an ECS line, not its headers", () => {
+    const { logger, lines } = capture('ecs');
+    const headers = { 'content-type': 'application/json', 'content-length': '4246', 'x-frame-options': 'DENY' };
+    logger.info({ res: { statusCode: 200, getHeaders: () => headers } }, 'request completed');
+    const [line] = lines();
+    expect(line).toMatchObject({ http: { response: { status_code: 200, body: { bytes: 4246 } } } });
+    expect((line!.http as { response: object }).response).not.toHaveProperty('headers');
+  });
+
   it("censors the headers the ECS formatter copies from a raw request, and a child logger's bindings", () => {
     const { logger, lines } = capture('ecs');
     const raw = {
