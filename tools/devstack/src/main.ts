@@ -7,6 +7,7 @@
  * Then: curl --resolve myshop.com:8080:127.0.0.1 http://myshop.com:8080/user/register …
  * Ctrl-C drains every replica and stops the embedded databases.
  */
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { onStopSignal } from '@myshop/server';
@@ -62,6 +63,12 @@ if (services?.length === 0 || (unknown && unknown.length > 0)) {
   );
 }
 
+// Before anything starts: a gateway port in use would otherwise show only after the databases
+// and every replica (about 20 s), with nothing started left to show for it.
+if (port !== 0 && !(await isFree(port))) {
+  fail(`port ${port} is in use (another npm start?): stop what holds it, or pick another port with --port 9090`);
+}
+
 let stack: Stack;
 try {
   stack = await startStack({
@@ -107,3 +114,11 @@ onStopSignal(
   },
   { warn: (_details, message) => say(message) },
 );
+
+function isFree(candidate: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen({ host: '127.0.0.1', port: candidate }, () => probe.close(() => done(true)));
+  });
+}

@@ -1,8 +1,9 @@
 /** `npm start`'s options: a mistake is one line naming the fix, before anything is started or written. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
 const main = resolve(root, 'tools/devstack/src/main.ts');
@@ -23,6 +24,18 @@ describe('npm start -- <options>', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`[devstack] cannot start: ${message}\n`);
     expect(existsSync(resolve(root, '.data/carts'))).toBe(false);
+  });
+
+  it('names a gateway port in use, and the way out, before it starts anything', async () => {
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen({ host: '127.0.0.1', port: 0 }, listening));
+    onTestFinished(() => new Promise<void>((closed) => taken.close(() => closed())));
+    const { port } = taken.address() as AddressInfo;
+    const run = npmStart('--port', String(port));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `[devstack] cannot start: port ${port} is in use (another npm start?): stop what holds it, or pick another port with --port 9090\n`,
+    );
   });
 
   it('lists its options with --help', () => {
