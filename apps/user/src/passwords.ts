@@ -8,16 +8,34 @@ export const ARGON2_PARAMETERS = { memory: 19_456, passes: 2, parallelism: 1, ta
 
 const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
+/**
+ * The password as it is hashed: Unicode NFKC (NIST SP 800-63B), so that `é` typed as one code point
+ * on one keyboard and as `e` with a combining accent on another is the same password.
+ */
+function normalized(password: string): string {
+  return password.normalize('NFKC');
+}
+
 /** Hashes off the event loop (libuv's pool) and encodes as a PHC string, params included. */
 export async function hashPassword(password: string): Promise<string> {
   const nonce = randomBytes(16);
   const { memory, passes, parallelism, tagLength } = ARGON2_PARAMETERS;
-  const hash = await argon2Async('argon2id', { message: password, nonce, memory, passes, parallelism, tagLength });
+  const hash = await argon2Async('argon2id', { message: normalized(password), nonce, memory, passes, parallelism, tagLength });
   return `$argon2id$v=19$m=${memory},t=${passes},p=${parallelism}$${b64(nonce)}$${b64(hash)}`;
 }
 
-/** Verifies with the parameters stored in the hash, so raising them later keeps old hashes valid. */
+/**
+ * Verifies with the parameters stored in the hash, so raising them later keeps old hashes valid.
+ * A hash made before passwords were normalised holds the password as it was typed: a password
+ * that normalisation changes is tried as typed too (a second hash, for such a password only).
+ */
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  const typed = normalized(password);
+  if (await verifyExactly(stored, typed)) return true;
+  return typed !== password && verifyExactly(stored, password);
+}
+
+async function verifyExactly(stored: string, password: string): Promise<boolean> {
   const match = PHC.exec(stored);
   if (!match) return false;
   const [, memory, passes, parallelism, nonce, expected] = match as unknown as [string, string, string, string, string, string];

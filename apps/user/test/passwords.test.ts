@@ -1,3 +1,5 @@
+import { argon2, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ARGON2_PARAMETERS, hashPassword, verifyPassword } from '../src/passwords.ts';
 
@@ -18,5 +20,25 @@ describe('passwords', () => {
     expect(await verifyPassword(hash, 'unicode ✓ pässword')).toBe(true);
     expect(await verifyPassword('$2b$10$bcrypt-is-not-accepted', 'x')).toBe(false);
     expect(await verifyPassword('', 'x')).toBe(false);
+  });
+
+  it('takes a password however Unicode spells it: one code point or a combining mark, full-width or not', async () => {
+    const composed = 'caf\u00e9 au lait';
+    const decomposed = 'cafe\u0301 au lait';
+    expect(await verifyPassword(await hashPassword(decomposed), composed)).toBe(true);
+    expect(await verifyPassword(await hashPassword(composed), decomposed)).toBe(true);
+    expect(await verifyPassword(await hashPassword('ｐａｓｓｗｏｒｄ１２'), 'password12')).toBe(true);
+    expect(await verifyPassword(await hashPassword(composed), 'cafe au lait')).toBe(false);
+  });
+
+  it('still verifies a hash made of the password as typed, before passwords were normalised', async () => {
+    const typed = 'cafe\u0301 au lait';
+    const nonce = randomBytes(16);
+    const { memory, passes, parallelism, tagLength } = ARGON2_PARAMETERS;
+    const hash = await promisify(argon2)('argon2id', { message: typed, nonce, memory, passes, parallelism, tagLength });
+    const unpadded = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
+    const stored = `$argon2id$v=19$m=${memory},t=${passes},p=${parallelism}$${unpadded(nonce)}$${unpadded(hash)}`;
+    expect(await verifyPassword(stored, typed)).toBe(true);
+    expect(await verifyPassword(stored, 'cafe au lait')).toBe(false);
   });
 });
