@@ -52,6 +52,7 @@ declare module 'fastify' {
 
 /** RFC 6750: the scheme is case-insensitive; whatever follows is the token, judged by jose. */
 const BEARER = /^Bearer +(\S+) *$/i;
+const BEARER_WITH_SOMETHING = /^Bearer +\S/i;
 
 /** About 10 MB at most: more than the shoppers signed in on one replica within a token's life. */
 const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
@@ -82,8 +83,14 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   });
 
   async function verify(request: FastifyRequest, reply: FastifyReply) {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const authorization = request.headers.authorization ?? '';
+    const token = BEARER.exec(authorization)?.[1];
     if (!token) {
+      // `Bearer a b`: a token was sent, in no shape a token has; not a missing one.
+      if (BEARER_WITH_SOMETHING.test(authorization)) {
+        reply.header('www-authenticate', INVALID_TOKEN_CHALLENGE);
+        throw new AuthInvalidTokenError();
+      }
       reply.header('www-authenticate', 'Bearer realm="myshop"');
       throw new AuthMissingTokenError();
     }

@@ -75,6 +75,16 @@ describe('app.authenticate', () => {
     }
   });
 
+  it('answers a Bearer header holding something no token looks like as an invalid token, not a missing one', async () => {
+    const app = await buildApp(await createTestIssuer());
+    for (const authorization of ['Bearer a b', 'bearer eyJ.a.b trailing']) {
+      const response = await app.inject({ url: '/private', headers: { authorization } });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
+      expect(response.json().code).toBe('AUTH_INVALID_TOKEN');
+    }
+  });
+
   it('rejects every forged, foreign or stale token with 401', async () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer);
