@@ -48,8 +48,11 @@ type Container = Record<string, unknown> | unknown[];
  */
 const CARD_NUMBER_LIKE = /^(?:\d[ -]?){12,18}\d$/;
 
-/** What looks like a JWT (an access token), whatever carries it: `eyJ…` (a JSON header), a payload, a signature. */
-const JWT_LIKE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+/**
+ * What looks like a JWT (an access token), whatever carries it: `eyJ…` (a JSON header), a payload,
+ * a signature; or a token cut short of its signature, whose payload still names its user.
+ */
+const JWT_LIKE = /^eyJ[\w-]*\.[\w-]+(?:\.[\w-]*)?$/;
 
 const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
 
