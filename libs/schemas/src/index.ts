@@ -9,7 +9,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 export const Uuid = Type.String({ format: 'uuid' });
 
 /** Up to 254 characters, the longest address SMTP can deliver to. */
-export const Email = Type.String({ format: 'email', maxLength: 254 });
+/** An address as mail servers take it: 254 characters at most, 64 before the @ (RFC 5321). */
+export const Email = Type.String({ format: 'email', maxLength: 254, description: 'At most 64 characters before the @ (RFC 5321).' });
 
 export const Timestamp = Type.String({ format: 'date-time' });
 

@@ -3,6 +3,8 @@ import addFormats from 'ajv-formats';
 import { CANONICAL_UUID } from '@myshop/schemas';
 import type { FastifySchemaCompiler } from 'fastify';
 
+const MAX_LOCAL_PART = 64;
+
 const common: Options = {
   // Unknown fields are an error, not something to drop silently (Fastify's default strips them).
   removeAdditional: false,
@@ -17,6 +19,9 @@ function makeAjv(options: Options): Ajv {
   // ajv-formats' `uuid` also takes `urn:uuid:…`, which PostgreSQL's uuid type refuses: such an id
   // would pass validation and fail in the query (a 500). Ours is the canonical form only.
   ajv.addFormat('uuid', CANONICAL_UUID);
+  // ajv-formats' `email` takes any length before the @; mail servers take 64 (RFC 5321 §4.5.3.1.1).
+  const email = ajv.formats.email as RegExp;
+  ajv.addFormat('email', (value: string) => value.indexOf('@') <= MAX_LOCAL_PART && email.test(value));
   return ajv;
 }
 

@@ -20,4 +20,17 @@ describe('validatorCompiler', () => {
       expect(validate(part)({ id: '6f1c1f044a574a399a9e2b1f0e3b7a11' })).toBe(false);
     }
   });
+
+  it('takes an email with at most 64 characters before the @, as mail servers do', () => {
+    const email = validatorCompiler({
+      schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } },
+      httpPart: 'body',
+      method: 'POST',
+      url: '/',
+    }) as (value: unknown) => boolean;
+    expect(email({ email: `${'a'.repeat(64)}@example.com` })).toBe(true);
+    expect(email({ email: `${'a'.repeat(65)}@example.com` })).toBe(false);
+    expect(email({ email: 'no-at-sign.example.com' })).toBe(false);
+    expect(email({ email: 'ada@example.com' })).toBe(true);
+  });
 });

@@ -93,6 +93,11 @@ describe('POST /user/register', () => {
     ['a missing name', { email: 'a@b.co', password: PASSWORD }, 'body/name is required'],
     ['an unknown field', { email: 'a@b.co', password: PASSWORD, name: 'A', role: 'admin' }, 'body/role is not allowed'],
     ['a number for the email', { email: 42, password: PASSWORD, name: 'A' }, 'body/email must be string'],
+    [
+      'an email of 65 characters before the @',
+      { email: `${'a'.repeat(65)}@b.co`, password: PASSWORD, name: 'A' },
+      'body/email must match format "email"',
+    ],
   ])('rejects %s with 400 naming the field, and stores nothing', async (_case, payload, message) => {
     const { app, database } = await buildUser();
     const api = await httpClient(app);
