@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type K8sObject, render, repoPath } from '@myshop/release';
+import { type K8sObject, KUBECTL_INSTALL, render, repoPath } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { kustomizations } from '../src/kustomizations.ts';
 import { byKind } from '../src/workloads.ts';
@@ -15,7 +16,10 @@ interface Application {
   };
 }
 
-const objects = render('k8s/argocd');
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
+
+// Without kubectl, no Application to name a test after: the tests below are skipped.
+const objects = kubectl.path ? render('k8s/argocd') : [];
 const applications = byKind<K8sObject & Application>(objects, 'Application');
 const project = byKind<K8sObject & { spec: { sourceRepos: string[]; destinations: Array<{ namespace: string; server: string }> } }>(
   objects,
@@ -40,7 +44,7 @@ function renderAsArgoCd(application: Application): K8sObject[] {
   }
 }
 
-describe('Argo CD', () => {
+describe.skipIf(!kubectl.path)(`Argo CD${kubectl.skipNote}`, () => {
   it("has one Application per environment, each pointing at that environment's overlay", () => {
     expect(applications.map((application) => application.spec.source.path).sort()).toEqual(kustomizations().environments);
   });

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readJson, render, repoPath, services } from '@myshop/release';
+import { KUBECTL_INSTALL, readJson, render, repoPath, services } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { defaultStage, lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { workloads } from '../src/workloads.ts';
 
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 const dockerfile = (service: string) => readFileSync(repoPath(`docker/${service}.Dockerfile`), 'utf8');
 
 describe('Dockerfiles', () => {
@@ -21,16 +23,19 @@ describe('Dockerfiles', () => {
     expect(text).not.toMatch(/^(ENTRYPOINT|CMD) [^[]/m);
   });
 
-  it.each(services())('%s: runs as the numeric user the Deployment runs as, exposing its ports', (service) => {
-    const text = dockerfile(service);
-    const user = /^USER (\d+):(\d+)$/m.exec(text);
-    expect(user).not.toBeNull();
-    const { pod } = workloads(render(`k8s/base/${service}`)).find(({ object }) => object.kind === 'Deployment')!;
-    expect(pod.securityContext?.runAsUser).toBe(Number(user![1]));
-    expect(pod.securityContext?.runAsGroup).toBe(Number(user![2]));
-    const ports = pod.containers[0]!.ports!.map((port) => port.containerPort);
-    expect(/^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).map(Number)).toEqual(ports);
-  });
+  it.skipIf(!kubectl.path).each(services())(
+    `%s: runs as the numeric user the Deployment runs as, exposing its ports${kubectl.skipNote}`,
+    (service) => {
+      const text = dockerfile(service);
+      const user = /^USER (\d+):(\d+)$/m.exec(text);
+      expect(user).not.toBeNull();
+      const { pod } = workloads(render(`k8s/base/${service}`)).find(({ object }) => object.kind === 'Deployment')!;
+      expect(pod.securityContext?.runAsUser).toBe(Number(user![1]));
+      expect(pod.securityContext?.runAsGroup).toBe(Number(user![2]));
+      const ports = pod.containers[0]!.ports!.map((port) => port.containerPort);
+      expect(/^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).map(Number)).toEqual(ports);
+    },
+  );
 
   it.each(services())('%s: declares in package.json files what it reads beside dist at run time', (service) => {
     const files = readJson<{ files?: string[] }>(repoPath(`apps/${service}/package.json`)).files ?? [];

@@ -2,7 +2,8 @@
  * The edge and the services agree on the largest body: the Ingress refuses (413) what the
  * services would refuse, so nginx never forwards a body a service will not read.
  */
-import { render } from '@myshop/release';
+import { KUBECTL_INSTALL, render } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE } from '../src/ingress.ts';
 import { kustomizations } from '../src/kustomizations.ts';
@@ -10,6 +11,7 @@ import { containerEnvironment, serviceConfig } from '../src/service-config.ts';
 import { byKind, selects, workloads } from '../src/workloads.ts';
 
 const { environments } = kustomizations();
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 
 describe('nginxSizeBytes', () => {
   it('reads nginx sizes in bytes, kilobytes, megabytes and gigabytes, in either case', () => {
@@ -27,7 +29,7 @@ describe('nginxSizeBytes', () => {
   });
 });
 
-describe.each(environments)('%s: the Ingress body limit', (environment) => {
+describe.skipIf(!kubectl.path).each(environments)(`%s: the Ingress body limit${kubectl.skipNote}`, (environment) => {
   it('is the BODY_LIMIT_BYTES of every service it routes to (proxy-body-size annotation)', async () => {
     const objects = render(environment);
     const backends = ingressBackends(objects);

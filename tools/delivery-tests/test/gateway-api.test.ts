@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { type K8sObject, render, repoPath, services } from '@myshop/release';
+import { type K8sObject, KUBECTL_INSTALL, render, repoPath, services } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kustomizations } from '../src/kustomizations.ts';
@@ -14,6 +15,7 @@ const COMPONENT = 'k8s/components/gateway-api';
 const HTTP = 5000;
 const METRICS = 9464;
 const { environments } = kustomizations();
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 
 interface Listener {
   name: string;
@@ -72,8 +74,8 @@ const added = (objects: K8sObject[]) =>
     ].some(([kind, name]) => object.kind === kind && object.metadata.name === name),
   );
 
-describe.each(environments)('%s with components/gateway-api', (environment) => {
-  const objects = withGateway(environment);
+describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-api${kubectl.skipNote}`, (environment) => {
+  const objects = kubectl.path ? withGateway(environment) : [];
   const gateways = byKind(objects, 'Gateway');
   const routes = byKind(objects, 'HTTPRoute');
 
@@ -151,7 +153,7 @@ describe.each(environments)('%s with components/gateway-api', (environment) => {
   });
 });
 
-describe('components/gateway-api', () => {
+describe.skipIf(!kubectl.path)(`components/gateway-api${kubectl.skipNote}`, () => {
   it('is not deployed unless asked: the environments serve through the Ingress, and keep proxies out', () => {
     for (const environment of environments) {
       const objects = render(environment);

@@ -1,5 +1,5 @@
-import { type K8sObject, render, services } from '@myshop/release';
-import { writeReliabilityFigure } from '@myshop/testing';
+import { type K8sObject, KUBECTL_INSTALL, render, services } from '@myshop/release';
+import { requiredTool, writeReliabilityFigure } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentsUsedBy, environmentCombinations, kustomizations, renderCombination, type Combination } from '../src/kustomizations.ts';
 import { databaseEgressProblems, openEgressProblems } from '../src/network.ts';
@@ -17,6 +17,7 @@ import {
 import { isSecretKey, serviceConfig } from '../src/service-config.ts';
 import { byKind, secretValues, workloads } from '../src/workloads.ts';
 
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 const { overlays, environments } = kustomizations();
 const combinations = environmentCombinations().map((combination) => [combination.name, combination] as const);
 const isProd = (name: string) => name.startsWith('k8s/overlays/prod');
@@ -56,7 +57,7 @@ beforeAll(async () => {
   configDefaults = (container) => defaults.get(container);
 });
 
-describe('policy, on every deployable overlay and component combination', () => {
+describe.skipIf(!kubectl.path)(`policy, on every deployable overlay and component combination${kubectl.skipNote}`, () => {
   it.each(combinations)('%s: pods meet the restricted Pod Security Standard, read-only and numeric non-root', (name, combination) => {
     expect(judged(name, restrictedPodSecurityProblems(renderCombination(combination)))).toEqual([]);
   });
@@ -199,7 +200,7 @@ describe('the probe check', () => {
   });
 });
 
-describe('the drain check', () => {
+describe.skipIf(!kubectl.path)(`the drain check${kubectl.skipNote}`, () => {
   const prod = () => structuredClone(render('k8s/overlays/prod'));
   const configOf = (objects: K8sObject[], service: string) =>
     objects.find(

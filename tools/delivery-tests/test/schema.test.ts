@@ -1,9 +1,11 @@
-import { type K8sObject, render } from '@myshop/release';
+import { type K8sObject, KUBECTL_INSTALL, render } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { environmentCombinations, kustomizations, renderCombination } from '../src/kustomizations.ts';
 import { hasFieldList, schemaProblems, unknownFields } from '../src/validate.ts';
 
 const { bases, overlays, others } = kustomizations();
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 
 async function problems(objects: K8sObject[]): Promise<string[]> {
   const found: string[] = [];
@@ -14,7 +16,7 @@ async function problems(objects: K8sObject[]): Promise<string[]> {
   return found;
 }
 
-describe('Kubernetes schemas', () => {
+describe.skipIf(!kubectl.path)(`Kubernetes schemas${kubectl.skipNote}`, () => {
   it.each([...bases, ...overlays, ...others])('%s: every object is valid for its kind, with no unknown field', async (dir) => {
     expect(await problems(render(dir))).toEqual([]);
   });

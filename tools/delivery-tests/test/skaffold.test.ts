@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { imageName, render, repoPath, services } from '@myshop/release';
+import { imageName, KUBECTL_INSTALL, render, repoPath, services } from '@myshop/release';
+import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
@@ -9,6 +10,7 @@ import { byKind, parseImage, workloads } from '../src/workloads.ts';
 const configs = skaffoldConfigs();
 const byName = new Map(configs.map((config) => [config.metadata?.name ?? '', config]));
 const PROFILES = [undefined, 'dev', 'prod'] as const;
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 
 describe('skaffold.yaml', () => {
   it('is a current skaffold/v4beta* file: one module per service, platform, and all', () => {
@@ -39,9 +41,11 @@ describe('skaffold.yaml', () => {
     expect(existsSync(repoPath(`docker/${service}.Dockerfile`))).toBe(true);
   });
 
-  it.each(
-    configs.flatMap((config) => PROFILES.map((profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const)),
-  )('%s with profile %s: renders, and deploys the image it builds', (_name, _profile, config, profile) => {
+  it
+    .skipIf(!kubectl.path)
+    .each(
+      configs.flatMap((config) => PROFILES.map((profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const)),
+    )(`%s with profile %s: renders, and deploys the image it builds${kubectl.skipNote}`, (_name, _profile, config, profile) => {
     const effective: SkaffoldConfig = config.profiles ? withProfile(config, profile) : config;
     const paths = effective.manifests?.kustomize?.paths ?? [];
     const objects = paths.flatMap((path) => render(path));
@@ -131,8 +135,8 @@ describe('skaffold.yaml', () => {
     }
   });
 
-  it.each(services())(
-    '%s: under skaffold dev, every synced file lands on a writable volume the dev image fills, the root staying read-only',
+  it.skipIf(!kubectl.path).each(services())(
+    `%s: under skaffold dev, every synced file lands on a writable volume the dev image fills, the root staying read-only${kubectl.skipNote}`,
     (service) => {
       const effective = withProfile(byName.get(service)!, 'dev');
       const [artifact] = effective.build!.artifacts!;

@@ -33,13 +33,20 @@ export function renderWith(overlay: string, components: string[], namespace: str
   }
 }
 
+/**
+ * `kubectl kustomize <dir>`, parsed. Throws when kubectl is missing: a test that calls it skips
+ * without kubectl (`requiredTool('kubectl', KUBECTL_INSTALL)`, KUBECTL_INSTALL from @myshop/release).
+ */
 export function render(dir: string): K8sObject[] {
   let output: string;
   try {
     output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error('kubectl is required to render the manifests (kubectl kustomize) and was not found on PATH.');
+      throw new Error(
+        'kubectl is required to render the manifests (kubectl kustomize) and was not found on PATH. ' +
+          'Install kubectl 1.32 or newer: see README.md, "Test one service".',
+      );
     throw new Error(`kubectl kustomize ${dir} failed: ${String((error as { stderr?: unknown }).stderr ?? (error as Error).message)}`);
   }
   return parseAllDocuments(output)

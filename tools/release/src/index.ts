@@ -4,7 +4,7 @@
  * release must not ship with.
  */
 export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './repo.ts';
-export { assertKubectl, render, type K8sObject } from './kustomize.ts';
+export { assertKubectl, KUBECTL_INSTALL, render, type K8sObject } from './kustomize.ts';
 export { IMAGE_REPOSITORY, imageName, setImageEntry } from './images.ts';
 export {
   assertDockerEngine,

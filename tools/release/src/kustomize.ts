@@ -16,13 +16,24 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
+/**
+ * The one line that installs kubectl. A test that renders names it when kubectl is missing:
+ * `requiredTool('kubectl', KUBECTL_INSTALL)` (@myshop/testing), then `it.skipIf(!kubectl.path)`
+ * or `describe.skipIf(!kubectl.path)` with `${kubectl.skipNote}` in the name.
+ */
+export const KUBECTL_INSTALL =
+  'install kubectl ≥ 1.32: https://kubernetes.io/docs/tasks/tools/ (Debian: apt-get install -y kubectl from pkgs.k8s.io)';
+
 const KUBECTL_MISSING =
-  'kubectl is required to render the manifests (kubectl kustomize), and was not found on PATH. ' +
-  'Install kubectl 1.32 or newer (it bundles kustomize 5): see README, "Prerequisites".';
+  'kubectl is required to render the manifests (kubectl kustomize: 1.32 or newer bundles kustomize 5), and was not found on PATH: ' +
+  `${KUBECTL_INSTALL}. See README.md, "Test one service", or docs/kubernetes.md, "Prerequisites".`;
 
 let kubectlChecked = false;
 
-/** Fails with one clear message when kubectl is missing: never a skipped test. */
+/**
+ * Fails with one clear message when kubectl is missing. A test that renders is skipped by name
+ * without kubectl (KUBECTL_INSTALL), so from a test this means one that renders unguarded.
+ */
 export function assertKubectl(): void {
   if (kubectlChecked) return;
   try {
