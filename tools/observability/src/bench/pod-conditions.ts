@@ -130,6 +130,11 @@ export function podPoolSize(service: string): number {
   return defaultPoolMax(cpuCores(cpu));
 }
 
+/** The log format the pods write (LOG_FORMAT of the service's ConfigMap; the services' default else). */
+export function podLogFormat(service: string): string {
+  return /^LOG_FORMAT=(\w+)$/m.exec(readFileSync(join(repoRoot, 'k8s/base', service, 'config.env'), 'utf8'))?.[1] ?? 'json';
+}
+
 /** A Kubernetes CPU quantity (`500m`, `2`, `1.5`) in cores. */
 export function cpuCores(quantity: string | number): number {
   const match = /^(\d+(?:\.\d+)?)(m)?$/.exec(String(quantity).trim());

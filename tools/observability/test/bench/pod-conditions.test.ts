@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cpuCores, memoryConditions, podEnvText, podMemoryConditions, podPoolSize, quantityBytes } from '../../src/bench/pod-conditions.ts';
+import {
+  cpuCores,
+  memoryConditions,
+  podEnvText,
+  podLogFormat,
+  podMemoryConditions,
+  podPoolSize,
+  quantityBytes,
+} from '../../src/bench/pod-conditions.ts';
 
 const deployment = (container: string) => `
 apiVersion: apps/v1
@@ -86,6 +94,10 @@ describe('the base manifests', () => {
   it.each(['user', 'cart', 'payment'])('give %s a memory limit and a pool size', (service) => {
     expect(podMemoryConditions(service).limitBytes).toBeGreaterThan(0);
     expect(podPoolSize(service)).toBeGreaterThan(0);
+  });
+
+  it.each(['user', 'cart', 'payment'])('give %s the log format of its ConfigMap, the one Fluent Bit ships', (service) => {
+    expect(podLogFormat(service)).toBe('ecs');
   });
 
   it.each(['user', 'cart', 'payment'])('give %s the malloc arenas and Node options its image sets', (service) => {
