@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/observability-files.ts';
@@ -7,6 +8,7 @@ import { render } from '../src/render.ts';
 
 // Fluent Bit runs its Lua filters on LuaJIT; a fresh machine may lack it (CI installs it).
 const luajit = requiredTool('luajit', 'apt-get install -y luajit');
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 const fluentBitDir = join(repoRoot, 'k8s/cluster-monitoring/fluent-bit');
 const script = join(fluentBitDir, 'dedot-labels.lua');
 
@@ -50,7 +52,7 @@ describe("Fluent Bit's label filter (dedot-labels.lua)", () => {
     expect(filtered('{ message = "no kubernetes" }')).toEqual(['code=0', 'message=no kubernetes', 'timestamp=42']);
   });
 
-  it('is called after the kubernetes filter, from the path the DaemonSet mounts it at', () => {
+  it.skipIf(!kubectl.path)(`is called after the kubernetes filter, from the path the DaemonSet mounts it at${kubectl.skipNote}`, () => {
     const objects = render(fluentBitDir);
     const config = objects.find((object) => object.kind === 'ConfigMap')!.data!;
     const conf = config['fluent-bit.conf']!;

@@ -22,10 +22,10 @@ export interface K8sObject {
  * or `describe.skipIf(!kubectl.path)` with `${kubectl.skipNote}` in the name.
  */
 export const KUBECTL_INSTALL =
-  'install kubectl ≥ 1.32: https://kubernetes.io/docs/tasks/tools/ (Debian: apt-get install -y kubectl from pkgs.k8s.io)';
+  'kubectl ≥ 1.32 from https://kubernetes.io/docs/tasks/tools/ (Debian: apt-get install -y kubectl from pkgs.k8s.io)';
 
 const KUBECTL_MISSING =
-  'kubectl is required to render the manifests (kubectl kustomize: 1.32 or newer bundles kustomize 5), and was not found on PATH: ' +
+  'kubectl is required to render the manifests (kubectl kustomize: 1.32 or newer bundles kustomize 5), and was not found on PATH. Install ' +
   `${KUBECTL_INSTALL}. See README.md, "Test one service", or docs/kubernetes.md, "Prerequisites".`;
 
 let kubectlChecked = false;

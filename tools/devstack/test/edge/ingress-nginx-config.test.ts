@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { nginxConfig, type IngressObject } from '../../src/edge/ingress-nginx-config.ts';
@@ -9,6 +10,7 @@ import { renderedIngresses } from '../../src/edge/rendered-ingresses.ts';
 
 const root = resolve(import.meta.dirname, '../../../..');
 const nginx = requiredTool('nginx', 'apt-get install -y nginx-light');
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 
 function ingress(
   annotations: Record<string, string> = {},
@@ -124,7 +126,7 @@ describe('nginxConfig', () => {
     );
   });
 
-  it('translates every Ingress of every environment overlay', () => {
+  it.skipIf(!kubectl.path)(`translates every Ingress of every environment overlay${kubectl.skipNote}`, () => {
     for (const overlay of ['k8s/overlays/dev', 'k8s/overlays/prod']) {
       const ingresses = renderedIngresses(root, overlay);
       expect(ingresses.length, overlay).toBeGreaterThan(0);
@@ -133,7 +135,7 @@ describe('nginxConfig', () => {
     }
   });
 
-  it.skipIf(!nginx.path)(`is a configuration nginx accepts (nginx -t)${nginx.skipNote}`, () => {
+  it.skipIf(!nginx.path || !kubectl.path)(`is a configuration nginx accepts (nginx -t)${nginx.skipNote}${kubectl.skipNote}`, () => {
     const runDir = mkdtempSync(join(tmpdir(), 'myshop-nginx-t-'));
     onTestFinished(() => rmSync(runDir, { recursive: true, force: true }));
     const file = join(runDir, 'nginx.conf');

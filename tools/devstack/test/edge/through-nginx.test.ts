@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool, writeReliabilityFigure } from '@myshop/testing';
 import { Agent, request } from 'undici';
 import { SANDBOX_CARDS } from '@myshop/schemas';
@@ -18,6 +19,7 @@ import { startStack, type Stack } from '../../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../../..');
 const nginx = requiredTool('nginx', 'apt-get install -y nginx-light');
+const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 const KIB = 1024;
 const MIB = 1024 * KIB;
 /** The services' BODY_LIMIT_BYTES (k8s/base/*\/config.env), which the Ingress annotation repeats. */
@@ -114,9 +116,9 @@ async function oversizeFigures(base: RunningNginx): Promise<Record<string, Recor
   return figures;
 }
 
-const describeWithNginx = describe.skipIf(!nginx.path);
+const describeWithNginx = describe.skipIf(!nginx.path || !kubectl.path);
 
-describeWithNginx(`the shop through nginx configured from the rendered Ingress${nginx.skipNote}`, () => {
+describeWithNginx(`the shop through nginx configured from the rendered Ingress${nginx.skipNote}${kubectl.skipNote}`, () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'myshop-edge-'));
     // As root, each embedded PostgreSQL runs as its own user and must get through.
