@@ -2,25 +2,26 @@
 #   docker build -f docker/user.Dockerfile -t ghcr.io/myshop/user .
 # The three services' Dockerfiles differ only in the service's name (a test keeps them so); the
 # steps before `ARG SERVICE` are the same in all three, so their builds share those layers.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# The base image, named once and literally: Dependabot updates a FROM line, not an ARG's value.
+FROM node:24-bookworm-slim AS base
 
 # Only the npm manifests: the dependency layers below are rebuilt when a package.json or the
 # lock file changes, not on every source edit.
-FROM ${NODE_IMAGE} AS manifests
+FROM base AS manifests
 WORKDIR /src
 COPY . .
 RUN find . -type f ! -name package.json ! -name package-lock.json -delete && find . -type d -empty -delete
 
 # Every dependency, dev tools included (TypeScript, Nx). No install scripts: nothing here needs
 # one (Node itself comes with the base image).
-FROM ${NODE_IMAGE} AS toolchain
+FROM base AS toolchain
 WORKDIR /src
 COPY --from=manifests /src ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 
 # Production dependencies only: no dev tools, and no embedded PostgreSQL binaries (optional,
 # for local runs without DATABASE_URL). Then only the packages this service reaches.
-FROM ${NODE_IMAGE} AS production-deps
+FROM base AS production-deps
 WORKDIR /src
 COPY --from=manifests /src ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
@@ -58,7 +59,7 @@ EXPOSE 5000 9464
 # volumes' own folders belong to root, so their times and modes cannot be copied onto them.
 CMD ["sh", "-c", "cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/user/src/server.ts"]
 
-FROM ${NODE_IMAGE}
+FROM base
 ENV NODE_ENV=production
 # glibc gives threads that allocate at once arenas of their own, up to 8 per core, and keeps what
 # they grew: the thread pool (WebCrypto, argon2, zlib) held tens of MB of them under load. Two

@@ -35,10 +35,10 @@ export function assertDockerEngine(): void {
   }
 }
 
-/** The base image a Dockerfile starts from (its `ARG NODE_IMAGE=` default). */
+/** The base image a Dockerfile starts from (its `FROM <image> AS base`, which the other stages build on). */
 export function baseImageOf(dockerfile: string): string {
-  const match = /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(repoPath(dockerfile), 'utf8'));
-  if (!match) throw new Error(`${dockerfile} has no ARG NODE_IMAGE=<image>`);
+  const match = /^FROM (\S+) AS base$/m.exec(readFileSync(repoPath(dockerfile), 'utf8'));
+  if (!match) throw new Error(`${dockerfile} has no FROM <image> AS base`);
   return match[1]!;
 }
 
