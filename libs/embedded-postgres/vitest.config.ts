@@ -13,6 +13,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // As in @myshop/vitest-config: stopping a server in a test's clean-up takes a while on a busy machine.
+    hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: resolve(root, 'reports/vitest/embedded-postgres.json') },
   },

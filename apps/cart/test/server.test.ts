@@ -31,9 +31,12 @@ describe('cart server and migrate command', () => {
     const service = run('server.ts', { NODE_ENV: 'production', PAYMENT_TIMEOUT_MS: 'soon', CURRENCY: 'usd' });
     const [code] = await service.exit;
     expect(code).toBe(1);
-    expect(service.output()).toContain('cart: Invalid configuration (2 keys):');
+    // The malformed keys and the keys production requires, in one message.
+    expect(service.output()).toContain('cart: Invalid configuration (4 keys):');
     expect(service.output()).toContain('PAYMENT_TIMEOUT_MS');
     expect(service.output()).toContain('CURRENCY');
+    expect(service.output()).toContain('DATABASE_URL: is required in production');
+    expect(service.output()).toContain('CLIENT_SECRET: is required in production');
   });
 
   it('requires DATABASE_URL in production', async () => {

@@ -106,7 +106,8 @@ describe.each(services())('the %s image', (service) => {
       const logs = dockerRun(['logs', id]);
       expect(state.ExitCode, logs.slice(-2000)).toBe(0);
       expect(logs).toContain('"signal":"SIGTERM"');
-      expect(logs).toContain('"msg":"stopped"');
+      // The prod environment logs ECS (LOG_FORMAT in its ConfigMap), whose text is `message`.
+      expect(logs).toContain('"message":"stopped"');
       // The drain (SHUTDOWN_DELAY_MS, then in-flight requests) ends well before docker's 30 s SIGKILL.
       expect(seconds).toBeLessThan(Number(env.SHUTDOWN_GRACE_MS ?? 10_000) / 1000 + 2);
     } finally {
