@@ -83,11 +83,9 @@ function validated(schema: TObject, raw: Record<string, string>, problems: Map<s
   } catch (error) {
     for (const [key, problem] of problemsOf(error, schema)) if (!problems.has(key)) problems.set(key, problem);
   }
-  try {
-    return load(Object.fromEntries(Object.entries(raw).filter(([key]) => !problems.has(key))));
-  } catch {
-    return {};
-  }
+  // Passes: each refused key is left out and optional now, and the schema reports every error at
+  // once (allErrors), so no other key can fail this time.
+  return load(Object.fromEntries(Object.entries(raw).filter(([key]) => !problems.has(key))));
 }
 
 function readValue(key: string, schema: TSchema, env: NodeJS.ProcessEnv, problems: Map<string, string>): string | undefined {

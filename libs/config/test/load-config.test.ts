@@ -152,6 +152,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('names the refused key when a rule across keys cannot run without it, and passes on what a rule throws otherwise', () => {
+    const regionRule = (config: { REGION: string }): Array<[string, string]> =>
+      config.REGION.length < 3 ? [['REGION', 'must name a region']] : [];
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8) }, refine: regionRule }));
+    expect(error.message).toBe('Invalid configuration (1 key):\n  REGION: is required');
+    const broken = () => {
+      throw new TypeError('a rule with a bug');
+    };
+    expect(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu' }, refine: broken })).toThrow('a rule with a bug');
+  });
+
   it('adds the problems found by refine, after the schema passed', () => {
     const error = errorOf(() =>
       loadConfig(Schema, {
