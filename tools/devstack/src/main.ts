@@ -56,10 +56,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a 
 const root = resolve(import.meta.dirname, '../../..');
 const known = discoverServices(root);
 const services = values.services?.split(',').map((name) => name.trim());
-const unknown = services?.filter((name) => !known.includes(name));
-if (services?.length === 0 || (unknown && unknown.length > 0)) {
+// split() gives at least one name, an empty one for `--services ""`: each is checked here.
+const unknown = services?.filter((name) => !known.includes(name)) ?? [];
+if (unknown.length > 0) {
   fail(
-    `--services: ${unknown?.map((name) => (name ? `no service ${name}` : 'an empty name')).join(', ')}; the services are ${known.join(', ')}`,
+    `--services: ${unknown.map((name) => (name ? `no service ${name}` : 'an empty name')).join(', ')}; the services are ${known.join(', ')}`,
   );
 }
 
