@@ -35,7 +35,7 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
     statuses.push([413, 'the body is larger than the limit (FST_ERR_CTP_BODY_TOO_LARGE)']);
     statuses.push([
       415,
-      'a body of a media type the route does not take, or JSON in a charset other than UTF-8 (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
+      'a body of a media type the route does not take, JSON in a charset other than UTF-8, or a compressed body (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
     ]);
   }
   statuses.push([500, 'a fault on our side, its details hidden (INTERNAL_SERVER_ERROR)']);
