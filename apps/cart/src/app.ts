@@ -7,12 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
+import { cardFingerprint } from './card-fingerprint.ts';
 import { CartConfigSchema, type CartConfig } from './config.ts';
 import { cataloguePlugin } from './plugins/catalogue.ts';
 import { checkoutMetricsPlugin } from './plugins/checkout-metrics.ts';
 import { paymentClientPlugin } from './plugins/payment-client.ts';
 import { refundSyncPlugin } from './plugins/refund-sync.ts';
-import { serviceTokensPlugin } from './plugins/service-tokens.ts';
+import { cartClientSecret, serviceTokensPlugin } from './plugins/service-tokens.ts';
 import { cartRoutes } from './routes/index.ts';
 
 export interface CartAppOptions {
@@ -69,6 +70,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     prefix: '/cart',
     currency: config.CURRENCY,
     checkoutLeaseMs: config.PAYMENT_TIMEOUT_MS + CHECKOUT_LEASE_MARGIN_MS,
+    cardFingerprint: cardFingerprint(cartClientSecret(config)),
   });
 }
 

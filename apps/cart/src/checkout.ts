@@ -4,6 +4,7 @@ import type { Database } from '@myshop/db';
 import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
 import { isLuhnValid, type CardDetails } from '@myshop/schemas';
+import type { CardFingerprint } from './card-fingerprint.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   ABANDONED,
@@ -25,6 +26,8 @@ export interface CheckoutOptions {
   currency: string;
   /** How long one attempt may hold its order before another attempt with the key may take over. */
   leaseMs: number;
+  /** Kept with the order, so a retry of its key with another card is refused (never replayed as paid). */
+  cardFingerprint: CardFingerprint;
 }
 
 export interface CheckoutRequest {
@@ -72,7 +75,7 @@ type ChargeAnswer = HttpOutcome<{ id: string; status: 'succeeded'; amount: numbe
  * died and nobody retried it), the new checkout first settles it: payment voids its charge
  * attempt, or tells the charge it made, and only then is the cart checked out again.
  */
-export function checkoutService({ db, payment, tokens, currency, leaseMs }: CheckoutOptions) {
+export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFingerprint }: CheckoutOptions) {
   const orders = ordersRepository(db);
 
   return async function checkout(request: CheckoutRequest): Promise<CheckoutAnswer> {
@@ -82,9 +85,10 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs }: Chec
     // So is a shopper whose token the user service will not exchange (one in the last seconds of
     // its clock tolerance here) or a user service out of reach: no order is left behind either way.
     const token = await paymentToken(request);
+    const fingerprint = cardFingerprint(card);
 
     for (let round = 0; round < MAX_UNFINISHED_ROUNDS; round += 1) {
-      const started = await orders.start(userId, idempotencyKey, { currency, leaseMs });
+      const started = await orders.start(userId, idempotencyKey, { currency, leaseMs, cardFingerprint: fingerprint });
       if (started.kind === 'finished') return { response: started.response, replayed: true };
       if (started.kind === 'unfinished') {
         await settleUnfinished(started.order, request, token);

@@ -1,7 +1,7 @@
 import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
 import { lockCart, readLines } from './carts-repository.ts';
 import { isUuid } from '@myshop/schemas';
-import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending } from './errors.ts';
+import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending, CheckoutKeyReusedError } from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
 import type { StoredResponse } from '@myshop/server';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
@@ -19,6 +19,7 @@ interface OrderRow {
   response_status: number | null;
   response_body: unknown;
   attempt_active: boolean;
+  card_fingerprint: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -64,7 +65,7 @@ export type Settlement =
   | { status: 'failed'; failureCode: string; response: Extract<StoredCheckoutResponse, { statusCode: 402 | 409 }> };
 
 const ORDER_COLUMNS = `id, user_id, idempotency_key, status, amount, amount_refunded, currency, charge_id, failure_code,
-  response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, created_at, updated_at`;
+  response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, card_fingerprint, created_at, updated_at`;
 
 /** A paid order's status from what was refunded of it. */
 const PAID_STATUS = `CASE WHEN amount_refunded = 0 THEN 'paid' WHEN amount_refunded < amount THEN 'partially_refunded' ELSE 'refunded' END`;
@@ -122,7 +123,7 @@ function storedResponse(row: OrderRow): StoredCheckoutResponse {
 export function ordersRepository(db: Database) {
   return {
     /** Finds or records the order of this checkout key, and claims the right to charge it. */
-    start(userId: string, key: string, options: { currency: string; leaseMs: number }): Promise<CheckoutStart> {
+    start(userId: string, key: string, options: { currency: string; leaseMs: number; cardFingerprint: string }): Promise<CheckoutStart> {
       return db
         .transaction(async (tx): Promise<CheckoutStart> => {
           // The cart's lock: the snapshot cannot race a change to the cart, nor another checkout.
@@ -139,6 +140,12 @@ export function ordersRepository(db: Database) {
             );
           const existing = rows[0];
           if (existing) {
+            // The key of a checkout made with another card: neither replayed (as if this card had
+            // paid) nor resumed (its charge is for the first card). Orders from before
+            // fingerprints were kept have none, and replay as they did.
+            if (existing.card_fingerprint !== null && existing.card_fingerprint !== options.cardFingerprint) {
+              throw new CheckoutKeyReusedError();
+            }
             if (existing.status !== 'pending') return { kind: 'finished', response: storedResponse(existing) };
             if (existing.attempt_active) throw checkoutInProgress();
             await takeLease(existing.id);
@@ -162,10 +169,10 @@ export function ordersRepository(db: Database) {
           const amount = items.reduce((sum, line) => sum + line.lineTotal, 0);
           if (amount > MAX_ORDER_AMOUNT) throw new AmountLimitError(MAX_ORDER_AMOUNT);
           const inserted = await tx.query<{ id: string }>(
-            `INSERT INTO orders (user_id, idempotency_key, status, amount, currency, attempts, attempt_expires_at)
-             VALUES ($1, $2, 'pending', $3, $4, 1, now() + $5 * interval '1 millisecond')
+            `INSERT INTO orders (user_id, idempotency_key, status, amount, currency, attempts, attempt_expires_at, card_fingerprint)
+             VALUES ($1, $2, 'pending', $3, $4, 1, now() + $5 * interval '1 millisecond', $6)
              RETURNING id`,
-            [userId, key, amount, options.currency, options.leaseMs],
+            [userId, key, amount, options.currency, options.leaseMs, options.cardFingerprint],
           );
           const orderId = inserted.rows[0]!.id;
           await tx.query(

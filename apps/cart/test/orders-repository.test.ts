@@ -8,7 +8,7 @@ describe('ordersRepository.settle', () => {
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
     const orders = ordersRepository(app.db);
-    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000 });
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a' });
     if (started.kind !== 'attempt') throw new Error('expected a new attempt');
     const { order } = started;
     const paid = {
@@ -35,8 +35,8 @@ describe('ordersRepository.settle', () => {
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const orders = ordersRepository(app.db);
-    const first = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0 });
-    const second = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0 });
+    const first = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
+    const second = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
     expect(first).toMatchObject({ kind: 'attempt', resumed: false });
     expect(second).toMatchObject({ kind: 'attempt', resumed: true });
     if (first.kind === 'attempt' && second.kind === 'attempt') expect(second.order).toEqual(first.order);

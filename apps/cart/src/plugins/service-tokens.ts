@@ -8,6 +8,11 @@ import type { CartConfig } from '../config.ts';
 /** Cart's name at the token endpoint. */
 export const CART_CLIENT_ID = 'cart';
 
+/** CLIENT_SECRET (a Secret) in production; outside it, the one the user service shares under DATA_DIR. */
+export function cartClientSecret(config: Pick<CartConfig, 'CLIENT_SECRET' | 'DATA_DIR'>): string {
+  return config.CLIENT_SECRET ?? developmentClientSecret(config.DATA_DIR, CART_CLIENT_ID);
+}
+
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 /** A token for itself is renewed this long before it expires, so no call carries a dying one. */
@@ -43,7 +48,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
  */
 async function serviceTokens(app: FastifyInstance, { config, userAgent }: { config: CartConfig; userAgent: string }): Promise<void> {
   const endpoint = new URL(config.TOKEN_URL);
-  const secret = config.CLIENT_SECRET ?? developmentClientSecret(config.DATA_DIR, CART_CLIENT_ID);
+  const secret = cartClientSecret(config);
   const authorization = `Basic ${Buffer.from(`${encodeURIComponent(CART_CLIENT_ID)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   const client = createHttpClient({
     baseUrl: endpoint.origin,

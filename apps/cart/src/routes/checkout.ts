@@ -2,6 +2,7 @@ import { errorResponse, errorResponses, inProgressConflictResponse } from '@mysh
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CardFingerprint } from '../card-fingerprint.ts';
 import { checkoutService } from '../checkout.ts';
 import { PaymentUnavailableError } from '../errors.ts';
 import { CheckoutBody, CheckoutResult } from '../schemas.ts';
@@ -9,10 +10,18 @@ import { CheckoutBody, CheckoutResult } from '../schemas.ts';
 export interface CheckoutRouteOptions {
   currency: string;
   leaseMs: number;
+  cardFingerprint: CardFingerprint;
 }
 
-export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs }) => {
-  const checkout = checkoutService({ db: app.db, payment: app.payment, tokens: app.serviceTokens, currency, leaseMs });
+export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs, cardFingerprint }) => {
+  const checkout = checkoutService({
+    db: app.db,
+    payment: app.payment,
+    tokens: app.serviceTokens,
+    currency,
+    leaseMs,
+    cardFingerprint,
+  });
   /** Requests that reached the handler: what fails after that is a failed checkout. */
   const tried = new WeakSet<FastifyRequest>();
 
@@ -26,7 +35,8 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
           'Records an order for the cart at catalogue prices and charges the card through the payment ' +
           'service (as the cart service acting for the shopper). Exactly once per Idempotency-Key: a ' +
           'retry after a 503 resumes the same order and never charges twice; a retry after it finished ' +
-          'gets the same answer again (header Idempotent-Replayed: true). One cart, one payment: while ' +
+          'gets the same answer again (header Idempotent-Replayed: true), and a retry with another card ' +
+          'is 422 CART_CHECKOUT_KEY_REUSED. One cart, one payment: while ' +
           'a checkout of the cart is being paid, a checkout with another key is 409 ' +
           'CART_CHECKOUT_PENDING, never a second charge. A decline is 402 with the payment code ' +
           '(card_declined…) and leaves the cart as it was.',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { CardFingerprint } from '../card-fingerprint.ts';
 import { addItemRoute } from './add-item.ts';
 import { checkoutRoute } from './checkout.ts';
 import { clearCartRoute } from './clear-cart.ts';
@@ -14,10 +15,12 @@ export interface CartRoutesOptions {
   currency: string;
   /** How long one checkout attempt keeps others with the same key waiting. */
   checkoutLeaseMs: number;
+  /** Tells a retry of a checkout key with another card from a retry with the same one. */
+  cardFingerprint: CardFingerprint;
 }
 
 /** Everything under /cart. */
-export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { currency, checkoutLeaseMs }) => {
+export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { currency, checkoutLeaseMs, cardFingerprint }) => {
   // The catalogue, public, from memory (the currency is the catalogue plugin's).
   await app.register(listProductsRoute);
   await app.register(getProductRoute);
@@ -28,7 +31,7 @@ export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { c
   await app.register(removeItemRoute, { currency });
   await app.register(clearCartRoute, { currency });
   // Checkout and its orders.
-  await app.register(checkoutRoute, { currency, leaseMs: checkoutLeaseMs });
+  await app.register(checkoutRoute, { currency, leaseMs: checkoutLeaseMs, cardFingerprint });
   await app.register(listOrdersRoute);
   await app.register(getOrderRoute);
 };

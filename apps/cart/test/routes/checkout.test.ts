@@ -139,6 +139,43 @@ describe('POST /cart/checkout', () => {
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
   });
 
+  it('refuses a finished checkout’s key with another card (422), instead of answering that this card paid', async () => {
+    const { api, user, payment, storedOrders, database } = await cartReadyToCheckOut();
+    const key = randomUUID();
+    const first = await postCheckout(api, user, { key });
+    expect(first.status).toBe(201);
+    for (const other of [card({ number: '5555555555554444' }), card({ expYear: card().expYear + 1 })]) {
+      const response = await postCheckout(api, user, { key, card: other });
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({
+        statusCode: 422,
+        code: 'CART_CHECKOUT_KEY_REUSED',
+        error: 'Unprocessable Entity',
+        message: 'This Idempotency-Key was already used for a checkout with different payment details',
+      });
+    }
+    // The same card with another CVC is the same card: its retry replays (the CVC is never kept).
+    const sameCard = await postCheckout(api, user, { key, card: card({ cvc: '999' }) });
+    expect(sameCard.status).toBe(201);
+    expect(sameCard.body).toEqual(first.body);
+    expect(payment.requests).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
+    // What is kept is a keyed fingerprint, never the card: no digit run of its number is in it.
+    const kept = (await database.query<{ card_fingerprint: string }>('SELECT card_fingerprint FROM orders'))[0]?.card_fingerprint;
+    expect(kept).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(kept).not.toContain(card().number.slice(-4));
+  });
+
+  it('replays the orders recorded before fingerprints were kept, whatever the card', async () => {
+    const { api, user, database } = await cartReadyToCheckOut();
+    const key = randomUUID();
+    const first = await postCheckout(api, user, { key });
+    await database.query('UPDATE orders SET card_fingerprint = NULL');
+    const again = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+  });
+
   it('prices the order from the catalogue at checkout time', async () => {
     const { api, user, payment, database } = await cartReadyToCheckOut();
     await database.query('UPDATE products SET price = 1000 WHERE id = $1', [SOCKS.id]);
@@ -299,11 +336,13 @@ describe('POST /cart/checkout', () => {
       { product_id: TSHIRT.id, quantity: 1 },
     ]);
 
-    // The same key gets the same answer without asking payment again; a new key may try another card.
-    const again = await postCheckout(api, user, { key, card: card() });
+    // The same key and card get the same answer without asking payment again; another card
+    // needs a new key, as at payment (422 with this one), and may then pay.
+    const again = await postCheckout(api, user, { key, card: card({ number }) });
     expect(again.status).toBe(402);
     expect(again.body).toEqual(response.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await postCheckout(api, user, { key, card: card() })).body).toMatchObject({ code: 'CART_CHECKOUT_KEY_REUSED' });
     expect(payment.requests).toHaveLength(1);
     expect((await postCheckout(api, user, { card: card() })).status).toBe(201);
     expect(await storedCart(user)).toEqual([]);
@@ -492,15 +531,17 @@ describe('POST /cart/checkout', () => {
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
   });
 
-  it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry brings another card for a charge payment already knows', async () => {
+  it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry of a pending checkout brings another card, asking payment nothing', async () => {
     const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 500;
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
     payment.state.delayMs = 0;
+    const asked = payment.requests.length;
     const other = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ code: 'CART_CHECKOUT_KEY_REUSED' });
+    expect(payment.requests).toHaveLength(asked);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     // With the card it started with, the checkout completes.
     expect((await postCheckout(api, user, { key })).status).toBe(201);
