@@ -4,7 +4,7 @@
  */
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { shutdownTelemetry, telemetryHandle } from '../src/index.ts';
+import { inBackgroundSpan, shutdownTelemetry, telemetryHandle } from '../src/index.ts';
 import { startTelemetry } from '../src/start-telemetry.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -131,6 +131,35 @@ describe('startTelemetry', () => {
     const written = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes]));
     expect(written).not.toContain('4111111111111111');
     expect(written).not.toContain(token);
+  });
+
+  it('gives background work a root trace of its own, which its calls to other services join', async () => {
+    exporter.reset();
+    const { Fastify, Pool } = await import('./traced-modules.ts');
+    const other = Fastify();
+    other.get('/feed', async (request) => ({ traceparent: request.headers.traceparent ?? null }));
+    const client = new Pool(await other.listen({ host: '127.0.0.1', port: 0 }));
+    onTestFinished(async () => {
+      await client.close();
+      await other.close();
+    });
+
+    const answer = await inBackgroundSpan('read the feed', async () =>
+      (await client.request({ method: 'GET', path: '/feed' })).body.json(),
+    );
+    await expect(inBackgroundSpan('fail', () => Promise.reject(new Error('feed down')))).rejects.toThrow('feed down');
+
+    const spans = exporter.getFinishedSpans();
+    const job = spans.find((span) => span.name === 'read the feed');
+    expect(job?.parentSpanContext).toBeUndefined();
+    const traceId = job!.spanContext().traceId;
+    // The other service's request is in the job's trace, under the call's client span.
+    expect((answer as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const served = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/feed');
+    expect(served?.spanContext().traceId).toBe(traceId);
+    const failed = spans.find((span) => span.name === 'fail');
+    expect(failed?.status).toMatchObject({ code: 2, message: 'feed down' });
+    expect(failed?.spanContext().traceId).not.toBe(traceId);
   });
 
   it('leaves the probes untraced', async () => {

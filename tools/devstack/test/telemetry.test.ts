@@ -121,6 +121,20 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
     expect(orphans(trace)).toEqual([]);
   });
 
+  it('a read of the refund feed is one trace, from cart’s background job to payment, not a trace of its own at payment', async () => {
+    const jobOf = (spans: ReceivedSpan[], feed: ReceivedSpan) =>
+      spans.find((span) => span.traceId === feed.traceId && span.service === 'cart' && span.name === 'cart refund feed sync');
+    const isFeedRead = (span: ReceivedSpan) => span.service === 'payment' && span.attributes['http.route'] === '/payment/refunds';
+    // Cart reads the feed every second here (REFUND_SYNC_INTERVAL_MS), every trace sampled.
+    const spans = await receiver.waitFor((received) => received.some((span) => isFeedRead(span) && jobOf(received, span)));
+    const feed = spans.find((span) => isFeedRead(span) && jobOf(spans, span))!;
+    const trace = spans.filter((span) => span.traceId === feed.traceId);
+    expect(trace.filter((span) => !span.parentSpanId)).toEqual([jobOf(spans, feed)]);
+    // Every read is in such a trace: none at payment started one of its own.
+    const roots = spans.filter((span) => isFeedRead(span) && !span.parentSpanId);
+    expect(roots).toEqual([]);
+  });
+
   it('log lines written inside the traced checkout carry its trace id', async () => {
     // Info lines reach stdout in batches, a quarter of a second late at most.
     await vi.waitFor(() => {

@@ -1,4 +1,5 @@
 import { SCOPES } from '@myshop/auth';
+import { inBackgroundSpan } from '@myshop/telemetry';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
@@ -89,7 +90,8 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     timer.unref();
   };
   const tick = () => {
-    running = runOnce().then(
+    // A trace of its own, which the token and feed calls join (sampled as any new trace is).
+    running = inBackgroundSpan('cart refund feed sync', runOnce).then(
       () => reads.inc({ result: 'ok' }),
       (error: unknown) => {
         reads.inc({ result: 'failed' });
