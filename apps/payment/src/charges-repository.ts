@@ -26,6 +26,14 @@ interface RefundRow {
   created_at: Date;
 }
 
+/** The key a refund is made under, kept with it (refundKeyHistory). */
+export interface RefundKey {
+  /** Who asked (an operator): Idempotency-Keys are per user. */
+  userId: string;
+  key: string;
+  fingerprint: string;
+}
+
 export interface NewCharge {
   id: string;
   userId: string;
@@ -124,6 +132,23 @@ export const chargeKeyHistory: KeyHistory = {
   },
 };
 
+/**
+ * A refund keeps its Idempotency-Key, as a charge does: a retry that comes after the key's stored
+ * answer was forgotten gets the refund it made (201), never a second refund.
+ */
+export const refundKeyHistory: KeyHistory = {
+  constraint: 'refunds_requester_idempotency_key',
+  async find(db, userId, key) {
+    const { rows } = await db.query<RefundRow & { request_fingerprint: string | null }>(
+      'SELECT * FROM refunds WHERE requested_by = $1 AND idempotency_key = $2',
+      [userId, key],
+    );
+    const row = rows[0];
+    if (!row?.request_fingerprint) return undefined;
+    return { fingerprint: row.request_fingerprint, response: { statusCode: 201, body: toRefund(row) } };
+  },
+};
+
 /** Charges and their refunds; a shopper's reads are scoped to the shopper, so nobody sees another's. */
 export function chargesRepository(db: Queryable) {
   return {
@@ -155,9 +180,13 @@ export function chargesRepository(db: Queryable) {
     },
 
     /** Records a refund and adds it to the charge; call inside the transaction holding the lock. */
-    async refund(chargeId: string, amount: number): Promise<Refund> {
+    async refund(chargeId: string, amount: number, { userId, key, fingerprint }: RefundKey): Promise<Refund> {
       await db.query('UPDATE charges SET amount_refunded = amount_refunded + $2 WHERE id = $1', [chargeId, amount]);
-      const { rows } = await db.query<RefundRow>('INSERT INTO refunds (charge_id, amount) VALUES ($1, $2) RETURNING *', [chargeId, amount]);
+      const { rows } = await db.query<RefundRow>(
+        `INSERT INTO refunds (charge_id, amount, requested_by, idempotency_key, request_fingerprint)
+         VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        [chargeId, amount, userId, key, fingerprint],
+      );
       return toRefund(rows[0]!);
     },
   };

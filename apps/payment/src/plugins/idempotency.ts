@@ -42,6 +42,14 @@ export interface KeyHistory {
   find(db: Queryable, userId: string, key: string): Promise<KeyRecord | undefined>;
 }
 
+export interface RunOptions {
+  /**
+   * Where `work` keeps its key (a refund its own): a key whose stored answer was forgotten is
+   * looked up there before the work runs again, and answered from it (a replay, or a reuse).
+   */
+  history?: KeyHistory;
+}
+
 export interface IdempotencyOptions {
   ttlHours: number;
   fingerprintKey: string;
@@ -58,7 +66,11 @@ declare module 'fastify' {
        * a retry while the first is still running is PAYMENT_IDEMPOTENCY_IN_PROGRESS. When `work`
        * throws, nothing is stored and the key is free again.
        */
-      run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }>;
+      run(
+        request: IdempotentRequest,
+        work: (tx: Queryable) => Promise<StoredResponse>,
+        options?: RunOptions,
+      ): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * `run` for work that is one statement whose outcome is decided before it is sent: the work,
        * the key and the stored answer go in a single statement, one round trip, all or nothing.
@@ -217,13 +229,29 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
 
   const stored = (row: KeyRow) => ({ statusCode: row.response_status!, body: row.response_body, replayed: true });
 
-  async function run(request: IdempotentRequest, work: (tx: Queryable) => Promise<StoredResponse>, { known = false } = {}) {
+  async function run(
+    request: IdempotentRequest,
+    work: (tx: Queryable) => Promise<StoredResponse>,
+    { known = false, history }: RunOptions & { known?: boolean } = {},
+  ) {
     const print = fingerprint(request);
     const takeOver = (row: KeyRow) => row.expired || (row.abandoned && row.fingerprint === print);
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       const outcome = await tryClaim(request, print, takeOver, { known: known && round === 0 });
       if (!outcome) continue;
-      if (outcome.claimed) return { ...(await execute(request, outcome.claim, work)), replayed: false };
+      if (outcome.claimed && !history) return { ...(await execute(request, outcome.claim, work)), replayed: false };
+      if (outcome.claimed) {
+        // The key is new here, or was forgotten: if its work was done before, it is in the history.
+        let acted = false;
+        const response = await execute(request, outcome.claim, async (tx) => {
+          const record = await history!.find(tx, request.userId, request.key);
+          if (!record) return work(tx);
+          if (record.fingerprint !== print) throw new IdempotencyKeyReusedError();
+          acted = true;
+          return record.response;
+        });
+        return { ...response, replayed: acted };
+      }
       const { row } = outcome;
       // A voided key answers every request alike: whatever it was, it will not act now. While
       // the void runs, that answer is not there yet: wait, as for any key in progress.
@@ -317,7 +345,13 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
-  app.decorate('idempotency', { run: (request, work) => run(request, work), runStatement, void: voidKey, purgeExpired, fingerprint });
+  app.decorate('idempotency', {
+    run: (request, work, runOptions) => run(request, work, { history: runOptions?.history }),
+    runStatement,
+    void: voidKey,
+    purgeExpired,
+    fingerprint,
+  });
 
   // Expired keys are ignored on read anyway; the purge only keeps the table small.
   let timer: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import { OPERATOR_ROLE } from '@myshop/auth';
 import { IdempotencyHeaders, noBodyAsEmptyObject, replayableResponse, sendStored } from '@myshop/server';
 import { errorResponses, inProgressConflictResponse, isUuid } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { chargesRepository } from '../charges-repository.ts';
+import { chargesRepository, refundKeyHistory } from '../charges-repository.ts';
 import { ChargeNotFoundError, ChargeNotRefundableError, RefundExceedsChargeError } from '../errors.ts';
 import { ChargeParams, CreateRefundBody, Refund } from '../schemas.ts';
 
@@ -38,13 +38,14 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
       const id = request.params.id.toLowerCase();
       if (!isUuid(id)) throw new ChargeNotFoundError();
 
+      const keyed = {
+        userId: request.user.id,
+        key: request.headers['idempotency-key'],
+        operation: `POST /payment/charges/${id}/refunds`,
+        input: request.body,
+      };
       const response = await app.idempotency.run(
-        {
-          userId: request.user.id,
-          key: request.headers['idempotency-key'],
-          operation: `POST /payment/charges/${id}/refunds`,
-          input: request.body,
-        },
+        keyed,
         async (tx) => {
           const charges = chargesRepository(tx);
           // Locked until commit: concurrent refunds of this charge take turns and cannot over-refund.
@@ -55,8 +56,15 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
           const amount = request.body.amount ?? left;
           // Nothing left is "more than is left" too, whatever was asked for.
           if (amount > left || amount === 0) throw new RefundExceedsChargeError(left);
-          return { statusCode: 201, body: await charges.refund(id, amount) };
+          // The refund keeps its key: past the key's TTL, a retry still finds it (refundKeyHistory).
+          const refund = await charges.refund(id, amount, {
+            userId: keyed.userId,
+            key: keyed.key,
+            fingerprint: app.idempotency.fingerprint(keyed),
+          });
+          return { statusCode: 201, body: refund };
         },
+        { history: refundKeyHistory },
       );
       if (!response.replayed) request.log.info({ chargeId: id, refund: response.body, operatorId: request.user.id }, 'refund recorded');
       else app.paymentMetrics.replayed();

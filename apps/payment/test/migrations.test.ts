@@ -1,0 +1,58 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { runMigrations } from '@myshop/db';
+import { createTestDatabase } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { migrationsDir } from '../src/app.ts';
+
+/** A database migrated up to (not including) `first`, and a way to apply the rest. */
+async function migratedUntil(first: string) {
+  const database = await createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'payment-migrations-'));
+  onTestFinished(async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const files = readdirSync(migrationsDir).sort();
+  for (const file of files.filter((name) => name < first)) copyFileSync(join(migrationsDir, file), join(dir, file));
+  await runMigrations({ url: database.url, dir });
+  return {
+    database,
+    applyTheRest: async () => {
+      for (const file of files.filter((name) => name >= first)) copyFileSync(join(migrationsDir, file), join(dir, file));
+      return runMigrations({ url: database.url, dir });
+    },
+  };
+}
+
+describe('payment migrations', () => {
+  it('give the refunds made before refunds kept their key the key they were made under, while it is remembered', async () => {
+    const { database, applyTheRest } = await migratedUntil('0004');
+    const chargeId = randomUUID();
+    const [remembered, forgotten] = [randomUUID(), randomUUID()];
+    await database.query(
+      `INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4)
+       VALUES ($1, 'shopper', 'succeeded', 1000, 'USD', 'visa', '4242')`,
+      [chargeId],
+    );
+    await database.query('INSERT INTO refunds (id, charge_id, amount) VALUES ($1, $3, 100), ($2, $3, 200)', [
+      remembered,
+      forgotten,
+      chargeId,
+    ]);
+    await database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at, response_status, response_body)
+       VALUES ('operator', 'refund-1', 'print-1', 'completed', $1, now(), now() + interval '1 day', 201, $2::json)`,
+      [randomUUID(), JSON.stringify({ id: remembered, chargeId, amount: 100 })],
+    );
+
+    expect(await applyTheRest()).toEqual(['0004_refunds_keep_their_key']);
+
+    expect(await database.query('SELECT id, requested_by, idempotency_key, request_fingerprint FROM refunds ORDER BY amount')).toEqual([
+      { id: remembered, requested_by: 'operator', idempotency_key: 'refund-1', request_fingerprint: 'print-1' },
+      { id: forgotten, requested_by: null, idempotency_key: null, request_fingerprint: null },
+    ]);
+  });
+});
