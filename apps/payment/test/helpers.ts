@@ -8,7 +8,7 @@ import { BUSY_MACHINE_ENV, buildTestApp, type HttpClient } from '@myshop/testing
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { SCOPES } from '@myshop/auth';
 import type { Logger } from 'pino';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { buildPaymentApp } from '../src/app.ts';
 import { loadPaymentConfig, type PaymentConfig } from '../src/config.ts';
 
@@ -63,6 +63,15 @@ export async function buildPayment(options: { env?: Record<string, string>; logg
     headers: { authorization: `Bearer ${await issuer.signClient('cart', { scope: SCOPES.readRefunds })}` },
   });
   return { ...built, config, issuer, replica, signIn, signInOperator, cartService };
+}
+
+/**
+ * What IDEMPOTENCY_TTL_HOURS and the purge do to every stored answer, at once: the keys' answers
+ * are gone, what their work wrote (a charge, a refund) is not.
+ */
+export async function forgetStoredAnswers(payment: Awaited<ReturnType<typeof buildPayment>>, how: 'expired' | 'purged') {
+  await payment.database.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'");
+  if (how === 'purged') expect(await payment.app.idempotency.purgeExpired()).toBeGreaterThan(0);
 }
 
 export interface Shopper {

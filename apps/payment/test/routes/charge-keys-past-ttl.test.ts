@@ -1,14 +1,8 @@
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR } from '../helpers.ts';
+import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, forgetStoredAnswers } from '../helpers.ts';
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
-
-/** What IDEMPOTENCY_TTL_HOURS and the purge do to every stored answer, at once. */
-async function forgetStoredAnswers(payment: Payment, how: 'expired' | 'purged') {
-  await payment.database.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'");
-  if (how === 'purged') expect(await payment.app.idempotency.purgeExpired()).toBeGreaterThan(0);
-}
 
 const chargeCount = async (payment: Payment) =>
   (await payment.database.query<{ n: number }>('SELECT count(*)::int AS n FROM charges'))[0]!.n;

@@ -1,14 +1,8 @@
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, createCharge, postRefund } from '../helpers.ts';
+import { buildPayment, chargeBody, createCharge, postRefund, forgetStoredAnswers } from '../helpers.ts';
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
-
-/** What IDEMPOTENCY_TTL_HOURS and the purge do to every stored answer, at once. */
-async function forgetStoredAnswers(payment: Payment, how: 'expired' | 'purged') {
-  await payment.database.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'");
-  if (how === 'purged') expect(await payment.app.idempotency.purgeExpired()).toBeGreaterThan(0);
-}
 
 /** A shopper's charge of `amount`, and an operator who may refund it. */
 async function chargeToRefund(payment: Payment, amount = 10_000) {
