@@ -1,4 +1,5 @@
 import type { Queryable } from '@myshop/db';
+import type { StoredResponse } from '@myshop/server';
 import type { FailureCode } from './cards.ts';
 import { declineBody } from './errors.ts';
 import type { KeyHistory } from './plugins/idempotency.ts';
@@ -112,42 +113,44 @@ export function newChargeStatement(charge: NewCharge, otherwise?: { statusCode: 
 }
 
 /**
+ * Where rows that keep their key are found: `select` reads them by (user, key), and `answer`
+ * makes of a row the answer its request got. A row without a fingerprint was written before
+ * keys were kept, and answers nothing.
+ */
+function keptKeys<Row>(constraint: string, select: string, answer: (row: Row) => StoredResponse): KeyHistory {
+  return {
+    constraint,
+    async find(db, userId, key) {
+      const { rows } = await db.query<Row & { request_fingerprint: string | null }>(select, [userId, key]);
+      const row = rows[0];
+      if (!row?.request_fingerprint) return undefined;
+      return { fingerprint: row.request_fingerprint, response: answer(row) };
+    },
+  };
+}
+
+/**
  * A charge keeps its Idempotency-Key: a retry or a void that comes after the key's stored answer
  * was forgotten gets the charge (201) or its decline (402) as it stands, never a second charge.
  */
-export const chargeKeyHistory: KeyHistory = {
-  constraint: 'charges_user_idempotency_key',
-  async find(db, userId, key) {
-    const { rows } = await db.query<ChargeRow & { request_fingerprint: string | null }>(
-      'SELECT * FROM charges WHERE user_id = $1 AND idempotency_key = $2',
-      [userId, key],
-    );
-    const row = rows[0];
-    if (!row?.request_fingerprint) return undefined;
-    const response =
-      row.status === 'succeeded'
-        ? { statusCode: 201, body: toCharge(row) }
-        : { statusCode: 402, body: declineBody(row.failure_code as FailureCode) };
-    return { fingerprint: row.request_fingerprint, response };
-  },
-};
+export const chargeKeyHistory = keptKeys<ChargeRow>(
+  'charges_user_idempotency_key',
+  'SELECT * FROM charges WHERE user_id = $1 AND idempotency_key = $2',
+  (row) =>
+    row.status === 'succeeded'
+      ? { statusCode: 201, body: toCharge(row) }
+      : { statusCode: 402, body: declineBody(row.failure_code as FailureCode) },
+);
 
 /**
  * A refund keeps its Idempotency-Key, as a charge does: a retry that comes after the key's stored
  * answer was forgotten gets the refund it made (201), never a second refund.
  */
-export const refundKeyHistory: KeyHistory = {
-  constraint: 'refunds_requester_idempotency_key',
-  async find(db, userId, key) {
-    const { rows } = await db.query<RefundRow & { request_fingerprint: string | null }>(
-      'SELECT * FROM refunds WHERE requested_by = $1 AND idempotency_key = $2',
-      [userId, key],
-    );
-    const row = rows[0];
-    if (!row?.request_fingerprint) return undefined;
-    return { fingerprint: row.request_fingerprint, response: { statusCode: 201, body: toRefund(row) } };
-  },
-};
+export const refundKeyHistory = keptKeys<RefundRow>(
+  'refunds_requester_idempotency_key',
+  'SELECT * FROM refunds WHERE requested_by = $1 AND idempotency_key = $2',
+  (row) => ({ statusCode: 201, body: toRefund(row) }),
+);
 
 /** Charges and their refunds; a shopper's reads are scoped to the shopper, so nobody sees another's. */
 export function chargesRepository(db: Queryable) {
