@@ -42,6 +42,12 @@ export interface KeyHistory {
   find(db: Queryable, userId: string, key: string): Promise<KeyRecord | undefined>;
 }
 
+/**
+ * What `run` does once per key, in the transaction that stores its answer; given the request's
+ * fingerprint, for work that keeps its key on what it writes (KeyHistory).
+ */
+export type IdempotentWork = (tx: Queryable, fingerprint: string) => Promise<StoredResponse>;
+
 export interface RunOptions {
   /**
    * Where `work` keeps its key (a refund its own): a key whose stored answer was forgotten is
@@ -66,11 +72,7 @@ declare module 'fastify' {
        * a retry while the first is still running is PAYMENT_IDEMPOTENCY_IN_PROGRESS. When `work`
        * throws, nothing is stored and the key is free again.
        */
-      run(
-        request: IdempotentRequest,
-        work: (tx: Queryable) => Promise<StoredResponse>,
-        options?: RunOptions,
-      ): Promise<StoredResponse & { replayed: boolean }>;
+      run(request: IdempotentRequest, work: IdempotentWork, options?: RunOptions): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * `run` for work that is one statement whose outcome is decided before it is sent: the work,
        * the key and the stored answer go in a single statement, one round trip, all or nothing.
@@ -229,23 +231,18 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
 
   const stored = (row: KeyRow) => ({ statusCode: row.response_status!, body: row.response_body, replayed: true });
 
-  async function run(
-    request: IdempotentRequest,
-    work: (tx: Queryable) => Promise<StoredResponse>,
-    { known = false, history }: RunOptions & { known?: boolean } = {},
-  ) {
+  async function run(request: IdempotentRequest, work: IdempotentWork, { known = false, history }: RunOptions & { known?: boolean } = {}) {
     const print = fingerprint(request);
     const takeOver = (row: KeyRow) => row.expired || (row.abandoned && row.fingerprint === print);
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       const outcome = await tryClaim(request, print, takeOver, { known: known && round === 0 });
       if (!outcome) continue;
-      if (outcome.claimed && !history) return { ...(await execute(request, outcome.claim, work)), replayed: false };
       if (outcome.claimed) {
         // The key is new here, or was forgotten: if its work was done before, it is in the history.
         let acted = false;
         const response = await execute(request, outcome.claim, async (tx) => {
-          const record = await history!.find(tx, request.userId, request.key);
-          if (!record) return work(tx);
+          const record = await history?.find(tx, request.userId, request.key);
+          if (!record) return work(tx, print);
           if (record.fingerprint !== print) throw new IdempotencyKeyReusedError();
           acted = true;
           return record.response;

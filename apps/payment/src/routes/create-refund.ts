@@ -46,7 +46,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
       };
       const response = await app.idempotency.run(
         keyed,
-        async (tx) => {
+        async (tx, fingerprint) => {
           const charges = chargesRepository(tx);
           // Locked until commit: concurrent refunds of this charge take turns and cannot over-refund.
           const charge = await charges.findForUpdate(id);
@@ -57,11 +57,7 @@ export const createRefundRoute: FastifyPluginAsyncTypebox = async (app) => {
           // Nothing left is "more than is left" too, whatever was asked for.
           if (amount > left || amount === 0) throw new RefundExceedsChargeError(left);
           // The refund keeps its key: past the key's TTL, a retry still finds it (refundKeyHistory).
-          const refund = await charges.refund(id, amount, {
-            userId: keyed.userId,
-            key: keyed.key,
-            fingerprint: app.idempotency.fingerprint(keyed),
-          });
+          const refund = await charges.refund(id, amount, { userId: keyed.userId, key: keyed.key, fingerprint });
           return { statusCode: 201, body: refund };
         },
         { history: refundKeyHistory },
