@@ -43,5 +43,6 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
 }
 
 function isIdentity(contentEncoding: string | undefined): boolean {
-  return contentEncoding === undefined || contentEncoding.trim() === '' || contentEncoding.trim().toLowerCase() === 'identity';
+  const coding = contentEncoding?.trim().toLowerCase();
+  return !coding || coding === 'identity';
 }
