@@ -4,7 +4,7 @@ import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { componentDir, dashboard, repoRoot } from '../src/observability-files.ts';
-import { render, renderWith, type K8sObject } from '../src/render.ts';
+import { render, renderWith, type K8sObject } from './rendered-overlay.ts';
 
 const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
 // Without kubectl, nothing rendered: the tests of the component are skipped.

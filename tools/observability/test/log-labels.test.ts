@@ -4,7 +4,7 @@ import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/observability-files.ts';
-import { render } from '../src/render.ts';
+import { render } from './rendered-overlay.ts';
 
 // Fluent Bit runs its Lua filters on LuaJIT; a fresh machine may lack it (CI installs it).
 const luajit = requiredTool('luajit', 'apt-get install -y luajit');
