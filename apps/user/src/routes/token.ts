@@ -9,6 +9,9 @@ import { InvalidClientError, InvalidGrantError, InvalidScopeError, InvalidTarget
 import { ACCESS_TOKEN_TOKEN_TYPE, TOKEN_EXCHANGE, TokenGrant, TokenRequest } from '../schemas.ts';
 import { secretMatches, serviceClients, type ServiceClient } from '../service-clients.ts';
 
+/** A token request is a few hundred bytes, a subject token at most 8 KiB. */
+const FORM_BODY_LIMIT_BYTES = 16_384;
+
 /** The OpenAPI security scheme of client authentication by HTTP Basic (client_secret_basic), declared by the app. */
 export const CLIENT_BASIC_SCHEME = { clientBasic: { type: 'http', scheme: 'basic' } } as const;
 
@@ -19,8 +22,11 @@ export const CLIENT_BASIC_SCHEME = { clientBasic: { type: 'http', scheme: 'basic
  */
 export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = async (app, { config }) => {
   const clients = serviceClients(config);
-  // OAuth clients send forms; JSON is accepted too. Only this route parses forms.
-  await app.register(formBody, { bodyLimit: 16_384 });
+  // OAuth clients send forms; JSON is accepted too. Only this route parses forms. The route's own
+  // limit says the same: the platform reads (drains) an oversize body against the route's limit
+  // before its 413, and a parser limit below it would refuse the body unread (a reset connection).
+  const bodyLimit = Math.min(FORM_BODY_LIMIT_BYTES, config.BODY_LIMIT_BYTES);
+  await app.register(formBody, { bodyLimit });
 
   const authenticateClient = (request: FastifyRequest, reply: FastifyReply, body: TokenRequest): ServiceClient => {
     const basic = basicCredentials(request.headers.authorization);
@@ -51,6 +57,7 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
   app.post(
     '/oauth/token',
     {
+      bodyLimit,
       schema: {
         summary: 'A token for a service to call another service (client credentials, token exchange)',
         description:
