@@ -43,16 +43,19 @@ export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
 type Container = Record<string, unknown> | unknown[];
 
 /**
- * What looks like a card number, whatever its parameter is called: 13 to 19 digits, maybe
- * grouped by spaces or dashes (PCI DSS: a full number never reaches a log).
+ * What holds a card number, whatever its parameter is called: 13 to 19 digits, maybe grouped by
+ * spaces or dashes (PCI DSS: a full number never reaches a log), wherever they stand in the value
+ * (`4242…4242%`, `pan:4242…`): one character more must not let it through. A run of them inside
+ * a longer one of digits or letters (an id, a UUID's groups) is not one.
  */
-const CARD_NUMBER_LIKE = /^(?:\d[ -]?){12,18}\d$/;
+const CARD_NUMBER_LIKE = /(?<![\dA-Za-z]|\d[ -])(?:\d[ -]?){12,18}\d(?![\dA-Za-z]|[ -]\d)/;
 
 /**
- * What looks like a JWT (an access token), whatever carries it: `eyJ…` (a JSON header), a payload,
- * a signature; or a token cut short of its signature, whose payload still names its user.
+ * What holds a JWT (an access token), whatever carries it: `eyJ…` (a JSON header), a payload,
+ * a signature; or a token cut short of its signature, whose payload still names its user; anywhere
+ * in the value (`Bearer eyJ…`, a token with a stray `%` or `.` after it).
  */
-const JWT_LIKE = /^eyJ[\w-]*\.[\w-]+(?:\.[\w-]*)?$/;
+const JWT_LIKE = /eyJ[\w-]*\.[\w-]+/;
 
 const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
 

@@ -137,6 +137,21 @@ describe('censorUrl', () => {
     expect(censorUrl('/x/eyJ-not-a-token/123456789012')).toBe('/x/eyJ-not-a-token/123456789012');
   });
 
+  it('censors a token or a card number with something around it: a character more does not let it through', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
+    // A stray `%` (also a 400 FST_ERR_BAD_URL, whose request line is still written) or `.`.
+    expect(censorUrl(`/user/${token}%`)).toBe('/user/[redacted]');
+    expect(censorUrl(`/user/${token}.`)).toBe('/user/[redacted]');
+    expect(censorUrl(`/x?q=${token}%`)).toBe('/x?q=[redacted]');
+    // The header's value pasted into a query.
+    expect(censorUrl(`/x?auth=Bearer%20${token}`)).toBe('/x?auth=[redacted]');
+    expect(censorUrl('/x?q=4242424242424242%')).toBe('/x?q=[redacted]');
+    expect(censorUrl('/x?q=pan:4242-4242-4242-4242')).toBe('/x?q=[redacted]');
+    // Digits inside ids are still not card numbers.
+    const ids = '/x/12345678-1234-1234-1234-123456789012?ref=ab12345678901234cd&n=12345678901234567890';
+    expect(censorUrl(ids)).toBe(ids);
+  });
+
   it('returns a URL with nothing to censor as it is', () => {
     for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
