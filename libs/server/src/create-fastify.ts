@@ -15,6 +15,7 @@ import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors
 import { takeJsonBodiesOnly } from './json-bodies-only.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
 import { RequestLogController } from './request-log.ts';
+import { refuseCompressedBodies } from './uncompressed-bodies.ts';
 import { validatorCompiler } from './validator-compiler.ts';
 
 export type ServiceFastifyInstance = FastifyInstance<
@@ -72,6 +73,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
   app.setValidatorCompiler(validatorCompiler);
   app.server.on('connect', refuseConnect());
   takeJsonBodiesOnly(app);
+  refuseCompressedBodies(app);
   // A refused body is read before the 413 goes out, so a proxy forwarding it never sees a reset.
   void app.register(oversizeBodyPlugin);
   return app;

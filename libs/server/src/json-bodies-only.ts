@@ -10,11 +10,6 @@ const NotUtf8Charset = defineError(
   'Unsupported Media Type: a JSON body is UTF-8 (no charset, or charset=utf-8)',
   415,
 );
-const Compressed = defineError(
-  'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-  'Unsupported Media Type: a body is taken uncompressed (no Content-Encoding, or identity)',
-  415,
-);
 
 /**
  * Bodies are JSON, and JSON is UTF-8 (RFC 8259, section 8.1). Fastify reads a JSON body as UTF-8
@@ -22,8 +17,8 @@ const Compressed = defineError(
  * damaged: here such a body is a 400, and one that declares another charset a 415, before any
  * route sees it. Fastify's text/plain parser goes too: no route takes text, and text would
  * otherwise reach a route as a string and fail its schema (400) instead of being refused as a
- * media type the route does not take (415), like XML or a form. A compressed body (gzip, br…) is
- * not decoded: it is a 415, as RFC 9110 (section 8.4) allows, not a 400 for its bytes.
+ * media type the route does not take (415), like XML or a form. A compressed body never reaches
+ * this parser (uncompressed-bodies.ts).
  */
 export function takeJsonBodiesOnly(app: FastifyInstance): void {
   // Fastify's own parser (secure-json-parse, a __proto__ or constructor key refused), as its defaults.
@@ -32,7 +27,6 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
   // Routes whose body may be left out, known to the parser below (and to the OpenAPI document).
   app.addHook('onRoute', markOptionalBody);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    if (!isIdentity(request.headers['content-encoding'])) return done(new Compressed());
     const charset = parseContentType(request.headers['content-type'] ?? '').parameters.charset?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return done(new NotUtf8Charset());
     if (!isUtf8(body)) return done(new NotUtf8());
@@ -40,9 +34,4 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
     if (body.length === 0 && request.routeOptions.config.optionalBody === true) return done(null, undefined);
     parseJson(request, body.toString('utf8'), done);
   });
-}
-
-function isIdentity(contentEncoding: string | undefined): boolean {
-  const coding = contentEncoding?.trim().toLowerCase();
-  return !coding || coding === 'identity';
 }

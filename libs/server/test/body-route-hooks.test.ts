@@ -50,8 +50,8 @@ describe('addBodyRouteHook', () => {
     expect(read?.preParsing).toBeUndefined();
     expect(read?.preValidation).toBeUndefined();
     const write = routes.get('POST /demo/items');
-    // The oversize body's drain and the storable text check.
-    expect([write?.preParsing ?? []].flat()).toHaveLength(1);
+    // The oversize body's drain and the compressed body's refusal; the storable text check.
+    expect([write?.preParsing ?? []].flat()).toHaveLength(2);
     expect([write?.preValidation ?? []].flat()).toHaveLength(1);
   });
 });

@@ -3,10 +3,8 @@
  * written before the answer is read. The client must read the service's 413 JSON and never see
  * its write fail (EPIPE) or the connection reset (ECONNRESET).
  */
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { captureLogs } from '@myshop/testing';
+import { connect, type AddressInfo } from 'node:net';
+import { answersOf, captureLogs, chunked, exchangeLikeAProxy as exchange, pieces, type ProxyExchange } from '@myshop/testing';
 import { Type } from 'typebox';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastify, platformPlugin } from '../src/index.ts';
@@ -34,63 +32,10 @@ async function startApp(): Promise<{ port: number; stored: unknown[] }> {
   return { port: (app.server.address() as AddressInfo).port, stored };
 }
 
-interface Exchange {
-  /** Raw bytes of every answer received on the connection. */
-  received: string;
-  /** `EPIPE`, `ECONNRESET`… from a write or the socket; undefined when none. */
-  error?: string;
-}
-
-/**
- * Writes `parts` (a delay before each, when given) on one connection, then reads until the
- * server closes it or `answers` answers have arrived.
- */
-function exchange(port: number, parts: Array<string | Buffer>, options: { delayMs?: number; answers?: number } = {}): Promise<Exchange> {
-  return new Promise((resolve) => {
-    // Half-open like a proxy: it keeps sending the body after the server has finished answering.
-    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    let received = '';
-    let error: string | undefined;
-    const done = () => resolve({ received, error });
-    socket.on('data', (chunk) => {
-      received += chunk.toString('latin1');
-      if (options.answers && received.split('HTTP/1.1 ').length - 1 >= options.answers && /\r\n\r\n[\s\S]*\}$/.test(received)) socket.end();
-    });
-    socket.on('error', (failure: NodeJS.ErrnoException) => {
-      error ??= failure.code ?? failure.message;
-    });
-    socket.on('close', done);
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        await sleep(options.delayMs ?? 0);
-        if (socket.destroyed) return;
-        socket.write(part, (failure) => {
-          if (failure) error ??= (failure as NodeJS.ErrnoException).code ?? failure.message;
-        });
-      }
-      if (!options.answers) socket.end();
-    });
-  });
-}
-
 const body = (bytes: number) => Buffer.from(JSON.stringify({ text: 'x'.repeat(bytes - 11) }));
 const head = (headers: string) => `POST /demo/notes HTTP/1.1\r\nHost: myshop.com\r\nContent-Type: application/json\r\n${headers}\r\n`;
 
-function answersOf(received: string): Array<{ status: number; headers: string; json: unknown }> {
-  return received
-    .split(/(?=HTTP\/1\.1 \d{3} )/)
-    .filter(Boolean)
-    .map((answer) => {
-      const [headers = '', rest = ''] = answer.split('\r\n\r\n');
-      return {
-        status: Number(headers.slice(9, 12)),
-        headers: headers.toLowerCase(),
-        json: rest ? JSON.parse(rest.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '')) : undefined,
-      };
-    });
-}
-
-function expectTooLarge(result: Exchange): void {
+function expectTooLarge(result: ProxyExchange): void {
   expect(result.error, result.received.slice(0, 200)).toBeUndefined();
   const [answer] = answersOf(result.received);
   expect(answer?.status).toBe(413);
@@ -100,22 +45,6 @@ function expectTooLarge(result: Exchange): void {
     error: 'Payload Too Large',
     message: expect.any(String),
   });
-}
-
-/** `data` in pieces of `size` bytes, as a proxy forwards a buffered body. */
-function pieces(data: Buffer, size: number): Buffer[] {
-  return Array.from({ length: Math.ceil(data.length / size) }, (_, index) => data.subarray(index * size, (index + 1) * size));
-}
-
-/** `data` in chunked transfer coding, in pieces of `size` bytes. */
-function chunked(data: Buffer, size: number): Buffer[] {
-  const pieces: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += size) {
-    const piece = data.subarray(offset, offset + size);
-    pieces.push(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
-  }
-  pieces.push(Buffer.from('0\r\n\r\n'));
-  return pieces;
 }
 
 describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {

@@ -17,6 +17,7 @@ export { WAIT_FOR_LOG_LINES } from './process/log-lines.ts';
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
 export { sendRawHttp } from './http/raw-http.ts';
+export { exchangeLikeAProxy, answersOf, pieces, chunked, type ProxyExchange } from './http/proxy-exchange.ts';
 
 // Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).
 export * from './hostile/hostile-input.ts';

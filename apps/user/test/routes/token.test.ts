@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { developmentClientSecret } from '@myshop/auth';
 import { httpClient } from '@myshop/testing';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -131,6 +132,33 @@ describe('POST /user/oauth/token', () => {
     const none = await api.post('/user/oauth/token').set(basic('cart', CART_SECRET));
     expect(none.status).toBe(400);
     expect(none.body.code).toBe('FST_ERR_VALIDATION');
+  });
+
+  it('refuses a compressed form with 415, as the platform refuses a compressed JSON body: its bytes are never read as a form', async () => {
+    const { app } = await setUp();
+    const form = 'grant_type=client_credentials&audience=payment&scope=payment:refunds:read';
+    for (const [encoding, payload] of [
+      ['gzip', gzipSync(form)],
+      // Declared compressed, sent plain: not taken as it came either.
+      ['gzip', Buffer.from(form)],
+      ['br', Buffer.from(form)],
+    ] as const) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/user/oauth/token',
+        headers: { ...basic('cart', CART_SECRET), 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': encoding },
+        payload,
+      });
+      expect(response.statusCode, `${encoding}: ${response.body}`).toBe(415);
+      expect(response.json()).toMatchObject({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+    }
+    const identity = await app.inject({
+      method: 'POST',
+      url: '/user/oauth/token',
+      headers: { ...basic('cart', CART_SECRET), 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'identity' },
+      payload: form,
+    });
+    expect(identity.statusCode, identity.body).toBe(200);
   });
 
   it('gives cart a token for itself (client credentials) only for what it may do as itself', async () => {
