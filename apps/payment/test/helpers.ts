@@ -70,7 +70,8 @@ export async function buildPayment(options: { env?: Record<string, string>; logg
  * are gone, what their work wrote (a charge, a refund) is not.
  */
 export async function forgetStoredAnswers(payment: Awaited<ReturnType<typeof buildPayment>>, how: 'expired' | 'purged') {
-  await payment.database.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'");
+  // Time passes for every stored answer, beyond the longest TTL (IDEMPOTENCY_TTL_HOURS ≤ 720).
+  await payment.database.query("UPDATE idempotency_keys SET expires_at = expires_at - interval '721 hours'");
   if (how === 'purged') expect(await payment.app.idempotency.purgeExpired()).toBeGreaterThan(0);
 }
 

@@ -48,11 +48,30 @@ describe('payment migrations', () => {
       [randomUUID(), JSON.stringify({ id: remembered, chargeId, amount: 100 })],
     );
 
-    expect(await applyTheRest()).toEqual(['0004_refunds_keep_their_key']);
+    expect(await applyTheRest()).toContain('0004_refunds_keep_their_key');
 
     expect(await database.query('SELECT id, requested_by, idempotency_key, request_fingerprint FROM refunds ORDER BY amount')).toEqual([
       { id: remembered, requested_by: 'operator', idempotency_key: 'refund-1', request_fingerprint: 'print-1' },
       { id: forgotten, requested_by: null, idempotency_key: null, request_fingerprint: null },
+    ]);
+  });
+
+  it('keep the keys settled by a void that found nothing done for ever, and the others for their TTL', async () => {
+    const { database, applyTheRest } = await migratedUntil('0005');
+    const key = (name: string, status: number) =>
+      database.query(
+        `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at, response_status, response_body)
+         VALUES ('cart-shopper', $1, 'voided', 'completed', $2, now(), now() + interval '1 day', $3, '{}'::json)`,
+        [name, randomUUID(), status],
+      );
+    await key('voided-nothing-done', 409);
+    await key('voided-found-its-charge', 201);
+
+    expect(await applyTheRest()).toEqual(['0005_voided_keys_never_expire']);
+
+    expect(await database.query(`SELECT key, expires_at = 'infinity' AS kept_for_ever FROM idempotency_keys ORDER BY key`)).toEqual([
+      { key: 'voided-found-its-charge', kept_for_ever: false },
+      { key: 'voided-nothing-done', kept_for_ever: true },
     ]);
   });
 });

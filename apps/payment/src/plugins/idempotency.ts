@@ -318,7 +318,15 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
         const response = await execute(request, outcome.claim, async (tx) => {
           const record = await options.history?.find(tx, request.userId, request.key);
           acted = record !== undefined;
-          return record?.response ?? voided;
+          if (record) return record.response;
+          // Nothing acted under the key, and its answer is all that says so (no charge keeps the
+          // key for the history to find): it never expires, or a late charge with it would charge.
+          await tx.query(`UPDATE idempotency_keys SET expires_at = 'infinity' WHERE user_id = $1 AND key = $2 AND claim = $3`, [
+            request.userId,
+            request.key,
+            outcome.claim,
+          ]);
+          return voided;
         });
         return { ...response, replayed: acted };
       }

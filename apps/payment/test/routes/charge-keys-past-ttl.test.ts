@@ -81,6 +81,27 @@ describe('a charge key after its stored answer is forgotten', () => {
     },
   );
 
+  it.each(['expired', 'purged'] as const)(
+    'a voided key (%s) still never charges: a late charge with it gets 409 PAYMENT_CHARGE_VOIDED, charging nothing',
+    async (how) => {
+      const payment = await buildPayment();
+      const api = await httpClient(payment.app);
+      const alice = await payment.signIn();
+      const voided = await api.post('/payment/charges/void').set({ ...alice.cart, 'idempotency-key': 'lost-attempt' });
+      expect(voided.status).toBe(409);
+      expect(voided.body.code).toBe('PAYMENT_CHARGE_VOIDED');
+      await forgetStoredAnswers(payment, 'expired');
+      // Nothing else is stored to purge: the purge must leave the voided key's answer.
+      if (how === 'purged') expect(await payment.app.idempotency.purgeExpired()).toBe(0);
+
+      const late = await postCharge(api, alice, chargeBody(), 'lost-attempt');
+
+      expect(late.status).toBe(409);
+      expect(late.body).toEqual(voided.body);
+      expect(await chargeCount(payment)).toBe(0);
+    },
+  );
+
   it('keeps the keys of users apart: another shopper’s charge under the same key is a charge of its own', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
