@@ -28,10 +28,11 @@ export interface CartAppOptions {
 export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
 
 /**
- * A checkout attempt holds its order this much longer than a payment call may take: past it,
- * the attempt has surely ended (or its process died) and a retry with the key may take over.
+ * How long a checkout attempt holds its order: longer than its payment call may take, which is
+ * two tries of PAYMENT_TIMEOUT_MS each (a try broken on the way is sent once more), and a margin.
+ * Past it, the attempt has surely ended (or its process died) and a retry may take over.
  */
-const CHECKOUT_LEASE_MARGIN_MS = 1000;
+export const checkoutLeaseMs = (paymentTimeoutMs: number): number => 2 * paymentTimeoutMs + 1000;
 
 /** The cart service as a plugin: what tests build and what server.ts serves. */
 async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: CartAppOptions): Promise<void> {
@@ -69,7 +70,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   await app.register(cartRoutes, {
     prefix: '/cart',
     currency: config.CURRENCY,
-    checkoutLeaseMs: config.PAYMENT_TIMEOUT_MS + CHECKOUT_LEASE_MARGIN_MS,
+    checkoutLeaseMs: checkoutLeaseMs(config.PAYMENT_TIMEOUT_MS),
     cardFingerprint: cardFingerprint(cartClientSecret(config)),
   });
 }

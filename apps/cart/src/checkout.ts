@@ -151,7 +151,7 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
     const outcome = await callPayment(order, request, token, { method: 'POST', path: '/payment/charges/void' });
     // Still running at payment: that checkout is not over after all.
     if (outcome.kind === 'rejected' && outcome.status === 409 && outcome.code !== 'PAYMENT_CHARGE_VOIDED') {
-      await orders.release(order.id);
+      await orders.release(order);
       throw checkoutPending();
     }
     // Voided (abandoned), charged (paid) or declined; anything else leaves it pending (503…).
@@ -186,7 +186,7 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
     }
 
     // No final answer: the order stays pending and the key may be retried right away.
-    await orders.release(order.id);
+    await orders.release(order);
     if (outcome.kind === 'unavailable') {
       log.warn({ orderId: order.id, reason: outcome.reason, status: outcome.status, detail: outcome.detail }, 'payment unavailable');
       throw new PaymentUnavailableError();

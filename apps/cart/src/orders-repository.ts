@@ -19,6 +19,7 @@ interface OrderRow {
   response_status: number | null;
   response_body: unknown;
   attempt_active: boolean;
+  attempts: number;
   card_fingerprint: string | null;
   created_at: Date;
   updated_at: Date;
@@ -49,6 +50,8 @@ export interface PendingOrder {
   amount: number;
   currency: string;
   items: CartLine[];
+  /** Which attempt at the order holds its lease: only that one may release it. */
+  attempt: number;
 }
 
 export type CheckoutStart =
@@ -65,7 +68,8 @@ export type Settlement =
   | { status: 'failed'; failureCode: string; response: Extract<StoredCheckoutResponse, { statusCode: 402 | 409 }> };
 
 const ORDER_COLUMNS = `id, user_id, idempotency_key, status, amount, amount_refunded, currency, charge_id, failure_code,
-  response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, card_fingerprint, created_at, updated_at`;
+  response_status, response_body, coalesce(attempt_expires_at > now(), false) AS attempt_active, attempts, card_fingerprint, created_at,
+  updated_at`;
 
 /** A paid order's status from what was refunded of it. */
 const PAID_STATUS = `CASE WHEN amount_refunded = 0 THEN 'paid' WHEN amount_refunded < amount THEN 'partially_refunded' ELSE 'refunded' END`;
@@ -104,8 +108,16 @@ async function itemsOf(db: Queryable, orderIds: string[]): Promise<Map<string, C
   return new Map([...byOrder].map(([id, items]) => [id, toItems(items)]));
 }
 
-function pendingOrder(row: OrderRow, items: CartLine[]): PendingOrder {
-  return { id: row.id, userId: row.user_id, idempotencyKey: row.idempotency_key, amount: row.amount, currency: row.currency, items };
+function pendingOrder(row: OrderRow, items: CartLine[], attempt: number): PendingOrder {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    idempotencyKey: row.idempotency_key,
+    amount: row.amount,
+    currency: row.currency,
+    items,
+    attempt,
+  };
 }
 
 function storedResponse(row: OrderRow): StoredCheckoutResponse {
@@ -132,12 +144,18 @@ export function ordersRepository(db: Database) {
             `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND idempotency_key = $2 FOR UPDATE`,
             [userId, key],
           );
-          const takeLease = (orderId: string) =>
-            tx.query(
-              `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
-                WHERE id = $1`,
-              [orderId, options.leaseMs],
-            );
+          // The lease runs from when it is taken (clock_timestamp), not from when this transaction
+          // began: the wait for the cart's lock must not eat into it. Returns the attempt's number.
+          const takeLease = async (orderId: string) =>
+            (
+              await tx.query<{ attempts: number }>(
+                `UPDATE orders SET attempts = attempts + 1, attempt_expires_at = clock_timestamp() + $2 * interval '1 millisecond',
+                        updated_at = now()
+                  WHERE id = $1
+                RETURNING attempts`,
+                [orderId, options.leaseMs],
+              )
+            ).rows[0]!.attempts;
           const existing = rows[0];
           if (existing) {
             // The key of a checkout made with another card: neither replayed (as if this card had
@@ -148,9 +166,9 @@ export function ordersRepository(db: Database) {
             }
             if (existing.status !== 'pending') return { kind: 'finished', response: storedResponse(existing) };
             if (existing.attempt_active) throw checkoutInProgress();
-            await takeLease(existing.id);
+            const attempt = await takeLease(existing.id);
             const items = (await itemsOf(tx, [existing.id])).get(existing.id)!;
-            return { kind: 'attempt', resumed: true, order: pendingOrder(existing, items) };
+            return { kind: 'attempt', resumed: true, order: pendingOrder(existing, items, attempt) };
           }
 
           // One cart, one payment: another key's checkout of this cart is still unsettled.
@@ -160,8 +178,8 @@ export function ordersRepository(db: Database) {
           const other = unsettled.rows[0];
           if (other) {
             if (other.attempt_active) throw checkoutPending();
-            await takeLease(other.id);
-            return { kind: 'unfinished', order: pendingOrder(other, (await itemsOf(tx, [other.id])).get(other.id)!) };
+            const attempt = await takeLease(other.id);
+            return { kind: 'unfinished', order: pendingOrder(other, (await itemsOf(tx, [other.id])).get(other.id)!, attempt) };
           }
 
           const items = await readLines(tx, userId);
@@ -170,7 +188,7 @@ export function ordersRepository(db: Database) {
           if (amount > MAX_ORDER_AMOUNT) throw new AmountLimitError(MAX_ORDER_AMOUNT);
           const inserted = await tx.query<{ id: string }>(
             `INSERT INTO orders (user_id, idempotency_key, status, amount, currency, attempts, attempt_expires_at, card_fingerprint)
-             VALUES ($1, $2, 'pending', $3, $4, 1, now() + $5 * interval '1 millisecond', $6)
+             VALUES ($1, $2, 'pending', $3, $4, 1, clock_timestamp() + $5 * interval '1 millisecond', $6)
              RETURNING id`,
             [userId, key, amount, options.currency, options.leaseMs, options.cardFingerprint],
           );
@@ -192,7 +210,7 @@ export function ordersRepository(db: Database) {
           return {
             kind: 'attempt',
             resumed: false,
-            order: { id: orderId, userId, idempotencyKey: key, amount, currency: options.currency, items },
+            order: { id: orderId, userId, idempotencyKey: key, amount, currency: options.currency, items, attempt: 1 },
           };
         })
         .catch((error: unknown) => {
@@ -247,9 +265,16 @@ export function ordersRepository(db: Database) {
       });
     },
 
-    /** Ends an attempt that got no final answer: the order stays pending and the key may be retried at once. */
-    async release(orderId: string): Promise<void> {
-      await db.query(`UPDATE orders SET attempt_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`, [orderId]);
+    /**
+     * Ends an attempt that got no final answer: the order stays pending and the key may be retried
+     * at once. Only while this attempt still holds the lease: one that outlived it, and whose
+     * order another attempt took over meanwhile, must not end that one's.
+     */
+    async release(order: Pick<PendingOrder, 'id' | 'attempt'>): Promise<void> {
+      await db.query(
+        `UPDATE orders SET attempt_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending' AND attempts = $2`,
+        [order.id, order.attempt],
+      );
     },
 
     /**

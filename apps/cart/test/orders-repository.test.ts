@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { checkoutLeaseMs } from '../src/app.ts';
+import { lockCart } from '../src/carts-repository.ts';
 import { ordersRepository } from '../src/orders-repository.ts';
 import { buildCart, fillCart, SOCKS } from './helpers.ts';
 
@@ -39,7 +42,63 @@ describe('ordersRepository.settle', () => {
     const second = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
     expect(first).toMatchObject({ kind: 'attempt', resumed: false });
     expect(second).toMatchObject({ kind: 'attempt', resumed: true });
-    if (first.kind === 'attempt' && second.kind === 'attempt') expect(second.order).toEqual(first.order);
+    if (first.kind === 'attempt' && second.kind === 'attempt') expect(second.order).toEqual({ ...first.order, attempt: 2 });
     expect(await database.query('SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('a checkout attempt’s lease', () => {
+  it('outlasts a payment call: two tries of PAYMENT_TIMEOUT_MS (one broken on the way is sent again)', () => {
+    for (const timeoutMs of [1000, 5000, 30_000]) expect(checkoutLeaseMs(timeoutMs)).toBeGreaterThan(2 * timeoutMs);
+  });
+
+  it('runs from when it is taken: the wait for the cart’s lock does not eat into it', async () => {
+    const { app, signIn, database } = await buildCart();
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+    const orders = ordersRepository(app.db);
+    // Another change of the cart holds its lock for a while as the checkout starts.
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((resolve) => (locked = resolve));
+    const holder = app.db.transaction(async (tx) => {
+      await lockCart(tx, user.id);
+      locked();
+      await sleep(800);
+    });
+    await lockHeld;
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 1000, cardFingerprint: 'card-a' });
+    await holder;
+
+    expect(started.kind).toBe('attempt');
+    const [{ left }] = (await database.query<{ left: number }>(
+      `SELECT (extract(epoch FROM attempt_expires_at - clock_timestamp()) * 1000)::float8 AS left FROM orders`,
+    )) as [{ left: number }];
+    expect(left).toBeGreaterThan(700);
+  });
+
+  it('is ended only by the attempt holding it: a late attempt’s release leaves the lease of the one that took over', async () => {
+    const { app, signIn } = await buildCart();
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
+    const orders = ordersRepository(app.db);
+    const late = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
+    // Its lease ran out: a retry with the key takes the order over and talks to payment.
+    const current = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' });
+    if (late.kind !== 'attempt' || current.kind !== 'attempt') throw new Error('expected two attempts');
+    expect([late.order.attempt, current.order.attempt]).toEqual([1, 2]);
+
+    // The late attempt hears nothing final and releases the order.
+    await orders.release(late.order);
+
+    // The current attempt still holds it: a third is told to wait, not let in beside it.
+    await expect(orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' })).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'CART_CHECKOUT_IN_PROGRESS',
+    });
+    await orders.release(current.order);
+    expect(await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' })).toMatchObject({
+      kind: 'attempt',
+      resumed: true,
+    });
   });
 });

@@ -483,7 +483,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('recovers from losing the database between the charge and the order being marked paid: paid once', async () => {
-    const { api, user, payment, database, storedCart, storedOrders, replica } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '3000' });
+    const { api, user, payment, database, storedCart, storedOrders, replica } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '1500' });
     const survivorApi = await httpClient(await replica({ PAYMENT_URL: payment.url }));
     const key = randomUUID();
     // The charge is made, then the database goes away before this attempt can record it: the
@@ -505,7 +505,7 @@ describe('POST /cart/checkout', () => {
     const early = await postCheckout(survivorApi, user, { key });
     expect(early.status).toBe(409);
     expect(early.body).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
-    // The lease is PAYMENT_TIMEOUT_MS + 1 s from the dead attempt's start.
+    // The lease is twice PAYMENT_TIMEOUT_MS + 1 s from when the dead attempt took it.
     await new Promise((resolve) => setTimeout(resolve, 4100));
     const retried = await postCheckout(survivorApi, user, { key });
     expect(retried.status).toBe(201);
