@@ -37,7 +37,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
   const raw: Record<string, string> = {};
 
   for (const [key, propertySchema] of Object.entries(schema.properties) as Array<[string, TSchema]>) {
-    const value = readValue(key, propertySchema, env, problems);
+    const value = asWritten(key, propertySchema, readValue(key, propertySchema, env, problems), problems);
     if (value !== undefined) raw[key] = value;
   }
   const config = validated(schema, raw, problems);
@@ -103,6 +103,24 @@ function readValue(key: string, schema: TSchema, env: NodeJS.ProcessEnv, problem
     problems.set(key, `cannot read ${key}_FILE (${String((error as NodeJS.ErrnoException).code)})`);
     return undefined;
   }
+}
+
+/** Decimal digits, maybe a fraction and an exponent: what is or is not an integer is then the schema's say. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A number as written in decimal digits, spaces around it dropped; blank is unset, like empty.
+ * Ajv's coercion alone reads `' '` as 0 (PORT: any free port; a limit: off), and `0x1F90`,
+ * `0o17` or `0b1` in bases the operator hardly meant. Anything else is refused in Ajv's words.
+ */
+function asWritten(key: string, schema: TSchema, value: string | undefined, problems: Map<string, string>): string | undefined {
+  const type = (schema as { type?: unknown }).type;
+  if (value === undefined || (type !== 'integer' && type !== 'number')) return value;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (DECIMAL.test(trimmed)) return trimmed;
+  problems.set(key, `must be ${type}`);
+  return undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

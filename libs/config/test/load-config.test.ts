@@ -57,6 +57,26 @@ describe('loadConfig', () => {
     expect(error.keys).toEqual(['REGION']);
   });
 
+  it('refuses a number written as blanks or in another base than ten, instead of reading it as another number', () => {
+    const base = { API_KEY: 'k'.repeat(8), REGION: 'eu' };
+    // Ajv's coercion reads ' ' as 0 (PORT: any free port; OVERLOAD_…: load shedding off) and
+    // '0x1F90' as 8080: a typo would start a service that listens or behaves otherwise than written.
+    const error = errorOf(() =>
+      loadConfig(Schema, { env: { ...base, PORT: '0x1F90', RETRIES: '0o3', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0b1' } }),
+    );
+    expect(error.keys.sort()).toEqual(['OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'PORT', 'RETRIES']);
+    expect(error.message).toContain('PORT: must be integer');
+    // Blank is empty, and empty is unset: the default, never 0.
+    const blank = loadConfig(Schema, { env: { ...base, PORT: ' ', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '\t' } });
+    expect(blank.PORT).toBe(5000);
+    expect(blank.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS).toBe(1000);
+    // Spaces around decimal digits (a ConfigMap line's trailing blank) are no mistake, nor an exponent.
+    expect(loadConfig(Schema, { env: { ...base, PORT: ' 8080 ', OVERLOAD_MAX_HEAP_USED_BYTES: '5e8' } })).toMatchObject({
+      PORT: 8080,
+      OVERLOAD_MAX_HEAP_USED_BYTES: 500_000_000,
+    });
+  });
+
   it('reads a secret from <KEY>_FILE without its trailing newline', () => {
     const config = loadConfig(Schema, { env: { API_KEY_FILE: secretFile('from-the-secret\n'), REGION: 'eu' } });
     expect(config.API_KEY).toBe('from-the-secret');
