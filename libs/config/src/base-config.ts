@@ -61,12 +61,22 @@ export type BaseConfig = Static<typeof BaseConfigSchema>;
 
 /**
  * What the schema cannot say of the base keys, checked once it passed: a DATABASE_URL the driver
- * would fail to parse (a port that is no number…), and the two listeners on one port.
+ * would fail to parse (a port that is no number…), a shutdown delay that outlasts the shutdown's
+ * deadline, and the two listeners on one port.
  */
 export function baseConfigProblems(config: Partial<BaseConfig>): Array<[string, string]> {
   const problems: Array<[string, string]> = [];
   if (config.DATABASE_URL !== undefined && !URL.canParse(config.DATABASE_URL)) {
     problems.push(['DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database']);
+  }
+  // close-with-grace's deadline runs from the signal: a delay that fills it ends the process (exit 1)
+  // before the listener closes, cutting every request in flight.
+  if (
+    config.SHUTDOWN_DELAY_MS !== undefined &&
+    config.SHUTDOWN_GRACE_MS !== undefined &&
+    config.SHUTDOWN_DELAY_MS >= config.SHUTDOWN_GRACE_MS
+  ) {
+    problems.push(['SHUTDOWN_DELAY_MS', 'must be less than SHUTDOWN_GRACE_MS (the whole shutdown, this delay included, ends within it)']);
   }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT && config.PORT !== 0) {
     problems.push(['METRICS_PORT', 'must differ from PORT']);

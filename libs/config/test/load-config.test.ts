@@ -223,6 +223,19 @@ describe('loadConfig', () => {
     },
   );
 
+  it('refuses a SHUTDOWN_DELAY_MS that leaves no time of SHUTDOWN_GRACE_MS to close the listener and finish requests', () => {
+    // The grace timer covers the whole shutdown, the delay included: past it the process exits 1
+    // while still serving, without ever closing its listener, cutting every request in flight.
+    const base = { API_KEY: 'k'.repeat(8), REGION: 'eu' };
+    const error = errorOf(() => loadConfig(Schema, { env: { ...base, SHUTDOWN_DELAY_MS: '15000' } }));
+    expect(error.keys).toEqual(['SHUTDOWN_DELAY_MS']);
+    expect(error.message).toContain('SHUTDOWN_DELAY_MS: must be less than SHUTDOWN_GRACE_MS');
+    expect(errorOf(() => loadConfig(Schema, { env: { ...base, SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_GRACE_MS: '5000' } })).keys).toEqual([
+      'SHUTDOWN_DELAY_MS',
+    ]);
+    expect(loadConfig(Schema, { env: { ...base, SHUTDOWN_DELAY_MS: '2000', SHUTDOWN_GRACE_MS: '15000' } }).SHUTDOWN_DELAY_MS).toBe(2000);
+  });
+
   it('refuses METRICS_PORT equal to PORT (the second listener would fail), but not both 0 (any free port)', () => {
     const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', PORT: '9151', METRICS_PORT: '9151' } }));
     expect(error.keys).toEqual(['METRICS_PORT']);
