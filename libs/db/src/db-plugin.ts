@@ -40,7 +40,12 @@ declare module 'fastify' {
 /** One pool per app, migrated before the app is ready, checked by /readyz, closed last. */
 async function db(app: FastifyInstance, { url, migrationsDir, config }: DbPluginOptions): Promise<void> {
   if (config.DATABASE_MIGRATE_ON_START) {
-    const applied = await runMigrations({ url, dir: migrationsDir, log: (message) => app.log.debug(message) });
+    const applied = await runMigrations({
+      url,
+      dir: migrationsDir,
+      log: (message) => app.log.debug(message),
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    });
     if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
   }
   const database = createDatabase({

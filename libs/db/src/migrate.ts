@@ -7,6 +7,12 @@ export interface MigrationOptions {
   /** Directory of versioned `NNNN_name.sql` (or `.ts`) files, applied in order, each exactly once. */
   dir: string;
   log?: (message: string) => void;
+  /**
+   * Longest wait for each of its connections to be made (DATABASE_CONNECT_TIMEOUT_MS); default
+   * 2000. Without one, a server that takes the connection and never answers (a proxy whose
+   * database is gone, an address that drops packets) held the start-up forever, without a word.
+   */
+  connectTimeoutMs?: number;
 }
 
 const MIGRATIONS_TABLE = 'schema_migrations';
@@ -22,12 +28,12 @@ const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
  * run, with its own checks and errors. Loading it and compiling the TypeScript migrations costs
  * about a second of CPU, half of a service's start.
  */
-export async function runMigrations({ url, dir, log }: MigrationOptions): Promise<string[]> {
-  if (await allApplied(url, dir)) return [];
+export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000 }: MigrationOptions): Promise<string[]> {
+  if (await allApplied(url, dir, connectTimeoutMs)) return [];
   const { runner } = await import('node-pg-migrate');
   // Our own client: node-pg-migrate does not wait for the connection it opens to close, so a
   // database dropped or restarted just after would end it with an error nobody listens to.
-  const applied = await withClient(url, (dbClient) =>
+  const applied = await withClient(url, connectTimeoutMs, (dbClient) =>
     runner({
       dbClient,
       dir,
@@ -44,12 +50,12 @@ export async function runMigrations({ url, dir, log }: MigrationOptions): Promis
 }
 
 /** Whether the database records exactly the directory's migrations, in the same order. */
-async function allApplied(url: string, dir: string): Promise<boolean> {
+async function allApplied(url: string, dir: string, connectTimeoutMs: number): Promise<boolean> {
   const files = readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()
     .map((file) => file.slice(0, -extname(file).length));
-  return withClient(url, async (client) => {
+  return withClient(url, connectTimeoutMs, async (client) => {
     try {
       // The order node-pg-migrate reads its record in.
       const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`);
@@ -63,8 +69,8 @@ async function allApplied(url: string, dir: string): Promise<boolean> {
 }
 
 /** `work` on a connection of its own, closed (and waited for) whatever `work` does. */
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function withClient<T>(url: string, connectTimeoutMs: number, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   // A connection lost between statements fails the next one, which reports it; unheard, the
   // event would crash the process.
   client.on('error', () => undefined);

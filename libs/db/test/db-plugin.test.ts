@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { healthPlugin } from '@myshop/health';
 import { createTestDatabase } from '@myshop/testing';
 import Fastify from 'fastify';
@@ -94,5 +95,34 @@ describe('dbPlugin', () => {
     const held = await app.db.pool.connect();
     onTestFinished(() => held.release());
     await expect(app.db.query('SELECT 1')).rejects.toMatchObject({ statusCode: 503 });
+  });
+
+  it('gives up migrating at start within DATABASE_CONNECT_TIMEOUT_MS when the server takes the connection and never answers', async () => {
+    // A database behind a proxy whose upstream is gone, or an address that drops packets: the
+    // migration's connection waited forever, and the replica hung in start-up without a word
+    // until the startup probe killed it.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const url = `postgres://nobody@127.0.0.1:${(silent.address() as AddressInfo).port}/none`;
+    const app = Fastify({ logger: false });
+    onTestFinished(async () => {
+      // The server goes first: a start-up still waiting on it fails, and the app can close.
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await app.close().catch(() => undefined);
+    });
+    await app.register(healthPlugin);
+    void app.register(dbPlugin, { url, migrationsDir, config: settings({ DATABASE_CONNECT_TIMEOUT_MS: 300 }) });
+    const started = performance.now();
+    const outcome = await Promise.race([
+      app.ready().then(
+        () => 'ready',
+        (error: Error) => error.message,
+      ),
+      new Promise<string>((hung) => setTimeout(() => hung('still starting after 5 s'), 5000)),
+    ]);
+    expect(outcome).toMatch(/timeout/i);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });

@@ -15,7 +15,12 @@ export async function runMigrationsCommand<C extends BaseConfig>(command: Migrat
   const logger = createLogger({ service: command.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, service: command.name });
   try {
-    const applied = await runMigrations({ url: database.url, dir: command.migrationsDir, log: (message) => logger.debug(message) });
+    const applied = await runMigrations({
+      url: database.url,
+      dir: command.migrationsDir,
+      log: (message) => logger.debug(message),
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    });
     logger.info({ migrations: applied }, applied.length > 0 ? 'migrations applied' : 'database already up to date');
   } finally {
     await database.stop();
