@@ -113,6 +113,17 @@ describe('the dashboard', () => {
     expect(board.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'service']);
   });
 
+  it("leaves the kubelet's probes out of the request panels, as the rules do", () => {
+    // A replica that is not ready (starting, draining, its database away) answers its kubelet 503:
+    // no failed request of a client, yet counted in the 5xx ratio of every rollout, and probes
+    // every few seconds per pod set the p50 of a quiet service.
+    const selectors = panels.flatMap((panel) =>
+      (panel.targets ?? []).flatMap((target) => [...target.expr.matchAll(/http_server_request_duration_seconds_\w+\{[^}]*\}/g)]),
+    );
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const [selector] of selectors) expect(selector).toContain('route!~"/livez|/readyz"');
+  });
+
   it('has the business panels', () => {
     const titles = panels.map((panel) => panel.title);
     for (const title of [
