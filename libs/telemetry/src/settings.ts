@@ -43,9 +43,22 @@ export function telemetrySettings(env: NodeJS.ProcessEnv = process.env, argv: re
 function serviceName(env: NodeJS.ProcessEnv, argv: readonly string[]): string {
   if (set(env.OTEL_SERVICE_NAME)) return env.OTEL_SERVICE_NAME.trim();
   const fromAttributes = /(?:^|,)\s*service\.name=([^,]+)/.exec(env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1];
-  if (fromAttributes) return decodeURIComponent(fromAttributes.trim());
+  const decoded = fromAttributes === undefined ? undefined : percentDecoded(fromAttributes.trim());
+  if (decoded) return decoded;
   const entry = argv[1] ?? '';
   return /(?:^|[/\\])apps[/\\]([^/\\]+)[/\\]/.exec(entry)?.[1] ?? 'unknown_service:node';
+}
+
+/**
+ * A value of OTEL_RESOURCE_ATTRIBUTES, percent-decoded; undefined when malformed (a `%` without two
+ * hex digits), which the SDK discards too: a tracing setting never stops a service from starting.
+ */
+function percentDecoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function sampler(env: NodeJS.ProcessEnv): { name: string; ratio?: number; fromEnv: boolean } {

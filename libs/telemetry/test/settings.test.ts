@@ -40,6 +40,19 @@ describe('telemetrySettings', () => {
     expect(telemetrySettings(on, ['/usr/bin/node', 'script.js'])).toMatchObject({ serviceName: 'unknown_service:node' });
   });
 
+  it('takes a malformed OTEL_RESOURCE_ATTRIBUTES as the SDK does, discarded, instead of failing the start of the service', () => {
+    // `%` not followed by two hex digits: the preload threw URIError, and the service, whose
+    // every process starts with it, did not start at all, over a tracing setting.
+    const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(telemetrySettings({ ...on, OTEL_RESOURCE_ATTRIBUTES: 'service.name=cart-100%' }, argv)).toMatchObject({
+      enabled: true,
+      serviceName: 'cart',
+    });
+    expect(telemetrySettings({ ...on, OTEL_RESOURCE_ATTRIBUTES: 'service.name=my%20shop' }, argv)).toMatchObject({
+      serviceName: 'my shop',
+    });
+  });
+
   it('samples parent-based at 10 % of new traces unless OTEL_TRACES_SAMPLER says otherwise', () => {
     const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
     expect(telemetrySettings(on, argv)).toMatchObject({
