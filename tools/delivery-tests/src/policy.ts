@@ -140,8 +140,8 @@ export function serviceAccountProblems(objects: K8sObject[]): string[] {
 
 /**
  * Deployments roll without losing capacity and are protected from voluntary disruption:
- * RollingUpdate with maxUnavailable 0, a PodDisruptionBudget selecting their pods, an HPA on CPU
- * with at least `minReplicas` replicas.
+ * RollingUpdate with maxUnavailable 0, a PodDisruptionBudget selecting their pods that lets unready
+ * pods be evicted, an HPA on CPU with at least `minReplicas` replicas.
  */
 export function availabilityProblems(objects: K8sObject[], { minReplicas }: { minReplicas: number }): string[] {
   const problems: string[] = [];
@@ -154,8 +154,14 @@ export function availabilityProblems(objects: K8sObject[], { minReplicas }: { mi
       problems.push(`${id(object)}: strategy is not RollingUpdate with maxUnavailable: 0`);
     }
     if ((spec.replicas ?? 1) < minReplicas) problems.push(`${id(object)}: ${spec.replicas ?? 1} replicas, fewer than ${minReplicas}`);
-    if (!budgets.some((budget) => selects((budget.spec as { selector?: LabelSelector }).selector, podLabels))) {
+    const budget = budgets.find((candidate) => selects((candidate.spec as { selector?: LabelSelector }).selector, podLabels));
+    if (!budget) {
       problems.push(`${id(object)}: no PodDisruptionBudget selects its pods`);
+    } else if ((budget.spec as { unhealthyPodEvictionPolicy?: string }).unhealthyPodEvictionPolicy !== 'AlwaysAllow') {
+      // The default (IfHealthyBudget) evicts a pod that is not ready only while the budget holds:
+      // when every replica is unready at once (their database is away, a crash loop), no pod of
+      // the Deployment can be evicted and every node drain waits until they are ready again.
+      problems.push(`${id(budget)}: unhealthyPodEvictionPolicy is not AlwaysAllow (unready pods would block node drains)`);
     }
     const hpa = autoscalers.find((candidate) => {
       const target = (candidate.spec as { scaleTargetRef?: { kind?: string; name?: string } }).scaleTargetRef;

@@ -162,6 +162,15 @@ describe.skipIf(!kubectl.path)(`policy, on every deployable overlay and componen
     },
   );
 
+  it('finds a PodDisruptionBudget that would hold every node drain while the pods are all unready', () => {
+    const prod = structuredClone(render('k8s/overlays/prod'));
+    const budget = byKind(prod, 'PodDisruptionBudget').find((candidate) => candidate.metadata.name === 'cart')!;
+    delete (budget.spec as { unhealthyPodEvictionPolicy?: string }).unhealthyPodEvictionPolicy;
+    expect(availabilityProblems(prod, { minReplicas: 3 })).toEqual([
+      'PodDisruptionBudget/cart: unhealthyPodEvictionPolicy is not AlwaysAllow (unready pods would block node drains)',
+    ]);
+  });
+
   it('gives the dev overlays generated Secrets, so that they run without any manual step', () => {
     const dev = render('k8s/overlays/dev');
     const secrets = byKind(dev, 'Secret').map((secret) => secret.metadata.name.replace(/-[a-z0-9]{10}$/, ''));
