@@ -4,7 +4,7 @@ import { healthPlugin } from '@myshop/health';
 import { type K8sObject, KUBECTL_INSTALL, readYamlDocuments, render, repoPath, services } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kustomizations, renderWithComponents } from '../src/kustomizations.ts';
+import { environmentCombinations, kustomizations, renderCombination, renderWithComponents } from '../src/kustomizations.ts';
 import { containerEnvironment, isSecretKey, readsKey, serviceConfig } from '../src/service-config.ts';
 import { byKind, containerPort, find, secretValues, selects, workloads } from '../src/workloads.ts';
 
@@ -243,6 +243,65 @@ describe.skipIf(!kubectl.path)(`external secrets${kubectl.skipNote}`, () => {
         .join(',')}`;
     });
     expect(made.sort()).toEqual(mounted.sort());
+  });
+});
+
+/**
+ * Keys the pods read from Secrets that an ExternalSecret makes, which that ExternalSecret does not
+ * write: the kubelet cannot mount such a volume (or set such a variable), and the pod never starts.
+ */
+function externalSecretKeyProblems(objects: K8sObject[]): string[] {
+  const written = new Map<string, string[]>();
+  for (const external of byKind(objects, 'ExternalSecret')) {
+    const spec = external.spec as { target?: { name?: string }; data?: Array<{ secretKey: string }> };
+    written.set(
+      spec.target?.name ?? external.metadata.name,
+      (spec.data ?? []).map((entry) => entry.secretKey),
+    );
+  }
+  const problems: string[] = [];
+  const check = (where: string, secret: string, key: string) => {
+    const keys = written.get(secret);
+    // A Secret the manifests make themselves, or one made in the cluster: not this check's.
+    if (!keys || byKind(objects, 'Secret').some((candidate) => candidate.metadata.name === secret)) return;
+    if (!keys.includes(key)) problems.push(`${where} reads ${key} of Secret ${secret}, which its ExternalSecret does not write`);
+  };
+  for (const { object, pod } of workloads(objects)) {
+    const where = `${object.kind}/${object.metadata.name}`;
+    for (const volume of pod.volumes ?? []) {
+      const secret = volume.secret as { secretName: string; items?: Array<{ key: string }>; optional?: boolean } | undefined;
+      if (!secret || secret.optional) continue;
+      for (const item of secret.items ?? []) check(`${where} volume ${volume.name}`, secret.secretName, item.key);
+    }
+    for (const container of pod.containers)
+      for (const variable of container.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef as { name: string; key: string; optional?: boolean } | undefined;
+        if (ref && !ref.optional) check(`${where} env ${variable.name}`, ref.name, ref.key);
+      }
+  }
+  return problems;
+}
+
+describe.skipIf(!kubectl.path)(`secrets made by the External Secrets Operator, in every combination${kubectl.skipNote}`, () => {
+  const withExternalSecrets = environmentCombinations().filter((combination) =>
+    combination.components.includes('k8s/components/external-secrets'),
+  );
+
+  it.each(withExternalSecrets.map((combination) => [combination.name, combination] as const))(
+    '%s: every key a pod mounts from such a Secret is one its ExternalSecret writes',
+    (_name, combination) => {
+      expect(externalSecretKeyProblems(renderCombination(combination))).toEqual([]);
+    },
+  );
+
+  it('finds a mounted key the ExternalSecret does not write', () => {
+    const objects = structuredClone(renderWithComponents('k8s/overlays/prod', ['k8s/components/external-secrets'], 'myshop'));
+    expect(externalSecretKeyProblems(objects)).toEqual([]);
+    const user = deploymentOf(objects, 'user');
+    user.pod.volumes!.find((volume) => volume.secret)!.secret!.items!.push({ key: 'EXTRA', path: 'EXTRA' });
+    expect(externalSecretKeyProblems(objects)).toEqual([
+      'Deployment/user volume secrets reads EXTRA of Secret user-secrets, which its ExternalSecret does not write',
+    ]);
   });
 });
 
