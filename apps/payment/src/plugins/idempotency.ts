@@ -79,9 +79,13 @@ declare module 'fastify' {
        * The first request with a key needs nothing else; a key already there (a retry, a reuse,
        * an attempt in progress, an expired or abandoned key) is settled exactly as `run` does.
        * A key whose stored answer was forgotten but whose work is in the history (the statement
-       * breaks its unique index) is answered from the history: a replay, or a reuse.
+       * breaks its unique index) is answered from the history: a replay, or a reuse. `statement`
+       * is given the request's fingerprint, for work that keeps it with what it writes.
        */
-      runStatement(request: IdempotentRequest, work: StatementWork): Promise<StoredResponse & { replayed: boolean }>;
+      runStatement(
+        request: IdempotentRequest,
+        statement: (fingerprint: string) => StatementWork,
+      ): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * Settles what the request with this key did, without knowing the request: the answer it
        * got if it finished (from the history once the stored answer is forgotten), or else `voided`
@@ -93,8 +97,6 @@ declare module 'fastify' {
       void(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse): Promise<StoredResponse & { replayed: boolean }>;
       /** Forgets keys past their time; returns how many. */
       purgeExpired(): Promise<number>;
-      /** What makes two requests the same: for work that keeps its key (KeyHistory). */
-      fingerprint(request: IdempotentRequest): string;
     };
   }
 }
@@ -266,15 +268,17 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
   /** The work broke the history's unique index: the key acted before, and its stored answer is gone. */
   const actedBefore = (error: unknown) => options.history !== undefined && isUniqueViolation(error, options.history.constraint);
 
-  async function answerFromHistory(request: IdempotentRequest) {
+  async function answerFromHistory(request: IdempotentRequest, print: string) {
     const record = await options.history?.find(db, request.userId, request.key);
     // Not there after all: what broke the index was rolled back meanwhile; the client may retry.
     if (!record) throw inProgress();
-    if (record.fingerprint !== fingerprint(request)) throw new IdempotencyKeyReusedError();
+    if (record.fingerprint !== print) throw new IdempotencyKeyReusedError();
     return { ...record.response, replayed: true };
   }
 
-  async function runStatement(request: IdempotentRequest, work: StatementWork) {
+  async function runStatement(request: IdempotentRequest, statement: (fingerprint: string) => StatementWork) {
+    const print = fingerprint(request);
+    const work = statement(print);
     const at = (index: number) => `$${work.values.length + index}`;
     try {
       // A plain INSERT of the completed key, no ON CONFLICT: should the key exist (or be inserted
@@ -289,11 +293,11 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
                 now() + make_interval(hours => ${at(5)}::integer), response_status, response_body
            FROM work
          RETURNING response_status, response_body`,
-        [...work.values, request.userId, request.key, fingerprint(request), randomUUID(), options.ttlHours],
+        [...work.values, request.userId, request.key, print, randomUUID(), options.ttlHours],
       );
       return { ...answerOf(rows), replayed: false };
     } catch (error) {
-      if (actedBefore(error)) return answerFromHistory(request);
+      if (actedBefore(error)) return answerFromHistory(request, print);
       if (!isUniqueViolation(error, 'idempotency_keys_pkey')) throw error;
     }
     // The key is taken: replay, refuse, or (an expired or abandoned key) take it over and do the
@@ -301,7 +305,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     try {
       return await run(request, async (tx) => answerOf((await tx.query<AnswerRow>(work.text, work.values)).rows), { known: true });
     } catch (error) {
-      if (actedBefore(error)) return answerFromHistory(request);
+      if (actedBefore(error)) return answerFromHistory(request, print);
       throw error;
     }
   }
@@ -355,7 +359,6 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     runStatement,
     void: voidKey,
     purgeExpired,
-    fingerprint,
   });
 
   // Expired keys are ignored on read anyway; the purge only keeps the table small.

@@ -54,7 +54,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         input: { ...body, card: cardWithoutCvc },
       };
       // A decline is a charge too: stored as failed, answered with 402, replayed like any answer.
-      const charge: NewCharge = {
+      const charge: Omit<NewCharge, 'requestFingerprint'> = {
         id: randomUUID(),
         userId: request.user.id,
         status: authorization.approved ? 'succeeded' : 'failed',
@@ -65,11 +65,13 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         metadata: body.metadata ?? {},
         failureCode: authorization.approved ? null : authorization.failureCode,
         idempotencyKey: keyed.key,
-        requestFingerprint: app.idempotency.fingerprint(keyed),
       };
-      const response = await app.idempotency.runStatement(
-        keyed,
-        newChargeStatement(charge, authorization.approved ? undefined : { statusCode: 402, body: declineBody(authorization.failureCode) }),
+      // The charge keeps its request's fingerprint with its key (chargeKeyHistory).
+      const response = await app.idempotency.runStatement(keyed, (requestFingerprint) =>
+        newChargeStatement(
+          { ...charge, requestFingerprint },
+          authorization.approved ? undefined : { statusCode: 402, body: declineBody(authorization.failureCode) },
+        ),
       );
       if (!response.replayed) {
         request.log.info(
