@@ -149,8 +149,12 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
   async function settleUnfinished(order: PendingOrder, request: CheckoutRequest, token: string): Promise<void> {
     request.log.info({ orderId: order.id }, 'settling an unfinished checkout of this cart first');
     const outcome = await callPayment(order, request, token, { method: 'POST', path: '/payment/charges/void' });
-    // Still running at payment: that checkout is not over after all.
-    if (outcome.kind === 'rejected' && outcome.status === 409 && outcome.code !== 'PAYMENT_CHARGE_VOIDED') {
+    // Still running at payment: that checkout is not over after all. Or its key holds something
+    // else there (a refund, by a shopper who is also an operator): it stays pending, and this
+    // checkout's own key was not the one reused.
+    const stillRunning = outcome.kind === 'rejected' && outcome.status === 409 && outcome.code !== 'PAYMENT_CHARGE_VOIDED';
+    const keyTaken = outcome.kind === 'rejected' && outcome.status === 422 && outcome.code === 'PAYMENT_IDEMPOTENCY_KEY_REUSED';
+    if (stillRunning || keyTaken) {
       await orders.release(order);
       throw checkoutPending();
     }

@@ -107,7 +107,13 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(await storedCart(user)).toEqual([]);
   });
 
-  it('answers 409 CART_CHECKOUT_PENDING while payment is still working on the unfinished one, leaving it pending', async () => {
+  it.each([
+    // Payment's view: that charge request is still running (its transaction not committed).
+    { why: 'payment is still working on the unfinished one', status: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' },
+    // Its key holds something else at payment (a refund by a shopper who is also an operator):
+    // it can be neither charged nor voided now, and the new key is not the one reused.
+    { why: 'payment holds the unfinished one’s key for something else', status: 422, code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED' },
+  ])('answers 409 CART_CHECKOUT_PENDING while $why, leaving it pending', async ({ status, code }) => {
     const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     payment.state.override = {
       statusCode: 503,
@@ -115,11 +121,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     };
     expect((await postCheckout(api, user)).status).toBe(503);
     payment.state.override = undefined;
-    // Payment's view: that charge request is still running (its transaction not committed).
-    payment.state.voidOverride = {
-      statusCode: 409,
-      body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'in progress' },
-    };
+    payment.state.voidOverride = { statusCode: status, body: { statusCode: status, code, error: 'Conflict', message: 'no' } };
 
     const second = await postCheckout(api, user, { key: randomUUID() });
 

@@ -91,7 +91,8 @@ declare module 'fastify' {
        * got if it finished (from the history once the stored answer is forgotten), or else `voided`
        * is stored as its answer, so that a late or replayed request with the key can never act
        * (it gets `voided` too). While it is still running,
-       * PAYMENT_IDEMPOTENCY_IN_PROGRESS. For a caller that lost track of an attempt (its process
+       * PAYMENT_IDEMPOTENCY_IN_PROGRESS; a key whose answer is not the history's work (a refund
+       * under it), PAYMENT_IDEMPOTENCY_KEY_REUSED. For a caller that lost track of an attempt (its process
        * died) and must know whether it acted before it tries anything else.
        */
       void(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse): Promise<StoredResponse & { replayed: boolean }>;
@@ -334,8 +335,14 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
         });
         return { ...response, replayed: acted };
       }
-      if (outcome.row.status === 'completed') return stored(outcome.row);
-      throw inProgress();
+      const { row } = outcome;
+      if (row.status !== 'completed') throw inProgress();
+      // The key answered another kind of request (one user may both shop and refund, under one
+      // key space): that answer is not this work's to replay, nor is the key free to void.
+      if (row.fingerprint !== VOIDED && options.history && !(await options.history.find(db, request.userId, request.key))) {
+        throw new IdempotencyKeyReusedError();
+      }
+      return stored(row);
     }
     throw inProgress();
   }

@@ -19,14 +19,15 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
           'For the charge attempt with this Idempotency-Key, on behalf of the same shopper: if it ' +
           'finished, its answer is replayed (201 the charge, 402 the decline); if it never charged, it ' +
           'is voided and the answer is 409 PAYMENT_CHARGE_VOIDED, which every later request with the ' +
-          'key gets too, so a late retry can never charge. 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while it runs.',
+          'key gets too, so a late retry can never charge. 409 PAYMENT_IDEMPOTENCY_IN_PROGRESS while it runs; ' +
+          '422 PAYMENT_IDEMPOTENCY_KEY_REUSED when the key was used for something other than a charge (a refund).',
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
         body: Type.Object({}, { additionalProperties: false, description: 'Nothing: the key names the attempt' }),
         // Every answer here is the key's stored one: replayed, or stored just now (the voiding 409).
         response: {
-          ...errorResponses(400, 401, 403, 413, 415, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
           201: replayableResponse(Charge),
           402: replayableResponse(errorResponse(402)),
           409: replayableResponse(inProgressConflictResponse()),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { SCOPES } from '@myshop/auth';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, type Shopper } from '../helpers.ts';
+import { buildPayment, chargeBody, postCharge, postRefund, DECLINED_CARD, FUTURE_YEAR, type Shopper } from '../helpers.ts';
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
 
@@ -106,6 +107,26 @@ describe('POST /payment/charges/void', () => {
     const [alice, bob] = [await payment.signIn(), await payment.signIn()];
     expect((await voidCharge(payment, alice, 'same')).status).toBe(409);
     expect((await postCharge(api, bob, chargeBody(), 'same')).status).toBe(201);
+  });
+
+  it('refuses a key an operator who also shops used for a refund: 422 reused, and the refund still replays', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const charge = await postCharge(api, await payment.signIn(), chargeBody());
+    // One user id for both: the operator's own token refunds, the cart's token for them checks out.
+    const operator = await payment.signInOperator();
+    const shopping = { cart: { authorization: `Bearer ${await payment.issuer.signService(operator.id, { scope: SCOPES.charge })}` } };
+    const refund = await postRefund(api, operator, charge.body.id, { amount: 100 }, 'shared');
+    expect(refund.status).toBe(201);
+
+    const voided = await voidCharge(payment, shopping, 'shared');
+    expect(voided.status).toBe(422);
+    expect(voided.body).toMatchObject({ statusCode: 422, code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED' });
+
+    const retried = await postRefund(api, operator, charge.body.id, { amount: 100 }, 'shared');
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(refund.body);
+    expect(await payment.database.query('SELECT count(*)::int AS charges FROM charges')).toEqual([{ charges: 1 }]);
   });
 
   it('is the cart’s, acting for a shopper: a shopper’s or an operator’s token is 403', async () => {
