@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { FailureCode } from '../cards.ts';
 
 declare module 'fastify' {
@@ -37,6 +37,13 @@ async function paymentMetrics(app: FastifyInstance, { currency }: PaymentMetrics
     labelNames: ['currency'] as const,
     registers,
   });
+  // What a major unit is in minor units (100 for USD, 1 for JPY): what the dashboard divides by.
+  const minorUnits = new Gauge({
+    name: 'myshop_payment_minor_units_per_major',
+    help: 'Minor units in one major unit of the currency (100 for USD, 1 for JPY), for showing amounts.',
+    labelNames: ['currency'] as const,
+    registers,
+  });
   const replays = new Counter({
     name: 'myshop_payment_idempotent_replays_total',
     help: 'Requests answered from an earlier one with the same Idempotency-Key (nothing charged or refunded again).',
@@ -46,6 +53,7 @@ async function paymentMetrics(app: FastifyInstance, { currency }: PaymentMetrics
   charges.inc({ result: 'succeeded', code: 'none' }, 0);
   for (const code of FAILURE_CODES) charges.inc({ result: 'failed', code }, 0);
   amount.inc({ currency }, 0);
+  minorUnits.set({ currency }, minorUnitsPerMajor(currency));
 
   app.decorate('paymentMetrics', {
     chargeRecorded(charge) {
@@ -57,3 +65,9 @@ async function paymentMetrics(app: FastifyInstance, { currency }: PaymentMetrics
 }
 
 export const paymentMetricsPlugin = fp(paymentMetrics, { name: 'payment-metrics', fastify: '5.x', dependencies: ['@myshop/metrics'] });
+
+/** ISO 4217's minor unit, as the runtime's currency data knows it (2 for a code it does not know). */
+function minorUnitsPerMajor(currency: string): number {
+  const { maximumFractionDigits = 2 } = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
+  return 10 ** maximumFractionDigits;
+}

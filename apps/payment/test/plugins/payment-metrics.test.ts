@@ -37,4 +37,15 @@ describe('payment metrics', () => {
     expect(text).toContain('myshop_payment_amount_minor_total{currency="USD",service="payment"} 3500');
     expect(text).toContain('myshop_payment_idempotent_replays_total{service="payment"} 2');
   });
+
+  it.each([
+    ['USD', 100],
+    ['JPY', 1],
+    ['BHD', 1000],
+  ])('says how many minor units make a major one of the shop currency, %s: %d', async (currency, perMajor) => {
+    const { app } = await buildPayment({ env: { CURRENCY: currency } });
+    expect(await app.metrics.registry.metrics()).toContain(
+      `myshop_payment_minor_units_per_major{currency="${currency}",service="payment"} ${perMajor}`,
+    );
+  });
 });
