@@ -66,8 +66,13 @@ if (unknown.length > 0) {
 
 // Before anything starts: a gateway port in use would otherwise show only after the databases
 // and every replica (about 20 s), with nothing started left to show for it.
-if (port !== 0 && !(await isFree(port))) {
+const portProblem = port === 0 ? undefined : await listenError(port);
+if (portProblem === 'EADDRINUSE') {
   fail(`port ${port} is in use (another npm start?): stop what holds it, or pick another port with --port 9090`);
+} else if (portProblem === 'EACCES') {
+  fail(`port ${port} needs privileges this user lacks (ports below 1024 usually do): pick another port with --port 9090`);
+} else if (portProblem) {
+  fail(`port ${port} cannot be listened on (${portProblem}): pick another port with --port 9090`);
 }
 
 let stack: Stack;
@@ -116,10 +121,11 @@ onStopSignal(
   { warn: (_details, message) => say(message) },
 );
 
-function isFree(candidate: number): Promise<boolean> {
+/** Why the gateway could not listen on `candidate` (EADDRINUSE, EACCES…), or nothing if it can. */
+function listenError(candidate: number): Promise<string | undefined> {
   return new Promise((done) => {
     const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen({ host: '127.0.0.1', port: candidate }, () => probe.close(() => done(true)));
+    probe.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    probe.listen({ host: '127.0.0.1', port: candidate }, () => probe.close(() => done(undefined)));
   });
 }
