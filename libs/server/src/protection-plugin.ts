@@ -45,12 +45,16 @@ async function protection(app: FastifyInstance, options: ProtectionOptions): Pro
   // Closed (no origin configured), CORS adds nothing to an answer: no hook runs for it, and a
   // preflight is a 404 like any other request no route takes.
   // Open, it allows the methods the API has (the plugin's default leaves out PUT and DELETE) and
-  // lets a page's script read the headers a client acts on.
+  // lets a page's script read the headers a client acts on. An OPTIONS request without Origin or
+  // Access-Control-Request-Method is answered like a preflight from an origin not allowed (204,
+  // no Allow-Origin): the plugin's strict mode would answer it 400 in plain text, outside the
+  // API's error shape, and a browser never sends such a preflight anyway.
   if (options.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: options.corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
       exposedHeaders: ['retry-after', 'x-request-id', 'idempotent-replayed', 'etag', 'www-authenticate'],
+      strictPreflight: false,
     });
   }
   // A request that still reaches a closing replica gets the API's error shape and headers, and

@@ -70,6 +70,17 @@ describe('protectionPlugin', () => {
     expect(preflight.headers['access-control-allow-origin']).toBe('https://shop.example');
   });
 
+  it('answers an OPTIONS request that is no preflight like one from an origin it does not allow, never in plain text', async () => {
+    const app = await buildApp({ corsOrigins: ['https://shop.example'] });
+    for (const headers of [{}, { origin: 'https://shop.example' }, { 'access-control-request-method': 'POST' }]) {
+      const response = await app.inject({ method: 'OPTIONS', url: '/things', headers });
+      expect(response.statusCode).toBe(204);
+      expect(response.body).toBe('');
+      expect(response.headers['content-type']).toBeUndefined();
+      expect(response.headers['access-control-allow-origin']).toBe(headers.origin);
+    }
+  });
+
   it('allows every method the API has, and lets a page read the headers a client acts on', async () => {
     const app = await buildApp({ corsOrigins: ['https://shop.example'] });
     for (const method of ['PUT', 'DELETE']) {
