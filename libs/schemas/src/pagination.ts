@@ -13,7 +13,10 @@ export function encodeCursor(position: ReadonlyArray<string>): string {
 
 /**
  * The position inside a cursor, if it is one of `length` strings; undefined for anything else,
- * which the route answers with its own 400 (never a query error).
+ * which the route answers with its own 400 (never a query error). Only the exact text
+ * `encodeCursor` gives is a cursor: Node's base64url decoder skips characters outside its
+ * alphabet and takes padding and standard base64, so without the round trip `<cursor>!!` or
+ * `<cursor>==` would be read as `<cursor>`.
  */
 export function decodeCursor(cursor: string, length: number): string[] | undefined {
   let decoded: unknown;
@@ -23,6 +26,7 @@ export function decodeCursor(cursor: string, length: number): string[] | undefin
     return undefined;
   }
   if (!Array.isArray(decoded) || decoded.length !== length || !decoded.every((part) => typeof part === 'string')) return undefined;
+  if (encodeCursor(decoded) !== cursor) return undefined;
   return decoded as string[];
 }
 

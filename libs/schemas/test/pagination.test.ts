@@ -13,6 +13,10 @@ describe('cursors', () => {
     ['JSON that is not an array', Buffer.from('"x"').toString('base64url'), 1],
     ['an array of another length', encodeCursor(['a', 'b']), 1],
     ['an array holding a number', Buffer.from('[1]').toString('base64url'), 1],
+    ['a cursor with characters after it', `${encodeCursor(['a'])}!!`, 1],
+    ['a cursor with padding', `${encodeCursor(['a'])}==`, 1],
+    ['a cursor with white space inside', ` ${encodeCursor(['a'])} `, 1],
+    ['the position in standard base64', Buffer.from('["??>"]').toString('base64'), 1],
   ])('decode %s as no position', (_name, cursor, length) => {
     expect(decodeCursor(cursor, length)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildCart } from '../helpers.ts';
+import { buildCart, SOCKS } from '../helpers.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../../data/products.json', import.meta.url), 'utf8')) as Array<{
   id: string;
@@ -85,6 +85,7 @@ describe('GET /cart/products', () => {
     ['an id that is not a uuid', Buffer.from(JSON.stringify(["1' OR '1'='1"])).toString('base64url')],
     ['two positions', Buffer.from(JSON.stringify(['Socks', 'ac68e6de-6eb2-4e5c-8da5-7ef71c9c469e'])).toString('base64url')],
     ['a cursor of the orders list', Buffer.from(JSON.stringify([42])).toString('base64url')],
+    ['an issued cursor with characters added', `${Buffer.from(JSON.stringify([SOCKS.id])).toString('base64url')}!!`],
   ])('rejects a cursor that is %s with 400 CART_INVALID_CURSOR', async (_case, cursor) => {
     const { app } = await buildCart();
     const api = await httpClient(app);

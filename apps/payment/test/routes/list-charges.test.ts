@@ -111,6 +111,10 @@ describe('GET /payment/charges', () => {
       'a time before any timestamptz holds',
       Buffer.from(JSON.stringify(['-004714-01-01T00:00:00.000Z', '1b4e28ba-2fa1-11d2-883f-0016d3cca427'])).toString('base64url'),
     ],
+    [
+      'a well-formed one with characters added',
+      `${Buffer.from(JSON.stringify(['2030-01-01T00:00:00.000Z', '1b4e28ba-2fa1-11d2-883f-0016d3cca427'])).toString('base64url')}!!`,
+    ],
   ])('refuses a cursor that is %s with 400 PAYMENT_INVALID_CURSOR', async (_name, cursor) => {
     const { app, signIn } = await buildPayment();
     const api = await httpClient(app);
