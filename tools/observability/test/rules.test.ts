@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,20 @@ describe('the PrometheusRule myshop', () => {
       expect(alert.annotations?.summary, alert.alert).toBeTruthy();
       expect(alert.annotations?.runbook?.length ?? 0, alert.alert).toBeGreaterThan(40);
       expect(alert.for, alert.alert).toMatch(/^\d+m$/);
+    }
+  });
+
+  it('gives runbook commands an operator can paste: valid shell, with the namespace to look in', () => {
+    const commands = ruleGroups()
+      .flatMap((group) => group.rules)
+      .flatMap((rule) => (rule.annotations?.runbook?.startsWith('kubectl ') ? [rule.annotations.runbook.split(';')[0]!] : []))
+      // As Alertmanager fills the templates: each label a single word.
+      .map((command) => command.replaceAll(/\{\{ \$labels\.(\w+) \}\}/g, 'the-$1'));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      const parsed = spawnSync('bash', ['-n', '-c', command], { encoding: 'utf8' });
+      expect(parsed.stderr, command).toBe('');
+      expect(command, 'kubectl -n <namespace>, or -A').toMatch(/ (-n \S+|-A)( |$)/);
     }
   });
 
