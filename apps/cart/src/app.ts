@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import fastifyEnv from '@fastify/env';
 import { envPluginOptions } from '@myshop/config';
 import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
@@ -25,7 +26,7 @@ export interface CartAppOptions {
 }
 
 /** Versioned SQL and the catalogue seed, shared by start-up and the `migrate` command. */
-export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+export const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
 /**
  * How long a checkout attempt holds its order: longer than its payment call may take, which is

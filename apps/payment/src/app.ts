@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import fastifyEnv from '@fastify/env';
 import { envPluginOptions } from '@myshop/config';
 import { authPlugin, PAYMENT_AUDIENCE, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
@@ -23,7 +24,7 @@ export interface PaymentAppOptions {
 }
 
 /** Versioned SQL, shared by start-up and the `migrate` command. */
-export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+export const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
 /** The payment service as a plugin: what tests build and what server.ts serves. */
 async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry, jwtKeys }: PaymentAppOptions): Promise<void> {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import fastifyEnv from '@fastify/env';
 import { envPluginOptions } from '@myshop/config';
 import { authPlugin, WHO_CAN_MOVE_MONEY } from '@myshop/auth';
@@ -20,7 +21,7 @@ export interface UserAppOptions {
 }
 
 /** Versioned SQL, shared by start-up and the `migrate` command. */
-export const migrationsDir = new URL('../migrations/', import.meta.url).pathname;
+export const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
 /** The user service as a plugin: what tests build and what server.ts serves. */
 async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegistry }: UserAppOptions): Promise<void> {
