@@ -3,11 +3,12 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations } from '../src/index.ts';
 
-const migrationsDir = new URL('./fixtures/migrations/', import.meta.url).pathname;
+const migrationsDir = fileURLToPath(new URL('./fixtures/migrations/', import.meta.url));
 
 async function migratedDatabase() {
   const testDatabase = await createTestDatabase();

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { healthPlugin } from '@myshop/health';
 import { createTestDatabase } from '@myshop/testing';
 import Fastify from 'fastify';
@@ -6,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, dbPlugin, type DatabaseSettings } from '../src/index.ts';
 import { databaseReadinessCheck } from '../src/readiness-check.ts';
 
-const migrationsDir = new URL('./fixtures/migrations/', import.meta.url).pathname;
+const migrationsDir = fileURLToPath(new URL('./fixtures/migrations/', import.meta.url));
 /** The base config's defaults, with a small pool. */
 const settings = (overrides: Partial<DatabaseSettings> = {}): DatabaseSettings => ({
   DATABASE_POOL_MAX: 2,

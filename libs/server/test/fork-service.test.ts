@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { forkService } from '../src/fork-service.ts';
 
-const fixture = new URL('./fixtures/slow-service.ts', import.meta.url).pathname;
+const fixture = fileURLToPath(new URL('./fixtures/slow-service.ts', import.meta.url));
 
 describe('forkService', () => {
   it('rejects when the service exits before it listens, under the name given, with what it printed', async () => {

@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { createTestDatabase, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-const fixture = new URL('./fixtures/slow-service.ts', import.meta.url).pathname;
+const fixture = fileURLToPath(new URL('./fixtures/slow-service.ts', import.meta.url));
 
 /** The fixture service on a fresh database, once it listens. */
 async function startService(env: Record<string, string> = {}) {

@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { matchRoute, noRouteMessage, readIngressRoutes } from '../src/index.ts';
 
-const manifest = new URL('../../../k8s/base/ingress/ingress.yaml', import.meta.url).pathname;
+const manifest = fileURLToPath(new URL('../../../k8s/base/ingress/ingress.yaml', import.meta.url));
 const routes = readIngressRoutes(manifest);
 
 describe('readIngressRoutes', () => {
