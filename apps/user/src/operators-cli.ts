@@ -1,7 +1,7 @@
 /**
  * `npm run operators -w apps/user -- grant|revoke <email>`: who may refund. Reads the service's
  * configuration like the service does (DATABASE_URL); in a pod: `kubectl exec deploy/user --
- * node dist/operators-cli.js grant ops@myshop.com`. Against `npm start`, give it the user
+ * node apps/user/dist/operators-cli.js grant ops@myshop.com`. Against `npm start`, give it the user
  * database URL the stack prints as it starts.
  */
 import { loadConfigOrExit } from '@myshop/server';
