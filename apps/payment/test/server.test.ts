@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { copyAppUnderSpacedFolder, createTestDatabase, runEntryPoint } from '@myshop/testing';
+import { createTestDatabase, expectServesFromOddlyNamedFolder, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { chargeBody, servedIssuer } from './helpers.ts';
 
@@ -15,22 +14,8 @@ async function freshDatabase() {
 }
 
 describe('payment server', () => {
-  it('starts from a clone in a folder whose name has a space, and migrates its database', async () => {
-    const database = await createTestDatabase();
-    onTestFinished(() => database.drop());
-    const copy = copyAppUnderSpacedFolder(new URL('..', import.meta.url));
-
-    const server = runEntryPoint(join(copy, 'src/server.ts'), {
-      DATABASE_URL: database.url,
-      DATA_DIR: join(copy, '.data'),
-      JWKS_URL: 'http://127.0.0.1:9/jwks.json',
-    });
-    const { origin } = await Promise.race([server.listening, server.exit.then(() => Promise.reject(new Error(server.output())))]);
-    expect((await fetch(`${origin}/readyz`)).status).toBe(200);
-    const migrations = await database.query('SELECT name FROM schema_migrations');
-    expect(migrations.length).toBeGreaterThan(0);
-    server.child.kill('SIGTERM');
-    expect((await server.exit)[0]).toBe(0);
+  it('starts from a clone in a folder whose name has a space and a letter outside ASCII, and migrates its database', async () => {
+    await expectServesFromOddlyNamedFolder(new URL('..', import.meta.url), { JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
   });
 
   it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {

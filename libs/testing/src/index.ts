@@ -13,7 +13,7 @@ export { BUSY_MACHINE_ENV } from './app/busy-machine-env.ts';
 // A service's entry point run as its own process (process/).
 export { runEntryPoint, type EntryPointProcess, type ListeningOrigins } from './process/run-entry-point.ts';
 export { WAIT_FOR_LOG_LINES } from './process/log-lines.ts';
-export { copyAppUnderSpacedFolder } from './process/app-copy.ts';
+export { copyAppUnderOddlyNamedFolder, expectServesFromOddlyNamedFolder } from './process/app-copy.ts';
 
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
