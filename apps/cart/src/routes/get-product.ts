@@ -1,9 +1,14 @@
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ProductNotFoundError } from '../errors.ts';
 import { Product, ProductParams } from '../schemas.ts';
+import { CATALOGUE_CACHE_CONTROL } from './list-products.ts';
 
-/** From the catalogue in memory (plugins/catalogue.ts): no database round trip. */
+/**
+ * From the catalogue in memory (plugins/catalogue.ts): no database round trip. Public and the same
+ * for everyone, cached as the catalogue's pages are; a 404 is not (the next catalogue may have it).
+ */
 export const getProductRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products/:id',
@@ -12,12 +17,18 @@ export const getProductRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'One product (public)',
         tags: ['catalogue'],
         params: ProductParams,
-        response: { 200: Product, ...errorResponses(404, 503) },
+        response: {
+          200: Type.Object(Product.properties, {
+            headers: { 'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` } },
+          }),
+          ...errorResponses(404, 503),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const product = app.catalogue.find(request.params.id);
       if (!product) throw new ProductNotFoundError();
+      reply.header('cache-control', CATALOGUE_CACHE_CONTROL);
       return product;
     },
   );

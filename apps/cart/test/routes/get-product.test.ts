@@ -16,6 +16,8 @@ describe('GET /cart/products/:id', () => {
       price: SOCKS.price,
       currency: 'USD',
     });
+    // The same for everyone: the edge and browsers may keep it, as they keep the catalogue's pages.
+    expect(response.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=60');
   });
 
   it('answers in the configured currency', async () => {
@@ -34,5 +36,6 @@ describe('GET /cart/products/:id', () => {
     const response = await api.get(`/cart/products/${id}`);
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ statusCode: 404, code: 'CART_PRODUCT_NOT_FOUND', error: 'Not Found', message: 'Product not found' });
+    expect(response.headers['cache-control']).toBe('no-store');
   });
 });
