@@ -29,7 +29,7 @@ export const UserConfigSchema = Type.Object({
   LOGIN_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 30 }),
   /** Logins to one account from one address; each time it is exceeded again, the block doubles. */
   LOGIN_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
-  /** Logins to one account from all addresses that have not logged in to it before, together. */
+  /** Logins to one account from all addresses that have not signed it up or logged in to it before, together. */
   LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: Type.Integer({ minimum: 1, default: 10 }),
   /** The longest block of the doubling ones (per account and address, per account from unknown addresses). */
   LOGIN_BACKOFF_MAX_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 3600 }),

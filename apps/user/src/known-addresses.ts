@@ -15,9 +15,9 @@ export const KNOWN_ADDRESS_REFRESH_SECONDS = 3600;
 export type AddressStanding = 'unknown' | 'known' | 'known-recently';
 
 /**
- * Addresses that logged in to an account within the last `keepDays` days: recorded on every
- * successful login (at most once per `KNOWN_ADDRESS_REFRESH_SECONDS`), forgotten after that many
- * days without one.
+ * Addresses that signed an account up or logged in to it within the last `keepDays` days:
+ * recorded at sign-up and on every successful login (at most once per
+ * `KNOWN_ADDRESS_REFRESH_SECONDS`), forgotten after that many days without one.
  */
 export function knownAddresses(db: Queryable, { keepDays }: { keepDays: number }) {
   return {

@@ -1,3 +1,4 @@
+import type { Queryable } from '@myshop/db';
 import { defineError, withRetryAfter } from '@myshop/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -36,6 +37,12 @@ declare module 'fastify' {
       loginSucceeded(request: FastifyRequest, userId: string): Promise<void>;
       /** preHandler of POST /user/register. */
       register: PreHandler;
+      /**
+       * As an account is created (`db`: the transaction creating it): the address it is signed up
+       * from becomes known to it, as after a login, so strangers keeping its limit for unknown
+       * addresses exceeded from the start cannot keep its owner from ever logging in.
+       */
+      registered(request: FastifyRequest, userId: string, db: Queryable): Promise<void>;
       /** Deletes expired counters and known addresses; runs by itself every minute, never throws. */
       purgeExpired(): Promise<void>;
     };
@@ -56,9 +63,9 @@ const pair = (address: string, account: string) => JSON.stringify([address, acco
  * 1. per address, over all accounts: one address spraying many accounts;
  * 2. per account and address, blocks doubling when exceeded again: one address guessing one
  *    account; a successful login from the address clears it;
- * 3. per account, from addresses that have not logged in to it lately, together: many addresses
- *    guessing one account. The owner, from an address they logged in from before, is not counted
- *    here, so a stranger's failures do not lock them out.
+ * 3. per account, from addresses that have not signed up or logged in to it lately, together:
+ *    many addresses guessing one account. The owner, from an address they used before, is not
+ *    counted here, so a stranger's failures do not lock them out.
  * Sign-ups pass a limit per address and one per email key.
  */
 async function attemptLimits(app: FastifyInstance, { config }: { config: UserConfig }): Promise<void> {
@@ -124,6 +131,11 @@ async function attemptLimits(app: FastifyInstance, { config }: { config: UserCon
       const { address, account } = attemptOf(request);
       await admit(request, { scope: SCOPES.registerPerAddress, subject: address, limit: limits.registerPerAddress });
       await admit(request, { scope: SCOPES.registerPerAccount, subject: account, limit: limits.registerPerAccount });
+    },
+
+    async registered(request: FastifyRequest, userId: string, db: Queryable) {
+      // Whoever signed up chose the password: a login from here would make the address known anyway.
+      await knownAddresses(db, { keepDays: config.LOGIN_KNOWN_ADDRESS_DAYS }).remember(userId, clientAddress(request.ip));
     },
 
     purgeExpired,

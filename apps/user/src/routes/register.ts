@@ -5,8 +5,6 @@ import { RegisterBody, UserProfile } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
 export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const users = usersRepository(app.db);
-
   app.post(
     '/register',
     {
@@ -25,7 +23,13 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const user = await users.create({ email, name: name.trim(), passwordHash: await hashPassword(password) });
+      const passwordHash = await hashPassword(password);
+      // The account and its sign-up address are one write: no account is left without it.
+      const user = await app.db.transaction(async (tx) => {
+        const created = await usersRepository(tx).create({ email, name: name.trim(), passwordHash });
+        await app.attemptLimits.registered(request, created.id, tx);
+        return created;
+      });
       request.log.info({ userId: user.id }, 'account created');
       app.userMetrics.registered();
       return reply.code(201).send(user);

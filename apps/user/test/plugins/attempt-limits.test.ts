@@ -99,7 +99,9 @@ describe('attempt limits of POST /user/login', () => {
     const ada = await register(app);
     // The owner's first login, from an address still unknown, is the first of the four.
     expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
-    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([
+    // Known now: the address the account was signed up from (register's) and the one just used.
+    expect(await database.query('SELECT user_id, address FROM known_login_addresses ORDER BY address')).toEqual([
+      { user_id: ada.id, address: '127.0.0.1' },
       { user_id: ada.id, address: '198.51.100.1' },
     ]);
 
@@ -112,6 +114,24 @@ describe('attempt limits of POST /user/login', () => {
     expect(owner.json()).toMatchObject({ tokenType: 'Bearer' });
     // Other accounts are not throttled for those addresses.
     expect((await loginFrom(app, '203.0.113.6', 'grace@example.com')).statusCode).toBe(401);
+  });
+
+  it('lets a new account in from the address it signed up from, while strangers keep its unknown-address limit exceeded', async () => {
+    const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '3', RATE_LIMIT_WINDOW_SECONDS: '120' });
+    // Strangers guess at an address before its owner signs up: the counter is by email key.
+    const stranger = (i: number, password?: string) => () => loginFrom(app, `203.0.113.${i}`, 'ada@example.com', password);
+    expect(await statusesOf([stranger(1), stranger(2), stranger(3), stranger(4)])).toEqual([401, 401, 401, 429]);
+
+    const signUp = await registerFrom(app, '198.51.100.1', 'ada@example.com');
+    expect(signUp.statusCode).toBe(201);
+    // A sign-up refused as taken makes nobody's address known.
+    expect((await registerFrom(app, '203.0.113.9', 'ADA@example.com')).statusCode).toBe(409);
+    expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([
+      { user_id: signUp.json().id, address: '198.51.100.1' },
+    ]);
+
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+    expect((await stranger(9, PASSWORD)()).statusCode).toBe(429);
   });
 
   it('forgets a known address after LOGIN_KNOWN_ADDRESS_DAYS without a login from it', async () => {
@@ -162,6 +182,11 @@ describe('purging expired attempt counters', () => {
     await app.attemptLimits.purgeExpired();
     expect(await database.query('SELECT count(*)::int AS n FROM attempt_counters')).toEqual([{ n: before[0]!.n - 4 }]);
     expect(await database.query('SELECT count(*)::int AS n FROM attempt_counters WHERE expires_at <= now()')).toEqual([{ n: 0 }]);
-    expect(await database.query('SELECT address FROM known_login_addresses')).toEqual([{ address: '198.51.100.1' }]);
+    // Left: the two accounts' sign-up address (register's) and Ada's recent login.
+    expect(await database.query('SELECT address FROM known_login_addresses ORDER BY address')).toEqual([
+      { address: '127.0.0.1' },
+      { address: '127.0.0.1' },
+      { address: '198.51.100.1' },
+    ]);
   });
 });
