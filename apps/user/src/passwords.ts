@@ -25,14 +25,26 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /**
+ * How a password matched its hash: normalised, or only exactly as typed. The latter is a hash made
+ * before passwords were normalised, which no other spelling of the password matches until it is
+ * made again (`hashPassword`).
+ */
+export type PasswordCheck = 'match' | 'match-as-typed' | 'mismatch';
+
+/**
  * Verifies with the parameters stored in the hash, so raising them later keeps old hashes valid.
  * A hash made before passwords were normalised holds the password as it was typed: a password
  * that normalisation changes is tried as typed too (a second hash, for such a password only).
  */
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+export async function checkPassword(stored: string, password: string): Promise<PasswordCheck> {
   const typed = normalized(password);
-  if (await verifyExactly(stored, typed)) return true;
-  return typed !== password && verifyExactly(stored, password);
+  if (await verifyExactly(stored, typed)) return 'match';
+  if (typed !== password && (await verifyExactly(stored, password))) return 'match-as-typed';
+  return 'mismatch';
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  return (await checkPassword(stored, password)) !== 'mismatch';
 }
 
 async function verifyExactly(stored: string, password: string): Promise<boolean> {

@@ -47,6 +47,11 @@ export function usersRepository(db: Queryable) {
       return rows[0] && { profile: toProfile(rows[0]), passwordHash: rows[0].password_hash, roles: rows[0].roles };
     },
 
+    /** Replaces the account's password hash (one made again from the same password). */
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+    },
+
     /** Grants or revokes a role; answers the account's roles afterwards, or undefined for no such account. */
     async setRole(id: string, role: string, granted: boolean): Promise<string[] | undefined> {
       if (!isUuid(id)) return undefined;

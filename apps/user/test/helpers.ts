@@ -1,11 +1,14 @@
+import { argon2, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUSY_MACHINE_ENV, buildTestApp } from '@myshop/testing';
 import type { FastifyInstance } from 'fastify';
+import { promisify } from 'node:util';
 import { onTestFinished } from 'vitest';
 import { buildUserApp } from '../src/app.ts';
 import { loadUserConfig, type UserConfig } from '../src/config.ts';
+import { ARGON2_PARAMETERS } from '../src/passwords.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -68,3 +71,12 @@ export const TOO_MANY_ATTEMPTS = {
   error: 'Too Many Requests',
   message: 'Too many attempts, try again later',
 };
+
+/** A hash of the password exactly as typed, as the service made them before it normalised passwords. */
+export async function hashAsTyped(password: string): Promise<string> {
+  const nonce = randomBytes(16);
+  const { memory, passes, parallelism, tagLength } = ARGON2_PARAMETERS;
+  const hash = await promisify(argon2)('argon2id', { message: password, nonce, memory, passes, parallelism, tagLength });
+  const unpadded = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
+  return `$argon2id$v=19$m=${memory},t=${passes},p=${parallelism}$${unpadded(nonce)}$${unpadded(hash)}`;
+}

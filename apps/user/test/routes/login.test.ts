@@ -1,7 +1,8 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { httpClient, type HttpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildUser, PASSWORD, register } from '../helpers.ts';
+import { verifyPassword } from '../../src/passwords.ts';
+import { buildUser, hashAsTyped, PASSWORD, register } from '../helpers.ts';
 
 const post = (api: HttpClient, payload: Record<string, unknown>) => api.post('/user/login').send(payload);
 
@@ -50,6 +51,25 @@ describe('POST /user/login', () => {
     expect(await database.query('SELECT user_id, address FROM known_login_addresses')).toEqual([
       { user_id: user.id, address: '127.0.0.1' },
     ]);
+  });
+
+  it('takes a password however Unicode spells it also for a hash made before passwords were normalised, from its first login on', async () => {
+    const { app, database } = await buildUser();
+    const ada = await register(app);
+    // Signed up on a keyboard that types `é` as `e` and a combining accent, before normalisation.
+    const decomposed = 'cafe\u0301 au lait';
+    const composed = 'caf\u00e9 au lait';
+    await database.query('UPDATE users SET password_hash = $1 WHERE id = $2', [await hashAsTyped(decomposed), ada.id]);
+    const api = await httpClient(app);
+
+    expect((await post(api, { email: 'ada@example.com', password: decomposed })).status).toBe(200);
+    const [{ password_hash: upgraded }] = (await database.query<{ password_hash: string }>('SELECT password_hash FROM users')) as [
+      { password_hash: string },
+    ];
+    expect(await verifyPassword(upgraded, composed)).toBe(true);
+    // Then on the other keyboard: `é` as one character.
+    expect((await post(api, { email: 'ada@example.com', password: composed })).status).toBe(200);
+    expect((await post(api, { email: 'ada@example.com', password: 'cafe au lait' })).status).toBe(401);
   });
 
   it('gives an unknown email and a wrong password the same 401', async () => {
