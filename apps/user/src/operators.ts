@@ -7,7 +7,8 @@ export type OperatorChange = 'grant' | 'revoke';
 /**
  * Grants or revokes the operator role (refunds) of the account with this email. Only an
  * account that exists: a role is never waiting for whoever registers an address first.
- * Takes effect at the account's next login (tokens carry the roles they were issued with).
+ * Takes effect at the account's next login: tokens carry the roles they were issued with, and no
+ * service asks again, so a revoked operator's tokens refund until they expire.
  */
 export async function changeOperator(db: Queryable, change: OperatorChange, email: string): Promise<{ userId: string; roles: string[] }> {
   const users = usersRepository(db);
@@ -41,9 +42,12 @@ export async function runOperatorsCommand(
   const db = createDatabase({ url: databaseUrl, poolMax: 1 });
   try {
     const { userId, roles } = await changeOperator(db, change, email);
-    output.out(
-      `${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (from its next login)`,
-    );
+    // Whoever revokes (an operator who left, a stolen account) must know the role is not gone yet.
+    const when =
+      change === 'grant'
+        ? 'from its next login'
+        : 'tokens it already holds keep the role until they expire: ACCESS_TOKEN_TTL_SECONDS at most';
+    output.out(`${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (${when})`);
     return 0;
   } catch (error) {
     output.err(`operators: ${(error as Error).message}`);

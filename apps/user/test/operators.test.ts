@@ -59,4 +59,22 @@ describe('operators (grant and revoke)', () => {
       expect.stringMatching(/^out: granted: account [0-9a-f-]{36} now has roles \[operator\] \(from its next login\)$/),
     ]);
   });
+
+  it('says on revoking that the tokens the account already holds keep the role until they expire', async () => {
+    const { app, database, config } = await buildUser();
+    await register(app, 'ops@example.com');
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    expect(await runOperatorsCommand(['grant', 'ops@example.com'], database.url, output)).toBe(0);
+    const token = await login(app, 'ops@example.com');
+
+    expect(await runOperatorsCommand(['revoke', 'ops@example.com'], database.url, output)).toBe(0);
+    expect(lines[1]).toMatch(
+      /^revoked: account [0-9a-f-]{36} now has roles \[\] \(tokens it already holds keep the role until they expire: ACCESS_TOKEN_TTL_SECONDS at most\)$/,
+    );
+    // Tokens carry the roles they were issued with, and no service asks again: this one refunds until its exp.
+    const claims = decodeJwt(token);
+    expect(claims.roles).toEqual(['operator']);
+    expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
+  });
 });
