@@ -5,6 +5,11 @@ import type { FailureCode } from './cards.ts';
 export const InvalidCardNumberError = defineError('PAYMENT_INVALID_CARD_NUMBER', 'The card number is not valid', 400);
 export const CurrencyNotAcceptedError = defineError('PAYMENT_CURRENCY_NOT_ACCEPTED', 'This shop only accepts %s', 400);
 export const InvalidCursorError = defineError('PAYMENT_INVALID_CURSOR', 'The cursor is not one this service issued', 400);
+export const CardNumberInTextError = defineError(
+  'PAYMENT_CARD_NUMBER_IN_TEXT',
+  'The description and metadata must not hold a card number: it would be stored as written',
+  400,
+);
 
 export const ChargeNotFoundError = defineError('PAYMENT_CHARGE_NOT_FOUND', 'Charge not found', 404);
 export const ChargeNotRefundableError = defineError('PAYMENT_CHARGE_NOT_REFUNDABLE', 'Only a succeeded charge can be refunded', 409);

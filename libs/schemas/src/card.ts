@@ -41,3 +41,17 @@ export function isLuhnValid(number: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * Whether free text (a description, a label) holds what may be a card number: 13 to 19 digits
+ * that pass the Luhn check, written together or grouped by single spaces or dashes
+ * (`4242 4242 4242 4242`). Each run of digits is judged whole, so a longer reference number is not
+ * one; a Luhn-valid run by chance is refused too, as card-data discovery tools do.
+ */
+export function containsCardNumber(text: string): boolean {
+  for (const [sequence] of text.matchAll(/\d(?:[ -]?\d)*/g)) {
+    const candidates = [sequence.replaceAll(/[ -]/g, ''), ...sequence.split(/[ -]/)];
+    if (candidates.some((digits) => digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits))) return true;
+  }
+  return false;
+}

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { errorResponse, errorResponses, inProgressConflictResponse, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
+import { containsCardNumber, errorResponse, errorResponses, inProgressConflictResponse, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
 import { newChargeStatement, type NewCharge } from '../charges-repository.ts';
-import { CurrencyNotAcceptedError, declineBody, InvalidCardNumberError } from '../errors.ts';
+import { CardNumberInTextError, CurrencyNotAcceptedError, declineBody, InvalidCardNumberError } from '../errors.ts';
 import { Charge, CreateChargeBody } from '../schemas.ts';
 
 export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> = async (app, { currency }) => {
@@ -22,7 +22,8 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
           'belongs to that shopper. Exactly once per Idempotency-Key: a retry with the same body gets ' +
           'the first answer again (header Idempotent-Replayed: true); the CVC is no part of what makes ' +
           'two requests the same, as it is never kept, not even hashed. Sandbox cards: ' +
-          `${SANDBOX_CARDS.declined} is declined, ${SANDBOX_CARDS.insufficientFunds} has insufficient funds, any past expiry is expired_card.`,
+          `${SANDBOX_CARDS.declined} is declined, ${SANDBOX_CARDS.insufficientFunds} has insufficient funds, any past expiry is expired_card. ` +
+          'A description or metadata holding a card number is 400 PAYMENT_CARD_NUMBER_IN_TEXT: it would be stored as written.',
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
@@ -41,6 +42,10 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       // Refused before the key is claimed: a malformed request never uses up an Idempotency-Key.
       if (body.currency !== currency) throw new CurrencyNotAcceptedError(currency);
       if (!isLuhnValid(body.card.number)) throw new InvalidCardNumberError();
+      // Free text is stored and shown as written: a card number in it would be card data kept
+      // beyond its brand and last 4 digits.
+      const texts = [body.description ?? '', ...Object.entries(body.metadata ?? {}).flat()];
+      if (texts.some(containsCardNumber)) throw new CardNumberInTextError();
 
       const { cvc: _cvc, ...cardWithoutCvc } = body.card;
       // Authorized before the key is taken, as nothing leaves this process to authorize: the

@@ -215,6 +215,31 @@ describe('POST /payment/charges', () => {
       expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
     });
 
+    it.each([
+      ['the description', { description: 'paid with 4242 4242 4242 4242' }],
+      ['a metadata value', { metadata: { note: 'pan:5555-5555-5555-4444' } }],
+      ['a metadata key', { metadata: { '4000000000000002': 'x' } }],
+    ])('a card number in %s: PAYMENT_CARD_NUMBER_IN_TEXT, nothing stored', async (_where, text) => {
+      const { app, database, signIn } = await buildPayment();
+      const api = await httpClient(app);
+      const alice = await signIn();
+      const key = randomUUID();
+
+      const response = await postCharge(api, alice, chargeBody(text), key);
+
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'PAYMENT_CARD_NUMBER_IN_TEXT',
+        error: 'Bad Request',
+        message: 'The description and metadata must not hold a card number: it would be stored as written',
+      });
+      expect(await countRows(database)).toEqual({ charges: 0, keys: 0 });
+      expect(
+        (await postCharge(api, alice, chargeBody({ description: 'myshop order 4242', metadata: { orderId: '12345' } }), key)).status,
+      ).toBe(201);
+    });
+
     it('a body that is not JSON', async () => {
       const { app, database, signIn } = await buildPayment();
       const api = await httpClient(app);
