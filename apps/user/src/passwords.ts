@@ -43,10 +43,6 @@ export async function checkPassword(stored: string, password: string): Promise<P
   return 'mismatch';
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
-  return (await checkPassword(stored, password)) !== 'mismatch';
-}
-
 async function verifyExactly(stored: string, password: string): Promise<boolean> {
   const match = PHC.exec(stored);
   if (!match) return false;
