@@ -1,7 +1,8 @@
 /**
  * Seeds the catalogue from data/products.json, the one source of the shop's products. Upserts by
- * id, so applying it to a database that already has some of them is harmless. A later change to
- * the file ships as a new migration that runs the same upsert (`seedProducts`).
+ * id, so applying it to a database that already has some of them is harmless, and deletes the
+ * products the file no longer holds (and, by migration 0005, the cart lines of them). A later
+ * change to the file ships as a new migration that runs the same seed (`seedProducts`).
  */
 import { readFileSync } from 'node:fs';
 
@@ -47,6 +48,7 @@ function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** Makes the products table hold exactly `products`: the whole catalogue, never a part of it. */
 export function seedProducts(pgm: MigrationBuilder, products: SeedProduct[]): void {
   pgm.sql(`
     INSERT INTO products (id, name, description, price)
@@ -56,6 +58,8 @@ export function seedProducts(pgm: MigrationBuilder, products: SeedProduct[]): vo
     ON CONFLICT (id) DO UPDATE
       SET name = excluded.name, description = excluded.description, price = excluded.price, updated_at = now()
   `);
+  // A product that left the file leaves the catalogue: it is no longer for sale at any price.
+  pgm.sql(`DELETE FROM products WHERE id <> ALL (ARRAY[${products.map((product) => `${literal(product.id)}::uuid`).join(', ')}])`);
 }
 
 export function up(pgm: MigrationBuilder): void {

@@ -2,11 +2,20 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { readProducts } from '../migrations/0002_seed_products.ts';
-import { buildCart } from './helpers.ts';
+import { readProducts, seedProducts } from '../migrations/0002_seed_products.ts';
+import { startFakePayment } from './fake-payment.ts';
+import { addItem, buildCart, checkout, fillCart, postCheckout, SOCKS, TSHIRT, type CartHarness } from './helpers.ts';
 
 const dataFile = new URL('../data/products.json', import.meta.url);
+
+/** What a migration shipping a new catalogue file does (`seedProducts`), applied to a running shop's database. */
+async function shipCatalogue(database: CartHarness['database'], products: ReturnType<typeof readProducts>): Promise<void> {
+  const statements: string[] = [];
+  seedProducts({ sql: (statement) => statements.push(statement) }, products);
+  await database.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'));
+}
 
 function fileWith(content: unknown): URL {
   const path = join(mkdtempSync(join(tmpdir(), 'myshop-products-')), 'products.json');
@@ -30,6 +39,44 @@ describe('the catalogue data file', () => {
     );
     const file = JSON.parse(readFileSync(dataFile, 'utf8')) as Array<{ id: string }>;
     expect(rows).toEqual([...file].sort((a, b) => (a.id < b.id ? -1 : 1)));
+  });
+
+  it('takes a product that leaves the file off sale and out of every cart, and leaves the orders that bought it as they were', async () => {
+    const payment = await startFakePayment();
+    const { app, database, signIn, storedCart, replica } = await buildCart({ env: { PAYMENT_URL: payment.url } });
+    const api = await httpClient(app);
+    const earlier = await signIn();
+    const shopper = await signIn();
+    await fillCart(app, earlier, [{ productId: SOCKS.id, quantity: 1 }]);
+    const placed = (await checkout(app, earlier)).json() as { orderId: string };
+    await fillCart(app, shopper, [
+      { productId: SOCKS.id, quantity: 2 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
+
+    await shipCatalogue(
+      database,
+      readProducts(dataFile).filter((product) => product.id !== SOCKS.id),
+    );
+
+    expect(await database.query('SELECT id FROM products WHERE id = $1', [SOCKS.id])).toEqual([]);
+    expect(await storedCart(shopper)).toEqual([{ product_id: TSHIRT.id, quantity: 1 }]);
+    const added = await addItem(api, shopper, { productId: SOCKS.id, quantity: 1 });
+    expect(added.status).toBe(404);
+    expect(added.body.code).toBe('CART_PRODUCT_NOT_FOUND');
+    const paid = await postCheckout(api, shopper);
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({ amount: TSHIRT.price, items: [{ productId: TSHIRT.id, quantity: 1 }] });
+    expect(payment.requests.at(-1)!.body.amount).toBe(TSHIRT.price);
+    // A process started on the new catalogue no longer lists it.
+    expect((await (await replica()).inject({ url: `/cart/products/${SOCKS.id}` })).statusCode).toBe(404);
+    // An order keeps what it bought, at the price it paid.
+    const order = await api.get(`/cart/orders/${placed.orderId}`).set(earlier.headers);
+    expect(order.body).toMatchObject({
+      status: 'paid',
+      amount: SOCKS.price,
+      items: [{ productId: SOCKS.id, name: SOCKS.name, quantity: 1, unitPrice: SOCKS.price }],
+    });
   });
 
   it.each([
