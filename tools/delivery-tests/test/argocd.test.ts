@@ -98,6 +98,16 @@ describe.skipIf(!kubectl.path)(`Argo CD${kubectl.skipNote}`, () => {
     expect(bySuffix('/prod').spec.syncPolicy?.automated).toBeUndefined();
   });
 
+  it('keeps prod running when its Application is deleted: no finalizer that deletes what it deployed, the Namespace included', () => {
+    // With resources-finalizer.argocd.argoproj.io, deleting myshop-prod (a rename, a move to an
+    // ApplicationSet, `kubectl delete -k k8s/argocd`) deletes every object it synced: the
+    // Namespace, and with it the Secrets made by hand, which are in no git.
+    const prod = applications.find((application) => application.spec.source.path === 'k8s/overlays/prod')!;
+    expect((prod.metadata as { finalizers?: string[] }).finalizers ?? []).not.toContainEqual(
+      expect.stringMatching(/^resources-finalizer\.argocd\.argoproj\.io/),
+    );
+  });
+
   it('leaves the replica count to the HorizontalPodAutoscaler, in the diff and in a sync', () => {
     for (const application of applications) {
       const spec = application.spec as typeof application.spec & { ignoreDifferences?: Array<{ kind: string; jsonPointers?: string[] }> };
