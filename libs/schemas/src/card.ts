@@ -43,14 +43,21 @@ export function isLuhnValid(number: string): boolean {
 }
 
 /**
+ * Runs of digits, maybe grouped by single spaces or dashes, that no letter or digit touches: a
+ * run inside an id (a UUID's hex groups, `ab12-3456…`) is part of the id, never a card number.
+ */
+const DIGIT_RUN = /(?<![\dA-Za-z]|\d[ -])\d(?:[ -]?\d)*(?![\dA-Za-z]|[ -]\d)/g;
+
+/**
  * Whether free text (a description, a label) holds what may be a card number: 13 to 19 digits
  * that pass the Luhn check, written together or grouped by single spaces or dashes
- * (`4242 4242 4242 4242`). Each run of digits is judged whole, so a longer reference number is not
- * one; a Luhn-valid run by chance is refused too, as card-data discovery tools do.
+ * (`4242 4242 4242 4242`), in a run of digits no letter touches. Each run is judged whole and by
+ * its groups, so a longer reference number is not one; a Luhn-valid run by chance is refused
+ * too, as card-data discovery tools do.
  */
 export function containsCardNumber(text: string): boolean {
-  for (const [sequence] of text.matchAll(/\d(?:[ -]?\d)*/g)) {
-    const candidates = [sequence.replaceAll(/[ -]/g, ''), ...sequence.split(/[ -]/)];
+  for (const [run] of text.matchAll(DIGIT_RUN)) {
+    const candidates = [run.replaceAll(/[ -]/g, ''), ...run.split(/[ -]/)];
     if (candidates.some((digits) => digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits))) return true;
   }
   return false;
