@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ProductNotFoundError } from '../errors.ts';
 import { Product, ProductParams } from '../schemas.ts';
-import { CATALOGUE_CACHE_CONTROL } from './list-products.ts';
+import { CATALOGUE_CACHE_CONTROL, CatalogueCacheHeaders } from './list-products.ts';
 
 /**
  * From the catalogue in memory (plugins/catalogue.ts): no database round trip. Public and the same
@@ -18,9 +18,7 @@ export const getProductRoute: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['catalogue'],
         params: ProductParams,
         response: {
-          200: Type.Object(Product.properties, {
-            headers: { 'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` } },
-          }),
+          200: Type.Object(Product.properties, { headers: CatalogueCacheHeaders }),
           ...errorResponses(404, 503),
         },
       },

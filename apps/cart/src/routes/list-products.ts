@@ -14,9 +14,14 @@ import { Product } from '../schemas.ts';
  */
 export const CATALOGUE_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=60';
 
+/** The catalogue's `Cache-Control`, as its answers' schemas document it (a page's, a product's). */
+export const CatalogueCacheHeaders = {
+  'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` },
+};
+
 const ValidatorHeaders = {
   etag: { type: 'string', description: 'A strong validator of the page: the same for the same content, on every replica' },
-  'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` },
+  ...CatalogueCacheHeaders,
 };
 
 /** From the catalogue in memory (plugins/catalogue.ts), each page serialized once: no database round trip. */
