@@ -1,6 +1,6 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { ecsRequestFields } from './ecs-request.ts';
+import { ecsHttpFields } from './ecs-http.ts';
 import { censorSecrets, censorUrl } from './redact.ts';
 import { stdoutInBatches } from './stdout-in-batches.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
@@ -81,9 +81,9 @@ function requestFields(request: RequestLike) {
 }
 
 /**
- * The ECS formatter, taught the Fastify request that the request line carries (ecs-request.ts),
- * with secrets censored in what it makes of a line (it copies a raw request's headers). It
- * converts errors itself, to their type, message and stack only.
+ * The ECS formatter, taught the Fastify request and reply that the request line carries
+ * (ecs-http.ts), with secrets censored in what it makes of a line (it copies a raw request's
+ * headers). It converts errors itself, to their type, message and stack only.
  */
 function ecs(service: string): LoggerOptions {
   const options = ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false });
@@ -92,15 +92,16 @@ function ecs(service: string): LoggerOptions {
     ...options,
     formatters: {
       ...options.formatters,
-      log: (object) => censorSecrets(withoutResponseHeaders(log ? log(ecsRequestFields(object)) : ecsRequestFields(object))),
+      log: (object) => censorSecrets(withoutResponseHeaders(log ? log(ecsHttpFields(object)) : ecsHttpFields(object))),
     },
   };
 }
 
 /**
- * The ECS formatter copies every header of an answer into `http.response.headers`: on a request
- * line, the same security and caching headers every time, about 700 bytes a line in the log store.
- * The line keeps the status and the body's size (`http.response.body.bytes`), as the JSON line does.
+ * The ECS formatter copies every header of a raw answer into `http.response.headers`: the same
+ * security and caching headers every time, about 700 bytes a line in the log store. A line keeps
+ * the status and the body's size (`http.response.body.bytes`), as the JSON line does. (The request
+ * line's Fastify reply never reaches the formatter: ecs-http.ts converts it without its headers.)
  */
 function withoutResponseHeaders(line: Record<string, unknown>): Record<string, unknown> {
   const http = line.http as { response?: { headers?: unknown } } | undefined;

@@ -109,6 +109,9 @@ describe('the request log line', () => {
       responseTime: expect.any(Number),
     });
     expect(requestLines[0]).not.toHaveProperty('req');
+    expect(requestLines[0]).not.toHaveProperty('res');
+    // The status and the body's size, none of the answer's headers.
+    expect((requestLines[0]!.http as { response: unknown }).response).toEqual({ status_code: 201, body: { bytes: expect.any(Number) } });
     for (const secret of Object.values(SECRETS)) expect(logs.text()).not.toContain(secret);
   });
 
