@@ -8,6 +8,9 @@ export interface OrderRow {
   amount: number;
   amount_refunded: number;
   charge_id: string | null;
+  /** The shopper whose order it is, and the currency of its amount. */
+  user_id: string;
+  currency: string;
   lines: number;
   items_total: number;
   /** A checkout attempt holds the order right now (its lease has not run out). */
@@ -22,6 +25,9 @@ export interface ChargeRow {
   /** What its refunds add up to. */
   refunds_total: number;
   order_id: string | null;
+  /** The shopper charged, and the currency of the amount. */
+  user_id: string;
+  currency: string;
 }
 
 export interface Ledger {
@@ -55,7 +61,7 @@ export async function readLedger(cartDatabaseUrl: string, paymentDatabaseUrl: st
   const [orders, charges] = await Promise.all([
     selectRows<OrderRow>(
       cartDatabaseUrl,
-      `SELECT o.id, o.status, o.amount, o.amount_refunded, o.charge_id,
+      `SELECT o.id, o.status, o.amount, o.amount_refunded, o.charge_id, o.user_id, o.currency,
               coalesce(o.attempt_expires_at > now(), false) AS attempt_active,
               (SELECT count(*)::int FROM order_items i WHERE i.order_id = o.id) AS lines,
               (SELECT coalesce(sum(i.line_total), 0)::bigint FROM order_items i WHERE i.order_id = o.id) AS items_total
@@ -63,7 +69,7 @@ export async function readLedger(cartDatabaseUrl: string, paymentDatabaseUrl: st
     ),
     selectRows<ChargeRow>(
       paymentDatabaseUrl,
-      `SELECT c.id, c.status, c.amount, c.amount_refunded, c.metadata->>'orderId' AS order_id,
+      `SELECT c.id, c.status, c.amount, c.amount_refunded, c.metadata->>'orderId' AS order_id, c.user_id, c.currency,
               (SELECT coalesce(sum(r.amount), 0)::bigint FROM refunds r WHERE r.charge_id = c.id) AS refunds_total
          FROM charges c`,
     ),
@@ -73,10 +79,10 @@ export async function readLedger(cartDatabaseUrl: string, paymentDatabaseUrl: st
 
 /**
  * The rules the books keep: every charge pays for an order of ours; a paid order (refunded or not)
- * has exactly one succeeded charge, for its amount, and shows what that charge's refunds gave back;
- * a failed order has no succeeded charge; a pending one has none either unless its attempt is
- * still running; an order's lines add up to its amount; a charge's refunds add up to what it says
- * was refunded. And the money: captured − refunded = what the paid orders keep.
+ * has exactly one succeeded charge, for its amount in its currency and on its shopper's account,
+ * and shows what that charge's refunds gave back; a failed order has no succeeded charge; a pending
+ * one has none either unless its attempt is still running; an order's lines add up to its amount;
+ * a charge's refunds add up to what it says was refunded. And the money: captured − refunded = what the paid orders keep.
  */
 export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
   const problems: string[] = [];
@@ -111,7 +117,12 @@ export function balance(orders: OrderRow[], charges: ChargeRow[]): Ledger {
       if (!charge)
         problems.push(`order ${order.id} is ${order.status} by charge ${order.charge_id}, which is not a succeeded charge for it`);
       else if (charge.amount !== order.amount) problems.push(`order ${order.id} is for ${order.amount} but was charged ${charge.amount}`);
-      else if (charge.amount_refunded !== order.amount_refunded) {
+      // An amount means nothing without its currency, and the payment is the shopper's only on their account.
+      else if (charge.currency !== order.currency) {
+        problems.push(`order ${order.id} is for ${order.amount} ${order.currency} but was charged ${charge.amount} ${charge.currency}`);
+      } else if (charge.user_id !== order.user_id) {
+        problems.push(`order ${order.id} is shopper ${order.user_id}'s but was charged to shopper ${charge.user_id}`);
+      } else if (charge.amount_refunded !== order.amount_refunded) {
         problems.push(`order ${order.id} shows ${order.amount_refunded} refunded, its charge ${charge.amount_refunded}`);
       }
     } else if (order.status === 'failed') {

@@ -7,6 +7,8 @@ const order = (id: string, status: OrderRow['status'], chargeId: string | null =
   amount,
   amount_refunded: refunded,
   charge_id: chargeId,
+  user_id: 'u1',
+  currency: 'USD',
   lines: 1,
   items_total: amount,
   attempt_active: false,
@@ -18,6 +20,8 @@ const charge = (id: string, orderId: string | null, status: ChargeRow['status'] 
   amount_refunded: refunded,
   refunds_total: refunded,
   order_id: orderId,
+  user_id: 'u1',
+  currency: 'USD',
 });
 
 describe('balance (orders against charges and refunds)', () => {
@@ -89,6 +93,20 @@ describe('balance (orders against charges and refunds)', () => {
         'captured 4600 − refunded 150 = 4450, but the paid orders keep 2200',
       ].sort(),
     );
+  });
+
+  it('names a paid order charged in another currency, or to another shopper, for its very amount', () => {
+    const ledger = balance(
+      [order('yen', 'paid', 'c1'), order('mallory', 'paid', 'c2')],
+      [
+        { ...charge('c1', 'yen'), currency: 'JPY' },
+        { ...charge('c2', 'mallory'), user_id: 'u2' },
+      ],
+    );
+    expect(ledger.problems).toEqual([
+      'order yen is for 500 USD but was charged 500 JPY',
+      "order mallory is shopper u1's but was charged to shopper u2",
+    ]);
   });
 
   it('leaves a checkout being paid right now out of the differences and of the money', () => {

@@ -10,10 +10,14 @@ async function books(): Promise<{ cart: TestDatabase; payment: TestDatabase }> {
     await payment.drop();
   });
   await cart.query(
-    `CREATE TABLE orders (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, charge_id text, attempt_expires_at timestamptz)`,
+    `CREATE TABLE orders (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, charge_id text, attempt_expires_at timestamptz,
+                         user_id text DEFAULT 'u1', currency text DEFAULT 'USD')`,
   );
   await cart.query(`CREATE TABLE order_items (order_id text, line_total bigint)`);
-  await payment.query(`CREATE TABLE charges (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, metadata jsonb)`);
+  await payment.query(
+    `CREATE TABLE charges (id text PRIMARY KEY, status text, amount bigint, amount_refunded bigint, metadata jsonb,
+                         user_id text DEFAULT 'u1', currency text DEFAULT 'USD')`,
+  );
   await payment.query(`CREATE TABLE refunds (charge_id text, amount bigint)`);
   return { cart, payment };
 }
@@ -61,6 +65,22 @@ describe('npm run reconcile', () => {
     expect(run.output).toContain('order o1 shows 0 refunded, its charge 100');
     expect(run.output).toContain('charge c2 names no order');
     expect(run.output).toContain('captured 800 − refunded 100 = 700, but the paid orders keep 500');
+  });
+
+  it('exits 1 for a paid order whose charge has its amount but in another currency, or on another shopper', async () => {
+    const { cart, payment } = await books();
+    await cart.query(`INSERT INTO orders VALUES ('o1', 'paid', 500, 0, 'c1', NULL), ('o2', 'paid', 700, 0, 'c2', NULL)`);
+    await cart.query(`INSERT INTO order_items VALUES ('o1', 500), ('o2', 700)`);
+    await payment.query(
+      `INSERT INTO charges VALUES ('c1', 'succeeded', 500, 0, '{"orderId":"o1"}', 'u1', 'JPY'),
+                                  ('c2', 'succeeded', 700, 0, '{"orderId":"o2"}', 'u2', 'USD')`,
+    );
+
+    const run = await runReconcileCommand(cart.url, payment.url);
+
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('order o1 is for 500 USD but was charged 500 JPY');
+    expect(run.output).toContain("order o2 is shopper u1's but was charged to shopper u2");
   });
 
   it('exits 2 with its usage when a database is not named', async () => {
