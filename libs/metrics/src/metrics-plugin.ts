@@ -24,6 +24,9 @@ declare module 'fastify' {
 
 const SUMS_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** The status label of a request whose client closed the connection before it was answered. */
+const CLIENT_CLOSED_REQUEST = 499;
+
 /** Seconds; spans a fast cache hit to a slow checkout. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -51,20 +54,30 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     registers: [registry],
   });
 
-  const recordAnswer = (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void => {
+  const observe = (request: FastifyRequest, statusCode: number, elapsedMs: number): void => {
     // The route template (`/cart/items/:productId`), never the raw URL: label values stay bounded.
     const route = request.routeOptions.url ?? 'unmatched';
-    requestDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, elapsedMs / 1000);
+    requestDuration.observe({ method: request.method, route, status_code: String(statusCode) }, elapsedMs / 1000);
   };
+  const recordAnswer = (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void =>
+    observe(request, reply.statusCode, elapsedMs);
 
   app.decorate('metrics', { registry, recordAnswer });
 
   // Hooks every request runs take a callback, not an async function: an async hook costs each
   // request a promise and a turn of the microtask queue (docs/performance.md).
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     inFlight.inc();
     // `close` comes once per response, finished or cut off by the client: never counted twice or lost.
-    reply.raw.once('close', () => inFlight.dec());
+    reply.raw.once('close', () => {
+      inFlight.dec();
+      // The client went away before the answer was finished (its deadline ran out: cart's call to
+      // payment, the ingress' read timeout). Fastify runs no onResponse hook then, so the slowest
+      // requests would vanish from the histogram, and with them the p99 that should show them.
+      // 499 is nginx's "client closed request": no status was sent. A response that failed with an
+      // error of its own ran the onResponse hook (Fastify listens for `error`): counted there.
+      if (!reply.raw.writableFinished && !reply.raw.errored) observe(request, CLIENT_CLOSED_REQUEST, reply.elapsedTime);
+    });
     done();
   });
 

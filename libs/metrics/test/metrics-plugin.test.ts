@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -55,6 +56,38 @@ describe('metricsPlugin', () => {
     expect(await app.metrics.registry.getSingleMetricAsString('http_server_requests_in_flight')).toContain(
       'http_server_requests_in_flight{service="test"} 0',
     );
+  });
+
+  it('times a request whose client gave up before the answer, as 499, instead of losing it', async () => {
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(metricsPlugin, { service: 'test' });
+    let handled!: () => void;
+    const handlerDone = new Promise<void>((resolve) => (handled = resolve));
+    app.post('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      setTimeout(handled, 50);
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    // A caller's deadline (cart's PAYMENT_TIMEOUT_MS, the ingress' read timeout) ran out first.
+    const call = fetch(`http://127.0.0.1:${port}/slow`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(call).rejects.toThrow();
+    // The handler finishes later and its answer goes nowhere: counted once, not again.
+    await handlerDone;
+    const text = await app.metrics.registry.metrics();
+    expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="POST",route="/slow",status_code="499"} 1');
+    // Timed until the client went away, not until the handler finished.
+    expect(text).toContain(
+      'http_server_request_duration_seconds_bucket{le="0.25",service="test",method="POST",route="/slow",status_code="499"} 1',
+    );
+    expect(text).toContain('http_server_requests_in_flight{service="test"} 0');
   });
 
   it('exposes the default process metrics', async () => {
