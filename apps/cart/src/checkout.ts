@@ -121,7 +121,10 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
       // user service: the shopper signs in again.
       throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
     }
-    request.log.warn({ token: token.kind === 'refused' ? token.status : token.reason }, 'no payment token for checkout');
+    // Each field keeps one type in every line (a log store maps a field's type once): `status` is
+    // an HTTP status, `reason` a word.
+    const why = token.kind === 'refused' ? { status: token.status, code: token.code } : { reason: token.reason };
+    request.log.warn(why, 'no payment token for checkout');
     throw new PaymentUnavailableError();
   }
 
@@ -207,7 +210,8 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
       log.info(
         {
           orderId: order.id,
-          status: settlement.status,
+          // Not `status`: other lines carry an HTTP status there, a number.
+          orderStatus: settlement.status,
           failureCode: settlement.status === 'failed' ? settlement.failureCode : undefined,
           amount: order.amount,
           chargeId: settlement.status === 'paid' ? settlement.chargeId : undefined,

@@ -167,4 +167,24 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(payment.requests).toHaveLength(0);
     expect(await storedOrders(user)).toEqual([]);
   });
+
+  it("writes each log field with one type in all checkout's lines, as a log store maps a field once", async () => {
+    const paid = await cartReadyToCheckOut();
+    expect((await postCheckout(paid.api, paid.user)).status).toBe(201);
+    const tokenDown = await cartReadyToCheckOut({ TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' });
+    expect((await postCheckout(tokenDown.api, tokenDown.user)).status).toBe(503);
+    const refused = await cartReadyToCheckOut({ CLIENT_SECRET: 'a-wrong-client-secret-of-at-least-32-chars' });
+    expect((await postCheckout(refused.api, refused.user)).status).toBe(503);
+    const lines = [paid, tokenDown, refused].flatMap(({ logs }) => logs.lines());
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'order settled', orderStatus: 'paid' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'no payment token for checkout', reason: expect.any(String) }));
+    const typesOf = new Map<string, Set<string>>();
+    for (const line of lines)
+      for (const [field, value] of Object.entries(line)) {
+        if (value === null || value === undefined) continue;
+        typesOf.set(field, (typesOf.get(field) ?? new Set()).add(typeof value));
+      }
+    const mixed = [...typesOf].filter(([, types]) => types.size > 1).map(([field, types]) => `${field}: ${[...types].join(' and ')}`);
+    expect(mixed).toEqual([]);
+  });
 });
