@@ -1,3 +1,4 @@
+import { INVALID_TOKEN_CHALLENGE } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UserNotFoundError } from '../errors.ts';
@@ -20,7 +21,9 @@ export const meRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const user = await users.findById(request.user.id);
-      if (!user) throw new UserNotFoundError();
+      // A token that names no account is refused like any other (RFC 6750 §3): the client
+      // learns from the challenge that signing in again, not retrying, is what helps.
+      if (!user) throw Object.assign(new UserNotFoundError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
       return user;
     },
   );

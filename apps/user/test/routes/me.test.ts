@@ -38,7 +38,7 @@ describe('GET /user/me', () => {
     }
   });
 
-  it('answers 401 when the account behind a valid token no longer exists', async () => {
+  it('answers 401 with the invalid_token challenge when the account behind a valid token no longer exists', async () => {
     const { app, database } = await buildUser();
     await register(app);
     const token = await login(app);
@@ -47,6 +47,8 @@ describe('GET /user/me', () => {
     const response = await me(api, token);
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('USER_NOT_FOUND');
+    // Like every other refused token (RFC 6750 §3), as the document declares for this 401.
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="myshop", error="invalid_token"');
   });
 
   it('answers 401 USER_NOT_FOUND, never 500, for a genuine token whose sub is not a UUID', async () => {
