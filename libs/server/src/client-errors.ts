@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorBody } from '@myshop/errors';
@@ -68,5 +68,17 @@ export function refuseConnect(headers: Readonly<Record<string, string>> = API_SE
     // Node has let go of the socket: a client that resets it must not become an uncaught error.
     socket.on('error', () => socket.destroy());
     socket.end(clientErrorResponse({ name: 'Error', message: '', code: 'CONNECT' }, headers));
+  };
+}
+
+/**
+ * A server's `checkExpectation` listener. Node answers an `Expect` other than `100-continue`
+ * with a 417 of its own, with no body and no route; RFC 9110 (section 10.1.1) lets a server
+ * ignore an expectation it does not know instead, and so the request is served as if it had
+ * none: its answer is one the route documents, in the API's shape.
+ */
+export function ignoreUnknownExpectations(server: Server) {
+  return function serveAnyway(request: IncomingMessage, response: ServerResponse): void {
+    server.emit('request', request, response);
   };
 }

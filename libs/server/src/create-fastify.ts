@@ -10,7 +10,7 @@ import Fastify, {
   type RawReplyDefaultExpression,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { clientErrorHandler, refuseConnect } from './client-errors.ts';
+import { clientErrorHandler, ignoreUnknownExpectations, refuseConnect } from './client-errors.ts';
 import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { takeJsonBodiesOnly } from './json-bodies-only.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
@@ -72,6 +72,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.server.on('connect', refuseConnect());
+  app.server.on('checkExpectation', ignoreUnknownExpectations(app.server));
   takeJsonBodiesOnly(app);
   refuseCompressedBodies(app);
   // A refused body is read before the 413 goes out, so a proxy forwarding it never sees a reset.
