@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { errorBody } from '@myshop/errors';
-import type { FastifyInstance } from 'fastify';
+import { defineError, errorBody } from '@myshop/errors';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 interface ClientError extends Error {
@@ -82,3 +82,17 @@ export function ignoreUnknownExpectations(server: Server) {
     server.emit('request', request, response);
   };
 }
+
+const MissingHost = defineError(MALFORMED.code, MALFORMED.message, MALFORMED.statusCode);
+
+/**
+ * An `onRequest` hook for a server made with `requireHostHeader: false`. An HTTP/1.1 request must
+ * name its host (RFC 9112 §3.2); Node refuses one that does not with a bare 400 of its own (no
+ * body, none of the API's headers). Here it is refused with the same answer as every other
+ * request that is not valid HTTP/1.1, and the connection ends.
+ */
+export const refuseMissingHost: onRequestHookHandler = (request, reply, done) => {
+  if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return done();
+  void reply.headers({ ...API_SECURITY_HEADERS, connection: 'close' });
+  done(new MissingHost());
+};

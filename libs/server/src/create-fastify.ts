@@ -10,7 +10,7 @@ import Fastify, {
   type RawReplyDefaultExpression,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { clientErrorHandler, ignoreUnknownExpectations, refuseConnect } from './client-errors.ts';
+import { clientErrorHandler, ignoreUnknownExpectations, refuseConnect, refuseMissingHost } from './client-errors.ts';
 import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { takeJsonBodiesOnly } from './json-bodies-only.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
@@ -55,6 +55,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
       // requestTimeout, and looks only every 30 s: both are brought to the request's own limit.
       headersTimeout: requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+      // A request without Host is refused in the API's error shape instead (refuseMissingHost).
+      requireHostHeader: false,
     },
     // Longer than the ingress' upstream keep-alive, so it never reuses a socket we just closed.
     keepAliveTimeout: 65_000,
@@ -73,6 +75,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
   app.setValidatorCompiler(validatorCompiler);
   app.server.on('connect', refuseConnect());
   app.server.on('checkExpectation', ignoreUnknownExpectations(app.server));
+  app.addHook('onRequest', refuseMissingHost);
   takeJsonBodiesOnly(app);
   refuseCompressedBodies(app);
   // A refused body is read before the 413 goes out, so a proxy forwarding it never sees a reset.

@@ -113,6 +113,21 @@ describe('requests Node’s HTTP parser refuses', () => {
     ).toBe(200);
   });
 
+  it('answers an HTTP/1.1 request without Host with 400 in the error shape, not Node’s empty one, and closes', async () => {
+    const { send } = await listening();
+    const answer = await send('GET /demo/things HTTP/1.1\r\n\r\n');
+    expect(answer.statusCode).toBe(400);
+    expect(errorShapeProblems(answer)).toEqual([]);
+    expect(JSON.parse(answer.body)).toEqual({
+      statusCode: 400,
+      code: 'MALFORMED_REQUEST',
+      error: 'Bad Request',
+      message: 'The request is not valid HTTP/1.1',
+    });
+    expect(answer.headers.connection).toBe('close');
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
+  });
+
   it('serves a request with an expectation it does not know as if it had none, not with Node’s bodiless 417', async () => {
     const { send } = await listening();
     const answer = await send(
