@@ -70,8 +70,10 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
       return await local!(header, token);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      // A key we do not hold: just published, or never existed. Ask again unless we just did.
-      if (Date.now() - lastAttemptAt > cooldownMs) {
+      // A key we do not hold: just published, or never existed. A fetch under way (the one this
+      // token's own stale-set check just started, or another token's) may bring it, so wait for
+      // it; otherwise ask again unless we just did.
+      if (inFlight || Date.now() - lastAttemptAt > cooldownMs) {
         await refresh().catch((refreshError: unknown) => Promise.reject(new KeySetUnavailableError(refreshError)));
         return local!(header, token);
       }

@@ -59,6 +59,40 @@ describe('createRemoteKeySet', () => {
     expect(endpoint.requests()).toBe(2);
   });
 
+  it('finds a key published since its set went stale, at the first token naming it', async () => {
+    const current = await newKey('current');
+    const next = await newKey('next');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { maxAgeMs: 300_000, cooldownMs: 30_000 });
+    await keySet.refresh();
+    // A replica that saw no token for longer than the set's age; meanwhile the next key was published.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 301_000 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    endpoint.state.keys = [current.jwk, next.jwk];
+    await expect(keyFor(keySet, await next.sign())).resolves.toBeDefined();
+    expect(endpoint.requests()).toBe(2);
+  });
+
+  it('lets every token naming a new key wait for the one fetch under way, not refuse it', async () => {
+    const current = await newKey('current');
+    const next = await newKey('next');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url, { maxAgeMs: 3_600_000, cooldownMs: 30_000 });
+    await keySet.refresh();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    endpoint.state.keys = [current.jwk, next.jwk];
+    // Two requests with the new key at once: the first fetches, the second waits for that fetch.
+    const token = await next.sign();
+    const answers = await Promise.allSettled([keyFor(keySet, token), keyFor(keySet, token)]);
+    expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(endpoint.requests()).toBe(2);
+  });
+
   it('says "unavailable", not "invalid", for a key it lacks while the issuer cannot be reached', async () => {
     const current = await newKey('current');
     const next = await newKey('next');
