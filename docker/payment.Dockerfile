@@ -40,6 +40,12 @@ ARG SERVICE=payment
 RUN --mount=type=cache,target=/src/.nx,sharing=locked npx nx build ${SERVICE} --output-style=static \
  && node docker/runtime-files.mjs workspace ${SERVICE} /out
 
+# tini, the init that `docker run --init` adds: as PID 1 it passes SIGTERM on to node. Node as
+# PID 1 never gets a signal it has no handler for yet (the kernel spares init), so a pod stopped
+# while it starts would wait for terminationGracePeriodSeconds and be killed.
+FROM base AS init
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+
 # `skaffold dev` builds this stage (`--target dev`): the service from its TypeScript sources,
 # which Node runs directly (type stripping), and `node --watch` restarts it when Skaffold copies a
 # saved file in (sync rules in skaffold.yaml): no image build per save. Production dependencies
@@ -71,9 +77,11 @@ ENV NODE_OPTIONS=--import=@myshop/telemetry/preload
 WORKDIR /app
 COPY --from=production-deps /out ./
 COPY --from=build /out ./
+COPY --from=init /usr/bin/tini /usr/bin/tini
 # Numeric, so that Kubernetes can prove runAsNonRoot; the files stay root's, read-only to it.
 USER 10001:10001
 # The API, then Prometheus metrics (METRICS_PORT), which no Service or Ingress exposes.
 EXPOSE 5000 9464
-# Exec form: node is PID 1 and gets SIGTERM itself; no shell at run time.
+# Exec form, no shell at run time: tini runs node and passes it every signal.
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "apps/payment/dist/server.js"]

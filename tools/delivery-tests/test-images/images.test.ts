@@ -27,6 +27,7 @@ import {
   hardenedRunArgs,
   imageTestDatabase,
   UID,
+  until,
 } from './container-under-test.ts';
 
 const BUDGET_BYTES = 60 * 1000 * 1000;
@@ -61,11 +62,12 @@ describe.each(services())('the %s image', (service) => {
     expect(size - baseSize).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
-  it('runs node on the compiled server as a numeric non-root user, no shell, exposing the API and metrics ports', () => {
+  it('runs node on the compiled server under tini as a numeric non-root user, no shell, exposing the API and metrics ports', () => {
     expect(built).toBe(true);
     const { config } = inspectImage(image);
     expect(config.User).toBe(UID);
-    expect(config.Entrypoint ?? null).toBeNull();
+    // tini as PID 1 passes node every signal, those that come before node has a handler too.
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '--']);
     expect(config.Cmd).toEqual(['node', `apps/${service}/dist/server.js`]);
     expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['5000/tcp', '9464/tcp']);
     expect(config.Env).toContain('NODE_ENV=production');
@@ -110,6 +112,36 @@ describe.each(services())('the %s image', (service) => {
       expect(logs).toContain('"message":"stopped"');
       // The drain (SHUTDOWN_DELAY_MS, then in-flight requests) ends well before docker's 30 s SIGKILL.
       expect(seconds).toBeLessThan(Number(env.SHUTDOWN_GRACE_MS ?? 10_000) / 1000 + 2);
+    } finally {
+      try {
+        dockerRun(['rm', '--force', name]);
+      } catch {
+        // already gone
+      }
+      rmSync(filesDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops on a SIGTERM that arrives while it is still starting', async () => {
+    expect(built).toBe(true);
+    const { filesDir, env } = await deployedContainer('prod', service, database.url);
+    const name = `myshop-image-test-${service}-starting-${process.pid}`;
+    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir }));
+    try {
+      // A pod deleted while it starts (a rollout replaced, a scale-down) gets SIGTERM before
+      // runService listens for it: PID 1 that has no handler for a signal never receives it, so
+      // the pod would stay until terminationGracePeriodSeconds and be killed.
+      dockerRun(['kill', '--signal', 'TERM', id]);
+      const state = await until(
+        `${service} did not stop on a SIGTERM sent as it started`,
+        () => {
+          const current = JSON.parse(dockerRun(['inspect', '--format', '{{json .State}}', id])) as { Running: boolean; OOMKilled: boolean };
+          if (current.Running) throw new Error('still running');
+          return current;
+        },
+        { timeoutMs: 10_000, context: () => dockerRun(['logs', id]).slice(-2000) },
+      );
+      expect(state.OOMKilled).toBe(false);
     } finally {
       try {
         dockerRun(['rm', '--force', name]);

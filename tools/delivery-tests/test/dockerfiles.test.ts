@@ -83,7 +83,9 @@ describe('Dockerfiles', () => {
     expect(production.instructions.filter(({ keyword }) => keyword === 'COPY').map(({ args }) => args)).toEqual([
       '--from=production-deps /out ./',
       '--from=build /out ./',
+      '--from=init /usr/bin/tini /usr/bin/tini',
     ]);
+    expect(JSON.parse(lastOf(production, 'ENTRYPOINT')!)).toEqual(['/usr/bin/tini', '--']);
     expect(production.instructions).toContainEqual({ keyword: 'ENV', args: 'NODE_ENV=production' });
     expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
   });
