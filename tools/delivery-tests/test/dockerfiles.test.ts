@@ -47,12 +47,25 @@ describe('Dockerfiles', () => {
       expect(files.concat('package.json'), path).toContain(path!.replace(/\/$/, ''));
   });
 
-  it('keeps local state, build output, tests and git out of the build context', () => {
-    const ignored = readFileSync(repoPath('.dockerignore'), 'utf8')
+  it('lets into the build context only what a build reads: no git, local state, build output or tests', () => {
+    const patterns = readFileSync(repoPath('.dockerignore'), 'utf8')
       .split('\n')
-      .map((line) => line.trim());
-    for (const entry of ['.git', '**/node_modules', '**/dist', '.data', '**/.data', '**/test', 'reports', '.nx'])
-      expect(ignored).toContain(entry);
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    // Everything at the root is left out, then what a build reads is let back in.
+    expect(patterns[0]).toBe('*');
+    const allowed = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
+    expect(allowed.sort()).toEqual([
+      'apps',
+      'docker',
+      'libs',
+      'nx.json',
+      'package-lock.json',
+      'package.json',
+      'tools',
+      'tsconfig.base.json',
+    ]);
+    for (const entry of ['**/node_modules', '**/dist', '**/.data', '**/test']) expect(patterns).toContain(entry);
   });
 
   it.each(services())("%s: a dev stage runs the TypeScript sources under node --watch, as the Deployment's user", (service) => {
