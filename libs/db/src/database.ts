@@ -2,7 +2,7 @@ import { ServiceUnavailableError } from '@myshop/errors';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { databaseMetrics, type QueryTimer } from './db-metrics.ts';
-import { isDatabaseUnavailable } from './pg-errors.ts';
+import { isDatabaseUnavailable, isUnanswered } from './pg-errors.ts';
 import { defaultPoolMax } from './pool-size.ts';
 import { inStatementContext } from './statement-context.ts';
 
@@ -43,11 +43,17 @@ const types = {
 
 export function createDatabase(options: DatabaseOptions): Database {
   const poolMax = options.poolMax ?? defaultPoolMax();
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 2000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: poolMax,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
-    statement_timeout: options.statementTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    // The server ends a statement at statement_timeout; an answer that has not come a connect
+    // timeout later will not come (a partition, a frozen host): the statement fails instead of
+    // holding its request, and the connection, still waiting for it, is thrown away.
+    query_timeout: statementTimeoutMs + connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
     types,
   });
@@ -65,16 +71,20 @@ export function createDatabase(options: DatabaseOptions): Database {
       const { connection, release } = await inStatementContext(() => checkOut(pool, options.onPoolError)).catch(rethrow);
       const sendOnConnection = (text: string, values?: unknown[]) => inStatementContext(() => connection.query(text, values));
       const client: Queryable = { query: (timer ? timed(timer, sendOnConnection) : sendOnConnection) as Queryable['query'] };
+      let unanswered: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A ROLLBACK would wait behind the statement that got no answer; the server rolls back
+        // the transaction of a connection it loses.
+        if (isUnanswered(error)) unanswered = error as Error;
+        else await client.query('ROLLBACK').catch(() => undefined);
         return rethrow(error);
       } finally {
-        release();
+        release(unanswered);
       }
     },
     close: () => pool.end(),
@@ -89,7 +99,10 @@ export function createDatabase(options: DatabaseOptions): Database {
  * read, before an `await` would resume), and a connection that broke is destroyed on release
  * instead of going back to the pool; the statement that needed it fails with a 503.
  */
-function checkOut(pool: pg.Pool, onError?: (error: Error) => void): Promise<{ connection: pg.PoolClient; release(): void }> {
+function checkOut(
+  pool: pg.Pool,
+  onError?: (error: Error) => void,
+): Promise<{ connection: pg.PoolClient; release(unanswered?: Error): void }> {
   return new Promise((resolve, reject) => {
     pool.connect((error, connection, done) => {
       if (error || !connection) return reject(error ?? new Error('no connection from the pool'));
@@ -101,7 +114,8 @@ function checkOut(pool: pg.Pool, onError?: (error: Error) => void): Promise<{ co
       connection.on('error', listener);
       resolve({
         connection,
-        release: () => {
+        release: (unanswered) => {
+          broken ??= unanswered;
           connection.off('error', listener);
           // A broken connection may still report more of the same while it is torn down.
           if (broken) connection.on('error', () => undefined);

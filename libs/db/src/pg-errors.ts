@@ -11,7 +11,11 @@ const UNIQUE_VIOLATION = '23505';
  */
 const UNAVAILABLE_STATES = /^(08|53|57P0[1-4]|57014|55P03|40001|40P01|3D000|28000|28P01)/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+/** node-postgres' error for a statement the server did not answer within `query_timeout`. */
+const UNANSWERED_MESSAGE = 'Query read timeout';
+const UNAVAILABLE_MESSAGES = new RegExp(
+  `Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|${UNANSWERED_MESSAGE}`,
+);
 
 interface PgLikeError {
   code?: string;
@@ -32,4 +36,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   }
   return typeof pgError.message === 'string' && UNAVAILABLE_MESSAGES.test(pgError.message);
+}
+
+/** True when the server gave no answer to a statement in time: its connection still waits for one. */
+export function isUnanswered(error: unknown): boolean {
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { message?: unknown } };
+  return message === UNANSWERED_MESSAGE || cause?.message === UNANSWERED_MESSAGE;
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -189,6 +189,36 @@ describe('createDatabase', () => {
     };
     expect(error.cause?.code).toBe('57014');
     expect(error.statusCode).toBe(503);
+  });
+
+  it('turns a server that stops answering (a partition, a frozen host) into a 503 within the statement timeout', async () => {
+    // Takes the connection and the statements, answers none: no statement_timeout can end them.
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => socket.write(Buffer.concat([authenticationOk(), readyForQuery()])));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    onTestFinished(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const { port } = server.address() as AddressInfo;
+    const database = createDatabase({
+      url: `postgres://nobody@127.0.0.1:${port}/none`,
+      poolMax: 1,
+      statementTimeoutMs: 200,
+      connectionTimeoutMs: 300,
+    });
+    onTestFinished(() => database.close());
+    const noAnswer = (work: Promise<unknown>) =>
+      Promise.race([work.catch((caught: unknown) => caught), new Promise((resolve) => setTimeout(resolve, 3000, 'no answer in 3 s'))]);
+
+    expect(await noAnswer(database.query('SELECT 1'))).toMatchObject({ statusCode: 503 });
+    expect(await noAnswer(database.transaction((client) => client.query('SELECT 1')))).toMatchObject({ statusCode: 503 });
+    // The connections left waiting for an answer were thrown away, not handed to the next caller.
+    expect(database.pool.totalCount).toBe(0);
   });
 
   it.each([
