@@ -75,3 +75,28 @@ describe('payment migrations', () => {
     ]);
   });
 });
+
+/** A database with every migration applied, and one succeeded charge of 1,000 in it. */
+async function migratedWithCharge() {
+  const { database } = await migratedUntil('9999'); // every migration there is
+  const chargeId = randomUUID();
+  await database.query(
+    `INSERT INTO charges (id, user_id, status, amount, currency, card_brand, card_last4)
+     VALUES ($1, 'shopper', 'succeeded', 1000, 'USD', 'visa', '4242')`,
+    [chargeId],
+  );
+  return { database, chargeId };
+}
+
+describe('the payment schema, whatever the code does', () => {
+  it.each([
+    ['more than the charge', 1001],
+    ['a negative amount', -1],
+  ])('refuses a charge refunded by %s (charges_refund_within_amount)', async (_name, amountRefunded) => {
+    const { database, chargeId } = await migratedWithCharge();
+    const refunded = database.query('UPDATE charges SET amount_refunded = $2 WHERE id = $1', [chargeId, amountRefunded]);
+
+    await expect(refunded).rejects.toMatchObject({ constraint: 'charges_refund_within_amount' });
+    expect(await database.query('SELECT amount_refunded FROM charges')).toEqual([{ amount_refunded: '0' }]);
+  });
+});
