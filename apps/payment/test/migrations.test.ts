@@ -99,4 +99,14 @@ describe('the payment schema, whatever the code does', () => {
     await expect(refunded).rejects.toMatchObject({ constraint: 'charges_refund_within_amount' });
     expect(await database.query('SELECT amount_refunded FROM charges')).toEqual([{ amount_refunded: '0' }]);
   });
+
+  it('refuses a refund on a failed charge (charges_only_succeeded_refunded)', async () => {
+    const { database, chargeId } = await migratedWithCharge();
+    await database.query("UPDATE charges SET status = 'failed', failure_code = 'card_declined' WHERE id = $1", [chargeId]);
+
+    await expect(database.query('UPDATE charges SET amount_refunded = 100 WHERE id = $1', [chargeId])).rejects.toMatchObject({
+      constraint: 'charges_only_succeeded_refunded',
+    });
+    expect(await database.query('SELECT amount_refunded FROM charges')).toEqual([{ amount_refunded: '0' }]);
+  });
 });
