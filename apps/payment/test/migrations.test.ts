@@ -109,4 +109,18 @@ describe('the payment schema, whatever the code does', () => {
     });
     expect(await database.query('SELECT amount_refunded FROM charges')).toEqual([{ amount_refunded: '0' }]);
   });
+
+  it('refuses a second refund under one operator’s Idempotency-Key (refunds_requester_idempotency_key)', async () => {
+    const { database, chargeId } = await migratedWithCharge();
+    const refund = (amount: number) =>
+      database.query(
+        `INSERT INTO refunds (charge_id, amount, requested_by, idempotency_key, request_fingerprint)
+         VALUES ($1, $2, 'operator', 'refund-1', 'print-1')`,
+        [chargeId, amount],
+      );
+    await refund(100);
+
+    await expect(refund(100)).rejects.toMatchObject({ constraint: 'refunds_requester_idempotency_key' });
+    expect(await database.query('SELECT amount FROM refunds')).toEqual([{ amount: '100' }]);
+  });
 });
