@@ -128,6 +128,43 @@ describe('idempotency plugin', () => {
     expect(late.runs).toBe(0);
   });
 
+  it('holds the key while the work runs: a retry finding the lease run out waits for it and replays, never running the work twice', async () => {
+    const payment = await buildPayment({ env: { DATABASE_POOL_MAX: '1' } });
+    const other = await payment.replica();
+    const work = countingWork();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+
+    const first = payment.app.idempotency.run(request(), async () => {
+      started();
+      await gate;
+      return work();
+    });
+    const held = await payment.app.db.pool.connect(); // granted once the claim is made, ahead of the transaction
+    // The attempt outlives its lease (a long pause): to a retry, it looks dead.
+    await payment.database.query("UPDATE idempotency_keys SET lease_expires_at = now() - interval '1 second'");
+    held.release();
+    await running;
+
+    let settled = false;
+    const retry = other.idempotency.run(request(), work).finally(() => (settled = true));
+    // The retry's takeover waits for the running attempt's transaction (or, were the key not held, is done already).
+    while (!settled) {
+      const [waiting] = await payment.database.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (waiting!.n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    release();
+
+    expect(await first).toEqual({ statusCode: 201, body: { run: 1 }, replayed: false });
+    expect(await retry).toEqual({ statusCode: 201, body: { run: 1 }, replayed: true });
+    expect(work.runs).toBe(1);
+  });
+
   it('lets a retry take over a key whose first attempt died before finishing', async () => {
     const payment = await buildPayment();
     const work = countingWork();
