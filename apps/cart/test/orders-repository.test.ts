@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { checkoutLeaseMs } from '../src/app.ts';
 import { lockCart } from '../src/carts-repository.ts';
+import { orderRefunds } from '../src/order-refunds.ts';
 import { ordersRepository } from '../src/orders-repository.ts';
 import { buildCart, fillCart, SOCKS } from './helpers.ts';
 
@@ -44,6 +46,32 @@ describe('ordersRepository.settle', () => {
     expect(second).toMatchObject({ kind: 'attempt', resumed: true });
     if (first.kind === 'attempt' && second.kind === 'attempt') expect(second.order).toEqual({ ...first.order, attempt: 2 });
     expect(await database.query('SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 1 }]);
+  });
+
+  it.each([
+    ['part of it', 'partially_refunded', 400],
+    ['all of it', 'refunded', 2 * SOCKS.price],
+  ])('shows a refund of %s that came before the order was settled: pending meanwhile, then %s', async (_name, status, amount) => {
+    const { app, signIn, storedOrders } = await buildCart();
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
+    const orders = ordersRepository(app.db);
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a' });
+    if (started.kind !== 'attempt') throw new Error('expected a new attempt');
+    const { order } = started;
+    // Payment charged, an operator refunded, and the feed brought the refund before the checkout heard back.
+    const refund = { id: randomUUID(), chargeId: 'ch_1', orderId: order.id, amount, createdAt: new Date().toISOString() };
+    expect(await orderRefunds(app.db).apply([refund], 'cursor-1')).toEqual([{ orderId: order.id, amount, refunds: 1 }]);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
+
+    const paid = {
+      statusCode: 201 as const,
+      body: { orderId: order.id, status: 'paid' as const, amount: order.amount, currency: 'USD', chargeId: 'ch_1', items: order.items },
+    };
+    expect(await orders.settle(order, { status: 'paid', chargeId: 'ch_1', response: paid })).toEqual({ response: paid, settledNow: true });
+
+    expect(await storedOrders(user)).toMatchObject([{ status, charge_id: 'ch_1' }]);
+    expect(await orders.find(user.id, order.id)).toMatchObject({ status, amount: order.amount, amountRefunded: amount });
   });
 });
 
