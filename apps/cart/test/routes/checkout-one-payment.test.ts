@@ -113,13 +113,14 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     // Its key holds something else at payment (a refund by a shopper who is also an operator):
     // it can be neither charged nor voided now, and the new key is not the one reused.
     { why: 'payment holds the unfinished one’s key for something else', status: 422, code: 'PAYMENT_IDEMPOTENCY_KEY_REUSED' },
-  ])('answers 409 CART_CHECKOUT_PENDING while $why, leaving it pending', async ({ status, code }) => {
+  ])('answers 409 CART_CHECKOUT_PENDING while $why, leaving it pending and free to retry', async ({ status, code }) => {
     const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
+    const firstKey = randomUUID();
     payment.state.override = {
       statusCode: 503,
       body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
     };
-    expect((await postCheckout(api, user)).status).toBe(503);
+    expect((await postCheckout(api, user, { key: firstKey })).status).toBe(503);
     payment.state.override = undefined;
     payment.state.voidOverride = { statusCode: status, body: { statusCode: status, code, error: 'Conflict', message: 'no' } };
 
@@ -129,6 +130,11 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(second.body.code).toBe('CART_CHECKOUT_PENDING');
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     expect(payment.charges).toHaveLength(0);
+    // The refused checkout let go of the unfinished one: a retry of its own key resumes it at once.
+    const retry = await postCheckout(api, user, { key: firstKey });
+    expect(retry.status).toBe(201);
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', amount: READY_TOTAL }]);
   });
 
   it('settles a retried checkout whose charge attempt was voided meanwhile as abandoned', async () => {
