@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildCart } from './helpers.ts';
+
+/** The cart service's migrated database, and a way to record an order straight into it. */
+async function ordersTable() {
+  const { database } = await buildCart();
+  const userId = randomUUID();
+  const order = (key: string, status: string, extra: { chargeId?: string } = {}) =>
+    database.query<{ id: string }>(
+      `INSERT INTO orders (user_id, idempotency_key, status, amount, currency, charge_id, response_status, response_body)
+       VALUES ($1, $2, $3, 1000, 'USD', $4, $5, $6) RETURNING id`,
+      [userId, key, status, extra.chargeId ?? null, status === 'pending' ? null : 201, status === 'pending' ? null : '{}'],
+    );
+  return { database, userId, order };
+}
+
+describe('the cart schema, whatever the code does', () => {
+  it('refuses a second pending checkout of one cart (orders_one_pending_per_user)', async () => {
+    const { database, userId, order } = await ordersTable();
+    await order('key-1', 'pending');
+
+    await expect(order('key-2', 'pending')).rejects.toMatchObject({ constraint: 'orders_one_pending_per_user' });
+    expect(await order('key-3', 'failed')).toHaveLength(1);
+    expect(await database.query('SELECT idempotency_key FROM orders WHERE user_id = $1 ORDER BY idempotency_key', [userId])).toEqual([
+      { idempotency_key: 'key-1' },
+      { idempotency_key: 'key-3' },
+    ]);
+  });
+});
