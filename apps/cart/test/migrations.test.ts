@@ -27,4 +27,12 @@ describe('the cart schema, whatever the code does', () => {
       { idempotency_key: 'key-3' },
     ]);
   });
+
+  it('refuses a second order under one Idempotency-Key of a user (orders_user_key)', async () => {
+    const { database, userId, order } = await ordersTable();
+    await order('key-1', 'failed');
+
+    await expect(order('key-1', 'failed')).rejects.toMatchObject({ constraint: 'orders_user_key' });
+    expect(await database.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [userId])).toEqual([{ n: 1 }]);
+  });
 });
