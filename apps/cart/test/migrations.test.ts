@@ -35,4 +35,18 @@ describe('the cart schema, whatever the code does', () => {
     await expect(order('key-1', 'failed')).rejects.toMatchObject({ constraint: 'orders_user_key' });
     expect(await database.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [userId])).toEqual([{ n: 1 }]);
   });
+
+  it.each([
+    ['more than the order', 1001],
+    ['a negative amount', -1],
+  ])('refuses a pending order refunded by %s (orders_refund_within_amount)', async (_name, amountRefunded) => {
+    // A refund may reach an order still pending (charged, not settled yet): its status then says
+    // nothing of the amount, and only this constraint keeps the refund within the order.
+    const { database, order } = await ordersTable();
+    const [pending] = await order('key-1', 'pending');
+    const refunded = database.query('UPDATE orders SET amount_refunded = $2 WHERE id = $1', [pending!.id, amountRefunded]);
+
+    await expect(refunded).rejects.toMatchObject({ constraint: 'orders_refund_within_amount' });
+    expect(await database.query('SELECT amount_refunded::int FROM orders')).toEqual([{ amount_refunded: 0 }]);
+  });
 });
