@@ -109,6 +109,22 @@ describe('POST /payment/charges/void', () => {
     expect((await postCharge(api, bob, chargeBody(), 'same')).status).toBe(201);
   });
 
+  it('never answers a void with another shopper’s charge under the same key: it voids the caller’s own attempt', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const [alice, bob] = [await payment.signIn(), await payment.signIn()];
+    const alices = await postCharge(api, alice, chargeBody(), 'same');
+    expect(alices.status).toBe(201);
+
+    // Bob's attempt with the key was lost before it charged: his order must not pass for paid with Alice's charge.
+    const bobs = await voidCharge(payment, bob, 'same');
+
+    expect(bobs.status).toBe(409);
+    expect(bobs.body).toEqual(VOIDED);
+    expect((await postCharge(api, bob, chargeBody(), 'same')).body).toEqual(VOIDED);
+    expect(await payment.database.query('SELECT user_id FROM charges')).toEqual([{ user_id: alice.id }]);
+  });
+
   it('refuses a key an operator who also shops used for a refund: 422 reused, and the refund still replays', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
