@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { startFakePayment } from '../fake-payment.ts';
-import { buildCart, CART_SECRET, checkout, fillCart, SOCKS } from '../helpers.ts';
+import { buildCart, card, CART_SECRET, checkout, fillCart, SOCKS } from '../helpers.ts';
 
 async function paidOrder(env: Record<string, string> = {}) {
   const payment = await startFakePayment();
@@ -83,6 +83,25 @@ describe('refunds on orders (the refund feed)', () => {
     expect(await order()).toMatchObject({ status: 'failed', amountRefunded: 0 });
     const shown = (await app.inject({ url: `/cart/orders/${next.orderId}`, headers: user.headers })).json();
     expect(shown).toMatchObject({ status: 'partially_refunded', amountRefunded: 100 });
+    expect(await app.refundSync.runOnce()).toBe(0);
+  });
+
+  it('leaves out a refund of a charge whose orderId is not an order id, and goes on showing the refunds after it', async () => {
+    const { app, payment, placed, order, database } = await paidOrder();
+    // A charge's metadata is free text to payment: another client's charge may name anything its order.
+    const elsewhere = await fetch(`${payment.url}/payment/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'elsewhere' },
+      body: JSON.stringify({ amount: 100, currency: 'USD', card: card(), metadata: { orderId: 'order-42' } }),
+    });
+    expect(elsewhere.status).toBe(201);
+    payment.refund(((await elsewhere.json()) as { id: string }).id, 100);
+    payment.refund(placed.chargeId, 300);
+
+    expect(await app.refundSync.runOnce()).toBe(1);
+
+    expect(await order()).toMatchObject({ status: 'partially_refunded', amountRefunded: 300 });
+    expect(await database.query('SELECT count(*)::int AS n FROM order_refunds')).toEqual([{ n: 1 }]);
     expect(await app.refundSync.runOnce()).toBe(0);
   });
 
