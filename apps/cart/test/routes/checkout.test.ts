@@ -531,6 +531,24 @@ describe('POST /cart/checkout', () => {
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);
   });
 
+  it('takes nothing out of another shopper’s cart holding the same products', async () => {
+    const { app, api, user, signIn, storedCart } = await cartReadyToCheckOut();
+    const other = await signIn();
+    // More socks than were bought, and exactly as many T-shirts.
+    await fillCart(app, other, [
+      { productId: SOCKS.id, quantity: 5 },
+      { productId: TSHIRT.id, quantity: 1 },
+    ]);
+
+    expect((await postCheckout(api, user)).status).toBe(201);
+
+    expect(await storedCart(user)).toEqual([]);
+    expect(await storedCart(other)).toEqual([
+      { product_id: SOCKS.id, quantity: 5 },
+      { product_id: TSHIRT.id, quantity: 1 },
+    ]);
+  });
+
   it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry of a pending checkout brings another card, asking payment nothing', async () => {
     const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 500;
