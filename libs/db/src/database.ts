@@ -54,6 +54,12 @@ export function createDatabase(options: DatabaseOptions): Database {
     // timeout later will not come (a partition, a frozen host): the statement fails instead of
     // holding its request, and the connection, still waiting for it, is thrown away.
     query_timeout: statementTimeoutMs + connectionTimeoutMs,
+    // The other side of it: a transaction whose client went silent between two statements (a
+    // partition, a replica frozen or killed without a FIN) would keep its locks until TCP
+    // keepalive notices, hours on Linux' defaults, and every request for those rows would fail.
+    // Our transactions wait on nothing but their own statements, so a session idle in one for as
+    // long as a statement may run has lost its client: the server ends it and frees the locks.
+    idle_in_transaction_session_timeout: statementTimeoutMs,
     idleTimeoutMillis: 30_000,
     types,
   });

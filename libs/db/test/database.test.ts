@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -221,6 +221,34 @@ describe('createDatabase', () => {
     expect(database.pool.totalCount).toBe(0);
   });
 
+  it('frees the locks of a transaction whose client was cut off (a partition) within the statement timeout', async () => {
+    const { testDatabase } = await migratedDatabase();
+    await testDatabase.query("INSERT INTO things (name) VALUES ('held')");
+    const proxy = await partitionableProxy(new URL(testDatabase.url));
+    const cutOff = createDatabase({ url: proxy.url, poolMax: 1, statementTimeoutMs: 200, connectionTimeoutMs: 300 });
+    onTestFinished(() => cutOff.close());
+    const error = await cutOff
+      .transaction(async (client) => {
+        await client.query("SELECT * FROM things WHERE name = 'held' FOR UPDATE");
+        // From here nothing passes either way, not even the client's goodbye: the server still
+        // holds the session, idle in its transaction, with the row locked.
+        proxy.partition();
+        await client.query('SELECT 1');
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ statusCode: 503 });
+
+    // Another request for the row (a retry of the same checkout on another replica) gets it once
+    // the server has given up on the lost session, not when TCP keepalive notices hours later.
+    const other = createDatabase({ url: testDatabase.url, poolMax: 1, statementTimeoutMs: 3000 });
+    onTestFinished(() => other.close());
+    const updated = await other
+      .query("UPDATE things SET amount = 1 WHERE name = 'held'")
+      .then((result) => result.rowCount)
+      .catch((caught: unknown) => caught);
+    expect(updated).toBe(1);
+  });
+
   it.each([
     ['a refused password', '28P01'],
     ['a refused role', '28000'],
@@ -260,3 +288,32 @@ const authenticationOk = () => message('R', Buffer.from([0, 0, 0, 0]));
 const readyForQuery = () => message('Z', Buffer.from('I'));
 const fatal = (code: string, text: string) =>
   message('E', Buffer.concat([Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0`), Buffer.from([0])]));
+
+/**
+ * A TCP proxy to `target` that, once partitioned, passes nothing either way and never closes the
+ * server's side: what a network partition leaves the server with.
+ */
+async function partitionableProxy(target: URL): Promise<{ url: string; partition(): void }> {
+  let partitioned = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => void (partitioned || upstream.write(chunk)));
+    upstream.on('data', (chunk) => void (partitioned || client.write(chunk)));
+    client.on('close', () => void (partitioned || upstream.destroy()));
+    upstream.on('close', () => void (partitioned || client.destroy()));
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  onTestFinished(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  return { url: url.href, partition: () => void (partitioned = true) };
+}
