@@ -99,6 +99,12 @@ describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-ap
     expect(httpRouteRoutes(objects)).toEqual(viaIngress);
   });
 
+  it("gives every rule the Ingress's 60 s for an answer, not Envoy's default 15 s", () => {
+    const rules = routes.flatMap((route) => (route.spec as { rules: Array<{ timeouts?: { request?: string } }> }).rules);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(rule.timeouts?.request).toBe('60s');
+  });
+
   it('attaches the HTTPRoute to an HTTP listener of its Gateway, for the same host, in the same namespace', () => {
     expect(gateways).toHaveLength(1);
     expect(routes).toHaveLength(1);
