@@ -59,7 +59,9 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // Incoming requests get their span (and the caller's context) from @fastify/otel; a second
         // server span per request would only cost. The metrics port is plain node:http: never traced.
         disableIncomingRequestInstrumentation: true,
-        // A client span only inside a traced request (the JWKS fetch), not for background calls.
+        // A client span only inside a traced request, not for background calls. Our own calls
+        // (the JWKS fetch, cart to user and payment) go through undici, Node's fetch: this is for
+        // a dependency that calls out with node:http.
         requireParentforOutgoingSpans: true,
       }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
