@@ -20,11 +20,15 @@ declare module 'fastify' {
       recordAnswer(request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void;
     };
   }
+  interface FastifyRequest {
+    /** Its answer is in the request duration histogram (recordAnswer). */
+    answerTimed: boolean;
+  }
 }
 
 const SUMS_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-/** The status label of a request whose client closed the connection before it was answered. */
+/** The status label of a request no answer of which reached its client (nginx's "client closed request"). */
 const CLIENT_CLOSED_REQUEST = 499;
 
 /** Seconds; spans a fast cache hit to a slow checkout. */
@@ -59,10 +63,14 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     const route = request.routeOptions.url ?? 'unmatched';
     requestDuration.observe({ method: request.method, route, status_code: String(statusCode) }, elapsedMs / 1000);
   };
-  const recordAnswer = (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void =>
+  const recordAnswer = (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void => {
+    request.answerTimed = true;
     observe(request, reply.statusCode, elapsedMs);
+  };
 
   app.decorate('metrics', { registry, recordAnswer });
+  // A field of every request from the start (not added later): its shape stays the same.
+  app.decorateRequest('answerTimed', false);
 
   // Hooks every request runs take a callback, not an async function: an async hook costs each
   // request a promise and a turn of the microtask queue (docs/performance.md).
@@ -71,12 +79,12 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     // `close` comes once per response, finished or cut off by the client: never counted twice or lost.
     reply.raw.once('close', () => {
       inFlight.dec();
-      // The client went away before the answer was finished (its deadline ran out: cart's call to
-      // payment, the ingress' read timeout). Fastify runs no onResponse hook then, so the slowest
-      // requests would vanish from the histogram, and with them the p99 that should show them.
-      // 499 is nginx's "client closed request": no status was sent. A response that failed with an
-      // error of its own ran the onResponse hook (Fastify listens for `error`): counted there.
-      if (!reply.raw.writableFinished && !reply.raw.errored) observe(request, CLIENT_CLOSED_REQUEST, reply.elapsedTime);
+      // No answer was finished nor timed: the client went away first (its deadline ran out: cart's
+      // call to payment, the ingress' read timeout), or the socket broke before Fastify sent one.
+      // Fastify runs no onResponse hook then, so the slowest requests would vanish from the
+      // histogram, and with them the p99 that should show them. A finished answer is timed by the
+      // onResponse hook, and one that broke while being sent too (Fastify listens for its error).
+      if (!reply.raw.writableFinished && !request.answerTimed) observe(request, CLIENT_CLOSED_REQUEST, reply.elapsedTime);
     });
     done();
   });

@@ -90,6 +90,25 @@ describe('metricsPlugin', () => {
     expect(text).toContain('http_server_requests_in_flight{service="test"} 0');
   });
 
+  it('times a request whose socket broke before its answer was sent, as 499, instead of losing it', async () => {
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    await app.register(metricsPlugin, { service: 'test' });
+    app.get('/broken', (_request, reply) => {
+      // The socket broke before the answer was sent: Fastify runs no onResponse hook for it.
+      reply.raw.destroy(new Error('the socket broke'));
+      return reply;
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    await expect(fetch(`http://127.0.0.1:${port}/broken`)).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const counts = (await app.metrics.registry.metrics())
+      .split('\n')
+      .filter((line) => line.startsWith('http_server_request_duration_seconds_count'));
+    expect(counts).toEqual(['http_server_request_duration_seconds_count{service="test",method="GET",route="/broken",status_code="499"} 1']);
+  });
+
   it('exposes the default process metrics', async () => {
     const app = await buildApp();
     const text = await app.metrics.registry.metrics();
