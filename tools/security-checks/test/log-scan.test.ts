@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLogDir, writeReliabilityFigure } from '@myshop/testing';
+import { runLogDir, runLogFile, writeReliabilityFigure } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import { fieldTypeConflicts } from '../src/log-field-types.ts';
 import { knownTestSecrets, scanLogText, type KnownSecrets } from '../src/log-scan.ts';
 import { projectsWithRunLog, projectsWithTests, repoRoot } from '../src/repo.ts';
 
@@ -78,5 +79,22 @@ describe('the whole test run', () => {
     });
     expect(findings.slice(0, 20)).toEqual([]);
     expect(repoRoot).toBeTruthy();
+  });
+
+  // The services' lines and the request line of @myshop/server they all write go to one data
+  // stream (Fluent Bit's logs-myshop-default), where a field's type is mapped once.
+  it('logged each field of the shipped services with one JSON type, and ECS fields as ECS types them', () => {
+    const shipped = ['user', 'cart', 'payment', 'server'];
+    const sources = shipped.map((project) => ({ name: `reports/logs/${project}.ndjson`, text: readFileSync(runLogFile(project), 'utf8') }));
+    const conflicts = fieldTypeConflicts(sources);
+    const lines = sources.reduce((sum, source) => sum + source.text.split('\n').filter(Boolean).length, 0);
+    writeReliabilityFigure({
+      check: 'log field types',
+      load: `${lines} log lines of ${shipped.join(', ')}, every field against the others and ECS`,
+      figure: `${conflicts.length} fields with two types`,
+      target: '0',
+      pass: conflicts.length === 0,
+    });
+    expect(conflicts).toEqual([]);
   });
 });
