@@ -80,7 +80,9 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       );
       if (!response.replayed) {
         request.log.info(
-          { chargeId: charge.id, status: charge.status, failureCode: charge.failureCode, actor: request.user.actor },
+          // Not `status`: the services' other lines carry an HTTP status there, a number, and the
+          // log store maps a field's type once for all of them.
+          { chargeId: charge.id, chargeStatus: charge.status, failureCode: charge.failureCode, actor: request.user.actor },
           'charge recorded',
         );
         app.paymentMetrics.chargeRecorded(charge);

@@ -12,7 +12,7 @@ async function countRows(database: { query(text: string): Promise<Array<Record<s
 
 describe('POST /payment/charges', () => {
   it('charges a valid card with 201 and keeps only its brand and last 4 digits', async () => {
-    const { app, database, signIn } = await buildPayment();
+    const { app, database, logs, signIn } = await buildPayment();
     const api = await httpClient(app);
     const alice = await signIn();
 
@@ -46,6 +46,10 @@ describe('POST /payment/charges', () => {
         failure_code: null,
       }),
     ]);
+    // The charge's status has a name of its own: `status` is an HTTP status (a number) in other lines.
+    const recorded = logs.lines().find((line) => line.msg === 'charge recorded');
+    expect(recorded).toMatchObject({ chargeId: charge.id, chargeStatus: 'succeeded' });
+    expect(recorded).not.toHaveProperty('status');
   });
 
   it('stores a description and metadata and returns them', async () => {
