@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
@@ -90,6 +91,10 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
         'x-forwarded-host': request.headers.host ?? '',
         'x-forwarded-proto': 'http',
       }),
+      // The replica's Connection and Keep-Alive speak of its connection to the gateway; copied, they
+      // would keep a client's connection open after it asked to close (HTTP/1.0 included). Node
+      // then decides, as nginx does, from the client's own request.
+      rewriteHeaders: withoutHopByHopHeaders,
       onError: (_reply, { error }) => {
         const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
         const retryable = NOT_DELIVERED.has(code) || (CONNECTION_BROKEN.has(code) && IDEMPOTENT.has(request.method));
@@ -149,6 +154,11 @@ function bodyWithinLimit(request: FastifyRequest, limit: number): Promise<boolea
     const onBroken = () => finish(false);
     request.raw.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onBroken).resume();
   });
+}
+
+function withoutHopByHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+  return rest;
 }
 
 function withoutBodyHeaders(headers: Record<string, unknown>): Record<string, unknown> {

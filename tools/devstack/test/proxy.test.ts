@@ -181,6 +181,21 @@ describe('createProxy', () => {
     }
   });
 
+  it("closes the client's connection when the client asks, whatever the replica's connection to the gateway does", async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const port = Number(new URL(await proxyTo(endpoints)).port);
+    // sendRawHttp reads until the gateway closes: a connection held open would time the test out.
+    for (const head of ['GET /svc/x HTTP/1.1\r\nhost: myshop.com\r\nconnection: close', 'GET /svc/x HTTP/1.0\r\nhost: myshop.com']) {
+      const answer = await sendRawHttp(port, `${head}\r\n\r\n`);
+      expect(answer.statusCode, head).toBe(200);
+      expect(answer.headers.connection, head).toBe('close');
+      expect(answer.headers['keep-alive'], head).toBeUndefined();
+    }
+  });
+
   it('passes invalid JSON through untouched so the service judges it', async () => {
     const one = await upstream('one');
     const endpoints = new Endpoints('svc', 60_000);
