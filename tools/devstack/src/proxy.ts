@@ -4,6 +4,7 @@ import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
 import { clientErrorHandler, describeFrameworkError, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Agent, type Dispatcher } from 'undici';
 import type { Endpoints } from './endpoints.ts';
 
 export type RouteResolution = { endpoints: Endpoints } | { notFound: string };
@@ -27,6 +28,20 @@ const CONNECTION_BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 const MAX_ATTEMPTS = 3;
 /** Methods whose bodies Fastify never reads, so its bodyLimit never sees them. */
 const BODYLESS = new Set(['GET', 'HEAD']);
+/**
+ * Carries the client's request-target past @fastify/reply-from, which resolves dot segments
+ * (`/cart/./x` becomes `/cart/x`) and refuses `..`, even encoded, with a 400 of its own.
+ */
+const RAW_TARGET_HEADER = 'x-devstack-raw-target';
+
+/**
+ * Sends each request with the request-target exactly as the client wrote it, as nginx's
+ * proxy_pass without a URI does: what a path with dot segments names is the service's to judge.
+ */
+const sendRawTarget: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
+  const { [RAW_TARGET_HEADER]: target, ...headers } = options.headers as Record<string, string | string[] | undefined>;
+  return dispatch({ ...options, headers, path: typeof target === 'string' ? target : options.path }, handler);
+};
 
 /**
  * A reverse proxy that behaves like ingress-nginx in front of a Service: it balances over ready
@@ -63,7 +78,9 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   // Bodies stay opaque bytes: the service, not the gateway, judges JSON and content types.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  void app.register(replyFrom, { disableRequestLogging: true, undici: { connections: 64, keepAliveTimeout: 30_000 } });
+  const upstreamAgent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+  void app.register(replyFrom, { disableRequestLogging: true, undici: upstreamAgent.compose(sendRawTarget) });
+  app.addHook('onClose', () => upstreamAgent.close());
 
   const forward = (request: FastifyRequest, reply: FastifyReply, endpoints: Endpoints, tried: Set<string>): void => {
     const endpoint = endpoints.pick(tried);
@@ -73,10 +90,9 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     }
     tried.add(endpoint.name);
     const body = request.body as Buffer | undefined;
-    // The path alone: @fastify/reply-from then appends the query string as the client sent it,
-    // undecoded, as nginx passes it on (a malformed %-escape there is the service's to judge).
-    const query = request.url.indexOf('?');
-    reply.from(`${endpoint.origin}${query < 0 ? request.url : request.url.slice(0, query)}`, {
+    // Only the origin: the path and query go as the client sent them (sendRawTarget), undecoded,
+    // as nginx passes them on (a malformed %-escape or a dot segment is the service's to judge).
+    reply.from(`${endpoint.origin}/`, {
       timeout,
       // The bytes as read, an empty body too: left to reply-from, a Buffer would be re-encoded as JSON.
       ...(body ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
@@ -90,6 +106,7 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
         'x-forwarded-for': request.ip,
         'x-forwarded-host': request.headers.host ?? '',
         'x-forwarded-proto': 'http',
+        [RAW_TARGET_HEADER]: request.url,
       }),
       // The replica's Connection and Keep-Alive speak of its connection to the gateway; copied, they
       // would keep a client's connection open after it asked to close (HTTP/1.0 included). Node
