@@ -59,7 +59,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     // the gateway reads a body whole before it forwards it (Node's own checks, every 30 s and at
     // its 60 s headers timeout, are brought to this limit as in @myshop/server).
     requestTimeout: clientTimeout,
-    http: { headersTimeout: clientTimeout, connectionsCheckingInterval: Math.min(1000, clientTimeout) },
+    // A request without Host is refused in the error shape below, not with Node's bare 400.
+    http: { headersTimeout: clientTimeout, connectionsCheckingInterval: Math.min(1000, clientTimeout), requireHostHeader: false },
     return503OnClosing: true,
     // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
     clientErrorHandler: clientErrorHandler({}),
@@ -69,6 +70,12 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       const { statusCode, code, message } = describeFrameworkError(error);
       sendError(reply, statusCode, code, message);
     },
+  });
+  // An HTTP/1.1 request must name its host (RFC 9112 §3.2); nginx refuses one that does not with 400.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return;
+    reply.header('connection', 'close');
+    return sendError(reply, 400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
   });
   // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
   app.server.on('connect', refuseConnect({}));

@@ -307,6 +307,11 @@ describe("the gateway's own error answers", () => {
     const malformed = await sendRawHttp(Number(new URL(origin).port), 'POST /svc/x HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
     expect(errorShapeProblems(malformed)).toEqual([]);
     expect(JSON.parse(malformed.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+    // An HTTP/1.1 request that names no host, which nginx refuses with 400 too; Node's own is bare.
+    const hostless = await sendRawHttp(Number(new URL(origin).port), 'GET /svc/x HTTP/1.1\r\n\r\n');
+    expect(errorShapeProblems(hostless)).toEqual([]);
+    expect(JSON.parse(hostless.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+    expect(hostless.headers.connection).toBe('close');
     // A CONNECT, which Node gives no route: refused, as nginx does, rather than dropped.
     const tunnel = await sendRawHttp(Number(new URL(origin).port), 'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n');
     expect(errorShapeProblems(tunnel)).toEqual([]);
