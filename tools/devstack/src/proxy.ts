@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
-import { clientErrorHandler, describeFrameworkError, refuseConnect } from '@myshop/server';
+import { clientErrorHandler, describeFrameworkError, ignoreUnknownExpectations, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import type { Endpoints } from './endpoints.ts';
@@ -79,6 +79,9 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   });
   // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
   app.server.on('connect', refuseConnect({}));
+  // An Expect other than 100-continue: nginx ignores it and forwards the request, so the gateway
+  // serves it too (Expect is not forwarded, see below) instead of Node's bodiless 417.
+  app.server.on('checkExpectation', ignoreUnknownExpectations(app.server));
   const timeout = options.upstreamTimeoutMs ?? 60_000;
   const bodyLimit = app.initialConfig.bodyLimit!;
 

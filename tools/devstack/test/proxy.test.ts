@@ -211,6 +211,20 @@ describe('createProxy', () => {
     }
   });
 
+  it('serves a request with an expectation it does not know, as nginx and the services do, instead of a bare 417', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const port = Number(new URL(await proxyTo(endpoints)).port);
+    const answer = await sendRawHttp(
+      port,
+      'POST /svc/items HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: 7\r\nexpect: foo\r\nconnection: close\r\n\r\n{"i":1}',
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ name: 'one', method: 'POST', body: { i: 1 } });
+  });
+
   it('passes invalid JSON through untouched so the service judges it', async () => {
     const one = await upstream('one');
     const endpoints = new Endpoints('svc', 60_000);
