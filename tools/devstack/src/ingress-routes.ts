@@ -45,7 +45,8 @@ export function readIngressRoutes(manifestPath: string): IngressRoute[] {
  * (`/cart` matches `/cart` and `/cart/items`, not `/carts`).
  */
 export function matchRoute(routes: IngressRoute[], host: string | undefined, url: string): IngressRoute | undefined {
-  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  // As nginx reads Host: without its port or the trailing dot of a fully qualified name.
+  const hostname = (host ?? '').replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
   const path = url.split('?')[0] ?? '/';
   const candidates = routes.filter((route) => route.host === '*' || route.host === hostname);
   const exact = candidates.find((route) => route.pathType === 'Exact' && route.path === path);

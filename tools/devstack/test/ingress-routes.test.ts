@@ -22,6 +22,9 @@ describe('matchRoute', () => {
     ['MyShop.com', '/cart/items/3?x=1', 'cart-service'],
     ['myshop.com', '/payment/charges', 'payment-service'],
     ['myshop.com', '/user/', 'user-service'],
+    // A fully qualified name: nginx drops the trailing dot before it picks a server.
+    ['myshop.com.', '/cart/products', 'cart-service'],
+    ['myshop.com.:8080', '/cart/products', 'cart-service'],
   ])('routes host %s path %s to %s', (host, path, service) => {
     expect(matchRoute(routes, host, path)?.service).toBe(service);
   });
