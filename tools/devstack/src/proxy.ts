@@ -6,6 +6,7 @@ import { clientErrorHandler, describeFrameworkError, ignoreUnknownExpectations, 
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import type { Endpoints } from './endpoints.ts';
+import { lineBeyondNginxBuffers } from './header-buffers.ts';
 
 export type RouteResolution = { endpoints: Endpoints } | { notFound: string };
 
@@ -76,6 +77,12 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return;
     reply.header('connection', 'close');
     return sendError(reply, 400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
+  });
+  // A request or header line nginx's buffers cannot hold never reaches a service behind the edge.
+  app.addHook('onRequest', async (request, reply) => {
+    const oversize = lineBeyondNginxBuffers(request);
+    // nginx closes the connection after either refusal.
+    if (oversize) return sendError(reply.header('connection', 'close'), oversize.statusCode, oversize.code, oversize.message);
   });
   // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
   app.server.on('connect', refuseConnect({}));
