@@ -47,7 +47,8 @@ export function readIngressRoutes(manifestPath: string): IngressRoute[] {
 export function matchRoute(routes: IngressRoute[], host: string | undefined, url: string): IngressRoute | undefined {
   // As nginx reads Host: without its port or the trailing dot of a fully qualified name.
   const hostname = (host ?? '').replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
-  const path = url.split('?')[0] ?? '/';
+  const path = locationPath(url.split('?')[0] ?? '/');
+  if (path === undefined) return undefined;
   const candidates = routes.filter((route) => route.host === '*' || route.host === hostname);
   const exact = candidates.find((route) => route.pathType === 'Exact' && route.path === path);
   if (exact) return exact;
@@ -71,6 +72,27 @@ export function noRouteMessage(routes: IngressRoute[], host: string | undefined,
   const origin = `${servedFor[0]}${port ? `:${port}` : ''}`;
   const resolve = port ? `--resolve ${origin}:127.0.0.1 ` : '';
   return `${message}; the Ingress serves it for host ${servedFor.join(', ')} (curl ${resolve}http://${origin}${path})`;
+}
+
+/**
+ * The path nginx picks a location by (merge_slashes on): %-escapes decoded byte by byte, runs of
+ * slashes merged, `.` and `..` segments resolved. A `..` above the root matches nothing (nginx
+ * refuses it with 400). The request still goes on with its path as the client sent it.
+ */
+function locationPath(rawPath: string): string | undefined {
+  const decoded = rawPath.replace(/%([0-9a-f]{2})/gi, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const segments: string[] = [];
+  const parts = decoded.split(/\/+/).slice(1);
+  for (const [index, segment] of parts.entries()) {
+    if (segment === '..') {
+      if (segments.length === 0) return undefined;
+      segments.pop();
+    }
+    if (segment !== '.' && segment !== '..') segments.push(segment);
+    // A path ending in `.` or `..` names a directory, as one ending in a slash does.
+    else if (index === parts.length - 1) segments.push('');
+  }
+  return `/${segments.join('/')}`;
 }
 
 function prefixMatches(prefix: string, path: string): boolean {

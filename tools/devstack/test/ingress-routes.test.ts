@@ -25,6 +25,13 @@ describe('matchRoute', () => {
     // A fully qualified name: nginx drops the trailing dot before it picks a server.
     ['myshop.com.', '/cart/products', 'cart-service'],
     ['myshop.com.:8080', '/cart/products', 'cart-service'],
+    // nginx picks the location by the path decoded, its slashes merged and dot segments resolved
+    // (and passes the path on as sent): the service, not the edge, answers these.
+    ['myshop.com', '/%63art/products', 'cart-service'],
+    ['myshop.com', '//cart/products', 'cart-service'],
+    ['myshop.com', '/x/../cart/products?limit=1', 'cart-service'],
+    ['myshop.com', '/cart%2Fproducts', 'cart-service'],
+    ['myshop.com', '/user/%2e%2e/cart/./x', 'cart-service'],
   ])('routes host %s path %s to %s', (host, path, service) => {
     expect(matchRoute(routes, host, path)?.service).toBe(service);
   });
@@ -35,6 +42,9 @@ describe('matchRoute', () => {
     ['myshop.com', '/users'],
     ['myshop.com', '/'],
     ['myshop.com', '/livez'],
+    ['myshop.com', '/cart/%2e%2e'],
+    ['myshop.com', '/cart/../livez'],
+    ['myshop.com', '/../cart/products'],
   ])('has no route for host %s path %s', (host, path) => {
     expect(matchRoute(routes, host, path)).toBeUndefined();
   });
