@@ -72,9 +72,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       sendError(reply, statusCode, code, message);
     },
   });
-  // An HTTP/1.1 request must name its host (RFC 9112 §3.2); nginx refuses one that does not with 400.
+  // An HTTP/1.1 request must name its host (RFC 9112 §3.2), and no request two of them (which
+  // would the route follow?): nginx refuses either with 400.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return;
+    const hosts = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'host').length;
+    if (hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
     reply.header('connection', 'close');
     return sendError(reply, 400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
   });

@@ -326,6 +326,13 @@ describe("the gateway's own error answers", () => {
     expect(errorShapeProblems(hostless)).toEqual([]);
     expect(JSON.parse(hostless.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
     expect(hostless.headers.connection).toBe('close');
+    // Two Host headers: which one names the site is ambiguous, and nginx refuses it with 400.
+    const twoHosts = await sendRawHttp(
+      Number(new URL(origin).port),
+      'GET /svc/x HTTP/1.1\r\nhost: myshop.com\r\nhost: other.com\r\nconnection: close\r\n\r\n',
+    );
+    expect(errorShapeProblems(twoHosts)).toEqual([]);
+    expect(JSON.parse(twoHosts.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
     // Lines past ingress-nginx's 8 KiB header buffers, which the edge refuses before any service
     // (Node's own limit, 16 KiB for all headers, would let them through): 414 and 400, as nginx.
     const port = Number(new URL(origin).port);
