@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertDockerEngine, docker, repoPath } from '@myshop/release';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_CONTEXT_ROOT } from '../src/build-context.ts';
 
 beforeAll(() => {
   assertDockerEngine();
@@ -25,16 +26,7 @@ describe('the build context', () => {
         timeout: 120_000,
       });
       // Anything else a person leaves at the root (a key made for a Secret, an .env) stays out.
-      expect(readdirSync(exported).sort()).toEqual([
-        'apps',
-        'docker',
-        'libs',
-        'nx.json',
-        'package-lock.json',
-        'package.json',
-        'tools',
-        'tsconfig.base.json',
-      ]);
+      expect(readdirSync(exported).sort()).toEqual([...BUILD_CONTEXT_ROOT]);
       const left = readdirSync(exported, { recursive: true, encoding: 'utf8' }).filter((path) =>
         path.split('/').some((part) => ['node_modules', 'dist', '.data', 'test', 'coverage'].includes(part)),
       );

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { KUBECTL_INSTALL, readJson, render, repoPath, services } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import { BUILD_CONTEXT_ROOT } from '../src/build-context.ts';
 import { defaultStage, lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
 import { workloads } from '../src/workloads.ts';
 
@@ -55,16 +56,7 @@ describe('Dockerfiles', () => {
     // Everything at the root is left out, then what a build reads is let back in.
     expect(patterns[0]).toBe('*');
     const allowed = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
-    expect(allowed.sort()).toEqual([
-      'apps',
-      'docker',
-      'libs',
-      'nx.json',
-      'package-lock.json',
-      'package.json',
-      'tools',
-      'tsconfig.base.json',
-    ]);
+    expect(allowed.sort()).toEqual([...BUILD_CONTEXT_ROOT]);
     for (const entry of ['**/node_modules', '**/dist', '**/.data', '**/test']) expect(patterns).toContain(entry);
   });
 
