@@ -66,8 +66,14 @@ describe('ecsHttpFields', () => {
     expect((fields.http as { response: unknown }).response).toEqual({ status_code: 204 });
   });
 
-  it('leaves a res that is no Fastify reply to the ECS formatter', () => {
-    const raw = { statusCode: 200 };
-    expect(ecsHttpFields({ req: fastifyRequest('/x'), res: raw }).res).toBe(raw);
+  it('writes the status of a request no answer of which was sent (a status alone, 499)', () => {
+    const fields = ecsHttpFields({ req: fastifyRequest('/x'), res: { statusCode: 499 } });
+    expect((fields.http as { response: unknown }).response).toEqual({ status_code: 499 });
+    expect(fields).not.toHaveProperty('res');
+  });
+
+  it('leaves a res with no status to the ECS formatter', () => {
+    const other = { finished: true };
+    expect(ecsHttpFields({ req: fastifyRequest('/x'), res: other }).res).toBe(other);
   });
 });

@@ -6,6 +6,11 @@ export interface MetricsPluginOptions {
   service: string;
   /** Defaults to a new registry: never prom-client's global one, so two apps can share a process. */
   registry?: Registry;
+  /**
+   * Called for a request that ended with no answer sent (timed here as 499), which no onResponse
+   * hook or request line sees: @myshop/server writes its request line from here.
+   */
+  onUnanswered?: (request: FastifyRequest, elapsedMs: number) => void;
 }
 
 declare module 'fastify' {
@@ -84,7 +89,10 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
       // Fastify runs no onResponse hook then, so the slowest requests would vanish from the
       // histogram, and with them the p99 that should show them. A finished answer is timed by the
       // onResponse hook, and one that broke while being sent too (Fastify listens for its error).
-      if (!reply.raw.writableFinished && !request.answerTimed) observe(request, CLIENT_CLOSED_REQUEST, reply.elapsedTime);
+      if (reply.raw.writableFinished || request.answerTimed) return;
+      const elapsedMs = reply.elapsedTime;
+      observe(request, CLIENT_CLOSED_REQUEST, elapsedMs);
+      options.onUnanswered?.(request, elapsedMs);
     });
     done();
   });

@@ -61,7 +61,11 @@ describe('metricsPlugin', () => {
   it('times a request whose client gave up before the answer, as 499, instead of losing it', async () => {
     const app = Fastify({ logger: false });
     onTestFinished(() => app.close());
-    await app.register(metricsPlugin, { service: 'test' });
+    const unanswered: Array<[string | undefined, number]> = [];
+    await app.register(metricsPlugin, {
+      service: 'test',
+      onUnanswered: (request, elapsedMs) => unanswered.push([request.routeOptions.url, elapsedMs]),
+    });
     let handled!: () => void;
     const handlerDone = new Promise<void>((resolve) => (handled = resolve));
     app.post('/slow', async () => {
@@ -88,6 +92,9 @@ describe('metricsPlugin', () => {
       'http_server_request_duration_seconds_bucket{le="0.25",service="test",method="POST",route="/slow",status_code="499"} 1',
     );
     expect(text).toContain('http_server_requests_in_flight{service="test"} 0');
+    // Told once, for the request's line (@myshop/server), with the time until the client went away.
+    expect(unanswered).toEqual([['/slow', expect.any(Number)]]);
+    expect(unanswered[0]![1]).toBeLessThan(250);
   });
 
   it('times a request whose socket broke before its answer was sent, as 499, instead of losing it', async () => {

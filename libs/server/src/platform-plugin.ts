@@ -14,6 +14,7 @@ import { documentRoute } from './documented-route.ts';
 import { documentOptionalBodies } from './optional-body.ts';
 import { addPlatformResponses } from './platform-responses.ts';
 import { protectionPlugin } from './protection-plugin.ts';
+import { logUnanswered } from './request-log.ts';
 import { storableTextPlugin } from './storable-text-plugin.ts';
 
 export interface PlatformOptions {
@@ -36,7 +37,7 @@ export interface PlatformOptions {
 async function platform(app: FastifyInstance, options: PlatformOptions): Promise<void> {
   await app.register(errorHandlerPlugin);
   await app.register(healthPlugin);
-  await app.register(metricsPlugin, { service: options.service, registry: options.metricsRegistry });
+  await app.register(metricsPlugin, { service: options.service, registry: options.metricsRegistry, onUnanswered: logUnanswered });
   await app.register(protectionPlugin, {
     corsOrigins: (options.config?.CORS_ORIGINS ?? '')
       .split(',')

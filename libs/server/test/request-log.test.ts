@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { captureLogs } from '@myshop/testing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -113,6 +114,39 @@ describe('the request log line', () => {
     // The status and the body's size, none of the answer's headers.
     expect((requestLines[0]!.http as { response: unknown }).response).toEqual({ status_code: 201, body: { bytes: expect.any(Number) } });
     for (const secret of Object.values(SECRETS)) expect(logs.text()).not.toContain(secret);
+  });
+
+  it.each(['json', 'ecs'] as const)('is written, as 499, for a request whose client hung up before its answer (%s)', async (format) => {
+    const logs = captureLogs('demo', 'info', format);
+    const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
+    onTestFinished(() => app.close());
+    await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
+    let handled!: () => void;
+    const handlerDone = new Promise<void>((resolve) => (handled = resolve));
+    app.post('/demo/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      setTimeout(handled, 50);
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    // The caller's deadline (cart's PAYMENT_TIMEOUT_MS, the ingress' read timeout) ran out first.
+    const call = fetch(`http://127.0.0.1:${port}/demo/slow`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'edge-44' },
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(call).rejects.toThrow();
+    await handlerDone;
+    const lines = logs.lines().filter((line) => line.reqId === 'edge-44');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject(
+      format === 'json'
+        ? { msg: 'request unanswered', res: { statusCode: 499 }, route: '/demo/slow', req: { method: 'POST' } }
+        : { message: 'request unanswered', http: { response: { status_code: 499 }, request: { method: 'POST' } }, route: '/demo/slow' },
+    );
+    expect(lines[0]!.responseTime).toBeLessThan(250);
   });
 
   it('keeps the error of a 5xx in ECS too', async () => {
