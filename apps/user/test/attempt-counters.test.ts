@@ -100,6 +100,15 @@ describe('attemptCounters', () => {
     expect(await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF })).toEqual({ allowed: false, retryAfterSeconds: 60 });
   });
 
+  it('forgets only the counter it names: other subjects of the scope keep their count and strikes', async () => {
+    const { counters: store, database } = await counters();
+    for (let i = 0; i < 3; i += 1) await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF });
+    await store.hit({ scope: 'test', subject: 'b', limit: BACKING_OFF });
+    await store.forget('test', 'b');
+    expect(await database.query('SELECT hits, strikes FROM attempt_counters')).toEqual([{ hits: 3, strikes: 1 }]);
+    expect(await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF })).toEqual({ allowed: false, retryAfterSeconds: 60 });
+  });
+
   it('purges expired counters only, however many', async () => {
     const { counters: store, database } = await counters();
     await store.hit({ scope: 'test', subject: 'fresh', limit: PLAIN });

@@ -94,6 +94,17 @@ describe('attempt limits of POST /user/login', () => {
     expect(refused.headers['retry-after']).toBe('60');
   });
 
+  it('keeps an address blocked on one account when it logs in to another account of its own', async () => {
+    const { app } = await buildUser({ ...OTHERS_UNLIMITED, LOGIN_LIMIT_PER_ACCOUNT: '2' });
+    await register(app);
+    await register(app, 'mallory@example.com');
+    const guess = () => loginFrom(app, '203.0.113.7', 'ada@example.com');
+    expect(await statusesOf([guess, guess, guess])).toEqual([401, 401, 429]);
+    expect((await loginFrom(app, '203.0.113.7', 'mallory@example.com', PASSWORD)).statusCode).toBe(200);
+    expect((await guess()).statusCode).toBe(429);
+    expect((await loginFrom(app, '203.0.113.7', 'ada@example.com', PASSWORD)).statusCode).toBe(429);
+  });
+
   it('stops many addresses guessing one account past LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES; the owner still logs in from an address they used before', async () => {
     const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '4', RATE_LIMIT_WINDOW_SECONDS: '120' });
     const ada = await register(app);
