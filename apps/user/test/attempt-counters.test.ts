@@ -109,6 +109,16 @@ describe('attemptCounters', () => {
     expect(await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF })).toEqual({ allowed: false, retryAfterSeconds: 60 });
   });
 
+  it('keeps through a purge a counter whose block ended but which has not expired: its strikes still double the next block', async () => {
+    const { counters: store, database, endWindows } = await counters();
+    for (let i = 0; i < 3; i += 1) await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF });
+    await endWindows();
+    expect(await store.purgeExpired()).toBe(0);
+    expect(await database.query('SELECT strikes FROM attempt_counters')).toEqual([{ strikes: 1 }]);
+    for (let i = 0; i < 2; i += 1) expect(await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF })).toEqual({ allowed: true });
+    expect(await store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF })).toEqual({ allowed: false, retryAfterSeconds: 120 });
+  });
+
   it('purges expired counters only, however many', async () => {
     const { counters: store, database } = await counters();
     await store.hit({ scope: 'test', subject: 'fresh', limit: PLAIN });
