@@ -40,6 +40,15 @@ describe('usersRepository', () => {
     expect(await users.findByEmail('iriss@example.com')).toBeUndefined();
   });
 
+  it('refuses a role the service does not know (the database allows operator only), leaving the roles as they were', async () => {
+    const { app, database } = await buildUser();
+    const users = usersRepository(app.db);
+    const created = await users.create({ ...account, email: 'ada@example.com' });
+    await expect(users.setRole(created.id, 'admin', true)).rejects.toThrow(/users_known_roles/);
+    await expect(database.query(`UPDATE users SET roles = '{operator,superuser}'`)).rejects.toThrow(/users_known_roles/);
+    expect(await database.query('SELECT roles FROM users')).toEqual([{ roles: [] }]);
+  });
+
   it('finds no account, and grants nothing, for an id that is not a UUID (never a query error)', async () => {
     const { app } = await buildUser();
     const users = usersRepository(app.db);
