@@ -38,6 +38,10 @@ describe('migration 0002_canonical_email_key', () => {
     await expect(
       database.query(`INSERT INTO users (email, email_key, name, password_hash) VALUES ('ADA@example.com', 'ada@example.com', 'N', 'x')`),
     ).rejects.toThrow(/users_email_key_key/);
+    // Every account has a key: NULLs never collide in a unique index, so keyless accounts could share an address.
+    await expect(database.query(`INSERT INTO users (email, name, password_hash) VALUES ('ada@example.com', 'N', 'x')`)).rejects.toThrow(
+      /email_key/,
+    );
   });
 
   it('stops, naming both accounts, when two existing addresses share a key; nothing is changed', async () => {
