@@ -1,8 +1,10 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { developmentClientSecret } from '@myshop/auth';
+import { forgedTokens } from '@myshop/auth/testing';
 import { httpClient } from '@myshop/testing';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -275,6 +277,34 @@ describe('POST /user/oauth/token', () => {
     };
     for (const [name, change] of Object.entries(subjects)) {
       const response = await exchange(change);
+      expect(response.status, name).toBe(400);
+      expect(response.body.code, name).toBe('USER_INVALID_GRANT');
+    }
+  });
+
+  it('refuses to exchange every forged shopper token, even one signed with its real key and kid (400 USER_INVALID_GRANT)', async () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const { app, config } = await buildUser({ JWT_PRIVATE_KEY: pem });
+    const user = await register(app);
+    const api = await httpClient(app);
+    const privateKey = createPrivateKey(pem);
+    const kid = (await api.get('/user/.well-known/jwks.json')).body.keys[0].kid as string;
+    const signer = {
+      privateKey,
+      publicKey: createPublicKey(privateKey),
+      alg: 'EdDSA' as const,
+      kid,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    };
+    for (const { name, token } of await forgedTokens(signer, user.id)) {
+      const response = await api.post('/user/oauth/token').set(basic('cart', CART_SECRET)).send({
+        grant_type: TOKEN_EXCHANGE,
+        audience: 'payment',
+        scope: 'payment:charge',
+        subject_token: token,
+        subject_token_type: ACCESS_TOKEN,
+      });
       expect(response.status, name).toBe(400);
       expect(response.body.code, name).toBe('USER_INVALID_GRANT');
     }
