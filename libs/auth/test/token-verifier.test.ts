@@ -27,8 +27,8 @@ async function setUp(cacheSize = 100) {
   return { issuer, verify, verifications, setKeys: (next: JWTVerifyGetKey) => (keys = next) };
 }
 
-/** The token with one character of its payload or signature changed. */
-function tamper(token: string, part: 1 | 2): string {
+/** The token with one character of its header, payload or signature changed. */
+function tamper(token: string, part: 0 | 1 | 2): string {
   const parts = token.split('.');
   const segment = parts[part]!;
   parts[part] = `${segment.slice(0, 10)}${segment[10] === 'A' ? 'B' : 'A'}${segment.slice(11)}`;
@@ -54,13 +54,14 @@ describe('createTokenVerifier', () => {
     const { issuer, verify, verifications } = await setUp();
     const token = await issuer.sign('user-1');
     await verify(token);
-    for (const forged of [tamper(token, 1), tamper(token, 2), `${token}x`]) {
+    // The header too: its payload and signature alone must not find the entry (a typ or kid changed).
+    for (const forged of [tamper(token, 0), tamper(token, 1), tamper(token, 2), `${token}x`]) {
       await expect(verify(forged)).rejects.toBeInstanceOf(errors.JOSEError);
     }
-    expect(verifications).toHaveLength(4);
+    expect(verifications).toHaveLength(5);
     // Refused tokens are not kept: asked again, they are verified (and refused) again.
     await expect(verify(tamper(token, 2))).rejects.toBeInstanceOf(errors.JWSSignatureVerificationFailed);
-    expect(verifications).toHaveLength(5);
+    expect(verifications).toHaveLength(6);
   });
 
   it('serves a token no longer once it has expired: the full verification refuses it', async () => {
