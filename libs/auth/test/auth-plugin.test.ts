@@ -296,13 +296,20 @@ describe('app.authorize', () => {
     expect(response.json()).toEqual({ userId: USER_ID, actor: 'cart', scopes: ['payment:charge'] });
   });
 
-  it('refuses a shopper token on a service route with 403 insufficient_scope', async () => {
+  it('refuses a shopper token on a service route with 403 insufficient_scope, even one claiming the scope', async () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, issuer.keys, 'payment');
-    const response = await app.inject({ url: '/service', headers: bearer(await issuer.sign(USER_ID)) });
-    expect(response.statusCode).toBe(403);
-    expect(response.json()).toMatchObject({ code: 'AUTH_FORBIDDEN', error: 'Forbidden' });
-    expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    const claimingTheScope = await issuer.sign(USER_ID, { claims: { scope: 'payment:charge' } });
+    for (const token of [await issuer.sign(USER_ID), claimingTheScope]) {
+      const response = await app.inject({ url: '/service', headers: bearer(token) });
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({
+        code: 'AUTH_FORBIDDEN',
+        error: 'Forbidden',
+        message: 'This route is for services: a token for this service is required',
+      });
+      expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    }
   });
 
   it('refuses a service token without the scope, and one for another service', async () => {
