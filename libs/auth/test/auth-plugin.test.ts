@@ -144,6 +144,23 @@ describe('app.authenticate', () => {
     },
   );
 
+  it('rejects an HS256 token even when the key resolver hands out a shared secret: only asymmetric algorithms', async () => {
+    const issuer = await createTestIssuer();
+    const secret = new TextEncoder().encode('a shared secret any service could sign with');
+    const app = await buildApp(issuer, async () => secret);
+    const token = await new SignJWT({ jti: 'j1' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setSubject(USER_ID)
+      .setIssuer(issuer.issuer)
+      .setAudience(issuer.audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(secret);
+    const response = await app.inject({ url: '/private', headers: bearer(token) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_INVALID_TOKEN');
+  });
+
   it('rejects a token without exp', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
