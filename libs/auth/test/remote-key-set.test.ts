@@ -146,6 +146,27 @@ describe('createRemoteKeySet', () => {
     expect(endpoint.requests()).toBe(1);
   });
 
+  it('by default asks again for unknown keys once per 30 seconds, whatever the number of forged kids', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url);
+    await keySet.refresh();
+    const forged = async (i: number) => {
+      await expect(keyFor(keySet, await (await newKey(`forged-${i}`)).sign())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    };
+    for (let i = 0; i < 5; i += 1) await forged(i);
+    vi.advanceTimersByTime(29_000);
+    await forged(5);
+    expect(endpoint.requests()).toBe(1);
+    vi.advanceTimersByTime(2_000);
+    await forged(6);
+    expect(endpoint.requests()).toBe(2);
+  });
+
   it.each([
     ['an error status', undefined, /answered 503/],
     ['JSON without keys', '{"nope":1}', /did not answer a JWK set/],
