@@ -31,6 +31,8 @@ describe('protectionPlugin', () => {
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['strict-transport-security']).toContain('max-age=');
     expect(headers['x-frame-options']).toBe('DENY');
+    // Another site's page may not embed our answers (an <img>, a <script>): same site only.
+    expect(headers['cross-origin-resource-policy']).toBe('same-site');
     expect(headers['cache-control']).toBe('no-store');
     expect(headers['x-powered-by']).toBeUndefined();
   });
