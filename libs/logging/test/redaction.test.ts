@@ -122,6 +122,10 @@ describe('censorUrl', () => {
     expect(censorUrl('/x?a=1&Access_Token=eyJ.t.s&b&subject_token=eyJ.u.v')).toBe(
       '/x?a=1&Access_Token=[redacted]&b&subject_token=[redacted]',
     );
+    // OAuth's names censor a value that looks like nothing (an opaque token), not only a JWT.
+    expect(censorUrl('/user/oauth/token?grant_type=refresh_token&refresh_token=opaque1&subject_token=opaque2&actor_token=opaque3')).toBe(
+      '/user/oauth/token?grant_type=refresh_token&refresh_token=[redacted]&subject_token=[redacted]&actor_token=[redacted]',
+    );
   });
 
   it('reads names as a server decodes them, and survives malformed escapes', () => {
@@ -139,6 +143,9 @@ describe('censorUrl', () => {
     expect(censorUrl('/cart/checkout?pan=4111111111111111&q=4242+4242+4242+4242&r=4000-0000-0000-0002&limit=20')).toBe(
       '/cart/checkout?pan=[redacted]&q=[redacted]&r=[redacted]&limit=20',
     );
+    // 13 digits is a card number too (PCI DSS: 13 to 19), as is 19.
+    expect(censorUrl('/x?a=4222222222222&b=6011000990139424123')).toBe('/x?a=[redacted]&b=[redacted]');
+    expect(censorUrl('/x?ref=123456789012&ref=12345678901234567890')).toBe('/x?ref=123456789012&ref=12345678901234567890');
   });
 
   it('censors a token or a card number a client put in the path, or in a query value under any name', () => {
@@ -146,6 +153,7 @@ describe('censorUrl', () => {
     expect(censorUrl(`/user/${token}`)).toBe('/user/[redacted]');
     expect(censorUrl(`/user/me?t=${token}&limit=5`)).toBe('/user/me?t=[redacted]&limit=5');
     expect(censorUrl('/cart/items/4242%204242%204242%204242?x=1')).toBe('/cart/items/[redacted]?x=1');
+    expect(censorUrl('/cart/items/4242-4242-4242-4242')).toBe('/cart/items/[redacted]');
     expect(censorUrl(`/user/${token}?password=a`)).toBe('/user/[redacted]?password=[redacted]');
     // Cut short of its signature, its payload still names the user.
     expect(censorUrl(`/user/${token.slice(0, token.lastIndexOf('.'))}/me`)).toBe('/user/[redacted]/me');
