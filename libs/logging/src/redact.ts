@@ -130,10 +130,16 @@ export function censorSecrets<T>(value: T): T {
   return isContainer(value) ? (censorContainer(value, []) as T) : value;
 }
 
-/** Data rather than a class instance: an array, an object literal (pino's serialized errors are ones), or a prototype-less object. */
+/**
+ * Data rather than a class instance: an array, an object literal (pino's serialized errors are
+ * ones), a prototype-less object, or a dictionary whose prototype is one (Fastify's parsed query
+ * string, from fast-querystring: neither an Object nor prototype-less, and with no constructor).
+ */
 function isContainer(value: unknown): value is Container {
   if (typeof value !== 'object' || value === null) return false;
-  return Array.isArray(value) || (value as { constructor?: unknown }).constructor === Object || Object.getPrototypeOf(value) === null;
+  if (Array.isArray(value) || (value as { constructor?: unknown }).constructor === Object) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 function censorContainer(container: Container, ancestors: Container[]): Container {

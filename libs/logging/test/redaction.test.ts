@@ -82,6 +82,17 @@ describe('createLogger', () => {
     expect(line.charge).toEqual({ number: '[redacted]', expiry: '12/30' });
   });
 
+  it('censors a parsed query string and a prototype-less object like an object literal', () => {
+    const { logger, text } = capture();
+    // As fast-querystring (Fastify's query parser) makes them: an instance of a prototype-less prototype.
+    const query = Object.assign(Object.create(Object.create(null) as object) as object, { password: 'query-password', limit: '5' });
+    const dictionary = Object.assign(Object.create(null) as object, { token: 'opaque-token', page: '2' });
+    logger.info({ query, dictionary });
+    const line = JSON.parse(text());
+    expect(line.query).toEqual({ password: '[redacted]', limit: '5' });
+    expect(line.dictionary).toEqual({ token: '[redacted]', page: '2' });
+  });
+
   it("censors an error's own properties, and the bindings of a child logger", () => {
     const { logger, text } = capture();
     const error = Object.assign(new Error('payment refused'), { request: { body: { card: { cvc: '555' } } }, token: 'eyJ.error.token' });
