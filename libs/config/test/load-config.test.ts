@@ -87,6 +87,9 @@ describe('loadConfig', () => {
       loadConfig(Schema, { env: { API_KEY: 'inline-value', API_KEY_FILE: secretFile('file-value'), REGION: 'eu' } }),
     );
     expect(error.message).toContain('API_KEY: set either API_KEY or API_KEY_FILE, not both');
+    // Neither value is printed: both are the secret, one of them maybe a stale copy.
+    expect(error.message).not.toContain('inline-value');
+    expect(error.message).not.toContain('file-value');
   });
 
   it('reports an unreadable secret file by key, not by content', () => {
