@@ -142,5 +142,7 @@ describe('requests Node’s HTTP parser refuses', () => {
     await send('GET /demo/things HTTP/1.1\r\nauthorization: Bearer secret-token-123\r\nno colon here\r\n\r\n');
     expect(logs.lines().some((line) => line.msg === 'client error' && typeof line.clientError === 'string')).toBe(true);
     expect(logs.text()).not.toContain('secret-token-123');
+    // Nor as a Buffer's JSON (the parser's error holds them as `rawPacket`): bytes are the token too.
+    expect(logs.text()).not.toContain([...Buffer.from('secret-token-123')].join(','));
   });
 });
