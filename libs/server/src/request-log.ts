@@ -26,7 +26,7 @@ export class RequestLogController extends LogController {
   /** The line of an answer, timed by the caller when Fastify did not time it (the router's own errors). */
   answered(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, responseTime: number): void {
     if (this.isLogDisabled(request)) return;
-    const line = { req: request, res: reply, route: request.routeOptions.url, responseTime };
+    const line = requestLine(request, reply, responseTime);
     // The response stream failed (the client went away mid-answer…): Fastify's own wording and level.
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
@@ -44,5 +44,10 @@ const UNANSWERED = { statusCode: 499 };
  * each response's end; the same fields as every request line, status 499.
  */
 export function logUnanswered(request: FastifyRequest, responseTime: number): void {
-  request.log.info({ req: request, res: UNANSWERED, route: request.routeOptions.url, responseTime }, 'request unanswered');
+  request.log.info(requestLine(request, UNANSWERED, responseTime), 'request unanswered');
+}
+
+/** The fields of every request line, answered or not: the logger's serializers make `req` and `res` of them. */
+function requestLine(request: FastifyRequest, res: FastifyReply | typeof UNANSWERED, responseTime: number) {
+  return { req: request, res, route: request.routeOptions.url, responseTime };
 }
