@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { hangUpBeforeAnswer } from '@myshop/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { metricsPlugin, startMetricsServer } from '../src/index.ts';
@@ -66,25 +67,9 @@ describe('metricsPlugin', () => {
       service: 'test',
       onUnanswered: (request, elapsedMs) => unanswered.push([request.routeOptions.url, elapsedMs]),
     });
-    let handled!: () => void;
-    const handlerDone = new Promise<void>((resolve) => (handled = resolve));
-    app.post('/slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      setTimeout(handled, 50);
-      return { ok: true };
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    // A caller's deadline (cart's PAYMENT_TIMEOUT_MS, the ingress' read timeout) ran out first.
-    const call = fetch(`http://127.0.0.1:${port}/slow`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(100),
-    });
-    await expect(call).rejects.toThrow();
-    // The handler finishes later and its answer goes nowhere: counted once, not again.
-    await handlerDone;
+    // A caller's deadline (cart's PAYMENT_TIMEOUT_MS, the ingress' read timeout) ran out first; the
+    // handler finishes later and its answer goes nowhere: counted once, not again.
+    await hangUpBeforeAnswer(app, '/slow');
     const text = await app.metrics.registry.metrics();
     expect(text).toContain('http_server_request_duration_seconds_count{service="test",method="POST",route="/slow",status_code="499"} 1');
     // Timed until the client went away, not until the handler finished.

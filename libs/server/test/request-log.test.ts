@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { captureLogs } from '@myshop/testing';
+import { captureLogs, hangUpBeforeAnswer } from '@myshop/testing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -121,24 +120,8 @@ describe('the request log line', () => {
     const app = createFastify({ logger: logs.logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
     onTestFinished(() => app.close());
     await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
-    let handled!: () => void;
-    const handlerDone = new Promise<void>((resolve) => (handled = resolve));
-    app.post('/demo/slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      setTimeout(handled, 50);
-      return { ok: true };
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
     // The caller's deadline (cart's PAYMENT_TIMEOUT_MS, the ingress' read timeout) ran out first.
-    const call = fetch(`http://127.0.0.1:${port}/demo/slow`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'edge-44' },
-      signal: AbortSignal.timeout(100),
-    });
-    await expect(call).rejects.toThrow();
-    await handlerDone;
+    await hangUpBeforeAnswer(app, '/demo/slow', { headers: { 'x-request-id': 'edge-44' } });
     const lines = logs.lines().filter((line) => line.reqId === 'edge-44');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject(
