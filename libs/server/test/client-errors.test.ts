@@ -14,21 +14,26 @@ async function listening(requestTimeoutMs = 5000) {
   return { send: (raw: string) => sendRawHttp(port, raw), logs, port };
 }
 
+/** The answer to a request that is not valid HTTP/1.1: 400 in the error shape, the API headers, the connection closed. */
+function expectRefusedAsMalformed(answer: Awaited<ReturnType<typeof sendRawHttp>>): void {
+  expect(answer.statusCode).toBe(400);
+  expect(errorShapeProblems(answer)).toEqual([]);
+  expect(JSON.parse(answer.body)).toEqual({
+    statusCode: 400,
+    code: 'MALFORMED_REQUEST',
+    error: 'Bad Request',
+    message: 'The request is not valid HTTP/1.1',
+  });
+  expect(answer.headers.connection).toBe('close');
+  for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
+}
+
 describe('requests Node’s HTTP parser refuses', () => {
   it('answers a malformed Content-Length with 400 in the error shape, the API headers, and closes', async () => {
     const { send } = await listening();
     const answer = await send('POST /demo/things HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n');
-    expect(answer.statusCode).toBe(400);
-    expect(errorShapeProblems(answer)).toEqual([]);
-    expect(JSON.parse(answer.body)).toEqual({
-      statusCode: 400,
-      code: 'MALFORMED_REQUEST',
-      error: 'Bad Request',
-      message: 'The request is not valid HTTP/1.1',
-    });
-    expect(answer.headers.connection).toBe('close');
+    expectRefusedAsMalformed(answer);
     expect(answer.headers['cache-control']).toBe('no-store');
-    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
   });
 
   it('answers a header line with no colon, and Content-Length with Transfer-Encoding, the same way', async () => {
@@ -116,16 +121,7 @@ describe('requests Node’s HTTP parser refuses', () => {
   it('answers an HTTP/1.1 request without Host with 400 in the error shape, not Node’s empty one, and closes', async () => {
     const { send } = await listening();
     const answer = await send('GET /demo/things HTTP/1.1\r\n\r\n');
-    expect(answer.statusCode).toBe(400);
-    expect(errorShapeProblems(answer)).toEqual([]);
-    expect(JSON.parse(answer.body)).toEqual({
-      statusCode: 400,
-      code: 'MALFORMED_REQUEST',
-      error: 'Bad Request',
-      message: 'The request is not valid HTTP/1.1',
-    });
-    expect(answer.headers.connection).toBe('close');
-    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(answer.headers[name]).toBe(value);
+    expectRefusedAsMalformed(answer);
   });
 
   it('serves a request with an expectation it does not know as if it had none, not with Node’s bodiless 417', async () => {
