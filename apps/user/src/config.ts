@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { MAX_ACCESS_TOKEN_AGE_SECONDS } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
@@ -15,7 +16,7 @@ export const UserConfigSchema = Type.Object({
   JWT_PREVIOUS_KEY: Type.Optional(secret(Type.String({ minLength: 1 }))),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
-  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: MAX_ACCESS_TOKEN_AGE_SECONDS, default: 900 }),
   /** Lifetime of a service's token (POST /user/oauth/token); one acting for a user never outlives the user's. */
   SERVICE_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
   /** What the cart service authenticates with at the token endpoint. Unset outside production: generated under DATA_DIR. */

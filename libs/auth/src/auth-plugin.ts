@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors, type JWTVerifyGetKey } from 'jose';
-import { TOKEN_ALGORITHMS } from './algorithms.ts';
+import { accessTokenVerifyOptions } from './access-token-checks.ts';
 import {
   AuthForbiddenError,
   AuthInvalidTokenError,
@@ -10,7 +10,7 @@ import {
   INVALID_TOKEN_CHALLENGE,
 } from './errors.ts';
 import { createRemoteKeySet, KeySetUnavailableError } from './remote-key-set.ts';
-import { ACCESS_TOKEN_TYPE, type Principal } from './token-contract.ts';
+import type { Principal } from './token-contract.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 
 export type AuthenticatedUser = Principal;
@@ -67,15 +67,8 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
       : undefined;
   const keys = remoteKeys ?? (options.keys as JWTVerifyGetKey);
   const audiences = [options.audience, ...(options.serviceAudience ? [options.serviceAudience] : [])];
-  const verifyOptions = {
-    issuer: options.issuer,
-    // Any audience of this service; which one decides what the token may do (see `authorize`).
-    audience: audiences,
-    algorithms: [...TOKEN_ALGORITHMS],
-    typ: ACCESS_TOKEN_TYPE,
-    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-    clockTolerance: 5,
-  };
+  // Any audience of this service; which one decides what the token may do (see `authorize`).
+  const verifyOptions = accessTokenVerifyOptions(options.issuer, audiences);
   const verifyToken = createTokenVerifier({
     keys,
     verifyOptions,

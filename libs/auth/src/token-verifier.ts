@@ -8,6 +8,7 @@ import {
   type FlattenedJWSInput,
 } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { refuseMalformedIdentifiers } from './access-token-checks.ts';
 import type { Principal } from './token-contract.ts';
 
 /** What a verified access token says: who calls, and which of our audiences it was issued for. */
@@ -57,6 +58,7 @@ export function createTokenVerifier({
 
   async function verifyInFull(token: string): Promise<VerifiedToken> {
     const { payload, protectedHeader, key } = await verifySignature(token, keys, verifyOptions);
+    refuseMalformedIdentifiers(payload);
     // jwtVerify checked that `aud` names one of our audiences, and required `exp`.
     const verified = Object.freeze({
       principal: principalOf(payload),

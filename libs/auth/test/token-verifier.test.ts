@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ACCESS_TOKEN_TYPE } from '../src/index.ts';
+import { accessTokenVerifyOptions } from '../src/index.ts';
 import { createTestIssuer } from '../src/testing/index.ts';
 import { createTokenVerifier } from '../src/token-verifier.ts';
 
@@ -11,13 +11,7 @@ async function setUp(cacheSize = 100) {
   const verify = createTokenVerifier({
     // Through a switch, so that a test can withdraw the key from the set.
     keys: (header, token) => keys(header, token),
-    verifyOptions: {
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      typ: ACCESS_TOKEN_TYPE,
-      requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-      clockTolerance: 5,
-    },
+    verifyOptions: accessTokenVerifyOptions(issuer.issuer, issuer.audience),
     cacheSize,
     verifySignature: (token, keySet, options) => {
       verifications.push(token);
@@ -118,5 +112,33 @@ describe('createTokenVerifier', () => {
     await verify(token);
     await verify(token);
     expect(verifications).toHaveLength(2);
+  });
+
+  it('refuses a token whose sub, client_id or act.sub no database could store as that id, and caches none', async () => {
+    const { issuer, verify } = await setUp();
+    // Claims of any JSON type, as a token may hold them.
+    const malformed: Record<string, unknown>[] = [
+      { sub: 'user-1\u0000' },
+      { sub: '\udc00user-1' },
+      { sub: '' },
+      { sub: 'u'.repeat(256) },
+      { sub: { id: 'user-1' } },
+      { client_id: 'myshop\u001b' },
+      { client_id: 7 },
+      { act: { sub: 'cart\u0000' } },
+      { act: { sub: ['cart'] } },
+    ];
+    for (const claims of malformed) {
+      const token = await issuer.sign('user-1', { claims });
+      await expect(verify(token), JSON.stringify(claims)).rejects.toBeInstanceOf(errors.JWTClaimValidationFailed);
+      await expect(verify(token), 'not cached').rejects.toBeInstanceOf(errors.JWTClaimValidationFailed);
+    }
+    // Any other character is an id: a letter outside ASCII, an emoji (a whole surrogate pair), 255 of them.
+    for (const sub of ['ü-1', 'user-😀', 'u'.repeat(255)]) {
+      expect((await verify(await issuer.sign(sub))).principal.id).toBe(sub);
+    }
+    expect((await verify(await issuer.signService('user-1', { scope: 'payment:charge', audience: issuer.audience }))).principal.actor).toBe(
+      'cart',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import formBody from '@fastify/formbody';
-import { ACCESS_TOKEN_TYPE, TOKEN_ALGORITHMS } from '@myshop/auth';
+import { accessTokenVerifyOptions, refuseMalformedIdentifiers } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -108,16 +108,15 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
  */
 async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: JWTVerifyGetKey) {
   if (!body.subject_token || body.subject_token_type !== ACCESS_TOKEN_TOKEN_TYPE) throw new InvalidGrantError();
-  const { payload } = await jwtVerify(body.subject_token, keys, {
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    algorithms: [...TOKEN_ALGORITHMS],
-    typ: ACCESS_TOKEN_TYPE,
-    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-  }).catch(() => {
-    // Our own keys, in memory: the only way to fail is a token that is not good.
-    throw new InvalidGrantError();
-  });
+  const { payload } = await jwtVerify(body.subject_token, keys, accessTokenVerifyOptions(config.JWT_ISSUER, config.JWT_AUDIENCE))
+    .then((verified) => {
+      refuseMalformedIdentifiers(verified.payload);
+      return verified;
+    })
+    .catch(() => {
+      // Our own keys, in memory: the only way to fail is a token that is not good.
+      throw new InvalidGrantError();
+    });
   return { userId: String(payload.sub), expiresAt: payload.exp! };
 }
 

@@ -51,7 +51,7 @@ describe('GET /user/me', () => {
     expect(response.headers['www-authenticate']).toBe('Bearer realm="myshop", error="invalid_token"');
   });
 
-  it('answers 401 USER_NOT_FOUND, never 500, for a genuine token whose sub is not a UUID', async () => {
+  it('answers 401, never 500, for a genuine token whose sub is not a UUID: USER_NOT_FOUND, or AUTH_INVALID_TOKEN for no id at all', async () => {
     // The service's real signing key, so these tokens carry valid signatures and pass verification.
     const signingKey = generateKeyPairSync('ed25519').privateKey;
     const { app, database } = await buildUser({ JWT_PRIVATE_KEY: signingKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
@@ -64,7 +64,7 @@ describe('GET /user/me', () => {
 
     const api = await httpClient(app);
     expect((await me(api, await withSub(claims.sub))).status).toBe(200);
-    for (const sub of ['not-a-uuid', 12345, 'x'.repeat(5000), '\u0000', `urn:uuid:${claims.sub}`, ` ${claims.sub}`]) {
+    for (const sub of ['not-a-uuid', `urn:uuid:${claims.sub}`, ` ${claims.sub}`, 'x'.repeat(255)]) {
       const response = await me(api, await withSub(sub));
       expect(response.status, JSON.stringify(sub)).toBe(401);
       expect(response.body).toEqual({
@@ -73,6 +73,13 @@ describe('GET /user/me', () => {
         error: 'Unauthorized',
         message: 'The account of this token no longer exists',
       });
+    }
+    // Not a string, too long to be anyone's id, or holding a character no id has: refused with the token.
+    for (const sub of [12345, 'x'.repeat(5000), '\u0000', `${claims.sub}\u0000`, `${claims.sub}\ud800`]) {
+      const response = await me(api, await withSub(sub));
+      expect(response.status, JSON.stringify(sub)).toBe(401);
+      expect(response.body.code).toBe('AUTH_INVALID_TOKEN');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="myshop", error="invalid_token"');
     }
     expect(await database.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
   });

@@ -29,8 +29,10 @@ function unsigned(header: object, payload: object): string {
  * Tokens for `subject` that every verifier must refuse with 401, each wrong in one way: no
  * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience (also
  * one minted for another service), not typed as an access token, expired, without `exp` or
- * `jti`, not valid yet, a payload changed after signing, and a `kid` the key set does not have
- * (signed with another key, or with the real key under another name).
+ * `jti`, not valid yet, a payload changed after signing, a `kid` the key set does not have
+ * (signed with another key, or with the real key under another name), and, signed with the real
+ * key, issued in the future or longer ago than a token lives, or naming a subject no id can be
+ * (a NUL, half a surrogate pair, a number).
  */
 export async function forgedTokens(signer: TokenSigner, subject: string): Promise<ForgedToken[]> {
   const now = Math.floor(Date.now() / 1000);
@@ -78,6 +80,11 @@ export async function forgedTokens(signer: TokenSigner, subject: string): Promis
     { name: 'expired', token: await sign({ ...claims, iat: now - 7200, exp: now - 3600 }) },
     { name: 'missing exp', token: await sign({ sub: claims.sub, iss: claims.iss, aud: claims.aud, iat: claims.iat, jti: claims.jti }) },
     { name: 'future nbf', token: await sign({ ...claims, nbf: now + 3600 }) },
+    { name: 'future iat', token: await sign({ ...claims, iat: now + 3600, exp: now + 7200 }) },
+    { name: 'issued more than a day ago', token: await sign({ ...claims, iat: now - 86_400 - 60 }) },
+    { name: 'sub with a NUL', token: await sign({ ...claims, sub: `${subject}\u0000` }) },
+    { name: 'sub with half a surrogate pair', token: await sign({ ...claims, sub: `${subject}\ud800` }) },
+    { name: 'sub a number', token: await sign({ ...claims, sub: 42 as unknown as string }) },
     { name: 'tampered payload', token: `${validHeader}.${b64({ ...claims, sub: randomUUID() })}.${validSignature}` },
     { name: 'unknown kid', token: await sign(claims, { ...header, alg: 'EdDSA', kid: randomUUID() }, stranger.privateKey) },
     { name: 'unknown kid, real key', token: await sign(claims, { ...header, kid: `${signer.kid}-rotated` }) },
