@@ -31,6 +31,13 @@ export type FastifySettings =
   | { logger: Logger; bodyLimitBytes: number; requestTimeoutMs: number; trustProxyHops?: number };
 
 /** The Fastify instance every service is built on: same logging, limits and validation. */
+/**
+ * How long a connection may sit idle before the service closes it: longer than the edge's own
+ * (ingress-nginx's upstream keep-alive, Envoy's idle timeout in components/gateway-api, both 60 s),
+ * so the edge never sends a request down a socket the service is closing.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export function createFastify(settings: FastifySettings): ServiceFastifyInstance {
   const { logger } = settings;
   const { bodyLimitBytes, requestTimeoutMs, trustProxyHops } =
@@ -58,8 +65,7 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
       // A request without Host is refused in the API's error shape instead (refuseMissingHost).
       requireHostHeader: false,
     },
-    // Longer than the ingress' upstream keep-alive, so it never reuses a socket we just closed.
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     forceCloseConnections: 'idle',
     // A closing replica answers from protection-plugin.ts, in the API's error shape.
     return503OnClosing: false,

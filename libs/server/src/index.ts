@@ -1,4 +1,4 @@
-export { createFastify, type ServiceFastifyInstance } from './create-fastify.ts';
+export { createFastify, KEEP_ALIVE_TIMEOUT_MS, type ServiceFastifyInstance } from './create-fastify.ts';
 export { RequestLogController } from './request-log.ts';
 export { clientErrorHandler, ignoreUnknownExpectations, refuseConnect } from './client-errors.ts';
 export { describeFrameworkError } from './framework-errors.ts';

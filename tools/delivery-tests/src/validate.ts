@@ -19,6 +19,8 @@ export const modelPackages: Record<string, string> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
   // Gateway, HTTPRoute (k8s/components/gateway-api): schemas generated from the Gateway API CRDs.
   'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+  // BackendTrafficPolicy (k8s/components/gateway-api): Envoy Gateway's own resources.
+  'gateway.envoyproxy.io': '@kubernetes-models/envoy-gateway',
 };
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { type K8sObject, KUBECTL_INSTALL, render, repoPath, services } from '@myshop/release';
+import { KEEP_ALIVE_TIMEOUT_MS } from '@myshop/server';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -71,6 +72,7 @@ const added = (objects: K8sObject[]) =>
       ['Gateway', 'myshop'],
       ['HTTPRoute', 'myshop'],
       ['NetworkPolicy', 'gateway-to-services'],
+      ['BackendTrafficPolicy', 'myshop'],
     ].some(([kind, name]) => object.kind === kind && object.metadata.name === name),
   );
 
@@ -78,16 +80,17 @@ describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-ap
   const objects = kubectl.path ? withGateway(environment) : [];
   const gateways = byKind(objects, 'Gateway');
   const routes = byKind(objects, 'HTTPRoute');
+  const trafficPolicies = byKind(objects, 'BackendTrafficPolicy');
 
   it("puts every object it adds in the environment's namespace, listed where its README says", () => {
     const namespace = namespaceOf(environment);
-    expect(added(objects)).toHaveLength(3);
+    expect(added(objects)).toHaveLength(4);
     for (const object of added(objects)) expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespace);
   });
 
   it("puts them there too when listed in the environment's platform part, beside the Ingress", () => {
     const inPlatform = renderEditedAsDocumented(`${environment}/platform`, `../${documentedEntry()}`);
-    expect(added(inPlatform)).toHaveLength(3);
+    expect(added(inPlatform)).toHaveLength(4);
     for (const object of added(inPlatform)) {
       expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespaceOf(environment));
     }
@@ -139,8 +142,23 @@ describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-ap
     }
   });
 
-  it('is valid for the Gateway API schemas (generated from its CRDs)', async () => {
-    const problems = (await Promise.all([...gateways, ...routes].map((object) => schemaProblems(object)))).flat();
+  it("closes Envoy's idle connections to the services before the services close them", () => {
+    // Envoy's default is an hour: a request sent down a connection the service is closing is a 503.
+    expect(trafficPolicies).toHaveLength(1);
+    const spec = trafficPolicies[0]!.spec as {
+      targetRefs: Array<{ group: string; kind: string; name: string }>;
+      timeout: { http: { connectionIdleTimeout: string } };
+    };
+    expect(spec.targetRefs).toEqual(
+      routes.map((route) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route.metadata.name })),
+    );
+    const idle = /^(\d+)s$/.exec(spec.timeout.http.connectionIdleTimeout);
+    expect(idle, spec.timeout.http.connectionIdleTimeout).not.toBeNull();
+    expect(Number(idle![1]) * 1000).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS);
+  });
+
+  it('is valid for the Gateway API and Envoy Gateway schemas (generated from their CRDs)', async () => {
+    const problems = (await Promise.all([...gateways, ...routes, ...trafficPolicies].map((object) => schemaProblems(object)))).flat();
     expect(problems).toEqual([]);
   });
 
