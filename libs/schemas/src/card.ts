@@ -42,22 +42,49 @@ export function isLuhnValid(number: string): boolean {
   return sum % 10 === 0;
 }
 
+/** What may group a card number's digits: one white space, dash, dot, underscore or slash. */
+const SEPARATOR = String.raw`[\s._/-]`;
+
 /**
- * Runs of digits, maybe grouped by single spaces or dashes, that no letter or digit touches: a
- * run inside an id (a UUID's hex groups, `ab12-3456…`) is part of the id, never a card number.
+ * Runs of digits, maybe grouped by single separators, that no letter or digit touches: a run
+ * inside an id (a UUID's hex groups, `ab12-3456…`) is part of the id, never a card number.
  */
-const DIGIT_RUN = /(?<![\dA-Za-z]|\d[ -])\d(?:[ -]?\d)*(?![\dA-Za-z]|[ -]\d)/g;
+const DIGIT_RUN = new RegExp(String.raw`(?<![\dA-Za-z]|\d${SEPARATOR})\d(?:${SEPARATOR}?\d)*(?![\dA-Za-z]|${SEPARATOR}\d)`, 'g');
+const SEPARATORS = new RegExp(SEPARATOR, 'g');
+
+/** A decimal digit of any script but ASCII's (`٤` Arabic-Indic, `४` Devanagari…). */
+const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/gu;
+const DIGIT = /^\p{Nd}$/u;
+
+/**
+ * Its value: Unicode assigns decimal digits only in runs of ten, 0 to 9 in order, so a digit's
+ * value is how many digits precede it in its run, modulo ten (runs may abut).
+ */
+function decimalValue(digit: string): number {
+  const codePoint = digit.codePointAt(0)!;
+  let before = 0;
+  while (DIGIT.test(String.fromCodePoint(codePoint - before - 1))) before += 1;
+  return before % 10;
+}
+
+/**
+ * The text as a card-data scan reads it: compatibility forms made plain (`４` full-width, `𝟒`,
+ * a no-break space as a space) and every decimal digit, of any script, written in ASCII.
+ */
+function asScanned(text: string): string {
+  return text.normalize('NFKC').replaceAll(NON_ASCII_DIGIT, (digit) => String(decimalValue(digit)));
+}
 
 /**
  * Whether free text (a description, a label) holds what may be a card number: 13 to 19 digits
- * that pass the Luhn check, written together or grouped by single spaces or dashes
- * (`4242 4242 4242 4242`), in a run of digits no letter touches. Each run is judged whole and by
- * its groups, so a longer reference number is not one; a Luhn-valid run by chance is refused
- * too, as card-data discovery tools do.
+ * that pass the Luhn check, written together or grouped by single separators (`4242 4242 4242
+ * 4242`, `4242.4242…`), in digits of any script, in a run of digits no letter touches. Each run
+ * is judged whole and by its groups, so a longer reference number is not one; a Luhn-valid run
+ * by chance is refused too, as card-data discovery tools do.
  */
 export function containsCardNumber(text: string): boolean {
-  for (const [run] of text.matchAll(DIGIT_RUN)) {
-    const candidates = [run.replaceAll(/[ -]/g, ''), ...run.split(/[ -]/)];
+  for (const [run] of asScanned(text).matchAll(DIGIT_RUN)) {
+    const candidates = [run.replaceAll(SEPARATORS, ''), ...run.split(SEPARATORS)];
     if (candidates.some((digits) => digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits))) return true;
   }
   return false;

@@ -19,6 +19,14 @@ describe('containsCardNumber', () => {
     ['one grouped by dashes', 'pan:4000-0000-0000-0002'],
     ['one beside other digits', 'order 12 4242424242424242'],
     ['a 15-digit one (American Express)', 'amex 378282246310005'],
+    ['one grouped by dots', 'card 4242.4242.4242.4242'],
+    ['one grouped by underscores, slashes, tabs or line breaks', '4242_4242/4242\t4242 or 4000\n0000\n0000\n0002'],
+    ['one grouped by no-break spaces', '4242\u00a04242\u00a04242\u00a04242'],
+    ['one in full-width digits', 'card ４２４２４２４２４２４２４２４２'],
+    ['one in Arabic-Indic digits', 'بطاقة ٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢'],
+    ['one in Devanagari digits, grouped', '४२४२ ४२४२ ४२४२ ४२४२'],
+    ['one in mathematical bold digits', '𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐'],
+    ['one mixing scripts', '42٤2４2424242424242'],
   ])('finds %s', (_case, text) => {
     expect(containsCardNumber(text)).toBe(true);
   });
@@ -32,8 +40,27 @@ describe('containsCardNumber', () => {
     ['a longer reference number', '42424242424242424242'],
     ['a short number', 'order 424242424242'],
     ['a date and an amount', '2026-12-05 12.50'],
+    ['a date, a time and an amount', '05/12/2026 21:30, 12.50'],
+    ['digits a full-width letter touches', 'ｒｅｆ４２４２４２４２４２４２４２４２'],
+    ['a longer reference number in Arabic-Indic digits', '٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢'],
+    ['a number that fails the Luhn check, in dots', '4242.4242.4242.4241'],
     ['nothing', ''],
   ])('leaves %s alone', (_case, text) => {
     expect(containsCardNumber(text)).toBe(false);
+  });
+});
+
+describe('the decimal digits of every script', () => {
+  it('are each read as their value: every run of ten from its zero is 0 to 9', () => {
+    // A Luhn-valid number in each script's digits is found, its last digit changed is not.
+    const digits = [...Array(0x110000).keys()].filter((codePoint) => /^\p{Nd}$/u.test(String.fromCodePoint(codePoint)));
+    const zeros = digits.filter((codePoint, index) => index % 10 === 0);
+    expect(digits.length % 10).toBe(0);
+    expect(zeros.length).toBeGreaterThan(50);
+    for (const zero of zeros) {
+      const inScript = (number: string) => [...number].map((digit) => String.fromCodePoint(zero + Number(digit))).join('');
+      expect(containsCardNumber(inScript('4242424242424242')), zero.toString(16)).toBe(true);
+      expect(containsCardNumber(inScript('4242424242424241')), zero.toString(16)).toBe(false);
+    }
   });
 });
