@@ -51,7 +51,7 @@ describe('POST /payment/charges/void', () => {
     const racing = await postCharge(api, alice, chargeBody(), 'racing');
     expect(racing.status).toBe(409);
     expect(racing.body.code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
-    expect(racing.headers['retry-after']).toBeDefined();
+    expect(racing.headers['retry-after']).toBe('1');
     expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
   });
 
