@@ -49,6 +49,11 @@ describe('skaffold.yaml', () => {
     const effective: SkaffoldConfig = config.profiles ? withProfile(config, profile) : config;
     const paths = effective.manifests?.kustomize?.paths ?? [];
     const objects = paths.flatMap((path) => render(path));
+    // A profile swaps a module's overlays, never drops them: what it deploys as written, it deploys
+    // under every profile (else the checks below hold of nothing). Only `all` deploys nothing of its own.
+    expect(paths, 'kustomize paths').toHaveLength(config.manifests?.kustomize?.paths?.length ?? 0);
+    if (paths.length > 0) expect(objects.length, 'rendered objects').toBeGreaterThan(0);
+    else expect(config.metadata?.name).toBe('all');
     const deployed = new Set(workloads(objects).flatMap(({ pod }) => pod.containers.map((container) => parseImage(container.image).name)));
     for (const artifact of effective.build?.artifacts ?? []) expect(deployed, artifact.image).toContain(artifact.image);
     // Every myshop image the manifests run is one this module builds.
