@@ -8,7 +8,7 @@ import {
   type FlattenedJWSInput,
 } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { refuseMalformedIdentifiers } from './access-token-checks.ts';
+import { MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformedIdentifiers } from './access-token-checks.ts';
 import type { Principal } from './token-contract.ts';
 
 /** What a verified access token says: who calls, and which of our audiences it was issued for. */
@@ -59,12 +59,13 @@ export function createTokenVerifier({
   async function verifyInFull(token: string): Promise<VerifiedToken> {
     const { payload, protectedHeader, key } = await verifySignature(token, keys, verifyOptions);
     refuseMalformedIdentifiers(payload);
-    // jwtVerify checked that `aud` names one of our audiences, and required `exp`.
+    // jwtVerify checked that `aud` names one of our audiences, and required `exp` and `iat`.
     const verified = Object.freeze({
       principal: principalOf(payload),
       audiences: Object.freeze([payload.aud as string | string[]].flat()),
     }) as VerifiedToken;
-    const expiresAtMs = (payload.exp as number) * 1000;
+    // Kept no longer than the full verification would pass it: until `exp`, or its maximum age.
+    const expiresAtMs = Math.min(payload.exp as number, (payload.iat as number) + MAX_ACCESS_TOKEN_AGE_SECONDS) * 1000;
     const ttl = expiresAtMs - Date.now();
     if (cache && ttl > 0) {
       const [protectedPart = '', payloadPart = '', signature = ''] = token.split('.');

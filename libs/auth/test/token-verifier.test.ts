@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { accessTokenVerifyOptions } from '../src/index.ts';
+import { accessTokenVerifyOptions, MAX_ACCESS_TOKEN_AGE_SECONDS } from '../src/index.ts';
 import { createTestIssuer } from '../src/testing/index.ts';
 import { createTokenVerifier } from '../src/token-verifier.ts';
 
@@ -70,6 +70,26 @@ describe('createTokenVerifier', () => {
     await verify(token);
     expect(verifications).toHaveLength(2);
     vi.setSystemTime(Date.now() + 10_000);
+    await expect(verify(token)).rejects.toBeInstanceOf(errors.JWTExpired);
+    expect(verifications).toHaveLength(3);
+  });
+
+  it('serves a token no longer once it is older than a token lives, whatever its exp says', async () => {
+    const { issuer, verify, verifications } = await setUp();
+    const now = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    // Issued 30 s short of the maximum age, to expire an hour after it.
+    vi.setSystemTime(now - (MAX_ACCESS_TOKEN_AGE_SECONDS - 30) * 1000);
+    const token = await issuer.sign('user-1', { expiresIn: `${MAX_ACCESS_TOKEN_AGE_SECONDS + 3600}s` });
+    vi.setSystemTime(now);
+    await verify(token);
+    await verify(token);
+    expect(verifications).toHaveLength(1);
+    vi.setSystemTime(now + 31_000);
+    // Past its maximum age, within the clock tolerance: verified in full again, and not kept.
+    await verify(token);
+    expect(verifications).toHaveLength(2);
+    vi.setSystemTime(now + 41_000);
     await expect(verify(token)).rejects.toBeInstanceOf(errors.JWTExpired);
     expect(verifications).toHaveLength(3);
   });
