@@ -30,8 +30,17 @@ export interface StoredResponse<Status extends number = number, Body = unknown> 
   body: Body;
 }
 
-/** Sends a first answer, or replays a stored one exactly (same status, same body) and says so. */
-export function sendStored(reply: FastifyReply, stored: StoredResponse & { replayed: boolean }): FastifyReply {
+/**
+ * Sends a first answer, or replays a stored one exactly (same status, same body) and says so. A
+ * 201's Location comes from its body by `locationOf`, so a replay names the resource as the first
+ * answer did.
+ */
+export function sendStored<Created>(
+  reply: FastifyReply,
+  stored: StoredResponse & { replayed: boolean },
+  locationOf?: (created: Created) => string,
+): FastifyReply {
   if (stored.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  if (stored.statusCode === 201 && locationOf) reply.header('location', locationOf(stored.body as Created));
   return reply.code(stored.statusCode).send(stored.body);
 }

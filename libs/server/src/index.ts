@@ -13,6 +13,7 @@ export { protectionPlugin, OverloadedError, type ProtectionOptions } from './pro
 export { oversizeBodyPlugin, DEFAULT_DRAIN_CAP_BYTES, type OversizeBodyOptions } from './oversize-body-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
 export { noBodyAsEmptyObject } from './optional-body.ts';
+export { createdResponse } from './created-response.ts';
 export {
   IDEMPOTENT_REPLAYED_HEADER,
   IdempotencyHeaders,

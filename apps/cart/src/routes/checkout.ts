@@ -1,5 +1,5 @@
 import { errorResponse, errorResponses, inProgressConflictResponse } from '@myshop/schemas';
-import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
+import { createdResponse, IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CardFingerprint } from '../card-fingerprint.ts';
@@ -47,7 +47,7 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
         // The paid order, a decline and an abandoned checkout are stored for the key, and replayed to a retry.
         response: {
           ...errorResponses(400, 401, 413, 415, 422, 502, 503),
-          201: replayableResponse(CheckoutResult),
+          201: replayableResponse(createdResponse(CheckoutResult, 'GET /cart/orders/{orderId}')),
           402: replayableResponse(errorResponse(402)),
           409: replayableResponse(inProgressConflictResponse()),
         },
@@ -72,7 +72,7 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
       app.checkoutMetrics.checkout(replayed ? 'replayed' : response.statusCode === 201 ? 'paid' : 'declined');
       // A paid result (201), a decline (402) or an abandoned checkout (409), all declared above;
       // the typed reply only knows 201 by name.
-      return sendStored(reply as FastifyReply, { ...response, replayed });
+      return sendStored(reply as FastifyReply, { ...response, replayed }, (paid: CheckoutResult) => `${app.prefix}/orders/${paid.orderId}`);
     },
   );
 };

@@ -136,6 +136,12 @@ describe('POST /cart/checkout', () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    // Both name the order, and the shopper reads it there.
+    expect(first.headers.location).toBe(`/cart/orders/${first.body.orderId}`);
+    expect(again.headers.location).toBe(first.headers.location);
+    const order = await api.get(first.headers.location!).set(user.headers);
+    expect(order.status).toBe(200);
+    expect(order.body).toMatchObject({ id: first.body.orderId, status: 'paid' });
     expect(payment.requests).toHaveLength(1);
     expect(await storedOrders(user)).toHaveLength(1);
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 1 }]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
-import { IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
+import { createdResponse, IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
 import { containsCardNumber, errorResponse, errorResponses, inProgressConflictResponse, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
@@ -32,7 +32,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         response: {
           ...errorResponses(400, 401, 403, 413, 415, 422, 503),
           409: inProgressConflictResponse(),
-          201: replayableResponse(Charge),
+          201: replayableResponse(createdResponse(Charge, 'GET /payment/charges/{id}')),
           402: replayableResponse(errorResponse(402)),
         },
       },
@@ -89,7 +89,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       } else {
         app.paymentMetrics.replayed();
       }
-      return sendStored(reply, response);
+      return sendStored(reply, response, (created: Charge) => `${app.prefix}/charges/${created.id}`);
     },
   );
 };

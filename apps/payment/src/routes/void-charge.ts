@@ -1,5 +1,5 @@
 import { SCOPES } from '@myshop/auth';
-import { IdempotencyHeaders, noBodyAsEmptyObject, replayableResponse, sendStored } from '@myshop/server';
+import { createdResponse, IdempotencyHeaders, noBodyAsEmptyObject, replayableResponse, sendStored } from '@myshop/server';
 import { errorResponse, errorResponses, inProgressConflictResponse } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -28,7 +28,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         // Every answer here is the key's stored one: replayed, or stored just now (the voiding 409).
         response: {
           ...errorResponses(400, 401, 403, 413, 415, 422, 503),
-          201: replayableResponse(Charge),
+          201: replayableResponse(createdResponse(Charge, 'GET /payment/charges/{id}')),
           402: replayableResponse(errorResponse(402)),
           409: replayableResponse(inProgressConflictResponse()),
         },
@@ -40,7 +40,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         { statusCode: 409, body: voidedBody() },
       );
       if (!response.replayed) request.log.info({ actor: request.user.actor }, 'charge attempt voided');
-      return sendStored(reply, response);
+      return sendStored(reply, response, (charge: Charge) => `${app.prefix}/charges/${charge.id}`);
     },
   );
 };

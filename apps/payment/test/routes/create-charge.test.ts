@@ -388,6 +388,12 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.text).toBe(first.text);
+    // Both name where the charge is read, and the shopper reads it there.
+    expect(first.headers.location).toBe(`/payment/charges/${first.body.id}`);
+    expect(retry.headers.location).toBe(first.headers.location);
+    const read = await api.get(first.headers.location!).set(alice.headers);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(first.body);
     expect(await database.query('SELECT id FROM charges')).toEqual([{ id: first.body.id }]);
     expect(await database.query('SELECT status, response_status FROM idempotency_keys')).toEqual([
       { status: 'completed', response_status: 201 },
@@ -405,6 +411,8 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
 
     expect(first.status).toBe(402);
     expect(retry.status).toBe(402);
+    expect(first.headers.location).toBeUndefined();
+    expect(retry.headers.location).toBeUndefined();
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.text).toBe(first.text);
     expect(await database.query('SELECT status FROM charges')).toEqual([{ status: 'failed' }]);

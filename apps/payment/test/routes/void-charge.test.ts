@@ -71,6 +71,7 @@ describe('POST /payment/charges/void', () => {
     expect(paid.status).toBe(201);
     expect(paid.headers['idempotent-replayed']).toBe('true');
     expect(paid.text).toBe(charged.text);
+    expect(paid.headers.location).toBe(`/payment/charges/${charged.body.id}`);
     const refused = await voidCharge(payment, alice, 'declined');
     expect(refused.status).toBe(402);
     expect(refused.text).toBe(declined.text);

@@ -1,4 +1,5 @@
 import { errorResponses } from '@myshop/schemas';
+import { createdResponse } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { hashPassword } from '../passwords.ts';
 import { RegisterBody, UserProfile } from '../schemas.ts';
@@ -18,7 +19,10 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create an account',
         tags: ['accounts'],
         body: RegisterBody,
-        response: { 201: UserProfile, ...errorResponses(400, 409, 413, 415, 429, 503) },
+        response: {
+          201: createdResponse(UserProfile, 'GET /user/me, with a token from POST /user/login'),
+          ...errorResponses(400, 409, 413, 415, 429, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -32,7 +36,7 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
       });
       request.log.info({ userId: user.id }, 'account created');
       app.userMetrics.registered();
-      return reply.code(201).send(user);
+      return reply.code(201).header('location', `${app.prefix}/me`).send(user);
     },
   );
 };

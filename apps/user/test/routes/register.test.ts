@@ -11,6 +11,8 @@ describe('POST /user/register', () => {
     const response = await post(api, { email: '  Ada@Example.com ', password: PASSWORD, name: 'Ada Lovelace' });
     expect(response.status).toBe(201);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
+    // The account is read at /user/me, with a token from a login.
+    expect(response.headers.location).toBe('/user/me');
     const body = response.body;
     expect(body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
