@@ -37,8 +37,16 @@ const IDENTIFIER = /^[^\p{Cc}\p{Cs}]{1,255}$/u;
  * `sub` is there, not that it is a string: `123` or `{}` would become an id by `String`.
  */
 export function refuseMalformedIdentifiers(payload: JWTPayload): void {
-  const act = payload.act as { sub?: unknown } | null | undefined;
-  const identifiers = { sub: payload.sub, client_id: payload.client_id, 'act.sub': act?.sub };
+  // An `act` without a `sub` (`{}`, a string, null) would make a service's token for a user the
+  // user's own (no actor): there is an act.sub to check whenever there is an `act`.
+  const act = payload.act;
+  const actSub =
+    act === undefined
+      ? undefined
+      : typeof act === 'object' && act !== null && !Array.isArray(act)
+        ? ((act as { sub?: unknown }).sub ?? null)
+        : null;
+  const identifiers = { sub: payload.sub, client_id: payload.client_id, 'act.sub': actSub };
   for (const [claim, value] of Object.entries(identifiers)) {
     if (value !== undefined && !(typeof value === 'string' && IDENTIFIER.test(value))) {
       throw new errors.JWTClaimValidationFailed(`"${claim}" claim is not a well-formed identifier`, payload, claim, 'check_failed');

@@ -147,6 +147,11 @@ describe('createTokenVerifier', () => {
       { client_id: 7 },
       { act: { sub: 'cart\u0000' } },
       { act: { sub: ['cart'] } },
+      // An act that names no actor: the token would pass as the user's own.
+      { act: {} },
+      { act: 'cart' },
+      { act: null },
+      { act: ['cart'] },
     ];
     for (const claims of malformed) {
       const token = await issuer.sign('user-1', { claims });
