@@ -79,13 +79,28 @@ function asScanned(text: string): string {
  * Whether free text (a description, a label) holds what may be a card number: 13 to 19 digits
  * that pass the Luhn check, written together or grouped by single separators (`4242 4242 4242
  * 4242`, `4242.4242…`), in digits of any script, in a run of digits no letter touches. Each run
- * is judged whole and by its groups, so a longer reference number is not one; a Luhn-valid run
- * by chance is refused too, as card-data discovery tools do.
+ * is judged whole, by its groups, and by its groups joined from its start or to its end (19
+ * digits at most), so a longer reference number is not one but a card number with its expiry or
+ * a count beside it is (`4242 4242 4242 4242 12/28`). A Luhn-valid run by chance is refused too,
+ * as card-data discovery tools do.
  */
 export function containsCardNumber(text: string): boolean {
   for (const [run] of asScanned(text).matchAll(DIGIT_RUN)) {
-    const candidates = [run.replaceAll(SEPARATORS, ''), ...run.split(SEPARATORS)];
+    const groups = run.split(SEPARATORS);
+    const candidates = [run.replaceAll(SEPARATORS, ''), ...groups, ...joinedUpTo19(groups), ...joinedUpTo19(groups.toReversed(), true)];
     if (candidates.some((digits) => digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits))) return true;
   }
   return false;
+}
+
+/** The groups joined from the first, one more each time, while 19 digits or fewer (`reversed`: from the last). */
+function joinedUpTo19(groups: string[], reversed = false): string[] {
+  const joined: string[] = [];
+  let digits = '';
+  for (const group of groups) {
+    digits = reversed ? group + digits : digits + group;
+    if (digits.length > 19) break;
+    joined.push(digits);
+  }
+  return joined;
 }

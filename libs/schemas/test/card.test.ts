@@ -27,6 +27,11 @@ describe('containsCardNumber', () => {
     ['one in Devanagari digits, grouped', '४२४२ ४२४२ ४२४२ ४२४२'],
     ['one in mathematical bold digits', '𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐'],
     ['one mixing scripts', '42٤2４2424242424242'],
+    ['one with its expiry after it', 'card 4242 4242 4242 4242 12/28 cvc 123'],
+    ['one with its expiry after it, in spaces', 'card 4242 4242 4242 4242 12 28'],
+    ['one with its expiry on the next line', '4242 4242 4242 4242\n12/28'],
+    ['one with a count before it', 'qty 2 4242 4242 4242 4242'],
+    ['one beside a year', '4242 4242 4242 4242/2026'],
   ])('finds %s', (_case, text) => {
     expect(containsCardNumber(text)).toBe(true);
   });
