@@ -38,14 +38,8 @@ const IDENTIFIER = /^[^\p{Cc}\p{Cs}]{1,255}$/u;
  */
 export function refuseMalformedIdentifiers(payload: JWTPayload): void {
   // An `act` without a `sub` (`{}`, a string, null) would make a service's token for a user the
-  // user's own (no actor): there is an act.sub to check whenever there is an `act`.
-  const act = payload.act;
-  const actSub =
-    act === undefined
-      ? undefined
-      : typeof act === 'object' && act !== null && !Array.isArray(act)
-        ? ((act as { sub?: unknown }).sub ?? null)
-        : null;
+  // user's own (no actor): whenever there is an `act`, its sub is checked (null when it has none).
+  const actSub = payload.act === undefined ? undefined : ((payload.act as { sub?: unknown } | null)?.sub ?? null);
   const identifiers = { sub: payload.sub, client_id: payload.client_id, 'act.sub': actSub };
   for (const [claim, value] of Object.entries(identifiers)) {
     if (value !== undefined && !(typeof value === 'string' && IDENTIFIER.test(value))) {
