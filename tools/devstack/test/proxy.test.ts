@@ -71,6 +71,16 @@ async function proxyTo(endpoints: Endpoints, options: Omit<ProxyOptions, 'resolv
   return origin;
 }
 
+/** The gateway in front of one ready replica, `one`: its origin, its port, and the replica. */
+async function proxyToOneReplica(options: Omit<ProxyOptions, 'resolve'> = {}) {
+  const one = await upstream('one');
+  const endpoints = new Endpoints('svc', 60_000);
+  endpoints.add('one', one.origin);
+  await endpoints.waitUntilReady('one', 2000);
+  const origin = await proxyTo(endpoints, options);
+  return { one, origin, port: Number(new URL(origin).port) };
+}
+
 describe('createProxy', () => {
   it('answers a client whose body stalls with 408 in the error shape, as nginx does, instead of waiting for ever', async () => {
     const endpoints = new Endpoints('svc', 50);
@@ -147,11 +157,7 @@ describe('createProxy', () => {
   });
 
   it('passes the query string on as the client sent it, malformed escapes included', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints);
+    const { origin } = await proxyToOneReplica();
     // nginx decodes no query string: whether `%` or `%ff%fe` means anything is the service's call.
     for (const url of [
       '/svc/products?cursor=%',
@@ -167,11 +173,7 @@ describe('createProxy', () => {
   });
 
   it('passes the path on as the client sent it, dot segments and encoded ones included, as nginx does', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const port = Number(new URL(await proxyTo(endpoints)).port);
+    const { port } = await proxyToOneReplica();
     // nginx's proxy_pass without a URI sends the request-target unchanged: whether `/svc/./x` or
     // `/svc/%2e%2e/x` names anything is the service's call (its 404), not a 400 of the edge's.
     for (const url of ['/svc/./x', '/svc/../svc/x', '/svc/x/..%2f', '/svc/%2e%2e/other?q=%2e', '/svc//x', '/svc/a%2Fb']) {
@@ -182,11 +184,7 @@ describe('createProxy', () => {
   });
 
   it('forwards a request that asked to be told to go on, whatever its method', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints);
+    const { origin } = await proxyToOneReplica();
     for (const method of ['POST', 'GET']) {
       const head = `${method} /svc/items HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: 7\r\nexpect: 100-continue\r\n\r\n`;
       const answer = await sendExpectingContinue(origin, head, Buffer.from('{"i":1}'));
@@ -197,11 +195,7 @@ describe('createProxy', () => {
   });
 
   it("closes the client's connection when the client asks, whatever the replica's connection to the gateway does", async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const port = Number(new URL(await proxyTo(endpoints)).port);
+    const { port } = await proxyToOneReplica();
     // sendRawHttp reads until the gateway closes: a connection held open would time the test out.
     for (const head of ['GET /svc/x HTTP/1.1\r\nhost: myshop.com\r\nconnection: close', 'GET /svc/x HTTP/1.0\r\nhost: myshop.com']) {
       const answer = await sendRawHttp(port, `${head}\r\n\r\n`);
@@ -212,11 +206,7 @@ describe('createProxy', () => {
   });
 
   it('serves a request with an expectation it does not know, as nginx and the services do, instead of a bare 417', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const port = Number(new URL(await proxyTo(endpoints)).port);
+    const { port } = await proxyToOneReplica();
     const answer = await sendRawHttp(
       port,
       'POST /svc/items HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-length: 7\r\nexpect: foo\r\nconnection: close\r\n\r\n{"i":1}',
@@ -226,11 +216,7 @@ describe('createProxy', () => {
   });
 
   it('passes invalid JSON through untouched so the service judges it', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints);
+    const { origin } = await proxyToOneReplica();
     const response = await fetch(`${origin}/svc/x`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -241,11 +227,7 @@ describe('createProxy', () => {
   });
 
   it('passes an empty body on as empty, for the service to judge as it would straight', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints);
+    const { origin, one } = await proxyToOneReplica();
     const direct = await fetch(`${one.origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' });
     const response = await fetch(`${origin}/svc/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' });
     expect(direct.status).toBe(400);
@@ -265,11 +247,7 @@ describe("the gateway's own error answers", () => {
   }
 
   it('have the body of every service error, whatever the gateway could not do', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints, { bodyLimit: 64, upstreamTimeoutMs: 200 });
+    const { origin } = await proxyToOneReplica({ bodyLimit: 64, upstreamTimeoutMs: 200 });
 
     expect((await answer(`${origin}/elsewhere`)).json).toEqual({
       statusCode: 404,
@@ -304,11 +282,7 @@ describe("the gateway's own error answers", () => {
   });
 
   it('have it for what the gateway refuses before any replica is asked', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
-    const origin = await proxyTo(endpoints);
+    const { origin } = await proxyToOneReplica();
     // A path the router cannot decode: the services' code and words, not the path echoed.
     const badUrl = await answer(`${origin}/svc/products/%zz`);
     expect(badUrl.json).toEqual({
@@ -360,12 +334,8 @@ describe("the gateway's own error answers", () => {
   });
 
   it('have it for a body past the limit, whatever the method and however it is sent', async () => {
-    const one = await upstream('one');
-    const endpoints = new Endpoints('svc', 60_000);
-    endpoints.add('one', one.origin);
-    await endpoints.waitUntilReady('one', 2000);
     // ingress-nginx's default client_max_body_size, against the 4 MB a tester sent with curl.
-    const origin = await proxyTo(endpoints);
+    const { origin } = await proxyToOneReplica();
     const big = Buffer.alloc(4_000_000, 'a');
     const tooLarge = {
       statusCode: 413,
