@@ -52,7 +52,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends tini &&
 # only, as in the image below, which stays the last stage and the default target.
 FROM production-deps AS dev
 # Configured as the production image is (the overlays' config and secrets): only the code differs.
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-old-space-size-percentage=50
 COPY --chown=10001:10001 . .
 # Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
 # The pods keep a read-only root filesystem, so on a cluster apps/ and libs/ are writable volumes
@@ -73,7 +73,11 @@ ENV NODE_ENV=production
 ENV MALLOC_ARENA_MAX=2
 # Tracing starts before the app is imported (@myshop/telemetry), configured by the OTEL_* variables
 # alone: without an OTLP endpoint it loads nothing. An env var, so `node apps/<service>/dist/migrate.js` gets it too.
-ENV NODE_OPTIONS=--import=@myshop/telemetry/preload
+# V8's heap limit from the container's memory limit (cgroup), not the host's: left alone, V8 puts
+# it at 259 MB in a 256 MiB pod, so it never collects harder before the kernel kills the pod. Half
+# the limit (128 MiB of 256) is twice the live heap under load; the other half holds node's own
+# pages (about 55 MB), native buffers (argon2's 19 MiB per hash) and malloc's arenas.
+ENV NODE_OPTIONS="--import=@myshop/telemetry/preload --max-old-space-size-percentage=50"
 WORKDIR /app
 COPY --from=production-deps /out ./
 COPY --from=build /out ./

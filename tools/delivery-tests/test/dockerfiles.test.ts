@@ -95,12 +95,14 @@ describe('Dockerfiles', () => {
     expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
   });
 
-  // `ENV A=1 B=2` sets both: read every pair of every ENV of the stage, the last one winning.
+  // `ENV A=1 B="2 3"` sets both: read every pair of every ENV of the stage, the last one winning.
   const envOf = (stage: ReturnType<typeof parseStages>[number]): Record<string, string> =>
     Object.fromEntries(
       stage.instructions
         .filter(({ keyword }) => keyword === 'ENV')
-        .flatMap(({ args }) => args.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+        .flatMap(({ args }) =>
+          [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|(\S+))/g)].map(([, name, quoted, bare]) => [name, quoted ?? bare]),
+        ),
     );
 
   it.each(services())("%s: caps glibc's malloc arenas at 2, in the production image and the dev stage alike", (service) => {
@@ -108,6 +110,16 @@ describe('Dockerfiles', () => {
     expect(envOf(defaultStage(stages)).MALLOC_ARENA_MAX).toBe('2');
     expect(envOf(stageNamed(stages, 'dev')).MALLOC_ARENA_MAX).toBe('2');
   });
+
+  it.each(services())(
+    "%s: sizes V8's heap from the container's memory limit, in the production image and the dev stage alike",
+    (service) => {
+      const stages = parseStages(dockerfile(service));
+      const production = envOf(defaultStage(stages)).NODE_OPTIONS?.split(' ');
+      expect(production).toEqual(['--import=@myshop/telemetry/preload', '--max-old-space-size-percentage=50']);
+      expect(envOf(stageNamed(stages, 'dev')).NODE_OPTIONS?.split(' ')).toContain('--max-old-space-size-percentage=50');
+    },
+  );
 
   it('type-checks the sources for syntax Node can strip (the dev stage runs them as they are)', () => {
     expect(

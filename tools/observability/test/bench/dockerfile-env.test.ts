@@ -38,7 +38,11 @@ describe('finalStageEnv', () => {
   it.each(['user', 'cart', 'payment'])('reads the production image of %s: its own stage, not the build or dev stage', (service) => {
     const text = readFileSync(join(repoRoot, 'docker', `${service}.Dockerfile`), 'utf8');
     const env = finalStageEnv(text, `docker/${service}.Dockerfile`);
-    expect(env).toMatchObject({ NODE_ENV: 'production', MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--import=@myshop/telemetry/preload' });
+    expect(env).toMatchObject({
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      NODE_OPTIONS: '--import=@myshop/telemetry/preload --max-old-space-size-percentage=50',
+    });
     // Set by the build stage only: the image does not start with them.
     expect(env).not.toHaveProperty('CI');
     expect(env).not.toHaveProperty('NX_DAEMON');

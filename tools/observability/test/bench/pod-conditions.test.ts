@@ -102,7 +102,10 @@ describe('the base manifests', () => {
 
   it.each(['user', 'cart', 'payment'])('give %s the malloc arenas and Node options its image sets', (service) => {
     const { env, envSources } = podMemoryConditions(service);
-    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--import=@myshop/telemetry/preload' });
+    expect(env).toMatchObject({
+      MALLOC_ARENA_MAX: '2',
+      NODE_OPTIONS: '--import=@myshop/telemetry/preload --max-old-space-size-percentage=50',
+    });
     expect(envSources.MALLOC_ARENA_MAX).toBe(`docker/${service}.Dockerfile`);
     expect(env).not.toHaveProperty('NODE_ENV');
   });
