@@ -9,7 +9,7 @@ import getPort from 'get-port';
 import pg from 'pg';
 import { vi } from 'vitest';
 import { containerEnvironment } from '../src/service-config.ts';
-import { workloads } from '../src/workloads.ts';
+import { workloads, type Workload } from '../src/workloads.ts';
 
 /** The numeric non-root user every image runs as, and every pod's securityContext asks for. */
 export const UID = '10001:10001';
@@ -66,19 +66,28 @@ export async function deployedContainer(overlay: 'prod' | 'inner-loop', service:
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: String(metricsPort),
   };
-  return { workload, filesDir: environment.filesDir, env, port, metricsPort };
+  return { workload, filesDir: environment.filesDir, env, port, metricsPort, memoryLimitBytes: memoryLimitBytes(workload.pod, service) };
+}
+
+/** The memory limit the Deployment gives the service's container, in bytes (its `Mi` or `Gi`). */
+function memoryLimitBytes(pod: Workload['pod'], service: string): number {
+  const limit = pod.containers.find((container) => container.name === service)?.resources?.limits?.memory;
+  const match = /^(\d+)(Mi|Gi)$/.exec(String(limit));
+  if (!match) throw new Error(`${service}: not a memory limit in Mi or Gi: ${limit}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1) * 1_048_576;
 }
 
 /**
  * `docker run --detach` as the pod runs the container: read-only root, uid 10001, every capability
- * dropped, no privilege gain, on the host network, its config files mounted read-only where the
- * environment names them, plus any `volumes` (`host:container`).
+ * dropped, no privilege gain, its Deployment's memory limit, on the host network, its config files
+ * mounted read-only where the environment names them, plus any `volumes` (`host:container`).
  */
 export function hardenedRunArgs(options: {
   name: string;
   image: string;
   env: Record<string, string>;
   filesDir: string;
+  memoryLimitBytes: number;
   volumes?: string[];
 }) {
   return [
@@ -86,6 +95,8 @@ export function hardenedRunArgs(options: {
     '--detach',
     '--name',
     options.name,
+    '--memory',
+    `${options.memoryLimitBytes}b`,
     '--read-only',
     '--user',
     UID,

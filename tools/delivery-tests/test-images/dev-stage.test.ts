@@ -57,7 +57,7 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
   it('starts from empty source volumes under a read-only root, and serves a synced file after node --watch restarts', async () => {
     await buildImage(service, image, { target: 'dev', logFile: repoPath('reports', 'images', `${service}-dev-build.log`) });
 
-    const { workload, filesDir, env, port } = await deployedContainer('inner-loop', service, database.url);
+    const { workload, filesDir, env, port, memoryLimitBytes } = await deployedContainer('inner-loop', service, database.url);
     // Each emptyDir the inner-loop component mounts becomes an empty host folder owned by root
     // and writable by all, as a pod's emptyDir is: the dev image must fill it without owning it.
     const emptyDirs = new Set((workload.pod.volumes ?? []).filter((volume) => 'emptyDir' in volume).map((volume) => volume.name));
@@ -70,7 +70,7 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
       return `${folder}:${path}`;
     });
     chmodSync(workDir, 0o755);
-    dockerRun(hardenedRunArgs({ name, image, env, filesDir, volumes }));
+    dockerRun(hardenedRunArgs({ name, image, env, filesDir, memoryLimitBytes, volumes }));
     const livezAnswers200 = async () => {
       const response = await fetch(`http://127.0.0.1:${port}/livez`);
       if (response.status !== 200) throw new Error(`/livez answered ${response.status}`);
@@ -104,5 +104,12 @@ describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
     const seconds = (Date.now() - syncedAt) / 1000;
     process.stdout.write(`${service} dev stage: from the synced save to serving again ${seconds.toFixed(1)} s\n`);
     expect(logs()).toContain('Restarting');
+
+    // Under its Deployment's memory limit, as in the pod: node --watch and the service it runs
+    // (TypeScript stripped as it loads) fit, the restart included.
+    const usage = dockerRun(['stats', '--no-stream', '--format', '{{.MemUsage}}', name]);
+    process.stdout.write(`${service} dev stage: memory after the restart ${usage}\n`);
+    const state = JSON.parse(dockerRun(['inspect', '--format', '{{json .State}}', name])) as { Running: boolean; OOMKilled: boolean };
+    expect(state).toMatchObject({ Running: true, OOMKilled: false });
   });
 });

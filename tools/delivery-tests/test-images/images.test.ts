@@ -32,13 +32,6 @@ import {
 
 const BUDGET_BYTES = 60 * 1000 * 1000;
 
-/** A Kubernetes memory quantity in MiB; the Deployments give theirs in `Mi` or `Gi`. */
-function mebibytes(quantity: string): number {
-  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
-  if (!match) throw new Error(`not a memory limit in Mi or Gi: ${quantity}`);
-  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
-}
-
 beforeAll(async () => {
   assertDockerEngine();
   await assertDatabaseServerReachable();
@@ -97,9 +90,7 @@ describe.each(services())('the %s image', (service) => {
 
   it("sizes V8's heap from the memory limit its Deployment gives the container, not from the host's memory", async () => {
     expect(built).toBe(true);
-    const { workload } = await deployedContainer('prod', service, database.url);
-    const limit = workload.pod.containers.find((container) => container.name === service)?.resources?.limits?.memory;
-    const limitBytes = mebibytes(String(limit)) * 1_048_576;
+    const { memoryLimitBytes: limitBytes } = await deployedContainer('prod', service, database.url);
     // The image's own NODE_OPTIONS (the preload and the heap's share) apply: only the program differs.
     const heapLimit = (memory: string) =>
       Number(
@@ -116,7 +107,7 @@ describe.each(services())('the %s image', (service) => {
         ]),
       );
     const inPod = heapLimit(`${limitBytes}b`);
-    process.stdout.write(`${service}: V8 heap limit ${megabytes(inPod)} MB under a ${limit} limit\n`);
+    process.stdout.write(`${service}: V8 heap limit ${megabytes(inPod)} MB under a ${megabytes(limitBytes)} MB limit\n`);
     // Half the limit for the old space, plus V8's young generation: well under the limit.
     expect(inPod).toBeGreaterThan(0.4 * limitBytes);
     expect(inPod).toBeLessThan(0.6 * limitBytes);
@@ -126,9 +117,9 @@ describe.each(services())('the %s image', (service) => {
 
   it('read-only, as uid 10001 with every capability dropped, with its prod environment: answers its probes, then stops with exit 0 on SIGTERM', async () => {
     expect(built).toBe(true);
-    const { filesDir, env, port, metricsPort } = await deployedContainer('prod', service, database.url);
+    const { filesDir, env, port, metricsPort, memoryLimitBytes } = await deployedContainer('prod', service, database.url);
     const name = `myshop-image-test-${service}-${process.pid}`;
-    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir }));
+    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir, memoryLimitBytes }));
     try {
       const livez = await firstAnswer(`http://127.0.0.1:${port}/livez`, 60_000);
       expect(livez.status).toBe(200);
@@ -142,6 +133,7 @@ describe.each(services())('the %s image', (service) => {
       const seconds = (Date.now() - stopping) / 1000;
       const state = JSON.parse(dockerRun(['inspect', '--format', '{{json .State}}', id])) as { ExitCode: number; OOMKilled: boolean };
       const logs = dockerRun(['logs', id]);
+      expect(state.OOMKilled).toBe(false);
       expect(state.ExitCode, logs.slice(-2000)).toBe(0);
       expect(logs).toContain('"signal":"SIGTERM"');
       // The prod environment logs ECS (LOG_FORMAT in its ConfigMap), whose text is `message`.
@@ -160,9 +152,9 @@ describe.each(services())('the %s image', (service) => {
 
   it('stops on a SIGTERM that arrives while it is still starting', async () => {
     expect(built).toBe(true);
-    const { filesDir, env } = await deployedContainer('prod', service, database.url);
+    const { filesDir, env, memoryLimitBytes } = await deployedContainer('prod', service, database.url);
     const name = `myshop-image-test-${service}-starting-${process.pid}`;
-    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir }));
+    const id = dockerRun(hardenedRunArgs({ name, image, env, filesDir, memoryLimitBytes }));
     try {
       // A pod deleted while it starts (a rollout replaced, a scale-down) gets SIGTERM before
       // runService listens for it: PID 1 that has no handler for a signal never receives it, so
