@@ -4,6 +4,8 @@ import { CANONICAL_UUID } from '@myshop/schemas';
 import type { FastifySchemaCompiler } from 'fastify';
 
 const MAX_LOCAL_PART = 64;
+/** DNS takes at most 63 characters between two dots (RFC 1035 §2.3.4). */
+const LONG_DOMAIN_LABEL = /[^.@]{64}/;
 
 const common: Options = {
   // Unknown fields are an error, not something to drop silently (Fastify's default strips them).
@@ -20,8 +22,12 @@ function makeAjv(options: Options): Ajv {
   // would pass validation and fail in the query (a 500). Ours is the canonical form only.
   ajv.addFormat('uuid', CANONICAL_UUID);
   // ajv-formats' `email` takes any length before the @; mail servers take 64 (RFC 5321 §4.5.3.1.1).
+  // It takes a domain label of any length too, which no mail can reach: an address nobody owns.
   const email = ajv.formats.email as RegExp;
-  ajv.addFormat('email', (value: string) => value.indexOf('@') <= MAX_LOCAL_PART && email.test(value));
+  ajv.addFormat('email', (value: string) => {
+    const at = value.indexOf('@');
+    return at <= MAX_LOCAL_PART && !LONG_DOMAIN_LABEL.test(value.slice(at + 1)) && email.test(value);
+  });
   return ajv;
 }
 
