@@ -89,10 +89,25 @@ const MissingHost = defineError(MALFORMED.code, MALFORMED.message, MALFORMED.sta
  * An `onRequest` hook for a server made with `requireHostHeader: false`. An HTTP/1.1 request must
  * name its host (RFC 9112 §3.2); Node refuses one that does not with a bare 400 of its own (no
  * body, none of the API's headers). Here it is refused with the same answer as every other
- * request that is not valid HTTP/1.1, and the connection ends.
+ * request that is not valid HTTP/1.1, and the connection ends. So is a request of any version
+ * with two Host lines, which the same section refuses too: Node keeps the first and serves it,
+ * while a proxy in front may have routed by the other.
  */
 export const refuseMissingHost: onRequestHookHandler = (request, reply, done) => {
-  if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return done();
+  const missing = request.raw.httpVersion === '1.1' && request.headers.host === undefined;
+  if (!missing && !hasRepeatedHost(request.raw.rawHeaders)) return done();
   void reply.headers({ ...API_SECURITY_HEADERS, connection: 'close' });
   done(new MissingHost());
 };
+
+/** Whether Host is among the header lines more than once; one pass, no copy (every request runs it). */
+function hasRepeatedHost(rawHeaders: string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}

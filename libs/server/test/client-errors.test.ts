@@ -124,6 +124,22 @@ describe('requests Node’s HTTP parser refuses', () => {
     expectRefusedAsMalformed(answer);
   });
 
+  it('answers a request with two Host lines with 400 in the error shape, not as if the first were the one, and closes', async () => {
+    const { send } = await listening();
+    // RFC 9112 §3.2: the same 400 as for no Host at all; which host the client meant is unknown.
+    for (const hosts of ['host: myshop.com\r\nhost: evil.example', 'host: x\r\nHost: x']) {
+      const answer = await send(
+        `POST /demo/things HTTP/1.1\r\n${hosts}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+      );
+      expectRefusedAsMalformed(answer);
+    }
+    expectRefusedAsMalformed(
+      await send(
+        'POST /demo/things HTTP/1.0\r\nhost: a\r\nhost: b\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+      ),
+    );
+  });
+
   it('serves a request with an expectation it does not know as if it had none, not with Node’s bodiless 417', async () => {
     const { send } = await listening();
     const answer = await send(
