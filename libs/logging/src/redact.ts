@@ -57,7 +57,8 @@ const CARD_NUMBER_LIKE = /(?<![\dA-Za-z]|\d[ -])(?:\d[ -]?){12,18}\d(?![\dA-Za-z
  */
 const JWT_LIKE = /eyJ[\w-]*\.[\w-]+/;
 
-const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
+/** Whether `value` holds what looks like a card number or an access token, wherever it stands in it. */
+export const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
 
 /** A path that may hold either: only such a path is read segment by segment. */
 const PATH_MAY_HOLD_SECRET = /eyJ|\d{4}/;

@@ -17,4 +17,13 @@ describe('requestIdFor', () => {
     expect(requestIdFor(request('a"b\nc'))).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFor(request('x'.repeat(129)))).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('replaces an id that holds a card number or a token: it is on every line of the request, here and downstream', () => {
+    for (const secret of ['4242424242424242', '4242-4242-4242-4242', 'pan:4242424242424242', 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0']) {
+      expect(requestIdFor(request(secret))).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // Digits inside a longer id are no card number: a UUID of digits only, an order number.
+    expect(requestIdFor(request('12345678-1234-1234-1234-123456789012'))).toBe('12345678-1234-1234-1234-123456789012');
+    expect(requestIdFor(request('order-123456'))).toBe('order-123456');
+  });
 });
