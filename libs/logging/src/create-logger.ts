@@ -1,7 +1,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { ecsHttpFields } from './ecs-http.ts';
-import { censorSecrets, censorUrl } from './redact.ts';
+import { censorHeaderValue, censorSecrets, censorUrl } from './redact.ts';
 import { stdoutInBatches } from './stdout-in-batches.ts';
 import { ecsTraceFields, traceFields } from './trace-context.ts';
 
@@ -67,14 +67,15 @@ interface RequestLike {
 
 /**
  * Fastify's own `req` fields (its serializer, which a logger's own serializers replace), with the
- * URL's sensitive query values censored.
+ * URL's sensitive query values censored, and the two headers it copies too (a client writes
+ * both: `Host: myshop.com:4242…` reaches a replica) when they hold a token or a card number.
  */
 function requestFields(request: RequestLike) {
   return {
     method: request.method,
     url: request.url === undefined ? undefined : censorUrl(request.url),
-    version: request.headers?.['accept-version'],
-    host: request.host,
+    version: censorHeaderValue(request.headers?.['accept-version']),
+    host: censorHeaderValue(request.host),
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };

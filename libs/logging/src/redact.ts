@@ -60,6 +60,9 @@ const JWT_LIKE = /eyJ[\w-]*\.[\w-]+/;
 /** Whether `value` holds what looks like a card number or an access token, wherever it stands in it. */
 export const looksSecret = (value: string): boolean => CARD_NUMBER_LIKE.test(value) || JWT_LIKE.test(value);
 
+/** A header value a client chose, as a log line may carry it: censored whole if it holds either. */
+export const censorHeaderValue = <T>(value: T): T | typeof CENSOR => (typeof value === 'string' && looksSecret(value) ? CENSOR : value);
+
 /** A path that may hold either: only such a path is read segment by segment. */
 const PATH_MAY_HOLD_SECRET = /eyJ|\d{4}/;
 

@@ -159,6 +159,22 @@ describe('censorUrl', () => {
     expect(censorUrl('/x?ref=123456789012&ref=12345678901234567890')).toBe('/x?ref=123456789012&ref=12345678901234567890');
   });
 
+  it('censors a token or a card number a client put in the request line’s other headers: Host, Accept-Version', () => {
+    const { logger, text } = capture();
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    logger.info(
+      { req: { method: 'GET', url: '/x', host: 'myshop.com:4242424242424242', headers: { 'accept-version': token } } },
+      'request completed',
+    );
+    logger.info({ req: { method: 'GET', url: '/y', host: 'myshop.com', headers: { 'accept-version': '2' } } }, 'request completed');
+    const [first, second] = text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).req);
+    expect(first).toMatchObject({ host: '[redacted]', version: '[redacted]' });
+    expect(second).toMatchObject({ host: 'myshop.com', version: '2' });
+  });
+
   it('censors a token or a card number a client put in the path, or in a query value under any name', () => {
     const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
     expect(censorUrl(`/user/${token}`)).toBe('/user/[redacted]');
