@@ -71,8 +71,8 @@ const PATH_MAY_HOLD_SECRET = /eyJ|\d{4}/;
  * client that puts `?password=…`, `?client_secret=…` or a card number on a URL (no route reads
  * a secret from the query) must not get it into the request line. A name counts as a server reads
  * it: decoded, in any case, with spaces around it or `[]` after it (`password[]=`). A path
- * segment, or a query value under any name, that looks like a card number or a token is censored
- * too (`/user/eyJ…`: a client's mistake, not a route, but its token all the same).
+ * segment, or a query value under any name (or the name itself), that looks like a card number or
+ * a token is censored too (`/user/eyJ…`: a client's mistake, not a route, but its token all the same).
  */
 export function censorUrl(url: string): string {
   const queryAt = url.indexOf('?');
@@ -87,6 +87,11 @@ export function censorUrl(url: string): string {
       const equals = pair.indexOf('=');
       const name = equals === -1 ? pair : pair.slice(0, equals);
       const value = equals === -1 ? '' : decoded(pair.slice(equals + 1));
+      // A name is the client's text too (`?4242…=1`, `?eyJ…`): such a one goes with its value.
+      if (looksSecret(decoded(name))) {
+        censored = true;
+        return equals === -1 ? CENSOR : `${CENSOR}=${CENSOR}`;
+      }
       if (!SENSITIVE_FIELDS.has(fieldName(name)) && !looksSecret(value)) return pair;
       censored = true;
       return `${name}=${CENSOR}`;

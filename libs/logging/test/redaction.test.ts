@@ -205,6 +205,14 @@ describe('censorUrl', () => {
     expect(censorUrl(ids)).toBe(ids);
   });
 
+  it('censors a query parameter whose name is a token or a card number, value and all', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    expect(censorUrl('/cart/products?4111111111111111=1&limit=5')).toBe('/cart/products?[redacted]=[redacted]&limit=5');
+    expect(censorUrl(`/user/me?${token}`)).toBe('/user/me?[redacted]');
+    expect(censorUrl('/cart/products?4111%201111%201111%201111')).toBe('/cart/products?[redacted]');
+    expect(censorUrl('/cart/products?limit=5&cursor=WyJhIl0')).toBe('/cart/products?limit=5&cursor=WyJhIl0');
+  });
+
   it('returns a URL with nothing to censor as it is', () => {
     for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
