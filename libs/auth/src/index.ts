@@ -4,6 +4,7 @@ export { accessTokenVerifyOptions, MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformed
 export {
   AuthMissingTokenError,
   AuthInvalidTokenError,
+  AuthInvalidRequestError,
   AuthForbiddenError,
   AuthKeysUnavailableError,
   INVALID_TOKEN_CHALLENGE,

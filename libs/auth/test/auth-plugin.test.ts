@@ -1,5 +1,5 @@
 import { KeyObject, type webcrypto } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorHandlerPlugin } from '@myshop/errors';
 import { createTestIssuer, forgedTokens, serveJwks, type TestIssuer } from '../src/testing/index.ts';
@@ -46,6 +46,19 @@ async function jwksServer(keys: () => unknown) {
   return served;
 }
 
+/** A GET over a real socket, sending every value of an array header as a header line of its own. */
+function rawGet(url: string, headers: Record<string, string | string[]>) {
+  return new Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ statusCode: response.statusCode!, headers: response.headers, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 describe('app.authenticate', () => {
   it('accepts a valid token and gives the route request.user.id', async () => {
     const issuer = await createTestIssuer();
@@ -83,6 +96,32 @@ describe('app.authenticate', () => {
       expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
       expect(response.json().code).toBe('AUTH_INVALID_TOKEN');
     }
+  });
+
+  it('refuses two Authorization headers with 400 invalid_request, whichever of them is valid', async () => {
+    // Which one counts would be up to each hop (a proxy may check the last, Node keeps the first):
+    // a request carrying two credentials is malformed (RFC 6750 §3.1), not one caller's.
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const mine = `Bearer ${await issuer.sign(USER_ID)}`;
+    const theirs = `Bearer ${await issuer.sign('0b9f3c55-62a4-4d2c-9a43-5f4b1d2f8e01')}`;
+    for (const authorization of [
+      [mine, theirs],
+      [mine, mine],
+      ['Bearer forged', mine],
+    ]) {
+      const response = await rawGet(`${url}/private`, { authorization });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['www-authenticate']).toContain('error="invalid_request"');
+      expect(JSON.parse(response.body)).toEqual({
+        statusCode: 400,
+        code: 'AUTH_INVALID_REQUEST',
+        error: 'Bad Request',
+        message: 'Send one Authorization header',
+      });
+    }
+    expect((await rawGet(`${url}/private`, { authorization: mine })).statusCode).toBe(200);
   });
 
   it('rejects every forged, foreign or stale token with 401', async () => {
