@@ -11,6 +11,7 @@ import {
   INVALID_REQUEST_CHALLENGE,
   INVALID_TOKEN_CHALLENGE,
 } from './errors.ts';
+import { authorizationHeaderCount } from './authorization-header-count.ts';
 import { createRemoteKeySet, KeySetUnavailableError } from './remote-key-set.ts';
 import type { Principal } from './token-contract.ts';
 import { createTokenVerifier } from './token-verifier.ts';
@@ -56,15 +57,6 @@ declare module 'fastify' {
 const BEARER = /^Bearer +(\S+) *$/i;
 const BEARER_WITH_SOMETHING = /^Bearer +\S/i;
 
-/** How many Authorization header lines a request came with (`rawHeaders` is name, value, name, value…). */
-function authorizationLines(rawHeaders: string[]): number {
-  let lines = 0;
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    if (rawHeaders[index]!.toLowerCase() === 'authorization') lines += 1;
-  }
-  return lines;
-}
-
 /** About 10 MB at most: more than the shoppers signed in on one replica within a token's life. */
 const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
@@ -89,7 +81,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   async function verify(request: FastifyRequest, reply: FastifyReply) {
     // Node keeps the first of several Authorization headers and drops the rest unseen: counted
     // from the raw lines, so a second credential is refused rather than silently ignored.
-    if (authorizationLines(request.raw.rawHeaders) > 1) {
+    if (authorizationHeaderCount(request.raw.rawHeaders) > 1) {
       reply.header('www-authenticate', INVALID_REQUEST_CHALLENGE);
       throw new AuthInvalidRequestError();
     }

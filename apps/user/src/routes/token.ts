@@ -1,5 +1,5 @@
 import formBody from '@fastify/formbody';
-import { accessTokenVerifyOptions, refuseMalformedIdentifiers } from '@myshop/auth';
+import { accessTokenVerifyOptions, authorizationHeaderCount, refuseMalformedIdentifiers } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,7 +29,9 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
   await app.register(formBody, { bodyLimit });
 
   const authenticateClient = (request: FastifyRequest, reply: FastifyReply, body: TokenRequest): ServiceClient => {
-    const basic = basicCredentials(request.headers.authorization);
+    // Two Authorization headers are two credentials (Node would keep the first unseen): like
+    // malformed ones, they authenticate nobody.
+    const basic = authorizationHeaderCount(request.raw.rawHeaders) > 1 ? MALFORMED : basicCredentials(request.headers.authorization);
     const fromBody = body.client_id !== undefined || body.client_secret !== undefined;
     // Any Basic header is an attempt at Basic: a malformed one, or one beside credentials in the
     // body, authenticates nobody (the body's credentials never stand in for it).

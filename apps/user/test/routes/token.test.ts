@@ -226,6 +226,23 @@ describe('POST /user/oauth/token', () => {
     },
   );
 
+  it('refuses two Basic headers with 401 USER_INVALID_CLIENT, the good one first or last', async () => {
+    // Node would keep the first and drop the second unseen: two credentials authenticate nobody.
+    const { exchange } = await setUp();
+    const good = basic('cart', CART_SECRET).authorization;
+    const wrong = basic('cart', `${CART_SECRET}x`).authorization;
+    for (const authorization of [
+      [good, wrong],
+      [wrong, good],
+      [good, good],
+    ]) {
+      const response = await exchange({}, { authorization } as unknown as Record<string, string>);
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Basic realm="myshop"');
+      expect(response.body.code).toBe('USER_INVALID_CLIENT');
+    }
+  });
+
   it('names in its warning only a client of ours, never what a caller wrote as a client id', async () => {
     const { exchange, logs } = await setUp();
     // The secret pasted where the id goes, and an id as long as a header may be.
