@@ -32,6 +32,7 @@ describe('containsCardNumber', () => {
     ['one with its expiry on the next line', '4242 4242 4242 4242\n12/28'],
     ['one with a count before it', 'qty 2 4242 4242 4242 4242'],
     ['one beside a year', '4242 4242 4242 4242/2026'],
+    ['one beside an order reference', 'myshop order 64705bcb-3315-468e-8131-324571095776 paid with 4242-4242-4242-4242'],
   ])('finds %s', (_case, text) => {
     expect(containsCardNumber(text)).toBe(true);
   });
@@ -40,6 +41,10 @@ describe('containsCardNumber', () => {
     ['an order reference', 'myshop order 1b4e28ba-2fa1-11d2-883f-0016d3cca427'],
     // Its groups 27-2033-5179-2931 pass the Luhn check as 14 digits, but they are part of the id.
     ['an order reference whose digit groups look like a card number', 'myshop order abcdef27-2033-5179-2931-abcdefabcdef'],
+    // No letter touches 8131-324571095776, 16 digits that pass the Luhn check: about one random
+    // UUID in 13,000 has such a tail, and its checkout could never be charged.
+    ['an order reference whose last groups, all digits, look like a card number', 'myshop order 64705bcb-3315-468e-8131-324571095776'],
+    ['such an order id alone, in upper case', '64705BCB-3315-468E-8131-324571095776'],
     ['digits a letter touches', 'ref4242424242424242'],
     ['a number that fails the Luhn check', '4242424242424241'],
     ['a longer reference number', '42424242424242424242'],

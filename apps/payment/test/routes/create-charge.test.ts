@@ -247,6 +247,19 @@ describe('POST /payment/charges', () => {
       ).toBe(201);
     });
 
+    it('an order id whose last digit groups pass the Luhn check is no card number: charged', async () => {
+      // 8131-324571095776: 16 digits no letter touches, as about one random UUID in 13,000 ends.
+      // Refused, its checkout could never be paid: every retry sends the same order id.
+      const orderId = '64705bcb-3315-468e-8131-324571095776';
+      const { app, signIn } = await buildPayment();
+      const api = await httpClient(app);
+
+      const response = await postCharge(api, await signIn(), chargeBody({ description: `myshop order ${orderId}`, metadata: { orderId } }));
+
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      expect(response.body.metadata).toEqual({ orderId });
+    });
+
     it('a body that is not JSON', async () => {
       const { app, database, signIn } = await buildPayment();
       const api = await httpClient(app);
