@@ -73,10 +73,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     },
   });
   // An HTTP/1.1 request must name its host (RFC 9112 §3.2), and no request two of them (which
-  // would the route follow?): nginx refuses either with 400.
+  // would the route follow?) or two Authorization lines (whose credential counts?): nginx refuses
+  // each with 400. Node would keep the first of either and forward it alone.
   app.addHook('onRequest', async (request, reply) => {
-    const hosts = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'host').length;
-    if (hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
+    const hosts = headerLines(request.raw.rawHeaders, 'host');
+    if (headerLines(request.raw.rawHeaders, 'authorization') < 2 && hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
     reply.header('connection', 'close');
     return sendError(reply, 400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
   });
@@ -210,4 +211,9 @@ function sendError(reply: FastifyReply, statusCode: number, code: string, messag
     .code(statusCode)
     .type('application/json')
     .send(errorBody(statusCode, code, message));
+}
+
+/** How many of the request's header lines are named `name` (lower case); `rawHeaders` alternates names and values. */
+function headerLines(rawHeaders: readonly string[], name: string): number {
+  return rawHeaders.filter((line, index) => index % 2 === 0 && line.toLowerCase() === name).length;
 }
