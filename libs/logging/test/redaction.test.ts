@@ -203,6 +203,10 @@ describe('censorUrl', () => {
     // Digits inside ids are still not card numbers.
     const ids = '/x/12345678-1234-1234-1234-123456789012?ref=ab12345678901234cd&n=12345678901234567890';
     expect(censorUrl(ids)).toBe(ids);
+    // Nor are a UUID's last groups when they happen to be all digits (one random UUID in 1,700).
+    const order = '/cart/orders/64705bcb-3315-468e-8131-324571095776?after=64705bcb-3315-468e-8131-324571095776';
+    expect(censorUrl(order)).toBe(order);
+    expect(censorUrl('/x?q=64705bcb-3315-468e-8131-324571095776%204242424242424242')).toBe('/x?q=[redacted]');
   });
 
   it('censors a query parameter whose name is a token or a card number, value and all', () => {
