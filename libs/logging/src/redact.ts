@@ -1,3 +1,5 @@
+import { UUID_IN_TEXT } from '@myshop/schemas';
+
 /** What a censored value is written as. */
 export const CENSOR = '[redacted]';
 
@@ -59,14 +61,11 @@ const CARD_NUMBER_LIKE = /(?<![\dA-Za-z]|\d[ -])(?:\d[ -]?){12,18}\d(?![\dA-Za-z
 const JWT_LIKE = /eyJ[\w-]*\.[\w-]+/;
 
 /**
- * A UUID in its canonical form that no letter or digit touches: an id, as `@myshop/schemas`'
- * containsCardNumber reads one. Its last groups may be all digits no letter touches
- * (`…-468e-8131-324571095776`: about one random UUID in 1,700), which CARD_NUMBER_LIKE alone
- * takes for a card number: a request id, an order id in a path.
+ * Each canonical UUID read as one letter, as containsCardNumber reads it: its last groups may be
+ * all digits no letter touches (`…-468e-8131-324571095776`), which CARD_NUMBER_LIKE alone takes
+ * for a card number (a request id, an order id in a path). Digits beside a UUID are judged as
+ * beside any word (`<uuid> 4242…` too).
  */
-const UUID_IN_TEXT = /(?<![\dA-Za-z])[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}(?![\dA-Za-z])/gi;
-
-/** Each UUID read as one letter: digits beside it are judged as beside any word (`<uuid> 4242…` too). */
 const holdsCardNumber = (value: string): boolean =>
   CARD_NUMBER_LIKE.test(value.includes('-') ? value.replaceAll(UUID_IN_TEXT, 'x') : value);
 
