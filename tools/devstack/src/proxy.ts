@@ -77,9 +77,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   // each with 400. Node would keep the first of either and forward it alone.
   app.addHook('onRequest', async (request, reply) => {
     const hosts = headerLines(request.raw.rawHeaders, 'host');
-    if (headerLines(request.raw.rawHeaders, 'authorization') < 2 && hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
+    const credentials = headerLines(request.raw.rawHeaders, 'authorization');
+    if (credentials < 2 && hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
     reply.header('connection', 'close');
-    return sendError(reply, 400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
+    const message = credentials > 1 ? 'Send one Authorization header' : 'The request is not valid HTTP/1.1';
+    return sendError(reply, 400, 'MALFORMED_REQUEST', message);
   });
   // A request or header line nginx's buffers cannot hold never reaches a service behind the edge.
   app.addHook('onRequest', async (request, reply) => {

@@ -313,7 +313,11 @@ describe("the gateway's own error answers", () => {
       'GET /svc/x HTTP/1.1\r\nhost: myshop.com\r\nauthorization: Bearer a\r\nAuthorization: Bearer b\r\nconnection: close\r\n\r\n',
     );
     expect(errorShapeProblems(twoCredentials)).toEqual([]);
-    expect(JSON.parse(twoCredentials.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+    expect(JSON.parse(twoCredentials.body)).toMatchObject({
+      statusCode: 400,
+      code: 'MALFORMED_REQUEST',
+      message: 'Send one Authorization header',
+    });
     // Lines past ingress-nginx's 8 KiB header buffers, which the edge refuses before any service
     // (Node's own limit, 16 KiB for all headers, would let them through): 414 and 400, as nginx.
     const port = Number(new URL(origin).port);
