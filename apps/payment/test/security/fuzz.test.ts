@@ -1,7 +1,9 @@
 /**
- * Both write routes of payment, fed 1,000+ malformed requests each (fast-check): never a 5xx,
+ * Every write route of payment, fed 1,000+ malformed requests each (fast-check): never a 5xx,
  * always the JSON error shape, no stack trace or SQL, and nothing persisted: no charge, no
- * refund, no Idempotency-Key left claimed.
+ * refund, no Idempotency-Key left claimed. Each route is called with the token it takes (cart's
+ * for a shopper to charge and void, an operator's to refund): with any other, authorization
+ * refuses every request (403) before its input is even read.
  */
 import { forgedTokens } from '@myshop/auth/testing';
 import {
@@ -25,17 +27,22 @@ import { buildPayment, card, createCharge } from '../helpers.ts';
 
 const PAYMENT_TABLES = ['charges', 'refunds', 'idempotency_keys'];
 
-/** Payment on a fresh database, with one user who has a refundable charge. */
+/**
+ * Payment on a fresh database, with one user who has a refundable charge. `headers` are cart's
+ * token for that user (what charges and voids); `operator` holds an operator's (what refunds).
+ */
 async function setUp() {
   const harness = await buildPayment();
   const user = await harness.signIn();
+  const operator = await harness.signInOperator();
   const charge = await createCharge(harness.app, user);
   expect(charge.statusCode).toBe(201);
   const forged = (await forgedTokens(harness.issuer.signer, user.id)).map((forgery) => forgery.token);
   return {
     ...harness,
     user,
-    headers: user.headers,
+    operator,
+    headers: user.cart,
     chargeId: charge.json().id as string,
     badAuthorization: badAuthorizationHeaders(forged),
     state: tableState(harness.database, PAYMENT_TABLES),
@@ -86,6 +93,7 @@ describe('hostile input to payment (fast-check)', () => {
         body: chargeSpec,
       });
       expect(result.serverErrors).toBe(0);
+      expect(result.statuses[403], 'refused for the caller, not for the input').toBeUndefined();
     },
   );
 
@@ -93,7 +101,7 @@ describe('hostile input to payment (fast-check)', () => {
     'POST /payment/charges/:id/refunds: malformed refunds never get a 5xx, refund nothing and claim no key',
     { timeout: FUZZ_TIMEOUT_MS },
     async () => {
-      const { chargeId, ...target } = await setUp();
+      const { chargeId, operator, ...target } = await setUp();
       const otherIds = fc.oneof(
         fc.uuid(),
         fc.constant(`urn:uuid:${chargeId}`),
@@ -101,7 +109,7 @@ describe('hostile input to payment (fast-check)', () => {
         unicodeString.filter((text) => text.length > 0),
         fc.string({ minLength: 101, maxLength: 300 }),
       );
-      const result = await fuzzJsonRoute(target, 'POST /payment/charges/:id/refunds', {
+      const result = await fuzzJsonRoute({ ...target, headers: operator.headers }, 'POST /payment/charges/:id/refunds', {
         url: {
           valid: fc.constant(`/payment/charges/${chargeId}/refunds`),
           invalid: otherIds.map((id) => `/payment/charges/${pathSegment(id)}/refunds`),
@@ -116,11 +124,48 @@ describe('hostile input to payment (fast-check)', () => {
         },
       });
       expect(result.serverErrors).toBe(0);
+      expect(result.statuses[403], 'refused for the caller, not for the input').toBeUndefined();
+    },
+  );
+  it(
+    'POST /payment/charges/void: malformed voids never get a 5xx, void nothing and claim no key',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const target = await setUp();
+      const result = await fuzzJsonRoute(target, 'POST /payment/charges/void', {
+        headerSpecs: { 'idempotency-key': idempotencyKeyField },
+      });
+      expect(result.serverErrors).toBe(0);
+      expect(result.statuses[403], 'refused for the caller, not for the input').toBeUndefined();
     },
   );
 });
 
 describe('the contract the fuzzing relies on', () => {
+  it('takes a well-formed request to each route with the token the fuzzing sends it', async () => {
+    const { app, user, operator, chargeId } = await setUp();
+    const charge = await app.inject({
+      method: 'POST',
+      url: '/payment/charges',
+      headers: { ...user.cart, 'idempotency-key': 'fuzz-contract-charge' },
+      payload: { amount: 100, currency: 'USD', card: card() },
+    });
+    expect(charge.statusCode).toBe(201);
+    const refund = await app.inject({
+      method: 'POST',
+      url: `/payment/charges/${chargeId}/refunds`,
+      headers: { ...operator.headers, 'idempotency-key': 'fuzz-contract-refund' },
+      payload: { amount: 1 },
+    });
+    expect(refund.statusCode).toBe(201);
+    const voided = await app.inject({
+      method: 'POST',
+      url: '/payment/charges/void',
+      headers: { ...user.cart, 'idempotency-key': 'fuzz-contract-void' },
+    });
+    expect(voided.json()).toMatchObject({ statusCode: 409, code: 'PAYMENT_CHARGE_VOIDED' });
+  });
+
   it('refuses a NUL in a description or metadata, and an unpaired surrogate, with 400 instead of a database error', async () => {
     const { app, user, state } = await setUp();
     const before = await state();
