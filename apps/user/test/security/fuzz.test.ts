@@ -1,11 +1,12 @@
 /**
- * Both write routes of the user service, fed 1,000+ malformed requests each (fast-check): never a
- * 5xx, always the JSON error shape, no stack trace or SQL, and no account created or changed.
+ * Every write route of the user service, fed 1,000+ malformed requests each (fast-check): never a
+ * 5xx, always the JSON error shape, no stack trace or SQL, no account created or changed, and no
+ * token issued.
  */
 import { FUZZ_TIMEOUT_MS, fuzzJsonRoute, storableText, stringField, tableState } from '@myshop/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildUser, PASSWORD, register } from '../helpers.ts';
+import { buildUser, CART_SECRET, PASSWORD, register } from '../helpers.ts';
 
 /** Attempt limits far above the runs: every request reaches the route's own checks. */
 const UNLIMITED = {
@@ -67,9 +68,55 @@ describe('hostile input to the user service (fast-check)', () => {
     });
     expect(result.serverErrors).toBe(0);
   });
+
+  it(
+    'POST /user/oauth/token: malformed token requests never get a 5xx nor a token, and change nothing',
+    { timeout: FUZZ_TIMEOUT_MS },
+    async () => {
+      const { app, database } = await buildUser(UNLIMITED);
+      const result = await fuzzJsonRoute({ app, state: tableState(database, ['users']) }, 'POST /user/oauth/token', {
+        body: {
+          grant_type: stringField(fc.constant('client_credentials'), (text) => text === 'client_credentials', {
+            invalid: fc.constantFrom('password', 'authorization_code', 'CLIENT_CREDENTIALS', ''),
+          }),
+          client_id: stringField(fc.constant('cart'), (text) => text === 'cart', {
+            invalid: fc.constantFrom('', 'payment', 'x'.repeat(101), 'cart\u0000'),
+          }),
+          // The right secret appears only beside a broken field: the request must still fail.
+          client_secret: stringField(fc.constant(CART_SECRET), (text) => text === CART_SECRET, {
+            invalid: fc.constantFrom('', 'wrong secret', 'x'.repeat(201), `${CART_SECRET}\u0000`),
+          }),
+          audience: stringField(fc.constant('payment'), (text) => text === 'payment', {
+            invalid: fc.constantFrom('', 'user', 'x'.repeat(101)),
+          }),
+          scope: stringField(fc.constant('payment:refunds:read'), (text) => text === 'payment:refunds:read', {
+            invalid: fc.constantFrom('', 'payment:charge', ' payment:refunds:read', 'payment:refunds:read\n', 'x'.repeat(501)),
+          }),
+        },
+      });
+      expect(result.serverErrors).toBe(0);
+      expect(result.statuses[200], 'a token issued for a malformed request').toBeUndefined();
+    },
+  );
 });
 
 describe('the contract the fuzzing relies on', () => {
+  it('issues a token for the well-formed request the token fuzzing breaks', async () => {
+    const { app } = await buildUser();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/oauth/token',
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: 'cart',
+        client_secret: CART_SECRET,
+        audience: 'payment',
+        scope: 'payment:refunds:read',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
   it('refuses a NUL or an unpaired surrogate in a name, and a NUL in a login email, with 400 instead of a database error', async () => {
     const { app, database } = await buildUser();
     for (const name of ['Ada\u0000', '\ud800Ada']) {
