@@ -15,6 +15,8 @@ describe('forged access tokens, on every payment route', () => {
       { method: 'GET', url: '/payment/charges' },
       { method: 'GET', url: `/payment/charges/${chargeId}` },
       { method: 'POST', url: `/payment/charges/${chargeId}/refunds`, headers: { 'idempotency-key': randomUUID() }, payload: {} },
+      { method: 'POST', url: '/payment/charges/void', headers: { 'idempotency-key': randomUUID() } },
+      { method: 'GET', url: '/payment/refunds' },
     ];
     const forgeries = await forgedTokens(issuer.signer, user.id);
     const result = await jwtMatrix({
