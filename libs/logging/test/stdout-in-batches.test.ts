@@ -80,7 +80,9 @@ describe('a service logger on stdout', () => {
 
   /** The messages the fixture's stdout received before it ended. */
   async function linesWritten(ending: string): Promise<string[]> {
-    const child = spawn(process.execPath, [fixture, ending], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The workspace's libraries from their sources, as the tests import them: their dist/ may not
+    // be built yet.
+    const child = spawn(process.execPath, ['--conditions=@myshop/source', fixture, ending], { stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     await new Promise((done) => child.once('close', done));
