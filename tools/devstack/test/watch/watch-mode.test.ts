@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDatabase } from '@myshop/db';
@@ -31,8 +31,15 @@ async function postmasterStarted(url: string): Promise<string> {
   }
 }
 
-/** A save that changes nothing: the same bytes written again, which the watcher sees as a change. */
-const touch = (file: string) => writeFileSync(join(root, file), readFileSync(join(root, file)));
+/**
+ * A save that changes nothing, as `touch` makes one: a new modification time, which the watcher
+ * sees as a change. Not the same bytes written again: that empties the file for a moment, and
+ * another project's test loading it then (every service imports libs/errors) finds no exports.
+ */
+const touch = (file: string) => {
+  const now = new Date();
+  utimesSync(join(root, file), now, now);
+};
 
 async function waitForLine(lines: string[], pattern: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
