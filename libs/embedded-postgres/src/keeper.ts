@@ -92,6 +92,17 @@ async function loadEmbeddedPostgres(notes: string[]): Promise<typeof EmbeddedPos
 const PORT_TAKEN = /could not bind IPv4 address|Address already in use/;
 const MAX_PORT_ATTEMPTS = 5;
 
+/**
+ * Ports to try, at random below the range systems hand out to outgoing connections (Linux from
+ * 32768, macOS and Windows from 49152): a connection's local port never takes one between the
+ * choice and PostgreSQL's bind, nor while a test holds the server stopped (`stop-server`) before
+ * starting it again on the same port. At random, so keepers started together rarely pick alike;
+ * get-port falls back to a port of the system's choosing should all ten be taken.
+ */
+function candidatePorts(): number[] {
+  return Array.from({ length: 10 }, () => 20_000 + Math.floor(Math.random() * 12_000));
+}
+
 async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgres; port: number; dataDir: string; notes: string[] }> {
   const { durable } = request;
   const log: string[] = [];
@@ -127,11 +138,11 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
     } else {
       await stopOrphanedServer(dataDir);
     }
-    // Chosen just before PostgreSQL binds it; another process may still take it meanwhile (an
-    // outgoing connection's local port, another keeper's server starting beside this one): then
-    // PostgreSQL exits at once, having bound nothing, and another port is tried.
+    // Chosen just before PostgreSQL binds it; another process may still take it meanwhile (a
+    // server starting beside this one, another keeper's): then PostgreSQL exits at once, having
+    // bound nothing, and another port is tried.
     for (let attempt = 1; ; attempt++) {
-      port = attempt === 1 && request.port !== undefined ? request.port : await getPort({ host: '127.0.0.1' });
+      port = attempt === 1 && request.port !== undefined ? request.port : await getPort({ host: '127.0.0.1', port: candidatePorts() });
       cluster = clusterOn(port);
       const logged = log.length;
       try {

@@ -39,6 +39,8 @@ describe('startEmbeddedPostgres', () => {
     const dataDir = tempDataDir();
     const first = await startEmbeddedPostgres({ dataDir, database: 'shop' });
     expect(new URL(first.url).pathname).toBe('/shop');
+    // Below the ports outgoing connections are given, so none of them can take it.
+    expect(Number(new URL(first.url).port)).toBeLessThan(32_768);
     await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives a restart')");
     await first.stop();
     await expect(query(first.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
