@@ -76,8 +76,9 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   // would the route follow?) or two Authorization lines (whose credential counts?): nginx refuses
   // each with 400. Node would keep the first of either and forward it alone.
   app.addHook('onRequest', async (request, reply) => {
-    const hosts = headerLines(request.raw.rawHeaders, 'host');
-    const credentials = headerLines(request.raw.rawHeaders, 'authorization');
+    // headersDistinct keeps every line of a header, where headers keeps the first Host and Authorization.
+    const hosts = request.raw.headersDistinct.host?.length ?? 0;
+    const credentials = request.raw.headersDistinct.authorization?.length ?? 0;
     if (credentials < 2 && hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
     reply.header('connection', 'close');
     const message = credentials > 1 ? 'Send one Authorization header' : 'The request is not valid HTTP/1.1';
@@ -213,9 +214,4 @@ function sendError(reply: FastifyReply, statusCode: number, code: string, messag
     .code(statusCode)
     .type('application/json')
     .send(errorBody(statusCode, code, message));
-}
-
-/** How many of the request's header lines are named `name` (lower case); `rawHeaders` alternates names and values. */
-function headerLines(rawHeaders: readonly string[], name: string): number {
-  return rawHeaders.filter((line, index) => index % 2 === 0 && line.toLowerCase() === name).length;
 }
