@@ -97,7 +97,8 @@ export function containsCardNumber(text: string): boolean {
   // Each UUID stands as one letter: digits beside it are judged as beside any word.
   for (const [run] of asScanned(text).replaceAll(UUID_IN_TEXT, 'x').matchAll(DIGIT_RUN)) {
     const groups = run.split(SEPARATORS);
-    const candidates = [run.replaceAll(SEPARATORS, ''), ...groups, ...joinedUpTo19(groups), ...joinedUpTo19(groups.toReversed(), true)];
+    // The whole run is the last of its groups joined from the start, when it is short enough to be one.
+    const candidates = [...groups, ...joinedUpTo19(groups), ...joinedUpTo19(groups.toReversed(), true)];
     if (candidates.some((digits) => digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits))) return true;
   }
   return false;
