@@ -1,4 +1,4 @@
-import { authConfigProperties } from '@myshop/auth';
+import { authConfigProblems, authConfigProperties } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
@@ -26,7 +26,7 @@ export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig
     env,
     requiredInProduction: ['DATABASE_URL', 'CLIENT_SECRET'],
     refine: (config) => {
-      const problems: Array<[string, string]> = [];
+      const problems = authConfigProblems(config);
       if (!isHttpUrl(config.PAYMENT_URL)) problems.push(['PAYMENT_URL', 'must be an http:// or https:// URL']);
       if (!isHttpUrl(config.TOKEN_URL)) problems.push(['TOKEN_URL', 'must be an http:// or https:// URL']);
       return problems;

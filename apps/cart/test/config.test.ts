@@ -35,6 +35,9 @@ describe('loadCartConfig', () => {
     ['TOKEN_URL', 'ftp://user-service/user/oauth/token'],
     ['JWKS_URL', 'file:///etc/passwd'],
     ['JWKS_URL', 'mailto:keys@example.com'],
+    // Ajv's `uri` format takes these; the URL parser the app hands JWKS_URL to does not.
+    ['JWKS_URL', 'http://'],
+    ['JWKS_URL', 'http://user-service:99999/user/.well-known/jwks.json'],
     ['CLIENT_SECRET', 'too short'],
     ['REFUND_SYNC_INTERVAL_MS', '-1'],
     ['PAYMENT_TIMEOUT_MS', 'soon'],

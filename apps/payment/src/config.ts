@@ -1,4 +1,4 @@
-import { authConfigProperties } from '@myshop/auth';
+import { authConfigProblems, authConfigProperties } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
@@ -23,5 +23,6 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
   return loadConfig(PaymentConfigSchema, {
     env,
     requiredInProduction: ['DATABASE_URL', 'IDEMPOTENCY_FINGERPRINT_KEY'],
+    refine: authConfigProblems,
   });
 }

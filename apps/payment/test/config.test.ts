@@ -43,4 +43,13 @@ describe('loadPaymentConfig', () => {
       }),
     ).toMatchObject({ NODE_ENV: 'production' });
   });
+
+  // Ajv's `uri` format takes these; the URL parser the app hands JWKS_URL to does not, and the
+  // service would stop after its migrations with a bare "Invalid URL".
+  it.each(['http://', 'http://:80/user/.well-known/jwks.json', 'http://user-service:99999/user/.well-known/jwks.json'])(
+    'refuses JWKS_URL=%s, naming the key',
+    (value) => {
+      expect(() => loadPaymentConfig({ JWKS_URL: value })).toThrow(expect.objectContaining({ keys: ['JWKS_URL'] }));
+    },
+  );
 });

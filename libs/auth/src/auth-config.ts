@@ -7,3 +7,13 @@ export const authConfigProperties = {
   JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
 };
+
+/**
+ * What the schema cannot say of the auth keys, for a service's `refine`: Ajv's `uri` format takes
+ * `http://` with no host, or a port past 65535, which the WHATWG URL parser the app hands JWKS_URL
+ * to refuses; the service would then stop after its migrations with a bare "Invalid URL", naming
+ * no key.
+ */
+export function authConfigProblems(config: { JWKS_URL: string }): Array<[string, string]> {
+  return URL.canParse(config.JWKS_URL) ? [] : [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
+}
