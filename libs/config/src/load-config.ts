@@ -118,7 +118,9 @@ function asWritten(key: string, schema: TSchema, value: string | undefined, prob
   if (value === undefined || (type !== 'integer' && type !== 'number')) return value;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
-  if (DECIMAL.test(trimmed)) return trimmed;
+  // An exponent past a double's range (`1e400`) is Infinity, which Ajv counts as an integer: it
+  // would pass here and fail the app's own check of its config later, as a crash naming no rule.
+  if (DECIMAL.test(trimmed) && Number.isFinite(Number(trimmed))) return trimmed;
   problems.set(key, `must be ${type}`);
   return undefined;
 }

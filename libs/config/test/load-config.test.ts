@@ -66,6 +66,10 @@ describe('loadConfig', () => {
     );
     expect(error.keys.sort()).toEqual(['OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 'PORT', 'RETRIES']);
     expect(error.message).toContain('PORT: must be integer');
+    // Past a double's range an exponent is Infinity, no integer at all, whatever Ajv says of it.
+    expect(errorOf(() => loadConfig(Schema, { env: { ...base, OVERLOAD_MAX_HEAP_USED_BYTES: '1e400' } })).keys).toEqual([
+      'OVERLOAD_MAX_HEAP_USED_BYTES',
+    ]);
     // Blank is empty, and empty is unset: the default, never 0.
     const blank = loadConfig(Schema, { env: { ...base, PORT: ' ', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '\t' } });
     expect(blank.PORT).toBe(5000);
