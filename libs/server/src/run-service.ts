@@ -64,8 +64,10 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
       }
       await running.metrics?.close();
       await running.database?.stop();
-      // The last spans (this shutdown's requests) are exported before the process ends.
-      await shutdownTelemetry();
+      // The last spans (this shutdown's requests) are exported before the process ends. A
+      // Collector that is down or refuses them costs those spans, not a clean stop: the SDK's
+      // rejection would end the process with exit 1 and a bare exporter error as its last word.
+      await shutdownTelemetry().catch((error: unknown) => logger.warn({ err: error }, 'last spans not exported'));
       logger.info('stopped');
     },
   );

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -40,6 +42,23 @@ describe('runService', () => {
     expect(await response.json()).toEqual({ greeting: 'hello', waited: 1200 });
     expect(await service.exit).toEqual([0, null]);
     await expect(fetch(`${service.origin}/readyz`)).rejects.toThrow();
+    expect(service.output()).toContain('"msg":"stopped"');
+  });
+
+  it('stops cleanly (exit 0) when the last spans cannot be exported', async () => {
+    // A Collector that refuses every export (as one that is overloaded or being replaced does).
+    const collector = createServer((request, response) => request.resume().on('end', () => response.writeHead(400).end()));
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => collector.close(() => resolve())));
+    const service = await startService({
+      NODE_OPTIONS: '--import=@myshop/telemetry/preload',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    expect((await fetch(`${service.origin}/slow`)).status).toBe(200);
+    service.child.kill('SIGTERM');
+    expect(await service.exit).toEqual([0, null]);
+    expect(service.output()).toContain('"msg":"last spans not exported"');
     expect(service.output()).toContain('"msg":"stopped"');
   });
 
