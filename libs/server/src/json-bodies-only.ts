@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { defineError } from '@myshop/errors';
 import { safeParse as parseContentType } from 'fast-content-type-parse';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { markOptionalBody } from './optional-body.ts';
 
 const NotUtf8 = defineError('FST_ERR_CTP_INVALID_JSON_BODY', 'Body is not valid JSON: its bytes are not UTF-8', 400);
@@ -30,8 +30,17 @@ export function takeJsonBodiesOnly(app: FastifyInstance): void {
     const charset = parseContentType(request.headers['content-type'] ?? '').parameters.charset?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return done(new NotUtf8Charset());
     if (!isUtf8(body)) return done(new NotUtf8());
-    // Nothing at all, on a route whose body may be left out: no body (optional-body.ts).
-    if (body.length === 0 && request.routeOptions.config.optionalBody === true) return done(null, undefined);
+    if (body.length === 0 && takesNoBodyOrMayLeaveItOut(request)) return done(null, undefined);
     parseJson(request, body.toString('utf8'), done);
   });
+}
+
+/**
+ * Whether "nothing", sent with a JSON content type as many clients send it on every request, is no
+ * body: on a route whose body may be left out (optional-body.ts), and on one that takes no body at
+ * all (no body schema: `DELETE /cart`), which would otherwise refuse a request it has nothing to
+ * read from with a 400 for an empty JSON body. A route with a body schema still gets that 400.
+ */
+function takesNoBodyOrMayLeaveItOut(request: FastifyRequest): boolean {
+  return request.routeOptions.config.optionalBody === true || request.routeOptions.schema?.body === undefined;
 }

@@ -6,7 +6,9 @@ async function buildApp() {
   const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
   onTestFinished(() => app.close());
   await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
-  app.post('/demo/names', async (request) => ({ received: request.body }));
+  app.post('/demo/names', { schema: { body: { type: 'object' } } }, async (request) => ({ received: request.body }));
+  // A route that takes no body, as DELETE /cart.
+  app.delete('/demo/names', async (request) => ({ received: request.body ?? null }));
   return app;
 }
 
@@ -77,5 +79,16 @@ describe('takeJsonBodiesOnly', () => {
     });
     const poisoned = await post(app, 'application/json', '{"__proto__":{"admin":true}}');
     expect(poisoned.statusCode).toBe(400);
+  });
+
+  it('reads nothing sent as JSON as no body on a route that takes none, as many clients send every request', async () => {
+    const app = await buildApp();
+    const remove = (payload: string) =>
+      app.inject({ method: 'DELETE', url: '/demo/names', headers: { 'content-type': 'application/json' }, payload });
+    const empty = await remove('');
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual({ received: null });
+    // What a body it is sent says is still judged: malformed JSON is 400 there too.
+    expect((await remove('{"name":')).json()).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
   });
 });

@@ -30,6 +30,16 @@ describe('DELETE /cart', () => {
     expect((await api.delete('/cart').set(user.headers)).status).toBe(204);
   });
 
+  it('empties the cart when the request says JSON and sends nothing, as many clients send every request', async () => {
+    const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
+    const response = await api.delete('/cart').set(user.headers).set('content-type', 'application/json');
+    expect(response.status).toBe(204);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
   it('answers 401 without a token', async () => {
     const { app } = await buildCart();
     const api = await httpClient(app);
