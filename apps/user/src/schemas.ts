@@ -1,7 +1,16 @@
 import { Email, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
-export const Password = Type.String({ minLength: 8, maxLength: 128 });
+export const MAX_PASSWORD_LENGTH = 128;
+export const Password = Type.String({ minLength: 8, maxLength: MAX_PASSWORD_LENGTH });
+
+/**
+ * The longest spelling of a password Password takes: one typed with its accents as separate
+ * characters is the same password (passwords.ts), and canonical decomposition makes one character
+ * at most four (`ᾂ` U+1F82), so a 128-character password typed so on another keyboard is up to 512.
+ * A login capped at 128 would refuse its owner's own password there with a 400.
+ */
+const MAX_PASSWORD_SPELLING = 4 * MAX_PASSWORD_LENGTH;
 
 /**
  * Drawn as nothing on its own: white space (Z; the controls among White_Space are Cc), format
@@ -33,7 +42,7 @@ export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   // Login does not judge the format: any mismatch is the same 401 as a wrong password.
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_SPELLING }) },
   { additionalProperties: false },
 );
 export type LoginBody = Static<typeof LoginBody>;

@@ -72,6 +72,19 @@ describe('POST /user/login', () => {
     expect((await post(api, { email: 'ada@example.com', password: 'cafe au lait' })).status).toBe(401);
   });
 
+  it('takes a password of the longest length signed up with, typed with its accents apart on another keyboard', async () => {
+    const { app } = await buildUser();
+    // 128 characters, each of which NFD spells as three (ế: e, circumflex, acute): 384 typed.
+    const composed = '\u1ebf'.repeat(128);
+    await register(app, 'ada@example.com', composed);
+    const api = await httpClient(app);
+    const decomposed = composed.normalize('NFD');
+    expect([...decomposed]).toHaveLength(384);
+    expect((await post(api, { email: 'ada@example.com', password: decomposed })).status).toBe(200);
+    // The cap still holds past any spelling of a password sign-up takes.
+    expect((await post(api, { email: 'ada@example.com', password: 'p'.repeat(513) })).status).toBe(400);
+  });
+
   it('gives an unknown email and a wrong password the same 401', async () => {
     const { app, logs } = await buildUser();
     await register(app);
