@@ -28,10 +28,11 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
         body: CreateChargeBody,
-        // A charge or a decline is stored for the key, and replayed to a retry.
+        // A charge or a decline is stored for the key, and replayed to a retry; so is the 409 of
+        // a key voided earlier (POST /payment/charges/void), which a late charge with it gets.
         response: {
           ...errorResponses(400, 401, 403, 413, 415, 422, 503),
-          409: inProgressConflictResponse(),
+          409: replayableResponse(inProgressConflictResponse()),
           201: replayableResponse(createdResponse(Charge, 'GET /payment/charges/{id}')),
           402: replayableResponse(errorResponse(402)),
         },

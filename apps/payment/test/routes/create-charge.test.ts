@@ -536,6 +536,20 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     expect(await database.query('SELECT id FROM charges')).toHaveLength(0);
   });
 
+  it('documents the Idempotent-Replayed header on its 409, which a key voided earlier replays', async () => {
+    const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    await api.post('/payment/charges/void').set({ ...alice.cart, 'idempotency-key': 'voided' });
+
+    const late = await postCharge(api, alice, chargeBody(), 'voided');
+
+    expect(late.status).toBe(409);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    const document = (await api.get('/payment/openapi.json')).body;
+    expect(Object.keys(document.paths['/payment/charges'].post.responses['409'].headers)).toContain('idempotent-replayed');
+  });
+
   it('makes exactly one charge from 50 parallel identical requests spread over two replicas on one database', async () => {
     // Pools big enough that 25 simultaneous requests per replica never wait out the pool's
     // connection timeout on a busy machine (a 503 would say nothing about the key).
