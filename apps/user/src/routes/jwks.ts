@@ -1,5 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { JsonWebKeySet } from '../schemas.ts';
+
+/** Verifiers cache the set; a new kid makes them fetch again. */
+const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
 export const jwksRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -8,12 +12,16 @@ export const jwksRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Public keys that verify access tokens',
         tags: ['keys'],
-        response: { 200: JsonWebKeySet },
+        // Unlike every other answer (no-store), cacheable: the document says so.
+        response: {
+          200: Type.Object(JsonWebKeySet.properties, {
+            headers: { 'cache-control': { type: 'string', description: `\`${JWKS_CACHE_CONTROL}\`` } },
+          }),
+        },
       },
     },
     async (_request, reply) => {
-      // Verifiers cache the set; a new kid makes them fetch again.
-      reply.header('cache-control', 'public, max-age=300');
+      reply.header('cache-control', JWKS_CACHE_CONTROL);
       return app.tokens.jwks;
     },
   );

@@ -19,4 +19,12 @@ describe('GET /user/.well-known/jwks.json', () => {
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'https://myshop.com/user', audience: 'myshop' });
     expect(payload.sub).toEqual(expect.any(String));
   });
+
+  it('documents its Cache-Control in the OpenAPI document, as it sends it', async () => {
+    const { app } = await buildUser();
+    const api = await httpClient(app);
+    const { paths } = (await api.get('/user/openapi.json')).body;
+    const ok = paths['/user/.well-known/jwks.json'].get.responses['200'];
+    expect(ok.headers['cache-control'].description).toContain('public, max-age=300');
+  });
 });
