@@ -1,10 +1,17 @@
-import { errorResponses } from '@myshop/schemas';
+import { ERROR_RESPONSE_ID, errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { InvalidCredentialsError } from '../errors.ts';
 import { TooManyAttemptsError } from '../plugins/attempt-limits.ts';
 import { checkPassword, hashPassword } from '../passwords.ts';
 import { LoginBody, TokenResponse } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
+
+/**
+ * A refused login is no HTTP authentication scheme (nothing to put in `Authorization`): its 401
+ * carries no `WWW-Authenticate` challenge, so the document shows none.
+ */
+const InvalidCredentialsResponse = Type.Ref(ERROR_RESPONSE_ID, { description: 'Unauthorized: unknown email or wrong password' });
 
 export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
   const users = usersRepository(app.db);
@@ -24,7 +31,7 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Exchange email and password for an access token',
         tags: ['accounts'],
         body: LoginBody,
-        response: { 200: TokenResponse, ...errorResponses(400, 401, 413, 415, 429, 503) },
+        response: { 200: TokenResponse, ...errorResponses(400, 413, 415, 429, 503), 401: InvalidCredentialsResponse },
       },
     },
     async (request) => {

@@ -105,6 +105,17 @@ describe('POST /user/login', () => {
     expect(logs.text()).not.toContain(PASSWORD);
   });
 
+  it('answers a refused login without a WWW-Authenticate challenge, as its OpenAPI document says', async () => {
+    const { app } = await buildUser();
+    const api = await httpClient(app);
+    await register(app);
+    const refused = await post(api, { email: 'ada@example.com', password: 'wrong password' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toBeUndefined();
+    const { paths } = (await api.get('/user/openapi.json')).body;
+    expect(paths['/user/login'].post.responses['401'].headers).toBeUndefined();
+  });
+
   it('spends about the same time on an unknown email as on a wrong password', async () => {
     const { app } = await buildUser();
     await register(app);
