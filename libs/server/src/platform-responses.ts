@@ -18,12 +18,14 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
   const statuses: Array<[number, string]> = [];
   // Node's HTTP parser answers these before any route is chosen (client-errors.ts): any route can get them.
   const malformed = 'a request that is not valid HTTP/1.1 (MALFORMED_REQUEST)';
-  statuses.push([
-    400,
+  const refused =
     validatesInput || hasBody || hasPathParams
       ? `a parameter, header or body that is malformed or not allowed (FST_ERR_VALIDATION, FST_ERR_CTP_INVALID_JSON_BODY, FST_ERR_BAD_URL), or ${malformed}`
-      : malformed,
-  ]);
+      : malformed;
+  // @myshop/auth refuses a second Authorization header on every route that takes a Bearer token
+  // (the token endpoint, which takes client credentials, answers its own 401 instead).
+  const bearer = secured && (schema.security as Array<Record<string, unknown>>).some((scheme) => 'bearerAuth' in scheme);
+  statuses.push([400, bearer ? `${refused}; more than one Authorization header (AUTH_INVALID_REQUEST)` : refused]);
   statuses.push([408, 'the request was not received within the request timeout (REQUEST_TIMEOUT)']);
   statuses.push([431, 'headers larger than the server accepts (HEADERS_TOO_LARGE)']);
   if (secured) statuses.push([401, 'no valid access token']);

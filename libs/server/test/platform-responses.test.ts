@@ -56,6 +56,20 @@ describe('the platform responses of every documented route', () => {
     expect(document.components.schemas.ErrorResponse.required).toEqual(['statusCode', 'code', 'error', 'message']);
   });
 
+  it('name AUTH_INVALID_REQUEST in the 400 of a route that takes a token, however little else it takes', async () => {
+    const document = await documentOf((app) => {
+      app.get('/demo/me', { schema: { security: [{ bearerAuth: [] }], response: { 200: Type.Object({}) } } }, async () => ({}));
+      app.get('/demo/public', { schema: { response: { 200: Type.Object({}) } } }, async () => ({}));
+    });
+    expect(document.paths['/demo/me'].get.responses['400'].description).toContain(
+      'more than one Authorization header (AUTH_INVALID_REQUEST)',
+    );
+    expect(document.paths['/demo/public'].get.responses['400'].description).not.toContain('AUTH_INVALID_REQUEST');
+    // The token endpoint's client credentials: a second Authorization header is its own 401 there.
+    const clientRoute = platformStatuses({ method: 'POST', url: '/demo/token', schema: { security: [{ clientBasic: [] }] } });
+    expect(clientRoute.find(([status]) => status === 400)?.[1]).not.toContain('AUTH_INVALID_REQUEST');
+  });
+
   it('leave hidden routes and routes without a schema alone', async () => {
     const document = await documentOf((app) => {
       app.get('/demo/hidden', { schema: { hide: true } }, async () => ({}));
