@@ -40,6 +40,8 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
         { statusCode: 409, body: voidedBody() },
       );
       if (!response.replayed) request.log.info({ actor: request.user.actor }, 'charge attempt voided');
+      // A finished attempt's answer (or an earlier void's), sent again: a replay like any other.
+      else app.paymentMetrics.replayed();
       return sendStored(reply, response, (charge: Charge) => `${app.prefix}/charges/${charge.id}`);
     },
   );

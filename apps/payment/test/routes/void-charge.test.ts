@@ -38,6 +38,22 @@ describe('POST /payment/charges/void', () => {
     expect((await voidCharge(payment, alice, 'lost-attempt')).body).toEqual(VOIDED);
   });
 
+  it('counts each answer it replays in myshop_payment_idempotent_replays_total, as the charge route does', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const alice = await payment.signIn();
+    expect((await postCharge(api, alice, chargeBody(), 'finished')).status).toBe(201);
+    expect((await voidCharge(payment, alice, 'lost-attempt')).headers['idempotent-replayed']).toBeUndefined();
+
+    const replays = [await voidCharge(payment, alice, 'finished'), await voidCharge(payment, alice, 'lost-attempt')];
+
+    expect(replays.map((replay) => [replay.status, replay.headers['idempotent-replayed']])).toEqual([
+      [201, 'true'],
+      [409, 'true'],
+    ]);
+    expect(await payment.app.metrics.registry.metrics()).toContain('myshop_payment_idempotent_replays_total{service="payment"} 2');
+  });
+
   it('answers a charge that comes while a void of its key runs with 409 in progress, not as a reused key', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
