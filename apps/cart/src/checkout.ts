@@ -58,6 +58,17 @@ const MAX_UNFINISHED_ROUNDS = 3;
 
 type ChargeAnswer = HttpOutcome<{ id: string; status: 'succeeded'; amount: number; currency: string }>;
 
+/** A token for payment, acting for the shopper, and when it runs out (it never outlives the shopper's). */
+interface PaymentToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** The shopper's token is no longer good: the shopper signs in again (and may retry the same key). */
+function invalidToken(): Error {
+  return Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
+}
+
 /**
  * Checkout in three steps, none holding a database connection while payment is asked:
  *   1. record the order as pending with a snapshot of the cart (or find the key's order again);
@@ -107,19 +118,20 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
           metadata: { orderId: order.id },
         },
       });
+      await refuseIfTokenRanOut(order, outcome, token);
       return settle(order, outcome, log);
     }
     throw checkoutPending();
   };
 
   /** A token for payment, acting for the shopper of `request` (exchanged at the user service). */
-  async function paymentToken(request: CheckoutRequest): Promise<string> {
+  async function paymentToken(request: CheckoutRequest): Promise<PaymentToken> {
     const token = await tokens.forUser(request.incoming, SCOPES.charge);
-    if (token.kind === 'ok') return token.token;
+    if (token.kind === 'ok') return { token: token.token, expiresAt: token.expiresAt };
     if (token.kind === 'refused' && token.code === SUBJECT_TOKEN_REFUSED) {
       // The shopper's own token, good here a few seconds more (clock tolerance) but not at the
       // user service: the shopper signs in again.
-      throw Object.assign(new AuthInvalidTokenError(), { headers: { 'www-authenticate': INVALID_TOKEN_CHALLENGE } });
+      throw invalidToken();
     }
     // Each field keeps one type in every line (a log store maps a field's type once): `status` is
     // an HTTP status, `reason` a word.
@@ -132,12 +144,12 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
   function callPayment(
     order: PendingOrder,
     request: CheckoutRequest,
-    token: string,
+    token: PaymentToken,
     call: { method: 'POST'; path: string; body?: unknown },
   ): Promise<ChargeAnswer> {
     return payment.request({
       ...call,
-      headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token}` },
+      headers: { 'idempotency-key': paymentIdempotencyKey(order.idempotencyKey), authorization: `Bearer ${token.token}` },
       incoming: request.incoming,
       schema: ChargeCreated,
       // Payment keeps the key: a try cut short by a replica dying is sent again, and answered once.
@@ -149,9 +161,10 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
    * Another key's checkout of this cart whose attempt is over with the outcome unknown: payment
    * voids its charge attempt (so a late retry can never charge) or answers what it did.
    */
-  async function settleUnfinished(order: PendingOrder, request: CheckoutRequest, token: string): Promise<void> {
+  async function settleUnfinished(order: PendingOrder, request: CheckoutRequest, token: PaymentToken): Promise<void> {
     request.log.info({ orderId: order.id }, 'settling an unfinished checkout of this cart first');
     const outcome = await callPayment(order, request, token, { method: 'POST', path: '/payment/charges/void' });
+    await refuseIfTokenRanOut(order, outcome, token);
     // Still running at payment: that checkout is not over after all. Or its key holds something
     // else there (a refund, by a shopper who is also an operator): it stays pending, and this
     // checkout's own key was not the one reused.
@@ -163,6 +176,19 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
     }
     // Voided (abandoned), charged (paid) or declined; anything else leaves it pending (503…).
     await settle(order, outcome, request.log);
+  }
+
+  /**
+   * Payment refused the token because it ran out meanwhile: it runs out with the shopper's, which
+   * may have been in its last seconds (inside the clock tolerance) when the checkout began, and the
+   * charge comes later (after a wait for the cart's lock, a void, a second try). That is the
+   * shopper's to renew, not our integration's fault: the order stays pending for a retry of its key
+   * with a new token. A token refused before it ran out is a fault of ours (settle: 502, logged).
+   */
+  async function refuseIfTokenRanOut(order: PendingOrder, outcome: ChargeAnswer, token: PaymentToken): Promise<void> {
+    if (outcome.kind !== 'rejected' || outcome.status !== 401 || Date.now() < token.expiresAt) return;
+    await orders.release(order);
+    throw invalidToken();
   }
 
   /** Records payment's final answer on the order; anything else leaves it pending for a retry. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
@@ -164,3 +166,24 @@ export async function addProducts(database: CartHarness['database'], count: numb
   );
   return ids;
 }
+
+/**
+ * A token endpoint whose payment tokens run out `expiresIn` seconds after they are issued, as the
+ * user service's do when the shopper's own token is about to (a token for a shopper never
+ * outlives the shopper's). The stand-in payment does not read the token it is sent.
+ */
+export async function tokenEndpoint(expiresIn: number): Promise<string> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ access_token: 'a-payment-token', token_type: 'Bearer', expires_in: expiresIn, scope: 'payment:charge' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/user/oauth/token`;
+}
+
+/** What payment answers a token it no longer takes (expired past its clock tolerance). */
+export const TOKEN_REFUSED = {
+  statusCode: 401,
+  body: { statusCode: 401, code: 'AUTH_INVALID_TOKEN', error: 'Unauthorized', message: 'The access token is invalid or expired' },
+};

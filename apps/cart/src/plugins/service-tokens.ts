@@ -25,10 +25,16 @@ type Refused = { kind: 'refused'; status: number; code?: string };
 /** The user service's answer when the shopper's token it is asked to exchange is expired or not valid. */
 export const SUBJECT_TOKEN_REFUSED = 'USER_INVALID_GRANT';
 export type TokenOutcome = { kind: 'ok'; token: string } | Refused | HttpUnavailable;
+/**
+ * A token for payment acting for a shopper, and when it runs out by this process's clock
+ * (milliseconds since the epoch): it never outlives the shopper's own token, so it may run out
+ * while a checkout is still using it.
+ */
+export type UserTokenOutcome = { kind: 'ok'; token: string; expiresAt: number } | Refused | HttpUnavailable;
 
 export interface ServiceTokens {
   /** A token for payment acting for the signed-in user of `incoming` (RFC 8693 token exchange). */
-  forUser(incoming: IncomingRequestLike, scope: string): Promise<TokenOutcome>;
+  forUser(incoming: IncomingRequestLike, scope: string): Promise<UserTokenOutcome>;
   /** A token for payment as cart itself (client credentials), kept until shortly before it expires. */
   forCart(scope: string): Promise<TokenOutcome>;
 }
@@ -90,7 +96,11 @@ async function serviceTokens(app: FastifyInstance, { config, userAgent }: { conf
     async forUser(incoming, scope) {
       // Only routes behind app.authenticate call this: the request holds a verified Bearer token.
       const subject = BEARER.exec(String(incoming.headers.authorization))![1]!;
-      return request({ grant_type: TOKEN_EXCHANGE, scope, subject_token: subject, subject_token_type: ACCESS_TOKEN }, incoming);
+      const outcome = await request(
+        { grant_type: TOKEN_EXCHANGE, scope, subject_token: subject, subject_token_type: ACCESS_TOKEN },
+        incoming,
+      );
+      return outcome.kind === 'ok' ? { kind: 'ok', token: outcome.token, expiresAt: Date.now() + outcome.expiresIn * 1000 } : outcome;
     },
     async forCart(scope) {
       const kept = own.get(scope);

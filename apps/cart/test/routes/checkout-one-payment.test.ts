@@ -7,7 +7,7 @@ import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { cartReadyToCheckOut, READY_TOTAL } from '../checkout-ready.ts';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
-import { card, DECLINED_CARD, fillCart, postCheckout, SOCKS } from '../helpers.ts';
+import { card, DECLINED_CARD, fillCart, postCheckout, SOCKS, TOKEN_REFUSED, tokenEndpoint } from '../helpers.ts';
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
@@ -155,6 +155,31 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(retry.body.code).toBe('CART_CHECKOUT_ABANDONED');
     expect(await storedOrders(user)).toMatchObject([{ status: 'failed', failure_code: 'abandoned' }]);
     expect(payment.charges).toHaveLength(0);
+  });
+
+  it('answers 401 when payment refuses, as run out, the token settling an unfinished checkout: that one stays pending, and the next try settles it', async () => {
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ TOKEN_URL: await tokenEndpoint(0) });
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
+    expect((await postCheckout(api, user)).status).toBe(503);
+    payment.state.override = undefined;
+    // The shopper's token (and the payment token had for it) ran out before the void reached payment.
+    payment.state.voidOverride = TOKEN_REFUSED;
+
+    const refused = await postCheckout(api, user);
+
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
+    expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', attempts: 2 }]);
+    // Signed in again: the unfinished checkout is voided at once (its lease was let go), the cart paid once.
+    payment.state.voidOverride = undefined;
+    const paid = await postCheckout(api, user);
+    expect(paid.status).toBe(201);
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'failed', failure_code: 'abandoned' }, { status: 'paid' }]);
   });
 
   it('answers 503 when the token endpoint refuses cart itself (a wrong client secret), charging nothing', async () => {

@@ -22,6 +22,8 @@ import {
   INSUFFICIENT_FUNDS_CARD,
   postCheckout,
   SOCKS,
+  TOKEN_REFUSED,
+  tokenEndpoint,
   TSHIRT,
   UNREACHABLE_URL,
   VISA,
@@ -292,6 +294,37 @@ describe('POST /cart/checkout', () => {
       .send({ card: card() });
     expect(retry.status).toBe(201);
     expect(payment.requests).toHaveLength(1);
+  });
+
+  it('answers 401 when the shopper’s token runs out during the checkout and payment refuses the token had for it, keeping the order pending; a retry with a new token pays once', async () => {
+    // The payment token is had for a shopper's token in its last seconds (inside the clock
+    // tolerance): by the time the charge reaches payment, both have run out.
+    const { api, user, payment, storedOrders, logs } = await cartReadyToCheckOut({ TOKEN_URL: await tokenEndpoint(0) });
+    payment.state.override = TOKEN_REFUSED;
+    const key = randomUUID();
+
+    const refused = await postCheckout(api, user, { key });
+
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_TOKEN' });
+    expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    expect(logs.lines().some((line) => line.msg === 'payment refused the charge request')).toBe(false);
+    // Signed in again, the shopper retries the key: the same order, charged once.
+    payment.state.override = undefined;
+    const retried = await postCheckout(api, user, { key });
+    expect(retried.status).toBe(201);
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
+  });
+
+  it('answers 502 CART_PAYMENT_FAILED when payment refuses a payment token that has not run out: our integration is at fault', async () => {
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ TOKEN_URL: await tokenEndpoint(300) });
+    payment.state.override = TOKEN_REFUSED;
+    const response = await postCheckout(api, user);
+    expect(response.status).toBe(502);
+    expect(response.body).toMatchObject({ code: 'CART_PAYMENT_FAILED' });
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
   });
 
   it('answers 422 CART_AMOUNT_LIMIT for a total payment cannot charge, recording nothing', async () => {
