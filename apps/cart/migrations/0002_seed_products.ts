@@ -17,6 +17,12 @@ interface SeedProduct {
   price: number;
 }
 
+/**
+ * The most a price may be: the maximum of the API's money (MinorUnits in @myshop/schemas), which the
+ * catalogue's answers promise; past it a line's total could also pass 2^53 and stop being exact.
+ */
+export const MAX_PRICE = 99_999_999_999;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function readProducts(path = new URL('../data/products.json', import.meta.url)): SeedProduct[] {
@@ -34,8 +40,8 @@ export function readProducts(path = new URL('../data/products.json', import.meta
             ? 'name must be 1–200 characters'
             : typeof description !== 'string'
               ? 'description must be a string'
-              : !Number.isSafeInteger(price) || (price as number) <= 0
-                ? 'price must be a positive integer of minor units'
+              : !Number.isSafeInteger(price) || (price as number) <= 0 || (price as number) > MAX_PRICE
+                ? `price must be a positive integer of minor units, at most ${MAX_PRICE}`
                 : undefined;
     if (problem) throw new Error(`data/products.json[${index}]: ${problem}`);
     ids.add(id as string);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { readProducts, seedProducts } from '../migrations/0002_seed_products.ts';
+import { MinorUnits } from '@myshop/schemas';
+import { MAX_PRICE, readProducts, seedProducts } from '../migrations/0002_seed_products.ts';
 import { startFakePayment } from './fake-payment.ts';
 import { addItem, buildCart, checkout, fillCart, postCheckout, SOCKS, TSHIRT, type CartHarness } from './helpers.ts';
 
@@ -95,7 +96,18 @@ describe('the catalogue data file', () => {
     ['no description', [{ id: '9b2f7d4e-1c3a-4e5b-8f6a-0d1e2f3a4b5c', name: 'A', price: 1 }], /description must be/],
     ['a price in dollars', [{ id: '9b2f7d4e-1c3a-4e5b-8f6a-0d1e2f3a4b5c', name: 'A', description: '', price: 19.99 }], /price must be/],
     ['a null entry', [null], /id must be/],
+    [
+      'a price past what the API answers',
+      [{ id: '9b2f7d4e-1c3a-4e5b-8f6a-0d1e2f3a4b5c', name: 'A', description: '', price: MAX_PRICE + 1 }],
+      /price must be .* at most 99999999999/,
+    ],
   ])('refuses a file that is %s, naming the problem', (_case, content, message) => {
     expect(() => readProducts(fileWith(content))).toThrow(message);
+  });
+
+  it('takes a price up to the most the API’s money schema answers', () => {
+    expect(MinorUnits).toMatchObject({ maximum: MAX_PRICE });
+    const product = { id: '9b2f7d4e-1c3a-4e5b-8f6a-0d1e2f3a4b5c', name: 'A', description: '', price: MAX_PRICE };
+    expect(readProducts(fileWith([product]))).toEqual([product]);
   });
 });
