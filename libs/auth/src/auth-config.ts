@@ -12,8 +12,11 @@ export const authConfigProperties = {
  * What the schema cannot say of the auth keys, for a service's `refine`: Ajv's `uri` format takes
  * `http://` with no host, or a port past 65535, which the WHATWG URL parser the app hands JWKS_URL
  * to refuses; the service would then stop after its migrations with a bare "Invalid URL", naming
- * no key.
+ * no key. It takes `user:password@` too, which fetch refuses: the service would start, answer
+ * every signed-in request 503 AUTH_KEYS_UNAVAILABLE, and log the URL, password and all, with each.
  */
 export function authConfigProblems(config: { JWKS_URL: string }): Array<[string, string]> {
-  return URL.canParse(config.JWKS_URL) ? [] : [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
+  if (!URL.canParse(config.JWKS_URL)) return [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
+  const { username, password } = new URL(config.JWKS_URL);
+  return username === '' && password === '' ? [] : [['JWKS_URL', 'must hold no credentials (user:password@), which fetch refuses']];
 }

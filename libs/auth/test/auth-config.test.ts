@@ -13,4 +13,13 @@ describe('authConfigProblems', () => {
       expect(authConfigProblems({ JWKS_URL: url })).toEqual([['JWKS_URL', expect.stringContaining('URL with a host')]]);
     },
   );
+
+  it('names JWKS_URL when it holds credentials, which fetch refuses: every signed-in request would be 503, the password logged', () => {
+    expect(authConfigProblems({ JWKS_URL: 'http://keys:s3cret@user-service/user/.well-known/jwks.json' })).toEqual([
+      ['JWKS_URL', expect.stringContaining('credentials')],
+    ]);
+    expect(authConfigProblems({ JWKS_URL: 'https://keys@keys.example.com/jwks.json' })).toEqual([
+      ['JWKS_URL', expect.stringContaining('credentials')],
+    ]);
+  });
 });
