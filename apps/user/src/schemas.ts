@@ -1,7 +1,7 @@
 import { Email, Timestamp, Uuid } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
-export const MAX_PASSWORD_LENGTH = 128;
+const MAX_PASSWORD_LENGTH = 128;
 export const Password = Type.String({ minLength: 8, maxLength: MAX_PASSWORD_LENGTH });
 
 /**
