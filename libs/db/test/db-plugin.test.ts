@@ -86,7 +86,9 @@ describe('dbPlugin', () => {
     const app = Fastify({ logger: false });
     onTestFinished(() => app.close());
     await app.register(healthPlugin);
-    const config = settings({ DATABASE_POOL_MAX: 1, DATABASE_STATEMENT_TIMEOUT_MS: 250, DATABASE_CONNECT_TIMEOUT_MS: 300 });
+    // A connect timeout a new connection meets on a loaded machine too (the statement timeout's
+    // error may cost the pool its one connection): 300 ms was not always enough beside other work.
+    const config = settings({ DATABASE_POOL_MAX: 1, DATABASE_STATEMENT_TIMEOUT_MS: 250, DATABASE_CONNECT_TIMEOUT_MS: 1500 });
     await app.register(dbPlugin, { url: testDatabase.url, migrationsDir, config: { ...config, DATABASE_MIGRATE_ON_START: false } });
     await app.ready();
     expect((await app.db.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '250ms' }]);
