@@ -10,6 +10,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
 import { PaymentConfigSchema, type PaymentConfig } from './config.ts';
 import { chargeKeyHistory } from './charges-repository.ts';
+import { voidedBody } from './errors.ts';
 import { fingerprintKey } from './fingerprint-key.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { paymentMetricsPlugin } from './plugins/payment-metrics.ts';
@@ -58,6 +59,8 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     fingerprintKey: fingerprintKey(config),
     // A charge keeps its key past the TTL: that key never charges twice.
     history: chargeKeyHistory,
+    // What a key voided by POST /payment/charges/void answers, to every request with it.
+    voided: { statusCode: 409, body: voidedBody() },
   });
 
   await app.register(paymentRoutes, { prefix: '/payment', currency: config.CURRENCY });

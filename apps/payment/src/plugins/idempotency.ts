@@ -60,6 +60,11 @@ export interface IdempotencyOptions {
   ttlHours: number;
   fingerprintKey: string;
   history?: KeyHistory;
+  /**
+   * What a voided key answers: stored by `void`, and by any request that finds a void whose
+   * process died and finishes it for it.
+   */
+  voided: StoredResponse;
 }
 
 declare module 'fastify' {
@@ -88,14 +93,14 @@ declare module 'fastify' {
       ): Promise<StoredResponse & { replayed: boolean }>;
       /**
        * Settles what the request with this key did, without knowing the request: the answer it
-       * got if it finished (from the history once the stored answer is forgotten), or else `voided`
-       * is stored as its answer, so that a late or replayed request with the key can never act
-       * (it gets `voided` too). While it is still running,
+       * got if it finished (from the history once the stored answer is forgotten), or else the
+       * options' `voided` is stored as its answer, so that a late or replayed request with the key
+       * can never act (it gets `voided` too). While it is still running,
        * PAYMENT_IDEMPOTENCY_IN_PROGRESS; a key whose answer is not the history's work (a refund
        * under it), PAYMENT_IDEMPOTENCY_KEY_REUSED. For a caller that lost track of an attempt (its process
        * died) and must know whether it acted before it tries anything else.
        */
-      void(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse): Promise<StoredResponse & { replayed: boolean }>;
+      void(request: Pick<IdempotentRequest, 'userId' | 'key'>): Promise<StoredResponse & { replayed: boolean }>;
       /** Forgets keys past their time; returns how many. */
       purgeExpired(): Promise<number>;
     };
@@ -254,9 +259,12 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       }
       const { row } = outcome;
       // A voided key answers every request alike: whatever it was, it will not act now. While
-      // the void runs, that answer is not there yet: wait, as for any key in progress.
+      // the void runs, that answer is not there yet: wait, as for any key in progress. A void
+      // whose process died is finished here on its behalf (only one takeover of its claim wins,
+      // the others wait for it): this request must not act, nor wait for an answer never coming.
       if (row.fingerprint === VOIDED) {
         if (row.status === 'completed') return stored(row);
+        if (row.abandoned) return { ...(await voidKey(request)), replayed: true };
         throw inProgress();
       }
       if (row.fingerprint !== print) throw new IdempotencyKeyReusedError();
@@ -311,7 +319,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     }
   }
 
-  async function voidKey(request: Pick<IdempotentRequest, 'userId' | 'key'>, voided: StoredResponse) {
+  async function voidKey(request: Pick<IdempotentRequest, 'userId' | 'key'>) {
     // An attempt that died leaves its row in progress until its lease ends: then void wins it.
     const takeOver = (row: KeyRow) => row.expired || row.abandoned;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
@@ -331,7 +339,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
             request.key,
             outcome.claim,
           ]);
-          return voided;
+          return options.voided;
         });
         return { ...response, replayed: acted };
       }

@@ -3,7 +3,6 @@ import { createdResponse, IdempotencyHeaders, noBodyAsEmptyObject, replayableRes
 import { errorResponse, errorResponses, inProgressConflictResponse } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { voidedBody } from '../errors.ts';
 import { Charge } from '../schemas.ts';
 
 export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -35,10 +34,7 @@ export const voidChargeRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const response = await app.idempotency.void(
-        { userId: request.user.id, key: request.headers['idempotency-key'] },
-        { statusCode: 409, body: voidedBody() },
-      );
+      const response = await app.idempotency.void({ userId: request.user.id, key: request.headers['idempotency-key'] });
       if (!response.replayed) request.log.info({ actor: request.user.actor }, 'charge attempt voided');
       // A finished attempt's answer (or an earlier void's), sent again: a replay like any other.
       else app.paymentMetrics.replayed();

@@ -196,6 +196,24 @@ describe('idempotency plugin', () => {
     expect(work.runs).toBe(1);
   });
 
+  it('finishes a void whose process died for any request that finds it after its lease: voided, stored, never run', async () => {
+    const payment = await buildPayment();
+    const work = countingWork();
+    // The claim of a void on a replica that died before it stored its answer.
+    await payment.database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       VALUES ('user-1', 'key-1', 'voided', 'in_progress', gen_random_uuid(), now() - interval '1 second', now() + interval '1 day')`,
+    );
+
+    const late = await payment.app.idempotency.run(request(), work);
+
+    expect(late).toEqual({ statusCode: 409, body: expect.objectContaining({ code: 'PAYMENT_CHARGE_VOIDED' }), replayed: true });
+    expect(work.runs).toBe(0);
+    expect(await payment.database.query(`SELECT status, expires_at = 'infinity' AS forever FROM idempotency_keys`)).toEqual([
+      { status: 'completed', forever: true },
+    ]);
+  });
+
   it('forgets a key after its lifetime: the key may then carry a new request', async () => {
     const payment = await buildPayment();
     const work = countingWork();

@@ -71,6 +71,54 @@ describe('POST /payment/charges/void', () => {
     expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
   });
 
+  it('finishes a void whose process died once its lease ran out: a charge with the key gets the voided answer, replayed, charging nothing', async () => {
+    const payment = await buildPayment();
+    const api = await httpClient(payment.app);
+    const alice = await payment.signIn();
+    // What a replica that died mid-void leaves behind: its claim, never completed, the lease run out.
+    await payment.database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       VALUES ($1, 'void-died', 'voided', 'in_progress', gen_random_uuid(), now() - interval '1 second', now() + interval '1 day')`,
+      [alice.id],
+    );
+
+    const late = await postCharge(api, alice, chargeBody(), 'void-died');
+
+    expect(late.status).toBe(409);
+    expect(late.body).toEqual(VOIDED);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
+    // Stored as the void stores it: completed, and never forgotten, so no later charge may act either.
+    expect(
+      await payment.database.query(`SELECT fingerprint, status, response_status, expires_at = 'infinity' AS forever FROM idempotency_keys`),
+    ).toEqual([{ fingerprint: 'voided', status: 'completed', response_status: 409, forever: true }]);
+    expect((await postCharge(api, alice, chargeBody(), 'void-died')).body).toEqual(VOIDED);
+  });
+
+  it('lets one replica finish a dead void when several charges find it at once: the others wait or replay it, none charges', async () => {
+    const payment = await buildPayment();
+    const replicas = [payment.app, await payment.replica(), await payment.replica()];
+    const alice = await payment.signIn();
+    await payment.database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       VALUES ($1, 'void-died', 'voided', 'in_progress', gen_random_uuid(), now() - interval '1 second', now() + interval '1 day')`,
+      [alice.id],
+    );
+
+    const clients = await Promise.all(replicas.map((replica) => httpClient(replica)));
+    const answers = await Promise.all(clients.flatMap((api) => [1, 2].map(() => postCharge(api, alice, chargeBody(), 'void-died'))));
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(409);
+      expect(['PAYMENT_CHARGE_VOIDED', 'PAYMENT_IDEMPOTENCY_IN_PROGRESS']).toContain(answer.body.code);
+    }
+    expect(answers.some((answer) => answer.body.code === 'PAYMENT_CHARGE_VOIDED')).toBe(true);
+    expect(await payment.database.query('SELECT * FROM charges')).toEqual([]);
+    expect(await payment.database.query('SELECT status, response_status FROM idempotency_keys')).toEqual([
+      { status: 'completed', response_status: 409 },
+    ]);
+  });
+
   it('answers what a finished attempt got: the charge (201) or the decline (402), replayed, nothing more charged', async () => {
     const payment = await buildPayment();
     const api = await httpClient(payment.app);
