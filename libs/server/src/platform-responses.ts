@@ -46,14 +46,40 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
 }
 
 /**
+ * The `Cache-Control` every answer carries unless its route sets its own (protection-plugin.ts):
+ * documented, so that a client generated from the document (or a cache in front of it) knows it
+ * may not keep the answer, as a token endpoint's client must (RFC 6749 §5.1).
+ */
+const NO_STORE_HEADER = {
+  'cache-control': {
+    type: 'string',
+    const: 'no-store',
+    description: 'Answers hold accounts, carts and charges: no cache may keep them',
+  },
+};
+
+/** `response` with the no-store header beside its own, unless it documents a `Cache-Control` of its own. */
+function withNoStore(response: unknown): unknown {
+  if (response === null || typeof response !== 'object') return response;
+  const headers = (response as { headers?: Record<string, unknown> }).headers;
+  if (headers && Object.keys(headers).some((name) => name.toLowerCase() === 'cache-control')) return response;
+  return { ...response, headers: { ...headers, ...NO_STORE_HEADER } };
+}
+
+/**
  * Adds the platform's error responses to a documented route's schema, so that its OpenAPI
- * operation lists every status it can answer with; what the route declares itself is kept.
+ * operation lists every status it can answer with; what the route declares itself is kept. Every
+ * response documents the platform's `Cache-Control: no-store` unless it declares its own.
  * Routes without a schema, or hidden from the document, are left as they are.
  */
 export function addPlatformResponses(route: RouteOptions): void {
   const schema = route.schema;
   if (!schema || schema.hide === true) return;
   const platform = Object.fromEntries(platformStatuses(route).map(([status, why]) => [status, errorResponse(status, why)]));
+  const responses = { ...platform, ...(schema.response as Record<string, unknown> | undefined) };
   // A new object: a schema may be shared by several routes, each with its own statuses.
-  route.schema = { ...schema, response: { ...platform, ...(schema.response as Record<string, unknown> | undefined) } };
+  route.schema = {
+    ...schema,
+    response: Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, withNoStore(response)])),
+  };
 }

@@ -64,11 +64,13 @@ describe('replayableResponse', () => {
     const app = await appAnswering({ statusCode: 201, body: { id: 'a' }, replayed: false });
     const operation = (await app.inject({ url: '/demo/openapi.json' })).json().paths['/demo/things'].post;
     const replayedHeader = { description: expect.stringContaining('Idempotency-Key'), schema: { const: 'true', type: 'string' } };
-    expect(operation.responses['201'].headers).toEqual({ 'idempotent-replayed': replayedHeader });
+    // Beside the platform's Cache-Control (platform-responses.ts), the replay header and no other.
+    const noStore = expect.objectContaining({ schema: { const: 'no-store', type: 'string' } });
+    expect(operation.responses['201'].headers).toEqual({ 'idempotent-replayed': replayedHeader, 'cache-control': noStore });
     expect(operation.responses['201'].content['application/json'].schema).toMatchObject({ properties: { id: { type: 'string' } } });
-    expect(operation.responses['402'].headers).toEqual({ 'idempotent-replayed': replayedHeader });
+    expect(operation.responses['402'].headers).toEqual({ 'idempotent-replayed': replayedHeader, 'cache-control': noStore });
     expect(operation.responses['402'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorResponse' });
-    expect(operation.responses['400'].headers).toBeUndefined();
+    expect(operation.responses['400'].headers).toEqual({ 'cache-control': noStore });
     expect(operation.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]),
     );

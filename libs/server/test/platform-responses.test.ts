@@ -49,6 +49,7 @@ describe('the platform responses of every documented route', () => {
     const responses = document.paths['/demo/things/{id}'].get.responses;
     expect(responses['414']).toEqual({
       description: 'URI Too Long: a path parameter longer than 100 characters (FST_ERR_MAX_PARAM_LENGTH)',
+      headers: { 'cache-control': expect.objectContaining({ schema: { type: 'string', const: 'no-store' } }) },
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
     });
     // The route's own declaration wins over the platform's.
@@ -68,6 +69,32 @@ describe('the platform responses of every documented route', () => {
     // The token endpoint's client credentials: a second Authorization header is its own 401 there.
     const clientRoute = platformStatuses({ method: 'POST', url: '/demo/token', schema: { security: [{ clientBasic: [] }] } });
     expect(clientRoute.find(([status]) => status === 400)?.[1]).not.toContain('AUTH_INVALID_REQUEST');
+  });
+
+  it('document the Cache-Control: no-store every answer carries, unless the route documents its own', async () => {
+    const cacheable = { 'cache-control': { type: 'string', description: '`public, max-age=60`' } };
+    let app!: ReturnType<typeof createFastify>;
+    const document = await documentOf((registered) => {
+      app = registered;
+      app.post('/demo/token', { schema: { response: { 200: Type.Object({}), ...errorResponses(409) } } }, async () => ({}));
+      app.get(
+        '/demo/public',
+        { schema: { response: { 200: Type.Object({}, { headers: cacheable }), ...errorResponses(503) } } },
+        async (_request, reply) => reply.header('cache-control', 'public, max-age=60').send({}),
+      );
+    });
+    const token = document.paths['/demo/token'].post.responses;
+    for (const status of ['200', '400', '409', '413', '415', '503']) {
+      expect(token[status].headers['cache-control'].schema, status).toEqual({ type: 'string', const: 'no-store' });
+    }
+    // The platform's other headers stay beside it.
+    expect(Object.keys(token['503'].headers)).toEqual(['retry-after', 'cache-control']);
+    const publicOne = document.paths['/demo/public'].get.responses;
+    expect(publicOne['200'].headers['cache-control']).toEqual({ schema: { type: 'string' }, description: '`public, max-age=60`' });
+    expect(publicOne['503'].headers['cache-control'].schema.const).toBe('no-store');
+    // What is documented is what is sent.
+    expect((await app.inject({ method: 'POST', url: '/demo/token' })).headers['cache-control']).toBe('no-store');
+    expect((await app.inject({ url: '/demo/public' })).headers['cache-control']).toBe('public, max-age=60');
   });
 
   it('leave hidden routes and routes without a schema alone', async () => {
