@@ -33,13 +33,16 @@ const thing = {
 };
 
 /** An app that answers as `answer` says and serves `document` as its own. */
-async function appServing(document: unknown, answer: (id: string) => { status: number; body: unknown }) {
+async function appServing(
+  document: unknown,
+  answer: (id: string) => { status: number; body: unknown; headers?: Record<string, string | undefined> },
+) {
   const app = Fastify({ routerOptions: { maxParamLength: 40 } });
   onTestFinished(() => app.close());
   app.get('/openapi.json', async () => document);
   app.get('/things/:id', async (request, reply) => {
-    const { status, body } = answer((request.params as { id: string }).id);
-    return reply.code(status).send(body);
+    const { status, body, headers = {} } = answer((request.params as { id: string }).id);
+    return reply.code(status).headers(headers).send(body);
   });
   await app.ready();
   return app;
@@ -110,6 +113,32 @@ describe('checkOpenApiConformance', () => {
     expect((await checkOpenApiConformance({ app: bare, documentUrl: '/openapi.json', examples })).mismatches).toContain(
       'GET /things/{id}: no operationId',
     );
+  });
+
+  it('reports a contract header sent but not documented, a required one missing and a value its schema refuses', async () => {
+    const cached = {
+      ...thing,
+      headers: {
+        etag: { required: true, schema: { type: 'string' } },
+        'cache-control': { schema: { type: 'string', const: 'public, max-age=60' } },
+      },
+    };
+    const document = documentWith({ 200: cached, 400: error, 404: error, 414: error });
+    const app = await appServing(document, (id) =>
+      id === 'known'
+        ? { status: 200, body: { id }, headers: { 'cache-control': 'no-store', 'x-request-id': 'not a contract header' } }
+        : { status: 404, body: notFound, headers: { 'cache-control': 'no-store', 'retry-after': '1' } },
+    );
+    const { mismatches } = await checkOpenApiConformance({ app, documentUrl: '/openapi.json', examples });
+    expect(mismatches).toEqual(
+      expect.arrayContaining([
+        'GET /things/{id} (valid request): status 200: the required header etag is missing',
+        'GET /things/{id} (valid request): status 200: header cache-control: no-store does not match its schema',
+        'GET /things/{id} (with an unknown path id): status 404: header cache-control: no-store is sent but not documented',
+        'GET /things/{id} (with an unknown path id): status 404: header retry-after: 1 is sent but not documented',
+      ]),
+    );
+    expect(mismatches.join('\n')).not.toContain('x-request-id');
   });
 
   it('reports a document that is not served', async () => {

@@ -32,9 +32,16 @@ export interface MediaType {
   schema?: JsonSchema;
 }
 
+/** A response header: `required` means every answer of the status carries it. */
+export interface Header {
+  required?: boolean;
+  schema?: JsonSchema;
+}
+
 export interface Response {
   description?: string;
   content?: Record<string, MediaType>;
+  headers?: Record<string, Header | { $ref: string }>;
 }
 
 export interface Operation {
