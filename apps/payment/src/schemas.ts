@@ -4,10 +4,17 @@ import { Type, type Static } from 'typebox';
 /** What one charge or refund may move: 1 minor unit up to 999,999.99 in a two-decimal currency. */
 export const ChargeAmount = Type.Integer({ minimum: 1, maximum: 99_999_999 });
 
-/** Free-form labels for the caller's own bookkeeping (an order id…): small and flat. */
-export const Metadata = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,40}$' }), Type.String({ maxLength: 500 }), {
+const METADATA_KEY = '^[A-Za-z0-9_.:-]{1,40}$';
+
+/**
+ * Free-form labels for the caller's own bookkeeping (an order id…): small and flat. The key rule is
+ * said twice: @fastify/swagger writes patternProperties as plain additionalProperties, losing the
+ * pattern, so propertyNames is what the OpenAPI document shows of it.
+ */
+export const Metadata = Type.Record(Type.String({ pattern: METADATA_KEY }), Type.String({ maxLength: 500 }), {
   maxProperties: 20,
   additionalProperties: false,
+  propertyNames: { type: 'string', pattern: METADATA_KEY },
 });
 
 export const CreateChargeBody = Type.Object(
