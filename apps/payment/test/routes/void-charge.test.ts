@@ -11,6 +11,18 @@ async function voidCharge(payment: Payment, user: Pick<Shopper, 'cart'>, key: st
   return api.post('/payment/charges/void').set({ ...user.cart, 'idempotency-key': key });
 }
 
+/**
+ * A claim of `key` that another replica's attempt holds, never completed: its lease ends in
+ * `leaseSeconds` (in the past: the replica died). A void's claim unless `fingerprint` says otherwise.
+ */
+function claimHeldElsewhere(payment: Payment, userId: string, key: string, leaseSeconds: number, fingerprint = 'voided') {
+  return payment.database.query(
+    `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+     VALUES ($1, $2, $3, 'in_progress', gen_random_uuid(), now() + make_interval(secs => $4), now() + interval '1 day')`,
+    [userId, key, fingerprint, leaseSeconds],
+  );
+}
+
 const VOIDED = {
   statusCode: 409,
   code: 'PAYMENT_CHARGE_VOIDED',
@@ -59,11 +71,7 @@ describe('POST /payment/charges/void', () => {
     const api = await httpClient(payment.app);
     const alice = await payment.signIn();
     // The void's claim, as another replica holds it while it looks for what the key did.
-    await payment.database.query(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-       VALUES ($1, 'racing', 'voided', 'in_progress', gen_random_uuid(), now() + interval '6 seconds', now() + interval '1 day')`,
-      [alice.id],
-    );
+    await claimHeldElsewhere(payment, alice.id, 'racing', 6);
     const racing = await postCharge(api, alice, chargeBody(), 'racing');
     expect(racing.status).toBe(409);
     expect(racing.body.code).toBe('PAYMENT_IDEMPOTENCY_IN_PROGRESS');
@@ -76,11 +84,7 @@ describe('POST /payment/charges/void', () => {
     const api = await httpClient(payment.app);
     const alice = await payment.signIn();
     // What a replica that died mid-void leaves behind: its claim, never completed, the lease run out.
-    await payment.database.query(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-       VALUES ($1, 'void-died', 'voided', 'in_progress', gen_random_uuid(), now() - interval '1 second', now() + interval '1 day')`,
-      [alice.id],
-    );
+    await claimHeldElsewhere(payment, alice.id, 'void-died', -1);
 
     const late = await postCharge(api, alice, chargeBody(), 'void-died');
 
@@ -99,11 +103,7 @@ describe('POST /payment/charges/void', () => {
     const payment = await buildPayment();
     const replicas = [payment.app, await payment.replica(), await payment.replica()];
     const alice = await payment.signIn();
-    await payment.database.query(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-       VALUES ($1, 'void-died', 'voided', 'in_progress', gen_random_uuid(), now() - interval '1 second', now() + interval '1 day')`,
-      [alice.id],
-    );
+    await claimHeldElsewhere(payment, alice.id, 'void-died', -1);
 
     const clients = await Promise.all(replicas.map((replica) => httpClient(replica)));
     const answers = await Promise.all(clients.flatMap((api) => [1, 2].map(() => postCharge(api, alice, chargeBody(), 'void-died'))));
@@ -145,12 +145,7 @@ describe('POST /payment/charges/void', () => {
   it('waits for an attempt still running (409 in progress), and takes over one whose process died', async () => {
     const payment = await buildPayment();
     const alice = await payment.signIn();
-    const insertAttempt = (key: string, leaseSeconds: number) =>
-      payment.database.query(
-        `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
-         VALUES ($1, $2, 'some-request', 'in_progress', gen_random_uuid(), now() + make_interval(secs => $3), now() + interval '1 day')`,
-        [alice.id, key, leaseSeconds],
-      );
+    const insertAttempt = (key: string, leaseSeconds: number) => claimHeldElsewhere(payment, alice.id, key, leaseSeconds, 'some-request');
     await insertAttempt('running', 30);
     await insertAttempt('died', -1);
 
