@@ -60,6 +60,7 @@ describe('the OpenAPI document', () => {
     const document = (await app.inject({ url: '/demo/openapi.json' })).json();
     expect(document.paths['/demo/basket'].get.responses['401'].headers['www-authenticate']).toMatchObject({ schema: { type: 'string' } });
     expect(Object.keys(document.paths['/demo/basket/notes'].post.responses['409'].headers).sort()).toEqual([
+      'cache-control',
       'idempotent-replayed',
       'retry-after',
     ]);
