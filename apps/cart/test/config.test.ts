@@ -38,6 +38,8 @@ describe('loadCartConfig', () => {
     // Ajv's `uri` format takes these; the URL parser the app hands JWKS_URL to does not.
     ['JWKS_URL', 'http://'],
     ['JWKS_URL', 'http://user-service:99999/user/.well-known/jwks.json'],
+    // The audience of the tokens minted for payment: they would be shoppers' tokens here.
+    ['JWT_AUDIENCE', 'payment'],
     ['CLIENT_SECRET', 'too short'],
     ['REFUND_SYNC_INTERVAL_MS', '-1'],
     ['PAYMENT_TIMEOUT_MS', 'soon'],

@@ -52,4 +52,8 @@ describe('loadPaymentConfig', () => {
       expect(() => loadPaymentConfig({ JWKS_URL: value })).toThrow(expect.objectContaining({ keys: ['JWKS_URL'] }));
     },
   );
+
+  it('refuses JWT_AUDIENCE=payment: every token minted for payment would pass for a shopper’s', () => {
+    expect(() => loadPaymentConfig({ JWT_AUDIENCE: 'payment' })).toThrow(expect.objectContaining({ keys: ['JWT_AUDIENCE'] }));
+  });
 });

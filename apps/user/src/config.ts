@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { MAX_ACCESS_TOKEN_AGE_SECONDS } from '@myshop/auth';
+import { audienceProblems, MAX_ACCESS_TOKEN_AGE_SECONDS } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
 import { Type, type Static } from 'typebox';
 
@@ -48,7 +48,7 @@ export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig
     env,
     requiredInProduction: ['DATABASE_URL', 'JWT_PRIVATE_KEY', 'CART_CLIENT_SECRET'],
     refine: (config) => {
-      const problems: Array<[string, string]> = [];
+      const problems: Array<[string, string]> = audienceProblems(config);
       if (config.JWT_PRIVATE_KEY && !isSigningKey(config.JWT_PRIVATE_KEY)) {
         problems.push(['JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 or P-256 private key']);
       }

@@ -38,6 +38,12 @@ describe('loadUserConfig', () => {
     }
   });
 
+  it('refuses JWT_AUDIENCE=payment: the tokens it mints for payment would pass for shoppers’ (at /user/me, in an exchange)', () => {
+    expect(() => loadUserConfig({ JWT_AUDIENCE: 'payment' })).toThrowError(
+      'JWT_AUDIENCE: must not be "payment", the audience of the tokens minted for the payment service',
+    );
+  });
+
   it('refuses a back-off cap shorter than the window, since the first block lasts one window', () => {
     expect(loadUserConfig({ RATE_LIMIT_WINDOW_SECONDS: '600', LOGIN_BACKOFF_MAX_SECONDS: '600' })).toMatchObject({
       LOGIN_BACKOFF_MAX_SECONDS: 600,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PAYMENT_AUDIENCE } from './token-contract.ts';
 
 /** Keys of every service that verifies tokens; spread into the service's config schema. */
 export const authConfigProperties = {
@@ -14,9 +15,26 @@ export const authConfigProperties = {
  * to refuses; the service would then stop after its migrations with a bare "Invalid URL", naming
  * no key. It takes `user:password@` too, which fetch refuses: the service would start, answer
  * every signed-in request 503 AUTH_KEYS_UNAVAILABLE, and log the URL, password and all, with each.
+ * JWT_AUDIENCE is checked as `audienceProblems` does.
  */
-export function authConfigProblems(config: { JWKS_URL: string }): Array<[string, string]> {
-  if (!URL.canParse(config.JWKS_URL)) return [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
-  const { username, password } = new URL(config.JWKS_URL);
+export function authConfigProblems(config: { JWKS_URL: string; JWT_AUDIENCE: string }): Array<[string, string]> {
+  return [...jwksUrlProblems(config.JWKS_URL), ...audienceProblems(config)];
+}
+
+function jwksUrlProblems(jwksUrl: string): Array<[string, string]> {
+  if (!URL.canParse(jwksUrl)) return [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
+  const { username, password } = new URL(jwksUrl);
   return username === '' && password === '' ? [] : [['JWKS_URL', 'must hold no credentials (user:password@), which fetch refuses']];
+}
+
+/**
+ * JWT_AUDIENCE names the public API, whose tokens are shoppers' and operators'. Set to the
+ * audience of the tokens minted for payment, it would make every such token a shopper's: taken by
+ * cart and user's /me, exchanged again at the token endpoint. Every service that reads the key
+ * refuses that value (the user service too, which issues both kinds).
+ */
+export function audienceProblems(config: { JWT_AUDIENCE: string }): Array<[string, string]> {
+  return config.JWT_AUDIENCE === PAYMENT_AUDIENCE
+    ? [['JWT_AUDIENCE', `must not be "${PAYMENT_AUDIENCE}", the audience of the tokens minted for the payment service`]]
+    : [];
 }

@@ -10,7 +10,7 @@ export {
   AuthKeysUnavailableError,
   INVALID_TOKEN_CHALLENGE,
 } from './errors.ts';
-export { authConfigProblems, authConfigProperties } from './auth-config.ts';
+export { audienceProblems, authConfigProblems, authConfigProperties } from './auth-config.ts';
 export { createRemoteKeySet, KeySetUnavailableError, type RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.ts';
 export {
   ACCESS_TOKEN_TYPE,

@@ -42,7 +42,7 @@ export interface Principal {
   scopes: readonly string[];
 }
 
-/** The audience of tokens for the payment service (its JWT_SERVICE_AUDIENCE must say the same). */
+/** The audience of tokens for the payment service: never JWT_AUDIENCE, the public API's (audienceProblems). */
 export const PAYMENT_AUDIENCE = 'payment';
 
 /** What every service's OpenAPI document says of who may move money (its `info.description`). */
