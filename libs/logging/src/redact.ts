@@ -4,42 +4,50 @@ import { UUID_IN_TEXT } from '@myshop/schemas';
 export const CENSOR = '[redacted]';
 
 /**
- * Field names (compared in lower case) whose values must never reach a log line, at whatever
- * depth they sit: credentials and session material (the request and response headers among
- * them), passwords and card data.
+ * Field names whose values must never reach a log line, at whatever depth they sit: credentials
+ * and session material (the request and response headers among them), passwords and card data.
+ * Compared in lower case, and written here with `_` between their words: each is also taken with
+ * `-` there or nothing (`access_token`, `access-token`, `accesstoken`, so `accessToken` too), as
+ * clients and headers spell them, at no cost per field.
  */
+const SENSITIVE_NAMES = [
+  'authorization',
+  'proxy_authorization',
+  'cookie',
+  'set_cookie',
+  'password',
+  // What else clients call a password in a form or a query.
+  'passwd',
+  'pwd',
+  'passphrase',
+  'new_password',
+  'current_password',
+  // OAuth 2.0's own names (RFC 6749, RFC 8693), as they stand in a form or a query.
+  'access_token',
+  'refresh_token',
+  'subject_token',
+  'actor_token',
+  'id_token',
+  'token',
+  'client_secret',
+  'secret',
+  // Other APIs' keys and sessions, as a client may send them here by mistake.
+  'auth_token',
+  'x_auth_token',
+  'api_key',
+  'x_api_key',
+  'session_id',
+  'jwt',
+  'card',
+  'card_number',
+  'pan',
+  'number',
+  'cvc',
+  'cvv',
+];
+
 export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
-  [
-    'authorization',
-    'proxy-authorization',
-    'cookie',
-    'set-cookie',
-    'password',
-    'newPassword',
-    'currentPassword',
-    'accessToken',
-    'refreshToken',
-    'token',
-    'clientSecret',
-    'client_secret',
-    // OAuth 2.0's own names (RFC 6749, RFC 8693), as they stand in a form or a query.
-    'access_token',
-    'refresh_token',
-    'subject_token',
-    'actor_token',
-    'id_token',
-    'secret',
-    'api_key',
-    'apikey',
-    'jwt',
-    'card',
-    'cardNumber',
-    'card_number',
-    'pan',
-    'number',
-    'cvc',
-    'cvv',
-  ].map((field) => field.toLowerCase()),
+  SENSITIVE_NAMES.flatMap((name) => [name, name.replaceAll('_', '-'), name.replaceAll('_', '')]),
 );
 
 type Container = Record<string, unknown> | unknown[];

@@ -82,6 +82,18 @@ describe('createLogger', () => {
     expect(line.charge).toEqual({ number: '[redacted]', expiry: '12/30' });
   });
 
+  it('censors a field however the words of its name are joined, and under the other names of a password', () => {
+    const { logger, text } = capture();
+    logger.info({
+      headers: { 'x-api-key': 'opaque-key-1', 'x-auth-token': 'opaque-token-2' },
+      query: { 'access-token': 'opaque-token-3', new_password: 'hunter2-new', passwd: 'hunter2-old', pwd: 'hunter2-pwd' },
+    });
+    const written = text();
+    for (const secret of ['opaque-key-1', 'opaque-token-2', 'opaque-token-3', 'hunter2-new', 'hunter2-old', 'hunter2-pwd']) {
+      expect(written).not.toContain(secret);
+    }
+  });
+
   it('censors a parsed query string and a prototype-less object like an object literal', () => {
     const { logger, text } = capture();
     // As fast-querystring (Fastify's query parser) makes them: an instance of a prototype-less prototype.
@@ -147,6 +159,21 @@ describe('censorUrl', () => {
   it('reads names as a field: spaces around them and brackets after them do not hide them', () => {
     expect(censorUrl('/x?%20Password%20=a&password[]=b&password%5B0%5D=c&id_token=d&api_key=e')).toBe(
       '/x?%20Password%20=[redacted]&password[]=[redacted]&password%5B0%5D=[redacted]&id_token=[redacted]&api_key=[redacted]',
+    );
+  });
+
+  it('censors a sensitive name however its words are joined: access-token, api-key, client-secret', () => {
+    expect(censorUrl('/cart/products?access-token=opaque1&api-key=opaque2&client-secret=s3cret&X-Api-Key=opaque3&limit=20')).toBe(
+      '/cart/products?access-token=[redacted]&api-key=[redacted]&client-secret=[redacted]&X-Api-Key=[redacted]&limit=20',
+    );
+    expect(censorUrl('/x?refreshtoken=opaque4&auth-token=opaque5&session_id=opaque6')).toBe(
+      '/x?refreshtoken=[redacted]&auth-token=[redacted]&session_id=[redacted]',
+    );
+  });
+
+  it('censors a password under the other names clients give it: passwd, pwd, passphrase', () => {
+    expect(censorUrl('/user/login?passwd=hunter2&pwd=hunter3&passphrase=correct%20horse&next=%2Fcart')).toBe(
+      '/user/login?passwd=[redacted]&pwd=[redacted]&passphrase=[redacted]&next=%2Fcart',
     );
   });
 
