@@ -101,7 +101,7 @@ function ecs(service: string): LoggerOptions {
 /**
  * The ECS formatter copies every header of a raw answer into `http.response.headers`: the same
  * security and caching headers every time, about 700 bytes a line in the log store. A line keeps
- * the status and the body's size (`http.response.body.bytes`), as the JSON line does. (The request
+ * the status and the body's size (`http.response.body.bytes`); the JSON line, the status. (The request
  * line's Fastify reply never reaches the formatter: ecs-http.ts converts it without its headers.)
  */
 function withoutResponseHeaders(line: Record<string, unknown>): Record<string, unknown> {
