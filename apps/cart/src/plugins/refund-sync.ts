@@ -36,6 +36,15 @@ const RefundFeedPage = Type.Object({
 });
 
 /**
+ * What a call that failed came to, for the message of the error that the read's log line carries
+ * (a logged error keeps its message, not its cause): a timeout, a refused connection, or the
+ * status and code of the answer. Method and path only, as the HTTP client words it.
+ */
+function whyNot(outcome: { status?: number; code?: string; detail?: string }): string {
+  return outcome.detail ?? `answered ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`;
+}
+
+/**
  * Keeps orders in step with the refunds made at payment: every replica reads payment's refund
  * feed now and then and records what is new (recording is idempotent, so replicas reading the
  * same page do no harm). A refund shows on its order within about one interval.
@@ -59,7 +68,7 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     let applied = 0;
     for (;;) {
       const token = await app.serviceTokens.forCart(SCOPES.readRefunds);
-      if (token.kind !== 'ok') throw new Error('no token to read refunds', { cause: token });
+      if (token.kind !== 'ok') throw new Error(`no token to read refunds: ${whyNot(token)}`, { cause: token });
       const after = await refunds.position();
       const page = await app.payment.request({
         method: 'GET',
@@ -68,7 +77,7 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
         headers: { authorization: `Bearer ${token.token}` },
         schema: RefundFeedPage,
       });
-      if (page.kind !== 'ok') throw new Error('refund feed unavailable', { cause: page });
+      if (page.kind !== 'ok') throw new Error(`refund feed unavailable: ${whyNot(page)}`, { cause: page });
       const added = await refunds.apply(page.body.items, page.body.nextCursor);
       for (const { orderId, amount, refunds: count } of added) {
         app.log.info({ orderId, amount, refunds: count }, 'refunds recorded on order');

@@ -109,7 +109,7 @@ describe('refunds on orders (the refund feed)', () => {
     const { payment, placed, order } = await paidOrder();
     const stranded = await buildCart({ env: { PAYMENT_URL: payment.url, TOKEN_URL: 'http://127.0.0.1:9/user/oauth/token' } });
     payment.refund(placed.chargeId, 500);
-    await expect(stranded.app.refundSync.runOnce()).rejects.toThrow(/no token to read refunds/);
+    await expect(stranded.app.refundSync.runOnce()).rejects.toThrow(/no token to read refunds: POST \/user\/oauth\/token: ECONNREFUSED/);
     expect(payment.feedReads).toHaveLength(0);
     expect(await order()).toMatchObject({ amountRefunded: 0 });
   });
@@ -121,7 +121,7 @@ describe('refunds on orders (the refund feed)', () => {
       statusCode: 503,
       body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' },
     };
-    await expect(app.refundSync.runOnce()).rejects.toThrow(/refund feed unavailable/);
+    await expect(app.refundSync.runOnce()).rejects.toThrow(/refund feed unavailable: answered 503 SERVICE_UNAVAILABLE/);
     expect(await order()).toMatchObject({ status: 'paid', amountRefunded: 0 });
     expect(await database.query('SELECT cursor FROM refund_feed_position')).toEqual([{ cursor: null }]);
   });
@@ -138,6 +138,19 @@ describe('refunds on orders (the refund feed)', () => {
     payment.state.feedOverride = undefined;
     payment.refund(placed.chargeId, 300);
     await expect.poll(order, { timeout: 5000, interval: 50 }).toMatchObject({ amountRefunded: 300 });
+  });
+
+  it('says in the log line of a failed background read why it failed: what payment or the token endpoint answered', async () => {
+    const { payment, logs } = await paidOrder({ REFUND_SYNC_INTERVAL_MS: '50' });
+    payment.state.feedOverride = {
+      statusCode: 401,
+      body: { statusCode: 401, code: 'AUTH_INVALID_TOKEN', error: 'Unauthorized', message: 'x' },
+    };
+    const failed = () => logs.lines().find((line) => line.msg === 'refunds not read this time; next try in one interval');
+    await expect.poll(failed, { timeout: 5000, interval: 50 }).toBeDefined();
+    expect(failed()).toMatchObject({
+      err: { message: expect.stringMatching(/^refund feed unavailable: answered 401 AUTH_INVALID_TOKEN/) },
+    });
   });
 
   it('reads by itself every interval: a refund shows on its order without anyone asking', async () => {
