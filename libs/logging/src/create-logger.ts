@@ -84,7 +84,8 @@ function requestFields(request: RequestLike) {
 /**
  * The ECS formatter, taught the Fastify request and reply that the request line carries
  * (ecs-http.ts), with secrets censored in what it makes of a line (it copies a raw request's
- * headers). It converts errors itself, to their type, message and stack only.
+ * headers). It converts errors itself, to their type, message and stack; withErrorCauses adds
+ * what it leaves out.
  */
 function ecs(service: string): LoggerOptions {
   const options = ecsFormat({ serviceName: service, convertErr: true, convertReqRes: true, apmIntegration: false });
@@ -93,7 +94,29 @@ function ecs(service: string): LoggerOptions {
     ...options,
     formatters: {
       ...options.formatters,
-      log: (object) => censorSecrets(withoutResponseHeaders(log ? log(ecsHttpFields(object)) : ecsHttpFields(object))),
+      log: (object) =>
+        censorSecrets(withoutResponseHeaders(withErrorCauses(object.err, log ? log(ecsHttpFields(object)) : ecsHttpFields(object)))),
+    },
+  };
+}
+
+/**
+ * The ECS formatter writes an error's own message and stack only: an error that wraps another
+ * (`The database is unavailable` around `connect ECONNREFUSED`) would lose why it happened. Its
+ * `error` gets the message and stack with their causes, as pino's serializer writes them on the
+ * JSON line, and the error's code (ECS `error.code`) when it has one.
+ */
+function withErrorCauses(err: unknown, line: Record<string, unknown>): Record<string, unknown> {
+  if (!(err instanceof Error) || typeof line.error !== 'object' || line.error === null) return line;
+  const serialized = pino.stdSerializers.err(err);
+  const code = (err as { code?: unknown }).code;
+  return {
+    ...line,
+    error: {
+      ...line.error,
+      message: serialized.message,
+      stack_trace: serialized.stack,
+      ...(typeof code === 'string' && { code }),
     },
   };
 }

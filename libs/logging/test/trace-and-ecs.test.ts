@@ -89,6 +89,22 @@ describe('trace context on log lines', () => {
     expect((line!.http as { response: object }).response).not.toHaveProperty('headers');
   });
 
+  it("writes an error's causes and code in an ECS line, as the JSON line does: why the database was unavailable", () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
+    const error = Object.assign(new Error('The database is unavailable, try again shortly.', { cause: refused }), {
+      code: 'SERVICE_UNAVAILABLE',
+    });
+    const json = capture();
+    json.logger.error({ err: error }, 'request failed');
+    const ecs = capture('ecs');
+    ecs.logger.error({ err: error }, 'request failed');
+    const [jsonLine] = json.lines() as Array<{ err: { message: string; code: string } }>;
+    const [ecsLine] = ecs.lines() as Array<{ error: { type: string; message: string; stack_trace: string; code: string } }>;
+    expect(jsonLine!.err).toMatchObject({ message: expect.stringContaining('ECONNREFUSED'), code: 'SERVICE_UNAVAILABLE' });
+    expect(ecsLine!.error).toMatchObject({ type: 'Error', message: jsonLine!.err.message, code: 'SERVICE_UNAVAILABLE' });
+    expect(ecsLine!.error.stack_trace).toContain('caused by: Error: connect ECONNREFUSED 10.0.0.7:5432');
+  });
+
   it("censors the headers the ECS formatter copies from a raw request, and a child logger's bindings", () => {
     const { logger, lines } = capture('ecs');
     const raw = {
