@@ -133,6 +133,7 @@ describe('the dashboard', () => {
       'Amount charged per second (major units)',
       'Decline ratio (10 m)',
       'Registrations (24 h)',
+      'Refund feed (cart)',
     ]) {
       expect(titles).toContain(title);
     }

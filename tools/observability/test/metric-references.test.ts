@@ -102,6 +102,8 @@ describe('metric names in the rules and the dashboard', () => {
       'myshop_user_registrations_total',
       'myshop_logins_total',
       'myshop_cart_checkouts_total',
+      'myshop_cart_refund_feed_reads_total',
+      'myshop_cart_refunds_recorded_total',
       'myshop_payment_charges_total',
       'myshop_payment_amount_minor_total',
       'myshop_payment_idempotent_replays_total',

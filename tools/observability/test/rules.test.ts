@@ -23,7 +23,7 @@ function ruleFiles(): string {
 
 describe('the PrometheusRule myshop', () => {
   it.skipIf(!promtoolBinary.path)(`is a valid rule file (promtool check rules)${promtoolBinary.skipNote}`, () => {
-    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 13 rules found');
+    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 14 rules found');
   });
 
   it.skipIf(!promtoolBinary.path)(
@@ -43,6 +43,7 @@ describe('the PrometheusRule myshop', () => {
       'MyshopNoScrapeTargets',
       'MyshopPaymentDeclineSpike',
       'MyshopPodsNotReady',
+      'MyshopRefundFeedFailing',
       'MyshopScrapeFailing',
     ]);
     for (const alert of alerts) {
