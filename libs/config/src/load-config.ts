@@ -8,11 +8,14 @@ import { isSecret } from './secret.ts';
 /** Every bad key at once, so a broken ConfigMap is fixed in one round trip. */
 export class ConfigError extends Error {
   readonly keys: string[];
-  constructor(problems: Map<string, string>) {
+  /** The LOG_FORMAT asked for (its default when that key is one of the bad ones): how to report this error. */
+  readonly logFormat: BaseConfig['LOG_FORMAT'] | undefined;
+  constructor(problems: Map<string, string>, logFormat?: BaseConfig['LOG_FORMAT']) {
     const lines = [...problems].map(([key, problem]) => `  ${key}: ${problem}`);
     super(`Invalid configuration (${problems.size} key${problems.size === 1 ? '' : 's'}):\n${lines.join('\n')}`);
     this.name = 'ConfigError';
     this.keys = [...problems.keys()];
+    this.logFormat = logFormat;
   }
 }
 
@@ -62,7 +65,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
       if (problems.size === 0) throw error;
     }
   }
-  if (problems.size > 0) throw new ConfigError(problems);
+  if (problems.size > 0) throw new ConfigError(problems, (config as Partial<BaseConfig>).LOG_FORMAT);
   return config as Static<T>;
 }
 

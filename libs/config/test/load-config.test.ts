@@ -52,6 +52,11 @@ describe('loadConfig', () => {
     expect(error.message).toContain('RETRIES: must be <= 5');
   });
 
+  it('tells the error the LOG_FORMAT to report it in: the one asked for, or the default when that key is bad too', () => {
+    expect(errorOf(() => loadConfig(Schema, { env: { LOG_FORMAT: 'ecs', PORT: 'eighty' } })).logFormat).toBe('ecs');
+    expect(errorOf(() => loadConfig(Schema, { env: { LOG_FORMAT: 'xml', PORT: 'eighty' } })).logFormat).toBe('json');
+  });
+
   it('treats an empty value as unset', () => {
     const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: '' } }));
     expect(error.keys).toEqual(['REGION']);

@@ -95,4 +95,19 @@ describe('runService', () => {
     expect(output).not.toContain('hunter2');
     expect(await Promise.race([listened, new Promise((resolve) => setTimeout(() => resolve('never'), 100))])).toBe('never');
   });
+
+  it('reports a bad config as one ECS line with LOG_FORMAT=ecs, the service and level a log search finds it by', async () => {
+    const spawned = runEntryPoint(fixture, { LOG_FORMAT: 'ecs', PORT: 'eighty', DATABASE_URL: 'mysql://root:hunter2@db/shop' });
+    const [code] = await spawned.exit;
+    expect(code).toBe(1);
+    const lines = spawned.output().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      'log.level': 'fatal',
+      'service.name': 'slow',
+      message: expect.stringMatching(/^Invalid configuration \(2 keys\):\n {2}PORT: .*\n {2}DATABASE_URL: /),
+      keys: ['PORT', 'DATABASE_URL'],
+    });
+    expect(lines[0]).not.toContain('hunter2');
+  });
 });
