@@ -55,6 +55,7 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
     // Signals are ours to interpret (see below); close-with-grace keeps the deadline and catches crashes.
     { delay: config.SHUTDOWN_GRACE_MS, logger, skip: ['SIGINT', 'SIGTERM'] },
     async ({ err }) => {
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
       if (err) logger.fatal({ err }, 'stopping after an unexpected error');
       if (running.app) {
         running.app.health.startDraining();
@@ -66,8 +67,9 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
       await running.database?.stop();
       // The last spans (this shutdown's requests) are exported before the process ends. A
       // Collector that is down or refuses them costs those spans, not a clean stop: the SDK's
-      // rejection would end the process with exit 1 and a bare exporter error as its last word.
-      await shutdownTelemetry().catch((error: unknown) => logger.warn({ err: error }, 'last spans not exported'));
+      // rejection would end the process with exit 1 and a bare exporter error as its last word,
+      // and its retries (for OTEL_EXPORTER_OTLP_TIMEOUT, 10 s) would outlast the grace.
+      await exportLastSpans(logger, deadline - Date.now() - LAST_WORDS_MS);
       logger.info('stopped');
     },
   );
@@ -87,6 +89,27 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   running.metrics = await startMetricsServer(app.metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
   logger.info({ metricsPort: running.metrics.port }, 'metrics served on their own port');
   reportToSupervisor(app, running.metrics.port);
+}
+
+/** Kept of SHUTDOWN_GRACE_MS for the last line and the exit, after the spans are given up. */
+const LAST_WORDS_MS = 250;
+
+/** The spans still buffered, exported within `ms` or given up then; a warning says when they are lost. */
+async function exportLastSpans(logger: Logger, ms: number): Promise<void> {
+  const waitedMs = Math.max(0, ms);
+  const giveUp = new AbortController();
+  const exported = shutdownTelemetry().then(
+    () => true,
+    (error: unknown) => {
+      logger.warn({ err: error }, 'last spans not exported');
+      return true;
+    },
+  );
+  // The timer is cancelled once the export settles: it must not hold the process.
+  const outOfTime = sleep(waitedMs, false, { signal: giveUp.signal }).catch(() => true);
+  const settled = await Promise.race([exported, outOfTime]);
+  giveUp.abort();
+  if (!settled) logger.warn({ waitedMs }, 'last spans not exported');
 }
 
 /**

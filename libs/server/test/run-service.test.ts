@@ -62,6 +62,28 @@ describe('runService', () => {
     expect(service.output()).toContain('"msg":"stopped"');
   });
 
+  it('stops cleanly (exit 0) within SHUTDOWN_GRACE_MS when the Collector is down: the last spans are given up in time', async () => {
+    // A port nothing listens on any more: every export is refused, and the exporter retries for
+    // its whole timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s), longer than this grace.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const service = await startService({
+      NODE_OPTIONS: '--import=@myshop/telemetry/preload',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_TRACES_SAMPLER: 'always_on',
+      SHUTDOWN_GRACE_MS: '3000',
+    });
+    expect((await fetch(`${service.origin}/slow`)).status).toBe(200);
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exit).toEqual([0, null]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(service.output()).toContain('"msg":"last spans not exported"');
+    expect(service.output()).toContain('"msg":"stopped"');
+  });
+
   it('drains once when one Ctrl-C arrives twice (from the terminal and forwarded by npm)', async () => {
     const service = await startService({ SHUTDOWN_DELAY_MS: '300' });
     const inFlight = fetch(`${service.origin}/slow?ms=800`);
