@@ -3,7 +3,7 @@ import type { BaseConfig } from '@myshop/config';
 import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import { createLogger } from '@myshop/logging';
 import { startMetricsServer, type MetricsServer } from '@myshop/metrics';
-import { shutdownTelemetry } from '@myshop/telemetry';
+import { shutdownTelemetry, telemetryHandle } from '@myshop/telemetry';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
@@ -47,6 +47,8 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
     format: config.LOG_FORMAT,
     destination: await prettyStreamIfTerminal(config.NODE_ENV),
   });
+  // Spans the Collector does not take are lost: the log says so (once a minute at most).
+  telemetryHandle()?.reportProblemsTo((problem) => logger.warn(problem, 'tracing problem'));
 
   // Filled in as start-up proceeds; a signal in the middle of it stops what exists so far.
   const running: { app?: FastifyInstance; metrics?: MetricsServer; database?: DatabaseLocation } = {};

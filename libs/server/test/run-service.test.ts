@@ -84,6 +84,32 @@ describe('runService', () => {
     expect(service.output()).toContain('"msg":"stopped"');
   });
 
+  it('says in its log that spans are lost while the Collector is down, instead of losing them in silence', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const service = await startService({
+      NODE_OPTIONS: '--import=@myshop/telemetry/preload',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_TRACES_SAMPLER: 'always_on',
+    });
+    expect((await fetch(`${service.origin}/slow`)).status).toBe(200);
+    const problem = () =>
+      service
+        .output()
+        .split('\n')
+        .find((line) => line.includes('"msg":"tracing problem"'));
+    await expect.poll(problem, { timeout: 8000, interval: 100 }).toBeDefined();
+    expect(JSON.parse(problem()!)).toMatchObject({
+      level: 40,
+      service: 'slow',
+      reason: expect.stringMatching(/ECONNREFUSED|timed out|timeout/i),
+    });
+  });
+
   it('drains once when one Ctrl-C arrives twice (from the terminal and forwarded by npm)', async () => {
     const service = await startService({ SHUTDOWN_DELAY_MS: '300' });
     const inFlight = fetch(`${service.origin}/slow?ms=800`);

@@ -1,3 +1,5 @@
+import type { ProblemReport } from './problem-reports.ts';
+
 /**
  * The running SDK, reachable from code that must not load it: the preload starts it, the
  * service's graceful shutdown flushes it (`shutdownTelemetry`). Kept on a global symbol because
@@ -7,6 +9,11 @@ export interface TelemetryHandle {
   serviceName: string;
   /** Exports what is buffered and stops; later calls do nothing. */
   shutdown(): Promise<void>;
+  /**
+   * Hands the SDK's errors (exports that fail) to `report`, the service's logger, once a minute at
+   * most; nothing when OTEL_LOG_LEVEL gives the SDK its own console diagnostics instead.
+   */
+  reportProblemsTo(report: ProblemReport): void;
 }
 
 const KEY = Symbol.for('@myshop/telemetry');

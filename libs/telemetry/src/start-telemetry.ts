@@ -6,6 +6,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { setTelemetryHandle, type TelemetryHandle } from './handle.ts';
+import { reportTelemetryProblems } from './problem-reports.ts';
 import { telemetrySettings, type TelemetrySettings } from './settings.ts';
 
 export interface StartTelemetryOptions {
@@ -85,6 +86,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
   const handle: TelemetryHandle = {
     serviceName: settings.serviceName,
     shutdown: () => (stopped ??= sdk.shutdown()),
+    reportProblemsTo: (report) => {
+      if (env.OTEL_LOG_LEVEL?.trim()) return;
+      reportTelemetryProblems(report);
+    },
   };
   setTelemetryHandle(handle);
   return { ...settings, handle };

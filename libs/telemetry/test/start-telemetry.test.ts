@@ -2,6 +2,7 @@
  * The SDK as the preload starts it, in this process, with an in-memory exporter: two Fastify
  * apps (front calls back over undici, back queries PostgreSQL) must give one trace.
  */
+import { diag } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { inBackgroundSpan, shutdownTelemetry, telemetryHandle } from '../src/index.ts';
@@ -171,5 +172,13 @@ describe('startTelemetry', () => {
 
   it('keeps the handle that the graceful shutdown flushes', () => {
     expect(telemetryHandle()?.serviceName).toBe('probe');
+  });
+
+  it("hands the SDK's errors to the service's logger through the handle", () => {
+    const reasons: string[] = [];
+    telemetryHandle()?.reportProblemsTo(({ reason }) => reasons.push(reason));
+    onTestFinished(() => diag.disable());
+    diag.error('export failed');
+    expect(reasons).toEqual(['export failed']);
   });
 });
