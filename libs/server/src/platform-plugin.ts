@@ -58,7 +58,10 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
     openapi: {
       openapi: '3.1.0',
       info: { title: `myshop ${options.service} service`, version: options.version, description: options.description },
-      servers: [{ url: 'https://myshop.com' }],
+      // Relative: the origin serving the document (https://myshop.com in production), so that
+      // Swagger UI's "Try it out" reaches the API it is served beside, locally and on any cluster,
+      // and its page policy (connect-src 'self') lets it.
+      servers: [{ url: '/', description: 'the origin serving this document: https://myshop.com in production' }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, ...options.securitySchemes },
       },

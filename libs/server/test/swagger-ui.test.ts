@@ -65,6 +65,17 @@ describe('GET /<service>/docs', () => {
     }
   });
 
+  it('sends "Try it out" requests to the origin that served the page, the one its policy allows', async () => {
+    const app = await buildApp();
+    const document = (await app.inject({ url: '/demo/docs/json' })).json();
+    expect(document.servers).toHaveLength(1);
+    // Swagger UI resolves the server against the document's URL (OpenAPI 3.1, Server Object), and
+    // the page may connect to its own origin only: npm start's gateway, a dev cluster, production.
+    for (const origin of ['http://myshop.com:8080', 'https://dev.myshop.com', 'https://myshop.com']) {
+      expect(new URL(document.servers[0].url, `${origin}/demo/docs/json`).origin, origin).toBe(origin);
+    }
+  });
+
   it("keeps the API's own policy strict: no source at all", async () => {
     const app = await buildApp();
     const response = await app.inject({ url: '/demo/things' });
