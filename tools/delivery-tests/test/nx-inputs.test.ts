@@ -1,0 +1,15 @@
+import { nxTargetInputFiles, serviceRuntimeFiles } from '@myshop/release';
+import { describe, expect, it } from 'vitest';
+
+// Nx replays a test run from its cache while the run's inputs are unchanged. These tests load the
+// services' own code (their config schemas and the libraries those import, their apps for the
+// probe paths): unless every file a service runs is an input, a config key broken by an edit of
+// a library (libs/auth's token keys) passes `npm test` on the cached result of the code before it.
+describe('the test target', () => {
+  it('runs again when a file a service runs changes', () => {
+    const inputs = nxTargetInputFiles('delivery-tests:test');
+    const files = serviceRuntimeFiles();
+    expect(files).toContain('libs/auth/src/auth-config.ts');
+    expect(files.filter((file) => !inputs.has(file))).toEqual([]);
+  }, 60_000);
+});
