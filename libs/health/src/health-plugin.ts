@@ -13,6 +13,8 @@ declare module 'fastify' {
       addCheck(name: string, check: ReadinessCheck): void;
       /** From now on /readyz answers 503, so load balancers stop sending new requests. */
       startDraining(): void;
+      /** Whether the instance is on its way out (SIGTERM or close() seen): no new background work then. */
+      isDraining(): boolean;
     };
   }
 }
@@ -41,6 +43,7 @@ async function health(app: FastifyInstance): Promise<void> {
   app.decorate('health', {
     addCheck: (name: string, check: ReadinessCheck) => void checks.set(name, check),
     startDraining: () => void (phase = 'draining'),
+    isDraining: () => phase === 'draining',
   });
   app.addHook('onReady', async () => {
     if (phase === 'starting') phase = 'serving';

@@ -69,6 +69,13 @@ describe('draining', () => {
     app.health.startDraining();
     expect((await app.inject({ url: '/work' })).headers.connection).toBe('close');
   });
+  it('says whether the instance is draining, for work of its own to stop starting', async () => {
+    const app = await buildApp(async () => 1);
+    await app.ready();
+    expect(app.health.isDraining()).toBe(false);
+    app.health.startDraining();
+    expect(app.health.isDraining()).toBe(true);
+  });
 });
 
 describe('errors on a probe route', () => {

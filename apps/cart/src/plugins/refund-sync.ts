@@ -99,6 +99,10 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     timer.unref();
   };
   const tick = () => {
+    // A replica on its way out reads no more: the other replicas (or the next ones) go on, and a
+    // read now would only fail against a payment service stopping beside it (a whole stack
+    // stopped at once), with a warning for nothing.
+    if (app.health.isDraining()) return;
     // A trace of its own, which the token and feed calls join (sampled as any new trace is).
     running = inBackgroundSpan('cart refund feed sync', runOnce).then(
       () => reads.inc({ result: 'ok' }),
@@ -120,5 +124,5 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
 export const refundSyncPlugin = fp(refundSync, {
   name: 'refund-sync',
   fastify: '5.x',
-  dependencies: ['@myshop/db', '@myshop/metrics', 'service-tokens', 'payment-client'],
+  dependencies: ['@myshop/db', '@myshop/health', '@myshop/metrics', 'service-tokens', 'payment-client'],
 });

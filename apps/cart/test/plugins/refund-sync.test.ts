@@ -160,6 +160,17 @@ describe('refunds on orders (the refund feed)', () => {
     const metrics = await app.metrics.registry.metrics();
     expect(metrics).toMatch(/myshop_cart_refunds_recorded_total\{service="cart"\} 1/);
   });
+
+  it('reads no more once the replica is draining: the others go on, and payment may be stopping beside it', async () => {
+    const { app, payment } = await paidOrder({ REFUND_SYNC_INTERVAL_MS: '50' });
+    await expect.poll(() => payment.feedReads.length, { timeout: 5000, interval: 50 }).toBeGreaterThan(0);
+    app.health.startDraining();
+    // A read already under way may still finish; none starts after it.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const readsWhenDrained = payment.feedReads.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(payment.feedReads).toHaveLength(readsWhenDrained);
+  });
 });
 
 describe('the client secret outside production', () => {
