@@ -76,10 +76,9 @@ describe('runService', () => {
       SHUTDOWN_GRACE_MS: '3000',
     });
     expect((await fetch(`${service.origin}/slow`)).status).toBe(200);
-    const started = Date.now();
     service.child.kill('SIGTERM');
+    // Past the grace, close-with-grace would have ended it with exit 1 ("killed by timeout").
     expect(await service.exit).toEqual([0, null]);
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(service.output()).toContain('"msg":"last spans not exported"');
     expect(service.output()).toContain('"msg":"stopped"');
   });
