@@ -7,6 +7,9 @@ import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 interface ClientError extends Error {
   code?: string;
+  /** The chunk the parser was reading when it stopped (a Buffer), and where in it (Node's parser errors). */
+  rawPacket?: unknown;
+  bytesParsed?: number;
 }
 
 /**
@@ -22,10 +25,30 @@ const ANSWERS: Record<string, { statusCode: number; code: string; message: strin
   CONNECT: { statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: 'CONNECT is not served: this is an API, not a proxy' },
 };
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+const UNKNOWN_METHOD = { statusCode: 501, code: 'METHOD_NOT_IMPLEMENTED', message: 'This method is not implemented' };
+// RFC 9110 §5.6.2: a method is a token, and a token is one or more of these characters.
+const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
+
+function answerFor(error: ClientError): { statusCode: number; code: string; message: string } {
+  if (error.code === 'HPE_INVALID_METHOD' && namesAMethod(error)) return UNKNOWN_METHOD;
+  return ANSWERS[error.code ?? ''] ?? MALFORMED;
+}
+
+/**
+ * Whether the request line the parser refused for its method starts with a method token: a
+ * well-formed request for a method Node's parser does not know (`FOO`, `get`), which RFC 9110
+ * (section 9.1) answers 501, not a line that is no request at all (400). The line starts after
+ * the last line break before the byte the parser stopped at (a previous request on the connection).
+ */
+function namesAMethod({ rawPacket, bytesParsed }: ClientError): boolean {
+  if (!Buffer.isBuffer(rawPacket) || bytesParsed === undefined) return false;
+  const start = rawPacket.lastIndexOf(0x0a, bytesParsed) + 1;
+  return METHOD_TOKEN.test(rawPacket.subarray(start, start + 64).toString('latin1'));
+}
 
 /** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */
 function clientErrorResponse(error: ClientError, headers: Readonly<Record<string, string>> = API_SECURITY_HEADERS): string {
-  const { statusCode, code, message } = ANSWERS[error.code ?? ''] ?? MALFORMED;
+  const { statusCode, code, message } = answerFor(error);
   const answer = errorBody(statusCode, code, message);
   const body = JSON.stringify(answer);
   const head = [

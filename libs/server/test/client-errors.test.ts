@@ -118,6 +118,30 @@ describe('requests Node’s HTTP parser refuses', () => {
     ).toBe(200);
   });
 
+  it('answers a method it does not know with 501 in the error shape, as RFC 9110 §9.1 asks, and closes', async () => {
+    const { send } = await listening();
+    // A token the parser has no method for: a well-formed request for something not implemented.
+    for (const method of ['FOO', 'get', 'PATCHX']) {
+      const answer = await send(`${method} /demo/things HTTP/1.1\r\nhost: x\r\n\r\n`);
+      expect(answer.statusCode).toBe(501);
+      expect(errorShapeProblems(answer)).toEqual([]);
+      expect(JSON.parse(answer.body)).toEqual({
+        statusCode: 501,
+        code: 'METHOD_NOT_IMPLEMENTED',
+        error: 'Not Implemented',
+        message: 'This method is not implemented',
+      });
+      expect(answer.headers.connection).toBe('close');
+    }
+  });
+
+  it('still answers a request line that is no method at all with 400', async () => {
+    const { send } = await listening();
+    for (const raw of ['G(T /demo/things HTTP/1.1\r\nhost: x\r\n\r\n', '\u0001\u0002 / HTTP/1.1\r\n\r\n', 'FOO\r\n\r\n']) {
+      expectRefusedAsMalformed(await send(raw));
+    }
+  });
+
   it('answers an HTTP/1.1 request without Host with 400 in the error shape, not Node’s empty one, and closes', async () => {
     const { send } = await listening();
     const answer = await send('GET /demo/things HTTP/1.1\r\n\r\n');
