@@ -10,16 +10,18 @@ const Compressed = defineError(
 
 /**
  * A body with a Content-Encoding other than identity (gzip, br…) is not decoded: it is a 415, as
- * RFC 9110 (section 8.4) allows, whatever parser its media type has (JSON, a route's form), so
- * its bytes are never read as if they were plain. Refused before any parser reads it; Node reads
- * and discards the unread body after the answer, as it does for a media type no route takes, so
- * a proxy still sending it never sees a reset. A body over the limit is refused as such first
- * (oversize-body-plugin.ts).
+ * RFC 9110 (section 8.4) allows, with `Accept-Encoding: identity`, whatever parser its media type
+ * has (JSON, a route's form), so its bytes are never read as if they were plain. Refused before
+ * any parser reads it; Node reads and discards the unread body after the answer, as it does for a
+ * media type no route takes, so a proxy still sending it never sees a reset. A body over the limit
+ * is refused as such first (oversize-body-plugin.ts).
  */
 export function refuseCompressedBodies(app: FastifyInstance): void {
-  addBodyRouteHook(app, 'preParsing', (request, _reply, payload, done) => {
-    if (BODYLESS_METHODS.has(request.method) || isIdentity(request.headers['content-encoding'])) done(null, payload);
-    else done(new Compressed());
+  addBodyRouteHook(app, 'preParsing', (request, reply, payload, done) => {
+    if (BODYLESS_METHODS.has(request.method) || isIdentity(request.headers['content-encoding'])) return done(null, payload);
+    // RFC 9110 §15.5.16: the 415 names the codings a body may have, so a client knows to resend it plain.
+    void reply.header('accept-encoding', 'identity');
+    done(new Compressed());
   });
 }
 

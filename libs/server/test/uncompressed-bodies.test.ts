@@ -44,6 +44,8 @@ describe('refuseCompressedBodies', () => {
       });
       expect(response.statusCode, encoding).toBe(415);
       expect(response.json(), encoding).toEqual(COMPRESSED);
+      // RFC 9110 §15.5.16: a 415 for a content coding says which codings would have been taken.
+      expect(response.headers['accept-encoding'], encoding).toBe('identity');
     }
     const identity = await app.inject({
       method: 'POST',
