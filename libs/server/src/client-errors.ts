@@ -26,12 +26,38 @@ const ANSWERS: Record<string, { statusCode: number; code: string; message: strin
 };
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
 const UNKNOWN_METHOD = { statusCode: 501, code: 'METHOD_NOT_IMPLEMENTED', message: 'This method is not implemented' };
+// The code the local gateway answers a request line past ingress-nginx's buffer with.
+const LONG_REQUEST_LINE = { statusCode: 414, code: 'REQUEST_LINE_TOO_LONG', message: 'The request line is longer than the server accepts' };
 // RFC 9110 §5.6.2: a method is a token, and a token is one or more of these characters.
 const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
+// A method, a space, and a request target (origin, asterisk or absolute form) still unfinished.
+const UNFINISHED_REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ (?:\/|\*|[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*$/;
 
 function answerFor(error: ClientError): { statusCode: number; code: string; message: string } {
   if (error.code === 'HPE_INVALID_METHOD' && namesAMethod(error)) return UNKNOWN_METHOD;
+  if (error.code === 'HPE_HEADER_OVERFLOW' && overflowedInRequestLine(error)) return LONG_REQUEST_LINE;
   return ANSWERS[error.code ?? ''] ?? MALFORMED;
+}
+
+/**
+ * The line of the chunk the parser stopped in (after any earlier request on the connection), from
+ * its start up to where the parser stopped, or its first `length` bytes.
+ */
+function lineWhereParserStopped({ rawPacket, bytesParsed }: ClientError, length?: number): string | undefined {
+  if (!Buffer.isBuffer(rawPacket) || bytesParsed === undefined) return undefined;
+  const start = rawPacket.lastIndexOf(0x0a, Math.max(0, bytesParsed - 1)) + 1;
+  return rawPacket.subarray(start, length === undefined ? bytesParsed : start + length).toString('latin1');
+}
+
+/**
+ * Whether the header size limit was passed while the request line was still being read: RFC 9112
+ * (section 3) requires 414 for a request target longer than the server parses, where Node's parser
+ * reports the same overflow as for headers (431). Told apart when the chunk the parser stopped in
+ * holds the line from its method on; a target that arrived in several chunks stays 431.
+ */
+function overflowedInRequestLine(error: ClientError): boolean {
+  const line = lineWhereParserStopped(error);
+  return line !== undefined && UNFINISHED_REQUEST_LINE.test(line);
 }
 
 /**
@@ -40,10 +66,9 @@ function answerFor(error: ClientError): { statusCode: number; code: string; mess
  * (section 9.1) answers 501, not a line that is no request at all (400). The line starts after
  * the last line break before the byte the parser stopped at (a previous request on the connection).
  */
-function namesAMethod({ rawPacket, bytesParsed }: ClientError): boolean {
-  if (!Buffer.isBuffer(rawPacket) || bytesParsed === undefined) return false;
-  const start = rawPacket.lastIndexOf(0x0a, bytesParsed) + 1;
-  return METHOD_TOKEN.test(rawPacket.subarray(start, start + 64).toString('latin1'));
+function namesAMethod(error: ClientError): boolean {
+  const line = lineWhereParserStopped(error, 64);
+  return line !== undefined && METHOD_TOKEN.test(line);
 }
 
 /** The raw answer written to the socket: there is no request (so no request id) and no reply to build it with. */

@@ -27,12 +27,12 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
   const bearer = secured && (schema.security as Array<Record<string, unknown>>).some((scheme) => 'bearerAuth' in scheme);
   statuses.push([400, bearer ? `${refused}; more than one Authorization header (AUTH_INVALID_REQUEST)` : refused]);
   statuses.push([408, 'the request was not received within the request timeout (REQUEST_TIMEOUT)']);
+  const longLine = 'a request line longer than the server accepts (REQUEST_LINE_TOO_LONG)';
+  const longParam = `a path parameter longer than ${MAX_PATH_PARAM_LENGTH} characters (FST_ERR_MAX_PARAM_LENGTH)`;
+  statuses.push([414, hasPathParams ? `${longParam}, or ${longLine}` : longLine]);
   statuses.push([431, 'headers larger than the server accepts (HEADERS_TOO_LARGE)']);
   if (secured) statuses.push([401, 'no valid access token']);
-  if (hasPathParams) {
-    statuses.push([404, 'nothing has this id (NOT_FOUND when the path matches no route)']);
-    statuses.push([414, `a path parameter longer than ${MAX_PATH_PARAM_LENGTH} characters (FST_ERR_MAX_PARAM_LENGTH)`]);
-  }
+  if (hasPathParams) statuses.push([404, 'nothing has this id (NOT_FOUND when the path matches no route)']);
   if (hasBody) {
     statuses.push([413, 'the body is larger than the limit (FST_ERR_CTP_BODY_TOO_LARGE)']);
     statuses.push([

@@ -60,6 +60,25 @@ describe('requests Node’s HTTP parser refuses', () => {
     });
   });
 
+  it('answers a request target past the size limit with 414, as RFC 9112 §3 requires, not 431', async () => {
+    const { send } = await listening();
+    const tooLong = {
+      statusCode: 414,
+      code: 'REQUEST_LINE_TOO_LONG',
+      error: 'URI Too Long',
+      message: 'The request line is longer than the server accepts',
+    };
+    for (const target of [`/demo/things?q=${'a'.repeat(20_000)}`, `/demo/${'a'.repeat(20_000)}`, `http://x/demo/${'a'.repeat(20_000)}`]) {
+      const answer = await send(`GET ${target} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      expect(answer.statusCode).toBe(414);
+      expect(errorShapeProblems(answer)).toEqual([]);
+      expect(JSON.parse(answer.body)).toEqual(tooLong);
+    }
+    // A header value that holds a space and a slash is still a header: 431.
+    const header = await send(`GET /demo/things HTTP/1.1\r\nhost: x\r\nx-big: a /${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(header.statusCode).toBe(431);
+  });
+
   it('cuts a request whose body stalls at the request timeout, with 408 in the error shape', async () => {
     const { send } = await listening(1000);
     const started = Date.now();

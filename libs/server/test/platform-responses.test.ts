@@ -32,10 +32,10 @@ describe('the platform responses of every documented route', () => {
       );
       app.delete('/demo/things', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => reply.code(204).send(null));
     });
-    expect(statusesOf(document.paths['/demo/health-like'].get)).toEqual(['200', '400', '408', '431', '500', '503']);
+    expect(statusesOf(document.paths['/demo/health-like'].get)).toEqual(['200', '400', '408', '414', '431', '500', '503']);
     expect(statusesOf(document.paths['/demo/things/{id}'].get)).toEqual(['200', '400', '401', '404', '408', '414', '431', '500', '503']);
-    expect(statusesOf(document.paths['/demo/things'].post)).toEqual(['201', '400', '408', '409', '413', '415', '431', '500', '503']);
-    expect(statusesOf(document.paths['/demo/things'].delete)).toEqual(['204', '400', '408', '413', '415', '431', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things'].post)).toEqual(['201', '400', '408', '409', '413', '414', '415', '431', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things'].delete)).toEqual(['204', '400', '408', '413', '414', '415', '431', '500', '503']);
   });
 
   it('refer to one error body in the components, each described by its status', async () => {
@@ -48,7 +48,8 @@ describe('the platform responses of every documented route', () => {
     });
     const responses = document.paths['/demo/things/{id}'].get.responses;
     expect(responses['414']).toEqual({
-      description: 'URI Too Long: a path parameter longer than 100 characters (FST_ERR_MAX_PARAM_LENGTH)',
+      description:
+        'URI Too Long: a path parameter longer than 100 characters (FST_ERR_MAX_PARAM_LENGTH), or a request line longer than the server accepts (REQUEST_LINE_TOO_LONG)',
       headers: { 'cache-control': expect.objectContaining({ schema: { type: 'string', const: 'no-store' } }) },
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
     });
@@ -108,6 +109,6 @@ describe('the platform responses of every documented route', () => {
 
   it('treat a route of several methods as taking a body when one of them does', () => {
     const statuses = platformStatuses({ method: ['GET', 'PUT'], url: '/demo/*', schema: {} }).map(([status]) => status);
-    expect(statuses).toEqual([400, 408, 431, 404, 414, 413, 415, 500, 503]);
+    expect(statuses).toEqual([400, 408, 414, 431, 404, 413, 415, 500, 503]);
   });
 });
