@@ -2,6 +2,8 @@ import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery } from '@myshop/sche
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeIdCursor } from '../cursor.ts';
+import { PreconditionFailedError } from '../errors.ts';
+import { ifMatchFails } from '../if-match.ts';
 import { ifNoneMatchMatches } from '../if-none-match.ts';
 import { Product } from '../schemas.ts';
 
@@ -31,18 +33,22 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'The catalogue by name, a page at a time (public)',
-        description: 'Cacheable: each page carries an ETag; a request whose If-None-Match names it gets 304 with no body.',
+        description:
+          'Cacheable: each page carries an ETag; a request whose If-None-Match names it gets 304 with no body, one whose If-Match names another page 412.',
         tags: ['catalogue'],
         querystring: PageQuery,
         headers: Type.Object({
           'if-none-match': Type.Optional(
             Type.String({ description: 'ETags of pages the client holds (or `*`): a match is answered 304 Not Modified' }),
           ),
+          'if-match': Type.Optional(
+            Type.String({ description: 'ETags of pages the client expects (or `*`), compared strongly: no match is 412' }),
+          ),
         }),
         response: {
           200: Type.Object(Page(Product).properties, { headers: ValidatorHeaders }),
           304: Type.Null({ description: 'Not Modified: the page is the one If-None-Match names; no body', headers: ValidatorHeaders }),
-          ...errorResponses(400, 503),
+          ...errorResponses(400, 412, 503),
         },
       },
     },
@@ -53,6 +59,8 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
       // Serialized by this route's own serializer (the 200 schema), once per page.
       const page = await app.cataloguePages.page(limit, after, (body) => String(reply.serialize(body)));
+      // RFC 9110 §13.2.2: If-Match first; an error carries no validator (it is not the page).
+      if (ifMatchFails(request.headers['if-match'], page.etag)) throw new PreconditionFailedError();
       reply.header('etag', page.etag).header('cache-control', CATALOGUE_CACHE_CONTROL);
       // A 304 has no body, nor a media type (what send(null) would serialize and label).
       if (ifNoneMatchMatches(request.headers['if-none-match'], page.etag)) return reply.code(304).send(undefined as never);

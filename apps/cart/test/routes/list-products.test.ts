@@ -131,6 +131,33 @@ describe('GET /cart/products', () => {
       }
     });
 
+    it('answers 412 when If-Match names another page, by strong comparison, and serves the page when it names this one', async () => {
+      const { app } = await buildCart();
+      const api = await httpClient(app);
+      const etag = (await api.get('/cart/products')).headers.etag as string;
+      // RFC 9110 §13.1.1: a false If-Match is never served; a weak tag never matches strongly.
+      for (const ifMatch of ['"elsewhere"', `W/${etag}`, `"a", W/${etag}`]) {
+        const response = await app.inject({ url: '/cart/products', headers: { 'if-match': ifMatch } });
+        expect(response.statusCode, ifMatch).toBe(412);
+        expect(response.json(), ifMatch).toEqual({
+          statusCode: 412,
+          code: 'CART_PRECONDITION_FAILED',
+          error: 'Precondition Failed',
+          message: 'The page is not the one If-Match names',
+        });
+        expect(response.headers['cache-control'], ifMatch).toBe('no-store');
+        expect(response.headers.etag, ifMatch).toBeUndefined();
+      }
+      for (const ifMatch of [etag, `"a", ${etag}`, '*']) {
+        const response = await app.inject({ url: '/cart/products', headers: { 'if-match': ifMatch } });
+        expect(response.statusCode, ifMatch).toBe(200);
+        expect(response.headers.etag, ifMatch).toBe(etag);
+      }
+      // If-Match first (RFC 9110 §13.2.2): a page it names and If-None-Match names too is a 304.
+      const both = await app.inject({ url: '/cart/products', headers: { 'if-match': etag, 'if-none-match': etag } });
+      expect(both.statusCode).toBe(304);
+    });
+
     it('gives changed content a new ETag: a replica started on a new catalogue', async () => {
       const { app, database, replica } = await buildCart();
       const before = await app.inject({ url: '/cart/products?limit=100' });
