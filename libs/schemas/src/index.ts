@@ -93,8 +93,8 @@ export function inProgressConflictResponse(why?: string) {
 
 /**
  * Error schemas for a route's `response`, keyed by status code: the statuses the route itself
- * answers with. Those of the platform (400, 404, 408, 413, 414, 415, 431, 500, 503, and 401 where
- * `security` is set) are added to every route by @myshop/server.
+ * answers with. Those of the platform (400, 404, 408, 413, 414, 415, 431, 500, 501, 503, and 401
+ * where `security` is set) are added to every route by @myshop/server.
  */
 export function errorResponses(...statusCodes: number[]): Record<number, ReturnType<typeof errorResponse>> {
   return Object.fromEntries(statusCodes.map((code) => [code, errorResponse(code)]));

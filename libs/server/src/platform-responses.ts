@@ -39,6 +39,7 @@ export function platformStatuses(route: RouteShape): Array<[status: number, why:
       415,
       'a body of a media type the route does not take, JSON in a charset other than UTF-8, or a compressed body (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
     ]);
+    statuses.push([501, 'a body under a transfer coding besides chunked (TRANSFER_CODING_NOT_IMPLEMENTED)']);
   }
   statuses.push([500, 'a fault on our side, its details hidden (INTERNAL_SERVER_ERROR)']);
   statuses.push([503, 'overloaded, shutting down or a dependency is down; retry after Retry-After']);

@@ -34,8 +34,31 @@ describe('the platform responses of every documented route', () => {
     });
     expect(statusesOf(document.paths['/demo/health-like'].get)).toEqual(['200', '400', '408', '414', '431', '500', '503']);
     expect(statusesOf(document.paths['/demo/things/{id}'].get)).toEqual(['200', '400', '401', '404', '408', '414', '431', '500', '503']);
-    expect(statusesOf(document.paths['/demo/things'].post)).toEqual(['201', '400', '408', '409', '413', '414', '415', '431', '500', '503']);
-    expect(statusesOf(document.paths['/demo/things'].delete)).toEqual(['204', '400', '408', '413', '414', '415', '431', '500', '503']);
+    expect(statusesOf(document.paths['/demo/things'].post)).toEqual([
+      '201',
+      '400',
+      '408',
+      '409',
+      '413',
+      '414',
+      '415',
+      '431',
+      '500',
+      '501',
+      '503',
+    ]);
+    expect(statusesOf(document.paths['/demo/things'].delete)).toEqual([
+      '204',
+      '400',
+      '408',
+      '413',
+      '414',
+      '415',
+      '431',
+      '500',
+      '501',
+      '503',
+    ]);
   });
 
   it('refer to one error body in the components, each described by its status', async () => {
@@ -109,6 +132,6 @@ describe('the platform responses of every documented route', () => {
 
   it('treat a route of several methods as taking a body when one of them does', () => {
     const statuses = platformStatuses({ method: ['GET', 'PUT'], url: '/demo/*', schema: {} }).map(([status]) => status);
-    expect(statuses).toEqual([400, 408, 414, 431, 404, 413, 415, 500, 503]);
+    expect(statuses).toEqual([400, 408, 414, 431, 404, 413, 415, 501, 500, 503]);
   });
 });
