@@ -5,6 +5,7 @@ import { requestIdFor } from '@myshop/logging';
 import { clientErrorHandler, describeFrameworkError, ignoreUnknownExpectations, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
+import { refusedBodyFraming } from './body-framing.ts';
 import type { Endpoints } from './endpoints.ts';
 import { lineBeyondNginxBuffers } from './header-buffers.ts';
 
@@ -89,6 +90,12 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     const oversize = lineBeyondNginxBuffers(request);
     // nginx closes the connection after either refusal.
     if (oversize) return sendError(reply.header('connection', 'close'), oversize.statusCode, oversize.code, oversize.message);
+  });
+  // A body the gateway would not pass on as the client framed it gets the edge's answer (body-framing.ts).
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = refusedBodyFraming(request);
+    if (refusal)
+      return sendError(refusal.close ? reply.header('connection', 'close') : reply, refusal.statusCode, refusal.code, refusal.message);
   });
   // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
   app.server.on('connect', refuseConnect({}));

@@ -344,6 +344,42 @@ describe("the gateway's own error answers", () => {
     expect(JSON.parse(tunnel.body)).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
   });
 
+  it('have it for a body the edge cannot pass on as the client framed it', async () => {
+    const { origin } = await proxyToOneReplica();
+    const port = Number(new URL(origin).port);
+    // A transfer coding besides chunked: nginx answers 501 itself, where the gateway forwarded the
+    // dechunked bytes, still gzipped, for a service to misread as JSON.
+    const gzipped = await sendRawHttp(
+      port,
+      'POST /svc/x HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ntransfer-encoding: gzip, chunked\r\n' +
+        'connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    );
+    expect(errorShapeProblems(gzipped)).toEqual([]);
+    expect(JSON.parse(gzipped.body)).toMatchObject({ statusCode: 501, code: 'TRANSFER_CODING_NOT_IMPLEMENTED' });
+    expect(gzipped.headers.connection).toBe('close');
+    // Two Content-Type lines: nginx passes both on and the service refuses them; the gateway,
+    // which would pass the first alone, answers as the service would.
+    const twoTypes = await sendRawHttp(
+      port,
+      'POST /svc/x HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ncontent-type: text/plain\r\n' +
+        'content-length: 2\r\nconnection: close\r\n\r\n{}',
+    );
+    expect(errorShapeProblems(twoTypes)).toEqual([]);
+    expect(JSON.parse(twoTypes.body)).toEqual({
+      statusCode: 400,
+      code: 'MALFORMED_REQUEST',
+      error: 'Bad Request',
+      message: 'A request has at most one Content-Type',
+    });
+    // A chunked body alone goes through.
+    const chunked = await sendRawHttp(
+      port,
+      'POST /svc/x HTTP/1.1\r\nhost: myshop.com\r\ncontent-type: application/json\r\ntransfer-encoding: Chunked\r\n' +
+        'connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    );
+    expect(chunked.statusCode).toBe(200);
+  });
+
   it('have it for a body past the limit, whatever the method and however it is sent', async () => {
     // ingress-nginx's default client_max_body_size, against the 4 MB a tester sent with curl.
     const { origin } = await proxyToOneReplica();
