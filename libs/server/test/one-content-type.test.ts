@@ -1,18 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { captureLogs, errorShapeProblems, sendRawHttp } from '@myshop/testing';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { createFastify, platformPlugin } from '../src/index.ts';
-
-async function listening() {
-  const app = createFastify({ logger: captureLogs('demo', 'warn').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
-  onTestFinished(() => app.close());
-  await app.register(platformPlugin, { service: 'demo', version: '1.2.3', description: 'a demo' });
-  const received: unknown[] = [];
-  app.post('/demo/names', async (request) => (received.push(request.body), { received: request.body }));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  return { send: (raw: string) => sendRawHttp(port, raw), received };
-}
+import { errorShapeProblems } from '@myshop/testing';
+import { describe, expect, it } from 'vitest';
+import { listeningNamesRoute as listening } from './fixtures/names-route.ts';
 
 const withContentTypes = (...lines: string[]) =>
   `POST /demo/names HTTP/1.1\r\nhost: x\r\n${lines.map((line) => `${line}\r\n`).join('')}` +

@@ -65,10 +65,7 @@ describe('runService', () => {
   it('stops cleanly (exit 0) within SHUTDOWN_GRACE_MS when the Collector is down: the last spans are given up in time', async () => {
     // A port nothing listens on any more: every export is refused, and the exporter retries for
     // its whole timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s), longer than this grace.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await portNobodyListensOn();
     const service = await startService({
       NODE_OPTIONS: '--import=@myshop/telemetry/preload',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -84,10 +81,7 @@ describe('runService', () => {
   });
 
   it('says in its log that spans are lost while the Collector is down, instead of losing them in silence', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await portNobodyListensOn();
     const service = await startService({
       NODE_OPTIONS: '--import=@myshop/telemetry/preload',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -158,3 +152,12 @@ describe('runService', () => {
     expect(lines[0]).not.toContain('hunter2');
   });
 });
+
+/** A port that was just free and is closed again: every connection to it is refused (a Collector down). */
+async function portNobodyListensOn(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

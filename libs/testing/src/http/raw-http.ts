@@ -6,7 +6,7 @@ import type { ResponseLike } from '../hostile/response-checks.ts';
  * no colon…) and reads the answer until the server closes the connection: what a server says to
  * a request its HTTP parser refuses. Header names are lower-cased; the body is the raw text.
  */
-export function sendRawHttp(port: number, raw: string, host = '127.0.0.1'): Promise<ResponseLike> {
+export function sendRawHttp(port: number, raw: string | Buffer, host = '127.0.0.1'): Promise<ResponseLike> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, host, () => socket.write(raw));
