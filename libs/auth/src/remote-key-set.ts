@@ -7,6 +7,8 @@ export interface RemoteKeySetOptions {
   maxAgeMs?: number;
   /** At most one fetch per this long for a token naming a key the set lacks (a forged kid costs nothing). */
   cooldownMs?: number;
+  /** At most one fetch per this long while no set was ever had (the issuer not up yet): every token needs one. */
+  retryMs?: number;
   /** Told when a background refresh fails (the last keys keep serving). */
   onRefreshError?: (error: unknown) => void;
 }
@@ -38,11 +40,14 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
   const timeoutMs = options.timeoutMs ?? 2000;
   const maxAgeMs = options.maxAgeMs ?? 300_000;
   const cooldownMs = options.cooldownMs ?? 30_000;
+  const retryMs = options.retryMs ?? 1000;
   let local: JWTVerifyGetKey | undefined;
   let fetchedAt = 0;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
   let lastError: unknown;
   let inFlight: Promise<void> | undefined;
+  /** While no set was ever had: when a token may make the next fetch. */
+  let noSetRetryAt = 0;
 
   const refresh = (): Promise<void> => {
     inFlight ??= (async () => {
@@ -62,8 +67,16 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
   };
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (!local) await refresh().catch((error: unknown) => Promise.reject(new KeySetUnavailableError(error)));
-    else if (Date.now() - fetchedAt > maxAgeMs && !inFlight && Date.now() - lastAttemptAt > cooldownMs) {
+    if (!local) {
+      // Every token needs a set we do not have: without a pause after a failed fetch, each request
+      // would be one more fetch at an issuer that is down or just starting. (A failed fetch at
+      // start-up makes none: the first token still asks.)
+      if (!inFlight && Date.now() < noSetRetryAt) throw new KeySetUnavailableError(lastError);
+      await refresh().catch((error: unknown) => {
+        noSetRetryAt = Date.now() + retryMs;
+        throw new KeySetUnavailableError(error);
+      });
+    } else if (Date.now() - fetchedAt > maxAgeMs && !inFlight && Date.now() - lastAttemptAt > cooldownMs) {
       refresh().catch((error: unknown) => options.onRefreshError?.(error));
     }
     try {

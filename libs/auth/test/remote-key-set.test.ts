@@ -135,6 +135,23 @@ describe('createRemoteKeySet', () => {
     await expect(keyFor(keySet, await (await newKey('any')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
   });
 
+  it('asks at most once a second while it never had keys, whatever the number of tokens, and takes the set once it comes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    endpoint.state.up = false;
+    const keySet = createRemoteKeySet(endpoint.url);
+    for (let i = 0; i < 20; i += 1) await expect(keyFor(keySet, await current.sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+    expect(endpoint.requests()).toBe(1);
+    endpoint.state.up = true;
+    vi.advanceTimersByTime(1_001);
+    await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+    expect(endpoint.requests()).toBe(2);
+  });
+
   it('refuses a key the issuer does not publish, asking at most once per cooldown (a forged kid costs nothing)', async () => {
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
