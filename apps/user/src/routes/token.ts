@@ -113,6 +113,9 @@ async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: 
   const { payload } = await jwtVerify(body.subject_token, keys, accessTokenVerifyOptions(config.JWT_ISSUER, config.JWT_AUDIENCE))
     .then((verified) => {
       refuseMalformedIdentifiers(verified.payload);
+      // The clock tolerance is for another replica's clock; past its exp by ours, the token
+      // issued for it would be expired already.
+      if (verified.payload.exp! <= Date.now() / 1000) throw new InvalidGrantError();
       return verified;
     })
     .catch(() => {

@@ -7,7 +7,7 @@ import { developmentClientSecret } from '@myshop/auth';
 import { forgedTokens } from '@myshop/auth/testing';
 import { httpClient } from '@myshop/testing';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { buildUser, CART_SECRET, login, register } from '../helpers.ts';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -297,6 +297,18 @@ describe('POST /user/oauth/token', () => {
       expect(response.status, name).toBe(400);
       expect(response.body.code, name).toBe('USER_INVALID_GRANT');
     }
+  });
+
+  it('refuses to exchange a shopper token past its exp, within the clock tolerance too: it never issues a token already expired', async () => {
+    const { userToken, exchange } = await setUp();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    vi.setSystemTime((decodeJwt(userToken).exp! + 2) * 1000);
+    const response = await exchange({});
+    expect(response.status, response.text).toBe(400);
+    expect(response.body.code).toBe('USER_INVALID_GRANT');
   });
 
   it('refuses to exchange every forged shopper token, even one signed with its real key and kid (400 USER_INVALID_GRANT)', async () => {
