@@ -75,7 +75,13 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
         body: TokenRequest,
         // HTTP Basic, or no HTTP authentication at all: the credentials are then in the body.
         security: [{ clientBasic: [] }, {}],
-        response: { 200: TokenGrant, ...errorResponses(400, 401, 413, 415) },
+        response: {
+          200: {
+            ...TokenGrant,
+            headers: { pragma: { type: 'string', const: 'no-cache', description: 'For HTTP/1.0 caches (RFC 6749 §5.1)' } },
+          },
+          ...errorResponses(400, 401, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -91,8 +97,9 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
       const onBehalfOf = exchange ? await verifySubjectToken(body, config, app.tokens.keySet) : undefined;
       const token = await app.tokens.issueForService({ clientId: client.id, audience: client.audience, scopes, onBehalfOf });
       request.log.info({ clientId: client.id, audience: client.audience, scopes, userId: onBehalfOf?.userId }, 'service token issued');
-      // Tokens are credentials: never cached anywhere (RFC 6749 §5.1).
+      // Tokens are credentials: never cached anywhere, HTTP/1.0 caches included (RFC 6749 §5.1).
       reply.header('cache-control', 'no-store');
+      reply.header('pragma', 'no-cache');
       return {
         access_token: token.accessToken,
         issued_token_type: ACCESS_TOKEN_TOKEN_TYPE,

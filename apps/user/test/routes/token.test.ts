@@ -47,6 +47,7 @@ describe('POST /user/oauth/token', () => {
     const response = await exchange({});
     expect(response.status, response.text).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers.pragma).toBe('no-cache');
     const grant = response.body;
     expect(grant).toEqual({
       access_token: expect.any(String),
