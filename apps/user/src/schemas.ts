@@ -92,6 +92,8 @@ export const TokenRequest = Type.Object(
     /** Token exchange only: the signed-in user's access token the service acts on. */
     subject_token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
     subject_token_type: Type.Optional(Type.Literal(ACCESS_TOKEN_TOKEN_TYPE)),
+    /** RFC 8693 clients may name the type they want: the one type issued. */
+    requested_token_type: Type.Optional(Type.Literal(ACCESS_TOKEN_TOKEN_TYPE)),
   },
   { additionalProperties: false },
 );

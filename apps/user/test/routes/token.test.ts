@@ -70,6 +70,16 @@ describe('POST /user/oauth/token', () => {
     expect(me.status).toBe(401);
   });
 
+  it('takes requested_token_type (RFC 8693) naming the access token type it issues, and refuses any other type with 400', async () => {
+    const { exchange } = await setUp();
+    const asked = await exchange({ requested_token_type: ACCESS_TOKEN });
+    expect(asked.status, asked.text).toBe(200);
+    expect(asked.body.issued_token_type).toBe(ACCESS_TOKEN);
+    const other = await exchange({ requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' });
+    expect(other.status).toBe(400);
+    expect(other.body.code).toBe('FST_ERR_VALIDATION');
+  });
+
   it('never lets the payment token outlive the shopper token, even where service tokens live longer', async () => {
     const built = await buildUser({ ACCESS_TOKEN_TTL_SECONDS: '60', SERVICE_TOKEN_TTL_SECONDS: '3600' });
     await register(built.app);
