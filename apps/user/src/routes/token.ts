@@ -60,13 +60,19 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
     '/oauth/token',
     {
       bodyLimit,
+      preValidation: async (request) => {
+        if (request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+          request.body = withoutIgnoredParameters(request.body);
+        }
+      },
       schema: {
         summary: 'A token for a service to call another service (client credentials, token exchange)',
         description:
           'For services, not shoppers. Client authentication by HTTP Basic (client_secret_basic) or ' +
           'client_id and client_secret in the body, not both. With grant_type token-exchange, subject_token is ' +
           'the signed-in user’s access token and the token issued acts for that user (act.sub names ' +
-          'the service), expiring no later than it. Errors keep the service’s error shape, with codes ' +
+          'the service), expiring no later than it. In a form, a parameter it does not know, or one sent empty, is ' +
+          'ignored (RFC 6749 §3.2); one sent twice is 400. Errors keep the service’s error shape, with codes ' +
           'named after OAuth’s (USER_INVALID_CLIENT, USER_INVALID_GRANT, USER_INVALID_SCOPE, USER_INVALID_TARGET).',
         tags: ['tokens'],
         // One schema validates every body, whatever its encoding: documented for both that parse.
@@ -130,6 +136,19 @@ async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: 
       throw new InvalidGrantError();
     });
   return { userId: String(payload.sub), expiresAt: payload.exp! };
+}
+
+const TOKEN_PARAMETERS = new Set(Object.keys(TokenRequest.properties));
+
+/**
+ * RFC 6749 §3.2: a parameter sent without a value is as if omitted, and an unrecognised one is
+ * ignored (an extension's, such as RFC 8707's `resource`). A repeated one is still refused: the
+ * form parser makes it an array, which the schema refuses.
+ */
+function withoutIgnoredParameters<Form>(form: Form): Form {
+  if (form === null || typeof form !== 'object') return form;
+  // Not validated yet: the schema judges what is left.
+  return Object.fromEntries(Object.entries(form).filter(([name, value]) => TOKEN_PARAMETERS.has(name) && value !== '')) as Form;
 }
 
 const MALFORMED = Symbol('malformed Basic credentials');
