@@ -32,7 +32,10 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
     // Two Authorization headers are two credentials (Node would keep the first unseen): like
     // malformed ones, they authenticate nobody.
     const basic = authorizationHeaderCount(request.raw.rawHeaders) > 1 ? MALFORMED : basicCredentials(request.headers.authorization);
-    const fromBody = body.client_id !== undefined || body.client_secret !== undefined;
+    // A client_id alone beside Basic naming the same client identifies, it does not authenticate
+    // (RFC 6749 §3.2.1): some clients always send it.
+    const sameIdAsBasic = typeof basic === 'object' && body.client_id === basic.id && body.client_secret === undefined;
+    const fromBody = (body.client_id !== undefined || body.client_secret !== undefined) && !sameIdAsBasic;
     // Any Basic header is an attempt at Basic: a malformed one, or one beside credentials in the
     // body, authenticates nobody (the body's credentials never stand in for it).
     const credentials =

@@ -295,6 +295,15 @@ describe('POST /user/oauth/token', () => {
     expect(response.status).toBe(401);
   });
 
+  it('takes a client_id alone beside Basic when it names the same client, and refuses one naming another', async () => {
+    const { exchange } = await setUp();
+    const same = await exchange({ client_id: 'cart' });
+    expect(same.status, same.text).toBe(200);
+    const other = await exchange({ client_id: 'payment' });
+    expect(other.status).toBe(401);
+    expect(other.body.code).toBe('USER_INVALID_CLIENT');
+  });
+
   it('refuses an audience or a scope the client may not have', async () => {
     const { exchange } = await setUp();
     const audience = await exchange({ audience: 'user' });
