@@ -4,7 +4,7 @@
  * by name), read straight from package.json so that no project graph has to be computed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface WorkspacePackage {
   name: string;
@@ -95,6 +95,3 @@ export class ServiceDependencies {
       .sort();
   }
 }
-
-/** Paths as the watcher reports them, relative to the root with forward slashes. */
-export const relativeToRoot = (root: string, path: string) => relative(root, path).split(sep).join('/');
