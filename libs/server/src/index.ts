@@ -12,6 +12,8 @@ export { readPackageInfo, type PackageInfo } from './package-info.ts';
 export { protectionPlugin, OverloadedError, type ProtectionOptions } from './protection-plugin.ts';
 export { oversizeBodyPlugin, DEFAULT_DRAIN_CAP_BYTES, type OversizeBodyOptions } from './oversize-body-plugin.ts';
 export { storableTextPlugin, unstorableTextAt } from './storable-text-plugin.ts';
+export { repeatedContentTypeError } from './one-content-type.ts';
+export { unknownTransferCodingError } from './transfer-codings.ts';
 export { noBodyAsEmptyObject } from './optional-body.ts';
 export { createdResponse } from './created-response.ts';
 export {
