@@ -34,11 +34,10 @@ function send(message: KeeperMessage | KeeperReply): void {
  */
 async function stopOrphanedServer(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const [pidLine, dataDirLine] = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(pidLine);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  if (!isPostmasterOf(pid, dataDirLine ?? dataDir)) {
+  const named = liveProcessNamedIn(pidFile);
+  if (named === undefined) return;
+  const { pid } = named;
+  if (!isPostmasterOf(pid, named.dataDir ?? dataDir)) {
     rmSync(pidFile, { force: true });
     return;
   }
@@ -52,6 +51,22 @@ async function stopOrphanedServer(dataDir: string): Promise<void> {
   for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The PID a postmaster.pid names and the data folder it gives (its first two lines), if a process
+ * by that PID is alive: it may be another program since (isPostmasterOf tells). Read once, as the
+ * file goes when its server stops.
+ */
+function liveProcessNamedIn(pidFile: string): { pid: number; dataDir: string | undefined } | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(pidFile, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? { pid, dataDir: lines[1] } : undefined;
 }
 
 /** Whether `pid` runs `postgres -D <dataDir>`; where /proc cannot tell (not Linux), assumed so. */
@@ -233,12 +248,8 @@ function stop(): Promise<void> {
 
 /** Whether a live postmaster serves `dataDir` (PostgreSQL removes its postmaster.pid as it stops). */
 function serverRunsIn(dataDir: string): boolean {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) && isPostmasterOf(pid, dataDir);
-  } catch {
-    return false;
-  }
+  const named = liveProcessNamedIn(join(dataDir, 'postmaster.pid'));
+  return named !== undefined && isPostmasterOf(named.pid, dataDir);
 }
 
 /** An outage on request: PostgreSQL stops (fast shutdown: every session is ended) or starts again, data kept. */
