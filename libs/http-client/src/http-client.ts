@@ -278,8 +278,13 @@ function classify(status: number, headers: ResponseHeaders, text: string, schema
     reason: status >= 500 ? 'server-error' : 'bad-response',
     status,
     code,
-    detail: `answered ${status}${code ? ` ${code}` : ''}`,
+    detail: describeAnswer(status, code),
   };
+}
+
+/** An answer as logs word it: its status, and the error code of its body when it has one. */
+export function describeAnswer(status: number, code?: string): string {
+  return `answered ${status}${code ? ` ${code}` : ''}`;
 }
 
 async function readText(body: AsyncIterable<Buffer>, limit: number): Promise<string> {

@@ -1,5 +1,6 @@
 export {
   createHttpClient,
+  describeAnswer,
   type HttpClient,
   type HttpClientOptions,
   type CallOptions,

@@ -1,4 +1,5 @@
 import { SCOPES } from '@myshop/auth';
+import { describeAnswer, type HttpUnavailable } from '@myshop/http-client';
 import { inBackgroundSpan } from '@myshop/telemetry';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -40,8 +41,8 @@ const RefundFeedPage = Type.Object({
  * (a logged error keeps its message, not its cause): a timeout, a refused connection, or the
  * status and code of the answer. Method and path only, as the HTTP client words it.
  */
-function whyNot(outcome: { status?: number; code?: string; detail?: string }): string {
-  return outcome.detail ?? `answered ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`;
+function whyNot(outcome: { status: number; code?: string } | HttpUnavailable): string {
+  return 'detail' in outcome ? outcome.detail : describeAnswer(outcome.status, outcome.code);
 }
 
 /**
