@@ -9,8 +9,11 @@ export interface FramingRefusal {
   close: boolean;
 }
 
-/** Methods whose bodies the services never read, so a second Content-Type there means nothing. */
-const BODYLESS = new Set(['GET', 'HEAD']);
+/**
+ * Methods whose bodies Fastify never reads (so its bodyLimit never sees them), the services'
+ * included: a second Content-Type there means nothing.
+ */
+export const BODYLESS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /**
  * What a body sent this way gets at the edge, where the gateway would pass on something other

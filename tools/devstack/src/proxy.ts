@@ -5,7 +5,7 @@ import { requestIdFor } from '@myshop/logging';
 import { clientErrorHandler, describeFrameworkError, ignoreUnknownExpectations, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
-import { refusedBodyFraming } from './body-framing.ts';
+import { BODYLESS, refusedBodyFraming } from './body-framing.ts';
 import type { Endpoints } from './endpoints.ts';
 import { lineBeyondNginxBuffers } from './header-buffers.ts';
 
@@ -28,8 +28,6 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH']);
 const CONNECTION_BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 const MAX_ATTEMPTS = 3;
-/** Methods whose bodies Fastify never reads, so its bodyLimit never sees them. */
-const BODYLESS = new Set(['GET', 'HEAD']);
 /**
  * Carries the client's request-target past @fastify/reply-from, which resolves dot segments
  * (`/cart/./x` becomes `/cart/x`) and refuses `..`, even encoded, with a 400 of its own.
