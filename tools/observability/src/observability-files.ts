@@ -53,9 +53,18 @@ export function allExpressions(): Array<{ where: string; expr: string }> {
 
 /**
  * Series that the services do not export and Prometheus has anyway: `up` (Prometheus' own, per
- * target) and kube-state-metrics' pod status (installed by kube-prometheus-stack).
+ * target), kube-state-metrics' pod status (installed by kube-prometheus-stack), and what the
+ * telemetry pipeline says of itself (Fluent Bit's and the Collector's own metrics, scraped
+ * through their PodMonitors).
  */
 export const EXTERNAL_METRICS: Record<string, string> = {
   up: 'Prometheus, for every scrape target',
   kube_pod_status_ready: 'kube-state-metrics (kube-prometheus-stack)',
+  fluentbit_output_errors_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
+  fluentbit_output_proc_records_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
+  fluentbit_output_dropped_records_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
+  fluentbit_output_retries_failed_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
+  otelcol_receiver_refused_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
+  otelcol_exporter_send_failed_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
+  otelcol_exporter_enqueue_failed_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
 };

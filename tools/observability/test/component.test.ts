@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { KUBECTL_INSTALL } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { componentDir, dashboard, repoRoot } from '../src/observability-files.ts';
+import { parse } from 'yaml';
+import { componentDir, dashboard, repoRoot, ruleGroups } from '../src/observability-files.ts';
 import { render, renderWith, type K8sObject } from './rendered-overlay.ts';
 
 const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
@@ -73,6 +74,58 @@ describe.skipIf(!kubectl.path)(`k8s/components/observability on the prod overlay
     expect(config.data?.['config.yaml']).toContain('endpoint: 0.0.0.0:4318');
     const policy = named('NetworkPolicy', 'otel-collector')!;
     expect(JSON.stringify(policy.spec)).toContain('"values":["user","cart","payment"]');
+  });
+
+  it('scrapes the telemetry pipeline itself: the Collector and Fluent Bit through PodMonitors, under the jobs the rules name', () => {
+    const fluentBit = render(join(repoRoot, 'k8s/cluster-monitoring/fluent-bit'));
+    const pipeline = [
+      { job: 'otel-collector', from: objects, workload: named('Deployment', 'otel-collector')! },
+      { job: 'fluent-bit', from: fluentBit, workload: fluentBit.find((object) => object.kind === 'DaemonSet')! },
+    ];
+    const expressions = ruleGroups()
+      .flatMap((group) => group.rules)
+      .map((rule) => rule.expr)
+      .join('\n');
+    for (const { job, from, workload } of pipeline) {
+      const monitor = from.find((object) => object.kind === 'PodMonitor' && object.metadata.name === job)!;
+      const spec = monitor.spec as {
+        selector: { matchLabels: Record<string, string> };
+        jobLabel: string;
+        podMetricsEndpoints: Array<{ port: string }>;
+      };
+      expect(monitor.metadata.labels?.release, job).toBe('kube-prometheus-stack');
+      const pod = podOf(workload);
+      expect(
+        Object.entries(spec.selector.matchLabels).every(([key, value]) => pod.metadata.labels[key] === value),
+        job,
+      ).toBe(true);
+      // The job label is the pod's label named by jobLabel: what the rules select on.
+      expect(pod.metadata.labels[spec.jobLabel], job).toBe(job);
+      expect(expressions).toContain(`job="${job}"`);
+      const port = pod.spec.containers[0]!.ports?.find((candidate) => candidate.name === spec.podMetricsEndpoints[0]!.port);
+      expect(port, `${job}: the port the PodMonitor names`).toBeDefined();
+      if (job === 'otel-collector') {
+        // The Collector serves its own metrics on that port, on every interface (its default is localhost).
+        const config = byKind('ConfigMap').find((map) => map.metadata.name.startsWith('otel-collector-config'))!;
+        const { service } = parse(config.data!['config.yaml']!) as {
+          service: { telemetry: { metrics: { readers: Array<{ pull?: { exporter: { prometheus: { host: string; port: number } } } }> } } };
+        };
+        expect(service.telemetry.metrics.readers[0]!.pull!.exporter.prometheus).toEqual({ host: '0.0.0.0', port: port!.containerPort });
+        // Through the namespace's default-deny: Prometheus, from its namespace, on that port.
+        const ingress = (
+          named('NetworkPolicy', 'otel-collector')!.spec as { ingress: Array<{ from: unknown[]; ports: Array<{ port: string }> }> }
+        ).ingress;
+        expect(ingress).toContainEqual({
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+          ports: [{ port: 'metrics' }],
+        });
+      }
+    }
   });
 
   it('provisions the dashboard as a ConfigMap the Grafana sidecar picks up, the JSON unchanged', () => {

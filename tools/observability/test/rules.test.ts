@@ -23,7 +23,7 @@ function ruleFiles(): string {
 
 describe('the PrometheusRule myshop', () => {
   it.skipIf(!promtoolBinary.path)(`is a valid rule file (promtool check rules)${promtoolBinary.skipNote}`, () => {
-    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 14 rules found');
+    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 18 rules found');
   });
 
   it.skipIf(!promtoolBinary.path)(
@@ -40,11 +40,15 @@ describe('the PrometheusRule myshop', () => {
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
       'MyshopHighErrorRatio',
       'MyshopHighLatencyP99',
+      'MyshopLogShippingFailing',
+      'MyshopLogsDropped',
       'MyshopNoScrapeTargets',
       'MyshopPaymentDeclineSpike',
       'MyshopPodsNotReady',
       'MyshopRefundFeedFailing',
       'MyshopScrapeFailing',
+      'MyshopTracesDropped',
+      'MyshopTracesRefused',
     ]);
     for (const alert of alerts) {
       expect(alert.labels?.severity, alert.alert).toMatch(/^(warning|critical)$/);
