@@ -13,6 +13,14 @@ export interface MigrationOptions {
    * database is gone, an address that drops packets) held the start-up forever, without a word.
    */
   connectTimeoutMs?: number;
+  /**
+   * Longest a migration's statement waits for a lock (PostgreSQL `lock_timeout`); default 2000.
+   * An ALTER TABLE waiting behind a long reader (a report, a reconcile) queues every query of the
+   * replicas still serving behind it, all failing at their statement timeout for as long as the
+   * reader runs. Past this wait the migration is rolled back and the start fails; the restart
+   * tries again.
+   */
+  lockTimeoutMs?: number;
 }
 
 const MIGRATIONS_TABLE = 'schema_migrations';
@@ -21,31 +29,37 @@ const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
 
 /**
  * Applies pending migrations. Replicas starting together wait on node-pg-migrate's advisory
- * lock instead of racing each other; all pending files run in one transaction.
+ * lock instead of racing each other; all pending files run in one transaction, which gives up a
+ * table lock it cannot have within `lockTimeoutMs` rather than stall the table's traffic.
  *
  * Most starts find nothing to do (a restart, a second replica): one query tells, and only when
  * something is pending, or the record differs from the files in any way, does node-pg-migrate
  * run, with its own checks and errors. Loading it and compiling the TypeScript migrations costs
  * about a second of CPU, half of a service's start.
  */
-export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000 }: MigrationOptions): Promise<string[]> {
+export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lockTimeoutMs = 2000 }: MigrationOptions): Promise<string[]> {
   if (await allApplied(url, dir, connectTimeoutMs)) return [];
-  const { runner } = await import('node-pg-migrate');
+  const { runner, PG_MIGRATE_LOCK_ID } = await import('node-pg-migrate');
   // Our own client: node-pg-migrate does not wait for the connection it opens to close, so a
   // database dropped or restarted just after would end it with an error nobody listens to.
-  const applied = await withClient(url, connectTimeoutMs, (dbClient) =>
-    runner({
+  const applied = await withClient(url, connectTimeoutMs, async (dbClient) => {
+    // node-pg-migrate's own lock, taken here so that the lock timeout below does not apply to it
+    // (it applies to advisory locks too): a replica waits for another one's migrations however
+    // long they take. Held until the connection closes.
+    await dbClient.query('SELECT pg_advisory_lock($1)', [String(PG_MIGRATE_LOCK_ID)]);
+    await dbClient.query(`SELECT set_config('lock_timeout', $1, false)`, [`${lockTimeoutMs}ms`]);
+    return runner({
       dbClient,
       dir,
       direction: 'up',
       migrationsTable: MIGRATIONS_TABLE,
       singleTransaction: true,
       checkOrder: true,
-      advisoryLockMode: 'wait',
+      noLock: true,
       log: log ?? (() => undefined),
       logger: quiet(log),
-    }),
-  );
+    });
+  });
   return applied.map((migration) => migration.name);
 }
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@myshop/testing';
+import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
+import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations } from '../src/index.ts';
 
@@ -69,6 +71,64 @@ describe('runMigrations', () => {
     expect(runs.flat().sort()).toEqual(['0001_create_things', '0002_add_note']);
     const applied = await testDatabase.query('SELECT name FROM schema_migrations');
     expect(applied).toHaveLength(2);
+  });
+});
+
+describe('runMigrations beside live traffic', () => {
+  /** A copy of the fixtures plus a migration that needs an exclusive lock on `things`. */
+  function migrationsAltering(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean;');
+    return dir;
+  }
+
+  /** A session reading `things` in a transaction it keeps open (a report, a reconcile): it holds ACCESS SHARE. */
+  async function longReader(url: string) {
+    const reader = new pg.Client({ connectionString: url });
+    await reader.connect();
+    onTestFinished(() => reader.end());
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM things');
+    return reader;
+  }
+
+  it('gives up a lock it cannot have at once instead of queueing every query of the table behind it', async () => {
+    const { testDatabase, database } = await migratedDatabase();
+    const dir = migrationsAltering();
+    const reader = await longReader(testDatabase.url);
+
+    const migrating = runMigrations({ url: testDatabase.url, dir, lockTimeoutMs: 300 });
+    const settled = migrating.then(
+      () => 'migrated',
+      (error: Error) => error.message,
+    );
+    // Meanwhile the service reads the table as usual: it must not wait behind the migration.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await expect(database.query('SELECT count(*)::int AS n FROM things')).resolves.toMatchObject({ rows: [{ n: 0 }] });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await settled).toMatch(/lock timeout/);
+    expect(await testDatabase.query('SELECT name FROM schema_migrations')).toHaveLength(2);
+
+    // Once the reader is done, the next start applies it.
+    await reader.query('COMMIT');
+    expect(await runMigrations({ url: testDatabase.url, dir, lockTimeoutMs: 300 })).toEqual(['0003_add_flag']);
+  });
+
+  it('still waits as long as it takes for another replica migrating', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    // Another replica's migrations hold node-pg-migrate's lock for longer than the lock timeout.
+    const other = new pg.Client({ connectionString: testDatabase.url });
+    await other.connect();
+    onTestFinished(() => other.end());
+    await other.query('SELECT pg_advisory_lock($1)', [PG_MIGRATE_LOCK_ID]);
+    const migrating = runMigrations({ url: testDatabase.url, dir: migrationsDir, lockTimeoutMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await other.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATE_LOCK_ID]);
+    expect(await migrating).toEqual(['0001_create_things', '0002_add_note']);
   });
 });
 
