@@ -34,7 +34,7 @@ const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
  *
  * Most starts find nothing to do (a restart, a second replica): one query tells, and only when
  * something is pending, or the record differs from the files in any way, does node-pg-migrate
- * run, with its own checks and errors. Loading it and compiling the TypeScript migrations costs
+ * run, after the same order check as its own (refuseOutOfOrder). Loading it and compiling the TypeScript migrations costs
  * about a second of CPU, half of a service's start.
  */
 export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lockTimeoutMs = 2000 }: MigrationOptions): Promise<string[]> {
@@ -48,13 +48,15 @@ export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lo
     // long they take. Held until the connection closes.
     await dbClient.query('SELECT pg_advisory_lock($1)', [String(PG_MIGRATE_LOCK_ID)]);
     await dbClient.query(`SELECT set_config('lock_timeout', $1, false)`, [`${lockTimeoutMs}ms`]);
+    // node-pg-migrate's order check reads the record by run_on (see recordedMigrations): ours instead.
+    refuseOutOfOrder(await recordedMigrations(dbClient), migrationFiles(dir));
     return runner({
       dbClient,
       dir,
       direction: 'up',
       migrationsTable: MIGRATIONS_TABLE,
       singleTransaction: true,
-      checkOrder: true,
+      checkOrder: false,
       noLock: true,
       log: log ?? (() => undefined),
       logger: quiet(log),
@@ -65,21 +67,48 @@ export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lo
 
 /** Whether the database records exactly the directory's migrations, in the same order. */
 async function allApplied(url: string, dir: string, connectTimeoutMs: number): Promise<boolean> {
-  const files = readdirSync(dir)
+  const files = migrationFiles(dir);
+  const recorded = await withClient(url, connectTimeoutMs, recordedMigrations);
+  return recorded.length === files.length && recorded.every((name, index) => name === files[index]);
+}
+
+/** The directory's migrations by name, in the order they apply. */
+function migrationFiles(dir: string): string[] {
+  return readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()
     .map((file) => file.slice(0, -extname(file).length));
-  return withClient(url, connectTimeoutMs, async (client) => {
-    try {
-      // The order node-pg-migrate reads its record in.
-      const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY run_on, id`);
-      return rows.length === files.length && rows.every((row, index) => row.name === files[index]);
-    } catch (error) {
-      // A new database: no record yet, everything is pending.
-      if ((error as { code?: string }).code === '42P01') return false;
-      throw error;
+}
+
+/**
+ * The migrations the database records, in the order they were applied: by id, the serial of each
+ * row. Not by run_on as node-pg-migrate reads them: it writes run_on as a timestamp without time
+ * zone, now() in the session's TimeZone, so a zone that changed between two runs (a DST change on
+ * a server in a local zone, a database or role default set meanwhile) sorts a later migration
+ * before earlier ones, and every start after it would fail its order check.
+ */
+async function recordedMigrations(client: pg.Client): Promise<string[]> {
+  try {
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`);
+    return rows.map((row) => row.name);
+  } catch (error) {
+    // A new database: no record yet, everything is pending.
+    if ((error as { code?: string }).code === '42P01') return [];
+    throw error;
+  }
+}
+
+/**
+ * node-pg-migrate's order check on the record read in its true order: the files and the record
+ * agree as far as both go. A file sorting before one already applied (added late, or renamed) is
+ * refused; a record longer than the files (a newer version migrated, this one is older) is not.
+ */
+function refuseOutOfOrder(recorded: string[], files: string[]): void {
+  for (let index = 0; index < Math.min(recorded.length, files.length); index += 1) {
+    if (recorded[index] !== files[index]) {
+      throw new Error(`Not run migration ${files[index]} is preceding already run migration ${recorded[index]}`);
     }
-  });
+  }
 }
 
 /** `work` on a connection of its own, closed (and waited for) whatever `work` does. */

@@ -64,6 +64,26 @@ describe('runMigrations', () => {
     await expect(runMigrations({ url: testDatabase.url, dir })).rejects.toThrow(/0002a_late/);
   });
 
+  it('keeps starting after a migration recorded under another time zone: the record is read in the order it was written', async () => {
+    // node-pg-migrate records `run_on` as a timestamp without time zone, now() in the session's
+    // TimeZone: here the database's zone set after the first migrations (a DST change, a server
+    // or role default) makes the next one look hours older than those before it.
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    await runMigrations({ url: testDatabase.url, dir });
+    const [database] = await testDatabase.query<{ name: string }>('SELECT current_database() AS name');
+    await testDatabase.query(`ALTER DATABASE "${database!.name}" SET timezone TO 'America/Los_Angeles'`);
+    writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean;');
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0003_add_flag']);
+    // The next start, and the next migration after it.
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual([]);
+    writeFileSync(join(dir, '0004_add_tag.sql'), 'ALTER TABLE things ADD COLUMN tag text;');
+    expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0004_add_tag']);
+  });
+
   it('lets replicas starting together migrate once: the others wait on the lock', async () => {
     const testDatabase = await createTestDatabase();
     onTestFinished(() => testDatabase.drop());
