@@ -21,6 +21,14 @@ export interface MigrationOptions {
    * tries again.
    */
   lockTimeoutMs?: number;
+  /**
+   * Longest the migration's transaction may sit idle, waiting for its client (PostgreSQL
+   * `idle_in_transaction_session_timeout`); default 10000. Migrations send their statements one
+   * after the other: only a client cut off (a partition, a node lost) leaves it waiting, holding
+   * the locks of the tables it altered and the replicas' migration lock until TCP keepalive
+   * notices, hours later. The server ends the session instead, and the migration rolls back.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 const MIGRATIONS_TABLE = 'schema_migrations';
@@ -34,10 +42,17 @@ const MIGRATION_FILE = /^[^.].*\.(sql|ts|js|mjs|cjs)$/;
  *
  * Most starts find nothing to do (a restart, a second replica): one query tells, and only when
  * something is pending, or the record differs from the files in any way, does node-pg-migrate
- * run, after the same order check as its own (refuseOutOfOrder). Loading it and compiling the TypeScript migrations costs
- * about a second of CPU, half of a service's start.
+ * run, after the same order check as its own (refuseOutOfOrder). Loading it and compiling the
+ * TypeScript migrations costs about a second of CPU, half of a service's start.
  */
-export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lockTimeoutMs = 2000 }: MigrationOptions): Promise<string[]> {
+export async function runMigrations({
+  url,
+  dir,
+  log,
+  connectTimeoutMs = 2000,
+  lockTimeoutMs = 2000,
+  idleInTransactionTimeoutMs = 10_000,
+}: MigrationOptions): Promise<string[]> {
   if (await allApplied(url, dir, connectTimeoutMs)) return [];
   const { runner, PG_MIGRATE_LOCK_ID } = await import('node-pg-migrate');
   // Our own client: node-pg-migrate does not wait for the connection it opens to close, so a
@@ -47,7 +62,10 @@ export async function runMigrations({ url, dir, log, connectTimeoutMs = 2000, lo
     // (it applies to advisory locks too): a replica waits for another one's migrations however
     // long they take. Held until the connection closes.
     await dbClient.query('SELECT pg_advisory_lock($1)', [String(PG_MIGRATE_LOCK_ID)]);
-    await dbClient.query(`SELECT set_config('lock_timeout', $1, false)`, [`${lockTimeoutMs}ms`]);
+    await dbClient.query(`SELECT set_config('lock_timeout', $1, false), set_config('idle_in_transaction_session_timeout', $2, false)`, [
+      `${lockTimeoutMs}ms`,
+      `${idleInTransactionTimeoutMs}ms`,
+    ]);
     // node-pg-migrate's order check reads the record by run_on (see recordedMigrations): ours instead.
     refuseOutOfOrder(await recordedMigrations(dbClient), migrationFiles(dir));
     return runner({

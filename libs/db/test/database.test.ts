@@ -137,6 +137,35 @@ describe('runMigrations beside live traffic', () => {
     expect(await runMigrations({ url: testDatabase.url, dir, lockTimeoutMs: 300 })).toEqual(['0003_add_flag']);
   });
 
+  it('frees the tables it locked when its client is cut off mid-migration (a partition, a node lost)', async () => {
+    const { testDatabase, database } = await migratedDatabase();
+    const dir = migrationsAltering();
+    // The ALTER holds its exclusive lock while the migration goes on; the sleep is where the cut comes.
+    writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean; SELECT pg_sleep(0.5);');
+    const proxy = await partitionableProxy(new URL(testDatabase.url));
+    // Never answered once cut off: it ends with the proxy's sockets, after the test.
+    void runMigrations({ url: proxy.url, dir, idleInTransactionTimeoutMs: 300 }).catch(() => undefined);
+    await expect
+      .poll(
+        async () =>
+          testDatabase.query(
+            "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.5)%' AND state = 'active' AND pid <> pg_backend_pid()",
+          ),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toHaveLength(1);
+    // From here nothing passes either way: the server finishes the statement and waits, idle in
+    // the migration's transaction, for a client that is gone.
+    proxy.partition();
+
+    // The replicas still serving read the table again once the server gave up on that session,
+    // not when TCP keepalive notices hours later; nothing of the migration stays.
+    await expect(database.query('SELECT count(*)::int AS n FROM things')).resolves.toMatchObject({ rows: [{ n: 0 }] });
+    expect(await testDatabase.query('SELECT name FROM schema_migrations')).toHaveLength(2);
+  });
+
   it('still waits as long as it takes for another replica migrating', async () => {
     const testDatabase = await createTestDatabase();
     onTestFinished(() => testDatabase.drop());
