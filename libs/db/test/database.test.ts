@@ -126,9 +126,8 @@ describe('runMigrations beside live traffic', () => {
     );
     // Meanwhile the service reads the table as usual: it must not wait behind the migration.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = performance.now();
+    // Queued behind the ALTER, it would wait until the reader ends and fail at its statement timeout.
     await expect(database.query('SELECT count(*)::int AS n FROM things')).resolves.toMatchObject({ rows: [{ n: 0 }] });
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(await settled).toMatch(/lock timeout/);
     expect(await testDatabase.query('SELECT name FROM schema_migrations')).toHaveLength(2);
 
