@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastify, IdempotencyHeaders, platformPlugin, replayableResponse, sendStored, type StoredResponse } from '../src/index.ts';
 
 /** A once-per-key write answering from `stored`, as payment's and cart's routes do. */
-async function appAnswering(stored: StoredResponse & { replayed: boolean }) {
+async function appAnswering(stored: StoredResponse & { replayed: boolean }, locationOf?: (created: { id: string }) => string) {
   const app = createFastify({ logger: captureLogs('demo').logger, bodyLimitBytes: 1024, requestTimeoutMs: 5000 });
   onTestFinished(() => app.close());
   await app.register(platformPlugin, { service: 'demo', version: '1.0.0', description: 'a demo' });
@@ -17,7 +17,7 @@ async function appAnswering(stored: StoredResponse & { replayed: boolean }) {
         response: { 201: replayableResponse(Type.Object({ id: Type.String() })), 402: replayableResponse(errorResponse(402)) },
       },
     },
-    async (_request, reply) => sendStored(reply, stored),
+    async (_request, reply) => sendStored(reply, stored, locationOf),
   );
   return app;
 }
@@ -38,6 +38,21 @@ describe('sendStored', () => {
     expect(response.statusCode).toBe(402);
     expect(response.json()).toEqual(body);
     expect(response.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('names a created resource in Location, first sent or replayed, and no resource for any other answer', async () => {
+    const thingAt = (created: { id: string }) => `/demo/things/${created.id}`;
+    for (const replayed of [false, true]) {
+      const created = await appAnswering({ statusCode: 201, body: { id: 'a' }, replayed }, thingAt);
+      const response = await created.inject({ method: 'POST', url: '/demo/things', headers: { 'idempotency-key': 'k' } });
+      expect(response.statusCode).toBe(201);
+      expect(response.headers.location).toBe('/demo/things/a');
+    }
+    const body = { statusCode: 402, code: 'card_declined', error: 'Payment Required', message: 'The card was declined' };
+    const declined = await appAnswering({ statusCode: 402, body, replayed: true }, thingAt);
+    const response = await declined.inject({ method: 'POST', url: '/demo/things', headers: { 'idempotency-key': 'k' } });
+    expect(response.statusCode).toBe(402);
+    expect(response.headers.location).toBeUndefined();
   });
 });
 
