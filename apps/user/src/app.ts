@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import { UserConfigSchema, type UserConfig } from './config.ts';
 import { attemptLimitsPlugin } from './plugins/attempt-limits.ts';
+import { passwordHashingPlugin } from './plugins/password-hashing.ts';
 import { signingKeyPlugin } from './plugins/signing-key.ts';
 import { userMetricsPlugin } from './plugins/user-metrics.ts';
 import { userRoutes } from './routes/index.ts';
@@ -46,6 +47,8 @@ async function userApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
   // Limits on password guessing and sign-up floods, counted in the database for all replicas;
   // used by the login and register routes.
   await app.register(attemptLimitsPlugin, { config });
+  // Password hashing with a bound on the hashes waiting: a flood from many addresses sheds.
+  await app.register(passwordHashingPlugin, { config });
   // Sign-ups and logins, counted where they happen (the routes below).
   await app.register(userMetricsPlugin);
 

@@ -39,6 +39,12 @@ export const UserConfigSchema = Type.Object({
   REGISTER_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
   /** Sign-ups for one email key (every spelling of one address). */
   REGISTER_LIMIT_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  /**
+   * Password hashes and checks a replica has begun and not finished (argon2 on libuv's thread
+   * pool); past it, a sign-up or login is 503 SERVICE_OVERLOADED at once instead of queueing.
+   * At ~25 ms per hash per core, 32 is under a second of waiting on a core or two.
+   */
+  PASSWORD_HASHES_MAX_PENDING: Type.Integer({ minimum: 1, maximum: 10_000, default: 32 }),
 });
 
 export type UserConfig = Static<typeof UserConfigSchema>;

@@ -1,7 +1,6 @@
 import { errorResponses } from '@myshop/schemas';
 import { createdResponse } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { hashPassword } from '../passwords.ts';
 import { RegisterBody, UserProfile } from '../schemas.ts';
 import { usersRepository } from '../users-repository.ts';
 
@@ -27,7 +26,7 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await app.passwords.hash(password);
       // The account and its sign-up address are one write: no account is left without it.
       const user = await app.db.transaction(async (tx) => {
         const created = await usersRepository(tx).create({ email, name: name.trim(), passwordHash });

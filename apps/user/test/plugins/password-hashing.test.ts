@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildUser, loginFrom, PASSWORD, register, registerFrom } from '../helpers.ts';
+
+const OVERLOADED = {
+  statusCode: 503,
+  code: 'SERVICE_OVERLOADED',
+  error: 'Service Unavailable',
+  message: 'The service is overloaded, try again shortly',
+};
+
+/** How many answers had each status. */
+const countStatuses = (responses: Array<{ statusCode: number }>) =>
+  responses.reduce<Record<number, number>>((counts, { statusCode }) => ({ ...counts, [statusCode]: (counts[statusCode] ?? 0) + 1 }), {});
+
+describe('password hashing under a flood', () => {
+  it('answers logins past PASSWORD_HASHES_MAX_PENDING 503 SERVICE_OVERLOADED with Retry-After, and logs in once they are done', async () => {
+    const { app } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '2' });
+    await register(app);
+    // Twelve addresses, twelve unknown accounts: no attempt limit stops any of them before its hash.
+    const flood = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => loginFrom(app, `198.51.100.${index + 1}`, `stranger${index}@example.com`)),
+    );
+    const shed = flood.filter((response) => response.statusCode === 503);
+    expect(shed.length, JSON.stringify(countStatuses(flood))).toBeGreaterThan(0);
+    for (const response of shed) {
+      expect(response.json()).toEqual(OVERLOADED);
+      expect(response.headers['retry-after']).toBe('1');
+    }
+    expect(flood.every((response) => response.statusCode === 401 || response.statusCode === 503)).toBe(true);
+    expect(flood.filter((response) => response.statusCode === 401).length).toBeGreaterThanOrEqual(2);
+
+    const after = await loginFrom(app, '192.0.2.1', 'ada@example.com', PASSWORD);
+    expect(after.statusCode).toBe(200);
+  });
+
+  it('creates no account for a sign-up it sheds', async () => {
+    const { app, database } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1' });
+    const signUps = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => registerFrom(app, `198.51.100.${index + 1}`, `new${index}@example.com`)),
+    );
+    const created = signUps.filter((response) => response.statusCode === 201).length;
+    expect(countStatuses(signUps)).toEqual({ 201: created, 503: 6 - created });
+    expect(created).toBeGreaterThanOrEqual(1);
+    expect(created).toBeLessThan(6);
+    expect(await database.query('SELECT count(*)::int AS accounts FROM users')).toEqual([{ accounts: created }]);
+  });
+});
