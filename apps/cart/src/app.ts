@@ -73,6 +73,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     currency: config.CURRENCY,
     checkoutLeaseMs: checkoutLeaseMs(config.PAYMENT_TIMEOUT_MS),
     cardFingerprint: cardFingerprint(cartClientSecret(config)),
+    checkoutDeclineLimit: { max: config.CHECKOUT_DECLINES_MAX, windowSeconds: config.CHECKOUT_DECLINE_WINDOW_SECONDS },
   });
 }
 

@@ -15,7 +15,13 @@ import {
   PaymentFailedError,
   PaymentUnavailableError,
 } from './errors.ts';
-import { ordersRepository, type PendingOrder, type Settlement, type StoredCheckoutResponse } from './orders-repository.ts';
+import {
+  ordersRepository,
+  type DeclineLimit,
+  type PendingOrder,
+  type Settlement,
+  type StoredCheckoutResponse,
+} from './orders-repository.ts';
 import { SUBJECT_TOKEN_REFUSED, type ServiceTokens } from './plugins/service-tokens.ts';
 import { ChargeCreated, type CheckoutResult } from './schemas.ts';
 
@@ -28,6 +34,8 @@ export interface CheckoutOptions {
   leaseMs: number;
   /** Kept with the order, so a retry of its key with another card is refused (never replayed as paid). */
   cardFingerprint: CardFingerprint;
+  /** Past this many declines in a row, a new order is refused (429) until the window moves on. */
+  declineLimit: DeclineLimit;
 }
 
 export interface CheckoutRequest {
@@ -86,7 +94,7 @@ function invalidToken(): Error {
  * died and nobody retried it), the new checkout first settles it: payment voids its charge
  * attempt, or tells the charge it made, and only then is the cart checked out again.
  */
-export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFingerprint }: CheckoutOptions) {
+export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFingerprint, declineLimit }: CheckoutOptions) {
   const orders = ordersRepository(db);
 
   return async function checkout(request: CheckoutRequest): Promise<CheckoutAnswer> {
@@ -99,7 +107,7 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
     const fingerprint = cardFingerprint(card);
 
     for (let round = 0; round < MAX_UNFINISHED_ROUNDS; round += 1) {
-      const started = await orders.start(userId, idempotencyKey, { currency, leaseMs, cardFingerprint: fingerprint });
+      const started = await orders.start(userId, idempotencyKey, { currency, leaseMs, cardFingerprint: fingerprint, declineLimit });
       if (started.kind === 'finished') return { response: started.response, replayed: true };
       if (started.kind === 'unfinished') {
         await settleUnfinished(started.order, request, token);

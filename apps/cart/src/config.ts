@@ -15,6 +15,14 @@ export const CartConfigSchema = Type.Object({
   CLIENT_SECRET: Type.Optional(secret(Type.String({ minLength: 32 }))),
   /** How often refunds are read from payment to show on orders (0: never, for tests that want none). */
   REFUND_SYNC_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5000 }),
+  /**
+   * Declined checkouts in a row a shopper may make within CHECKOUT_DECLINE_WINDOW_SECONDS; past
+   * them a checkout with a new key is 429 CART_TOO_MANY_DECLINES until the oldest leaves the
+   * window. Each decline is an order, a charge at payment and a token exchange: without a bound,
+   * one account could test stolen cards, or fill both databases, as fast as it can send.
+   */
+  CHECKOUT_DECLINES_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  CHECKOUT_DECLINE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 604_800, default: 3600 }),
   /** The shop's one currency (ISO 4217): catalogue prices are minor units of it. */
   CURRENCY: Type.String({ pattern: '^[A-Z]{3}$', default: 'USD' }),
 });

@@ -13,6 +13,9 @@ export const QuantityLimitError = defineError('CART_QUANTITY_LIMIT', 'A cart lin
 export const LineLimitError = defineError('CART_LINE_LIMIT', 'A cart holds at most %d different products', 422);
 export const AmountLimitError = defineError('CART_AMOUNT_LIMIT', 'An order may total at most %d minor units', 422);
 
+/** A shopper whose last checkouts were all declined, within the window: card testing, or a flood of orders. */
+export const TooManyDeclinesError = defineError('CART_TOO_MANY_DECLINES', 'Too many declined checkouts, try again later', 429);
+
 export const CartEmptyError = defineError('CART_EMPTY', 'The cart is empty: there is nothing to check out', 409);
 export const CheckoutInProgressError = defineError(
   'CART_CHECKOUT_IN_PROGRESS',

@@ -1,7 +1,16 @@
 import { isUniqueViolation, type Database, type Queryable } from '@myshop/db';
 import { lockCart, readLines } from './carts-repository.ts';
 import { isUuid } from '@myshop/schemas';
-import { AmountLimitError, CartEmptyError, checkoutInProgress, checkoutPending, CheckoutKeyReusedError } from './errors.ts';
+import { withRetryAfter } from '@myshop/errors';
+import {
+  ABANDONED,
+  AmountLimitError,
+  CartEmptyError,
+  checkoutInProgress,
+  checkoutPending,
+  CheckoutKeyReusedError,
+  TooManyDeclinesError,
+} from './errors.ts';
 import type { ErrorResponse } from '@myshop/schemas';
 import type { StoredResponse } from '@myshop/server';
 import { MAX_ORDER_AMOUNT, type CartLine, type CheckoutResult, type Order, type OrderStatus } from './schemas.ts';
@@ -62,6 +71,12 @@ export type CheckoutStart =
    * whether payment charged it is unknown. This attempt now holds it, to settle it first.
    */
   | { kind: 'unfinished'; order: PendingOrder };
+
+/** How many declined checkouts in a row a shopper may make within a window (CHECKOUT_DECLINES_MAX…). */
+export interface DeclineLimit {
+  max: number;
+  windowSeconds: number;
+}
 
 export type Settlement =
   | { status: 'paid'; chargeId: string; response: Extract<StoredCheckoutResponse, { statusCode: 201 }> }
@@ -126,6 +141,24 @@ function storedResponse(row: OrderRow): StoredCheckoutResponse {
 }
 
 /**
+ * Refuses a new order when the shopper's newest `max` orders were all declined within the window
+ * (a paid one in between starts the count again): 429 with Retry-After, until the oldest of them
+ * leaves it. Reads at most `max` rows, newest first (orders_user_created_id), under the cart’s lock.
+ */
+async function refuseAfterDeclines(tx: Queryable, userId: string, { max, windowSeconds }: DeclineLimit): Promise<void> {
+  const { rows } = await tx.query<{ declined: number; seconds_left: number | null }>(
+    `SELECT count(*) FILTER (WHERE status = 'failed' AND failure_code <> $4 AND created_at > now() - make_interval(secs => $2::int))::int
+              AS declined,
+            ceil(extract(epoch FROM min(created_at) + make_interval(secs => $2::int) - now()))::int AS seconds_left
+       FROM (SELECT status, failure_code, created_at FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $3) AS newest`,
+    [userId, windowSeconds, max, ABANDONED.failureCode],
+  );
+  const { declined, seconds_left: secondsLeft } = rows[0]!;
+  if (declined < max) return;
+  throw withRetryAfter(new TooManyDeclinesError(), Math.max(1, secondsLeft ?? 1));
+}
+
+/**
  * Orders and the checkout's bookkeeping. An order is keyed by (user, Idempotency-Key): the first
  * attempt records it as `pending` with a snapshot of what is charged; the attempt that hears
  * payment's final answer settles it (`paid` or `failed`) and stores the response every later
@@ -135,7 +168,11 @@ function storedResponse(row: OrderRow): StoredCheckoutResponse {
 export function ordersRepository(db: Database) {
   return {
     /** Finds or records the order of this checkout key, and claims the right to charge it. */
-    start(userId: string, key: string, options: { currency: string; leaseMs: number; cardFingerprint: string }): Promise<CheckoutStart> {
+    start(
+      userId: string,
+      key: string,
+      options: { currency: string; leaseMs: number; cardFingerprint: string; declineLimit: DeclineLimit },
+    ): Promise<CheckoutStart> {
       return db
         .transaction(async (tx): Promise<CheckoutStart> => {
           // The cart's lock: the snapshot cannot race a change to the cart, nor another checkout.
@@ -182,6 +219,7 @@ export function ordersRepository(db: Database) {
             return { kind: 'unfinished', order: pendingOrder(other, (await itemsOf(tx, [other.id])).get(other.id)!, attempt) };
           }
 
+          await refuseAfterDeclines(tx, userId, options.declineLimit);
           const items = await readLines(tx, userId);
           if (items.length === 0) throw new CartEmptyError();
           const amount = items.reduce((sum, line) => sum + line.lineTotal, 0);

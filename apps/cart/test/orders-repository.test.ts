@@ -7,13 +7,16 @@ import { orderRefunds } from '../src/order-refunds.ts';
 import { ordersRepository } from '../src/orders-repository.ts';
 import { buildCart, fillCart, SOCKS } from './helpers.ts';
 
+/** The service's default: no test here comes near it. */
+const declineLimit = { max: 10, windowSeconds: 3600 };
+
 describe('ordersRepository.settle', () => {
   it('settles an order once: a second settlement gets the first one’s stored answer and changes nothing', async () => {
     const { app, signIn, storedCart, storedOrders } = await buildCart();
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
     const orders = ordersRepository(app.db);
-    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a' });
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a', declineLimit });
     if (started.kind !== 'attempt') throw new Error('expected a new attempt');
     const { order } = started;
     const paid = {
@@ -40,8 +43,8 @@ describe('ordersRepository.settle', () => {
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const orders = ordersRepository(app.db);
-    const first = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
-    const second = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
+    const first = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a', declineLimit });
+    const second = await orders.start(user.id, 'key-2', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a', declineLimit });
     expect(first).toMatchObject({ kind: 'attempt', resumed: false });
     expect(second).toMatchObject({ kind: 'attempt', resumed: true });
     if (first.kind === 'attempt' && second.kind === 'attempt') expect(second.order).toEqual({ ...first.order, attempt: 2 });
@@ -56,7 +59,7 @@ describe('ordersRepository.settle', () => {
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
     const orders = ordersRepository(app.db);
-    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a' });
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 10_000, cardFingerprint: 'card-a', declineLimit });
     if (started.kind !== 'attempt') throw new Error('expected a new attempt');
     const { order } = started;
     // Payment charged, an operator refunded, and the feed brought the refund before the checkout heard back.
@@ -94,7 +97,7 @@ describe('a checkout attempt’s lease', () => {
       await sleep(800);
     });
     await lockHeld;
-    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 1000, cardFingerprint: 'card-a' });
+    const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 1000, cardFingerprint: 'card-a', declineLimit });
     await holder;
 
     expect(started.kind).toBe('attempt');
@@ -109,9 +112,9 @@ describe('a checkout attempt’s lease', () => {
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const orders = ordersRepository(app.db);
-    const late = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a' });
+    const late = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a', declineLimit });
     // Its lease ran out: a retry with the key takes the order over and talks to payment.
-    const current = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' });
+    const current = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a', declineLimit });
     if (late.kind !== 'attempt' || current.kind !== 'attempt') throw new Error('expected two attempts');
     expect([late.order.attempt, current.order.attempt]).toEqual([1, 2]);
 
@@ -119,12 +122,16 @@ describe('a checkout attempt’s lease', () => {
     await orders.release(late.order);
 
     // The current attempt still holds it: a third is told to wait, not let in beside it.
-    await expect(orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' })).rejects.toMatchObject({
+    await expect(
+      orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a', declineLimit }),
+    ).rejects.toMatchObject({
       statusCode: 409,
       code: 'CART_CHECKOUT_IN_PROGRESS',
     });
     await orders.release(current.order);
-    expect(await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a' })).toMatchObject({
+    expect(
+      await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 60_000, cardFingerprint: 'card-a', declineLimit }),
+    ).toMatchObject({
       kind: 'attempt',
       resumed: true,
     });

@@ -16,13 +16,15 @@ export const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
 export const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' });
 
 /**
- * The attempt limits of the user service (per IP) are meant for people, not for a load
- * generator sending everything from 127.0.0.1: the stack under test gets these instead.
- * The defaults in apps/user/src/config.ts stay as they are.
+ * The attempt limits of the user service (per IP) and cart's limit on declines in a row (per
+ * shopper) are meant for people, not for a load generator sending everything from 127.0.0.1 and
+ * declining one checkout in so many, whoever's it is: the stack under test gets these instead.
+ * The defaults in apps/user/src/config.ts and apps/cart/src/config.ts stay as they are.
  */
 export const LOAD_TEST_USER_LIMITS: Record<string, string> = {
   LOGIN_LIMIT_PER_IP: '100000',
   REGISTER_LIMIT_PER_IP: '100000',
+  CHECKOUT_DECLINES_MAX: '100000',
 };
 
 /** Registers and logs in `count` shoppers through the gateway, a few at a time (argon2 is not free). */

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CardFingerprint } from '../card-fingerprint.ts';
 import { checkoutService } from '../checkout.ts';
+import type { DeclineLimit } from '../orders-repository.ts';
 import { PaymentUnavailableError } from '../errors.ts';
 import { CheckoutBody, CheckoutResult } from '../schemas.ts';
 
@@ -11,9 +12,13 @@ export interface CheckoutRouteOptions {
   currency: string;
   leaseMs: number;
   cardFingerprint: CardFingerprint;
+  declineLimit: DeclineLimit;
 }
 
-export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (app, { currency, leaseMs, cardFingerprint }) => {
+export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (
+  app,
+  { currency, leaseMs, cardFingerprint, declineLimit },
+) => {
   const checkout = checkoutService({
     db: app.db,
     payment: app.payment,
@@ -21,6 +26,7 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
     currency,
     leaseMs,
     cardFingerprint,
+    declineLimit,
   });
   /** Requests that reached the handler: what fails after that is a failed checkout. */
   const tried = new WeakSet<FastifyRequest>();
@@ -39,14 +45,16 @@ export const checkoutRoute: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = as
           'is 422 CART_CHECKOUT_KEY_REUSED. One cart, one payment: while ' +
           'a checkout of the cart is being paid, a checkout with another key is 409 ' +
           'CART_CHECKOUT_PENDING, never a second charge. A decline is 402 with the payment code ' +
-          '(card_declined…) and leaves the cart as it was.',
+          '(card_declined…) and leaves the cart as it was. After CHECKOUT_DECLINES_MAX declines in a row ' +
+          'within CHECKOUT_DECLINE_WINDOW_SECONDS, a checkout with a new key is 429 CART_TOO_MANY_DECLINES ' +
+          '(Retry-After: until the oldest of them leaves the window).',
         tags: ['checkout'],
         security: [{ bearerAuth: [] }],
         headers: IdempotencyHeaders,
         body: CheckoutBody,
         // The paid order, a decline and an abandoned checkout are stored for the key, and replayed to a retry.
         response: {
-          ...errorResponses(400, 401, 413, 415, 422, 502, 503),
+          ...errorResponses(400, 401, 413, 415, 422, 429, 502, 503),
           201: replayableResponse(createdResponse(CheckoutResult, 'GET /cart/orders/{orderId}')),
           402: replayableResponse(errorResponse(402)),
           409: replayableResponse(inProgressConflictResponse()),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CardFingerprint } from '../card-fingerprint.ts';
+import type { DeclineLimit } from '../orders-repository.ts';
 import { addItemRoute } from './add-item.ts';
 import { checkoutRoute } from './checkout.ts';
 import { clearCartRoute } from './clear-cart.ts';
@@ -17,10 +18,15 @@ export interface CartRoutesOptions {
   checkoutLeaseMs: number;
   /** Tells a retry of a checkout key with another card from a retry with the same one. */
   cardFingerprint: CardFingerprint;
+  /** Declines in a row after which a shopper's new checkout waits (429). */
+  checkoutDeclineLimit: DeclineLimit;
 }
 
 /** Everything under /cart. */
-export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { currency, checkoutLeaseMs, cardFingerprint }) => {
+export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (
+  app,
+  { currency, checkoutLeaseMs, cardFingerprint, checkoutDeclineLimit },
+) => {
   // The catalogue, public, from memory (the currency is the catalogue plugin's).
   await app.register(listProductsRoute);
   await app.register(getProductRoute);
@@ -31,7 +37,7 @@ export const cartRoutes: FastifyPluginAsync<CartRoutesOptions> = async (app, { c
   await app.register(removeItemRoute, { currency });
   await app.register(clearCartRoute, { currency });
   // Checkout and its orders.
-  await app.register(checkoutRoute, { currency, leaseMs: checkoutLeaseMs, cardFingerprint });
+  await app.register(checkoutRoute, { currency, leaseMs: checkoutLeaseMs, cardFingerprint, declineLimit: checkoutDeclineLimit });
   await app.register(listOrdersRoute);
   await app.register(getOrderRoute);
 };
