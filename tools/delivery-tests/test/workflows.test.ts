@@ -20,13 +20,15 @@ interface Job {
   needs?: string | string[];
   if?: string;
   env?: Record<string, string>;
-  permissions?: Record<string, string>;
+  permissions?: Permissions;
   strategy?: { matrix?: Record<string, unknown[]> };
   services?: Record<string, unknown>;
 }
+type Permissions = Record<string, string> | 'read-all' | 'write-all';
 interface Workflow {
   on: Record<string, unknown>;
   env?: Record<string, string>;
+  permissions?: Permissions;
   jobs: Record<string, Job>;
 }
 
@@ -51,6 +53,31 @@ function pushersWithoutTests(workflow: Workflow): string[] {
   return Object.entries(workflow.jobs)
     .filter(([name, job]) => pushes(job) && workflow.jobs.test !== undefined && !upstream(workflow, name).includes('test'))
     .map(([name]) => name);
+}
+
+/**
+ * Where a job whose token may write (a package, a commit, a pull request) hands that token to code
+ * it does not need to trust: a dependency's install script run by `npm ci`, or any later step
+ * reading it from .git/config, where actions/checkout leaves it unless told not to. A job that
+ * pushes a commit itself (git push, create-pull-request) needs the checkout's credentials.
+ */
+function writeTokenExposures(workflow: Workflow): string[] {
+  const writes = (permissions: Permissions | undefined) =>
+    permissions === 'write-all' || (typeof permissions === 'object' && Object.values(permissions).includes('write'));
+  return Object.entries(workflow.jobs).flatMap(([name, job]) => {
+    if (!writes(job.permissions ?? workflow.permissions)) return [];
+    const pushesCommits = job.steps.some(
+      (step) => /\bgit push\b/.test(step.run ?? '') || step.uses?.startsWith('peter-evans/create-pull-request@'),
+    );
+    return job.steps.flatMap((step) => [
+      ...[...(step.run ?? '').matchAll(/\bnpm (?:ci|install|i)\b[^\n]*/g)]
+        .filter(([command]) => !command.includes('--ignore-scripts'))
+        .map(([command]) => `${name}: \`${command.trim()}\` runs install scripts with a write token`),
+      ...(step.uses?.startsWith('actions/checkout@') && !pushesCommits && step.with?.['persist-credentials'] !== false
+        ? [`${name}: actions/checkout leaves a write token in .git/config (persist-credentials: false)`]
+        : []),
+    ]);
+  });
 }
 
 /** The jobs a job waits for, directly or through the jobs it needs. */
@@ -144,6 +171,28 @@ describe('GitHub workflows', () => {
       },
     };
     expect(pushersWithoutTests(workflow)).toEqual(['build']);
+  });
+
+  it.each(files)('%s: jobs whose token may write run no install script and leave no token behind that they do not use', (name) => {
+    expect(writeTokenExposures(workflows.get(name)!)).toEqual([]);
+  });
+
+  it('catches install scripts and a persisted token in a job that may write, not in a read-only one', () => {
+    const checkout = { uses: 'actions/checkout@x' };
+    const workflow: Workflow = {
+      on: { push: {} },
+      permissions: { contents: 'read' },
+      jobs: {
+        test: { steps: [checkout, { run: 'npm ci' }] },
+        images: { permissions: { packages: 'write' }, steps: [checkout, { run: 'npm ci --ignore-scripts\nnpm install yaml' }] },
+        pin: { permissions: { contents: 'write' }, steps: [checkout, { run: 'npm ci --ignore-scripts && git push origin HEAD:main' }] },
+        scan: { permissions: 'write-all', steps: [{ ...checkout, with: { 'persist-credentials': false } }] },
+      },
+    };
+    expect(writeTokenExposures(workflow)).toEqual([
+      'images: actions/checkout leaves a write token in .git/config (persist-credentials: false)',
+      'images: `npm install yaml` runs install scripts with a write token',
+    ]);
   });
 
   describe('ci.yaml', () => {
