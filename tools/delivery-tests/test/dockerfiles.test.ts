@@ -95,6 +95,26 @@ describe('Dockerfiles', () => {
     expect(stages.map((stage) => stage.name).indexOf('dev')).toBeLessThan(stages.length - 1);
   });
 
+  it.each(services())("%s: the production image drops the base image's package managers and C headers", (service) => {
+    // node:<major>-bookworm-slim unpacks Node's release into /usr/local (npm, npx, corepack in
+    // lib/node_modules, headers in include/node) and adds yarn under /opt: build tools only.
+    const removed = defaultStage(parseStages(dockerfile(service)))
+      .instructions.filter(({ keyword }) => keyword === 'RUN')
+      .flatMap(({ args }) => /^rm -rf (.+)$/.exec(args)?.[1]!.split(/\s+/) ?? []);
+    expect(removed.sort()).toEqual(
+      [
+        '/usr/local/lib/node_modules',
+        '/usr/local/bin/npm',
+        '/usr/local/bin/npx',
+        '/usr/local/bin/corepack',
+        '/usr/local/bin/yarn',
+        '/usr/local/bin/yarnpkg',
+        '/opt/yarn-*',
+        '/usr/local/include/node',
+      ].sort(),
+    );
+  });
+
   // `ENV A=1 B="2 3"` sets both: read every pair of every ENV of the stage, the last one winning.
   const envOf = (stage: ReturnType<typeof parseStages>[number]): Record<string, string> =>
     Object.fromEntries(
