@@ -12,6 +12,14 @@ import { createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations
 
 const migrationsDir = fileURLToPath(new URL('./fixtures/migrations/', import.meta.url));
 
+/** The fixture migrations in a folder of this test's own, which it may add files to; removed after it. */
+function copyOfMigrations(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+  return dir;
+}
+
 async function migratedDatabase() {
   const testDatabase = await createTestDatabase();
   onTestFinished(() => testDatabase.drop());
@@ -47,19 +55,17 @@ describe('runMigrations', () => {
     }
   });
 
-  it('leaves a database that records exactly its files alone, and hands any other difference to node-pg-migrate', async () => {
+  it('leaves a database that records exactly its files alone, and migrates or refuses any other difference', async () => {
     const testDatabase = await createTestDatabase();
     onTestFinished(() => testDatabase.drop());
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    const dir = copyOfMigrations();
     expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0001_create_things', '0002_add_note']);
     // A new file is applied; a dot-file is not a migration.
     writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean;');
     writeFileSync(join(dir, '.0004_editor_swap.sql'), 'not sql');
     expect(await runMigrations({ url: testDatabase.url, dir })).toEqual(['0003_add_flag']);
     expect(await runMigrations({ url: testDatabase.url, dir })).toEqual([]);
-    // A new file older than one already run: node-pg-migrate's own refusal, not a silent pass.
+    // A new file older than one already run: refused by the order check, not a silent pass.
     writeFileSync(join(dir, '0002a_late.sql'), 'ALTER TABLE things ADD COLUMN late boolean;');
     await expect(runMigrations({ url: testDatabase.url, dir })).rejects.toThrow(/0002a_late/);
   });
@@ -70,9 +76,7 @@ describe('runMigrations', () => {
     // or role default) makes the next one look hours older than those before it.
     const testDatabase = await createTestDatabase();
     onTestFinished(() => testDatabase.drop());
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    const dir = copyOfMigrations();
     await runMigrations({ url: testDatabase.url, dir });
     const [database] = await testDatabase.query<{ name: string }>('SELECT current_database() AS name');
     await testDatabase.query(`ALTER DATABASE "${database!.name}" SET timezone TO 'America/Los_Angeles'`);
@@ -97,9 +101,7 @@ describe('runMigrations', () => {
 describe('runMigrations beside live traffic', () => {
   /** A copy of the fixtures plus a migration that needs an exclusive lock on `things`. */
   function migrationsAltering(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    for (const file of readdirSync(migrationsDir)) copyFileSync(join(migrationsDir, file), join(dir, file));
+    const dir = copyOfMigrations();
     writeFileSync(join(dir, '0003_add_flag.sql'), 'ALTER TABLE things ADD COLUMN flag boolean;');
     return dir;
   }
