@@ -51,6 +51,10 @@ export function allExpressions(): Array<{ where: string; expr: string }> {
   return [...fromRules, ...fromDashboard];
 }
 
+/** Where the telemetry pipeline's own series come from (scraped through their PodMonitors). */
+const FLUENT_BIT = 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server';
+const COLLECTOR = 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry';
+
 /**
  * Series that the services do not export and Prometheus has anyway: `up` (Prometheus' own, per
  * target), kube-state-metrics' pod status (installed by kube-prometheus-stack), and what the
@@ -60,11 +64,11 @@ export function allExpressions(): Array<{ where: string; expr: string }> {
 export const EXTERNAL_METRICS: Record<string, string> = {
   up: 'Prometheus, for every scrape target',
   kube_pod_status_ready: 'kube-state-metrics (kube-prometheus-stack)',
-  fluentbit_output_errors_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
-  fluentbit_output_proc_records_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
-  fluentbit_output_dropped_records_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
-  fluentbit_output_retries_failed_total: 'Fluent Bit (k8s/cluster-monitoring/fluent-bit), its HTTP server',
-  otelcol_receiver_refused_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
-  otelcol_exporter_send_failed_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
-  otelcol_exporter_enqueue_failed_spans_total: 'the OpenTelemetry Collector (otel-collector.yaml), its own telemetry',
+  fluentbit_output_errors_total: FLUENT_BIT,
+  fluentbit_output_proc_records_total: FLUENT_BIT,
+  fluentbit_output_dropped_records_total: FLUENT_BIT,
+  fluentbit_output_retries_failed_total: FLUENT_BIT,
+  otelcol_receiver_refused_spans_total: COLLECTOR,
+  otelcol_exporter_send_failed_spans_total: COLLECTOR,
+  otelcol_exporter_enqueue_failed_spans_total: COLLECTOR,
 };
