@@ -3,6 +3,7 @@ import { envSchema } from 'env-schema';
 import type { Static, TObject, TSchema } from 'typebox';
 import { baseConfigProblems, type BaseConfig } from './base-config.ts';
 import { configAjv, toJsonSchema } from './config-ajv.ts';
+import { resolveDataDir } from './data-dir.ts';
 import { isSecret } from './secret.ts';
 
 /** Every bad key at once, so a broken ConfigMap is fixed in one round trip. */
@@ -21,6 +22,8 @@ export class ConfigError extends Error {
 
 export interface LoadConfigOptions<T extends TObject> {
   env?: NodeJS.ProcessEnv;
+  /** Where a relative DATA_DIR is looked up from (data-dir.ts); default: the working directory. */
+  cwd?: string;
   /** Keys that may be left unset outside production (a local default takes their place), never in it. */
   requiredInProduction?: Array<keyof Static<T> & string>;
   /** Rules across keys that a schema cannot state; returns `[key, problem]` pairs. */
@@ -44,6 +47,7 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
     if (value !== undefined) raw[key] = value;
   }
   const config = validated(schema, raw, problems);
+  if (typeof config.DATA_DIR === 'string') config.DATA_DIR = resolveDataDir(config.DATA_DIR, options.cwd);
   // The checks beyond the schema run even when it failed, on the keys it passed, so that one
   // message names every bad key; a key already named is not named again.
   const add = (key: string, problem: string) => {
