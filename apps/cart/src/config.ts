@@ -1,5 +1,6 @@
 import { authConfigProblems, authConfigProperties } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
+import { currencyProblems } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 export const CartConfigSchema = Type.Object({
@@ -37,7 +38,7 @@ export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig
       const problems = authConfigProblems(config);
       if (!isHttpUrl(config.PAYMENT_URL)) problems.push(['PAYMENT_URL', 'must be an http:// or https:// URL']);
       if (!isHttpUrl(config.TOKEN_URL)) problems.push(['TOKEN_URL', 'must be an http:// or https:// URL']);
-      return problems;
+      return [...problems, ...currencyProblems(config.CURRENCY)];
     },
   });
 }

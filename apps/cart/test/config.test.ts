@@ -46,6 +46,8 @@ describe('loadCartConfig', () => {
     ['PAYMENT_TIMEOUT_MS', '50'],
     ['CURRENCY', 'usd'],
     ['CURRENCY', 'DOLLARS'],
+    // Three capitals, but no currency: every price would be labelled with it.
+    ['CURRENCY', 'ABC'],
   ])('refuses %s=%s, naming the key', (key, value) => {
     let caught: unknown;
     try {

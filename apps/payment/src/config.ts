@@ -1,5 +1,6 @@
 import { authConfigProblems, authConfigProperties } from '@myshop/auth';
 import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
+import { currencyProblems } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
 export const PaymentConfigSchema = Type.Object({
@@ -23,6 +24,6 @@ export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Payment
   return loadConfig(PaymentConfigSchema, {
     env,
     requiredInProduction: ['DATABASE_URL', 'IDEMPOTENCY_FINGERPRINT_KEY'],
-    refine: authConfigProblems,
+    refine: (config) => [...authConfigProblems(config), ...currencyProblems(config.CURRENCY)],
   });
 }

@@ -24,6 +24,11 @@ describe('loadPaymentConfig', () => {
     });
   });
 
+  it('refuses a CURRENCY of three capitals that ISO 4217 does not list, naming the key', () => {
+    expect(() => loadPaymentConfig({ CURRENCY: 'ABC' })).toThrow(expect.objectContaining({ keys: ['CURRENCY'] }));
+    expect(loadPaymentConfig({ CURRENCY: 'JPY' }).CURRENCY).toBe('JPY');
+  });
+
   it('names every bad key at once', () => {
     const load = () => loadPaymentConfig({ CURRENCY: 'euro', IDEMPOTENCY_TTL_HOURS: '1', IDEMPOTENCY_FINGERPRINT_KEY: 'short' });
 

@@ -17,6 +17,19 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** ISO 4217 alphabetic code, e.g. USD. */
 export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 });
 
+/**
+ * A currency ISO 4217 lists (as Node's ICU holds the list), for the shop's configured currency:
+ * three capitals alone let `ABC` through, and every price would be labelled with it.
+ */
+export function isCurrencyCode(code: string): boolean {
+  return Intl.supportedValuesOf('currency').includes(code);
+}
+
+/** The config rule for a CURRENCY key, as a `refine` of @myshop/config reports it. */
+export function currencyProblems(code: string): Array<[string, string]> {
+  return isCurrencyCode(code) ? [] : [['CURRENCY', 'must be an ISO 4217 currency code, such as USD']];
+}
+
 /** Money is always an integer number of minor units (cents): no floats anywhere. */
 export const MinorUnits = Type.Integer({ minimum: 0, maximum: 99_999_999_999 });
 

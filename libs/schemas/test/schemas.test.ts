@@ -3,12 +3,14 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import {
   CurrencyCode,
+  currencyProblems,
   Email,
   errorResponse,
   errorResponses,
   ErrorResponse,
   IdempotencyKey,
   inProgressConflictResponse,
+  isCurrencyCode,
   MinorUnits,
   Page,
   PageQuery,
@@ -70,5 +72,17 @@ describe('shared schemas', () => {
     });
     expect(SharedErrorResponse).toMatchObject({ $id: 'ErrorResponse', properties: ErrorResponse.properties });
     expect(valid(ErrorResponse, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'x' })).toBe(true);
+  });
+});
+
+describe('isCurrencyCode', () => {
+  it.each(['USD', 'EUR', 'JPY', 'CHF'])('accepts %s', (code) => {
+    expect(isCurrencyCode(code)).toBe(true);
+    expect(currencyProblems(code)).toEqual([]);
+  });
+
+  it.each(['ABC', 'usd', 'US', ''])('refuses %s, naming CURRENCY', (code) => {
+    expect(isCurrencyCode(code)).toBe(false);
+    expect(currencyProblems(code)).toEqual([['CURRENCY', expect.stringContaining('ISO 4217')]]);
   });
 });
