@@ -11,6 +11,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { clientErrorHandler, ignoreUnknownExpectations, refuseConnect, refuseMissingHost } from './client-errors.ts';
+import { continueWithinLimit } from './expect-continue.ts';
 import { frameworkErrorHandler, MAX_PATH_PARAM_LENGTH } from './framework-errors.ts';
 import { takeJsonBodiesOnly } from './json-bodies-only.ts';
 import { oversizeBodyPlugin } from './oversize-body-plugin.ts';
@@ -81,6 +82,8 @@ export function createFastify(settings: FastifySettings): ServiceFastifyInstance
   app.setValidatorCompiler(validatorCompiler);
   app.server.on('connect', refuseConnect());
   app.server.on('checkExpectation', ignoreUnknownExpectations(app.server));
+  // A body over the limit is refused before the client sends it, not after it was asked for.
+  app.server.on('checkContinue', continueWithinLimit(app.server, bodyLimitBytes));
   app.addHook('onRequest', refuseMissingHost);
   takeJsonBodiesOnly(app);
   refuseCompressedBodies(app);

@@ -1,6 +1,7 @@
 export { createFastify, KEEP_ALIVE_TIMEOUT_MS, type ServiceFastifyInstance } from './create-fastify.ts';
 export { RequestLogController } from './request-log.ts';
 export { clientErrorHandler, ignoreUnknownExpectations, refuseConnect } from './client-errors.ts';
+export { continueWithinLimit } from './expect-continue.ts';
 export { describeFrameworkError } from './framework-errors.ts';
 export { platformPlugin, type PlatformOptions } from './platform-plugin.ts';
 export { forkService, serviceEntry, type ForkedService, type ForkServiceOptions, type ListeningMessage } from './fork-service.ts';

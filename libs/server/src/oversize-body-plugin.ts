@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { addBodyRouteHook, BODYLESS_METHODS } from './body-route-hooks.ts';
+import { bodyWithheld } from './expect-continue.ts';
 
 /**
  * How much of a refused body is read (and thrown away) before answering: ingress-nginx's default
@@ -32,10 +33,13 @@ async function oversizeBody(app: FastifyInstance, options: OversizeBodyOptions):
     const cap = Math.max(options.drainCapBytes ?? DEFAULT_DRAIN_CAP_BYTES, limit);
     const declared = Number(request.headers['content-length']);
     if (declared > limit) {
-      // Fastify refuses a declared length before reading a byte: read it first, then refuse.
-      if (declared > cap || !(await discard(payload, cap))) reply.header('connection', 'close');
+      // Fastify refuses a declared length before reading a byte: read it first, then refuse. A
+      // client still waiting to be told to continue sends nothing to read (expect-continue.ts).
+      if (bodyWithheld(request.raw) || declared > cap || !(await discard(payload, cap))) reply.header('connection', 'close');
       throw tooLarge();
     }
+    // Asked to continue by a route whose limit is above the server's: the body is wanted after all.
+    if (bodyWithheld(request.raw) && !reply.raw.headersSent) reply.raw.writeContinue();
     // A chunked body: counted as it arrives, refused once it has ended (or passed the cap).
     return Number.isNaN(declared) ? new BodyWithinLimit(payload, limit, cap) : payload;
   });

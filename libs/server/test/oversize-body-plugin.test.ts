@@ -28,6 +28,11 @@ async function startApp(): Promise<{ port: number; stored: unknown[] }> {
     stored.push(request.body);
     return reply.code(201).send({ ok: true });
   });
+  // A route that takes more than the server's limit.
+  app.post('/demo/long-notes', { bodyLimit: 2 * LIMIT, schema: { body: Type.Object({ text: Type.String() }) } }, async (request, reply) => {
+    stored.push(request.body);
+    return reply.code(201).send({ ok: true });
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { port: (app.server.address() as AddressInfo).port, stored };
 }
@@ -106,6 +111,41 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     expect(answer?.headers).toContain('connection: close');
   });
 
+  it.each([
+    ['one byte over the limit', LIMIT + 1],
+    ['4 MiB, past the drain cap', 4 * 1024 * KIB],
+  ])('asked to continue (Expect: 100-continue), %s: 413 JSON instead of 100 Continue, and the connection ends', async (_name, bytes) => {
+    const { port, stored } = await startApp();
+    // The client waits for 100 before sending the body, as curl does past 1 MiB: told to send it
+    // only to be refused, it would write into a closing connection and read no answer at all.
+    const received = await askToContinue(port, head(`Content-Length: ${bytes}\r\nExpect: 100-continue\r\n`));
+    expect(received).not.toContain('100 Continue');
+    const [answer] = answersOf(received);
+    expect(answer?.status).toBe(413);
+    expect(answer?.headers).toContain('connection: close');
+    expect(answer?.json).toMatchObject({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large' });
+    expect(stored).toEqual([]);
+  });
+
+  it('asked to continue within the limit: 100 Continue, then the body is served', async () => {
+    const { port, stored } = await startApp();
+    const data = Buffer.from(JSON.stringify({ text: 'hello' }));
+    const received = await askToContinue(port, head(`Content-Length: ${data.length}\r\nExpect: 100-continue\r\n`), data);
+    expect(received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+    expect(answersOf(received.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))[0]?.status).toBe(201);
+    expect(stored).toEqual([{ text: 'hello' }]);
+  });
+
+  it("asked to continue past the server's limit by a route that takes more: 100 Continue, then served", async () => {
+    const { port, stored } = await startApp();
+    const data = body(LIMIT + 1);
+    const longHead = head(`Content-Length: ${data.length}\r\nExpect: 100-continue\r\n`).replace('/demo/notes', '/demo/long-notes');
+    const received = await askToContinue(port, longHead, data);
+    expect(received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+    expect(answersOf(received.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))[0]?.status).toBe(201);
+    expect(stored).toHaveLength(1);
+  });
+
   it('within the limit: the body is parsed and stored as before', async () => {
     const { port, stored } = await startApp();
     const data = body(LIMIT);
@@ -117,3 +157,29 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     expect(stored).toHaveLength(2);
   });
 });
+
+/**
+ * Sends `head` alone and waits, as a client that asked to continue does: `body` goes only after a
+ * 100 Continue. Everything received until the server closes (or 3 s pass, or an answer follows
+ * the body).
+ */
+function askToContinue(port: number, head: string, body?: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, 3000);
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (body && received === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+      else if (body && /\r\n\r\n[\s\S]*\}$/.test(received.slice(25))) done();
+    });
+    socket.on('error', done);
+    socket.on('close', done);
+    socket.on('connect', () => socket.write(head));
+  });
+}
