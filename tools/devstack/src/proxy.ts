@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import { errorBody } from '@myshop/errors';
 import { requestIdFor } from '@myshop/logging';
-import { clientErrorHandler, describeFrameworkError, ignoreUnknownExpectations, refuseConnect } from '@myshop/server';
+import { clientErrorHandler, continueWithinLimit, describeFrameworkError, ignoreUnknownExpectations, refuseConnect } from '@myshop/server';
 import Fastify, { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import { BODYLESS, refusedBodyFraming } from './body-framing.ts';
@@ -102,6 +102,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
   app.server.on('checkExpectation', ignoreUnknownExpectations(app.server));
   const timeout = options.upstreamTimeoutMs ?? 60_000;
   const bodyLimit = app.initialConfig.bodyLimit!;
+  // Expect: 100-continue with a declared length past the limit: nginx answers 413 instead of 100.
+  app.server.on('checkContinue', continueWithinLimit(app.server, bodyLimit));
 
   // Bodies stay opaque bytes: the service, not the gateway, judges JSON and content types.
   app.removeAllContentTypeParsers();
