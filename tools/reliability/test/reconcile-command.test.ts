@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runReconcileCommand } from '../src/reconcile-command.ts';
@@ -88,4 +90,31 @@ describe('npm run reconcile', () => {
     expect(run.code).toBe(2);
     expect(run.output).toContain('usage: reconcile --cart');
   });
+
+  it('exits 2 with its usage for an option it does not know, never 1 (the books differ)', async () => {
+    const run = await reconcileWith(['--help']);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('usage: reconcile --cart');
+    expect(run.output).not.toContain('    at ');
+  });
+
+  it('exits 2, saying it could not read the books, when a database cannot be reached: nothing was compared', async () => {
+    const { cart } = await books();
+    const unreachable = 'postgres://postgres@127.0.0.1:1/payment';
+    const run = await runReconcileCommand(cart.url, unreachable);
+    expect(run.code).toBe(2);
+    expect(run.output).toMatch(/^reconcile: cannot read the books: .+/m);
+    expect(run.output).not.toContain('    at ');
+    expect(run.output).not.toContain('no differences');
+  });
 });
+
+/** The command run with `args` as they are, as an operator may mistype them. */
+function reconcileWith(args: string[]): Promise<{ code: number; output: string }> {
+  const entry = join(import.meta.dirname, '../src/reconcile-cli.ts');
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--conditions=@myshop/source', entry, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
