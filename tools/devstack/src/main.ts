@@ -4,6 +4,7 @@
  *   npm start -- --replicas 3       three replicas per service behind each Service stand-in
  *   npm start -- --port 9090 --services user
  *   npm start -- --watch            a saved file restarts the replicas of the services that run it
+ *   npm start -- --routes gateway-api   route by the Gateway API component's HTTPRoute, not the Ingress
  * Then: curl --resolve myshop.com:8080:127.0.0.1 http://myshop.com:8080/user/register …
  * Ctrl-C drains every replica and stops the embedded databases.
  */
@@ -12,13 +13,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { onStopSignal } from '@myshop/server';
 import { createLogPrinter } from './log-printer.ts';
-import { discoverServices, startStack, type Stack } from './stack.ts';
+import { discoverServices, ROUTE_FILES, startStack, type RouteSource, type Stack } from './stack.ts';
 import { startWatchMode, type WatchMode } from './watch/watch-mode.ts';
 
 const USAGE = `npm start [-- options]: the whole shop on this machine, no cluster and no database server needed
   --replicas N      replicas per service, 1 to 10 (default 1)
   --port N          the gateway's port for host myshop.com (default 8080)
   --services a,b    only these services (default: user, cart and payment)
+  --routes R        what the gateway routes by: ingress (k8s/base/ingress, default) or gateway-api
+                    (the HTTPRoute of k8s/components/gateway-api)
   --watch           a saved file restarts the replicas of the services that run it
   --help            this text
 `;
@@ -36,6 +39,7 @@ try {
       replicas: { type: 'string', default: '1' },
       port: { type: 'string', default: '8080' },
       services: { type: 'string' },
+      routes: { type: 'string', default: 'ingress' },
       watch: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,6 +56,9 @@ const replicas = Number(values.replicas);
 const port = Number(values.port);
 if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) fail('--replicas must be a whole number from 1 to 10');
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a TCP port');
+const routeSources = Object.keys(ROUTE_FILES) as RouteSource[];
+const routes = routeSources.find((source) => source === values.routes);
+if (!routes) fail(`--routes must be ${routeSources.join(' or ')}`);
 
 const root = resolve(import.meta.dirname, '../../..');
 const known = discoverServices(root);
@@ -82,6 +89,7 @@ try {
     replicas,
     gatewayPort: port,
     services,
+    routes,
     printLine: createLogPrinter(Boolean(process.stdout.isTTY)),
     log: say,
   });
@@ -96,7 +104,7 @@ for (const service of stack.services.values()) {
   say(`${service.name} database: ${service.databaseUrl}`);
 }
 const { port: gatewayPort } = new URL(stack.gatewayUrl);
-say(`gateway for host myshop.com at ${stack.gatewayUrl}`);
+say(`gateway for host myshop.com at ${stack.gatewayUrl}, routing by ${ROUTE_FILES[routes]}`);
 say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
 const watchMode: WatchMode | undefined = values.watch ? startWatchMode({ root, stack, log: say }) : undefined;
 

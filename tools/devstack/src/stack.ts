@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import type { FastifyInstance } from 'fastify';
 import { Endpoints, PROBE_INTERVAL_MS, PROBE_TIMEOUT_MS } from './endpoints.ts';
-import { matchRoute, noRouteMessage, readIngressRoutes } from './ingress-routes.ts';
+import { readHttpRouteRoutes } from './httproute-routes.ts';
+import { matchRoute, noRouteMessage, readIngressRoutes, type IngressRoute } from './ingress-routes.ts';
 import { serviceDiscoveryEnv } from './local-env.ts';
 import type { LinePrinter } from './log-printer.ts';
 import { createProxy } from './proxy.ts';
@@ -26,6 +27,25 @@ export interface StackOptions {
   printLine: LinePrinter;
   /** Shown to people: what was started where. */
   log?: (message: string) => void;
+  /** Which manifest the gateway routes by, as a cluster's controller would (default: the Ingress). */
+  routes?: RouteSource;
+}
+
+/**
+ * The manifests a cluster's controller routes by, read by the local gateway itself so that the two
+ * cannot drift: the Ingress (ingress-nginx, the default) or the Gateway API component's HTTPRoute
+ * (Envoy Gateway). Both say the same routes; a test holds them equal.
+ */
+export const ROUTE_FILES = {
+  ingress: 'k8s/base/ingress/ingress.yaml',
+  'gateway-api': 'k8s/components/gateway-api/httproute.yaml',
+} as const;
+
+export type RouteSource = keyof typeof ROUTE_FILES;
+
+export function readRoutes(root: string, source: RouteSource = 'ingress'): IngressRoute[] {
+  const file = join(root, ROUTE_FILES[source]);
+  return source === 'gateway-api' ? readHttpRouteRoutes(file) : readIngressRoutes(file);
 }
 
 export interface ServiceHandle {
@@ -82,7 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const replicaCount = options.replicas ?? 1;
   const dataDir = options.dataDir ?? join(root, '.data');
   const services = options.services ?? discoverServices(root);
-  const routes = readIngressRoutes(join(root, 'k8s/base/ingress/ingress.yaml'));
+  const routes = readRoutes(root, options.routes);
 
   const handles = new Map<string, ServiceHandle>();
   const databases: DatabaseLocation[] = [];

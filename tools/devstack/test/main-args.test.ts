@@ -23,6 +23,7 @@ describe('npm start -- <options>', () => {
     [['--services', 'carts'], '--services: no service carts; the services are cart, payment, user'],
     [['--services', 'user,,cart'], '--services: an empty name; the services are cart, payment, user'],
     [['--replicas', '0'], '--replicas must be a whole number from 1 to 10'],
+    [['--routes', 'nginx'], '--routes must be ingress or gateway-api'],
     [['--bogus'], "Unknown option '--bogus' (npm start -- --help lists the options)"],
   ])('refuses %j in one line, without a stack trace, and starts nothing', (args, message) => {
     const run = npmStart(...args);
@@ -64,6 +65,6 @@ describe('npm start -- <options>', () => {
   it('lists its options with --help', () => {
     const run = npmStart('--help');
     expect(run.status).toBe(0);
-    for (const option of ['--replicas', '--port', '--services', '--watch']) expect(run.stdout).toContain(option);
+    for (const option of ['--replicas', '--port', '--services', '--routes', '--watch']) expect(run.stdout).toContain(option);
   });
 });
