@@ -1,5 +1,7 @@
 /** skaffold.yaml read as Skaffold reads it: its configs (modules), and each with a profile applied. */
+import { readdirSync, readFileSync } from 'node:fs';
 import { readYamlDocuments, repoPath } from '@myshop/release';
+import { Ajv, type ErrorObject } from 'ajv';
 import { applyPatch, type Operation } from 'rfc6902';
 
 export interface SkaffoldConfig {
@@ -44,4 +46,32 @@ export function withProfile(config: SkaffoldConfig, profile?: string): SkaffoldC
   );
   if (failures.length > 0) throw new Error(`config ${config.metadata?.name} profile ${profile}: ${failures.join('; ')}`);
   return patched;
+}
+
+const SCHEMAS = repoPath('tools/delivery-tests/schemas');
+
+/** The config version of the Skaffold schema kept in schemas/ (the newest release's): `skaffold/v4beta14`. */
+export function skaffoldSchemaVersion(): string {
+  const files = readdirSync(SCHEMAS).filter((file) => /^skaffold-v\w+\.json$/.test(file));
+  if (files.length !== 1) throw new Error(`${SCHEMAS}: expected one skaffold-<version>.json, found ${files.length}`);
+  return `skaffold/${files[0]!.slice('skaffold-'.length, -'.json'.length)}`;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+/** Where a config breaks Skaffold's own JSON schema (unknown fields, wrong types), as Skaffold would refuse it. */
+export function skaffoldSchemaProblems(config: SkaffoldConfig): string[] {
+  if (!validator) {
+    const file = `${SCHEMAS}/${skaffoldSchemaVersion().replace('skaffold/', 'skaffold-')}.json`;
+    const { $schema: _draft, ...schema } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  if (validator(config)) return [];
+  // The schema wraps everything in anyOf: its own failure only repeats the ones beneath it.
+  return (validator.errors ?? [])
+    .filter((error: ErrorObject) => error.keyword !== 'anyOf')
+    .map(
+      (error: ErrorObject) =>
+        `${error.instancePath || '/'} ${error.message}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : ''}`,
+    );
 }

@@ -4,7 +4,7 @@ import { imageName, KUBECTL_INSTALL, render, repoPath, services } from '@myshop/
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { lastOf, parseStages, stageNamed, workdirOf } from '../src/dockerfile-stages.ts';
-import { skaffoldConfigs, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
+import { skaffoldConfigs, skaffoldSchemaProblems, skaffoldSchemaVersion, withProfile, type SkaffoldConfig } from '../src/skaffold.ts';
 import { byKind, parseImage, workloads } from '../src/workloads.ts';
 
 const configs = skaffoldConfigs();
@@ -21,6 +21,34 @@ describe('skaffold.yaml', () => {
     expect([...byName.keys()].sort()).toEqual([...services(), 'all', 'platform'].sort());
     expect(byName.get('all')!.requires).toEqual(
       [{ configs: services() }].map((entry) => ({ configs: expect.arrayContaining(entry.configs) })),
+    );
+  });
+
+  it('is written in the newest Skaffold config version, the one whose schema schemas/ keeps', () => {
+    expect(skaffoldSchemaVersion()).toMatch(/^skaffold\/v4beta\d+$/);
+    expect(new Set(configs.map((config) => config.apiVersion))).toEqual(new Set([skaffoldSchemaVersion()]));
+  });
+
+  it.each(
+    configs.flatMap((config) =>
+      [undefined, ...(config.profiles ?? []).map((profile) => profile.name)].map(
+        (profile) => [config.metadata?.name ?? '?', profile ?? '(none)', config, profile] as const,
+      ),
+    ),
+  )("%s with profile %s: valid for Skaffold's own schema, with no unknown field", (_name, _profile, config, profile) => {
+    const { profiles: _profiles, ...effective } = withProfile(config, profile);
+    expect(skaffoldSchemaProblems(profile ? effective : config)).toEqual([]);
+  });
+
+  it("catches what Skaffold's schema refuses", () => {
+    const config = structuredClone(byName.get('cart')!) as SkaffoldConfig & { build: { local: Record<string, unknown> } };
+    config.build.local.useBuildKit = true;
+    (config.portForward![0] as { port: unknown }).port = [80];
+    expect(skaffoldSchemaProblems(config)).toEqual(
+      expect.arrayContaining([
+        '/build/local must NOT have additional properties (useBuildKit)',
+        expect.stringMatching(/^\/portForward\/0\/port /),
+      ]),
     );
   });
 
@@ -85,7 +113,7 @@ describe('skaffold.yaml', () => {
 
   it('applies a profile as Skaffold does: its patches on a copy, and none that does not apply', () => {
     const config: SkaffoldConfig = {
-      apiVersion: 'skaffold/v4beta13',
+      apiVersion: 'skaffold/v4beta14',
       kind: 'Config',
       metadata: { name: 'example' },
       manifests: { kustomize: { paths: ['k8s/overlays/dev/example'] } },
