@@ -52,6 +52,22 @@ describe('skaffold.yaml', () => {
     );
   });
 
+  it('the README explains the inner loop on a cluster with commands this file serves', () => {
+    const readme = readFileSync(repoPath('README.md'), 'utf8');
+    const commands = [...readme.matchAll(/^skaffold (dev|run)\b([^#\n]*)/gm)];
+    expect(commands.map(([, verb]) => verb)).toContain('dev');
+    expect(commands.some(([, , flags]) => /-m \S+/.test(flags!))).toBe(true);
+    for (const [line, , flags] of commands) {
+      for (const [, modules] of flags!.matchAll(/-m (\S+)/g))
+        for (const module of modules!.split(',')) expect(byName.has(module), line).toBe(true);
+      for (const [, profile] of flags!.matchAll(/-p (\S+)/g))
+        expect(
+          configs.some((config) => config.profiles?.some(({ name }) => name === profile)),
+          line,
+        ).toBe(true);
+    }
+  });
+
   it('requires only modules that exist', () => {
     const missing = configs.flatMap((config) =>
       (config.requires ?? []).flatMap((entry) => entry.configs ?? []).filter((name) => !byName.has(name)),
