@@ -119,6 +119,18 @@ describe.skipIf(!kubectl.path)(`the user service's memory${kubectl.skipNote}`, (
 });
 
 describe.skipIf(!kubectl.path).each(services())(`the %s service and its manifests${kubectl.skipNote}`, (service) => {
+  // The design's words, literally: a ClusterIP Service <service>-service, port 80 → 5000, the
+  // container's port 5000 named http (what the Ingress and the other services call it by).
+  it.each(deploying(service))('%s: ClusterIP Service <service>-service, port 80 → container port 5000 named http', (dir) => {
+    const objects = render(dir);
+    expect(find(objects, 'Service', `${service}-service`)?.spec).toMatchObject({
+      type: 'ClusterIP',
+      ports: [{ name: 'http', port: 80, targetPort: 5000 }],
+    });
+    const { pod } = deploymentOf(objects, service);
+    expect(pod.containers[0]!.ports).toContainEqual(expect.objectContaining({ name: 'http', containerPort: 5000 }));
+  });
+
   it.each(deploying(service))(
     '%s: sets only keys its config schema reads, provides every required one, and the service accepts the result',
     async (dir) => {
