@@ -42,7 +42,7 @@ describe('the request log line, tracing on', () => {
     const spans = await receiver.waitFor((received) =>
       received.some((span) => span.traceId === line!.trace_id && span.spanId === line!.span_id),
     );
-    const request = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/demo/items/:id');
+    const request = spans.find((span) => span.name === 'GET /demo/items/:id');
     expect(request?.traceId).toBe(line!.trace_id);
   });
 });

@@ -51,6 +51,11 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetrySe
         // censored as in the request line: spans are stored beside the logs.
         requestHook: (span, request) => {
           if (!span.isRecording()) return;
+          // Named `{method} {route}` (the method alone when no route matched), as the HTTP
+          // conventions name a server span: @fastify/otel calls every one "request", which tells
+          // a trace view nothing, and the path a client chose would be a name without bound.
+          const route = request.routeOptions.url;
+          span.updateName(route === undefined ? request.method : `${request.method} ${route}`);
           const queryAt = request.url.indexOf('?');
           const path = censorUrl(queryAt === -1 ? request.url : request.url.slice(0, queryAt));
           if (path !== request.url) span.setAttribute('url.path', path);

@@ -85,14 +85,27 @@ describe('startTelemetry', () => {
         .filter((name) => /^(onRequest|preParsing|preValidation|preHandler|preSerialization|onSend|onResponse|handler)\b/.test(name)),
     ).toEqual([]);
     expect(spans.filter((span) => /connect/.test(span.name))).toEqual([]);
-    const requests = spans.filter((span) => span.name === 'request').map((span) => span.attributes['http.route']);
-    expect(requests.sort()).toEqual(['/back/:id', '/front']);
+    const requests = spans.filter((span) => span.attributes['fastify.root']).map((span) => span.name);
+    expect(requests.sort()).toEqual(['GET /back/:id', 'GET /front']);
     // The query's span sits in the request that ran it.
     const query = spans.find((span) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql');
-    const back = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/back/:id');
+    const back = spans.find((span) => span.name === 'GET /back/:id');
     expect(back).toBeDefined();
     expect(query?.parentSpanContext?.spanId).toBe(back!.spanContext().spanId);
     expect(spans[0]!.resource.attributes['service.name']).toBe('probe');
+  });
+
+  it('names a request span `{method} {route}`, as the HTTP conventions name a server span', async () => {
+    exporter.reset();
+    const front = await twoApps();
+    expect((await front.inject({ url: '/front' })).statusCode).toBe(200);
+    expect((await front.inject({ method: 'POST', url: '/nowhere/4111111111111111' })).statusCode).toBe(404);
+    const names = exporter
+      .getFinishedSpans()
+      .filter((span) => span.instrumentationScope.name === '@fastify/otel' && span.attributes['fastify.root'])
+      .map((span) => span.name);
+    // No route matched: the method alone, never the path a client chose.
+    expect(names.sort()).toEqual(['GET /back/:id', 'GET /front', 'POST']);
   });
 
   it('records nothing of a request its caller sampled out, and passes that decision on with the trace id', async () => {
@@ -113,7 +126,7 @@ describe('startTelemetry', () => {
     const front = await twoApps();
     const response = await front.inject({ url: '/front?password=hunter2&card=4242424242424242' });
     expect(response.statusCode).toBe(200);
-    const request = exporter.getFinishedSpans().find((span) => span.name === 'request' && span.attributes['http.route'] === '/front');
+    const request = exporter.getFinishedSpans().find((span) => span.name === 'GET /front');
     expect(request?.attributes['url.path']).toBe('/front');
     const written = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes));
     expect(written).not.toContain('hunter2');
@@ -156,7 +169,7 @@ describe('startTelemetry', () => {
     const traceId = job!.spanContext().traceId;
     // The other service's request is in the job's trace, under the call's client span.
     expect((answer as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    const served = spans.find((span) => span.name === 'request' && span.attributes['http.route'] === '/feed');
+    const served = spans.find((span) => span.name === 'GET /feed');
     expect(served?.spanContext().traceId).toBe(traceId);
     const failed = spans.find((span) => span.name === 'fail');
     expect(failed?.status).toMatchObject({ code: 2, message: 'feed down' });
