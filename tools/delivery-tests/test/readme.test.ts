@@ -1,0 +1,22 @@
+/** What a newcomer looks for in the README, by its heading: how to reproduce the reliability figures. */
+import { readFileSync } from 'node:fs';
+import { repoPath } from '@myshop/release';
+import { describe, expect, it } from 'vitest';
+
+/** The text under `## <title>`, up to the next heading of that level. */
+function section(title: string): string | undefined {
+  const readme = readFileSync(repoPath('README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start === -1) return undefined;
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+}
+
+describe('README', () => {
+  it('has a Reliability section: the command that reproduces the figures, and where the last ones are', () => {
+    const text = section('Reliability');
+    expect(text).toBeDefined();
+    expect(text).toContain('npm run reliability');
+    expect(text).toContain('(docs/reliability.md)');
+  });
+});
