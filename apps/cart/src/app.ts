@@ -58,6 +58,7 @@ async function cartApp(app: FastifyInstance, { config, databaseUrl, metricsRegis
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     keys: jwtKeys ?? new URL(config.JWKS_URL),
+    metricsRegistry: app.metrics.registry,
   });
   // The payment service, for checkout; called with tokens from the user service's token endpoint.
   const userAgent = `myshop-cart/${packageInfo.version}`;

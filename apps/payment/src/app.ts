@@ -50,6 +50,7 @@ async function paymentApp(app: FastifyInstance, { config, databaseUrl, metricsRe
     audience: config.JWT_AUDIENCE,
     serviceAudience: PAYMENT_AUDIENCE,
     keys: jwtKeys ?? new URL(config.JWKS_URL),
+    metricsRegistry: app.metrics.registry,
   });
   // Idempotency-Keys live in the database, so all replicas agree on them.
   // Charges, amounts and replays, counted by the routes as they happen.

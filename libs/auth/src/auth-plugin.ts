@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors, type JWTVerifyGetKey } from 'jose';
+import type { Registry } from 'prom-client';
 import { accessTokenVerifyOptions } from './access-token-checks.ts';
 import {
   AuthForbiddenError,
@@ -26,6 +27,8 @@ export interface AuthPluginOptions {
   serviceAudience?: string;
   /** The user service's JWKS URL (kept and refreshed, see createRemoteKeySet), or a key resolver of its own. */
   keys: URL | JWTVerifyGetKey;
+  /** The app's metrics registry, where fetches of a JWKS URL are timed (see createRemoteKeySet). */
+  metricsRegistry?: Registry;
   /** Most tokens kept verified at once, each until it expires (token-verifier.ts); 0 verifies every request in full. */
   verifiedTokenCacheSize?: number;
 }
@@ -66,6 +69,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     options.keys instanceof URL
       ? createRemoteKeySet(options.keys, {
           onRefreshError: (error) => app.log.warn({ err: error }, 'token keys refresh failed; keeping the last keys'),
+          metricsRegistry: options.metricsRegistry,
         })
       : undefined;
   const keys = remoteKeys ?? (options.keys as JWTVerifyGetKey);

@@ -1,4 +1,6 @@
+import { callTimer, type CallOutcomeLabel } from '@myshop/http-client';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { Registry } from 'prom-client';
 
 export interface RemoteKeySetOptions {
   /** Longest one fetch of the key set may take. */
@@ -11,6 +13,11 @@ export interface RemoteKeySetOptions {
   retryMs?: number;
   /** Told when a background refresh fails (the last keys keep serving). */
   onRefreshError?: (error: unknown) => void;
+  /**
+   * The app's metrics registry: each fetch is timed as a call to the user service
+   * (`http_client_request_duration_seconds{target="user"}`), as the service's other calls are.
+   */
+  metricsRegistry?: Registry;
 }
 
 /**
@@ -41,6 +48,7 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
   const maxAgeMs = options.maxAgeMs ?? 300_000;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const retryMs = options.retryMs ?? 1000;
+  const timer = options.metricsRegistry ? callTimer(options.metricsRegistry, 'user') : undefined;
   let local: JWTVerifyGetKey | undefined;
   let fetchedAt = 0;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
@@ -53,7 +61,7 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
     inFlight ??= (async () => {
       lastAttemptAt = Date.now();
       try {
-        local = createLocalJWKSet(await fetchKeySet(url, timeoutMs));
+        local = createLocalJWKSet(await fetchKeySet(url, timeoutMs, timer?.start('GET')));
         fetchedAt = Date.now();
         lastError = undefined;
       } catch (error) {
@@ -98,10 +106,30 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
   return Object.assign(getKey, { refresh });
 }
 
-async function fetchKeySet(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`GET ${url.href} answered ${response.status}`);
-  const body = (await response.json()) as { keys?: unknown };
-  if (!body || !Array.isArray(body.keys)) throw new Error(`GET ${url.href} did not answer a JWK set`);
+async function fetchKeySet(url: URL, timeoutMs: number, done?: (outcome: CallOutcomeLabel) => void): Promise<JSONWebKeySet> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  } catch (error) {
+    done?.((error as Error).name === 'TimeoutError' ? 'timeout' : 'connection');
+    throw error;
+  }
+  if (!response.ok) {
+    done?.(response.status >= 500 ? 'server-error' : 'rejected');
+    throw new Error(`GET ${url.href} answered ${response.status}`);
+  }
+  let body: { keys?: unknown };
+  try {
+    body = (await response.json()) as { keys?: unknown };
+  } catch (error) {
+    // The body cut off or past the deadline, or not JSON.
+    done?.((error as Error).name === 'TimeoutError' ? 'timeout' : 'bad-response');
+    throw error;
+  }
+  if (!body || !Array.isArray(body.keys)) {
+    done?.('bad-response');
+    throw new Error(`GET ${url.href} did not answer a JWK set`);
+  }
+  done?.('ok');
   return body as JSONWebKeySet;
 }

@@ -1,4 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, errors, type JWK } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRemoteKeySet, KeySetUnavailableError } from '../src/remote-key-set.ts';
 import { serveJwks } from '../src/testing/index.ts';
@@ -25,6 +28,48 @@ function keyFor(keySet: ReturnType<typeof createRemoteKeySet>, token: string) {
 }
 
 describe('createRemoteKeySet', () => {
+  it("times every fetch as a call to the user service, by outcome, in the app's registry", async () => {
+    const registry = new Registry();
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const timed = (url: URL) => createRemoteKeySet(url, { metricsRegistry: registry, timeoutMs: 200 });
+    await timed(endpoint.url).refresh();
+    await expect(timed(new URL('/elsewhere', endpoint.url)).refresh()).rejects.toThrow('answered 404');
+    const strange = await serveJwks(() => 'not JSON');
+    onTestFinished(() => strange.close());
+    await expect(timed(strange.url).refresh()).rejects.toThrow();
+    const shapeless = await serveJwks(() => ({ set: [] }));
+    onTestFinished(() => shapeless.close());
+    await expect(timed(shapeless.url).refresh()).rejects.toThrow('did not answer a JWK set');
+    endpoint.state.up = false;
+    await expect(timed(endpoint.url).refresh()).rejects.toThrow('answered 503');
+    // Nothing listens there any more: refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(timed(new URL(`http://127.0.0.1:${port}/user/.well-known/jwks.json`)).refresh()).rejects.toThrow();
+    // Answers, never in time.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    silent.on('connection', (socket) => onTestFinished(() => void socket.destroy()));
+    await expect(timed(new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`)).refresh()).rejects.toThrow();
+
+    const metric = await registry.getSingleMetric('http_client_request_duration_seconds')!.get();
+    const counts = (metric.values as { metricName?: string; labels: object }[])
+      .filter((value) => value.metricName === 'http_client_request_duration_seconds_count')
+      .map((value) => value.labels);
+    expect(counts).toEqual([
+      { target: 'user', method: 'GET', outcome: 'ok' },
+      { target: 'user', method: 'GET', outcome: 'rejected' },
+      { target: 'user', method: 'GET', outcome: 'bad-response' },
+      { target: 'user', method: 'GET', outcome: 'server-error' },
+      { target: 'user', method: 'GET', outcome: 'connection' },
+      { target: 'user', method: 'GET', outcome: 'timeout' },
+    ]);
+  });
+
   it('fetches once and answers from what it holds', async () => {
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);

@@ -12,3 +12,4 @@ export {
   type IncomingRequestLike,
   type ResponseHeaders,
 } from './http-client.ts';
+export { callTimer, type CallOutcomeLabel } from './call-metrics.ts';
