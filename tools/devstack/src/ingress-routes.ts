@@ -59,11 +59,12 @@ export function matchRoute(routes: IngressRoute[], host: string | undefined, url
 
 /**
  * Why nothing matched, for the gateway's 404: the Ingress routes by host, so a request sent to
- * `localhost` for a path the Ingress does serve is told which host to send instead.
+ * `localhost` for a path the Ingress does serve is told which host to send instead. `source`
+ * names what the routes were read from (`HTTPRoute` with `--routes gateway-api`).
  */
-export function noRouteMessage(routes: IngressRoute[], host: string | undefined, url: string): string {
+export function noRouteMessage(routes: IngressRoute[], host: string | undefined, url: string, source = 'Ingress'): string {
   const path = url.split('?')[0] ?? '/';
-  const message = `No Ingress rule for host ${host ?? '(none)'} and path ${path}`;
+  const message = `No ${source} rule for host ${host ?? '(none)'} and path ${path}`;
   const servedFor = [
     ...new Set(routes.filter((route) => route.host !== '*' && matchRoute([route], route.host, url)).map((route) => route.host)),
   ];
@@ -71,7 +72,7 @@ export function noRouteMessage(routes: IngressRoute[], host: string | undefined,
   const port = /:(\d+)$/.exec(host ?? '')?.[1];
   const origin = `${servedFor[0]}${port ? `:${port}` : ''}`;
   const resolve = port ? `--resolve ${origin}:127.0.0.1 ` : '';
-  return `${message}; the Ingress serves it for host ${servedFor.join(', ')} (curl ${resolve}http://${origin}${path})`;
+  return `${message}; the ${source} serves it for host ${servedFor.join(', ')} (curl ${resolve}http://${origin}${path})`;
 }
 
 /**

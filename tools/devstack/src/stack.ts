@@ -43,6 +43,9 @@ export const ROUTE_FILES = {
 
 export type RouteSource = keyof typeof ROUTE_FILES;
 
+/** What the gateway's 404 says it routed by. */
+const ROUTE_KINDS: Record<RouteSource, string> = { ingress: 'Ingress', 'gateway-api': 'HTTPRoute' };
+
 export function readRoutes(root: string, source: RouteSource = 'ingress'): IngressRoute[] {
   const file = join(root, ROUTE_FILES[source]);
   return source === 'gateway-api' ? readHttpRouteRoutes(file) : readIngressRoutes(file);
@@ -194,7 +197,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gateway = createProxy({
     resolve: (request) => {
       const route = matchRoute(routes, request.headers.host, request.url);
-      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url) };
+      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url, ROUTE_KINDS[options.routes ?? 'ingress']) };
       const handle = handles.get(route.service.replace(/-service$/, ''));
       if (!handle) return { notFound: `Service ${route.service} is not running locally` };
       return { endpoints: handle.endpoints };

@@ -73,5 +73,8 @@ describe('noRouteMessage', () => {
   it('says only that nothing matched when no host serves the path', () => {
     expect(noRouteMessage(routes, 'myshop.com:8080', '/nope')).toBe('No Ingress rule for host myshop.com:8080 and path /nope');
     expect(noRouteMessage(routes, undefined, '/')).toBe('No Ingress rule for host (none) and path /');
+    expect(noRouteMessage(routes, 'localhost', '/cart', 'HTTPRoute')).toBe(
+      'No HTTPRoute rule for host localhost and path /cart; the HTTPRoute serves it for host myshop.com (curl http://myshop.com/cart)',
+    );
   });
 });
