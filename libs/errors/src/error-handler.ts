@@ -1,11 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { isDefinedError } from './define-error.ts';
+import { isDefinedError, isSelfProtection } from './define-error.ts';
 
 /**
  * Every error leaves as `{ statusCode, code, error, message }`. Client errors keep their code and
- * message; a 5xx that nobody declared on purpose is logged and answered without its details.
+ * message; a 5xx is logged with its stack (but a service's self-protection, define-error.ts), and
+ * answered without its details when nobody declared it on purpose.
  */
 async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError & { headers?: Record<string, string> }, request, reply) => {
@@ -14,7 +15,7 @@ async function errorHandler(app: FastifyInstance): Promise<void> {
     }
     const statusCode = validStatus(error.statusCode);
     if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed');
+      if (!isSelfProtection(error)) request.log.error({ err: error }, 'request failed');
       if (!isDefinedError(error)) {
         return send(reply, statusCode, 'INTERNAL_SERVER_ERROR', 'Something went wrong on our side.');
       }

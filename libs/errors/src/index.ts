@@ -1,4 +1,4 @@
-export { defineError, isDefinedError, type CodedErrorConstructor } from './define-error.ts';
+export { defineError, isDefinedError, type CodedErrorConstructor, type DefineErrorOptions } from './define-error.ts';
 export { errorBody, errorHandlerPlugin, type ErrorBody } from './error-handler.ts';
 export { formatSchemaErrors } from './schema-errors.ts';
 export { NotFoundError, ServiceUnavailableError, ValidationError } from './common-errors.ts';

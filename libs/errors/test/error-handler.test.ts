@@ -5,6 +5,7 @@ import { defineError, errorHandlerPlugin, formatSchemaErrors, ServiceUnavailable
 const WidgetGoneError = defineError('TEST_WIDGET_GONE', 'Widget %s is gone', 410);
 const VaultDownError = defineError('TEST_VAULT_DOWN', 'The vault is down', 503);
 const BusyError = defineError('TEST_BUSY', 'Still working on it', 409);
+const SheddingError = defineError('TEST_SHEDDING', 'Too busy, try again shortly', 503, { selfProtection: true });
 
 async function buildApp() {
   const app = Fastify({
@@ -113,6 +114,37 @@ describe('error responses', () => {
       expect(response.headers['retry-after']).toBe('1');
       expect(response.json().error).toBe('Service Unavailable');
     }
+  });
+
+  it('logs every 5xx with its stack but the refusals a service makes to protect itself', async () => {
+    const lines: Array<{ level: number; msg: string; err?: { type: string; stack: string } }> = [];
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } } });
+    onTestFinished(() => app.close());
+    await app.register(errorHandlerPlugin);
+    app.get('/vault', async () => {
+      throw new VaultDownError();
+    });
+    app.get('/shedding', async () => {
+      throw withRetryAfter(new SheddingError(), 2);
+    });
+    const failed = () => lines.filter((line) => line.msg === 'request failed');
+
+    const shed = await app.inject({ url: '/shedding' });
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('2');
+    expect(shed.json()).toEqual({
+      statusCode: 503,
+      code: 'TEST_SHEDDING',
+      error: 'Service Unavailable',
+      message: 'Too busy, try again shortly',
+    });
+    expect(failed()).toEqual([]);
+    // Fastify's own line of the answer still records it.
+    expect(lines.some((line) => line.msg === 'request completed')).toBe(true);
+
+    await app.inject({ url: '/vault' });
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0]).toMatchObject({ level: 50, err: { type: 'FastifyError', stack: expect.stringContaining('The vault is down') } });
   });
 
   it('tells when to try again for an error given a Retry-After', async () => {

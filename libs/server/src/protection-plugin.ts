@@ -12,10 +12,14 @@ export interface ProtectionOptions {
   maxHeapUsedBytes: number;
 }
 
-export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503);
+export const OverloadedError = defineError('SERVICE_OVERLOADED', 'The service is overloaded, try again shortly', 503, {
+  selfProtection: true,
+});
 
 /** Answered by a replica that is closing (its close() has begun). */
-export const ShuttingDownError = defineError('SERVICE_SHUTTING_DOWN', 'This instance is shutting down, try again', 503);
+export const ShuttingDownError = defineError('SERVICE_SHUTTING_DOWN', 'This instance is shutting down, try again', 503, {
+  selfProtection: true,
+});
 
 /** Seconds a client should wait before retrying an overloaded instance. */
 const OVERLOAD_RETRY_AFTER_SECONDS = 2;
