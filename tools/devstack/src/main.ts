@@ -104,7 +104,7 @@ for (const service of stack.services.values()) {
   say(`${service.name} database: ${service.databaseUrl}`);
 }
 const { port: gatewayPort } = new URL(stack.gatewayUrl);
-say(`gateway for host myshop.com at ${stack.gatewayUrl}, routing by ${ROUTE_FILES[routes]}`);
+say(`gateway for host myshop.com at ${stack.gatewayUrl} (routes of ${ROUTE_FILES[routes]})`);
 say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:${gatewayPort}/user/.well-known/jwks.json`);
 const watchMode: WatchMode | undefined = values.watch ? startWatchMode({ root, stack, log: say }) : undefined;
 
