@@ -105,7 +105,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const replicaCount = options.replicas ?? 1;
   const dataDir = options.dataDir ?? join(root, '.data');
   const services = options.services ?? discoverServices(root);
-  const routes = readRoutes(root, options.routes);
+  const routeSource = options.routes ?? 'ingress';
+  const routes = readRoutes(root, routeSource);
 
   const handles = new Map<string, ServiceHandle>();
   const databases: DatabaseLocation[] = [];
@@ -197,7 +198,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gateway = createProxy({
     resolve: (request) => {
       const route = matchRoute(routes, request.headers.host, request.url);
-      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url, ROUTE_KINDS[options.routes ?? 'ingress']) };
+      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url, ROUTE_KINDS[routeSource]) };
       const handle = handles.get(route.service.replace(/-service$/, ''));
       if (!handle) return { notFound: `Service ${route.service} is not running locally` };
       return { endpoints: handle.endpoints };
