@@ -156,10 +156,11 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
           ),
         );
     });
+    app.addHook('onClose', () => remoteKeys.close());
   }
 }
 
-/** `fetch failed: connect ECONNREFUSED 127.0.0.1:1`: the error's message and its causes', without stacks. */
+/** `GET …/jwks.json: ECONNREFUSED`: the error's message and its causes', without stacks. */
 function describeFailure(error: unknown): string {
   const messages: string[] = [];
   for (let current = error; current instanceof Error && messages.length < 3; current = current.cause) messages.push(current.message);

@@ -1,6 +1,7 @@
-import { callTimer, type CallOutcomeLabel } from '@myshop/http-client';
+import { createHttpClient, describeAnswer, type HttpClient } from '@myshop/http-client';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Registry } from 'prom-client';
+import { Type } from 'typebox';
 
 export interface RemoteKeySetOptions {
   /** Longest one fetch of the key set may take. */
@@ -34,6 +35,8 @@ export class KeySetUnavailableError extends Error {
 export type RemoteKeySet = JWTVerifyGetKey & {
   /** Fetches the set now (at start-up, so the first request does not wait). */
   refresh(): Promise<void>;
+  /** Closes the kept-alive connection to the issuer. */
+  close(): Promise<void>;
 };
 
 /**
@@ -48,7 +51,14 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
   const maxAgeMs = options.maxAgeMs ?? 300_000;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const retryMs = options.retryMs ?? 1000;
-  const timer = options.metricsRegistry ? callTimer(options.metricsRegistry, 'user') : undefined;
+  const client = createHttpClient({
+    baseUrl: url.origin,
+    timeoutMs,
+    // A set is fetched every few minutes: one socket is plenty.
+    connections: 1,
+    metricsRegistry: options.metricsRegistry,
+    target: 'user',
+  });
   let local: JWTVerifyGetKey | undefined;
   let fetchedAt = 0;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
@@ -61,7 +71,7 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
     inFlight ??= (async () => {
       lastAttemptAt = Date.now();
       try {
-        local = createLocalJWKSet(await fetchKeySet(url, timeoutMs, timer?.start('GET')));
+        local = createLocalJWKSet(await fetchKeySet(client, url, timeoutMs));
         fetchedAt = Date.now();
         lastError = undefined;
       } catch (error) {
@@ -103,33 +113,30 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions = {}):
       throw error;
     }
   };
-  return Object.assign(getKey, { refresh });
+  return Object.assign(getKey, { refresh, close: () => client.close() });
 }
 
-async function fetchKeySet(url: URL, timeoutMs: number, done?: (outcome: CallOutcomeLabel) => void): Promise<JSONWebKeySet> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  } catch (error) {
-    done?.((error as Error).name === 'TimeoutError' ? 'timeout' : 'connection');
-    throw error;
+/** What a JWKS answer must hold for jose to be handed it; jose checks each key itself. */
+const KEY_SET = Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) });
+
+/**
+ * One GET of the set through the services' HTTP client: its deadline covers the whole body, its
+ * size cap keeps a broken or hostile issuer from filling our memory, and its outcome is what the
+ * `target="user"` timing records.
+ */
+async function fetchKeySet(client: HttpClient, url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
+  const outcome = await client.request({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), schema: KEY_SET });
+  if (outcome.kind === 'ok') return outcome.body as JSONWebKeySet;
+  const asked = `GET ${url.href}`;
+  if (outcome.kind === 'rejected') throw new Error(`${asked} ${describeAnswer(outcome.status, outcome.code)}`);
+  switch (outcome.reason) {
+    case 'bad-response':
+      throw new Error(`${asked} did not answer a JWK set (${outcome.detail})`);
+    case 'server-error':
+      throw new Error(`${asked} ${describeAnswer(outcome.status!, outcome.code)}`);
+    case 'timeout':
+      throw new Error(`${asked}: no complete answer within ${timeoutMs} ms`);
+    case 'connection':
+      throw new Error(`${asked}: ${outcome.code}`);
   }
-  if (!response.ok) {
-    done?.(response.status >= 500 ? 'server-error' : 'rejected');
-    throw new Error(`GET ${url.href} answered ${response.status}`);
-  }
-  let body: { keys?: unknown };
-  try {
-    body = (await response.json()) as { keys?: unknown };
-  } catch (error) {
-    // The body cut off or past the deadline, or not JSON.
-    done?.((error as Error).name === 'TimeoutError' ? 'timeout' : 'bad-response');
-    throw error;
-  }
-  if (!body || !Array.isArray(body.keys)) {
-    done?.('bad-response');
-    throw new Error(`GET ${url.href} did not answer a JWK set`);
-  }
-  done?.('ok');
-  return body as JSONWebKeySet;
 }

@@ -70,6 +70,14 @@ describe('createRemoteKeySet', () => {
     ]);
   });
 
+  it('refuses a key set past a MiB: a broken or hostile issuer cannot fill the memory of every replica', async () => {
+    const huge = await serveJwks(() => ({ keys: [{ kty: 'OKP', x: 'A'.repeat(2_000_000) }] }));
+    onTestFinished(() => huge.close());
+    const keySet = createRemoteKeySet(huge.url);
+    onTestFinished(() => keySet.close());
+    await expect(keySet.refresh()).rejects.toThrow(/did not answer a JWK set \(.*larger than 1048576 bytes\)/);
+  });
+
   it('fetches once and answers from what it holds', async () => {
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
