@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, expectServesFromOddlyNamedFolder, runEntryPoint } from '@myshop/testing';
+import { createTestDatabase, databaseAway, expectServesFromOddlyNamedFolder, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { chargeBody, servedIssuer } from './helpers.ts';
 
@@ -16,6 +16,37 @@ async function freshDatabase() {
 describe('payment server', () => {
   it('starts from a clone in a folder whose name has a space and a letter outside ASCII, and migrates its database', async () => {
     await expectServesFromOddlyNamedFolder(new URL('..', import.meta.url), { JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
+  });
+
+  it('started while its database is away, waits for it and is ready once it is back, instead of exiting', async () => {
+    const database = await freshDatabase();
+    const away = await databaseAway(database.url);
+    const service = run('server', { NODE_ENV: 'test', DATABASE_URL: away.url, JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
+    let exited = false;
+    void service.exit.then(() => (exited = true));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(exited, service.output()).toBe(false);
+    expect(service.output()).toContain('database not answering; waiting for it before starting');
+    await away.comeBack();
+    const { origin } = await service.listening;
+    expect((await fetch(`${origin}/readyz`)).status).toBe(200);
+    // Migrated once the database was back.
+    expect(await database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 0 }]);
+    service.child.kill('SIGTERM');
+    expect((await service.exit)[0]).toBe(0);
+  });
+
+  it('gives up on a database that does not come back within DATABASE_START_WAIT_MS: exit 1 saying so', async () => {
+    const { url } = await databaseAway('postgres://postgres@127.0.0.1:5432/payment');
+    const service = run('server', {
+      NODE_ENV: 'test',
+      DATABASE_URL: url,
+      DATABASE_START_WAIT_MS: '1000',
+      JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    });
+    const [code] = await service.exit;
+    expect(code).toBe(1);
+    expect(service.output()).toMatch(/the database did not answer within \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
   });
 
   it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {

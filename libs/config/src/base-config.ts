@@ -34,6 +34,12 @@ export const baseConfigProperties = {
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
   /** Run pending migrations before listening (the `migrate` command does it on its own). */
   DATABASE_MIGRATE_ON_START: Type.Boolean({ default: true }),
+  /**
+   * How long a start waits for DATABASE_URL's server to answer before giving up (exit 1): a
+   * replica started while its database is away is ready as soon as it is back. Inside the
+   * Deployments' startup probe window (60 s).
+   */
+  DATABASE_START_WAIT_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 45_000 }),
   /** Where local state lives when no external service is configured (embedded database, dev keys). */
   DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
   /** Time between SIGTERM and closing the listener, so load balancers stop routing here first. */

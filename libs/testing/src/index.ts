@@ -6,6 +6,7 @@
 // The app under test against a fresh database (database/, app/).
 export { createTestDatabase, type TestDatabase } from './database/test-database.ts';
 export { statementsSent } from './database/statements-sent.ts';
+export { databaseAway, type DatabaseAway } from './database/database-away.ts';
 export { buildTestApp, type TestApp, type TestAppFactory } from './app/build-test-app.ts';
 export { captureLogs, type CapturedLogs } from './app/capture-logs.ts';
 export { BUSY_MACHINE_ENV } from './app/busy-machine-env.ts';

@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { isDatabaseUnavailable } from './pg-errors.ts';
+
+export interface WaitForDatabaseOptions {
+  url: string;
+  /** Longest wait for one connection (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  /** Longest the whole wait may last (DATABASE_START_WAIT_MS); 0 tries once. */
+  waitMs: number;
+  /** Told of each attempt that failed but may be tried again, with what failed and when the next is. */
+  onRetry?: (failure: { error: unknown; attempt: number; retryInMs: number }) => void;
+}
+
+/** The database gave no answer for as long as the start may wait. */
+export class DatabaseNotAnswering extends Error {
+  constructor(waitedMs: number, cause: unknown) {
+    super(`the database did not answer within ${waitedMs} ms (DATABASE_START_WAIT_MS): ${(cause as Error)?.message ?? cause}`, { cause });
+    this.name = 'DatabaseNotAnswering';
+  }
+}
+
+/** The first pause after a failed attempt, doubled after each until the longest. */
+const FIRST_PAUSE_MS = 250;
+const LONGEST_PAUSE_MS = 2000;
+
+/**
+ * Returns once the database answers a statement; throws the last failure once `waitMs` has
+ * passed, or at once for a failure no wait cures (a URL that is not one). A stop signal
+ * meanwhile needs nothing from here: the shutdown ends the process. A replica that starts
+ * while its database is away (a failover, a node restart, the whole namespace starting together)
+ * would otherwise exit and be restarted with the kubelet's back-off, up to five minutes between
+ * tries, long after the database is back; waiting, it is ready within a pause of the database's
+ * return. The wait ends inside the startup probe's window, so a database that does not come back
+ * still ends in a restart, with the reason in the log.
+ */
+export async function waitForDatabase({ url, connectTimeoutMs, waitMs, onRetry }: WaitForDatabaseOptions): Promise<void> {
+  const started = Date.now();
+  const deadline = started + waitMs;
+  for (let attempt = 1, pauseMs = FIRST_PAUSE_MS; ; attempt += 1, pauseMs = Math.min(pauseMs * 2, LONGEST_PAUSE_MS)) {
+    try {
+      await selectOne(url, Math.max(100, Math.min(connectTimeoutMs, deadline - Date.now())));
+      return;
+    } catch (error) {
+      const retryInMs = Math.min(pauseMs, deadline - Date.now());
+      if (!isDatabaseUnavailable(error)) throw error;
+      if (retryInMs <= 0) throw new DatabaseNotAnswering(Date.now() - started, error);
+      onRetry?.({ error, attempt, retryInMs });
+      await sleep(retryInMs);
+    }
+  }
+}
+
+async function selectOne(url: string, connectTimeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, query_timeout: connectTimeoutMs });
+  // A server going away mid-attempt is this attempt's failure, not an unhandled 'error' event.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,61 @@
+import { createTestDatabase, databaseAway } from '@myshop/testing';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DatabaseNotAnswering, waitForDatabase } from '../src/wait-for-database.ts';
+
+describe('waitForDatabase', () => {
+  it('returns at once when the database answers', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+    const retries: unknown[] = [];
+    await waitForDatabase({ url: database.url, connectTimeoutMs: 1000, waitMs: 5000, onRetry: (failure) => retries.push(failure) });
+    expect(retries).toEqual([]);
+  });
+
+  it('waits while nothing answers and returns once the database is back', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+    const away = await databaseAway(database.url);
+    const retries: Array<{ attempt: number; retryInMs: number; error: unknown }> = [];
+    const waited = waitForDatabase({
+      url: away.url,
+      connectTimeoutMs: 500,
+      waitMs: 20_000,
+      onRetry: (failure) => retries.push(failure),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await away.comeBack();
+    const backAt = Date.now();
+    await waited;
+    // Within the longest pause of the database's return.
+    expect(Date.now() - backAt).toBeLessThan(2500);
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(retries.map((retry) => retry.attempt)).toEqual(retries.map((_, index) => index + 1));
+    expect((retries[0]!.error as { code?: string }).code).toBe('ECONNREFUSED');
+    // Pauses double from a quarter second.
+    expect(retries.slice(0, 3).map((retry) => retry.retryInMs)).toEqual([250, 500, 1000].slice(0, Math.min(3, retries.length)));
+  });
+
+  it('gives up once the wait is over, naming the wait and the last failure', async () => {
+    const { url } = await databaseAway('postgres://postgres@127.0.0.1:5432/none');
+    const started = Date.now();
+    const waiting = waitForDatabase({ url, connectTimeoutMs: 200, waitMs: 900 });
+    await expect(waiting).rejects.toThrow(DatabaseNotAnswering);
+    await expect(waiting).rejects.toThrow(/did not answer within \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(850);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('does not wait out a failure no wait cures: a setting the server refuses', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+    const url = new URL(database.url);
+    url.searchParams.set('options', '-c statement_timeout=soon');
+    const started = Date.now();
+    const retries: unknown[] = [];
+    await expect(
+      waitForDatabase({ url: url.href, connectTimeoutMs: 1000, waitMs: 20_000, onRetry: (f) => retries.push(f) }),
+    ).rejects.toThrow(/statement_timeout/);
+    expect(retries).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
