@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, databaseAway, expectServesFromOddlyNamedFolder, runEntryPoint } from '@myshop/testing';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { chargeBody, servedIssuer } from './helpers.ts';
 
 /** Runs one of the service's entry points as its own process, the way npm start and Kubernetes do. */
@@ -24,9 +24,13 @@ describe('payment server', () => {
     const service = run('server', { NODE_ENV: 'test', DATABASE_URL: away.url, JWKS_URL: 'http://127.0.0.1:9/jwks.json' });
     let exited = false;
     void service.exit.then(() => (exited = true));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Started and found the database away (however long a busy machine takes to start a process).
+    await vi.waitFor(() => expect(service.output()).toContain('database not answering; waiting for it before starting'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(exited, service.output()).toBe(false);
-    expect(service.output()).toContain('database not answering; waiting for it before starting');
     await away.comeBack();
     const { origin } = await service.listening;
     expect((await fetch(`${origin}/readyz`)).status).toBe(200);
@@ -34,7 +38,7 @@ describe('payment server', () => {
     expect(await database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 0 }]);
     service.child.kill('SIGTERM');
     expect((await service.exit)[0]).toBe(0);
-  });
+  }, 60_000);
 
   it('gives up on a database that does not come back within DATABASE_START_WAIT_MS: exit 1 saying so', async () => {
     const { url } = await databaseAway('postgres://postgres@127.0.0.1:5432/payment');

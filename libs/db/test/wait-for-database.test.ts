@@ -26,8 +26,8 @@ describe('waitForDatabase', () => {
     await away.comeBack();
     const backAt = Date.now();
     await waited;
-    // Within the longest pause of the database's return.
-    expect(Date.now() - backAt).toBeLessThan(2500);
+    // Within about the longest pause (2 s) of the database's return, however busy the machine.
+    expect(Date.now() - backAt).toBeLessThan(5000);
     expect(retries.length).toBeGreaterThanOrEqual(2);
     expect(retries.map((retry) => retry.attempt)).toEqual(retries.map((_, index) => index + 1));
     expect((retries[0]!.error as { code?: string }).code).toBe('ECONNREFUSED');
@@ -42,7 +42,7 @@ describe('waitForDatabase', () => {
     await expect(waiting).rejects.toThrow(DatabaseNotAnswering);
     await expect(waiting).rejects.toThrow(/did not answer within \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(850);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('does not wait out a failure no wait cures: a setting the server refuses', async () => {

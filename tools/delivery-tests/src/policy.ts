@@ -251,6 +251,41 @@ export function shutdownProblems(objects: K8sObject[], configDefaults: ConfigDef
   return problems;
 }
 
+/** Of the startup probe's window, what a start needs beside its wait for the database: Node, config, migrations. */
+const START_MARGIN_MS = 10_000;
+
+/**
+ * A replica started while its database is away waits for it (DATABASE_START_WAIT_MS) and then
+ * exits saying why. The wait must end inside the startup probe's window (periodSeconds ×
+ * failureThreshold) with room for the rest of the start: past it the kubelet kills the container
+ * first, and its log ends mid-wait instead of naming the database. The value is the container's
+ * environment or else its config schema's default.
+ */
+export function startWaitProblems(objects: K8sObject[], configDefaults: ConfigDefaults): string[] {
+  const problems: string[] = [];
+  for (const workload of workloads(objects).filter(({ object }) => object.kind === 'Deployment')) {
+    for (const container of workload.pod.containers) {
+      const defaults = configDefaults(container.name);
+      if (!defaults) continue;
+      const at = `${id(workload.object)} container ${container.name}`;
+      const wait = Number(envValue(objects, workload, container.name, 'DATABASE_START_WAIT_MS') ?? defaults.DATABASE_START_WAIT_MS);
+      if (!Number.isFinite(wait)) {
+        problems.push(`${at}: DATABASE_START_WAIT_MS is neither set nor defaulted by its config schema`);
+        continue;
+      }
+      const probe = container.startupProbe;
+      if (!probe) continue; // probeProblems names it
+      const windowMs = (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3) * 1000;
+      if (wait + START_MARGIN_MS > windowMs) {
+        problems.push(
+          `${at}: DATABASE_START_WAIT_MS ${wait} ms leaves less than ${START_MARGIN_MS} ms of the startup probe's ${windowMs} ms window`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 /** The namespace admits only restricted pods, and every namespaced object lives in it. */
 export function namespaceProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];

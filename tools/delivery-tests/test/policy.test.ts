@@ -12,6 +12,7 @@ import {
   restrictedPodSecurityProblems,
   serviceAccountProblems,
   shutdownProblems,
+  startWaitProblems,
   type ConfigDefaults,
 } from '../src/policy.ts';
 import { isSecretKey, serviceConfig } from '../src/service-config.ts';
@@ -84,6 +85,10 @@ describe.skipIf(!kubectl.path)(`policy, on every deployable overlay and componen
       expect(judged(name, shutdownProblems(renderCombination(combination), configDefaults))).toEqual([]);
     },
   );
+
+  it.each(combinations)("%s: a replica's wait for its database at start ends inside its startup probe's window", (name, combination) => {
+    expect(judged(name, startWaitProblems(renderCombination(combination), configDefaults))).toEqual([]);
+  });
 
   it.each(combinations)('%s: one namespace, enforcing restricted, holding everything', (name, combination) => {
     expect(judged(name, namespaceProblems(renderCombination(combination)))).toEqual([]);
@@ -206,6 +211,24 @@ describe('the probe check', () => {
       probeProblems([deployment(liveness, { failureThreshold: 1, periodSeconds: 5, httpGet: { port: 'http', path: '/healthz' } })]),
     ).toEqual(['Deployment/cart container cart: liveness and readiness probe the same thing (a failing dependency would restart the pod)']);
     expect(probeProblems([deployment(liveness, { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 })])).toEqual([]);
+  });
+});
+
+describe.skipIf(!kubectl.path)(`the start-wait check${kubectl.skipNote}`, () => {
+  it("finds a wait for the database that the startup probe would cut short, from the ConfigMap or the schema's default", () => {
+    const objects = structuredClone(render('k8s/overlays/prod'));
+    expect(startWaitProblems(objects, configDefaults)).toEqual([]);
+    const user = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === 'user')!;
+    const probe = (
+      user.spec as { template: { spec: { containers: Array<{ name: string; startupProbe: { failureThreshold: number } }> } } }
+    ).template.spec.containers.find((container) => container.name === 'user')!.startupProbe;
+    probe.failureThreshold = 20;
+    expect(startWaitProblems(objects, configDefaults)).toEqual([
+      "Deployment/user container user: DATABASE_START_WAIT_MS 45000 ms leaves less than 10000 ms of the startup probe's 40000 ms window",
+    ]);
+    expect(startWaitProblems(objects, (container) => (container === 'user' ? { PORT: 5000 } : configDefaults(container)))).toEqual([
+      'Deployment/user container user: DATABASE_START_WAIT_MS is neither set nor defaulted by its config schema',
+    ]);
   });
 });
 

@@ -54,7 +54,8 @@ const SHORT_LOAD: SharedLoad = { replicas: 2, ratePerSecond: 50, shoppers: 36, s
 export const SHORT: ChecksProfile = {
   rollout: { ...SHORT_LOAD, minimumRatePerSecond: 25 },
   kill: SHORT_LOAD,
-  databaseOutage: { ...SHORT_LOAD, outageMs: 4000 },
+  // Long enough for a replica stopped as it begins to drain, start again and wait for its database.
+  databaseOutage: { ...SHORT_LOAD, outageMs: 7000 },
   overload: { durationMs: 6000, connections: OVERLOAD_CONNECTIONS, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   // The money rules need three replicas per service even here; fewer runs.

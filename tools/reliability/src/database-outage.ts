@@ -31,6 +31,8 @@ export interface Outage {
   recoveredAt: number;
   /** The replicas that answered /readyz 503 while their database was down. */
   notReady: string[];
+  /** The replica stopped as the outage began, and the one started in its place while the database was away. */
+  replaced: { stopped: string; stoppedAt: number; replacement?: string; waited: boolean };
 }
 
 export interface DatabaseOutageDetails extends LoadDetails {
@@ -39,13 +41,18 @@ export interface DatabaseOutageDetails extends LoadDetails {
   otherFailures: Sample[];
 }
 
+/** What a replica says while it waits for its database at start (@myshop/server's runService). */
+const WAITING_LINE = 'database not answering; waiting for it before starting';
+
 /** A failure that is what an outage should give: 503 with a Retry-After the client can follow. */
 const isPoliteRefusal = (sample: Sample) => sample.status === 503 && sample.retryAfter !== undefined;
 
 /**
  * Every service's PostgreSQL stopped under load for `outageMs`, then started again. While it is
  * down, readiness must turn 503 (the replicas leave the Service), and requests must fail fast
- * with 503 + Retry-After: no hang past the request timeout, no other error, no crash. Once it
+ * with 503 + Retry-After: no hang past the request timeout, no other error, no crash. One replica
+ * is stopped as the databases go, and the one started in its place must wait for its database
+ * rather than exit. Once it
  * is back the services must recover by themselves, and when the shoppers' retries are through
  * no order or charge may be half-written.
  */
@@ -71,6 +78,14 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
     // Ask each replica itself, as the kubelet does: does /readyz say 503 while the database is away?
     const notReady = new Set<string>();
     const probeUntil = performance.now() + options.outageMs;
+    // One replica stopped as the databases go (a node drained, a rollout under way): the supervisor
+    // starts another in its place while its database is away, and it must wait for it, not exit.
+    const replacedService = services[0]!;
+    const stopped = replacedService.replicas[0]!;
+    const stoppedAt = load.now();
+    // SIGTERM from outside: it drains (its requests get their 503s), exits, and is started again.
+    stopped.child!.kill('SIGTERM');
+    log(`database outage: ${stopped.name} stopped; another starts in its place while the database is away`);
     while (performance.now() < probeUntil) {
       await Promise.all(
         replicasBefore.map(async (replica) => {
@@ -96,10 +111,15 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
     }
     const recoveredAt = load.now();
     log(`database outage: every replica ready ${formatSeconds(recoveredAt - databasesBackAt)} after the databases came back`);
+    const replacement = replacedService.replicas.find((replica) => !replicasBefore.includes(replica));
+    // Its own log says it found the database away and waited (its lines are prefixed with its name).
+    const waited = chaos.recentLines(5000).some((line) => line.startsWith(`${replacement?.name} `) && line.includes(WAITING_LINE));
+    const replaced: Outage['replaced'] = { stopped: stopped.name, stoppedAt, replacement: replacement?.name, waited };
     await sleep(options.steadyMs);
     const summary = await load.stop();
     const replicasAfter = services.flatMap((service) => service.replicas);
-    const restarts = replicasAfter.filter((replica) => !replicasBefore.includes(replica)).length;
+    // Replicas that are new, beside the one started in place of the stopped one.
+    const restarts = replicasAfter.filter((replica) => !replicasBefore.includes(replica) && replica !== replacement).length;
 
     // Everything sent from the moment the databases went until every replica was ready again.
     const during = load.samples.filter((sample) => sample.start >= outageStart && sample.start < recoveredAt);
@@ -135,6 +155,15 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
         target: `< ${recoveryTimeoutMs / 1000} s, no restart, no failure after`,
         pass: restarts === 0 && failedAfter === 0,
       },
+      {
+        check: 'database outage: a replica started while its database is away waits for it',
+        load: loadText,
+        figure: replacement
+          ? `${replacement.name}, started in place of ${stopped.name} (stopped as the databases went), ${waited ? 'waited for its database' : 'never saw its database away'}, ready with the others ${formatSeconds(recoveredAt - databasesBackAt)} after it returned`
+          : `no replica took the place of ${stopped.name}`,
+        target: 'waits while the database is away, ready once it is back, no exit',
+        pass: replacement !== undefined && replacement.running && waited,
+      },
       booksFigure('database outage: nothing half-written', loadText, load.checkouts, summary, before, ledger),
     ];
     return {
@@ -142,7 +171,7 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
       details: {
         summary,
         ledger,
-        outage: { startedAt: outageStart, restartAt, databasesBackAt, recoveredAt, notReady: [...notReady] },
+        outage: { startedAt: outageStart, restartAt, databasesBackAt, recoveredAt, notReady: [...notReady], replaced },
         otherFailures: other.slice(0, 20),
         recentLines: other.length > 0 || failedAfter > 0 || restarts > 0 ? chaos.recentLines(200) : [],
       },
