@@ -22,7 +22,7 @@ export class DatabaseNotAnswering extends Error {
 
 /** The first pause after a failed attempt, doubled after each until the longest. */
 const FIRST_PAUSE_MS = 250;
-const LONGEST_PAUSE_MS = 2000;
+const LONGEST_PAUSE_MS = 1000;
 
 /**
  * Returns once the database answers a statement; throws the last failure once `waitMs` has

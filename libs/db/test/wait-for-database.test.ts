@@ -26,7 +26,7 @@ describe('waitForDatabase', () => {
     await away.comeBack();
     const backAt = Date.now();
     await waited;
-    // Within about the longest pause (2 s) of the database's return, however busy the machine.
+    // Within about the longest pause (1 s) of the database's return, however busy the machine.
     expect(Date.now() - backAt).toBeLessThan(5000);
     expect(retries.length).toBeGreaterThanOrEqual(2);
     expect(retries.map((retry) => retry.attempt)).toEqual(retries.map((_, index) => index + 1));

@@ -94,7 +94,7 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   reportToSupervisor(app, running.metrics.port);
 }
 
-/** Between two lines saying the database is still awaited: a wait of 45 s writes five, not twenty. */
+/** Between two lines saying the database is still awaited: a wait of 45 s writes five lines, not one per attempt. */
 const WAITING_LINE_EVERY_MS = 10_000;
 
 /** Waits for DATABASE_URL's server to answer (see waitForDatabase), saying so every few seconds. */
