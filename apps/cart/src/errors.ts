@@ -3,7 +3,7 @@ import { defineError, withRetryAfter } from '@myshop/errors';
 export const InvalidCursorError = defineError('CART_INVALID_CURSOR', 'The cursor is not one this service issued', 400);
 export const InvalidCardNumberError = defineError('CART_INVALID_CARD_NUMBER', 'The card number is not valid', 400);
 /** A catalogue page asked for on condition (If-Match) that it is one the client holds, and it is not. */
-export const PreconditionFailedError = defineError('CART_PRECONDITION_FAILED', 'The page is not the one If-Match names', 412);
+export const PreconditionFailedError = defineError('CART_PRECONDITION_FAILED', 'The catalogue answer is not the one If-Match names', 412);
 
 export const ProductNotFoundError = defineError('CART_PRODUCT_NOT_FOUND', 'Product not found', 404);
 export const ItemNotFoundError = defineError('CART_ITEM_NOT_FOUND', 'This product is not in the cart', 404);

@@ -2,9 +2,7 @@ import { DEFAULT_PAGE_SIZE, errorResponses, Page, PageQuery } from '@myshop/sche
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeIdCursor } from '../cursor.ts';
-import { PreconditionFailedError } from '../errors.ts';
-import { ifMatchFails } from '../if-match.ts';
-import { ifNoneMatchMatches } from '../if-none-match.ts';
+import { sendRepresentation } from '../conditional-reply.ts';
 import { Product } from '../schemas.ts';
 
 /**
@@ -21,10 +19,17 @@ export const CatalogueCacheHeaders = {
   'cache-control': { type: 'string', description: `\`${CATALOGUE_CACHE_CONTROL}\`` },
 };
 
-const ValidatorHeaders = {
-  etag: { type: 'string', description: 'A strong validator of the page: the same for the same content, on every replica' },
+/** An answer's validator and caching headers, as the catalogue's answers' schemas document them. */
+export const ValidatorHeaders = {
+  etag: { type: 'string', description: 'A strong validator: the same for the same content, on every replica' },
   ...CatalogueCacheHeaders,
 };
+
+/** The conditional request headers the catalogue's routes honour (RFC 9110 §13.1). */
+export const ConditionalHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: 'ETags the client holds (or `*`): a match is answered 304 Not Modified' })),
+  'if-match': Type.Optional(Type.String({ description: 'ETags the client expects (or `*`), compared strongly: no match is 412' })),
+});
 
 /** From the catalogue in memory (plugins/catalogue.ts), each page serialized once: no database round trip. */
 export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -37,14 +42,7 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
           'Cacheable: each page carries an ETag; a request whose If-None-Match names it gets 304 with no body, one whose If-Match names another page 412.',
         tags: ['catalogue'],
         querystring: PageQuery,
-        headers: Type.Object({
-          'if-none-match': Type.Optional(
-            Type.String({ description: 'ETags of pages the client holds (or `*`): a match is answered 304 Not Modified' }),
-          ),
-          'if-match': Type.Optional(
-            Type.String({ description: 'ETags of pages the client expects (or `*`), compared strongly: no match is 412' }),
-          ),
-        }),
+        headers: ConditionalHeaders,
         response: {
           200: Type.Object(Page(Product).properties, { headers: ValidatorHeaders }),
           304: Type.Null({ description: 'Not Modified: the page is the one If-None-Match names; no body', headers: ValidatorHeaders }),
@@ -59,13 +57,7 @@ export const listProductsRoute: FastifyPluginAsyncTypebox = async (app) => {
       const after = cursor === undefined ? undefined : decodeIdCursor(cursor);
       // Serialized by this route's own serializer (the 200 schema), once per page.
       const page = await app.cataloguePages.page(limit, after, (body) => String(reply.serialize(body)));
-      // RFC 9110 §13.2.2: If-Match first; an error carries no validator (it is not the page).
-      if (ifMatchFails(request.headers['if-match'], page.etag)) throw new PreconditionFailedError();
-      reply.header('etag', page.etag).header('cache-control', CATALOGUE_CACHE_CONTROL);
-      // A 304 has no body, nor a media type (what send(null) would serialize and label).
-      if (ifNoneMatchMatches(request.headers['if-none-match'], page.etag)) return reply.code(304).send(undefined as never);
-      // Bytes already serialized go out as they are (the type provider only knows the object form).
-      return reply.type('application/json; charset=utf-8').send(page.body as never);
+      return sendRepresentation(request, reply, page, CATALOGUE_CACHE_CONTROL);
     },
   );
 };

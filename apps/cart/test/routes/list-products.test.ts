@@ -143,7 +143,7 @@ describe('GET /cart/products', () => {
           statusCode: 412,
           code: 'CART_PRECONDITION_FAILED',
           error: 'Precondition Failed',
-          message: 'The page is not the one If-Match names',
+          message: 'The catalogue answer is not the one If-Match names',
         });
         expect(response.headers['cache-control'], ifMatch).toBe('no-store');
         expect(response.headers.etag, ifMatch).toBeUndefined();
