@@ -1,4 +1,5 @@
 import { errorResponses } from '@myshop/schemas';
+import { createdResponse } from '@myshop/server';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cartsRepository } from '../carts-repository.ts';
 import { AddItemBody, Cart } from '../schemas.ts';
@@ -16,12 +17,16 @@ export const addItemRoute: FastifyPluginAsyncTypebox<{ currency: string }> = asy
         tags: ['cart'],
         security: [{ bearerAuth: [] }],
         body: AddItemBody,
-        response: { 201: Cart, ...errorResponses(400, 401, 404, 413, 415, 422, 503) },
+        response: {
+          201: createdResponse(Cart, 'GET /cart (a line is read as part of its cart)'),
+          ...errorResponses(400, 401, 404, 413, 415, 422, 503),
+        },
       },
     },
     async (request, reply) => {
       const { productId, quantity } = request.body;
-      return reply.code(201).send(await carts.addItem(request.user.id, productId, quantity));
+      const cart = await carts.addItem(request.user.id, productId, quantity);
+      return reply.code(201).header('location', app.prefix).send(cart);
     },
   );
 };

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { addItem, addProducts, buildCart, cartHolding, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('POST /cart/items', () => {
-  it('puts a product in the cart and answers 201 with the cart', async () => {
+  it('puts a product in the cart and answers 201 with the cart, and where it is read', async () => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
     const user = await signIn();
     const response = await addItem(api, user, { productId: SOCKS.id, quantity: 2 });
     expect(response.status).toBe(201);
+    expect(response.headers.location).toBe('/cart');
     expect(response.body).toEqual({
       items: [{ productId: SOCKS.id, name: SOCKS.name, quantity: 2, unitPrice: SOCKS.price, lineTotal: 2 * SOCKS.price }],
       subtotal: 2 * SOCKS.price,
