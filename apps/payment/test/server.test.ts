@@ -50,7 +50,7 @@ describe('payment server', () => {
     });
     const [code] = await service.exit;
     expect(code).toBe(1);
-    expect(service.output()).toMatch(/the database did not answer within \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
+    expect(service.output()).toMatch(/could not use the database for \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
   });
 
   it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {

@@ -12,10 +12,10 @@ export interface WaitForDatabaseOptions {
   onRetry?: (failure: { error: unknown; attempt: number; retryInMs: number }) => void;
 }
 
-/** The database gave no answer for as long as the start may wait. */
+/** The database could not be used (unreachable, refusing, not yet accepting this role or database) for as long as the start may wait. */
 export class DatabaseNotAnswering extends Error {
   constructor(waitedMs: number, cause: unknown) {
-    super(`the database did not answer within ${waitedMs} ms (DATABASE_START_WAIT_MS): ${(cause as Error)?.message ?? cause}`, { cause });
+    super(`could not use the database for ${waitedMs} ms (DATABASE_START_WAIT_MS): ${(cause as Error)?.message ?? cause}`, { cause });
     this.name = 'DatabaseNotAnswering';
   }
 }
