@@ -13,10 +13,10 @@ export interface WaitForDatabaseOptions {
 }
 
 /** The database could not be used (unreachable, refusing, not yet accepting this role or database) for as long as the start may wait. */
-export class DatabaseNotAnswering extends Error {
+export class DatabaseUnavailableAtStart extends Error {
   constructor(waitedMs: number, cause: unknown) {
     super(`could not use the database for ${waitedMs} ms (DATABASE_START_WAIT_MS): ${(cause as Error)?.message ?? cause}`, { cause });
-    this.name = 'DatabaseNotAnswering';
+    this.name = 'DatabaseUnavailableAtStart';
   }
 }
 
@@ -25,8 +25,9 @@ const FIRST_PAUSE_MS = 250;
 const LONGEST_PAUSE_MS = 1000;
 
 /**
- * Returns once the database answers a statement; throws the last failure once `waitMs` has
- * passed, or at once for a failure no wait cures (a URL that is not one). A stop signal
+ * Returns once the database answers a statement. Throws DatabaseUnavailableAtStart, naming the
+ * last failure, once `waitMs` has passed; at once, the failure itself when no wait cures it (a
+ * setting the server refuses). A stop signal
  * meanwhile needs nothing from here: the shutdown ends the process. A replica that starts
  * while its database is away (a failover, a node restart, the whole namespace starting together)
  * would otherwise exit and be restarted with the kubelet's back-off, up to five minutes between
@@ -44,7 +45,7 @@ export async function waitForDatabase({ url, connectTimeoutMs, waitMs, onRetry }
     } catch (error) {
       const retryInMs = Math.min(pauseMs, deadline - Date.now());
       if (!isDatabaseUnavailable(error)) throw error;
-      if (retryInMs <= 0) throw new DatabaseNotAnswering(Date.now() - started, error);
+      if (retryInMs <= 0) throw new DatabaseUnavailableAtStart(Date.now() - started, error);
       onRetry?.({ error, attempt, retryInMs });
       await sleep(retryInMs);
     }

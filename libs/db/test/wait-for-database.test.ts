@@ -1,6 +1,6 @@
 import { createTestDatabase, databaseAway } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DatabaseNotAnswering, waitForDatabase } from '../src/wait-for-database.ts';
+import { DatabaseUnavailableAtStart, waitForDatabase } from '../src/wait-for-database.ts';
 
 describe('waitForDatabase', () => {
   it('returns at once when the database answers', async () => {
@@ -39,7 +39,7 @@ describe('waitForDatabase', () => {
     const { url } = await databaseAway('postgres://postgres@127.0.0.1:5432/none');
     const started = Date.now();
     const waiting = waitForDatabase({ url, connectTimeoutMs: 200, waitMs: 900 });
-    await expect(waiting).rejects.toThrow(DatabaseNotAnswering);
+    await expect(waiting).rejects.toThrow(DatabaseUnavailableAtStart);
     await expect(waiting).rejects.toThrow(/could not use the database for \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(850);
     expect(Date.now() - started).toBeLessThan(5000);
