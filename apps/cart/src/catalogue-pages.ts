@@ -26,9 +26,9 @@ const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Pages of one catalogue snapshot, and its products one by one, serialized (by the route's own
- * serializer) the first time they are asked for. They cannot go stale: the snapshot never changes while the process runs (a new
- * catalogue comes with new pods, see catalogue.ts), and the pages are built from it and live
- * beside it. Each replica keeps its own; the ETag is a digest of the bytes, so replicas serving
+ * serializer) the first time they are asked for. They cannot go stale: the snapshot never changes
+ * while the process runs (a new catalogue comes with new pods, see catalogue.ts), and the pages
+ * are built from it and live beside it. Each replica keeps its own; the ETag is a digest of the bytes, so replicas serving
  * the same catalogue agree on it and a new catalogue changes it (a client revalidating at another
  * replica still gets its 304).
  *

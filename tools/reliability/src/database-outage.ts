@@ -52,9 +52,8 @@ const isPoliteRefusal = (sample: Sample) => sample.status === 503 && sample.retr
  * down, readiness must turn 503 (the replicas leave the Service), and requests must fail fast
  * with 503 + Retry-After: no hang past the request timeout, no other error, no crash. One replica
  * is stopped as the databases go, and the one started in its place must wait for its database
- * rather than exit. Once it
- * is back the services must recover by themselves, and when the shoppers' retries are through
- * no order or charge may be half-written.
+ * rather than exit. Once it is back the services must recover by themselves, and when the
+ * shoppers' retries are through no order or charge may be half-written.
  */
 export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<CheckResult<DatabaseOutageDetails>> {
   const log = options.log ?? (() => undefined);
