@@ -99,4 +99,18 @@ describe('payment server', () => {
     expect(first.output()).toContain('migrations applied');
     expect(second.output()).toContain('database already up to date');
   });
+
+  it('the migrate command, run while its database is away (a Job, an init container), waits for it and migrates', async () => {
+    const database = await freshDatabase();
+    const away = await databaseAway(database.url);
+    const migrate = run('migrate', { DATABASE_URL: away.url });
+    await vi.waitFor(() => expect(migrate.output()).toContain('database not answering; waiting for it before starting'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    await away.comeBack();
+    expect((await migrate.exit)[0], migrate.output()).toBe(0);
+    expect(migrate.output()).toContain('migrations applied');
+    expect(await database.query('SELECT count(*)::int AS n FROM charges')).toEqual([{ n: 0 }]);
+  }, 60_000);
 });

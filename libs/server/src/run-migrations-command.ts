@@ -2,6 +2,7 @@ import type { BaseConfig } from '@myshop/config';
 import { openDatabase, runMigrations } from '@myshop/db';
 import { createLogger } from '@myshop/logging';
 import { loadConfigOrExit } from './load-config-or-exit.ts';
+import { waitForDatabaseAtStart } from './wait-for-database-at-start.ts';
 
 export interface MigrationsCommand<C extends BaseConfig> {
   name: string;
@@ -15,6 +16,7 @@ export async function runMigrationsCommand<C extends BaseConfig>(command: Migrat
   const logger = createLogger({ service: command.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, service: command.name });
   try {
+    if (!database.embedded) await waitForDatabaseAtStart(config, logger);
     const applied = await runMigrations({
       url: database.url,
       dir: command.migrationsDir,

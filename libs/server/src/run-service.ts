@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaseConfig } from '@myshop/config';
-import { openDatabase, waitForDatabase, type DatabaseLocation } from '@myshop/db';
+import { openDatabase, type DatabaseLocation } from '@myshop/db';
 import { createLogger } from '@myshop/logging';
 import { startMetricsServer, type MetricsServer } from '@myshop/metrics';
 import { shutdownTelemetry, telemetryHandle } from '@myshop/telemetry';
@@ -10,6 +10,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import type { ListeningMessage } from './fork-service.ts';
 import { loadConfigOrExit } from './load-config-or-exit.ts';
+import { waitForDatabaseAtStart } from './wait-for-database-at-start.ts';
 import { onStopSignal } from './stop-signal.ts';
 import { prettyStreamIfTerminal } from './pretty.ts';
 
@@ -92,27 +93,6 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   running.metrics = await startMetricsServer(app.metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
   logger.info({ metricsPort: running.metrics.port }, 'metrics served on their own port');
   reportToSupervisor(app, running.metrics.port);
-}
-
-/** Between two lines saying the database is still awaited: a wait of 45 s writes five lines, not one per attempt. */
-const WAITING_LINE_EVERY_MS = 10_000;
-
-/** Waits for DATABASE_URL's server to answer (see waitForDatabase), saying so every few seconds. */
-async function waitForDatabaseAtStart(config: BaseConfig, logger: Logger): Promise<void> {
-  let saidAt = Number.NEGATIVE_INFINITY;
-  await waitForDatabase({
-    url: config.DATABASE_URL!,
-    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    waitMs: config.DATABASE_START_WAIT_MS,
-    onRetry: ({ error, attempt }) => {
-      if (Date.now() - saidAt < WAITING_LINE_EVERY_MS) return;
-      saidAt = Date.now();
-      logger.warn(
-        { attempt, waitMs: config.DATABASE_START_WAIT_MS, reason: (error as Error).message },
-        'database not answering; waiting for it before starting',
-      );
-    },
-  });
 }
 
 /** Kept of SHUTDOWN_GRACE_MS for the last line and the exit, after the spans are given up. */
