@@ -59,3 +59,36 @@ describe('waitForDatabase', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('waitForDatabase, against a server that does not answer', () => {
+  it('waits out a connection that times out (a database host that takes the connection and says nothing), as it does a refused one', async () => {
+    // Accepts the TCP connection and never answers the startup message: a hung or unreachable server.
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    silent.listen(0, '127.0.0.1');
+    await new Promise((resolve) => silent.once('listening', resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const { port } = silent.address() as import('node:net').AddressInfo;
+    const retries: unknown[] = [];
+    const started = Date.now();
+    const waiting = waitForDatabase({
+      url: `postgres://postgres@127.0.0.1:${port}/none`,
+      connectTimeoutMs: 200,
+      waitMs: 1500,
+      onRetry: (failure) => retries.push(failure),
+    });
+    await expect(waiting).rejects.toThrow(DatabaseUnavailableAtStart);
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+});
