@@ -122,7 +122,8 @@ const KEY_SET = Type.Object({ keys: Type.Array(Type.Object({}, { additionalPrope
 /**
  * One GET of the set through the services' HTTP client: its deadline covers the whole body, its
  * size cap keeps a broken or hostile issuer from filling our memory, and its outcome is what the
- * `target="user"` timing records.
+ * `target="user"` timing records. A redirect is not followed (nor is it by jose's own remote key
+ * set): the keys come from the URL configured, or the fetch fails naming the status.
  */
 async function fetchKeySet(client: HttpClient, url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
   const outcome = await client.request({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), schema: KEY_SET });

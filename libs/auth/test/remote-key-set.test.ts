@@ -78,6 +78,18 @@ describe('createRemoteKeySet', () => {
     await expect(keySet.refresh()).rejects.toThrow(/did not answer a JWK set \(.*larger than 1048576 bytes\)/);
   });
 
+  it('follows no redirect, as jose does not: a key set is taken only from the URL configured', async () => {
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const redirecting = createServer((_request, response) => response.writeHead(301, { location: endpoint.url.href }).end());
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
+    const keySet = createRemoteKeySet(new URL(`http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/old/jwks.json`));
+    onTestFinished(() => keySet.close());
+    await expect(keySet.refresh()).rejects.toThrow(/did not answer a JWK set \(answered 301\)/);
+    expect(endpoint.requests()).toBe(0);
+  });
+
   it('fetches once and answers from what it holds', async () => {
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);

@@ -10,7 +10,17 @@ const UNIQUE_VIOLATION = '23505';
  * does not (or no longer) know or accept (3D000, 28000, 28P01: a rename, a rotated password).
  */
 const UNAVAILABLE_STATES = /^(08|53|57P0[1-4]|57014|55P03|40001|40P01|3D000|28000|28P01)/;
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The socket's own failures: refused, cut, timed out, a name not (yet) resolved, a host or network out of reach. */
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** node-postgres' error for a statement the server did not answer within `query_timeout`. */
 const UNANSWERED_MESSAGE = 'Query read timeout';
 const UNAVAILABLE_MESSAGES = new RegExp(

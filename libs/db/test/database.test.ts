@@ -367,6 +367,8 @@ describe('createDatabase', () => {
     ['a lock not available', '55P03'],
     ['a disk full', '53100'],
     ['the database being dropped', '57P04'],
+    ["the database's host unreachable (its node down)", 'EHOSTUNREACH'],
+    ["the database's network unreachable", 'ENETUNREACH'],
   ])('counts %s (%s) as the database unavailable', (_name, code) => {
     expect(isDatabaseUnavailable(Object.assign(new Error('from the server'), { code }))).toBe(true);
   });

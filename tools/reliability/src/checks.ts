@@ -54,8 +54,9 @@ const SHORT_LOAD: SharedLoad = { replicas: 2, ratePerSecond: 50, shoppers: 36, s
 export const SHORT: ChecksProfile = {
   rollout: { ...SHORT_LOAD, minimumRatePerSecond: 25 },
   kill: SHORT_LOAD,
-  // Long enough for a replica stopped as it begins to drain, start again and wait for its database.
-  databaseOutage: { ...SHORT_LOAD, outageMs: 7000 },
+  // Long enough for a replica stopped as it begins to drain, start again and wait for its database,
+  // however busy the machine.
+  databaseOutage: { ...SHORT_LOAD, outageMs: 10_000 },
   overload: { durationMs: 6000, connections: OVERLOAD_CONNECTIONS, maxEventLoopDelayMs: 30 },
   settleCrash: {},
   // The money rules need three replicas per service even here; fewer runs.
