@@ -23,8 +23,13 @@ const UNAVAILABLE_ERRNOS = new Set([
 ]);
 /** node-postgres' error for a statement the server did not answer within `query_timeout`. */
 const UNANSWERED_MESSAGE = 'Query read timeout';
+/**
+ * node-postgres' errors for a connection that failed or went quiet: the Pool's connect timeout
+ * (`timeout exceeded when trying to connect`) and a Client's (`timeout expired`: a server that takes
+ * the connection and never answers, or a host that drops it), among others.
+ */
 const UNAVAILABLE_MESSAGES = new RegExp(
-  `Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|${UNANSWERED_MESSAGE}`,
+  `Connection terminated|timeout exceeded when trying to connect|^timeout expired$|Client has encountered a connection error|${UNANSWERED_MESSAGE}`,
 );
 
 interface PgLikeError {

@@ -373,6 +373,10 @@ describe('createDatabase', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('from the server'), { code }))).toBe(true);
   });
 
+  it("counts a Client's connect timeout (a server that takes the connection and never answers) as the database unavailable", () => {
+    expect(isDatabaseUnavailable(new Error('timeout expired'))).toBe(true);
+  });
+
   it.each([
     ['a syntax error', '42601'],
     ['a check violation', '23514'],

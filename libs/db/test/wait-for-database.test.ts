@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createTestDatabase, databaseAway } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DatabaseUnavailableAtStart, waitForDatabase } from '../src/wait-for-database.ts';
@@ -63,8 +64,7 @@ describe('waitForDatabase', () => {
 describe('waitForDatabase, against a server that does not answer', () => {
   it('waits out a connection that times out (a database host that takes the connection and says nothing), as it does a refused one', async () => {
     // Accepts the TCP connection and never answers the startup message: a hung or unreachable server.
-    const { createServer } = await import('node:net');
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const silent = createServer((socket) => {
       sockets.add(socket);
       socket.on('error', () => undefined);
@@ -78,7 +78,7 @@ describe('waitForDatabase, against a server that does not answer', () => {
           silent.close(() => resolve());
         }),
     );
-    const { port } = silent.address() as import('node:net').AddressInfo;
+    const { port } = silent.address() as AddressInfo;
     const retries: unknown[] = [];
     const started = Date.now();
     const waiting = waitForDatabase({
