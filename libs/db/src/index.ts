@@ -5,4 +5,4 @@ export { startEmbeddedPostgres } from '@myshop/embedded-postgres';
 export { runMigrations } from './migrate.ts';
 export { isUniqueViolation, isDatabaseUnavailable } from './pg-errors.ts';
 export { defaultPoolMax } from './pool-size.ts';
-export { waitForDatabase, DatabaseUnavailableAtStart, type WaitForDatabaseOptions } from './wait-for-database.ts';
+export { waitForDatabase, DatabaseUnavailableAtStart, WAITING_FOR_DATABASE, type WaitForDatabaseOptions } from './wait-for-database.ts';

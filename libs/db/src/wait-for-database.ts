@@ -20,6 +20,9 @@ export class DatabaseUnavailableAtStart extends Error {
   }
 }
 
+/** What a start says while it waits (log readers, the reliability check among them, look for it). */
+export const WAITING_FOR_DATABASE = 'database not answering; waiting for it before starting';
+
 /** The first pause after a failed attempt, doubled after each until the longest. */
 const FIRST_PAUSE_MS = 250;
 const LONGEST_PAUSE_MS = 1000;

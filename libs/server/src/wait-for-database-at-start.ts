@@ -1,5 +1,5 @@
 import type { BaseConfig } from '@myshop/config';
-import { waitForDatabase } from '@myshop/db';
+import { WAITING_FOR_DATABASE, waitForDatabase } from '@myshop/db';
 import type { Logger } from 'pino';
 
 /** Between two lines saying the database is still awaited: a wait of 45 s writes five lines, not one per attempt. */
@@ -19,10 +19,7 @@ export async function waitForDatabaseAtStart(config: BaseConfig, logger: Logger)
     onRetry: ({ error, attempt }) => {
       if (Date.now() - saidAt < WAITING_LINE_EVERY_MS) return;
       saidAt = Date.now();
-      logger.warn(
-        { attempt, waitMs: config.DATABASE_START_WAIT_MS, reason: (error as Error).message },
-        'database not answering; waiting for it before starting',
-      );
+      logger.warn({ attempt, waitMs: config.DATABASE_START_WAIT_MS, reason: (error as Error).message }, WAITING_FOR_DATABASE);
     },
   });
 }

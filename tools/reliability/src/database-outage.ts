@@ -1,3 +1,4 @@
+import { WAITING_FOR_DATABASE } from '@myshop/db';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { formatCount, formatSeconds, type Figure } from './figures.ts';
@@ -40,9 +41,6 @@ export interface DatabaseOutageDetails extends LoadDetails {
   /** The first failures during the outage that were not 503 + Retry-After. */
   otherFailures: Sample[];
 }
-
-/** What a replica says while it waits for its database at start (@myshop/server's runService). */
-const WAITING_LINE = 'database not answering; waiting for it before starting';
 
 /** A failure that is what an outage should give: 503 with a Retry-After the client can follow. */
 const isPoliteRefusal = (sample: Sample) => sample.status === 503 && sample.retryAfter !== undefined;
@@ -112,7 +110,7 @@ export function runDatabaseOutageCheck(options: DatabaseOutageOptions): Promise<
     log(`database outage: every replica ready ${formatSeconds(recoveredAt - databasesBackAt)} after the databases came back`);
     const replacement = replacedService.replicas.find((replica) => !replicasBefore.includes(replica));
     // Its own log says it found the database away and waited (its lines are prefixed with its name).
-    const waited = chaos.recentLines(5000).some((line) => line.startsWith(`${replacement?.name} `) && line.includes(WAITING_LINE));
+    const waited = chaos.recentLines(5000).some((line) => line.startsWith(`${replacement?.name} `) && line.includes(WAITING_FOR_DATABASE));
     const replaced: Outage['replaced'] = { stopped: stopped.name, stoppedAt, replacement: replacement?.name, waited };
     await sleep(options.steadyMs);
     const summary = await load.stop();
