@@ -1,7 +1,7 @@
 import { KeyObject, type webcrypto } from 'node:crypto';
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { errorHandlerPlugin } from '@myshop/errors';
+import { freePort } from '@myshop/testing';
 import { createTestIssuer, forgedTokens, serveJwks, type TestIssuer } from '../src/testing/index.ts';
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
@@ -309,11 +309,8 @@ describe('app.authenticate', () => {
     const issuer = await createTestIssuer();
     const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } });
     onTestFinished(() => app.close());
-    // A port that was just free: nothing listens there any more.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // Nothing listens there.
+    const url = `http://127.0.0.1:${await freePort()}/jwks.json`;
     await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(url) });
     await app.ready();
     expect(lines).toHaveLength(1);

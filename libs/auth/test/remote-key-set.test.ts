@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, errors, type JWK } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@myshop/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRemoteKeySet, KeySetUnavailableError } from '../src/remote-key-set.ts';
@@ -44,11 +45,7 @@ describe('createRemoteKeySet', () => {
     endpoint.state.up = false;
     await expect(timed(endpoint.url).refresh()).rejects.toThrow('answered 503');
     // Nothing listens there any more: refused.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await expect(timed(new URL(`http://127.0.0.1:${port}/user/.well-known/jwks.json`)).refresh()).rejects.toThrow();
+    await expect(timed(new URL(`http://127.0.0.1:${await freePort()}/user/.well-known/jwks.json`)).refresh()).rejects.toThrow();
     // Answers, never in time.
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

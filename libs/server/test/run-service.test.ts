@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, runEntryPoint } from '@myshop/testing';
+import { createTestDatabase, freePort, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const fixture = fileURLToPath(new URL('./fixtures/slow-service.ts', import.meta.url));
@@ -65,7 +65,7 @@ describe('runService', () => {
   it('stops cleanly (exit 0) within SHUTDOWN_GRACE_MS when the Collector is down: the last spans are given up in time', async () => {
     // A port nothing listens on any more: every export is refused, and the exporter retries for
     // its whole timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s), longer than this grace.
-    const port = await portNobodyListensOn();
+    const port = await freePort();
     const service = await startService({
       NODE_OPTIONS: '--import=@myshop/telemetry/preload',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -81,7 +81,7 @@ describe('runService', () => {
   });
 
   it('says in its log that spans are lost while the Collector is down, instead of losing them in silence', async () => {
-    const port = await portNobodyListensOn();
+    const port = await freePort();
     const service = await startService({
       NODE_OPTIONS: '--import=@myshop/telemetry/preload',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -152,12 +152,3 @@ describe('runService', () => {
     expect(lines[0]).not.toContain('hunter2');
   });
 });
-
-/** A port that was just free and is closed again: every connection to it is refused (a Collector down). */
-async function portNobodyListensOn(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -19,6 +19,7 @@ export { copyAppUnderOddlyNamedFolder, expectServesFromOddlyNamedFolder } from '
 // Real HTTP against an app (http/).
 export { httpClient, type HttpClient } from './http/http-client.ts';
 export { sendRawHttp } from './http/raw-http.ts';
+export { freePort } from './http/free-port.ts';
 export { hangUpBeforeAnswer, type HangUpOptions } from './http/hang-up-before-answer.ts';
 export { exchangeLikeAProxy, answersOf, pieces, chunked, type ProxyExchange } from './http/proxy-exchange.ts';
 

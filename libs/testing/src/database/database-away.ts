@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { onTestFinished } from 'vitest';
+import { freePort } from '../http/free-port.ts';
 
 export interface DatabaseAway {
   /** `url` through a port nothing listens on yet: connections are refused until `comeBack`. */
@@ -33,14 +34,4 @@ export async function databaseAway(url: string): Promise<DatabaseAway> {
       onTestFinished(() => new Promise<void>((resolve) => relay.close(() => resolve())));
     },
   };
-}
-
-/** A port that was just free: nothing listens on it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@myshop/testing';
 import { nginxConfig, type NginxConfigOptions } from '../../src/edge/ingress-nginx-config.ts';
 
 export interface RunningNginx {
@@ -15,15 +16,6 @@ export interface RunningNginx {
   /** What nginx logged at warn and above (broken pipes, upstream errors). */
   errorLog(): string;
   stop(): Promise<void>;
-}
-
-/** A port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Debian's `nobody`/`nogroup`: who nginx runs as when started by root. */
