@@ -1,0 +1,56 @@
+/**
+ * The Markdown pages are how a newcomer and an operator find their way: every relative link in
+ * them must lead to a file that exists. `k8s/observability/README.md` is where the delivery's
+ * contract sends an operator for the observability stack; the manifests live by who owns them
+ * (k8s/cluster-monitoring for the cluster's side, k8s/components/observability for the shop's),
+ * so that page must lead to both.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { repoPath, repoRoot } from '@myshop/release';
+import { describe, expect, it } from 'vitest';
+
+/** Folders of what installs, builds and runs make, not of what is written. */
+const NOT_WRITTEN = new Set(['node_modules', '.git', '.nx', '.data', 'dist', 'reports', 'coverage', 'tmp']);
+
+function markdownPages(folder = repoRoot): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return NOT_WRITTEN.has(entry.name) ? [] : markdownPages(join(folder, entry.name));
+    return entry.name.endsWith('.md') ? [relative(repoRoot, join(folder, entry.name))] : [];
+  });
+}
+
+/** The relative link targets of a page (outside code), without their #fragments, from the repository's root. */
+function relativeLinks(page: string): string[] {
+  const prose = readFileSync(repoPath(page), 'utf8')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!.split('#')[0]!)
+    .filter((target) => target !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(target))
+    .map((target) => join(dirname(page), decodeURI(target)));
+}
+
+describe('the Markdown pages', () => {
+  const pages = markdownPages();
+
+  it('are found: the README, the docs and every project’s own', () => {
+    expect(pages).toContain('README.md');
+    expect(pages).toContain('docs/performance.md');
+    expect(pages).toContain('apps/payment/README.md');
+  });
+
+  it('link only to files that exist', () => {
+    const broken = pages.flatMap((page) =>
+      relativeLinks(page).flatMap((target) => (existsSync(repoPath(target)) ? [] : [`${page} → ${target}`])),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it('k8s/observability/README.md leads to the install guide and to the shop’s observability component', () => {
+    expect(pages).toContain('k8s/observability/README.md');
+    const links = relativeLinks('k8s/observability/README.md');
+    expect(links).toContain('k8s/cluster-monitoring/README.md');
+    expect(links).toContain('k8s/components/observability/README.md');
+  });
+});
