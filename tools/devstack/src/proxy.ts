@@ -124,6 +124,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     // as nginx passes them on (a malformed %-escape or a dot segment is the service's to judge).
     reply.from(`${endpoint.origin}/`, {
       timeout,
+      // A replica's answer goes to the client as it is, a 503 too: nginx's proxy_next_upstream is
+      // `error timeout`. Left to itself, reply-from sends a GET that got a 503 up to 10 times more
+      // to the same replica (its `maxRetriesOn503`, which 0 does not turn off): 11 requests to a
+      // replica shedding load, and a client waiting 11 times as long during a database outage.
+      retryDelay: () => null,
       // The bytes as read, an empty body too: left to reply-from, a Buffer would be re-encoded as JSON.
       ...(body ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
       // Expect: 100-continue is between the client and the gateway (Node has answered it), as nginx

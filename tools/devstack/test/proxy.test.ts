@@ -160,6 +160,33 @@ describe('createProxy', () => {
     expect(await notFound.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'no route' });
   });
 
+  it("passes a replica's 503 on to the client once, as nginx does, instead of asking the replica again", async () => {
+    // nginx's proxy_next_upstream is `error timeout`: a 503 is an answer, the client's to retry.
+    // @fastify/reply-from would send a GET that got a 503 with Retry-After up to 10 times more.
+    let asked = 0;
+    const app = Fastify();
+    app.get('/readyz', async () => ({}));
+    app.get('/svc/busy', async (_request, reply) => {
+      asked += 1;
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'x' });
+    });
+    const replica = await app.listen({ host: '127.0.0.1', port: 0 });
+    onTestFinished(() => app.close());
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('busy', replica);
+    await endpoints.waitUntilReady('busy', 2000);
+    const origin = await proxyTo(endpoints);
+    const response = await fetch(`${origin}/svc/busy`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    await response.body?.cancel();
+    await sleep(100);
+    expect(asked).toBe(1);
+  });
+
   it('passes the query string on as the client sent it, malformed escapes included', async () => {
     const { origin } = await proxyToOneReplica();
     // nginx decodes no query string: whether `%` or `%ff%fe` means anything is the service's call.
