@@ -164,16 +164,23 @@ describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-ap
 
   it("lets the controller's proxies reach every service on http, never on metrics", () => {
     const pods = podsOf(objects);
-    for (const service of services()) {
-      expect(allows(objects, outsiders.gatewayProxy, pods.get(service)!, HTTP), service).toBe(true);
-      expect(allows(objects, outsiders.gatewayProxy, pods.get(service)!, METRICS), service).toBe(false);
-    }
-    // Only this Gateway's proxies: another Gateway's proxy in the same namespace stays out.
-    const otherProxy = {
+    const proxyOf = (gateway: string, namespace: string) => ({
       ...outsiders.gatewayProxy,
-      labels: { ...outsiders.gatewayProxy.labels, 'gateway.envoyproxy.io/owning-gateway-name': 'other' },
-    };
-    expect(allows(objects, otherProxy, pods.get('cart')!, HTTP)).toBe(false);
+      labels: {
+        ...outsiders.gatewayProxy.labels,
+        'gateway.envoyproxy.io/owning-gateway-name': gateway,
+        'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+      },
+    });
+    const ours = proxyOf('myshop', namespaceOf(environment));
+    for (const service of services()) {
+      expect(allows(objects, ours, pods.get(service)!, HTTP), service).toBe(true);
+      expect(allows(objects, ours, pods.get(service)!, METRICS), service).toBe(false);
+    }
+    // Only this Gateway's proxies: another Gateway's in the same namespace stays out, and so does
+    // another environment's Gateway of the same name (the controller runs every proxy in its own namespace).
+    expect(allows(objects, proxyOf('other', namespaceOf(environment)), pods.get('cart')!, HTTP)).toBe(false);
+    expect(allows(objects, proxyOf('myshop', 'another-environment'), pods.get('cart')!, HTTP)).toBe(false);
   });
 });
 
