@@ -45,8 +45,9 @@ const sendRawTarget: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (op
 
 /**
  * A reverse proxy that behaves like ingress-nginx in front of a Service: it balances over ready
- * replicas, tries another replica when one refuses the connection, passes bodies through byte
- * for byte, and answers with the services' JSON error shape when it has no one to ask.
+ * replicas, tries another replica when one refuses the connection (never again when one answers,
+ * a 503 included), passes bodies through byte for byte, and answers with the services' JSON error
+ * shape when it has no one to ask.
  */
 export function createProxy(options: ProxyOptions): FastifyInstance {
   // The request id starts here (or with the client) and the services keep it on every log line.
