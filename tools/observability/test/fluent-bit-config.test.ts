@@ -33,3 +33,28 @@ describe('Fluent Bit', () => {
     expect(index).toBe(`logs-${dataset}-${field('Add', 'data_stream.namespace')}`);
   });
 });
+
+describe('a line that is no JSON', () => {
+  // The services' ECS lines carry `log.level`, so `log` is an object in the data stream's mapping.
+  // The other containers of the shop's namespaces (the Collector, PostgreSQL) and a crashing
+  // Node process write plain text, which the kubernetes filter cannot merge and leaves under
+  // `log`, a string: Elasticsearch refuses such a document (`object mapping for [log] tried to
+  // parse field [log] as object, but found a concrete value`), and the es output retries its
+  // whole chunk until Retry_Limit drops it (MyshopLogsDropped, for good).
+  it('reaches Elasticsearch as ECS `message`, never as a concrete `log`', () => {
+    const all = sections();
+    const kubernetesAt = all.findIndex((section) => section.entries.some(([key, value]) => key === 'Name' && value === 'kubernetes'));
+    const kubernetes = all[kubernetesAt]!;
+    // A merged JSON line keeps no `log` of its own: only a line that was no JSON still has one.
+    expect(kubernetes.entries).toContainEqual(['Merge_Log', 'On']);
+    expect(kubernetes.entries).toContainEqual(['Keep_Log', 'Off']);
+    const renamesLog = all.findIndex(
+      (section, index) =>
+        index > kubernetesAt &&
+        section.name === 'FILTER' &&
+        section.entries.some(([key, value]) => key === 'Name' && value === 'modify') &&
+        section.entries.some(([key, value]) => key === 'Rename' && value.split(/\s+/).join(' ') === 'log message'),
+    );
+    expect(renamesLog).toBeGreaterThan(kubernetesAt);
+  });
+});
