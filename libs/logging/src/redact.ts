@@ -19,6 +19,7 @@ const SENSITIVE_NAMES = [
   // What else clients call a password in a form or a query.
   'passwd',
   'pwd',
+  'pw',
   'passphrase',
   'new_password',
   'current_password',

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { censorUrl, createLogger } from '../src/index.ts';
+import { censorSecrets, censorUrl, createLogger } from '../src/index.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -175,6 +175,11 @@ describe('censorUrl', () => {
     expect(censorUrl('/user/login?passwd=hunter2&pwd=hunter3&passphrase=correct%20horse&next=%2Fcart')).toBe(
       '/user/login?passwd=[redacted]&pwd=[redacted]&passphrase=[redacted]&next=%2Fcart',
     );
+  });
+
+  it('censors a password called pw, in a query and in a field', () => {
+    expect(censorUrl('/cart/products?limit=2&pw=Zq9-Secret&PW=hunter2')).toBe('/cart/products?limit=2&pw=[redacted]&PW=[redacted]');
+    expect(censorSecrets({ body: { pw: 'hunter2' } })).toEqual({ body: { pw: '[redacted]' } });
   });
 
   it('censors whatever looks like a card number, under any name, grouped or not', () => {
