@@ -96,6 +96,19 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     if (refusal)
       return sendError(refusal.close ? reply.header('connection', 'close') : reply, refusal.statusCode, refusal.code, refusal.message);
   });
+  // While the gateway stops, an answer still in flight tells its client to close the connection,
+  // as nginx's does when it shuts down: a client that keeps its connections (a replica calling
+  // another service through its stand-in) would otherwise hold the close for Node's keep-alive
+  // timeout, and the stack's stop with it.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   // A CONNECT too, which nginx refuses itself: this gateway is not a forward proxy either.
   app.server.on('connect', refuseConnect({}));
   // An Expect other than 100-continue: nginx ignores it and forwards the request, so the gateway

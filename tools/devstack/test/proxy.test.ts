@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorShapeProblems, sendRawHttp } from '@myshop/testing';
 import Fastify from 'fastify';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Endpoints } from '../src/endpoints.ts';
 import { createProxy, type ProxyOptions } from '../src/proxy.ts';
@@ -158,6 +158,29 @@ describe('createProxy', () => {
     const notFound = await fetch(`${origin}/elsewhere`);
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'no route' });
+  });
+
+  it('closes soon after the answers in flight end, though their clients keep their connections open', async () => {
+    // A client that keeps its connection (a replica's HTTP client, calling another service through
+    // its stand-in) must not hold the stop of the stack for Node's keep-alive timeout.
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const proxy = createProxy({ resolve: () => ({ endpoints }) });
+    const origin = await proxy.listen({ host: '127.0.0.1', port: 0 });
+    onTestFinished(() => endpoints.close());
+    const keeping = new Agent({ keepAliveTimeout: 600_000, keepAliveMaxTimeout: 600_000 });
+    onTestFinished(() => keeping.destroy());
+    const inFlight = request(`${origin}/svc/stall`, { dispatcher: keeping });
+    await sleep(200);
+    const started = Date.now();
+    await proxy.close();
+    const answer = await inFlight;
+    expect(answer.statusCode).toBe(200);
+    await answer.body.dump();
+    // The stall is 1 s: the close waits for it, and for nothing after it.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("passes a replica's 503 on to the client once, as nginx does, instead of asking the replica again", async () => {
