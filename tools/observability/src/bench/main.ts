@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { repoRoot } from '../observability-files.ts';
 import { argon2Limit, argon2Parameters } from './argon2-limit.ts';
-import { MODES, parseBenchArgs, reportPath } from './args.ts';
+import { MODES, parseBenchArgs, reportPath, USAGE } from './args.ts';
 import { startYardsticks, type Yardsticks } from './baselines.ts';
 import { buildServices } from './build-services.ts';
 import { startHelper } from './helpers.ts';
@@ -47,7 +47,16 @@ const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 /** Long enough for the logins in flight as the load stops (one per connection, a hash of ~30 ms each) to finish. */
 const LOGIN_QUEUE_DRAIN_MS = 1000;
 
-const options = parseBenchArgs(process.argv.slice(2));
+// A mistyped option is one line and the usage, not a stack trace.
+const options = (() => {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    const { message } = error as Error;
+    process.stderr.write(`bench: ${message.includes(USAGE) ? message : `${message}\n${USAGE}`}\n`);
+    return process.exit(2);
+  }
+})();
 const cores = availableParallelism();
 // Read before the build below, whose load is the bench's own.
 const loadAtStart = loadavg()[0]!;
