@@ -46,6 +46,13 @@ function whyNot(outcome: { status: number; code?: string } | HttpUnavailable): s
 }
 
 /**
+ * Payment or the token endpoint did not answer the read as it should: an outage, a replica not
+ * ready yet (a stack starting), a refused token. Expected now and then and cured by the next
+ * read, so its log line says why in one line, with no stack trace.
+ */
+class RefundsNotRead extends Error {}
+
+/**
  * Keeps orders in step with the refunds made at payment: every replica reads payment's refund
  * feed now and then and records what is new (recording is idempotent, so replicas reading the
  * same page do no harm). A refund shows on its order within about one interval.
@@ -69,7 +76,7 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     let applied = 0;
     for (;;) {
       const token = await app.serviceTokens.forCart(SCOPES.readRefunds);
-      if (token.kind !== 'ok') throw new Error(`no token to read refunds: ${whyNot(token)}`, { cause: token });
+      if (token.kind !== 'ok') throw new RefundsNotRead(`no token to read refunds: ${whyNot(token)}`, { cause: token });
       const after = await refunds.position();
       const page = await app.payment.request({
         method: 'GET',
@@ -78,7 +85,7 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
         headers: { authorization: `Bearer ${token.token}` },
         schema: RefundFeedPage,
       });
-      if (page.kind !== 'ok') throw new Error(`refund feed unavailable: ${whyNot(page)}`, { cause: page });
+      if (page.kind !== 'ok') throw new RefundsNotRead(`refund feed unavailable: ${whyNot(page)}`, { cause: page });
       const added = await refunds.apply(page.body.items, page.body.nextCursor);
       for (const { orderId, amount, refunds: count } of added) {
         app.log.info({ orderId, amount, refunds: count }, 'refunds recorded on order');
@@ -109,7 +116,9 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
       () => reads.inc({ result: 'ok' }),
       (error: unknown) => {
         reads.inc({ result: 'failed' });
-        app.log.warn({ err: error }, 'refunds not read this time; next try in one interval');
+        // Anything else (the database, a bug) keeps its stack.
+        const why = error instanceof RefundsNotRead ? { reason: error.message } : { err: error };
+        app.log.warn(why, 'refunds not read this time; next try in one interval');
       },
     );
     running.finally(() => timer !== undefined && schedule());
