@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer, type TestIssuer } from '@myshop/auth/testing';
-import { SANDBOX_CARDS } from '@myshop/schemas';
+import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
 import { BUSY_MACHINE_ENV, buildTestApp, httpClient, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { onTestFinished } from 'vitest';
@@ -14,7 +14,7 @@ import { loadCartConfig, type CartConfig } from '../src/config.ts';
 
 export const { approved: VISA, declined: DECLINED_CARD, insufficientFunds: INSUFFICIENT_FUNDS_CARD } = SANDBOX_CARDS;
 /** Valid through the end of next year, whenever the tests run. */
-export const FUTURE_YEAR = new Date().getUTCFullYear() + 1;
+export const FUTURE_YEAR = sandboxCard().expYear;
 
 /** Ids from data/products.json, the catalogue the migrations seed. */
 export const SOCKS = { id: 'ac68e6de-6eb2-4e5c-8da5-7ef71c9c469e', name: 'Merino Wool Crew Socks', price: 2400 };
@@ -125,7 +125,7 @@ export async function cartHolding(lines: Array<{ productId: string; quantity: nu
 }
 
 export function card(overrides: Record<string, unknown> = {}) {
-  return { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides };
+  return { ...sandboxCard(VISA), ...overrides };
 }
 
 export interface CheckoutOptions {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, serveIssuer } from '@myshop/auth/testing';
-import { SANDBOX_CARDS } from '@myshop/schemas';
+import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
 import { BUSY_MACHINE_ENV, buildTestApp, type HttpClient } from '@myshop/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { SCOPES } from '@myshop/auth';
@@ -15,7 +15,7 @@ import { loadPaymentConfig, type PaymentConfig } from '../src/config.ts';
 export const { approved: VISA, declined: DECLINED_CARD, insufficientFunds: INSUFFICIENT_FUNDS_CARD } = SANDBOX_CARDS;
 
 /** Valid through the end of next year, whenever the tests run. */
-export const FUTURE_YEAR = new Date().getUTCFullYear() + 1;
+export const FUTURE_YEAR = sandboxCard().expYear;
 
 export function paymentConfig(env: Record<string, string> = {}): PaymentConfig {
   return loadPaymentConfig({
@@ -83,7 +83,7 @@ export interface Shopper {
 
 /** A card payment accepts and approves, but for `overrides`. */
 export function card(overrides: Record<string, unknown> = {}) {
-  return { number: VISA, expMonth: 12, expYear: FUTURE_YEAR, cvc: '123', ...overrides };
+  return { ...sandboxCard(VISA), ...overrides };
 }
 
 export function chargeBody(overrides: Record<string, unknown> = {}) {

@@ -27,6 +27,14 @@ export const SANDBOX_CARDS = {
   insufficientFunds: '4000000000009995',
 } as const;
 
+/**
+ * A sandbox card as a client sends it, good until December of next year: what the tests, the
+ * journey, the reliability checks and the bench pay with (approved unless another number is given).
+ */
+export function sandboxCard(number: string = SANDBOX_CARDS.approved): CardDetails {
+  return { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' };
+}
+
 /** The Luhn (mod 10) checksum every payment card number carries in its last digit (ISO/IEC 7812). */
 export function isLuhnValid(number: string): boolean {
   if (!/^\d+$/.test(number)) return false;

@@ -1,5 +1,6 @@
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { containsCardNumber, isLuhnValid } from '../src/card.ts';
+import { CardDetails, containsCardNumber, isLuhnValid, SANDBOX_CARDS, sandboxCard } from '../src/card.ts';
 
 describe('isLuhnValid', () => {
   it.each(['4242424242424242', '4000000000000002', '378282246310005', '5555555555554444', '79927398713', '0'])('accepts %s', (number) => {
@@ -8,6 +9,18 @@ describe('isLuhnValid', () => {
 
   it.each(['4242424242424241', '4000000000000001', '79927398710', '42424242x4242424', ''])('rejects %s', (number) => {
     expect(isLuhnValid(number)).toBe(false);
+  });
+});
+
+describe('sandboxCard', () => {
+  it('is a card the schema takes, its number Luhn-valid, not expired: approved unless another number is given', () => {
+    for (const number of Object.values(SANDBOX_CARDS)) {
+      const card = sandboxCard(number);
+      expect(Value.Check(CardDetails, card), number).toBe(true);
+      expect(isLuhnValid(card.number)).toBe(true);
+      expect(card.expYear).toBeGreaterThan(new Date().getUTCFullYear());
+    }
+    expect(sandboxCard().number).toBe(SANDBOX_CARDS.approved);
   });
 });
 

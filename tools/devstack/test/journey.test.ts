@@ -9,14 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SANDBOX_CARDS } from '@myshop/schemas';
+import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
-const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' });
 
 interface Page<T> {
   items: T[];
@@ -89,13 +88,17 @@ describe('the checkout journey through the gateway (npm start)', () => {
 
     // Checkout: the cart service charges through payment, acting for Alice.
     const key = randomUUID();
-    const paid = await call<Paid & { items: unknown[] }>('POST', '/cart/checkout', { token: alice, key, body: { card: card(VISA) } });
+    const paid = await call<Paid & { items: unknown[] }>('POST', '/cart/checkout', {
+      token: alice,
+      key,
+      body: { card: sandboxCard(VISA) },
+    });
     expect(paid.status, lines.slice(-20).join('\n')).toBe(201);
     expect(paid.body).toMatchObject({ status: 'paid', amount: total, currency: 'USD', chargeId: expect.any(String) });
     expect(paid.body.items).toHaveLength(2);
     expect((await call('GET', '/cart', { token: alice })).body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
     // Retrying the checkout is harmless: the same answer, no second charge.
-    const replay = await call('POST', '/cart/checkout', { token: alice, key, body: { card: card(VISA) } });
+    const replay = await call('POST', '/cart/checkout', { token: alice, key, body: { card: sandboxCard(VISA) } });
     expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(paid.body);
@@ -148,7 +151,7 @@ describe('the checkout journey through the gateway (npm start)', () => {
     const added = await call('POST', '/cart/items', { token: carol, body: { productId: product!.id, quantity: 2 } });
     expect(added.status).toBe(201);
 
-    const declined = await call('POST', '/cart/checkout', { token: carol, key: randomUUID(), body: { card: card(DECLINED) } });
+    const declined = await call('POST', '/cart/checkout', { token: carol, key: randomUUID(), body: { card: sandboxCard(DECLINED) } });
     expect(declined.status).toBe(402);
     expect(declined.body).toMatchObject({ statusCode: 402, code: 'card_declined' });
     expect((await call('GET', '/cart', { token: carol })).body).toEqual(added.body);

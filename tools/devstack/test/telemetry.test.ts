@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@myshop/telemetry/testing';
 import { request } from 'undici';
-import { SANDBOX_CARDS } from '@myshop/schemas';
+import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
 import { WAIT_FOR_LOG_LINES } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
@@ -18,7 +18,6 @@ import { startStack, type Stack } from '../src/index.ts';
 const root = resolve(import.meta.dirname, '../../..');
 const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
 const PASSWORD = 'correct horse battery';
-const card = (number: string) => ({ number, expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '987' });
 
 let stack: Stack;
 let client: GatewayClient;
@@ -86,7 +85,7 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
     const products = await call<{ items: Array<{ id: string }> }>('GET', '/cart/products?limit=2');
     expect((await call('POST', '/cart/items', { token, body: { productId: products.body.items[0]!.id, quantity: 1 } })).status).toBe(201);
     // Cart exchanges Alice's token for a payment token at user inside the checkout's trace.
-    const paid = await call<{ orderId: string }>('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: card(VISA) } });
+    const paid = await call<{ orderId: string }>('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: sandboxCard(VISA) } });
     expect(paid.status).toBe(201);
 
     // Each process exports in its own batches: wait until the trace is whole (no span's parent missing).
@@ -147,7 +146,7 @@ describe('observability of the checkout journey (npm start, tracing on)', () => 
   it('the metrics endpoints count what happened, after a known sequence', async () => {
     const [product] = (await call<{ items: Array<{ id: string }> }>('GET', '/cart/products?limit=1')).body.items;
     expect((await call('POST', '/cart/items', { token, body: { productId: product!.id, quantity: 2 } })).status).toBe(201);
-    expect((await call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: card(DECLINED) } })).status).toBe(402);
+    expect((await call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: sandboxCard(DECLINED) } })).status).toBe(402);
     expect((await call('POST', '/user/login', { body: { email: 'nobody@example.com', password: 'wrong password' } })).status).toBe(401);
 
     const [user, cart, payment] = await Promise.all(['user', 'cart', 'payment'].map(scrape));

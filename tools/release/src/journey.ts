@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { sandboxCard } from '@myshop/schemas';
 import { Agent, request } from 'undici';
 
 export const SHOP_HOST = 'myshop.com';
 /** Succeeds in the sandbox that payment runs outside production. */
-const TEST_CARD = { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' };
 
 export interface JourneyOptions {
   baseUrl: string;
@@ -139,7 +139,7 @@ export async function runJourney(options: JourneyOptions): Promise<JourneyResult
     const paid = await step(
       'checkout',
       `201 paid, amount ${amount}`,
-      () => call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: TEST_CARD } }),
+      () => call('POST', '/cart/checkout', { token, key: randomUUID(), body: { card: sandboxCard() } }),
       (answer) =>
         answer.status === 201 && answer.body.status === 'paid' && answer.body.amount === amount && typeof answer.body.chargeId === 'string'
           ? { orderId: String(answer.body.orderId), chargeId: answer.body.chargeId }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@myshop/embedded-postgres';
+import { sandboxCard } from '@myshop/schemas';
 import { request } from 'undici';
 import { startServiceProcess, type ServiceProcess } from '../service-process.ts';
 import { MODES, type Mode } from './args.ts';
@@ -55,7 +56,7 @@ export const TOKEN_SETTINGS = { JWT_ISSUER: 'https://myshop.com/user', JWT_AUDIE
 export const CHARGE_BODY = JSON.stringify({
   amount: 1999,
   currency: 'USD',
-  card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' },
+  card: sandboxCard(),
 });
 
 export async function json<T>(
