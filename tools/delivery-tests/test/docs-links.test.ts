@@ -5,20 +5,11 @@
  * (k8s/cluster-monitoring for the cluster's side, k8s/components/observability for the shop's),
  * so that page must lead to both.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { repoPath, repoRoot } from '@myshop/release';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoPath } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
-
-/** Folders of what installs, builds and runs make, not of what is written. */
-const NOT_WRITTEN = new Set(['node_modules', '.git', '.nx', '.data', 'dist', 'reports', 'coverage', 'tmp']);
-
-function markdownPages(folder = repoRoot): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory()) return NOT_WRITTEN.has(entry.name) ? [] : markdownPages(join(folder, entry.name));
-    return entry.name.endsWith('.md') ? [relative(repoRoot, join(folder, entry.name))] : [];
-  });
-}
+import { markdownPages } from '../src/markdown-pages.ts';
 
 /** The relative link targets of a page (outside code), without their #fragments, from the repository's root. */
 function relativeLinks(page: string): string[] {

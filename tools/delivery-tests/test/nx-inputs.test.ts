@@ -1,5 +1,6 @@
 import { nxTargetInputFiles, serviceRuntimeFiles } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
+import { markdownPages } from '../src/markdown-pages.ts';
 
 // Nx replays a test run from its cache while the run's inputs are unchanged. These tests load the
 // services' own code (their config schemas and the libraries those import, their apps for the
@@ -11,5 +12,13 @@ describe('the test target', () => {
     const files = serviceRuntimeFiles();
     expect(files).toContain('libs/auth/src/auth-config.ts');
     expect(files.filter((file) => !inputs.has(file))).toEqual([]);
+  }, 60_000);
+
+  // The docs tests (docs-links, docs-tables) judge every Markdown page, most of them in no project.
+  it('runs again when a Markdown page changes', () => {
+    const inputs = nxTargetInputFiles('delivery-tests:test');
+    const pages = markdownPages();
+    expect(pages).toContain('docs/configuration.md');
+    expect(pages.filter((page) => !inputs.has(page))).toEqual([]);
   }, 60_000);
 });
