@@ -1,15 +1,17 @@
 import type { Database } from '@myshop/db';
 import { isUuid } from '@myshop/schemas';
+import { Type, type Static } from 'typebox';
 
-/** A refund as payment's refund feed gives it. */
-export interface RefundEvent {
-  id: string;
-  chargeId: string;
+/** A refund as payment's refund feed gives it: what cart reads of it, checked as it arrives. */
+export const RefundEvent = Type.Object({
+  id: Type.String(),
+  chargeId: Type.String(),
   /** The order the refunded charge paid for (its metadata.orderId); null for a charge of no order. */
-  orderId: string | null;
-  amount: number;
-  createdAt: string;
-}
+  orderId: Type.Union([Type.String(), Type.Null()]),
+  amount: Type.Integer({ minimum: 1 }),
+  createdAt: Type.String(),
+});
+export type RefundEvent = Static<typeof RefundEvent>;
 
 /**
  * Refunds shown on the orders they give money back for. Payment is where refunds are made (by an

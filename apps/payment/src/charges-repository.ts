@@ -3,7 +3,7 @@ import type { StoredResponse } from '@myshop/server';
 import type { FailureCode } from './cards.ts';
 import { declineBody } from './errors.ts';
 import type { KeyHistory } from './plugins/idempotency.ts';
-import type { Charge, Refund } from './schemas.ts';
+import type { Charge, Refund, RefundEvent } from './schemas.ts';
 
 interface ChargeRow {
   id: string;
@@ -193,15 +193,6 @@ export function chargesRepository(db: Queryable) {
       return toRefund(rows[0]!);
     },
   };
-}
-
-/** A refund as the feed gives it: with the order its charge paid for (the charge's metadata.orderId). */
-export interface RefundEvent {
-  id: string;
-  chargeId: string;
-  orderId: string | null;
-  amount: number;
-  createdAt: string;
 }
 
 /** Where the feed continues: after this refund, in (transaction, id) order. */

@@ -74,6 +74,7 @@ export const RefundEvent = Type.Object({
   amount: ChargeAmount,
   createdAt: Timestamp,
 });
+export type RefundEvent = Static<typeof RefundEvent>;
 
 export const REFUND_FEED_PAGE_SIZE = 100;
 

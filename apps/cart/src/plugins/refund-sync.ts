@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { Type } from 'typebox';
-import { orderRefunds } from '../order-refunds.ts';
+import { orderRefunds, RefundEvent } from '../order-refunds.ts';
 
 export interface RefundSyncOptions {
   /** Between two reads of the feed; 0: never read (tests that want none). */
@@ -23,18 +23,7 @@ declare module 'fastify' {
 
 const FEED_PAGE = 200;
 
-const RefundFeedPage = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      chargeId: Type.String(),
-      orderId: Type.Union([Type.String(), Type.Null()]),
-      amount: Type.Integer({ minimum: 1 }),
-      createdAt: Type.String(),
-    }),
-  ),
-  nextCursor: Type.String({ minLength: 1 }),
-});
+const RefundFeedPage = Type.Object({ items: Type.Array(RefundEvent), nextCursor: Type.String({ minLength: 1 }) });
 
 /**
  * What a call that failed came to, for the message of the error that the read's log line carries
