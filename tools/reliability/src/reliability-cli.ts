@@ -10,15 +10,11 @@ import { parseArgs } from 'node:util';
 import { CHECK_NAMES, FULL, runChecks, type CheckName } from './checks.ts';
 import { readFigureFiles, readTestRuns, renderTable, vouchedByLastTestRun, writeFigures } from './figures.ts';
 import { repositoryRoot } from './harness.ts';
+import { optionsOrExit } from './options-or-exit.ts';
 
-let values: { only?: string };
-try {
-  ({ values } = parseArgs({ options: { only: { type: 'string' } } }));
-} catch (error) {
-  // A mistyped option is one line naming it, not a stack trace.
-  process.stderr.write(`reliability: ${(error as Error).message} (options: --only ${CHECK_NAMES.join(',')})\n`);
-  process.exit(2);
-}
+const { values } = optionsOrExit('reliability', `options: --only ${CHECK_NAMES.join(',')}`, () =>
+  parseArgs({ options: { only: { type: 'string' } } }),
+);
 const isCheckName = (name: string): name is CheckName => (CHECK_NAMES as string[]).includes(name);
 const named = values.only ? values.only.split(',').map((name) => name.trim()) : CHECK_NAMES;
 const unknown = named.filter((name) => !isCheckName(name));

@@ -6,22 +6,18 @@
 import { parseArgs } from 'node:util';
 import { FULL } from './checks.ts';
 import { renderTable } from './figures.ts';
+import { optionsOrExit } from './options-or-exit.ts';
 import { runRolloutCheck } from './rollout.ts';
 
-let values: { replicas: string; rate: string; shoppers: string };
-try {
-  ({ values } = parseArgs({
+const { values } = optionsOrExit('chaos:rollout', 'options: --replicas, --rate, --shoppers', () =>
+  parseArgs({
     options: {
       replicas: { type: 'string', default: String(FULL.rollout.replicas) },
       rate: { type: 'string', default: String(FULL.rollout.ratePerSecond) },
       shoppers: { type: 'string', default: String(FULL.rollout.shoppers) },
     },
-  }));
-} catch (error) {
-  // A mistyped option is one line naming it, not a stack trace.
-  process.stderr.write(`chaos:rollout: ${(error as Error).message} (options: --replicas, --rate, --shoppers)\n`);
-  process.exit(2);
-}
+  }),
+);
 
 const say = (message: string) => process.stderr.write(`[chaos] ${message}\n`);
 const result = await runRolloutCheck({
