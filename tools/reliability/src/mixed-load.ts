@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, type Answer, type CallOptions, type GatewayClient } from '@myshop/devstack';
-import { card, DECLINED, VISA, type ProductRef, type Shopper } from './shoppers.ts';
+import { sandboxCard } from '@myshop/schemas';
+import { DECLINED, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export type RequestKind = 'read' | 'cart-write' | 'checkout';
 
@@ -179,7 +180,7 @@ export class MixedLoad {
   private async checkout(shopper: Shopper): Promise<void> {
     this.checkoutCount += 1;
     const declineEvery = this.options.declineEvery ?? 8;
-    const payWith = card(this.checkoutCount % declineEvery === 0 ? DECLINED : VISA);
+    const payWith = sandboxCard(this.checkoutCount % declineEvery === 0 ? DECLINED : VISA);
     const record: CheckoutRecord = { key: randomUUID(), shopper: shopper.email, outcome: 'unsettled', attempts: 0 };
     this.checkouts.push(record);
     for (;;) {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answer, GatewayClient } from '@myshop/devstack';
+import { sandboxCard } from '@myshop/schemas';
 import fc from 'fast-check';
 import { formatCount, type Figure } from './figures.ts';
 import { runReconcileCommand, type ReconcileRun } from './reconcile-command.ts';
 import { onStack, readStackLedger, type ChaosStack, type CheckResult } from './harness.ts';
 import type { Ledger } from './ledger.ts';
-import { card, createShopper, DECLINED, login, readCatalogue, VISA, type ProductRef, type Shopper } from './shoppers.ts';
+import { createShopper, DECLINED, login, readCatalogue, VISA, type ProductRef, type Shopper } from './shoppers.ts';
 
 export interface MoneyOptions {
   /** Replicas of each service (at least 3: the rules must hold across replicas). */
@@ -272,7 +273,7 @@ async function perform(context: Context, models: ShopperModel[], next: Action, s
       return;
     }
     case 'checkout': {
-      const body = { card: card(next.declined ? DECLINED : VISA) };
+      const body = { card: sandboxCard(next.declined ? DECLINED : VISA) };
       const keys = Array.from({ length: next.clicks }, () => randomUUID());
       const answers = await Promise.all(
         keys.map((key) => client.call<Record<string, unknown>>('POST', '/cart/checkout', { token, key, body })),
@@ -310,7 +311,7 @@ async function perform(context: Context, models: ShopperModel[], next: Action, s
       const last = model.lastCheckout;
       if (!last) return;
       tally.retries += 1;
-      const body = { card: card(last.answer.status === 402 ? DECLINED : VISA) };
+      const body = { card: sandboxCard(last.answer.status === 402 ? DECLINED : VISA) };
       const again = await client.call<Record<string, unknown>>('POST', '/cart/checkout', { token, key: last.key, body });
       if (again.status !== last.answer.status || JSON.stringify(again.body) !== JSON.stringify(last.answer.body)) {
         diverged(`the same key answered ${again.status} after ${last.answer.status}`);
@@ -349,7 +350,7 @@ async function perform(context: Context, models: ShopperModel[], next: Action, s
       const charge = await client.call('POST', '/payment/charges', {
         token,
         key: randomUUID(),
-        body: { amount: 100, currency: 'USD', card: card(VISA) },
+        body: { amount: 100, currency: 'USD', card: sandboxCard(VISA) },
       });
       if (charge.status === 403) tally.replaysRefused += 1;
       else diverged(`a shopper's own token charging at payment answered ${charge.status}`);

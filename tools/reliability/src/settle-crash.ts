@@ -4,12 +4,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Answer } from '@myshop/devstack';
+import { sandboxCard } from '@myshop/schemas';
 import { request } from 'undici';
 import { formatSeconds, type Figure } from './figures.ts';
 import { startChaosStack, type CheckResult } from './harness.ts';
 import { readLedger, selectRows as select, type Ledger } from './ledger.ts';
 import { retryAfterMs } from './mixed-load.ts';
-import { card, createShopper, readCatalogue, VISA } from './shoppers.ts';
+import { createShopper, readCatalogue, VISA } from './shoppers.ts';
 
 /**
  * A hop between cart and payment (cart's PAYMENT_URL points here): it passes every call through
@@ -166,7 +167,7 @@ export async function runSettleCrashCheck(options: SettleCrashOptions = {}): Pro
           .call<CheckoutAnswerBody>('POST', '/cart/checkout', {
             token: shopper.token,
             key,
-            body: { card: card(VISA) },
+            body: { card: sandboxCard(VISA) },
           })
           .catch(() => undefined);
         answers.push(answer ? `${answer.status}${answer.body?.code ? ` ${answer.body.code}` : ''}` : 'no answer');

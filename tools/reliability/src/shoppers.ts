@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
+import { SANDBOX_CARDS } from '@myshop/schemas';
 import type { GatewayClient } from '@myshop/devstack';
 
 export interface Shopper {
@@ -13,7 +13,6 @@ export interface ProductRef {
 }
 
 export const { approved: VISA, declined: DECLINED } = SANDBOX_CARDS;
-export const card = sandboxCard;
 
 /**
  * The attempt limits of the user service (per IP) and cart's limit on declines in a row (per
