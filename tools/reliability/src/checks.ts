@@ -1,6 +1,6 @@
 import { runDatabaseOutageCheck, type DatabaseOutageDetails, type DatabaseOutageOptions } from './database-outage.ts';
 import type { Figure } from './figures.ts';
-import { startChaosStack, type CheckResult } from './harness.ts';
+import { startChaosStack, type ChaosStack, type CheckResult } from './harness.ts';
 import { runKillCheck, type KillDetails, type KillOptions } from './kill.ts';
 import { runMoneyCheck, type MoneyDetails, type MoneyOptions } from './money.ts';
 import { runOverloadCheck, type OverloadDetails, type OverloadOptions } from './overload.ts';
@@ -88,6 +88,30 @@ export interface ChecksRun {
 }
 
 /**
+ * What runs each check, and the stack the first three share: the real ones unless a test gives
+ * its own, to pin down the order, the shared stack's close and a failing check's row.
+ */
+export interface CheckRunners {
+  startStack: (options: { replicas: number; log: (message: string) => void }) => Promise<ChaosStack>;
+  rollout: (options: RolloutOptions) => Promise<CheckResult<RolloutDetails>>;
+  kill: (options: KillOptions) => Promise<CheckResult<KillDetails>>;
+  databaseOutage: (options: DatabaseOutageOptions) => Promise<CheckResult<DatabaseOutageDetails>>;
+  overload: (options: OverloadOptions) => Promise<CheckResult<OverloadDetails>>;
+  settleCrash: (options: SettleCrashOptions) => Promise<CheckResult<SettleCrashDetails>>;
+  money: (options: MoneyOptions) => Promise<CheckResult<MoneyDetails>>;
+}
+
+const REAL_RUNNERS: CheckRunners = {
+  startStack: startChaosStack,
+  rollout: runRolloutCheck,
+  kill: runKillCheck,
+  databaseOutage: runDatabaseOutageCheck,
+  overload: runOverloadCheck,
+  settleCrash: runSettleCrashCheck,
+  money: runMoneyCheck,
+};
+
+/**
  * Every check of "Zero-downtime restarts and self-healing" (or those named in `only`): the
  * rollout, the SIGKILLs and the database outage on one stack, one after the other (each with
  * its own load and figures; the books are checked across all of them), then the overload and
@@ -99,6 +123,7 @@ export async function runChecks(
   profile: ChecksProfile,
   log: (message: string) => void,
   only: CheckName[] = CHECK_NAMES,
+  runners: CheckRunners = REAL_RUNNERS,
 ): Promise<ChecksRun> {
   const run: ChecksRun = { figures: [], details: {} };
   const attempt = async <Name extends CheckName>(name: Name, check: () => Promise<CheckResult<DetailsOf<Name>>>) => {
@@ -116,19 +141,19 @@ export async function runChecks(
 
   const shared = ON_ONE_STACK.filter((name) => only.includes(name));
   if (shared.length > 0) {
-    const chaos = await startChaosStack({ replicas: profile.rollout.replicas, log });
+    const chaos = await runners.startStack({ replicas: profile.rollout.replicas, log });
     try {
       for (const name of shared) {
-        if (name === 'rollout') await attempt(name, () => runRolloutCheck({ ...profile.rollout, stack: chaos, log }));
-        if (name === 'kill') await attempt(name, () => runKillCheck({ ...profile.kill, stack: chaos, log }));
-        if (name === 'databaseOutage') await attempt(name, () => runDatabaseOutageCheck({ ...profile.databaseOutage, stack: chaos, log }));
+        if (name === 'rollout') await attempt(name, () => runners.rollout({ ...profile.rollout, stack: chaos, log }));
+        if (name === 'kill') await attempt(name, () => runners.kill({ ...profile.kill, stack: chaos, log }));
+        if (name === 'databaseOutage') await attempt(name, () => runners.databaseOutage({ ...profile.databaseOutage, stack: chaos, log }));
       }
     } finally {
       await chaos.close();
     }
   }
-  if (only.includes('overload')) await attempt('overload', () => runOverloadCheck({ ...profile.overload, log }));
-  if (only.includes('settleCrash')) await attempt('settleCrash', () => runSettleCrashCheck({ ...profile.settleCrash, log }));
-  if (only.includes('money')) await attempt('money', () => runMoneyCheck({ ...profile.money, log }));
+  if (only.includes('overload')) await attempt('overload', () => runners.overload({ ...profile.overload, log }));
+  if (only.includes('settleCrash')) await attempt('settleCrash', () => runners.settleCrash({ ...profile.settleCrash, log }));
+  if (only.includes('money')) await attempt('money', () => runners.money({ ...profile.money, log }));
   return run;
 }
