@@ -278,6 +278,15 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
   const actedBefore = (error: unknown) => options.history !== undefined && isUniqueViolation(error, options.history.constraint);
 
   async function answerFromHistory(request: IdempotentRequest, print: string) {
+    // The work's unique index breaks before the key's own does, so this is every replay's path:
+    // while the key keeps its answer, that answer is replayed exactly (a refund since then does
+    // not change it); only a forgotten one is answered with the work as it stands now.
+    const { rows } = await db.query<AnswerRow>(
+      `SELECT response_status, response_body FROM idempotency_keys
+        WHERE user_id = $1 AND key = $2 AND fingerprint = $3 AND status = 'completed' AND expires_at > now()`,
+      [request.userId, request.key, print],
+    );
+    if (rows[0]) return { ...answerOf(rows), replayed: true };
     const record = await options.history?.find(db, request.userId, request.key);
     // Not there after all: what broke the index was rolled back meanwhile; the client may retry.
     if (!record) throw inProgress();

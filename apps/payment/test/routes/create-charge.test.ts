@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { httpClient } from '@myshop/testing';
-import { buildPayment, card, chargeBody, DECLINED_CARD, FUTURE_YEAR, INSUFFICIENT_FUNDS_CARD, postCharge, VISA } from '../helpers.ts';
+import {
+  buildPayment,
+  card,
+  chargeBody,
+  DECLINED_CARD,
+  FUTURE_YEAR,
+  INSUFFICIENT_FUNDS_CARD,
+  postCharge,
+  postRefund,
+  VISA,
+} from '../helpers.ts';
 
 async function countRows(database: { query(text: string): Promise<Array<Record<string, unknown>>> }) {
   const [row] = await database.query(
@@ -429,6 +439,23 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.text).toBe(first.text);
     expect(await database.query('SELECT status FROM charges')).toEqual([{ status: 'failed' }]);
+  });
+
+  it('replays the first response exactly after a refund changed the charge', async () => {
+    const { app, signIn, signInOperator } = await buildPayment();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    const operator = await signInOperator();
+    const first = await postCharge(api, alice, chargeBody({ amount: 2500 }), 'k');
+    expect((await postRefund(api, operator, first.body.id, { amount: 1000 })).status).toBe(201);
+
+    const retry = await postCharge(api, alice, chargeBody({ amount: 2500 }), 'k');
+
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    // The stored answer, not the charge as it stands now (amountRefunded 1000).
+    expect(retry.text).toBe(first.text);
+    expect(retry.body.amountRefunded).toBe(0);
   });
 
   it('treats the same body with its fields in another order as the same request', async () => {
