@@ -32,6 +32,11 @@ describe('containsCardNumber', () => {
     ['one grouped by dashes', 'pan:4000-0000-0000-0002'],
     ['one beside other digits', 'order 12 4242424242424242'],
     ['a 15-digit one (American Express)', 'amex 378282246310005'],
+    // The shortest and the longest card numbers (ISO/IEC 7812): 13 digits (an early Visa), 19 digits.
+    ['a 13-digit one', 'visa 4222222222222'],
+    ['a 19-digit one', 'visa 4000000000000000006'],
+    // Neither its first 16 digits nor its last 15 pass the Luhn check: only all 19 together do.
+    ['a 19-digit one, grouped 4-4-4-4-3', 'card 4000 0000 0000 0000 006'],
     ['one grouped by dots', 'card 4242.4242.4242.4242'],
     ['one grouped by underscores, slashes, tabs or line breaks', '4242_4242/4242\t4242 or 4000\n0000\n0000\n0002'],
     ['one grouped by no-break spaces', '4242\u00a04242\u00a04242\u00a04242'],
