@@ -481,6 +481,10 @@ describe('POST /payment/charges with a repeated Idempotency-Key', () => {
     ['another amount', { amount: 2501 }],
     ['another card number', { card: card({ number: '4000056655665556' }) }],
     ['a description added', { description: 'now with text' }],
+    // The same number with another expiry is another card to the processor (expired_card or not).
+    ['another expiry', { card: card({ expMonth: 11 }) }],
+    // Metadata is stored with the charge and names the order it pays for (the refund feed's orderId).
+    ['other metadata', { metadata: { orderId: 'another-order' } }],
   ])('answers the same key with %s with 422 PAYMENT_IDEMPOTENCY_KEY_REUSED and charges nothing more', async (_name, overrides) => {
     const { app, database, signIn } = await buildPayment();
     const api = await httpClient(app);
