@@ -59,4 +59,23 @@ describe('POST /cart/checkout after declines', () => {
     expect((await postCheckout(api, user, { card: card() })).status).toBe(201);
     expect((await storedOrders(user)).map((order) => order.status)).toEqual(['failed', 'paid', 'failed', 'failed', 'paid']);
   });
+
+  it('does not count a checkout abandoned for another key as a decline: nothing of the card was refused', async () => {
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ CHECKOUT_DECLINES_MAX: '2' });
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
+    expect((await postCheckout(api, user)).status).toBe(503);
+    payment.state.override = undefined;
+    // A new key settles that checkout first (voided: abandoned), then is declined itself.
+    expect((await postCheckout(api, user, { card: declined })).status).toBe(402);
+
+    expect((await postCheckout(api, user, { card: card() })).status).toBe(201);
+    expect((await storedOrders(user)).map((order) => [order.status, order.failure_code])).toEqual([
+      ['failed', 'abandoned'],
+      ['failed', 'card_declined'],
+      ['paid', null],
+    ]);
+  });
 });
