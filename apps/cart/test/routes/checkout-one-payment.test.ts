@@ -90,6 +90,26 @@ describe('POST /cart/checkout: one cart, one payment', () => {
     expect(payment.charges).toHaveLength(1);
   });
 
+  it('settles only the shopper’s own unfinished checkout: another shopper’s pending one is neither voided nor in the way', async () => {
+    const { api, app, user, payment, storedOrders, signIn } = await cartReadyToCheckOut();
+    payment.state.override = {
+      statusCode: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE', error: 'Service Unavailable', message: 'down' },
+    };
+    expect((await postCheckout(api, user)).status).toBe(503);
+    payment.state.override = undefined;
+    const other = await signIn();
+    await fillCart(app, other, [{ productId: SOCKS.id, quantity: 1 }]);
+
+    const theirs = await postCheckout(api, other);
+
+    expect(theirs.status).toBe(201);
+    expect(theirs.body).toMatchObject({ status: 'paid', amount: SOCKS.price });
+    // Nothing was asked of payment about the first shopper's checkout, which waits for their retry.
+    expect(payment.voids).toHaveLength(0);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending', charge_id: null }]);
+  });
+
   it('settles a checkout whose charge was made but whose answer was lost as paid, and charges nothing more', async () => {
     const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
     payment.state.delayMs = 600;
