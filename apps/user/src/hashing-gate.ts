@@ -16,13 +16,17 @@ const RETRY_AFTER_SECONDS = 1;
 export function createHashingGate(maxPending: number) {
   let pending = 0;
   return {
-    async run<T>(hash: () => Promise<T>): Promise<T> {
-      if (pending >= maxPending) throw withRetryAfter(new OverloadedError(), RETRY_AFTER_SECONDS);
-      pending += 1;
+    /**
+     * Runs `hash`, which begins `hashes` hashes (a password check may begin two: passwords.ts), or
+     * refuses it when they would take the pending hashes past `maxPending`. Alone, any check runs.
+     */
+    async run<T>(hash: () => Promise<T>, hashes = 1): Promise<T> {
+      if (pending > 0 && pending + hashes > maxPending) throw withRetryAfter(new OverloadedError(), RETRY_AFTER_SECONDS);
+      pending += hashes;
       try {
         return await hash();
       } finally {
-        pending -= 1;
+        pending -= hashes;
       }
     },
     /** Hashes begun and not finished. */

@@ -43,6 +43,11 @@ export async function checkPassword(stored: string, password: string): Promise<P
   return 'mismatch';
 }
 
+/** The argon2 hashes `checkPassword` may run for `password`: two when normalisation changes it. */
+export function hashesToCheck(password: string): 1 | 2 {
+  return normalized(password) === password ? 1 : 2;
+}
+
 async function verifyExactly(stored: string, password: string): Promise<boolean> {
   const match = PHC.exec(stored);
   if (!match) return false;

@@ -43,4 +43,23 @@ describe('createHashingGate', () => {
     expect(await gate.run(async () => 'taken')).toBe('taken');
     expect(gate.pending).toBe(0);
   });
+
+  it('counts a check that begins two hashes as two, and runs it alone whatever the bound', async () => {
+    const gate = createHashingGate(3);
+    const [twice, once] = [heldHash(), heldHash()];
+    const running = [gate.run(twice.hash, 2), gate.run(once.hash)];
+    expect(gate.pending).toBe(3);
+    await expect(gate.run(async () => 'refused')).rejects.toMatchObject({ code: 'SERVICE_OVERLOADED' });
+    once.finish('once');
+    await running[1];
+    await expect(gate.run(async () => 'refused', 2)).rejects.toMatchObject({ code: 'SERVICE_OVERLOADED' });
+    expect(await gate.run(async () => 'one more')).toBe('one more');
+    twice.finish('twice');
+    await running[0];
+    expect(gate.pending).toBe(0);
+
+    const tight = createHashingGate(1);
+    expect(await tight.run(async () => 'alone', 2)).toBe('alone');
+    expect(tight.pending).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PARAMETERS, checkPassword, hashPassword } from '../src/passwords.ts';
+import { ARGON2_PARAMETERS, checkPassword, hashesToCheck, hashPassword } from '../src/passwords.ts';
 import { hashAsTyped } from './helpers.ts';
 
 /** Whether the password logs in with this hash, whichever way it matched. */
@@ -41,5 +41,12 @@ describe('passwords', () => {
     // Told apart from a normalised hash's match, so that the login can make the hash again.
     expect(await checkPassword(stored, typed)).toBe('match-as-typed');
     expect(await checkPassword(await hashPassword(typed), typed)).toBe('match');
+  });
+
+  it('says a check may hash twice exactly when normalisation changes the password', () => {
+    expect(hashesToCheck('caf\u00e9 au lait')).toBe(1);
+    expect(hashesToCheck('cafe\u0301 au lait')).toBe(2);
+    expect(hashesToCheck('ｐａｓｓｗｏｒｄ１２')).toBe(2);
+    expect(hashesToCheck('correct horse')).toBe(1);
   });
 });
