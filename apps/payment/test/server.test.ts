@@ -53,6 +53,24 @@ describe('payment server', () => {
     expect(service.output()).toMatch(/could not use the database for \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
   });
 
+  it('migrate gives up on a database that does not come back the same way: exit 1, one log line saying why', async () => {
+    const { url } = await databaseAway('postgres://postgres@127.0.0.1:5432/payment');
+    const migrate = run('migrate', { NODE_ENV: 'test', DATABASE_URL: url, DATABASE_START_WAIT_MS: '1000', LOG_FORMAT: 'ecs' });
+
+    const [code] = await migrate.exit;
+
+    expect(code).toBe(1);
+    // A Job's log is shipped line by line as ECS: a bare stack trace would arrive as loose records.
+    const lines = migrate.output().trim().split('\n');
+    const notJson = lines.filter((line) => !line.startsWith('{'));
+    expect(notJson, migrate.output()).toEqual([]);
+    const fatal = lines
+      .map((line) => JSON.parse(line) as { 'log.level': string; message: string; error?: { message: string } })
+      .find((line) => line['log.level'] === 'fatal');
+    expect(fatal?.message).toBe('migrations not applied');
+    expect(fatal?.error?.message).toMatch(/could not use the database for \d+ ms \(DATABASE_START_WAIT_MS\): connect ECONNREFUSED/);
+  });
+
   it('serves charges over HTTP with tokens verified through JWKS_URL, and stops cleanly on SIGTERM', async () => {
     const database = await freshDatabase();
     const { issuer, url } = await servedIssuer();
