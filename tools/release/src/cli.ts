@@ -10,3 +10,13 @@ export function runCommand(name: string, body: () => void): void {
     process.exitCode = 1;
   }
 }
+
+/** runCommand for a command that awaits (builds, processes): the same one line and exit code 1. */
+export async function runAsyncCommand(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    process.stderr.write(`${name}: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -25,12 +25,12 @@ export function assertDockerEngine(): void {
   try {
     dockerRun(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
   } catch (error) {
-    const detail = String((error as { stderr?: unknown }).stderr ?? (error as Error).message)
-      .trim()
-      .split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    const detail = (stderr || (error as Error).message).split('\n')[0];
+    // Said for `npm run images` and `npm run test:images` alike: the fix is the same.
     throw new Error(
-      `The image tests need a running Docker engine (${docker}: ${detail}). Start one ` +
-        '(`sudo systemctl start docker`, or Docker Desktop; CI starts its own) and run `npm run test:images` again.',
+      `no running Docker engine (${docker}: ${detail}); building the images needs one. Start one ` +
+        '(`sudo systemctl start docker`, or Docker Desktop; CI starts its own) and run the command again.',
     );
   }
 }

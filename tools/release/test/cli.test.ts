@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCommand } from '../src/cli.ts';
+import { runAsyncCommand, runCommand } from '../src/cli.ts';
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -23,5 +23,17 @@ describe('runCommand', () => {
     });
     expect(ran).toBe(true);
     expect(process.exitCode).toBeUndefined();
+  });
+});
+
+describe('runAsyncCommand', () => {
+  it('turns what the awaited command rejects with into one line on stderr and exit code 1', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await runAsyncCommand('images', async () => {
+      await Promise.resolve();
+      throw new Error('no service nope; the services are cart, payment, user');
+    });
+    expect(stderr).toHaveBeenCalledWith('images: no service nope; the services are cart, payment, user\n');
+    expect(process.exitCode).toBe(1);
   });
 });
