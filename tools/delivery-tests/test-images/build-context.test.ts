@@ -6,15 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertDockerEngine, docker, repoPath } from '@myshop/release';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { docker, dockerEngineForTests, repoPath } from '@myshop/release';
+import { describe, expect, it } from 'vitest';
 import { BUILD_CONTEXT_ROOT } from '../src/build-context.ts';
 
-beforeAll(() => {
-  assertDockerEngine();
-});
+const engine = dockerEngineForTests();
 
-describe('the build context', () => {
+describe.skipIf(!engine.running)(`the build context${engine.skipNote}`, () => {
   it('holds at the root only what a build reads, and inside it no local state, build output or tests', () => {
     const exported = mkdtempSync(join(tmpdir(), 'myshop-build-context-'));
     try {

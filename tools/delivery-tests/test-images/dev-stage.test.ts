@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertDockerEngine,
   assertImagePresent,
   baseImageOf,
   buildImage,
   docker,
+  dockerEngineForTests,
   dockerfileOf,
   dockerRun,
   repoPath,
@@ -27,7 +27,8 @@ const service = 'cart';
 const image = `myshop-image-test/${service}:dev-stage`;
 const database = imageTestDatabase(`image_dev_${service}_${process.pid}_${Date.now()}`);
 const name = `myshop-dev-stage-test-${process.pid}`;
-const workDir = mkdtempSync(join(tmpdir(), 'myshop-dev-stage-'));
+/** The container's volumes and the synced files, made as the tests begin. */
+let workDir = '';
 
 /** The container's output: the service's log lines (stdout) and node --watch's own (stderr). */
 function logs(): string {
@@ -40,20 +41,22 @@ const starts = () => (logs().match(/metrics served on their own port/g) ?? []).l
 
 const recentLogs = () => `logs:\n${logs().slice(-4000)}`;
 
-beforeAll(async () => {
-  assertDockerEngine();
-  assertImagePresent(baseImageOf(dockerfileOf(service)));
-  await assertDatabaseServerReachable();
-  await database.create();
-});
+const engine = dockerEngineForTests();
 
-afterAll(async () => {
-  spawnSync(docker, ['rm', '--force', name], { stdio: 'ignore' });
-  await database.drop();
-  rmSync(workDir, { recursive: true, force: true });
-});
+describe.skipIf(!engine.running)(`the ${service} dev stage, as skaffold dev runs it${engine.skipNote}`, () => {
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'myshop-dev-stage-'));
+    assertImagePresent(baseImageOf(dockerfileOf(service)));
+    await assertDatabaseServerReachable();
+    await database.create();
+  });
 
-describe(`the ${service} dev stage, as skaffold dev runs it`, () => {
+  afterAll(async () => {
+    spawnSync(docker, ['rm', '--force', name], { stdio: 'ignore' });
+    await database.drop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
   it('starts from empty source volumes under a read-only root, and serves a synced file after node --watch restarts', async () => {
     await buildImage(service, image, { target: 'dev', logFile: repoPath('reports', 'images', `${service}-dev-build.log`) });
 

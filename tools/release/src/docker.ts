@@ -20,19 +20,37 @@ export function dockerRun(args: string[], options: { timeoutMs?: number } = {}):
   return execFileSync(docker, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 }).trim();
 }
 
-/** One clear failure when there is no engine, instead of a dozen confusing ones. */
-export function assertDockerEngine(): void {
+/** Why there is no running engine to build with, or undefined when there is one. */
+function missingEngine(): string | undefined {
   try {
     dockerRun(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
+    return undefined;
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    const detail = (stderr || (error as Error).message).split('\n')[0];
-    // Said for `npm run images` and `npm run test:images` alike: the fix is the same.
+    return `no running Docker engine (${docker}: ${(stderr || (error as Error).message).split('\n')[0]})`;
+  }
+}
+
+/** `npm run images`: one clear failure when there is no engine, instead of a dozen confusing ones. */
+export function assertDockerEngine(): void {
+  const missing = missingEngine();
+  if (missing) {
     throw new Error(
-      `no running Docker engine (${docker}: ${detail}); building the images needs one. Start one ` +
+      `${missing}; building the images needs one. Start one ` +
         '(`sudo systemctl start docker`, or Docker Desktop; CI starts its own) and run the command again.',
     );
   }
+}
+
+/**
+ * The image tests' engine, as the other tests' tools (@myshop/testing's requiredTool): with none
+ * running, they report themselves skipped by name with the line that gets one, and .ci/run, which
+ * starts its own, fails on a skipped test.
+ */
+export function dockerEngineForTests(): { running: boolean; skipNote: string } {
+  const missing = missingEngine();
+  const install = 'apt-get install -y docker.io, then systemctl start docker';
+  return { running: !missing, skipNote: missing ? ` (skipped: ${missing}; install: ${install})` : '' };
 }
 
 /** The base image a Dockerfile starts from (its `FROM <image> AS base`, which the other stages build on). */

@@ -14,6 +14,7 @@ export {
   devImage,
   docker,
   dockerfileOf,
+  dockerEngineForTests,
   dockerRun,
   inspectImage,
   megabytes,
