@@ -154,6 +154,18 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       .update(canonicalJson([operation, input]))
       .digest('base64url');
 
+  /** The key's row as it stands, with whether it is forgotten (expired) or its attempt died (abandoned). */
+  async function readKey(request: Pick<IdempotentRequest, 'userId' | 'key'>): Promise<KeyRow | undefined> {
+    const { rows } = await db.query<KeyRow>(
+      `SELECT fingerprint, status, claim, response_status, response_body,
+              expires_at <= now() AS expired,
+              (status = 'in_progress' AND lease_expires_at <= now()) AS abandoned
+         FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [request.userId, request.key],
+    );
+    return rows[0];
+  }
+
   /**
    * Claims the key for one attempt, or answers the row that holds it. `takeOver` says which
    * existing rows this attempt may replace: a forgotten (expired) one always; an abandoned one
@@ -179,14 +191,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       if (inserted.rowCount === 1) return { claimed: true, claim };
     }
 
-    const { rows } = await db.query<KeyRow>(
-      `SELECT fingerprint, status, claim, response_status, response_body,
-              expires_at <= now() AS expired,
-              (status = 'in_progress' AND lease_expires_at <= now()) AS abandoned
-         FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [request.userId, request.key],
-    );
-    const row = rows[0];
+    const row = await readKey(request);
     if (!row) return undefined; // released or purged in between: claim again
     if (!takeOver(row)) return { claimed: false, row };
 
@@ -281,12 +286,8 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     // The work's unique index breaks before the key's own does, so this is every replay's path:
     // while the key keeps its answer, that answer is replayed exactly (a refund since then does
     // not change it); only a forgotten one is answered with the work as it stands now.
-    const { rows } = await db.query<AnswerRow>(
-      `SELECT response_status, response_body FROM idempotency_keys
-        WHERE user_id = $1 AND key = $2 AND fingerprint = $3 AND status = 'completed' AND expires_at > now()`,
-      [request.userId, request.key, print],
-    );
-    if (rows[0]) return { ...answerOf(rows), replayed: true };
+    const key = await readKey(request);
+    if (key?.fingerprint === print && key.status === 'completed' && !key.expired) return stored(key);
     const record = await options.history?.find(db, request.userId, request.key);
     // Not there after all: what broke the index was rolled back meanwhile; the client may retry.
     if (!record) throw inProgress();
