@@ -3,7 +3,7 @@
  * ghcr.io/myshop/<service>:dev (the name every manifest uses; CI tags the same build with the
  * commit) and prints how much each adds to its base image.
  */
-import { runAsyncCommand } from './cli.ts';
+import { runCommand } from './cli.ts';
 import {
   assertDockerEngine,
   assertImagePresent,
@@ -26,7 +26,7 @@ function servicesToBuild(args: string[]): string[] {
   return args.length > 0 ? args : known;
 }
 
-await runAsyncCommand('images', async () => {
+await runCommand('images', async () => {
   const wanted = servicesToBuild(process.argv.slice(2));
   assertDockerEngine();
   const rows: string[] = [];

@@ -28,7 +28,7 @@ export function pinDevImages(commit: string, overlaysDir = repoPath('k8s/overlay
 }
 
 if (import.meta.main) {
-  runCommand('pin-dev-images', () => {
+  await runCommand('pin-dev-images', () => {
     const args = process.argv.slice(2);
     if (args.length !== 1) throw new Error('usage: npm run pin-dev-images -- <commit of main, 40 hex digits>');
     const commit = parseCommit(args[0]);

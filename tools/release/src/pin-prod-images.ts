@@ -49,7 +49,7 @@ export function pinProdImages(pins: Pin[], overlaysDir = repoPath('k8s/overlays/
 }
 
 if (import.meta.main) {
-  runCommand('pin-prod-images', () => {
+  await runCommand('pin-prod-images', () => {
     const pins = process.argv.slice(2).map(parsePin);
     if (pins.length === 0) throw new Error('usage: npm run pin-prod-images -- <service>=<registry>/<name>:<tag>@<digest> …');
     pinProdImages(pins);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runAsyncCommand, runCommand } from '../src/cli.ts';
+import { runCommand } from '../src/cli.ts';
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -7,29 +7,27 @@ afterEach(() => {
 });
 
 describe('runCommand', () => {
-  it('turns what the command throws into one line on stderr and exit code 1', () => {
+  it('turns what the command throws into one line on stderr and exit code 1', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    runCommand('pin-dev-images', () => {
+    await runCommand('pin-dev-images', () => {
       throw new Error('not a full commit id (40 lower-case hex digits): abc');
     });
     expect(stderr).toHaveBeenCalledWith('pin-dev-images: not a full commit id (40 lower-case hex digits): abc\n');
     expect(process.exitCode).toBe(1);
   });
 
-  it('leaves a command that succeeds alone', () => {
+  it('leaves a command that succeeds alone', async () => {
     let ran = false;
-    runCommand('pin-dev-images', () => {
+    await runCommand('pin-dev-images', () => {
       ran = true;
     });
     expect(ran).toBe(true);
     expect(process.exitCode).toBeUndefined();
   });
-});
 
-describe('runAsyncCommand', () => {
   it('turns what the awaited command rejects with into one line on stderr and exit code 1', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await runAsyncCommand('images', async () => {
+    await runCommand('images', async () => {
       await Promise.resolve();
       throw new Error('no service nope; the services are cart, payment, user');
     });
