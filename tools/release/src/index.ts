@@ -7,7 +7,6 @@ export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './rep
 export { assertKubectl, KUBECTL_INSTALL, render, type K8sObject } from './kustomize.ts';
 export { IMAGE_REPOSITORY, imageName, setImageEntry } from './images.ts';
 export {
-  assertDockerEngine,
   assertImagePresent,
   baseImageOf,
   buildImage,
