@@ -59,8 +59,10 @@ async function selectOne(url: string, connectTimeoutMs: number): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, query_timeout: connectTimeoutMs });
   // A server going away mid-attempt is this attempt's failure, not an unhandled 'error' event.
   client.on('error', () => undefined);
+  // A failed connect leaves nothing to end, and the driver's end() of a client whose socket failed
+  // as it was made (a port it reads as none) never returns: the start would wait on it forever.
+  await client.connect();
   try {
-    await client.connect();
     await client.query('SELECT 1');
   } finally {
     await client.end().catch(() => undefined);

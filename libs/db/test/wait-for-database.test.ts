@@ -59,6 +59,20 @@ describe('waitForDatabase', () => {
     expect(retries).toEqual([]);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('fails, rather than hangs, when the driver cannot even open a socket (a port it reads as none)', async () => {
+    // The driver's end() never returns for a client whose socket failed as it was made: the start
+    // waited on it forever, and once nothing else was pending the process exited 0, saying nothing.
+    const waiting = waitForDatabase({ url: 'postgres://postgres@127.0.0.1:5432/none?port=abc', connectTimeoutMs: 200, waitMs: 0 });
+    const outcome = await Promise.race([
+      waiting.then(
+        () => 'connected',
+        (error: NodeJS.ErrnoException) => error.code,
+      ),
+      new Promise<string>((hung) => setTimeout(() => hung('still waiting after 5 s'), 5000)),
+    ]);
+    expect(outcome).toBe('ERR_SOCKET_BAD_PORT');
+  });
 });
 
 describe('waitForDatabase, against a server that does not answer', () => {
