@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { databaseUrlProblem } from './database-url.ts';
 import { secret } from './secret.ts';
 
 /** One origin: scheme, host (a name or a bracketed IPv6 address) and maybe a port. */
@@ -67,14 +68,13 @@ export type BaseConfig = Static<typeof BaseConfigSchema>;
 
 /**
  * What the schema cannot say of the base keys, checked once it passed: a DATABASE_URL the driver
- * would fail to parse (a port that is no number…), a shutdown delay that outlasts the shutdown's
+ * would fail to use (database-url.ts), a shutdown delay that outlasts the shutdown's
  * deadline, and the two listeners on one port.
  */
 export function baseConfigProblems(config: Partial<BaseConfig>): Array<[string, string]> {
   const problems: Array<[string, string]> = [];
-  if (config.DATABASE_URL !== undefined && !URL.canParse(config.DATABASE_URL)) {
-    problems.push(['DATABASE_URL', 'must be a URL such as postgres://user:password@host:5432/database']);
-  }
+  const databaseUrl = config.DATABASE_URL === undefined ? undefined : databaseUrlProblem(config.DATABASE_URL);
+  if (databaseUrl !== undefined) problems.push(['DATABASE_URL', databaseUrl]);
   // close-with-grace's deadline runs from the signal: a delay that fills it ends the process (exit 1)
   // before the listener closes, cutting every request in flight.
   if (

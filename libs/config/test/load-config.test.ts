@@ -228,6 +228,27 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it.each([
+    ['a ?port= that is no port', 'postgres://app:hunter2@127.0.0.1:5432/db?port=abc'],
+    ['a ?port= past 65535', 'postgres://app:hunter2@127.0.0.1/db?port=99999'],
+    ['a password percent-encoded other than as UTF-8', 'postgres://app:hunter2%e9@127.0.0.1:5432/db'],
+    ['a database name percent-encoded other than as UTF-8', 'postgres://app:hunter2@127.0.0.1:5432/caf%e9'],
+    ['an sslrootcert file that is not there', 'postgres://app:hunter2@127.0.0.1:5432/db?sslrootcert=/nonexistent/ca.crt'],
+  ])('refuses a DATABASE_URL the PostgreSQL driver cannot use (%s), without echoing it', (_case, url) => {
+    // Each passed the URL check and failed only at the database, naming no key: the port as the
+    // start hanging, then exiting 0 with no reason.
+    const error = errorOf(() => loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', DATABASE_URL: url } }));
+    expect(error.keys).toEqual(['DATABASE_URL']);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    'postgres://app:p%C3%A4ss%40word@db.internal:6432/shop?sslmode=require&application_name=cart',
+    'postgresql://app@db/shop?port=5433',
+  ])('takes DATABASE_URL=%j', (url) => {
+    expect(loadConfig(Schema, { env: { API_KEY: 'k'.repeat(8), REGION: 'eu', DATABASE_URL: url } }).DATABASE_URL).toBe(url);
+  });
+
   it.each(['https://shop.example', ' https://shop.example , http://localhost:5173,https://[::1]:8443 ', ''])(
     'takes CORS_ORIGINS=%j',
     (origins) => {
