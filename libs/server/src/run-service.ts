@@ -89,8 +89,11 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
   });
   if (!running.database.embedded) await waitForDatabaseAtStart(config, logger);
   const app = (running.app = await service.buildApp({ config, logger, databaseUrl: running.database.url }));
-  await app.listen({ host: config.HOST, port: config.PORT });
+  // The metrics port first: one that cannot be had (taken, a METRICS_HOST that does not resolve)
+  // stops the start before the API takes a request, not a moment after.
   running.metrics = await startMetricsServer(app.metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
+  await app.listen({ host: config.HOST, port: config.PORT });
+  // Once both listen: the line that marks a completed start (the image tests count them).
   logger.info({ metricsPort: running.metrics.port }, 'metrics served on their own port');
   reportToSupervisor(app, running.metrics.port);
 }

@@ -125,6 +125,26 @@ describe('runService', () => {
     await stuck;
   });
 
+  it('exits 1 before its API listens when the metrics port cannot be had', async () => {
+    // The API listened first: a replica took requests for a moment, then died on its metrics port.
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    onTestFinished(() => void taken.close());
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+    const port = await freePort();
+    const spawned = runEntryPoint(fixture, {
+      DATABASE_URL: database.url,
+      PORT: String(port),
+      METRICS_PORT: String((taken.address() as AddressInfo).port),
+    });
+    const [code] = await spawned.exit;
+    expect(code).toBe(1);
+    expect(spawned.output()).toContain('EADDRINUSE');
+    expect(spawned.output()).not.toContain(`listening at http://127.0.0.1:${port}`);
+  });
+
   it('refuses to start with a bad config: one message naming every bad key, exit 1, before listening', async () => {
     const spawned = runEntryPoint(fixture, { PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@db/shop' });
     const listened = new Promise((resolve) => spawned.child.once('message', resolve));
