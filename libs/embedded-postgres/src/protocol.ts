@@ -6,6 +6,8 @@ export interface KeeperRequest {
   durable: boolean;
   /** A port to try first; taken, another is chosen. */
   port?: number;
+  /** A folder to remove once PostgreSQL has stopped (a throw-away cluster's), see EmbeddedPostgresOptions. */
+  removeWhenStopped?: string;
 }
 
 export type KeeperMessage =

@@ -10,6 +10,12 @@ export interface EmbeddedPostgresOptions {
   /** A port to try first (default: one the system picks); taken, another is chosen. */
   port?: number;
   log?: (message: string) => void;
+  /**
+   * A folder the keeper removes once PostgreSQL has stopped, or could not start: a throw-away
+   * cluster's. The keeper outlives what started it, so the folder goes even when that process
+   * never gets to clean up (Ctrl-C in a test run, a crash, SIGKILL).
+   */
+  removeWhenStopped?: string;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -39,6 +45,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     database: options.database,
     durable: options.durable ?? true,
     ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.removeWhenStopped === undefined ? {} : { removeWhenStopped: resolve(options.removeWhenStopped) }),
   };
   keeper.send(request);
 

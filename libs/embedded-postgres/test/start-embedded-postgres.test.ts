@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,15 @@ describe('startEmbeddedPostgres', () => {
     await expect(query(server.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await server.startServer();
     expect(await query(server.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives an outage' }]);
+  });
+
+  it('removes a throw-away folder with its cluster once PostgreSQL has stopped', async () => {
+    const cluster = tempDataDir();
+    const folder = join(cluster, '..');
+    const server = await startEmbeddedPostgres({ dataDir: cluster, database: 'gone', durable: false, removeWhenStopped: folder });
+    expect(existsSync(join(cluster, 'PG_VERSION'))).toBe(true);
+    await server.stop();
+    expect(existsSync(folder)).toBe(false);
   });
 
   it('takes over a cluster whose previous keeper was killed, leaving its postmaster behind', async () => {

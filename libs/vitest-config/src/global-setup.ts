@@ -19,7 +19,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'myshop-test-pg-'));
   // mkdtemp makes it private; as root, PostgreSQL runs as its own user and must get through.
   chmodSync(dataDir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: join(dataDir, 'cluster'), database: 'postgres', durable: false });
+  const server = await startEmbeddedPostgres({
+    dataDir: join(dataDir, 'cluster'),
+    database: 'postgres',
+    durable: false,
+    // Its keeper removes it, also after a Ctrl-C, when this teardown never runs.
+    removeWhenStopped: dataDir,
+  });
   project.provide('databaseServerUrl', server.url);
   return async () => {
     await server.stop();

@@ -33,9 +33,12 @@ export function projectTestConfig({ dir, database = false, coverage }: ProjectTe
     test: {
       include: ['test/**/*.test.ts'],
       environment: 'node',
+      // The run's temporary folder last: the database's, which its keeper removes once PostgreSQL
+      // has stopped, stays out of it, as the run's folder may go first (Ctrl-C).
       globalSetup: [
         resolve(import.meta.dirname, 'run-log-setup.ts'),
         ...(database ? [resolve(import.meta.dirname, 'global-setup.ts')] : []),
+        resolve(import.meta.dirname, 'temp-root-setup.ts'),
       ],
       env: { [RUN_LOG_VARIABLE]: runLogFile(project) },
       testTimeout: 30_000,
