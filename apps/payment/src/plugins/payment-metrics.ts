@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge } from 'prom-client';
 import type { FailureCode } from '../cards.ts';
+import { minorUnitsPerMajor } from '../minor-units.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,9 +66,3 @@ async function paymentMetrics(app: FastifyInstance, { currency }: PaymentMetrics
 }
 
 export const paymentMetricsPlugin = fp(paymentMetrics, { name: 'payment-metrics', fastify: '5.x', dependencies: ['@myshop/metrics'] });
-
-/** ISO 4217's minor unit, as the runtime's currency data knows it (2 for a code it does not know). */
-function minorUnitsPerMajor(currency: string): number {
-  const { maximumFractionDigits = 2 } = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
-  return 10 ** maximumFractionDigits;
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildPayment, card, chargeBody, createCharge, createRefund, DECLINED_CARD, INSUFFICIENT_FUNDS_CARD } from '../helpers.ts';
 
 describe('payment metrics', () => {
@@ -47,5 +47,16 @@ describe('payment metrics', () => {
     expect(await app.metrics.registry.metrics()).toContain(
       `myshop_payment_minor_units_per_major{currency="${currency}",service="payment"} ${perMajor}`,
     );
+  });
+
+  it("starts without ICU's number formatting, which would hold 7 MB of memory for good", async () => {
+    const numberFormat = vi.spyOn(Intl, 'NumberFormat');
+    try {
+      const { app } = await buildPayment({ env: { CURRENCY: 'JPY' } });
+      expect(await app.metrics.registry.metrics()).toContain('myshop_payment_minor_units_per_major{currency="JPY",service="payment"} 1');
+      expect(numberFormat).not.toHaveBeenCalled();
+    } finally {
+      numberFormat.mockRestore();
+    }
   });
 });
