@@ -118,6 +118,14 @@ describe.skipIf(!kubectl.path)(`the user service's memory${kubectl.skipNote}`, (
   });
 });
 
+describe.skipIf(!kubectl.path)(`the payment service's memory${kubectl.skipNote}`, () => {
+  it.each(deploying('payment'))("%s: hands the compilers' scratch memory back as each compile ends (a fixed mmap threshold)", (dir) => {
+    const objects = render(dir);
+    const workload = deploymentOf(objects, 'payment');
+    expect(containerEnvironment(objects, workload, 'payment').env).toMatchObject({ MALLOC_MMAP_THRESHOLD_: '32768' });
+  });
+});
+
 describe.skipIf(!kubectl.path).each(services())(`the %s service and its manifests${kubectl.skipNote}`, (service) => {
   // The design's words, literally: a ClusterIP Service <service>-service, port 80 → 5000, the
   // container's port 5000 named http (what the Ingress and the other services call it by).
