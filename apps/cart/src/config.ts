@@ -36,14 +36,20 @@ export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig
     requiredInProduction: ['DATABASE_URL', 'CLIENT_SECRET'],
     refine: (config) => {
       const problems = authConfigProblems(config);
-      if (!isHttpUrl(config.PAYMENT_URL)) problems.push(['PAYMENT_URL', 'must be an http:// or https:// URL']);
-      if (!isHttpUrl(config.TOKEN_URL)) problems.push(['TOKEN_URL', 'must be an http:// or https:// URL']);
-      return [...problems, ...currencyProblems(config.CURRENCY)];
+      const urls = [...serviceUrlProblems('PAYMENT_URL', config.PAYMENT_URL), ...serviceUrlProblems('TOKEN_URL', config.TOKEN_URL)];
+      return [...problems, ...urls, ...currencyProblems(config.CURRENCY)];
     },
   });
 }
 
-function isHttpUrl(value: string): boolean {
+/**
+ * A service cart calls: http or https. Credentials in it (`user:password@`) are refused, not
+ * dropped: cart calls with its own token and its client secret, never with a URL's password, so
+ * one written there would be silently ignored.
+ */
+function serviceUrlProblems(key: string, value: string): Array<[string, string]> {
   const url = URL.parse(value);
-  return url?.protocol === 'http:' || url?.protocol === 'https:';
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') return [[key, 'must be an http:// or https:// URL']];
+  if (url.username !== '' || url.password !== '') return [[key, 'must hold no credentials (user:password@): cart never sends them']];
+  return [];
 }

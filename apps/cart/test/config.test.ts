@@ -33,6 +33,9 @@ describe('loadCartConfig', () => {
   it.each([
     ['PAYMENT_URL', 'ftp://payment-service'],
     ['TOKEN_URL', 'ftp://user-service/user/oauth/token'],
+    // Cart would call without them: refused rather than silently dropped.
+    ['PAYMENT_URL', 'http://cart:hunter2@payment-service'],
+    ['TOKEN_URL', 'http://cart@user-service/user/oauth/token'],
     ['JWKS_URL', 'file:///etc/passwd'],
     ['JWKS_URL', 'mailto:keys@example.com'],
     // Ajv's `uri` format takes these; the URL parser the app hands JWKS_URL to does not.
@@ -57,5 +60,18 @@ describe('loadCartConfig', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).keys).toEqual([key]);
+  });
+});
+
+describe('loadCartConfig, a service URL with credentials', () => {
+  it('names the key without repeating the password', () => {
+    let caught: unknown;
+    try {
+      loadCartConfig({ PAYMENT_URL: 'https://cart:hunter2@payment-service' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).message).toMatch(/PAYMENT_URL: must hold no credentials/);
+    expect((caught as ConfigError).message).not.toContain('hunter2');
   });
 });
