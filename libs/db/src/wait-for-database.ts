@@ -59,9 +59,16 @@ async function selectOne(url: string, connectTimeoutMs: number): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, query_timeout: connectTimeoutMs });
   // A server going away mid-attempt is this attempt's failure, not an unhandled 'error' event.
   client.on('error', () => undefined);
-  // A failed connect leaves nothing to end, and the driver's end() of a client whose socket failed
-  // as it was made (a port it reads as none) never returns: the start would wait on it forever.
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // Not end(): for a socket that failed as it was made (a port the driver reads as none) it
+    // never returns, and the start would wait on it forever. The driver's connect timer is still
+    // armed then, and would destroy the socket with an error nothing listens for any more (an
+    // uncaught exception): the socket goes now, so that destroy finds nothing left to do.
+    client.connection.stream.destroy();
+    throw error;
+  }
   try {
     await client.query('SELECT 1');
   } finally {

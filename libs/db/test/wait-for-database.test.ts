@@ -73,6 +73,21 @@ describe('waitForDatabase', () => {
     ]);
     expect(outcome).toBe('ERR_SOCKET_BAD_PORT');
   });
+
+  it("leaves nothing behind to throw once such a start has failed (the driver's connect timer)", async () => {
+    // The driver arms its connect timer before it opens the socket; once it fires, it destroys
+    // the socket with an error. Left to it, that error reached no listener: an uncaught exception,
+    // a moment after the start had failed, crashing what waited (a test run's worker among them).
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    onTestFinished(() => void process.off('uncaughtException', record));
+    await expect(
+      waitForDatabase({ url: 'postgres://postgres@127.0.0.1:5432/none?port=abc', connectTimeoutMs: 100, waitMs: 0 }),
+    ).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(uncaught).toEqual([]);
+  });
 });
 
 describe('waitForDatabase, against a server that does not answer', () => {
