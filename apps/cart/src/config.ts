@@ -1,5 +1,5 @@
 import { authConfigProblems, authConfigProperties } from '@myshop/auth';
-import { baseConfigProperties, loadConfig, secret } from '@myshop/config';
+import { baseConfigProperties, loadConfig, secret, serviceUrlProblems } from '@myshop/config';
 import { currencyProblems } from '@myshop/schemas';
 import { Type, type Static } from 'typebox';
 
@@ -40,16 +40,4 @@ export function loadCartConfig(env: NodeJS.ProcessEnv = process.env): CartConfig
       return [...problems, ...urls, ...currencyProblems(config.CURRENCY)];
     },
   });
-}
-
-/**
- * A service cart calls: http or https. Credentials in it (`user:password@`) are refused, not
- * dropped: cart calls with its own token and its client secret, never with a URL's password, so
- * one written there would be silently ignored.
- */
-function serviceUrlProblems(key: string, value: string): Array<[string, string]> {
-  const url = URL.parse(value);
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') return [[key, 'must be an http:// or https:// URL']];
-  if (url.username !== '' || url.password !== '') return [[key, 'must hold no credentials (user:password@): cart never sends them']];
-  return [];
 }

@@ -1,3 +1,4 @@
+import { serviceUrlProblems } from '@myshop/config';
 import { Type } from 'typebox';
 import { PAYMENT_AUDIENCE } from './token-contract.ts';
 
@@ -10,21 +11,13 @@ export const authConfigProperties = {
 };
 
 /**
- * What the schema cannot say of the auth keys, for a service's `refine`: Ajv's `uri` format takes
- * `http://` with no host, or a port past 65535, which the WHATWG URL parser the app hands JWKS_URL
- * to refuses; the service would then stop after its migrations with a bare "Invalid URL", naming
- * no key. It takes `user:password@` too, which fetch refuses: the service would start, answer
+ * What the schema cannot say of the auth keys, for a service's `refine`. JWKS_URL is checked as
+ * every service URL is (serviceUrlProblems): with credentials in it, a service would start, answer
  * every signed-in request 503 AUTH_KEYS_UNAVAILABLE, and log the URL, password and all, with each.
  * JWT_AUDIENCE is checked as `audienceProblems` does.
  */
 export function authConfigProblems(config: { JWKS_URL: string; JWT_AUDIENCE: string }): Array<[string, string]> {
-  return [...jwksUrlProblems(config.JWKS_URL), ...audienceProblems(config)];
-}
-
-function jwksUrlProblems(jwksUrl: string): Array<[string, string]> {
-  if (!URL.canParse(jwksUrl)) return [['JWKS_URL', 'must be an http:// or https:// URL with a host']];
-  const { username, password } = new URL(jwksUrl);
-  return username === '' && password === '' ? [] : [['JWKS_URL', 'must hold no credentials (user:password@), which fetch refuses']];
+  return [...serviceUrlProblems('JWKS_URL', config.JWKS_URL), ...audienceProblems(config)];
 }
 
 /**
