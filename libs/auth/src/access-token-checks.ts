@@ -1,4 +1,4 @@
-import { errors, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { errors, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { TOKEN_ALGORITHMS } from './algorithms.ts';
 import { ACCESS_TOKEN_TYPE } from './token-contract.ts';
 
@@ -46,4 +46,17 @@ export function refuseMalformedIdentifiers(payload: JWTPayload): void {
       throw new errors.JWTClaimValidationFailed(`"${claim}" claim is not a well-formed identifier`, payload, claim, 'check_failed');
     }
   }
+}
+
+/**
+ * The key set, asked only for a token whose header names its key (`kid`), as every token the user
+ * service signs does. jose would otherwise pick the one key of a single-key set for a kid-less
+ * token and refuse the same token once a rotation publishes two: whether it passed would depend
+ * on the day.
+ */
+export function requireKeyId(keys: JWTVerifyGetKey): JWTVerifyGetKey {
+  return (header, token) => {
+    if (typeof header.kid !== 'string' || header.kid === '') throw new errors.JWSInvalid('the token does not name its key (kid)');
+    return keys(header, token);
+  };
 }

@@ -1,7 +1,7 @@
 export { authPlugin, type AuthPluginOptions, type AuthenticatedUser, type AccessPolicy } from './auth-plugin.ts';
 export { TOKEN_ALGORITHMS } from './algorithms.ts';
 export { authorizationHeaderCount } from './authorization-header-count.ts';
-export { accessTokenVerifyOptions, MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformedIdentifiers } from './access-token-checks.ts';
+export { accessTokenVerifyOptions, MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformedIdentifiers, requireKeyId } from './access-token-checks.ts';
 export {
   AuthMissingTokenError,
   AuthInvalidTokenError,

@@ -8,7 +8,7 @@ import {
   type FlattenedJWSInput,
 } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformedIdentifiers } from './access-token-checks.ts';
+import { MAX_ACCESS_TOKEN_AGE_SECONDS, refuseMalformedIdentifiers, requireKeyId } from './access-token-checks.ts';
 import type { Principal } from './token-contract.ts';
 
 /** What a verified access token says: who calls, and which of our audiences it was issued for. */
@@ -55,9 +55,10 @@ export function createTokenVerifier({
   verifySignature = jwtVerify as VerifySignature,
 }: TokenVerifierOptions) {
   const cache = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined;
+  const namedKeys = requireKeyId(keys);
 
   async function verifyInFull(token: string): Promise<VerifiedToken> {
-    const { payload, protectedHeader, key } = await verifySignature(token, keys, verifyOptions);
+    const { payload, protectedHeader, key } = await verifySignature(token, namedKeys, verifyOptions);
     refuseMalformedIdentifiers(payload);
     // jwtVerify checked that `aud` names one of our audiences, and required `exp` and `iat`.
     const verified = Object.freeze({

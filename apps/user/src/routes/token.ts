@@ -1,5 +1,5 @@
 import formBody from '@fastify/formbody';
-import { accessTokenVerifyOptions, authorizationHeaderCount, refuseMalformedIdentifiers } from '@myshop/auth';
+import { accessTokenVerifyOptions, authorizationHeaderCount, refuseMalformedIdentifiers, requireKeyId } from '@myshop/auth';
 import { errorResponses } from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -126,7 +126,11 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
  */
 async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: JWTVerifyGetKey) {
   if (!body.subject_token || body.subject_token_type !== ACCESS_TOKEN_TOKEN_TYPE) throw new InvalidGrantError();
-  const { payload } = await jwtVerify(body.subject_token, keys, accessTokenVerifyOptions(config.JWT_ISSUER, config.JWT_AUDIENCE))
+  const { payload } = await jwtVerify(
+    body.subject_token,
+    requireKeyId(keys),
+    accessTokenVerifyOptions(config.JWT_ISSUER, config.JWT_AUDIENCE),
+  )
     .then((verified) => {
       refuseMalformedIdentifiers(verified.payload);
       // The clock tolerance is for another replica's clock; past its exp by ours, the token

@@ -30,7 +30,7 @@ function unsigned(header: object, payload: object): string {
  * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience (also
  * one minted for another service), not typed as an access token, expired, without `exp` or
  * `jti`, not valid yet, a payload changed after signing, a `kid` the key set does not have
- * (signed with another key, or with the real key under another name), and, signed with the real
+ * (signed with another key, or with the real key under another name) or none at all, and, signed with the real
  * key, issued in the future or longer ago than a token lives, or naming a subject no id can be
  * (a NUL, half a surrogate pair, a number).
  */
@@ -88,5 +88,8 @@ export async function forgedTokens(signer: TokenSigner, subject: string): Promis
     { name: 'tampered payload', token: `${validHeader}.${b64({ ...claims, sub: randomUUID() })}.${validSignature}` },
     { name: 'unknown kid', token: await sign(claims, { ...header, alg: 'EdDSA', kid: randomUUID() }, stranger.privateKey) },
     { name: 'unknown kid, real key', token: await sign(claims, { ...header, kid: `${signer.kid}-rotated` }) },
+    // Our tokens always name their key: a kid-less one would pass while the set holds one key
+    // and fail once a rotation publishes two.
+    { name: 'no kid, real key', token: await sign(claims, { alg: signer.alg, typ: ACCESS_TOKEN_TYPE }) },
   ];
 }
