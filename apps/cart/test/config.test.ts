@@ -43,6 +43,9 @@ describe('loadCartConfig', () => {
     ['JWKS_URL', 'http://user-service:99999/user/.well-known/jwks.json'],
     // The audience of the tokens minted for payment: they would be shoppers' tokens here.
     ['JWT_AUDIENCE', 'payment'],
+    ['JWT_AUDIENCE', ' '],
+    ['JWT_ISSUER', ' '],
+    ['JWT_ISSUER', 'https://myshop.com/user '],
     ['CLIENT_SECRET', 'too short'],
     ['REFUND_SYNC_INTERVAL_MS', '-1'],
     ['PAYMENT_TIMEOUT_MS', 'soon'],

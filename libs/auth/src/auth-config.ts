@@ -6,8 +6,10 @@ import { PAYMENT_AUDIENCE } from './token-contract.ts';
 export const authConfigProperties = {
   /** The user service's key set; in Kubernetes reached through its Service name. */
   JWKS_URL: Type.String({ format: 'uri', pattern: '^https?://', default: 'http://user-service/user/.well-known/jwks.json' }),
-  JWT_ISSUER: Type.String({ minLength: 1, default: 'https://myshop.com/user' }),
-  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'myshop' }),
+  // One word each, as the user service writes them into tokens and every service compares them
+  // byte for byte: a blank or padded value is a ConfigMap typo, never a name.
+  JWT_ISSUER: Type.String({ pattern: '^\\S+$', default: 'https://myshop.com/user' }),
+  JWT_AUDIENCE: Type.String({ pattern: '^\\S+$', default: 'myshop' }),
 };
 
 /**
