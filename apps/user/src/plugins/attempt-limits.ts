@@ -22,21 +22,21 @@ export const SCOPES = {
 /** How often each replica deletes expired counters and known addresses. */
 const PURGE_INTERVAL_MS = 60_000;
 
-type PreHandler = (request: FastifyRequest) => Promise<void>;
+type CountAttempt = (request: FastifyRequest) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Attempt limits on logins and sign-ups; past one, 429 USER_TOO_MANY_ATTEMPTS with Retry-After. */
     attemptLimits: {
-      /** preHandler of POST /user/login: counts the attempt before the password is checked. */
-      login: PreHandler;
+      /** POST /user/login counts the attempt with this before the password is checked (429 past a limit). */
+      login: CountAttempt;
       /**
        * After the password matched: the address becomes known to the account (its record refreshed
        * at most once per KNOWN_ADDRESS_REFRESH_SECONDS), its counter is cleared.
        */
       loginSucceeded(request: FastifyRequest, userId: string): Promise<void>;
-      /** preHandler of POST /user/register. */
-      register: PreHandler;
+      /** POST /user/register counts the sign-up with this before the password is hashed. */
+      register: CountAttempt;
       /**
        * As an account is created (`db`: the transaction creating it): the address it is signed up
        * from becomes known to it, as after a login, so strangers keeping its limit for unknown

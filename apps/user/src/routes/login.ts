@@ -22,7 +22,6 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/login',
     {
-      preHandler: app.attemptLimits.login,
       // The two ways a login attempt fails, counted as they happen; success is counted below.
       onError: async (_request, _reply, error) => {
         if (error instanceof InvalidCredentialsError) app.userMetrics.login('invalid_credentials');
@@ -37,8 +36,14 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { email, password } = request.body;
-      const user = await users.findByEmail(email);
-      const check = await app.passwords.check(user?.passwordHash ?? (await decoyHash), password);
+      // The attempt is counted once the check has room to run: a login shed with 503 (every
+      // hash slot taken) is no attempt, so a client retrying through an overload, or a flood
+      // another caller makes, does not use up the attempts of the account it names.
+      const { user, check } = await app.passwords.withRoomToCheck(password, async (checkAgainst) => {
+        await app.attemptLimits.login(request);
+        const user = await users.findByEmail(email);
+        return { user, check: await checkAgainst(user?.passwordHash ?? (await decoyHash)) };
+      });
       if (!user || check === 'mismatch') throw new InvalidCredentialsError();
       // A hash of the password as once typed matches that spelling only: made again, normalised,
       // every spelling of the password logs in from now on (and costs one hash, not two).

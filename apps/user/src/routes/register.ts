@@ -13,7 +13,6 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
         const body = request.body as { email?: unknown } | undefined;
         if (body && typeof body === 'object' && typeof body.email === 'string') body.email = body.email.trim();
       },
-      preHandler: app.attemptLimits.register,
       schema: {
         summary: 'Create an account',
         tags: ['accounts'],
@@ -26,7 +25,11 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const passwordHash = await app.passwords.hash(password);
+      // Counted once the hash has room: a sign-up shed with 503 is no attempt (see login.ts).
+      const passwordHash = await app.passwords.withRoomToHash(async (hash) => {
+        await app.attemptLimits.register(request);
+        return hash(password);
+      });
       // The account and its sign-up address are one write: no account is left without it.
       const user = await app.db.transaction(async (tx) => {
         const created = await usersRepository(tx).create({ email, name: name.trim(), passwordHash });

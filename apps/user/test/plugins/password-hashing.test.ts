@@ -33,6 +33,36 @@ describe('password hashing under a flood', () => {
     expect(after.statusCode).toBe(200);
   });
 
+  it('counts no login it sheds toward the attempt limits: a client retrying through an overload keeps its attempts', async () => {
+    const { app } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1', LOGIN_LIMIT_PER_IP: '3', LOGIN_LIMIT_PER_ACCOUNT: '3' });
+    await register(app);
+    // The one hash slot held by a slow check (its stored parameters: 64 MiB, ten passes) while
+    // Ada's own logins arrive: each finds no room.
+    const slowHash = `$argon2id$v=19$m=65536,t=10,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+    const held = app.passwords.check(slowHash, 'anything');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const shed = await loginFrom(app, '192.0.2.7', 'ada@example.com', PASSWORD);
+      expect(shed.statusCode, shed.body).toBe(503);
+    }
+    expect(await held).toBe('mismatch');
+    // Five refusals past a limit of three: counted, they would have blocked the address.
+    const login = await loginFrom(app, '192.0.2.7', 'ada@example.com', PASSWORD);
+    expect(login.statusCode, login.body).toBe(200);
+  });
+
+  it('counts no sign-up it sheds toward the attempt limits', async () => {
+    const { app } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1', REGISTER_LIMIT_PER_IP: '2' });
+    const slowHash = `$argon2id$v=19$m=65536,t=10,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+    const held = app.passwords.check(slowHash, 'anything');
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const shed = await registerFrom(app, '192.0.2.8', `new${attempt}@example.com`);
+      expect(shed.statusCode, shed.body).toBe(503);
+    }
+    await held;
+    const signUp = await registerFrom(app, '192.0.2.8', 'new0@example.com');
+    expect(signUp.statusCode, signUp.body).toBe(201);
+  });
+
   it('creates no account for a sign-up it sheds', async () => {
     const { app, database } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1' });
     const signUps = await Promise.all(
