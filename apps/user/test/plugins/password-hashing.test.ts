@@ -8,6 +8,9 @@ const OVERLOADED = {
   message: 'The service is overloaded, try again shortly',
 };
 
+/** A stored hash whose parameters (64 MiB, ten passes) make a check hold its slot for a while. */
+const SLOW_HASH = `$argon2id$v=19$m=65536,t=10,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+
 /** How many answers had each status. */
 const countStatuses = (responses: Array<{ statusCode: number }>) =>
   responses.reduce<Record<number, number>>((counts, { statusCode }) => ({ ...counts, [statusCode]: (counts[statusCode] ?? 0) + 1 }), {});
@@ -36,10 +39,8 @@ describe('password hashing under a flood', () => {
   it('counts no login it sheds toward the attempt limits: a client retrying through an overload keeps its attempts', async () => {
     const { app } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1', LOGIN_LIMIT_PER_IP: '3', LOGIN_LIMIT_PER_ACCOUNT: '3' });
     await register(app);
-    // The one hash slot held by a slow check (its stored parameters: 64 MiB, ten passes) while
-    // Ada's own logins arrive: each finds no room.
-    const slowHash = `$argon2id$v=19$m=65536,t=10,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
-    const held = app.passwords.check(slowHash, 'anything');
+    // The one hash slot held by a slow check while Ada's own logins arrive: each finds no room.
+    const held = app.passwords.check(SLOW_HASH, 'anything');
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const shed = await loginFrom(app, '192.0.2.7', 'ada@example.com', PASSWORD);
       expect(shed.statusCode, shed.body).toBe(503);
@@ -52,8 +53,7 @@ describe('password hashing under a flood', () => {
 
   it('counts no sign-up it sheds toward the attempt limits', async () => {
     const { app } = await buildUser({ PASSWORD_HASHES_MAX_PENDING: '1', REGISTER_LIMIT_PER_IP: '2' });
-    const slowHash = `$argon2id$v=19$m=65536,t=10,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
-    const held = app.passwords.check(slowHash, 'anything');
+    const held = app.passwords.check(SLOW_HASH, 'anything');
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const shed = await registerFrom(app, '192.0.2.8', `new${attempt}@example.com`);
       expect(shed.statusCode, shed.body).toBe(503);
