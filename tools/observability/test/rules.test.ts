@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { componentDir, ruleGroups } from '../src/observability-files.ts';
+import { componentDir, repoRoot, ruleGroups } from '../src/observability-files.ts';
 import { promtool } from '../src/promtool.ts';
 import { requiredTool } from '@myshop/testing';
 
@@ -79,5 +79,33 @@ describe('the PrometheusRule myshop', () => {
       .filter((rule) => rule.alert)) {
       expect(tests, alert.alert).toContain(`alertname: ${alert.alert}`);
     }
+  });
+
+  describe('as the docs name it', () => {
+    const alerts = ruleGroups()
+      .flatMap((group) => group.rules)
+      .flatMap((rule) => (rule.alert ? [rule.alert] : []))
+      .sort();
+    const read = (page: string) => readFileSync(join(repoRoot, page), 'utf8');
+    /** The alert-like names (`Myshop…` in backticks) of some text, each once, sorted. */
+    const named = (text: string) => [...new Set([...text.matchAll(/`(Myshop[A-Za-z0-9]+)`/g)].map((match) => match[1]!))].sort();
+
+    // The pages an operator reads for the list of alerts: each lists every one.
+    it.each(['docs/observability.md', 'k8s/components/observability/README.md'])('%s lists every alert and no other', (page) => {
+      expect(named(read(page))).toEqual(alerts);
+    });
+
+    it('k8s/cluster-monitoring/README.md has a runbook entry for every alert and for no other', () => {
+      const runbooks = read('k8s/cluster-monitoring/README.md').split('\n## Runbooks\n')[1] ?? '';
+      const entries = [...runbooks.matchAll(/^- `(Myshop[A-Za-z0-9]+)`:/gm)].map((match) => match[1]!).sort();
+      expect(entries).toEqual(alerts);
+    });
+
+    it.each(['apps/user/README.md', 'apps/cart/README.md', 'apps/payment/README.md', 'k8s/cluster-monitoring/README.md'])(
+      '%s names only alerts that exist',
+      (page) => {
+        expect(named(read(page)).filter((name) => !alerts.includes(name))).toEqual([]);
+      },
+    );
   });
 });
