@@ -3,13 +3,13 @@
  * names are read from the /metrics of the three services, each running as its own process (as
  * `npm start` runs it) on a fresh database; nothing here is a hand-written list of our metrics.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, requiredTool } from '@myshop/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allExpressions, EXTERNAL_METRICS, ruleGroups } from '../src/observability-files.ts';
+import { allExpressions, EXTERNAL_METRICS, repoRoot, ruleGroups } from '../src/observability-files.ts';
 import { exposedNames, metricNames } from '../src/promql.ts';
 import { promtool } from '../src/promtool.ts';
 import { startServiceProcess, type ServiceProcess } from '../src/service-process.ts';
@@ -114,5 +114,32 @@ describe('metric names in the rules and the dashboard', () => {
     ]) {
       expect(used, name).toContain(name);
     }
+  });
+});
+
+describe('metric names in the docs', () => {
+  /** The metrics a scrape declares (`# TYPE` lines): their own names, without a histogram's suffixes. */
+  const declared = (service: string) => [...scrapes.get(service)!.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!);
+  /** The metric names in backticks under `## Metrics` of a page (`name{label}` as `name`), each once, sorted. */
+  const documented = (page: string, pattern: RegExp) => {
+    const text = readFileSync(join(repoRoot, page), 'utf8').split('\n## Metrics\n')[1]?.split('\n## ')[0] ?? '';
+    const names = [...text.matchAll(/`([a-z][a-z0-9_]*)(?:\{[^}`]*\})?`/g)].map((match) => match[1]!);
+    return [...new Set(names.filter((name) => pattern.test(name)))].sort();
+  };
+
+  it('docs/observability.md names each of our metrics the services export (prom-client defaults aside), and no other', () => {
+    const ours = /^(myshop|http|db)_/;
+    const exportedOurs = [...new Set(['user', 'cart', 'payment'].flatMap(declared).filter((name) => ours.test(name)))].sort();
+    expect(exportedOurs.length).toBeGreaterThan(10);
+    expect(documented('docs/observability.md', ours)).toEqual(exportedOurs);
+  });
+
+  it.each(['user', 'cart', 'payment'])('apps/%s/README.md names each business metric the service exports, and no other', (service) => {
+    const business = /^myshop_/;
+    expect(documented(`apps/${service}/README.md`, business)).toEqual(
+      declared(service)
+        .filter((name) => business.test(name))
+        .sort(),
+    );
   });
 });
