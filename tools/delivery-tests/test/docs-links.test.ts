@@ -1,11 +1,12 @@
 /**
  * The Markdown pages are how a newcomer and an operator find their way: every relative link in
- * them must lead to a file that exists. `k8s/observability/README.md` is where the delivery's
+ * them must lead to a file that exists, and so must every repository path they name in a code span
+ * (a test, a source, a manifest a page sends its reader to). `k8s/observability/README.md` is where the delivery's
  * contract sends an operator for the observability stack; the manifests live by who owns them
  * (k8s/cluster-monitoring for the cluster's side, k8s/components/observability for the shop's),
  * so that page must lead to both.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoPath } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,24 @@ function relativeLinks(page: string): string[] {
     .map((match) => match[1]!.split('#')[0]!)
     .filter((target) => target !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(target))
     .map((target) => join(dirname(page), decodeURI(target)));
+}
+
+/** Folders that runs make (reports, local state): named by pages, absent from a clone. */
+const NOT_WRITTEN = new Set(['reports', '.data', 'node_modules', 'dist']);
+/** The folders a page may name a path from: the root, `k8s/`, and each project (`test/…` of the project it is about). */
+const BASES = ['.', 'k8s', ...['apps', 'libs', 'tools'].flatMap((group) => readdirSync(repoPath(group)).map((name) => `${group}/${name}`))];
+/** Where a path's first folder says it is one of ours: the repository's top folders, and a project's own. */
+const OURS = new Set([...readdirSync(repoPath('.')).filter((name) => !NOT_WRITTEN.has(name)), 'src', 'test', 'data', 'migrations']);
+
+/**
+ * The repository paths a page names in code spans (`apps/cart/src/app.ts`, `test/edge/…`),
+ * but those with a placeholder (`<service>`, `x`, `*`, `{dev,prod}`) or under a folder that runs make.
+ */
+function namedPaths(page: string): string[] {
+  const text = readFileSync(repoPath(page), 'utf8');
+  return [...text.matchAll(/`([\w.@-]+(?:\/[\w.@-]+)+\/?)`/g)]
+    .map((match) => match[1]!)
+    .filter((path) => OURS.has(path.split('/')[0]!) && !path.split('/').some((segment) => segment === 'x' || segment.startsWith('x.')));
 }
 
 describe('the Markdown pages', () => {
@@ -43,5 +62,14 @@ describe('the Markdown pages', () => {
     const links = relativeLinks('k8s/observability/README.md');
     expect(links).toContain('k8s/cluster-monitoring/README.md');
     expect(links).toContain('k8s/components/observability/README.md');
+  });
+
+  it('name in code spans only repository paths that exist (from the root, the page, k8s/ or a project)', () => {
+    const missing = pages.flatMap((page) =>
+      namedPaths(page)
+        .filter((path) => ![...BASES, dirname(page)].some((base) => existsSync(repoPath(base, path))))
+        .map((path) => `${page} → ${path}`),
+    );
+    expect(missing).toEqual([]);
   });
 });
