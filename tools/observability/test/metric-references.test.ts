@@ -134,6 +134,18 @@ describe('metric names in the docs', () => {
     expect(documented('docs/observability.md', ours)).toEqual(exportedOurs);
   });
 
+  it('docs/observability.md names prom-client’s defaults by families every service exports (`nodejs_heap_*`)', () => {
+    const text = readFileSync(join(repoRoot, 'docs/observability.md'), 'utf8');
+    const families = [...text.matchAll(/`([a-z][a-z0-9_]*_)\*`/g)].map((match) => match[1]!);
+    expect(families.length).toBeGreaterThan(0);
+    for (const service of ['user', 'cart', 'payment']) {
+      expect(
+        families.filter((family) => !declared(service).some((name) => name.startsWith(family))),
+        service,
+      ).toEqual([]);
+    }
+  });
+
   it.each(['user', 'cart', 'payment'])('apps/%s/README.md names each business metric the service exports, and no other', (service) => {
     const business = /^myshop_/;
     expect(documented(`apps/${service}/README.md`, business)).toEqual(
