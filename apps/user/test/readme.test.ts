@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { readmeRouteProblems } from '@myshop/testing';
+import { exportedErrorCodes, readmeErrorCodes, readmeRouteProblems } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import * as errors from '../src/errors.ts';
 import { buildUser } from './helpers.ts';
 
 describe('README.md', () => {
@@ -9,5 +10,12 @@ describe('README.md', () => {
     const document = (await app.inject({ method: 'GET', url: '/user/openapi.json' })).json();
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readmeRouteProblems(readme, document)).toEqual([]);
+  });
+
+  it('lists in its Error codes every code of src/errors.ts, with its status', () => {
+    const listed = readmeErrorCodes(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
+    const defined = exportedErrorCodes(errors);
+    expect(defined.length).toBeGreaterThan(3);
+    expect(defined.filter(([code, status]) => listed.get(code) !== status)).toEqual([]);
   });
 });

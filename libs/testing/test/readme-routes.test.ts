@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../src/openapi/document.ts';
-import { readmeRouteProblems } from '../src/openapi/readme-routes.ts';
+import { exportedErrorCodes, readmeErrorCodes, readmeRouteProblems } from '../src/openapi/readme-routes.ts';
 
 /** A service of two routes, as @fastify/swagger documents them. */
 const document: OpenApiDocument = {
@@ -85,5 +85,40 @@ describe('readmeRouteProblems', () => {
     expect(readmeRouteProblems('# shop\n\nNo table here.', document)).toEqual([
       'the README has no route table (rows starting with | `METHOD /path` |)',
     ]);
+  });
+});
+
+describe('readmeErrorCodes', () => {
+  it('reads each code of the Error codes section with its status, several codes sharing one or each its own', () => {
+    const readme = [
+      '## Error codes',
+      '',
+      '- `SHOP_GONE` (404): an unknown item',
+      '- `AUTH_MISSING_TOKEN`, `AUTH_INVALID_TOKEN` (401): no Bearer token, or not a valid one',
+      '- `MALFORMED_REQUEST`, `REQUEST_TIMEOUT` (400, 408): what Node refuses',
+      '',
+      '## Configuration',
+      '',
+      '- `NOT_A_CODE` (500): past the section',
+    ].join('\n');
+    expect([...readmeErrorCodes(readme)]).toEqual([
+      ['SHOP_GONE', 404],
+      ['AUTH_MISSING_TOKEN', 401],
+      ['AUTH_INVALID_TOKEN', 401],
+      ['MALFORMED_REQUEST', 400],
+      ['REQUEST_TIMEOUT', 408],
+    ]);
+  });
+});
+
+describe('exportedErrorCodes', () => {
+  it('answers the code and status of each error a module defines, and nothing of its other exports', () => {
+    // As defineError's constructors (@fastify/error) make them: the code and status on each instance.
+    class GoneError extends Error {
+      code = 'SHOP_GONE';
+      statusCode = 410;
+    }
+    const module = { GoneError, LIMIT: 5, helper: () => 'x', Plain: Error };
+    expect(exportedErrorCodes(module)).toEqual([['SHOP_GONE', 410]]);
   });
 });

@@ -95,3 +95,29 @@ export function readmeRouteProblems(readme: string, document: OpenApiDocument): 
   }
   return problems;
 }
+
+/**
+ * The codes a README's `## Error codes` section lists, each with its status: `- \`CODE\` (404): …`,
+ * or several codes and as many statuses (`- \`A\`, \`B\` (400, 408): …`; one status for all).
+ */
+export function readmeErrorCodes(readme: string): Map<string, number> {
+  const section = `\n${readme}`.split('\n## Error codes\n')[1]?.split('\n## ')[0] ?? '';
+  const codes = new Map<string, number>();
+  for (const match of section.matchAll(/^- ((?:`[A-Za-z_]+`(?:, )?)+) \(([\d, ]+)\)/gm)) {
+    const names = [...match[1]!.matchAll(/`([A-Za-z_]+)`/g)].map((name) => name[1]!);
+    const statuses = match[2]!.split(',').map(Number);
+    names.forEach((name, index) => codes.set(name, statuses[statuses.length === 1 ? 0 : index]!));
+  }
+  return codes;
+}
+
+/** The coded errors a module exports (`defineError`'s constructors), as `[code, status]`. */
+export function exportedErrorCodes(module: Record<string, unknown>): Array<[string, number]> {
+  return Object.values(module).flatMap((value) => {
+    if (typeof value !== 'function' || !(value.prototype instanceof Error)) return [];
+    const error = new (value as new () => Error & { code?: unknown; statusCode?: unknown })();
+    return typeof error.code === 'string' && typeof error.statusCode === 'number'
+      ? [[error.code, error.statusCode] as [string, number]]
+      : [];
+  });
+}
