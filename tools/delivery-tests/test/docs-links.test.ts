@@ -1,6 +1,6 @@
 /**
  * The Markdown pages are how a newcomer and an operator find their way: every relative link in
- * them must lead to a file that exists, and so must every repository path they name in a code span
+ * them must lead to a file that exists (and a `#heading` of it to a heading it has), and so must every repository path they name in a code span
  * (a test, a source, a manifest a page sends its reader to). `k8s/observability/README.md` is where the delivery's
  * contract sends an operator for the observability stack; the manifests live by who owns them
  * (k8s/cluster-monitoring for the cluster's side, k8s/components/observability for the shop's),
@@ -21,6 +21,32 @@ function relativeLinks(page: string): string[] {
     .map((match) => match[1]!.split('#')[0]!)
     .filter((target) => target !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(target))
     .map((target) => join(dirname(page), decodeURI(target)));
+}
+
+/** The `#fragment` links of a page to a Markdown page (itself included), as `[target page, fragment]`. */
+function fragmentLinks(page: string): Array<[string, string]> {
+  const prose = readFileSync(repoPath(page), 'utf8')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s#]*)#([^)\s]+)\)/g)]
+    .filter((match) => !/^[a-z][a-z0-9+.-]*:/i.test(match[1]!) && (match[1] === '' || match[1]!.endsWith('.md')))
+    .map((match) => [match[1] === '' ? page : join(dirname(page), decodeURI(match[1]!)), match[2]!]);
+}
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation but `-` dropped, spaces as `-`. */
+function headingAnchors(page: string): Set<string> {
+  const headings = readFileSync(repoPath(page), 'utf8')
+    .replace(/```[\s\S]*?```/g, '')
+    .split('\n')
+    .flatMap((line) => /^#{1,6} (.+)$/.exec(line)?.[1] ?? []);
+  return new Set(
+    headings.map((heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 }
 
 /** Folders that runs make (reports, local state): named by pages, absent from a clone. */
@@ -53,6 +79,17 @@ describe('the Markdown pages', () => {
   it('link only to files that exist', () => {
     const broken = pages.flatMap((page) =>
       relativeLinks(page).flatMap((target) => (existsSync(repoPath(target)) ? [] : [`${page} → ${target}`])),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it('link to headings that exist (`page.md#heading`, `#heading`)', () => {
+    const broken = pages.flatMap((page) =>
+      fragmentLinks(page).flatMap(([target, fragment]) =>
+        existsSync(repoPath(target)) && !headingAnchors(target).has(decodeURIComponent(fragment))
+          ? [`${page} → ${target}#${fragment}`]
+          : [],
+      ),
     );
     expect(broken).toEqual([]);
   });
