@@ -1,4 +1,5 @@
-import { nxTargetInputFiles, serviceRuntimeFiles } from '@myshop/release';
+import { existsSync, readdirSync } from 'node:fs';
+import { nxTargetInputFiles, repoPath, serviceRuntimeFiles } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { markdownPages } from '../src/markdown-pages.ts';
 
@@ -20,5 +21,18 @@ describe('the test target', () => {
     const pages = markdownPages();
     expect(pages).toContain('docs/configuration.md');
     expect(pages.filter((page) => !inputs.has(page))).toEqual([]);
+  }, 60_000);
+
+  // docs-commands holds the pages' `npm run …` and `nx test …` to every workspace's scripts and
+  // Nx project, most of which this project does not depend on.
+  it('runs again when a workspace’s package.json or project.json changes', () => {
+    const inputs = nxTargetInputFiles('delivery-tests:test');
+    const manifests = ['apps', 'libs', 'tools'].flatMap((group) =>
+      readdirSync(repoPath(group)).flatMap((name) =>
+        ['package.json', 'project.json'].map((file) => `${group}/${name}/${file}`).filter((path) => existsSync(repoPath(path))),
+      ),
+    );
+    expect(manifests).toContain('tools/reliability/package.json');
+    expect(manifests.filter((path) => !inputs.has(path))).toEqual([]);
   }, 60_000);
 });
