@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { hangUpBeforeAnswer } from '@myshop/testing';
@@ -80,6 +81,22 @@ describe('metricsPlugin', () => {
     // Told once, for the request's line (@myshop/server), with the time until the client went away.
     expect(unanswered).toEqual([['/slow', expect.any(Number)]]);
     expect(unanswered[0]![1]).toBeLessThan(250);
+  });
+
+  it('tells of an unanswered request in the async context of that request, where its trace ids are', async () => {
+    // What @fastify/otel does for a traced request: its span's context is entered before the
+    // other hooks run, and the request's line takes its ids from there (@myshop/logging).
+    const trace = new AsyncLocalStorage<string>();
+    const app = Fastify({ logger: false });
+    onTestFinished(() => app.close());
+    app.addHook('onRequest', (request, _reply, done) => {
+      trace.enterWith(`trace of ${request.id}`);
+      done();
+    });
+    const seen: Array<string | undefined> = [];
+    await app.register(metricsPlugin, { service: 'test', onUnanswered: () => seen.push(trace.getStore()) });
+    await hangUpBeforeAnswer(app, '/slow');
+    expect(seen).toEqual([expect.stringMatching(/^trace of /)]);
   });
 
   it('times a request whose socket broke before its answer was sent, as 499, instead of losing it', async () => {
