@@ -64,6 +64,7 @@ const COLLECTOR = 'the OpenTelemetry Collector (otel-collector.yaml), its own te
 export const EXTERNAL_METRICS: Record<string, string> = {
   up: 'Prometheus, for every scrape target',
   kube_pod_status_ready: 'kube-state-metrics (kube-prometheus-stack)',
+  kube_pod_status_phase: 'kube-state-metrics (kube-prometheus-stack)',
   fluentbit_output_errors_total: FLUENT_BIT,
   fluentbit_output_proc_records_total: FLUENT_BIT,
   fluentbit_output_dropped_records_total: FLUENT_BIT,
