@@ -6,7 +6,11 @@ import { fieldTypeConflicts } from '../src/log-field-types.ts';
 import { knownTestSecrets, scanLogText, type KnownSecrets } from '../src/log-scan.ts';
 import { projectsWithRunLog, projectsWithTests, repoRoot } from '../src/repo.ts';
 
-const secrets: KnownSecrets = { passwords: ['correct horse battery'], cardNumbers: ['4242424242424242'] };
+const secrets: KnownSecrets = {
+  passwords: ['correct horse battery'],
+  cardNumbers: ['4242424242424242'],
+  serviceSecrets: ['cart-client-secret-of-at-least-32-characters'],
+};
 const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
 
 describe('the log scanner', () => {
@@ -19,6 +23,17 @@ describe('the log scanner', () => {
     ['any branded card number passing Luhn', '{"pan":"5555555555554444"}', 'card number'],
     ['a CVC field', '{"cvc":"123"}', 'cvc'],
     ['a card object with its number', '{"card":{"number":"4000000000000002","cvc":"999"}}', 'card number'],
+    ['a card number grouped by spaces, as a client types it', '{"note":"paid with 5555 5555 5555 4444"}', 'card number'],
+    ['a card number grouped by dashes', '{"detail":"pan:4000-0000-0000-0002"}', 'card number'],
+    ['an American Express number grouped 4-6-5', '{"note":"3782 822463 10005"}', 'card number'],
+    [
+      'a client secret the tests configure a service with',
+      '{"body":{"client_secret":"cart-client-secret-of-at-least-32-characters"}}',
+      'secret',
+    ],
+    ['HTTP Basic credentials', '{"headers":{"authorization":"Basic Y2FydDpjYXJ0LWNsaWVudC1zZWNyZXQ="}}', 'credentials'],
+    ['credentials in a URL', '{"err":{"message":"connect ECONNREFUSED postgres://myshop:hunter2hunter2@db:5432/cart"}}', 'credentials'],
+    ['a private key', '{"config":{"JWT_PRIVATE_KEY":"-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEI..."}}', 'private key'],
   ])('finds %s', (_name, line, kind) => {
     const findings = scanLogText(`{"msg":"fine"}\n${line}\n`, secrets, 'planted.ndjson');
     expect(findings.map((finding) => finding.kind)).toContain(kind);
@@ -30,6 +45,9 @@ describe('the log scanner', () => {
       '{"level":30,"time":"2026-11-25T13:51:19.000Z","service":"payment","reqId":"6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11","msg":"request completed","responseTime":12.5}',
       '{"level":30,"card":"[redacted]","password":"[redacted]","authorization":"[redacted]"}',
       '{"chargeId":"6f1c1f04-4a57-4a39-9a9e-2b1f0e3b7a11","amount":99999999,"last4":"4242","count":1234567890123}',
+      // Ids whose groups are digits, times, and the challenge a 401 answers with.
+      '{"orderId":"41111111-1111-4111-8111-111111111111","@timestamp":"2026-12-07T03:24:05.772Z","at":"2026-12-07 03:24:05"}',
+      '{"headers":{"www-authenticate":"Basic realm=\\"myshop\\""},"url":"http://127.0.0.1:5432/cart","client_secret":"[redacted]"}',
     ].join('\n');
     expect(scanLogText(clean, secrets, 'clean.ndjson')).toEqual([]);
   });
@@ -38,6 +56,10 @@ describe('the log scanner', () => {
     const known = knownTestSecrets();
     expect(known.passwords).toEqual(expect.arrayContaining(['correct horse battery']));
     expect(known.cardNumbers).toEqual(expect.arrayContaining(['4242424242424242', '4000000000000002', '4000000000009995']));
+    // What the tests configure the services with: a client secret at user and cart, payment's key.
+    expect(known.serviceSecrets).toEqual(
+      expect.arrayContaining(['cart-client-secret-of-at-least-32-characters', 'fingerprint-key-for-the-metrics-test-0123456789']),
+    );
   });
 });
 
@@ -72,7 +94,7 @@ describe('the whole test run', () => {
     const bytes = readdirSync(runLogDir).reduce((sum, file) => sum + statSync(join(runLogDir, file)).size, 0);
     writeReliabilityFigure({
       check: 'log scan',
-      load: `${lines} log lines (${Math.round(bytes / 1024)} KiB) from ${logged.length} projects; ${secrets.passwords.length} test passwords, ${secrets.cardNumbers.length} test cards, any JWT, PAN or CVC`,
+      load: `${lines} log lines (${Math.round(bytes / 1024)} KiB) from ${logged.length} projects; ${secrets.passwords.length} test passwords, ${secrets.cardNumbers.length} test cards, ${secrets.serviceSecrets.length} test secrets, any JWT, credentials, private key, PAN or CVC`,
       figure: `${findings.length} secrets found`,
       target: '0',
       pass: findings.length === 0,
