@@ -1,12 +1,13 @@
 /**
  * A runbook that sends the operator to Kibana names a message to search for and a field that says
  * why: both must be on the line the service really writes, as ECS (what Fluent Bit ships), or the
- * operator finds the line and not the reason.
+ * operator finds the line and not the reason; and the line's trace.id must open its trace.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOtlpReceiver } from '@myshop/telemetry/testing';
 import { createTestDatabase, WAIT_FOR_LOG_LINES } from '@myshop/testing';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ruleGroups } from '../src/observability-files.ts';
@@ -32,7 +33,7 @@ describe('the runbook of MyshopRefundFeedFailing', () => {
     .flatMap((group) => group.rules)
     .find((rule) => rule.alert === 'MyshopRefundFeedFailing')!.annotations!.runbook!;
 
-  it("names the message and the field of the line cart writes when it cannot read payment's refund feed", async () => {
+  it("names the message and the field of the line cart writes when it cannot read payment's refund feed, which leads to the read's trace", async () => {
     const service = /service\.name: (\w+)/.exec(runbook)?.[1];
     const message = /message: "([^"]+)"/.exec(runbook)?.[1];
     const why = /its ([\w.]+) says why/.exec(runbook)?.[1];
@@ -44,7 +45,13 @@ describe('the runbook of MyshopRefundFeedFailing', () => {
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     // Payment and the token endpoint unreachable: every read fails, as while the alert fires.
     const away = await refusingUrl();
+    const receiver = await startOtlpReceiver();
+    onTestFinished(() => receiver.close());
     const cart = await startServiceProcess('cart', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
       DATABASE_URL: database.url,
       DATA_DIR: dataDir,
       LOG_FORMAT: 'ecs',
@@ -65,5 +72,10 @@ describe('the runbook of MyshopRefundFeedFailing', () => {
     }, WAIT_FOR_LOG_LINES);
     expect(field(line, 'service.name')).toBe(service);
     expect(field(line, why!), `${why} on ${JSON.stringify(line)}`).toMatch(/ECONNREFUSED|connection/);
+    // The read is a trace of its own (inBackgroundSpan), with the call that failed in it.
+    const traceId = field(line, 'trace.id');
+    expect(traceId, JSON.stringify(line)).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await receiver.waitFor((received) => received.some((span) => span.traceId === traceId && !span.parentSpanId));
+    expect(spans.find((span) => span.traceId === traceId && !span.parentSpanId)?.name).toBe('cart refund feed sync');
   });
 });

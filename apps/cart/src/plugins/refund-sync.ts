@@ -100,16 +100,21 @@ async function refundSync(app: FastifyInstance, { intervalMs }: RefundSyncOption
     // read now would only fail against a payment service stopping beside it (a whole stack
     // stopped at once), with a warning for nothing.
     if (app.health.isDraining()) return;
-    // A trace of its own, which the token and feed calls join (sampled as any new trace is).
-    running = inBackgroundSpan('cart refund feed sync', runOnce).then(
-      () => reads.inc({ result: 'ok' }),
-      (error: unknown) => {
-        reads.inc({ result: 'failed' });
-        // Anything else (the database, a bug) keeps its stack.
-        const why = error instanceof RefundsNotRead ? { reason: error.message } : { err: error };
-        app.log.warn(why, 'refunds not read this time; next try in one interval');
-      },
-    );
+    // A trace of its own, which the token and feed calls join (sampled as any new trace is). The
+    // warning is written inside it, so that its trace.id leads to the read that failed; thrown on,
+    // the error marks the span failed too.
+    running = inBackgroundSpan('cart refund feed sync', () =>
+      runOnce().then(
+        () => reads.inc({ result: 'ok' }),
+        (error: unknown) => {
+          reads.inc({ result: 'failed' });
+          // Anything else (the database, a bug) keeps its stack.
+          const why = error instanceof RefundsNotRead ? { reason: error.message } : { err: error };
+          app.log.warn(why, 'refunds not read this time; next try in one interval');
+          throw error;
+        },
+      ),
+    ).catch(() => undefined);
     running.finally(() => timer !== undefined && schedule());
   };
   app.addHook('onReady', async () => schedule());
