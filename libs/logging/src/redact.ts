@@ -91,7 +91,8 @@ const PATH_MAY_HOLD_SECRET = /eyJ|\d{4}/;
  * `url` with the value of every sensitive query parameter censored, the rest as it came: a
  * client that puts `?password=…`, `?client_secret=…` or a card number on a URL (no route reads
  * a secret from the query) must not get it into the request line. A name counts as a server reads
- * it: decoded, in any case, with spaces around it or `[]` after it (`password[]=`). A path
+ * it: decoded, in any case, with spaces around it, `[]` after it (`password[]=`), or nested in
+ * another (`user[password]=`). A path
  * segment, or a query value under any name (or the name itself), that looks like a card number or
  * a token is censored too (`/user/eyJ…`: a client's mistake, not a route, but its token all the same).
  */
@@ -113,7 +114,7 @@ export function censorUrl(url: string): string {
         censored = true;
         return equals === -1 ? CENSOR : `${CENSOR}=${CENSOR}`;
       }
-      if (!SENSITIVE_FIELDS.has(fieldName(name)) && !looksSecret(value)) return pair;
+      if (!isSensitiveName(name) && !looksSecret(value)) return pair;
       censored = true;
       return `${name}=${CENSOR}`;
     });
@@ -129,12 +130,16 @@ function censorPath(path: string): string {
     .join('/');
 }
 
-/** The field a query parameter's name stands for: `%20Password[]` is `password`. */
-function fieldName(name: string): string {
+/**
+ * Whether a query parameter's name stands for a sensitive field, as a server reads it: decoded,
+ * in any case, with spaces around it, `[]` after it (`%20Password[]`), or nested as forms name
+ * their fields (`user[password]`, `auth.client_secret`): any of its keys counts.
+ */
+function isSensitiveName(name: string): boolean {
   return decoded(name)
-    .trim()
-    .replace(/\[[^\]]*\]$/, '')
-    .toLowerCase();
+    .toLowerCase()
+    .split(/[[\].]+/)
+    .some((key) => SENSITIVE_FIELDS.has(key.trim()));
 }
 
 /** A query component as a server reads it (`+` is a space, %-escapes decoded); as written if malformed. */

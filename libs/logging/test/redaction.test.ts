@@ -162,6 +162,17 @@ describe('censorUrl', () => {
     );
   });
 
+  it('censors a sensitive field nested in a name, as a form names it: user[password], user.password', () => {
+    // An HTML form sent as a GET (a form's default method) puts its fields in the query, named
+    // as the framework that made the form nests them.
+    expect(censorUrl('/user/login?user[email]=ada%40example.com&user[password]=hunter2&auth.client_secret=s3cret')).toBe(
+      '/user/login?user[email]=ada%40example.com&user[password]=[redacted]&auth.client_secret=[redacted]',
+    );
+    expect(censorUrl('/x?credentials%5Baccess_token%5D=opaque1&a[b][pwd]=opaque2&page[size]=20')).toBe(
+      '/x?credentials%5Baccess_token%5D=[redacted]&a[b][pwd]=[redacted]&page[size]=20',
+    );
+  });
+
   it('censors a sensitive name however its words are joined: access-token, api-key, client-secret', () => {
     expect(censorUrl('/cart/products?access-token=opaque1&api-key=opaque2&client-secret=s3cret&X-Api-Key=opaque3&limit=20')).toBe(
       '/cart/products?access-token=[redacted]&api-key=[redacted]&client-secret=[redacted]&X-Api-Key=[redacted]&limit=20',
