@@ -23,7 +23,7 @@ function ruleFiles(): string {
 
 describe('the PrometheusRule myshop', () => {
   it.skipIf(!promtoolBinary.path)(`is a valid rule file (promtool check rules)${promtoolBinary.skipNote}`, () => {
-    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 18 rules found');
+    expect(promtool(['check', 'rules', 'rules.yaml'], ruleFiles())).toContain('SUCCESS: 19 rules found');
   });
 
   it.skipIf(!promtoolBinary.path)(
@@ -38,6 +38,7 @@ describe('the PrometheusRule myshop', () => {
       .flatMap((group) => group.rules)
       .filter((rule) => rule.alert);
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
+      'MyshopCheckoutsPaymentUnavailable',
       'MyshopHighErrorRatio',
       'MyshopHighLatencyP99',
       'MyshopLogShippingFailing',
