@@ -10,6 +10,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
+import { appendToRunLog } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
@@ -40,7 +41,16 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'myshop-journey-'));
   // As root, each embedded PostgreSQL runs as its own user and must get through.
   chmodSync(dataDir, 0o755);
-  stack = await startStack({ root, gatewayPort: 0, dataDir, printLine: (replica, line) => void lines.push(`${replica} ${line}`) });
+  stack = await startStack({
+    root,
+    gatewayPort: 0,
+    dataDir,
+    printLine: (replica, line) => {
+      lines.push(`${replica} ${line}`);
+      // Scanned with every other line of the run for secrets (tools/security-checks).
+      appendToRunLog(line);
+    },
+  });
   client = new GatewayClient(stack.gatewayUrl, 8);
 }, 180_000);
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@myshop/telemetry/testing';
 import { request } from 'undici';
 import { SANDBOX_CARDS, sandboxCard } from '@myshop/schemas';
-import { WAIT_FOR_LOG_LINES } from '@myshop/testing';
+import { appendToRunLog, WAIT_FOR_LOG_LINES } from '@myshop/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayClient, type Answer, type CallOptions } from '../src/gateway-client.ts';
 import { startStack, type Stack } from '../src/index.ts';
@@ -40,7 +40,11 @@ beforeAll(async () => {
       OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       OTEL_BSP_SCHEDULE_DELAY: '200',
     },
-    printLine: (replica, line) => void lines.push({ replica, line }),
+    printLine: (replica, line) => {
+      lines.push({ replica, line });
+      // Scanned with every other line of the run for secrets (tools/security-checks).
+      appendToRunLog(line);
+    },
   });
   client = new GatewayClient(stack.gatewayUrl, 8);
 }, 180_000);

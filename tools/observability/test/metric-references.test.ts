@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, requiredTool } from '@myshop/testing';
+import { appendToRunLog, createTestDatabase, requiredTool } from '@myshop/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allExpressions, EXTERNAL_METRICS, repoRoot, ruleGroups } from '../src/observability-files.ts';
@@ -104,6 +104,8 @@ function unknownLabels(expressions: Array<{ where: string; expr: string }>): str
 
 afterAll(async () => {
   await Promise.all(running.map((service) => service.stop()));
+  // Scanned with every other line of the run for secrets (tools/security-checks).
+  for (const service of running) for (const line of service.lines) appendToRunLog(line);
   for (const cleanup of cleanups.reverse()) await cleanup();
 }, 60_000);
 

@@ -87,6 +87,8 @@ describe('the whole test run', () => {
     expect(logs.user).toContain('/user/login');
     expect(logs.cart).toContain('/cart/checkout');
     expect(logs.payment).toContain('/payment/charges');
+    // And the journey through the gateway, each service a process as `npm start` runs it.
+    expect(logs.devstack).toContain('/cart/checkout');
 
     const secrets = knownTestSecrets();
     const findings = logged.flatMap((project) => scanLogText(logs[project]!, secrets, `reports/logs/${project}.ndjson`));
