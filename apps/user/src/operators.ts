@@ -10,12 +10,28 @@ export type OperatorChange = 'grant' | 'revoke';
  * Takes effect at the account's next login: tokens carry the roles they were issued with, and no
  * service asks again, so a revoked operator's tokens refund until they expire.
  */
-export async function changeOperator(db: Queryable, change: OperatorChange, email: string): Promise<{ userId: string; roles: string[] }> {
+export async function changeOperator(
+  db: Queryable,
+  change: OperatorChange,
+  email: string,
+): Promise<{ userId: string; email: string; roles: string[] }> {
   const users = usersRepository(db);
   const user = await users.findByEmail(email.trim());
-  if (!user) throw new Error(`no account with the email ${email.trim()}`);
+  if (!user) {
+    const typed = asciiOnly(email.trim());
+    throw new Error(`no account with the email ${typed}${typed === email.trim() ? '' : ' (characters outside ASCII are written \\u{…})'}`);
+  }
   const roles = await users.setRole(user.profile.id, OPERATOR_ROLE, change === 'grant');
-  return { userId: user.profile.id, roles: roles! };
+  return { userId: user.profile.id, email: user.profile.email, roles: roles! };
+}
+
+/**
+ * The text with every character outside printable ASCII written as `\u{hex}`. An address that
+ * names no account may look exactly like one that does (a Cyrillic `а` for `a`); printed as typed,
+ * the operator would read "no account with the email" of an account they can see exists.
+ */
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
 }
 
 const USAGE = 'usage: operators grant|revoke <email>';
@@ -41,13 +57,16 @@ export async function runOperatorsCommand(
   }
   const db = createDatabase({ url: databaseUrl, poolMax: 1 });
   try {
-    const { userId, roles } = await changeOperator(db, change, email);
+    const { userId, email: stored, roles } = await changeOperator(db, change, email);
     // Whoever revokes (an operator who left, a stolen account) must know the role is not gone yet.
     const when =
       change === 'grant'
         ? 'from its next login'
         : 'tokens it already holds keep the role until they expire: ACCESS_TOKEN_TTL_SECONDS at most';
-    output.out(`${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} now has roles [${roles.join(', ')}] (${when})`);
+    // The account as stored: any spelling with its email key reaches it, so the operator reads whose it is.
+    output.out(
+      `${change === 'grant' ? 'granted' : 'revoked'}: account ${userId} <${asciiOnly(stored)}> now has roles [${roles.join(', ')}] (${when})`,
+    );
     return 0;
   } catch (error) {
     output.err(`operators: ${(error as Error).message}`);

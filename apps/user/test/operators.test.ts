@@ -12,12 +12,20 @@ describe('operators (grant and revoke)', () => {
     const db = {
       query: async (text: string, values?: unknown[]) => ({ rows: await database.query(text, values), rowCount: null }),
     } as never;
-    expect(await changeOperator(db, 'grant', ' Ops@Example.com ')).toEqual({ userId: user.id, roles: ['operator'] });
+    expect(await changeOperator(db, 'grant', ' Ops@Example.com ')).toEqual({
+      userId: user.id,
+      email: 'ops@example.com',
+      roles: ['operator'],
+    });
     // Granting twice holds the role once.
-    expect(await changeOperator(db, 'grant', 'ops@example.com')).toEqual({ userId: user.id, roles: ['operator'] });
+    expect(await changeOperator(db, 'grant', 'ops@example.com')).toEqual({
+      userId: user.id,
+      email: 'ops@example.com',
+      roles: ['operator'],
+    });
     expect(decodeJwt(await login(app, 'ops@example.com')).roles).toEqual(['operator']);
 
-    expect(await changeOperator(db, 'revoke', 'ops@example.com')).toEqual({ userId: user.id, roles: [] });
+    expect(await changeOperator(db, 'revoke', 'ops@example.com')).toEqual({ userId: user.id, email: 'ops@example.com', roles: [] });
     expect(decodeJwt(await login(app, 'ops@example.com')).roles).toBeUndefined();
   });
 
@@ -56,8 +64,26 @@ describe('operators (grant and revoke)', () => {
       'err: usage: operators grant|revoke <email>',
       'err: operators: set DATABASE_URL to the user database (npm start prints it as it starts)',
       'err: operators: no account with the email nobody@example.com',
-      expect.stringMatching(/^out: granted: account [0-9a-f-]{36} now has roles \[operator\] \(from its next login\)$/),
+      expect.stringMatching(/^out: granted: account [0-9a-f-]{36} <ops@example\.com> now has roles \[operator\] \(from its next login\)$/),
     ]);
+  });
+
+  it('names the account it changed as stored, and spells out look-alike characters it found no account for', async () => {
+    const { app, database } = await buildUser();
+    const user = await register(app, 'ops@example.com');
+    const lines: string[] = [];
+    const output = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    // Full-width letters and a zero-width space fold to the same email key: the same account, and
+    // the operator reads which one, not just its id.
+    expect(await runOperatorsCommand(['grant', 'ｏｐｓ@example.com\u200b'], database.url, output)).toBe(0);
+    // A Cyrillic а (U+0430) folds to nothing ASCII: no account, and the message must not read as
+    // the address that has one.
+    expect(await runOperatorsCommand(['revoke', 'ops@ex\u0430mple.com'], database.url, output)).toBe(1);
+    expect(lines).toEqual([
+      `granted: account ${user.id} <ops@example.com> now has roles [operator] (from its next login)`,
+      'operators: no account with the email ops@ex\\u{430}mple.com (characters outside ASCII are written \\u{…})',
+    ]);
+    expect(await database.query('SELECT roles FROM users WHERE id = $1', [user.id])).toEqual([{ roles: ['operator'] }]);
   });
 
   it('says on revoking that the tokens the account already holds keep the role until they expire', async () => {
@@ -70,7 +96,7 @@ describe('operators (grant and revoke)', () => {
 
     expect(await runOperatorsCommand(['revoke', 'ops@example.com'], database.url, output)).toBe(0);
     expect(lines[1]).toMatch(
-      /^revoked: account [0-9a-f-]{36} now has roles \[\] \(tokens it already holds keep the role until they expire: ACCESS_TOKEN_TTL_SECONDS at most\)$/,
+      /^revoked: account [0-9a-f-]{36} <ops@example\.com> now has roles \[\] \(tokens it already holds keep the role until they expire: ACCESS_TOKEN_TTL_SECONDS at most\)$/,
     );
     // Tokens carry the roles they were issued with, and no service asks again: this one refunds until its exp.
     const claims = decodeJwt(token);
