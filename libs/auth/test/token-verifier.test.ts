@@ -1,7 +1,8 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { accessTokenVerifyOptions, MAX_ACCESS_TOKEN_AGE_SECONDS } from '../src/index.ts';
-import { createTestIssuer } from '../src/testing/index.ts';
+import { createRemoteKeySet } from '../src/remote-key-set.ts';
+import { createTestIssuer, serveJwks } from '../src/testing/index.ts';
 import { createTokenVerifier } from '../src/token-verifier.ts';
 
 async function setUp(cacheSize = 100) {
@@ -114,6 +115,34 @@ describe('createTokenVerifier', () => {
     setKeys(createLocalJWKSet({ keys: [] }));
     await expect(verify(token)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
     expect(verifications).toHaveLength(2);
+  });
+
+  it('accepts a key withdrawn from the published set until its fetched set is refreshed, cached tokens included', async () => {
+    // What docs/key-rotation.md tells the operator: the window a leaked key stays good after the
+    // user service stops publishing it, unless cart and payment are restarted.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const issuer = await createTestIssuer();
+    const published = { keys: issuer.jwks.keys };
+    const served = await serveJwks(() => published);
+    onTestFinished(() => served.close());
+    const keys = createRemoteKeySet(served.url);
+    onTestFinished(() => keys.close());
+    const verify = createTokenVerifier({ keys, verifyOptions: accessTokenVerifyOptions(issuer.issuer, issuer.audience), cacheSize: 100 });
+    const cached = await issuer.sign('user-1');
+    await verify(cached);
+
+    published.keys = [];
+    vi.advanceTimersByTime(299_000);
+    await expect(verify(cached)).resolves.toMatchObject({ principal: { id: 'user-1' } });
+    await expect(verify(await issuer.sign('user-2'))).resolves.toMatchObject({ principal: { id: 'user-2' } });
+    expect(served.requests()).toBe(1);
+
+    // Past 5 minutes, the first token starts the refresh and is still answered from the old set.
+    vi.advanceTimersByTime(2_000);
+    await expect(verify(cached)).resolves.toMatchObject({ principal: { id: 'user-1' } });
+    await vi.waitFor(() => expect(served.requests()).toBe(2));
+    await expect(verify(cached)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    await expect(verify(await issuer.sign('user-3'))).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
   });
 
   it('verifies again once when the key set is fetched anew, then caches again', async () => {
