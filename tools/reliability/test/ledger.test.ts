@@ -49,6 +49,7 @@ describe('balance (orders against charges and refunds)', () => {
       chargedButPending: 0,
       unfinished: ['o3'],
       inFlight: 0,
+      refundsNotShown: 0,
       problems: [],
     });
   });
@@ -128,6 +129,18 @@ describe('ledgerReport (what npm run reconcile prints)', () => {
       'money (minor units): captured 1000 − refunded 0 = 1000; paid orders keep 500',
       '1 difference(s):',
       '  charge c9 names no order',
+      '',
+    ]);
+  });
+
+  it('says when an order lags its refund (cart has not read the refund feed yet) and how to wait for it', () => {
+    const ledger = balance([order('o1', 'partially_refunded', 'c1', 500, 100)], [charge('c1', 'o1', 'succeeded', 500, 150)]);
+    expect(ledger.refundsNotShown).toBe(1);
+    expect(ledgerReport(ledger).split('\n').slice(-5)).toEqual([
+      '2 difference(s):',
+      '  order o1 shows 100 refunded, its charge 150',
+      '  captured 500 − refunded 150 = 350, but the paid orders keep 400',
+      "1 order(s) do not show every refund of their charge yet: cart reads payment's refund feed every REFUND_SYNC_INTERVAL_MS (5 s by default); --wait 30 compares again until they do",
       '',
     ]);
   });
