@@ -36,5 +36,45 @@ const coercing = makeAjv({ coerceTypes: 'array' });
 // JSON bodies carry real types: `"5"` is not a quantity, so nothing is coerced.
 const strict = makeAjv({ coerceTypes: false });
 
+/** An integer as text, written one way only: decimal digits, no sign but `-`, no leading zero. */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9][0-9]*)$/;
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+/**
+ * ajv coerces any text `Number()` reads to an integer: `0x10`, `1e1`, `+5`, ` 5`, `05`, `5.0`.
+ * None of them is how a client writes a count, `0x10` read as 16 surprises whoever wrote it, and
+ * each is one more URL for the same public, cached page (as a cursor is only ever the exact text
+ * issued). Such text fails as any other non-integer does: "must be integer".
+ */
+function canonicalIntegers(schema: { properties?: Record<string, { type?: unknown }> }, validate: Validate): Validate {
+  const integers = Object.entries(schema.properties ?? {})
+    .filter(([, property]) => property.type === 'integer')
+    .map(([name]) => name);
+  if (integers.length === 0) return validate;
+  const checked: Validate = (data) => {
+    const fields = (data ?? {}) as Record<string, unknown>;
+    const spelt = integers.find((name) => typeof fields[name] === 'string' && !CANONICAL_INTEGER.test(fields[name]));
+    if (spelt !== undefined) {
+      checked.errors = [
+        {
+          instancePath: `/${spelt}`,
+          schemaPath: `#/properties/${spelt}/type`,
+          keyword: 'type',
+          params: { type: 'integer' },
+          message: 'must be integer',
+        },
+      ];
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    return valid;
+  };
+  return checked;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+  (httpPart === 'body'
+    ? strict.compile(schema as object)
+    : canonicalIntegers(schema as object, coercing.compile(schema as object))) as ReturnType<FastifySchemaCompiler<unknown>>;

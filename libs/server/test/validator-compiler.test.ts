@@ -44,3 +44,37 @@ describe('validatorCompiler', () => {
     expect(email({ email: `ada@example.${'c'.repeat(64)}` })).toBe(false);
   });
 });
+
+describe('validatorCompiler, integers as text (a query string, params, headers)', () => {
+  const page = validatorCompiler({
+    schema: { type: 'object', properties: { limit: { type: 'integer', minimum: 1 }, cursor: { type: 'string' } } },
+    httpPart: 'querystring',
+    method: 'GET',
+    url: '/',
+  }) as ((value: unknown) => boolean) & { errors?: unknown[] | null };
+
+  it('takes an integer written in decimal digits, coerced to a number', () => {
+    const query: Record<string, unknown> = { limit: '16', cursor: '05' };
+    expect(page(query)).toBe(true);
+    expect(query).toEqual({ limit: 16, cursor: '05' });
+  });
+
+  it.each(['0x10', '1e1', '+5', ' 5', '5 ', '05', '5.0', '-0', '0b1', ''])(
+    'refuses %j, which Number() reads as an integer too, as it refuses any other non-integer',
+    (limit) => {
+      expect(page({ limit })).toBe(false);
+      expect(page.errors).toMatchObject([{ instancePath: '/limit', keyword: 'type', message: 'must be integer' }]);
+    },
+  );
+
+  it('leaves a body as it is: JSON carries its own types, and "5" is not coerced there at all', () => {
+    const body = validatorCompiler({
+      schema: { type: 'object', properties: { quantity: { type: 'integer' } } },
+      httpPart: 'body',
+      method: 'POST',
+      url: '/',
+    }) as (value: unknown) => boolean;
+    expect(body({ quantity: 5 })).toBe(true);
+    expect(body({ quantity: '5' })).toBe(false);
+  });
+});

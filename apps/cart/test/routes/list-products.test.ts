@@ -79,6 +79,25 @@ describe('GET /cart/products', () => {
     expect(response.body).toMatchObject({ statusCode: 400, code: 'FST_ERR_VALIDATION' });
   });
 
+  // A limit is a count in decimal digits: `0x10` is not 16 to whoever reads the URL, and every
+  // other spelling would be one more URL for the same cached page.
+  it.each(['limit=0x10', 'limit=1e1', 'limit=%2B5', 'limit=%205', 'limit=05', 'limit=5.0', 'limit=-0'])(
+    'rejects ?%s, a limit not written in plain decimal digits, with 400',
+    async (query) => {
+      const { app } = await buildCart();
+      const api = await httpClient(app);
+      const response = await api.get(`/cart/products?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.headers.etag).toBeUndefined();
+      expect(response.body).toEqual({
+        statusCode: 400,
+        code: 'FST_ERR_VALIDATION',
+        error: 'Bad Request',
+        message: 'querystring/limit must be integer',
+      });
+    },
+  );
+
   it.each([
     ['not base64 JSON', 'definitely-not-a-cursor'],
     ['the wrong shape', Buffer.from(JSON.stringify({ name: 'a' })).toString('base64url')],
