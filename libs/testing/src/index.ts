@@ -45,6 +45,7 @@ export { corsAllowedOrigins, pageLimitProblems, PAGE_LIMIT_CASES, type CorsAnswe
 export { checkOpenApiConformance, type ConformanceOptions, type ConformanceReport, type ExampleFactory } from './openapi/conformance.ts';
 export type { ExampleRequest } from './openapi/requests.ts';
 export { exportedErrorCodes, readmeErrorCodes, readmeRouteProblems } from './openapi/readme-routes.ts';
+export { describeServiceReadme, type ServiceReadme } from './openapi/readme-suite.ts';
 
 // What a test run leaves behind: reliability figures and the run log (reports/).
 export { writeReliabilityFigure, figureFileName, reliabilityDir, type ReliabilityFigure } from './reports/reliability-figure.ts';
