@@ -1,6 +1,7 @@
-import type { JsonSchema, OpenApiDocument, Operation } from './document.ts';
+import { operationsOf, type JsonSchema, type OpenApiDocument, type Operation } from './document.ts';
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+/** The methods a route table lists: HEAD, OPTIONS and TRACE answer for every route alike. */
+const LISTED_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'];
 
 /** One row of a README's route table: `| \`POST /cart/items\` | Bearer | \`{ productId, quantity }\` | 201 cart; 404, 422 |`. */
 interface RouteRow {
@@ -22,14 +23,11 @@ function routeRows(readme: string): RouteRow[] {
 
 /** The document's operations as a README writes them: `GET /cart/orders/:id`. */
 function operations(document: OpenApiDocument): Map<string, Operation> {
-  const found = new Map<string, Operation>();
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
-      const operation = item[method] as Operation | undefined;
-      if (operation) found.set(`${method.toUpperCase()} ${path.replaceAll(/\{(\w+)\}/g, ':$1')}`, operation);
-    }
-  }
-  return found;
+  return new Map(
+    operationsOf(document)
+      .filter(({ method }) => LISTED_METHODS.includes(method))
+      .map(({ method, path, operation }) => [`${method} ${path.replaceAll(/\{(\w+)\}/g, ':$1')}`, operation]),
+  );
 }
 
 /** The fields a row names in `{ a, b? }`: each name, and whether it is marked optional. */
