@@ -46,6 +46,7 @@ export { checkOpenApiConformance, type ConformanceOptions, type ConformanceRepor
 export type { ExampleRequest } from './openapi/requests.ts';
 export { exportedErrorCodes, readmeErrorCodes, readmeRouteProblems } from './openapi/readme-routes.ts';
 export { describeServiceReadme, type ServiceReadme } from './openapi/readme-suite.ts';
+export { markdownSection } from './docs/markdown-section.ts';
 
 // What a test run leaves behind: reliability figures and the run log (reports/).
 export { writeReliabilityFigure, figureFileName, reliabilityDir, type ReliabilityFigure } from './reports/reliability-figure.ts';

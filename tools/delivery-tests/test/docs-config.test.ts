@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@myshop/config';
+import { markdownSection } from '@myshop/testing';
 import { repoPath, services } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { serviceConfig, type ConfigProperty } from '../src/service-config.ts';
@@ -20,13 +21,11 @@ interface DocumentedKey {
   range: [number, number] | undefined;
 }
 
-/** The text under `## <title>`, up to the next heading of that level or above. */
+/** The text under `## <title>`; a page without that section fails the test, naming both. */
 function section(text: string, title: string, page: string): string {
-  const start = text.indexOf(`\n## ${title}\n`);
-  if (start === -1) throw new Error(`${page} has no section "## ${title}"`);
-  const rest = text.slice(start + title.length + 5);
-  const end = rest.search(/\n#{1,2} /);
-  return end === -1 ? rest : rest.slice(0, end);
+  const found = markdownSection(text, title);
+  if (found === undefined) throw new Error(`${page} has no section "## ${title}"`);
+  return found;
 }
 
 /** A section's bullets, each without the paragraph that may follow it. */

@@ -4,16 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { repoPath } from '@myshop/release';
+import { markdownSection } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 
-/** The text under `## <title>`, up to the next heading of that level. */
-function section(title: string): string | undefined {
-  const readme = readFileSync(repoPath('README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${title}\n`);
-  if (start === -1) return undefined;
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end === -1 ? undefined : end);
-}
+/** The text under the README's `## <title>`. */
+const section = (title: string) => markdownSection(readFileSync(repoPath('README.md'), 'utf8'), title);
 
 describe('README', () => {
   it('is a front door: the two commands in its first lines, and at most 150 lines in all', () => {

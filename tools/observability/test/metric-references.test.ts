@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendToRunLog, createTestDatabase, requiredTool } from '@myshop/testing';
+import { appendToRunLog, createTestDatabase, markdownSection, requiredTool } from '@myshop/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allExpressions, EXTERNAL_METRICS, repoRoot, ruleGroups } from '../src/observability-files.ts';
@@ -200,7 +200,7 @@ describe('metric names in the docs', () => {
   const declared = (service: string) => [...scrapes.get(service)!.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!);
   /** The metric names in backticks under `## Metrics` of a page (`name{label}` as `name`), each once, sorted. */
   const documented = (page: string, pattern: RegExp) => {
-    const text = readFileSync(join(repoRoot, page), 'utf8').split('\n## Metrics\n')[1]?.split('\n## ')[0] ?? '';
+    const text = markdownSection(readFileSync(join(repoRoot, page), 'utf8'), 'Metrics') ?? '';
     const names = [...text.matchAll(/`([a-z][a-z0-9_]*)(?:\{[^}`]*\})?`/g)].map((match) => match[1]!);
     return [...new Set(names.filter((name) => pattern.test(name)))].sort();
   };

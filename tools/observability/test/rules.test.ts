@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { componentDir, repoRoot, ruleGroups } from '../src/observability-files.ts';
 import { promtool } from '../src/promtool.ts';
-import { requiredTool } from '@myshop/testing';
+import { markdownSection, requiredTool } from '@myshop/testing';
 
 // A fresh machine may lack promtool: those tests then say so by name (CI installs it, and fails
 // on any skipped test).
@@ -97,7 +97,7 @@ describe('the PrometheusRule myshop', () => {
     });
 
     it('k8s/cluster-monitoring/README.md has a runbook entry for every alert and for no other', () => {
-      const runbooks = read('k8s/cluster-monitoring/README.md').split('\n## Runbooks\n')[1] ?? '';
+      const runbooks = markdownSection(read('k8s/cluster-monitoring/README.md'), 'Runbooks') ?? '';
       const entries = [...runbooks.matchAll(/^- `(Myshop[A-Za-z0-9]+)`:/gm)].map((match) => match[1]!).sort();
       expect(entries).toEqual(alerts);
     });

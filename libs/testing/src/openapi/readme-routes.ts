@@ -1,3 +1,4 @@
+import { markdownSection } from '../docs/markdown-section.ts';
 import { operationsOf, type JsonSchema, type OpenApiDocument, type Operation } from './document.ts';
 
 /** The methods a route table lists: HEAD, OPTIONS and TRACE answer for every route alike. */
@@ -99,7 +100,7 @@ export function readmeRouteProblems(readme: string, document: OpenApiDocument): 
  * or several codes and as many statuses (`- \`A\`, \`B\` (400, 408): …`; one status for all).
  */
 export function readmeErrorCodes(readme: string): Map<string, number> {
-  const section = `\n${readme}`.split('\n## Error codes\n')[1]?.split('\n## ')[0] ?? '';
+  const section = markdownSection(readme, 'Error codes') ?? '';
   const codes = new Map<string, number>();
   for (const match of section.matchAll(/^- ((?:`[A-Za-z_]+`(?:, )?)+) \(([\d, ]+)\)/gm)) {
     const names = [...match[1]!.matchAll(/`([A-Za-z_]+)`/g)].map((name) => name[1]!);
