@@ -4,34 +4,23 @@
  * <project>` a project with that target. A renamed script or project otherwise leaves the pages
  * sending readers to "Missing script".
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readJson, repoPath, services } from '@myshop/release';
+import { existsSync, readFileSync } from 'node:fs';
+import { readJson, repoPath, services, workspaceFolders } from '@myshop/release';
 import { describe, expect, it } from 'vitest';
 import { markdownPages } from '../src/markdown-pages.ts';
 
 interface Manifest {
   scripts?: Record<string, string>;
-  workspaces?: string[];
 }
 
 const root = readJson<Manifest>(repoPath('package.json'));
-/** Every workspace folder (`apps/cart`…), from the root manifest's globs (`apps/*`). */
-const workspaces = (root.workspaces ?? []).flatMap((glob) =>
-  glob.endsWith('/*') ? readdirNames(glob.slice(0, -2)).map((name) => `${glob.slice(0, -2)}/${name}`) : [glob],
-);
+const workspaces = workspaceFolders();
 /** Nx projects by name (project.json), with their folder. */
 const projects = new Map(
   workspaces
     .filter((folder) => existsSync(repoPath(folder, 'project.json')))
     .map((folder) => [readJson<{ name: string }>(repoPath(folder, 'project.json')).name, folder] as const),
 );
-
-/** The folders under `folder` that hold a package.json. */
-function readdirNames(folder: string): string[] {
-  return existsSync(repoPath(folder))
-    ? readdirSync(repoPath(folder)).filter((name) => existsSync(repoPath(folder, name, 'package.json')))
-    : [];
-}
 
 /** What a page tells its reader to type, each as `page: command`, with what is wrong with it. */
 function commandProblems(page: string): string[] {

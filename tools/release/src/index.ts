@@ -3,7 +3,7 @@
  * repository, its manifests rendered, the image names, the Docker engine, and the addresses a
  * release must not ship with.
  */
-export { readJson, readYamlDocuments, repoPath, repoRoot, services } from './repo.ts';
+export { readJson, readYamlDocuments, repoPath, repoRoot, services, workspaceFolders } from './repo.ts';
 export { assertKubectl, KUBECTL_INSTALL, render, type K8sObject } from './kustomize.ts';
 export { IMAGE_REPOSITORY, imageName, setImageEntry } from './images.ts';
 export {

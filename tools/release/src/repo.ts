@@ -23,6 +23,24 @@ export function readYamlDocuments(path: string): unknown[] {
   return documents.map((document) => document.toJS() as unknown).filter((value) => value !== null);
 }
 
+/**
+ * The workspace folders the root package.json names (`apps/cart`…, its globs being of the form
+ * `dir/*`), each one holding a package.json, relative to `root`.
+ */
+export function workspaceFolders(root = repoRoot): string[] {
+  const { workspaces = [] } = readJson<{ workspaces?: string[] }>(join(root, 'package.json'));
+  return workspaces.flatMap((pattern) => {
+    const parent = pattern.endsWith('/*') ? pattern.slice(0, -2) : undefined;
+    const folders =
+      parent === undefined
+        ? [pattern]
+        : existsSync(join(root, parent))
+          ? readdirSync(join(root, parent)).map((name) => `${parent}/${name}`)
+          : [];
+    return folders.filter((folder) => existsSync(join(root, folder, 'package.json')));
+  });
+}
+
 export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }

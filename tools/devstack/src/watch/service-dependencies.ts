@@ -3,8 +3,9 @@
  * same edges Nx draws between these projects (libraries are real packages that apps depend on
  * by name), read straight from package.json so that no project graph has to be computed.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { workspaceFolders } from '@myshop/release';
 
 export interface WorkspacePackage {
   name: string;
@@ -16,7 +17,6 @@ export interface WorkspacePackage {
 
 interface PackageJson {
   name?: string;
-  workspaces?: string[];
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -26,18 +26,7 @@ const readPackageJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
 
 /** The packages the root package.json's `workspaces` name (folder globs of the form `dir/*`). */
 export function readWorkspacePackages(root: string): WorkspacePackage[] {
-  const found: Array<{ dir: string; manifest: PackageJson }> = [];
-  for (const pattern of readPackageJson(join(root, 'package.json')).workspaces ?? []) {
-    const dirs = pattern.endsWith('/*')
-      ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
-      : [pattern];
-    for (const dir of dirs) {
-      const file = join(root, dir, 'package.json');
-      if (existsSync(file)) found.push({ dir, manifest: readPackageJson(file) });
-    }
-  }
+  const found = workspaceFolders(root).map((dir) => ({ dir, manifest: readPackageJson(join(root, dir, 'package.json')) }));
   const names = new Set(found.map(({ manifest }) => manifest.name));
   return found
     .filter(({ manifest }) => manifest.name)
