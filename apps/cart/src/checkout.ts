@@ -3,7 +3,7 @@ import { AuthInvalidTokenError, INVALID_TOKEN_CHALLENGE, SCOPES } from '@myshop/
 import type { Database } from '@myshop/db';
 import { errorBody } from '@myshop/errors';
 import type { HttpClient, HttpOutcome, IncomingRequestLike } from '@myshop/http-client';
-import { isLuhnValid, type CardDetails } from '@myshop/schemas';
+import { isCardNumberValid, type CardDetails } from '@myshop/schemas';
 import type { CardFingerprint } from './card-fingerprint.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import {
@@ -100,7 +100,7 @@ export function checkoutService({ db, payment, tokens, currency, leaseMs, cardFi
   return async function checkout(request: CheckoutRequest): Promise<CheckoutAnswer> {
     const { userId, idempotencyKey, card, log } = request;
     // Refused before anything is recorded: a mistyped number never uses up the key.
-    if (!isLuhnValid(card.number)) throw new InvalidCardNumberError();
+    if (!isCardNumberValid(card.number)) throw new InvalidCardNumberError();
     // So is a shopper whose token the user service will not exchange (one in the last seconds of
     // its clock tolerance here) or a user service out of reach: no order is left behind either way.
     const token = await paymentToken(request);

@@ -50,6 +50,15 @@ export function isLuhnValid(number: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * Whether a client's card number can be a payment card: its first digit names an industry that
+ * issues cards (ISO/IEC 7812 gives 0 to none, so `000000000000` passes the Luhn check but is no
+ * card) and its check digit is right.
+ */
+export function isCardNumberValid(number: string): boolean {
+  return !number.startsWith('0') && isLuhnValid(number);
+}
+
 /** What may group a card number's digits: one white space, dash, dot, underscore or slash. */
 const SEPARATOR = String.raw`[\s._/-]`;
 

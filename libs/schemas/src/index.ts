@@ -140,5 +140,5 @@ export function Page<T extends TSchema>(item: T) {
 /** Header required by every non-idempotent write that a client may retry. */
 export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
 
-export { CardDetails, containsCardNumber, isLuhnValid, SANDBOX_CARDS, sandboxCard, UUID_IN_TEXT } from './card.ts';
+export { CardDetails, containsCardNumber, isCardNumberValid, isLuhnValid, SANDBOX_CARDS, sandboxCard, UUID_IN_TEXT } from './card.ts';
 export { CANONICAL_UUID, decodeCursor, encodeCursor, isUuid, paginate } from './pagination.ts';

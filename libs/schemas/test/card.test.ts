@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { CardDetails, containsCardNumber, isLuhnValid, SANDBOX_CARDS, sandboxCard } from '../src/card.ts';
+import { CardDetails, containsCardNumber, isCardNumberValid, isLuhnValid, SANDBOX_CARDS, sandboxCard } from '../src/card.ts';
 
 describe('isLuhnValid', () => {
   it.each(['4242424242424242', '4000000000000002', '378282246310005', '5555555555554444', '79927398713', '0'])('accepts %s', (number) => {
@@ -9,6 +9,21 @@ describe('isLuhnValid', () => {
 
   it.each(['4242424242424241', '4000000000000001', '79927398710', '42424242x4242424', ''])('rejects %s', (number) => {
     expect(isLuhnValid(number)).toBe(false);
+  });
+});
+
+describe('isCardNumberValid', () => {
+  it.each(['4242424242424242', '378282246310005', '5555555555554444', '6200000000000005'])('accepts %s', (number) => {
+    expect(isCardNumberValid(number)).toBe(true);
+  });
+
+  it('rejects a wrong check digit', () => {
+    expect(isCardNumberValid('4242424242424241')).toBe(false);
+  });
+
+  it.each(['000000000000', '0000000000000000', '0004242424242424242'])('rejects %s, Luhn-valid but starting with 0', (number) => {
+    expect(isLuhnValid(number)).toBe(true);
+    expect(isCardNumberValid(number)).toBe(false);
   });
 });
 

@@ -240,10 +240,13 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(0);
   });
 
-  it('answers 400 CART_INVALID_CARD_NUMBER for a number failing the check digit, before recording anything', async () => {
+  it.each([
+    ['failing the check digit', '4242424242424241'],
+    ['of zeros, which passes the check digit but names no issuer', '000000000000'],
+  ])('answers 400 CART_INVALID_CARD_NUMBER for a number %s, before recording anything', async (_, number) => {
     const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
-    const response = await postCheckout(api, user, { key, card: card({ number: '4242424242424241' }) });
+    const response = await postCheckout(api, user, { key, card: card({ number }) });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'CART_INVALID_CARD_NUMBER' });
     expect(await storedOrders(user)).toEqual([]);

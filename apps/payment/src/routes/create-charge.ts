@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { SCOPES } from '@myshop/auth';
 import { createdResponse, IdempotencyHeaders, replayableResponse, sendStored } from '@myshop/server';
-import { containsCardNumber, errorResponse, errorResponses, inProgressConflictResponse, isLuhnValid, SANDBOX_CARDS } from '@myshop/schemas';
+import {
+  containsCardNumber,
+  errorResponse,
+  errorResponses,
+  inProgressConflictResponse,
+  isCardNumberValid,
+  SANDBOX_CARDS,
+} from '@myshop/schemas';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize, describeCard } from '../cards.ts';
 import { newChargeStatement, type NewCharge } from '../charges-repository.ts';
@@ -42,7 +49,7 @@ export const createChargeRoute: FastifyPluginAsyncTypebox<{ currency: string }> 
       const { body } = request;
       // Refused before the key is claimed: a malformed request never uses up an Idempotency-Key.
       if (body.currency !== currency) throw new CurrencyNotAcceptedError(currency);
-      if (!isLuhnValid(body.card.number)) throw new InvalidCardNumberError();
+      if (!isCardNumberValid(body.card.number)) throw new InvalidCardNumberError();
       // Free text is stored and shown as written: a card number in it would be card data kept
       // beyond its brand and last 4 digits.
       const texts = [body.description ?? '', ...Object.entries(body.metadata ?? {}).flat()];

@@ -198,13 +198,16 @@ describe('POST /payment/charges', () => {
       expect((await postCharge(api, alice, chargeBody(), key)).status).toBe(201);
     });
 
-    it('a number failing the Luhn check: PAYMENT_INVALID_CARD_NUMBER', async () => {
+    it.each([
+      ['failing the Luhn check', '4242424242424241'],
+      ['starting with 0, which no card issuer uses (all zeros pass the Luhn check)', '0000000000000000'],
+    ])('a number %s: PAYMENT_INVALID_CARD_NUMBER', async (_, number) => {
       const { app, database, signIn } = await buildPayment();
       const api = await httpClient(app);
       const alice = await signIn();
       const key = randomUUID();
 
-      const response = await postCharge(api, alice, chargeBody({ card: card({ number: '4242424242424241' }) }), key);
+      const response = await postCharge(api, alice, chargeBody({ card: card({ number }) }), key);
 
       expect(response.status).toBe(400);
       expect(response.body).toEqual({
