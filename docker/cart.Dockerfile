@@ -52,7 +52,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends tini &&
 # only, as in the image below, which stays the last stage and the default target.
 FROM production-deps AS dev
 # Configured as the production image is (the overlays' config and secrets): only the code differs.
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-old-space-size-percentage=50
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-old-space-size-percentage=50 HOST=0.0.0.0 METRICS_HOST=0.0.0.0
 COPY --chown=10001:10001 . .
 # Skaffold's sync replaces files with tar, running as uid 10001: the folders must be its own too.
 # The pods keep a read-only root filesystem, so on a cluster apps/ and libs/ are writable volumes
@@ -73,6 +73,8 @@ FROM base
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
  /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include/node
 ENV NODE_ENV=production
+# A container listens on all interfaces (the service's own default is loopback), the API and /metrics alike.
+ENV HOST=0.0.0.0 METRICS_HOST=0.0.0.0
 # glibc gives threads that allocate at once arenas of their own, up to 8 per core, and keeps what
 # they grew: the thread pool (WebCrypto, argon2, zlib) held tens of MB of them under load. Two
 # arenas serve one event loop and its pool without a measurable cost in throughput.

@@ -19,10 +19,13 @@ export const baseConfigProperties = {
   ),
   /** `json`: pino's JSON lines. `ecs`: Elastic Common Schema, for the Elasticsearch log pipeline. */
   LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('ecs')], { default: 'json' }),
-  /** Containers must listen on all interfaces; `npm start` narrows this to 127.0.0.1. */
-  HOST: Type.String({ pattern: '^\\S+$', default: '0.0.0.0' }),
+  /**
+   * Loopback unless told otherwise: a service started on a laptop is not reachable from its
+   * network. The images set 0.0.0.0, as a container must listen on all interfaces.
+   */
+  HOST: Type.String({ pattern: '^\\S+$', default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 5000 }),
-  METRICS_HOST: Type.String({ pattern: '^\\S+$', default: '0.0.0.0' }),
+  METRICS_HOST: Type.String({ pattern: '^\\S+$', default: '127.0.0.1' }),
   /** Prometheus scrapes this port; it is not behind the Service, so the Ingress never reaches it. Not PORT. */
   METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   /** Unset: an embedded PostgreSQL under DATA_DIR/<service> (development only). */

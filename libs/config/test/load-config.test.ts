@@ -34,7 +34,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       PORT: 6000,
       RETRIES: 2,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
+      METRICS_HOST: '127.0.0.1',
       METRICS_PORT: 9464,
       NODE_ENV: 'development',
       DATABASE_MIGRATE_ON_START: false,

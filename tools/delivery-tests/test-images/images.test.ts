@@ -73,6 +73,8 @@ describe.skipIf(!engine.running)(`the images${engine.skipNote}`, () => {
       expect(config.Cmd).toEqual(['node', `apps/${service}/dist/server.js`]);
       expect(Object.keys(config.ExposedPorts ?? {}).sort()).toEqual(['5000/tcp', '9464/tcp']);
       expect(config.Env).toContain('NODE_ENV=production');
+      // The service alone listens on loopback; in a container it must be reachable from outside.
+      expect(config.Env).toEqual(expect.arrayContaining(['HOST=0.0.0.0', 'METRICS_HOST=0.0.0.0']));
       // Only what runs: no sources, no tests, no dev tools, no package manager.
       const listing = dockerRun([
         'run',
