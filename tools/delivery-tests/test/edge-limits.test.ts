@@ -5,10 +5,9 @@
 import { KUBECTL_INSTALL, render } from '@myshop/release';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import { bodyLimitsBehind } from '../src/body-limits.ts';
 import { ingressBackends, nginxSizeBytes, PROXY_BODY_SIZE } from '../src/ingress.ts';
 import { kustomizations } from '../src/kustomizations.ts';
-import { containerEnvironment, serviceConfig } from '../src/service-config.ts';
-import { byKind, selects, workloads } from '../src/workloads.ts';
 
 const { environments } = kustomizations();
 const kubectl = requiredTool('kubectl', KUBECTL_INSTALL);
@@ -38,20 +37,12 @@ describe.skipIf(!kubectl.path).each(environments)(`%s: the Ingress body limit${k
     for (const { ingress, path, service } of backends) {
       const annotation = ingress.metadata.annotations?.[PROXY_BODY_SIZE];
       const edgeLimit = annotation === undefined ? undefined : nginxSizeBytes(annotation);
-      const selector = (
-        byKind(objects, 'Service').find((object) => object.metadata.name === service)?.spec as
-          { selector?: Record<string, string> } | undefined
-      )?.selector;
-      const pods = workloads(objects).filter(({ podLabels }) => selector && selects({ matchLabels: selector }, podLabels));
+      const pods = await bodyLimitsBehind(objects, service);
       if (pods.length === 0) problems.push(`${path} → ${service}: no pods`);
-      for (const workload of pods) {
-        const name = workload.object.metadata.name;
-        const config = await serviceConfig(name);
-        const { env } = containerEnvironment(objects, workload, name);
-        const serviceLimit = Number(env.BODY_LIMIT_BYTES ?? config.schema.properties.BODY_LIMIT_BYTES?.default);
-        if (edgeLimit !== serviceLimit) {
+      for (const { workload, limit } of pods) {
+        if (edgeLimit !== limit) {
           problems.push(
-            `${path} → ${name}: Ingress ${ingress.metadata.name} ${PROXY_BODY_SIZE}=${annotation ?? '(unset: 1m)'}, BODY_LIMIT_BYTES=${serviceLimit}`,
+            `${path} → ${workload}: Ingress ${ingress.metadata.name} ${PROXY_BODY_SIZE}=${annotation ?? '(unset: 1m)'}, BODY_LIMIT_BYTES=${limit}`,
           );
         }
       }

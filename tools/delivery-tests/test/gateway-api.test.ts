@@ -6,6 +6,7 @@ import { KEEP_ALIVE_TIMEOUT_MS } from '@myshop/server';
 import { requiredTool } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { bodyLimitsBehind, quantityBytes } from '../src/body-limits.ts';
 import { kustomizations } from '../src/kustomizations.ts';
 import { allows, outsiders, podsOf } from '../src/network.ts';
 import { httpRouteRoutes, ingressRoutes } from '../src/routes.ts';
@@ -155,6 +156,24 @@ describe.skipIf(!kubectl.path).each(environments)(`%s with components/gateway-ap
     const idle = /^(\d+)s$/.exec(spec.timeout.http.connectionIdleTimeout);
     expect(idle, spec.timeout.http.connectionIdleTimeout).not.toBeNull();
     expect(Number(idle![1]) * 1000).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS);
+  });
+
+  it('refuses at the edge (413) a body larger than the BODY_LIMIT_BYTES of every service it routes to', async () => {
+    // Envoy streams a body of any size to the service by default; the service drains a refused
+    // body only up to 1 MiB and then closes, which a proxy still writing the body sees as a reset.
+    // The Ingress says the same with its proxy-body-size annotation (edge-limits.test.ts).
+    const limit = (trafficPolicies[0]!.spec as { requestBuffer?: { limit?: string | number } }).requestBuffer?.limit;
+    const edgeLimit = quantityBytes(limit);
+    const problems: string[] = [];
+    for (const { path, service } of httpRouteRoutes(objects)) {
+      const pods = await bodyLimitsBehind(objects, service);
+      if (pods.length === 0) problems.push(`${path} → ${service}: no pods`);
+      for (const pod of pods) {
+        if (pod.limit !== edgeLimit)
+          problems.push(`${path} → ${pod.workload}: requestBuffer.limit=${limit ?? '(unset)'}, BODY_LIMIT_BYTES=${pod.limit}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('is valid for the Gateway API and Envoy Gateway schemas (generated from their CRDs)', async () => {
