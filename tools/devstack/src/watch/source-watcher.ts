@@ -3,8 +3,7 @@
  * formatter's rewrite or a `git checkout` fire many events, which become one batch once
  * nothing has changed for `debounceMs`.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { extname, join } from 'node:path';
 
 /** What a replica loads at run time: code, JSON data, SQL migrations. */
@@ -34,12 +33,14 @@ export interface SourceWatcher {
 }
 
 /**
- * One recursive fs.watch per top-level folder of each package (src, migrations, data…), plus
- * one on the package folder for its own files: node_modules and build output are never walked,
- * so the inotify watches stay few.
+ * One fs.watch per folder of each package, never recursive, and never on a file: Node's recursive
+ * watch on Linux watches every file by its inode, so a file replaced by a rename (an editor's
+ * atomic save, `sed -i`, a `git checkout`) was reported once and then never again. A folder's
+ * watch names every file saved, created or renamed into it. node_modules and build output are
+ * never walked, so the inotify watches stay few.
  */
 export function watchSources({ root, packageDirs, debounceMs = 150, onChange }: SourceWatcherOptions): SourceWatcher {
-  const watchers: FSWatcher[] = [];
+  const watchers = new Map<string, FSWatcher>();
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -54,19 +55,57 @@ export function watchSources({ root, packageDirs, debounceMs = 150, onChange }: 
     }, debounceMs);
   };
 
-  for (const dir of packageDirs) {
-    watchers.push(watch(join(root, dir), (_event, name) => name && record(`${dir}/${name}`)));
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      if (!entry.isDirectory() || NOT_RUNTIME.has(entry.name)) continue;
-      const sub = `${dir}/${entry.name}`;
-      watchers.push(watch(join(root, sub), { recursive: true }, (_event, name) => name && record(`${sub}/${name.split('\\').join('/')}`)));
+  /** `dir` (relative to the root) and every folder below it that a service may load from. */
+  const watchFolder = (dir: string) => {
+    if (watchers.has(dir)) return;
+    let entries;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      return; // gone again already (a checkout's temporary folder)
     }
-  }
+    const watcher = watch(join(root, dir), (_event, name) => {
+      if (!name) return;
+      const path = `${dir}/${name}`;
+      // A folder created (or moved in) later: its files count from now on, and any already in it.
+      if (isFolder(join(root, path)) && !NOT_RUNTIME.has(name)) {
+        watchFolder(path);
+        for (const file of filesBelow(root, path)) record(file);
+      } else record(path);
+    });
+    // A watched folder removed: its watch ends with it.
+    watcher.on('error', () => {
+      watcher.close();
+      watchers.delete(dir);
+    });
+    watchers.set(dir, watcher);
+    for (const entry of entries) if (entry.isDirectory() && !NOT_RUNTIME.has(entry.name)) watchFolder(`${dir}/${entry.name}`);
+  };
+
+  for (const dir of packageDirs) watchFolder(dir);
 
   return {
     close() {
       clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
     },
   };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The files below `dir` (relative to the root), outside what a service never loads. */
+function filesBelow(root: string, dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (NOT_RUNTIME.has(entry.name)) return [];
+    const path = `${dir}/${entry.name}`;
+    return entry.isDirectory() ? filesBelow(root, path) : [path];
+  });
 }
