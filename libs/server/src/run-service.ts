@@ -80,6 +80,10 @@ export async function runService<C extends BaseConfig>(service: ServiceDefinitio
     logger.info({ signal }, 'shutting down');
     void shutdown.close();
   }, logger);
+  // Started by a local supervisor over IPC (`npm start`): its disappearance is a SIGTERM, from the
+  // first moment, so no replica outlives it. A Ctrl-C that ends it mid-start (its databases stop
+  // with it) would otherwise leave this process waiting for them for DATABASE_START_WAIT_MS.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 
   running.database = await openDatabase({
     url: config.DATABASE_URL,
@@ -119,14 +123,10 @@ async function exportLastSpans(logger: Logger, ms: number): Promise<void> {
   if (!settled) logger.warn({ waitedMs }, 'last spans not exported');
 }
 
-/**
- * Started by a local supervisor over IPC (`npm start`): tell it where we listen (ports may be
- * chosen by the OS) and treat its disappearance as a SIGTERM, so no replica outlives it.
- */
+/** Started by a local supervisor over IPC (`npm start`): tell it where we listen (ports may be chosen by the OS). */
 function reportToSupervisor(app: FastifyInstance, metricsPort: number): void {
-  if (!process.send) return;
+  if (!process.connected) return;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  process.send({ type: 'listening', port, metricsPort } satisfies ListeningMessage);
-  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  process.send!({ type: 'listening', port, metricsPort } satisfies ListeningMessage);
 }

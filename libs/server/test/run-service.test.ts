@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { WAITING_FOR_DATABASE } from '@myshop/db';
 import { createTestDatabase, freePort, runEntryPoint } from '@myshop/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
@@ -111,6 +112,18 @@ describe('runService', () => {
     service.child.kill('SIGINT');
     expect((await inFlight).status).toBe(200);
     expect(await service.exit).toEqual([0, null]);
+  });
+
+  it('stops within moments when its supervisor goes away during start-up, not after the database wait', async () => {
+    // `npm start` stopped mid-start: its IPC channel closes and its embedded databases stop with it.
+    const nothingListens = await freePort();
+    const spawned = runEntryPoint(fixture, { DATABASE_URL: `postgres://postgres@127.0.0.1:${nothingListens}/gone` });
+    await expect.poll(() => spawned.output(), { timeout: 10_000, interval: 50 }).toContain(WAITING_FOR_DATABASE);
+    const started = Date.now();
+    spawned.child.disconnect();
+    expect(await spawned.exit).toEqual([0, null]);
+    // DATABASE_START_WAIT_MS (45 s by default) would otherwise run out first.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('exits 1 when shutdown outlasts SHUTDOWN_GRACE_MS', async () => {
