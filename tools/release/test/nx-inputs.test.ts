@@ -12,4 +12,8 @@ describe('the test target', () => {
     expect(files).toContain('libs/http-client/src/index.ts');
     expect(files.filter((file) => !inputs.has(file))).toEqual([]);
   }, 60_000);
+
+  it('runs again when a root script changes: root-scripts.test.ts runs the release scripts as package.json writes them', () => {
+    expect(nxTargetInputFiles('release:test')).toContain('package.json');
+  }, 60_000);
 });
