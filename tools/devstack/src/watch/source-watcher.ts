@@ -103,7 +103,13 @@ function isFolder(path: string): boolean {
 
 /** The files below `dir` (relative to the root), outside what a service never loads. */
 function filesBelow(root: string, dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return []; // gone again already, as in watchFolder
+  }
+  return entries.flatMap((entry) => {
     if (NOT_RUNTIME.has(entry.name)) return [];
     const path = `${dir}/${entry.name}`;
     return entry.isDirectory() ? filesBelow(root, path) : [path];
