@@ -21,6 +21,21 @@ describe('createLogPrinter', () => {
     expect(output).not.toContain('"service"');
   });
 
+  it('prints a request line on one terminal line, its objects inline behind the replica name', () => {
+    const request = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 0, 1),
+      service: 'payment',
+      req: { method: 'GET', url: '/payment/refunds', id: 'r1' },
+      res: { statusCode: 200 },
+      responseTime: 2.1,
+      msg: 'request completed',
+    });
+    const output = printed(true, 'payment-1', request);
+    expect(output.trimEnd().split('\n')).toHaveLength(1);
+    expect(output).toMatch(/^\[payment-1\] .*request completed.*"url":"\/payment\/refunds".*"statusCode":200/);
+  });
+
   it('passes a line that is not JSON through behind the replica name, either way', () => {
     expect(printed(false, 'user-2', 'Debugger attached.')).toBe('[user-2] Debugger attached.\n');
     expect(printed(true, 'user-2', 'Debugger attached.')).toBe('[user-2] Debugger attached.\n');
