@@ -147,14 +147,12 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   // Expected while services start together, so one line says it: no stack.
   if (remoteKeys) {
     app.addHook('onReady', async () => {
-      await remoteKeys
-        .refresh()
-        .catch((error: unknown) =>
-          app.log.warn(
-            { jwksUrl },
-            `token keys not fetched at start (${describeFailure(error)}) from ${jwksUrl}; fetching again on first use`,
-          ),
-        );
+      await remoteKeys.refresh().catch((error: unknown) => {
+        const failure = describeFailure(error);
+        // A failed GET names its address already (`GET …/jwks.json answered 503`): once is enough.
+        const from = jwksUrl && !failure.includes(jwksUrl) ? ` from ${jwksUrl}` : '';
+        app.log.warn({ jwksUrl }, `token keys not fetched at start (${failure})${from}; fetching again on first use`);
+      });
     });
     app.addHook('onClose', () => remoteKeys.close());
   }

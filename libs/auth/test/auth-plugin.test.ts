@@ -285,7 +285,7 @@ describe('app.authenticate', () => {
 
     expect(lines).toEqual([
       expect.objectContaining({
-        msg: `token keys not fetched at start (GET ${url} answered 503) from ${url}; fetching again on first use`,
+        msg: `token keys not fetched at start (GET ${url} answered 503); fetching again on first use`,
         jwksUrl: url,
       }),
     ]);
@@ -314,8 +314,8 @@ describe('app.authenticate', () => {
     await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: new URL(url) });
     await app.ready();
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.msg).toMatch(/^token keys not fetched at start \(GET \S+: ECONNREFUSED\) from /);
-    expect(lines[0]!.msg).toContain(` from ${url}; fetching again on first use`);
+    // The address once, in the failed GET.
+    expect(lines[0]!.msg).toBe(`token keys not fetched at start (GET ${url}: ECONNREFUSED); fetching again on first use`);
     expect(lines[0]).not.toHaveProperty('err');
   });
 
