@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { watchSources } from '../../src/watch/source-watcher.ts';
 
 /** A package `apps/shop` with one source file, watched; the batches it reports. */
@@ -18,9 +18,9 @@ function watchedPackage() {
   return { root, batches };
 }
 
-/** Waits until `count` batches were reported (or 5 s), then a moment for any stray one. */
+/** Waits until `count` batches were reported (or 5 s: the caller's assertion then shows what came), then a moment for any stray one. */
 async function batchesAfter(batches: string[][], count: number): Promise<string[][]> {
-  for (let waited = 0; batches.length < count && waited < 5000; waited += 25) await new Promise((done) => setTimeout(done, 25));
+  await vi.waitFor(() => expect(batches.length).toBeGreaterThanOrEqual(count), { timeout: 5000, interval: 25 }).catch(() => undefined);
   await new Promise((done) => setTimeout(done, 100));
   return batches;
 }
