@@ -20,4 +20,4 @@ export {
   type ImageInfo,
 } from './docker.ts';
 export { inCidr, parseCidr, placeholderAddressProblems } from './addresses.ts';
-export { nxTargetInputFiles, serviceRuntimeFiles } from './nx-inputs.ts';
+export { nxProjectsOfType, nxTargetInputFiles, serviceRuntimeFiles } from './nx-inputs.ts';

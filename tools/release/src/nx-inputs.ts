@@ -8,18 +8,23 @@ import { readJson, repoPath, repoRoot, services } from './repo.ts';
  * `nx show target inputs` lists them: while none of them changes, Nx replays the cached run.
  */
 export function nxTargetInputFiles(target: string): Set<string> {
-  const nx = spawnSync(
-    process.execPath,
-    [repoPath('node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'target', 'inputs', target, '--json'],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false' },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  if (nx.status !== 0) throw new Error(`nx show target inputs ${target} exited ${nx.status}: ${nx.stderr}`);
-  return new Set((JSON.parse(nx.stdout) as { files: string[] }).files);
+  return new Set(nxShowJson<{ files: string[] }>(['target', 'inputs', target]).files);
+}
+
+/** The projects Nx counts as `app` or `lib` (`nx show projects --type`), sorted. */
+export function nxProjectsOfType(type: 'app' | 'lib'): string[] {
+  return nxShowJson<string[]>(['projects', '--type', type]).sort();
+}
+
+function nxShowJson<T>(args: string[]): T {
+  const nx = spawnSync(process.execPath, [repoPath('node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', ...args, '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (nx.status !== 0) throw new Error(`nx show ${args.join(' ')} exited ${nx.status}: ${nx.stderr}`);
+  return JSON.parse(nx.stdout) as T;
 }
 
 /**
