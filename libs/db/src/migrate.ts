@@ -83,6 +83,11 @@ export async function runMigrations({
   return applied.map((migration) => migration.name);
 }
 
+/** The migrations the database at `url` records as applied, in the order they ran (none on a new database). */
+export async function appliedMigrations(url: string, connectTimeoutMs = 2000): Promise<string[]> {
+  return withClient(url, connectTimeoutMs, recordedMigrations);
+}
+
 /** Whether the database records exactly the directory's migrations, in the same order. */
 async function allApplied(url: string, dir: string, connectTimeoutMs: number): Promise<boolean> {
   const files = migrationFiles(dir);

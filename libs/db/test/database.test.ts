@@ -8,7 +8,7 @@ import { createTestDatabase } from '@myshop/testing';
 import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations } from '../src/index.ts';
+import { appliedMigrations, createDatabase, isDatabaseUnavailable, isUniqueViolation, runMigrations } from '../src/index.ts';
 
 const migrationsDir = fileURLToPath(new URL('./fixtures/migrations/', import.meta.url));
 
@@ -39,6 +39,14 @@ describe('runMigrations', () => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'things' ORDER BY ordinal_position",
     );
     expect(columns.map((column) => column.column_name)).toEqual(['id', 'name', 'amount', 'note']);
+  });
+
+  it('tells which migrations a database records, none on a new one', async () => {
+    const testDatabase = await createTestDatabase();
+    onTestFinished(() => testDatabase.drop());
+    expect(await appliedMigrations(testDatabase.url)).toEqual([]);
+    await runMigrations({ url: testDatabase.url, dir: migrationsDir });
+    expect(await appliedMigrations(testDatabase.url)).toEqual(['0001_create_things', '0002_add_note']);
   });
 
   it('leaves no connection open once it resolves, so a database dropped at once ends none', async () => {

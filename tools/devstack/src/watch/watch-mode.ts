@@ -3,7 +3,9 @@
  * change in libs/errors: all of them; in apps/cart: cart's), every affected replica at once and
  * each the rolling-update way, so the gateway keeps answering. The embedded databases stay up.
  */
+import { appliedMigrations } from '@myshop/db';
 import type { Stack } from '../stack.ts';
+import { appliedMigrationEdits } from './applied-migration-edits.ts';
 import { readWorkspacePackages, ServiceDependencies } from './service-dependencies.ts';
 import { watchSources } from './source-watcher.ts';
 
@@ -33,6 +35,7 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
   const restart = async (files: string[]) => {
     if (closed) return;
     const services = dependencies.affectedBy(files);
+    await warnOfAppliedMigrationEdits(files);
     // Only packages some running service loads are watched: every batch names one at least.
     log(`${summary(files)} changed: restarting ${services.join(', ')} (all replicas at once, each new one ready before the old one stops)`);
     await Promise.all(
@@ -45,6 +48,22 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
         }
       }),
     );
+  };
+
+  const appliedMigrationsOf = async (service: string) => {
+    const url = stack.services.get(service)?.databaseUrl;
+    return url ? appliedMigrations(url) : [];
+  };
+  const warnOfAppliedMigrationEdits = async (files: string[]) => {
+    try {
+      for (const { service, file } of await appliedMigrationEdits(root, files, appliedMigrationsOf)) {
+        log(
+          `${file} was applied to ${service}'s database before this save, and a migration runs once: this edit will not reach the database. Put the change in a new migration, or stop npm start and delete ${service}'s database folder to migrate afresh`,
+        );
+      }
+    } catch {
+      // The database is away (stopped, starting): the restart that follows says so itself.
+    }
   };
 
   const watcher = watchSources({
