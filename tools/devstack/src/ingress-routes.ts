@@ -47,7 +47,7 @@ export function readIngressRoutes(manifestPath: string): IngressRoute[] {
 export function matchRoute(routes: IngressRoute[], host: string | undefined, url: string): IngressRoute | undefined {
   // As nginx reads Host: without its port or the trailing dot of a fully qualified name.
   const hostname = (host ?? '').replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
-  const path = locationPath(url.split('?')[0] ?? '/');
+  const path = locationPath(pathOf(url));
   if (path === undefined) return undefined;
   const candidates = routes.filter((route) => route.host === '*' || route.host === hostname);
   const exact = candidates.find((route) => route.pathType === 'Exact' && route.path === path);
@@ -63,7 +63,7 @@ export function matchRoute(routes: IngressRoute[], host: string | undefined, url
  * names what the routes were read from (`HTTPRoute` with `--routes gateway-api`).
  */
 export function noRouteMessage(routes: IngressRoute[], host: string | undefined, url: string, source = 'Ingress'): string {
-  const path = url.split('?')[0] ?? '/';
+  const path = pathOf(url);
   const message = `No ${source} rule for host ${host ?? '(none)'} and path ${path}`;
   const servedFor = [
     ...new Set(routes.filter((route) => route.host !== '*' && matchRoute([route], route.host, url)).map((route) => route.host)),
@@ -73,6 +73,16 @@ export function noRouteMessage(routes: IngressRoute[], host: string | undefined,
   const origin = `${servedFor[0]}${port ? `:${port}` : ''}`;
   const resolve = port ? `--resolve ${origin}:127.0.0.1 ` : '';
   return `${message}; the ${source} serves it for host ${servedFor.join(', ')} (curl ${resolve}http://${origin}${path})`;
+}
+
+/**
+ * The request-target's path: up to its query, or up to a `#`, which a client should never send
+ * (a fragment stays in the browser) and nginx and the services' router both take as the path's
+ * end. Routed by what follows the `#`, `/readyz#/../cart` would reach cart's `/readyz`, which no
+ * Ingress serves. An encoded `%23` is a character of the path, for nginx as here.
+ */
+function pathOf(url: string): string {
+  return url.split(/[?#]/)[0] ?? '/';
 }
 
 /**
