@@ -412,6 +412,18 @@ describe("the gateway's own error answers", () => {
     expect(errorShapeProblems(gzipped)).toEqual([]);
     expect(JSON.parse(gzipped.body)).toMatchObject({ statusCode: 501, code: 'TRANSFER_CODING_NOT_IMPLEMENTED' });
     expect(gzipped.headers.connection).toBe('close');
+    // Transfer-Encoding in an HTTP/1.0 request, chunked or not: a framing that version does not
+    // have (RFC 9112 §6.1), which nginx refuses with 400 and closes.
+    for (const coding of ['chunked', 'gzip, chunked']) {
+      const http10 = await sendRawHttp(
+        port,
+        `POST /svc/x HTTP/1.0\r\nhost: myshop.com\r\ncontent-type: application/json\r\ntransfer-encoding: ${coding}\r\n\r\n` +
+          '2\r\n{}\r\n0\r\n\r\n',
+      );
+      expect(errorShapeProblems(http10), coding).toEqual([]);
+      expect(JSON.parse(http10.body), coding).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+      expect(http10.headers.connection, coding).toBe('close');
+    }
     // Two Content-Type lines: nginx passes both on and the service refuses them; the gateway,
     // which would pass the first alone, answers as the service would.
     const twoTypes = await sendRawHttp(
