@@ -175,6 +175,12 @@ async function start(request: KeeperRequest): Promise<{ cluster: EmbeddedPostgre
       password: PASSWORD,
       persistent: true,
       createPostgresUser: AS_ROOT,
+      // initdb takes its encoding and locale from whoever starts it: SQL_ASCII under the POSIX
+      // locale (`su - someone`, a container, cron), where length() counts bytes, so a CHECK on a
+      // name's length refuses what a UTF-8 database stores; and it refuses UTF-8 beside a locale
+      // of another charset. PostgreSQL's own C.UTF-8 (the builtin provider) is the same on every
+      // machine: UTF-8 text, code-point order as in a C.UTF-8 server, Unicode case mapping.
+      initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
       postgresFlags: [
         '-c',
         'listen_addresses=127.0.0.1',

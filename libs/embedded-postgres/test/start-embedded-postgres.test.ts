@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startEmbeddedPostgres } from '../src/index.ts';
 
 async function query(url: string, text: string) {
@@ -48,6 +48,22 @@ describe('startEmbeddedPostgres', () => {
     const second = await startEmbeddedPostgres({ dataDir, database: 'shop' });
     onTestFinished(() => second.stop());
     expect(await query(second.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives a restart' }]);
+  });
+
+  it('makes a UTF-8 cluster whatever the locale of whoever starts it', async () => {
+    // `su - someone`, a container, cron: the POSIX locale, under which initdb alone picks
+    // SQL_ASCII, where length() counts bytes and a 200-character name in Ü breaks a CHECK.
+    vi.stubEnv('LANG', '');
+    vi.stubEnv('LC_ALL', 'POSIX');
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const server = await startEmbeddedPostgres({ dataDir: tempDataDir(), database: 'letters', durable: false });
+    onTestFinished(() => server.stop());
+    expect(
+      await query(
+        server.url,
+        "SELECT current_setting('server_encoding') AS encoding, length('Ü') AS length, lower('ÜÉ') AS lower, 'B' < 'a' AS code_point_order",
+      ),
+    ).toEqual([{ encoding: 'UTF8', length: 1, lower: 'üé', code_point_order: true }]);
   });
 
   it('starts on another port when its port is taken before PostgreSQL binds it', async () => {
