@@ -6,6 +6,8 @@ describe('cardBrand', () => {
   it.each([
     ['4111111111111111', 'visa'],
     ['5105105105105100', 'mastercard'],
+    ['2220999999999999', 'unknown'],
+    ['2221000000000009', 'mastercard'],
     ['2720999999999996', 'mastercard'],
     ['2721000000000000', 'unknown'],
     ['340000000000009', 'amex'],
@@ -18,6 +20,9 @@ describe('cardBrand', () => {
     ['38520000023237', 'diners'],
     ['3528000000000007', 'jcb'],
     ['1234567812345670', 'unknown'],
+    // Beside visa's single digit: 3 and 5 start other brands' ranges or none.
+    ['3111111111111117', 'unknown'],
+    ['5011111111111111', 'unknown'],
   ])('%s is %s', (number, brand) => {
     expect(cardBrand(number)).toBe(brand);
   });
