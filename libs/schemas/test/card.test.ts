@@ -27,6 +27,33 @@ describe('isCardNumberValid', () => {
   });
 });
 
+describe('CardDetails', () => {
+  const card = sandboxCard();
+
+  it.each([
+    ['a 12-digit number', { number: '424242424242' }],
+    ['a 19-digit number', { number: '4000000000000000006' }],
+    ['a 3-digit cvc', { cvc: '123' }],
+    ['a 4-digit cvc', { cvc: '1234' }],
+    ['expiry month 1', { expMonth: 1 }],
+    ['expiry month 12', { expMonth: 12 }],
+  ])('takes %s', (_case, change) => {
+    expect(Value.Check(CardDetails, { ...card, ...change })).toBe(true);
+  });
+
+  it.each([
+    ['an 11-digit number', { number: '42424242424' }],
+    ['a 20-digit number', { number: '40000000000000000006' }],
+    ['a 2-digit cvc', { cvc: '12' }],
+    ['a 5-digit cvc', { cvc: '12345' }],
+    ['expiry month 0', { expMonth: 0 }],
+    ['expiry month 13', { expMonth: 13 }],
+    ['a field it does not know', { holder: 'A. Shopper' }],
+  ])('refuses %s', (_case, change) => {
+    expect(Value.Check(CardDetails, { ...card, ...change })).toBe(false);
+  });
+});
+
 describe('sandboxCard', () => {
   it('is a card the schema takes, its number Luhn-valid, not expired: approved unless another number is given', () => {
     for (const number of Object.values(SANDBOX_CARDS)) {
@@ -53,7 +80,11 @@ describe('containsCardNumber', () => {
     // Neither its first 16 digits nor its last 15 pass the Luhn check: only all 19 together do.
     ['a 19-digit one, grouped 4-4-4-4-3', 'card 4000 0000 0000 0000 006'],
     ['one grouped by dots', 'card 4242.4242.4242.4242'],
-    ['one grouped by underscores, slashes, tabs or line breaks', '4242_4242/4242\t4242 or 4000\n0000\n0000\n0002'],
+    // One text per separator: each must group a card number on its own.
+    ['one grouped by underscores', '4242_4242_4242_4242'],
+    ['one grouped by slashes', '4242/4242/4242/4242'],
+    ['one grouped by tabs', '4242\t4242\t4242\t4242'],
+    ['one grouped by line breaks', '4000\n0000\n0000\n0002'],
     ['one grouped by no-break spaces', '4242\u00a04242\u00a04242\u00a04242'],
     ['one in full-width digits', 'card ４２４２４２４２４２４２４２４２'],
     ['one in Arabic-Indic digits', 'بطاقة ٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢'],
@@ -64,6 +95,11 @@ describe('containsCardNumber', () => {
     ['one with its expiry after it, in spaces', 'card 4242 4242 4242 4242 12 28'],
     ['one with its expiry on the next line', '4242 4242 4242 4242\n12/28'],
     ['one with a count before it', 'qty 2 4242 4242 4242 4242'],
+    // Groups that differ (American Express prints 4-6-5): joined from the end in another order,
+    // they are no card number.
+    ['one with a count before it, its groups unlike', 'qty 2 3782 822463 10005'],
+    // Neither joined from the start nor from the end: only the middle group on its own.
+    ['one between two counts', '7 4242424242424242 7'],
     ['one beside a year', '4242 4242 4242 4242/2026'],
     ['one beside an order reference', 'myshop order 64705bcb-3315-468e-8131-324571095776 paid with 4242-4242-4242-4242'],
   ])('finds %s', (_case, text) => {
@@ -79,6 +115,9 @@ describe('containsCardNumber', () => {
     ['an order reference whose last groups, all digits, look like a card number', 'myshop order 64705bcb-3315-468e-8131-324571095776'],
     ['such an order id alone, in upper case', '64705BCB-3315-468E-8131-324571095776'],
     ['digits a letter touches', 'ref4242424242424242'],
+    // The whole run is judged, not its groups after (or before) the part an id's letters touch.
+    ['a run a letter touches at its start', 'ab12-4242-4242-4242-4242'],
+    ['a run a letter touches at its end', '4242-4242-4242-4242-12ab'],
     ['a number that fails the Luhn check', '4242424242424241'],
     ['a longer reference number', '42424242424242424242'],
     ['a short number', 'order 424242424242'],
@@ -104,6 +143,9 @@ describe('the decimal digits of every script', () => {
       const inScript = (number: string) => [...number].map((digit) => String.fromCodePoint(zero + Number(digit))).join('');
       expect(containsCardNumber(inScript('4242424242424242')), zero.toString(16)).toBe(true);
       expect(containsCardNumber(inScript('4242424242424241')), zero.toString(16)).toBe(false);
+      // Every digit of the run, its zero too: a digit read as another breaks the check.
+      expect(containsCardNumber(inScript('1234567890123452')), zero.toString(16)).toBe(true);
+      expect(containsCardNumber(inScript('1234567890123451')), zero.toString(16)).toBe(false);
     }
   });
 });
