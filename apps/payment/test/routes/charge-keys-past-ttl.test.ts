@@ -1,6 +1,6 @@
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
-import { buildPayment, chargeBody, postCharge, DECLINED_CARD, FUTURE_YEAR, forgetStoredAnswers } from '../helpers.ts';
+import { buildPayment, chargeBody, postCharge, postRefund, DECLINED_CARD, FUTURE_YEAR, forgetStoredAnswers } from '../helpers.ts';
 
 type Payment = Awaited<ReturnType<typeof buildPayment>>;
 
@@ -27,6 +27,28 @@ describe('a charge key after its stored answer is forgotten', () => {
       expect(retry.status).toBe(201);
       expect(retry.headers['idempotent-replayed']).toBe('true');
       expect(retry.body).toEqual(first.body);
+      expect(await chargeCount(payment)).toBe(1);
+    },
+  );
+
+  // While the key keeps its answer, a retry gets that answer exactly (create-charge.test.ts); once
+  // it is past its TTL, even before the purge removes it, the retry gets the charge as it stands.
+  it.each(['expired', 'purged'] as const)(
+    'a retry (key %s) gets the charge as it stands now: a refund made since shows in amountRefunded',
+    async (how) => {
+      const payment = await buildPayment();
+      const api = await httpClient(payment.app);
+      const alice = await payment.signIn();
+      const operator = await payment.signInOperator();
+      const first = await postCharge(api, alice, chargeBody({ amount: 2500 }), 'checkout-1');
+      expect((await postRefund(api, operator, first.body.id, { amount: 1000 })).status).toBe(201);
+      await forgetStoredAnswers(payment, how);
+
+      const retry = await postCharge(api, alice, chargeBody({ amount: 2500 }), 'checkout-1');
+
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual({ ...first.body, amountRefunded: 1000 });
       expect(await chargeCount(payment)).toBe(1);
     },
   );
