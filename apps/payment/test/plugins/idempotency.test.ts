@@ -250,6 +250,18 @@ describe('idempotency plugin', () => {
     expect(await payment.app.idempotency.purgeExpired()).toBe(0);
   });
 
+  it('purges every expired key in one call, however many batches of 1000 they fill', async () => {
+    const payment = await buildPayment();
+    await payment.database.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, claim, lease_expires_at, expires_at)
+       SELECT 'user-1', 'old-' || n, 'print', 'in_progress', gen_random_uuid(), now(), now() - interval '1 minute'
+         FROM generate_series(1, 2001) AS n`,
+    );
+
+    expect(await payment.app.idempotency.purgeExpired()).toBe(2001);
+    expect(await payment.database.query('SELECT count(*)::int AS n FROM idempotency_keys')).toEqual([{ n: 0 }]);
+  });
+
   it('purges expired keys on its own every 15 minutes', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
