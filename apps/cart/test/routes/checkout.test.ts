@@ -154,7 +154,14 @@ describe('POST /cart/checkout', () => {
     const key = randomUUID();
     const first = await postCheckout(api, user, { key });
     expect(first.status).toBe(201);
-    for (const other of [card({ number: '5555555555554444' }), card({ expYear: card().expYear + 1 })]) {
+    // Another brand; the same issuer (first six digits) and brand, another account; another expiry month or year.
+    const others = [
+      card({ number: '5555555555554444' }),
+      card({ number: '4242424242421230' }),
+      card({ expMonth: 1 }),
+      card({ expYear: card().expYear + 1 }),
+    ];
+    for (const other of others) {
       const response = await postCheckout(api, user, { key, card: other });
       expect(response.status).toBe(422);
       expect(response.body).toEqual({
