@@ -3,7 +3,7 @@
  * formatter's rewrite or a `git checkout` fire many events, which become one batch once
  * nothing has changed for `debounceMs`.
  */
-import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readdirSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { extname, join } from 'node:path';
 
 /** What a replica loads at run time: code, JSON data, SQL migrations. */
@@ -58,12 +58,8 @@ export function watchSources({ root, packageDirs, debounceMs = 150, onChange }: 
   /** `dir` (relative to the root) and every folder below it that a service may load from. */
   const watchFolder = (dir: string) => {
     if (watchers.has(dir)) return;
-    let entries;
-    try {
-      entries = readdirSync(join(root, dir), { withFileTypes: true });
-    } catch {
-      return; // gone again already (a checkout's temporary folder)
-    }
+    const entries = entriesOf(join(root, dir));
+    if (!entries) return;
     const watcher = watch(join(root, dir), (_event, name) => {
       if (!name) return;
       const path = `${dir}/${name}`;
@@ -103,15 +99,18 @@ function isFolder(path: string): boolean {
 
 /** The files below `dir` (relative to the root), outside what a service never loads. */
 function filesBelow(root: string, dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(join(root, dir), { withFileTypes: true });
-  } catch {
-    return []; // gone again already, as in watchFolder
-  }
-  return entries.flatMap((entry) => {
+  return (entriesOf(join(root, dir)) ?? []).flatMap((entry) => {
     if (NOT_RUNTIME.has(entry.name)) return [];
     const path = `${dir}/${entry.name}`;
     return entry.isDirectory() ? filesBelow(root, path) : [path];
   });
+}
+
+/** A folder's entries; none when it is gone again already (a checkout's temporary folder). */
+function entriesOf(path: string): Dirent[] | undefined {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
 }
