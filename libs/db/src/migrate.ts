@@ -98,9 +98,13 @@ async function allApplied(url: string, dir: string, connectTimeoutMs: number): P
 /** The directory's migrations by name, in the order they apply. */
 function migrationFiles(dir: string): string[] {
   return readdirSync(dir)
-    .filter((file) => MIGRATION_FILE.test(file))
     .sort()
-    .map((file) => file.slice(0, -extname(file).length));
+    .flatMap((file) => migrationName(file) ?? []);
+}
+
+/** The name a migration file is recorded under (its name without the extension); none for a file that is no migration. */
+export function migrationName(file: string): string | undefined {
+  return MIGRATION_FILE.test(file) ? file.slice(0, -extname(file).length) : undefined;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrationName } from '@myshop/db';
 
-/** A service's migration file, as the watcher names it: `apps/<service>/migrations/<name>.<ext>`. */
-const MIGRATION_FILE = /^apps\/([^/]+)\/migrations\/([^/.][^/]*)\.(?:sql|ts|js|mjs|cjs)$/;
+/** A file in a service's migrations folder, as the watcher names it: `apps/<service>/migrations/<file>`. */
+const IN_MIGRATIONS_FOLDER = /^apps\/([^/]+)\/migrations\/([^/]+)$/;
 
 export interface AppliedMigrationEdit {
   service: string;
@@ -23,10 +24,10 @@ export async function appliedMigrationEdits(
 ): Promise<AppliedMigrationEdit[]> {
   const savedByService = new Map<string, { file: string; name: string }[]>();
   for (const file of files) {
-    const match = MIGRATION_FILE.exec(file);
+    const [, service, fileName] = IN_MIGRATIONS_FOLDER.exec(file) ?? [];
+    const name = fileName && migrationName(fileName);
     // A deleted or renamed file is the start's business: its order check refuses the record.
-    if (!match || !existsSync(join(root, file))) continue;
-    const [, service, name] = match as unknown as [string, string, string];
+    if (!service || !name || !existsSync(join(root, file))) continue;
     savedByService.set(service, [...(savedByService.get(service) ?? []), { file, name }]);
   }
   const edits = await Promise.all(
