@@ -22,6 +22,8 @@ export interface ForkServiceOptions {
   /** Where stdout and stderr go: piped to `onLine` (default), or an open file descriptor. */
   output?: 'pipe' | number;
   onLine?: (line: string) => void;
+  /** Aborted, the process is sent SIGTERM: how a supervisor stops a service that is still starting. */
+  signal?: AbortSignal;
 }
 
 export interface ForkedService {
@@ -45,6 +47,7 @@ export async function forkService(entry: string, options: ForkServiceOptions): P
     env: options.env,
     execArgv: options.execArgv ?? [],
     stdio: ['ignore', output, output, 'ipc'],
+    signal: options.signal,
   });
   const recent: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
@@ -56,6 +59,11 @@ export async function forkService(entry: string, options: ForkServiceOptions): P
     });
   }
   const message = await new Promise<ListeningMessage>((resolve, reject) => {
+    // An abort is an 'error' event (unheard, it would throw) ahead of the exit that rejects below;
+    // a spawn that failed has no process to exit.
+    child.on('error', (error) => {
+      if (child.pid === undefined) reject(error);
+    });
     child.on('message', (received: Partial<ListeningMessage>) => {
       if (received?.type === 'listening') resolve(received as ListeningMessage);
     });

@@ -93,9 +93,11 @@ export class Endpoints {
     return candidates[this.next];
   }
 
+  /** Rejects at the deadline, or as soon as the replica is removed (the stack removes one whose process exited). */
   async waitUntilReady(name: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.endpoints.get(name)?.ready) {
+      if (!this.endpoints.has(name)) throw new Error(`${name} was removed before it was ready`);
       if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await this.probe(name);

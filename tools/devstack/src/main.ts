@@ -109,22 +109,21 @@ say(`try: curl --resolve myshop.com:${gatewayPort}:127.0.0.1 http://myshop.com:$
 const watchMode: WatchMode | undefined = values.watch ? startWatchMode({ root, stack, log: say }) : undefined;
 
 // The services' own stop-signal policy: a Ctrl-C that npm delivers twice counts once, a later
-// one exits at once. Watch mode first (no restart mid-stop), then the stack in its order.
+// one exits at once. Watch mode starts no more restarts; one under way is given up as the stack
+// stops its new replicas with the rest, rather than waited for.
 onStopSignal(
   (signal) => {
     say(`${signal}: draining every replica…`);
-    Promise.resolve(watchMode?.close())
-      .then(() => stack.stop())
-      .then(
-        () => {
-          say('stopped');
-          process.exit(0);
-        },
-        (error: Error) => {
-          say(`stop failed: ${error.message}`);
-          process.exit(1);
-        },
-      );
+    Promise.all([watchMode?.close(), stack.stop()]).then(
+      () => {
+        say('stopped');
+        process.exit(0);
+      },
+      (error: Error) => {
+        say(`stop failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
   },
   { warn: (_details, message) => say(message) },
 );

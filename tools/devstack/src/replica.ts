@@ -25,6 +25,9 @@ export class Replica {
   private forked?: ForkedService;
   /** Set when we asked it to stop; an exit without it is a crash to restart from. */
   stopping = false;
+  private starting?: Promise<void>;
+  private readonly startAbort = new AbortController();
+  private stopped?: Promise<number | null>;
 
   constructor(spec: ReplicaSpec) {
     this.spec = spec;
@@ -52,7 +55,11 @@ export class Replica {
 
   /** Resolves once the service listens; rejects if it exits first (bad config, port taken…). */
   async start(): Promise<void> {
-    this.stopping = false;
+    this.starting = this.fork();
+    await this.starting;
+  }
+
+  private async fork(): Promise<void> {
     this.forked = await forkService(this.spec.entry, {
       name: this.name,
       // Its own process group: a terminal's Ctrl-C reaches the supervisor only, which then stops
@@ -61,14 +68,26 @@ export class Replica {
       env: this.spec.env,
       execArgv: ['--conditions=@myshop/source', '--import', TELEMETRY_PRELOAD],
       onLine: (line) => this.spec.onLine(this.name, line),
+      signal: this.startAbort.signal,
     });
   }
 
-  /** SIGTERM, as the kubelet sends: the service drains and exits on its own. */
+  /**
+   * SIGTERM, as the kubelet sends: the service drains and exits on its own. One still starting
+   * gets it at once, rather than once it listens. Asked again while it drains, it waits for the
+   * same exit: a second signal would make the service exit at once.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.running) return this.child?.exitCode ?? null;
+    if (this.stopped) return this.stopped;
+    if (!this.starting) return null;
     this.stopping = true;
-    return this.forked!.stop(signal);
+    if (!this.forked) this.startAbort.abort();
+    this.stopped = this.starting.then(
+      // Started after all (it listened before the abort reached it), or started long ago.
+      () => (this.running ? this.forked!.stop(signal) : (this.child?.exitCode ?? null)),
+      () => null,
+    );
+    return this.stopped;
   }
 
   get running(): boolean {

@@ -113,6 +113,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const servers: FastifyInstance[] = [];
   let stopping = false;
   let nextId = 0;
+  // Every replica starting or running, serving or not (a restart's new ones before they take
+  // over): stopping the stack stops them all.
+  const live = new Set<Replica>();
 
   // Service stand-ins first: their addresses go into every service's environment.
   for (const name of services) {
@@ -127,6 +130,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const discovery = serviceDiscoveryEnv((kubernetesService) => handles.get(kubernetesService.replace(/-service$/, ''))?.url);
 
   const launch = async (handle: ServiceHandle, database: DatabaseLocation): Promise<Replica> => {
+    if (stopping) throw new StackStoppingError(handle.name);
     nextId += 1;
     const replica = new Replica({
       service: handle.name,
@@ -155,19 +159,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       onLine: printLine,
     });
-    await replica.start();
+    live.add(replica);
+    try {
+      await replica.start();
+    } catch (error) {
+      live.delete(replica);
+      throw stopping ? new StackStoppingError(handle.name) : error;
+    }
+    // Started as the stack began to stop: stopped with the rest.
+    if (stopping) throw new StackStoppingError(handle.name);
     handle.endpoints.add(replica.name, replica.origin);
     replica.child?.once('exit', (code, signal) => {
+      live.delete(replica);
       handle.endpoints.remove(replica.name);
       if (replica.stopping || stopping) return;
+      // A restart's new replica that dies before it takes over is that restart's failure (it
+      // stops waiting for it to be ready); only a replica holding a slot is brought back.
+      const slot = handle.replicas.indexOf(replica);
+      if (slot < 0) return;
       // A crash: like restartPolicy Always, bring it back (the same slot, a new process).
       log(`${replica.name} exited (${signal ?? `code ${code}`}); restarting`);
-      const slot = handle.replicas.indexOf(replica);
       setTimeout(() => {
         if (stopping) return;
         launch(handle, database).then(
           (replacement) => {
-            if (slot >= 0) handle.replicas[slot] = replacement;
+            handle.replicas[slot] = replacement;
           },
           (error: Error) => log(`restart of ${handle.name} failed: ${error.message}`),
         );
@@ -218,7 +234,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         .reverse()
         .map((server) => server.close()),
     );
-    await Promise.all([...handles.values()].flatMap((handle) => handle.replicas.map((replica) => replica.stop())));
+    await Promise.all([...live].map((replica) => replica.stop()));
     for (const handle of handles.values()) handle.endpoints.close();
     await Promise.all(databases.map((database) => database.stop()));
   }
@@ -257,9 +273,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       );
       const fresh = launched.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       const failure = launched.find((result) => result.status === 'rejected');
-      if (failure) {
+      if (failure || stopping) {
         await Promise.all(fresh.map((replica) => replica.stop()));
-        throw failure.reason;
+        throw stopping ? new StackStoppingError(service) : failure!.reason;
       }
       for (const [index, replica] of old.entries()) {
         const slot = handle.replicas.indexOf(replica);
@@ -290,5 +306,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!run) throw new Error(`no embedded database of ${service} to ${command === 'stopServer' ? 'stop' : 'start'}`);
     log(`${service}: embedded PostgreSQL ${command === 'stopServer' ? 'stopping' : 'starting'}`);
     await run();
+  }
+}
+
+/** A replica asked for while the stack stops: a restart under way is given up, not finished. */
+class StackStoppingError extends Error {
+  constructor(service: string) {
+    super(`the stack is stopping: no new replica of ${service}`);
   }
 }

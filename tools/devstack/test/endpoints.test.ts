@@ -84,6 +84,21 @@ describe('Endpoints (a Service stand-in)', () => {
     expect(changes[1]).toEqual({ name: 'gone', ready: false, reason: '/readyz ECONNREFUSED' });
   });
 
+  it('stops waiting for a replica to be ready once it is removed: it never will be', async () => {
+    const starting = await replica(['not-ready']);
+    const { endpoints } = watched();
+    endpoints.add('starting', starting.origin);
+    const waited = endpoints.waitUntilReady('starting', 10_000).then(
+      () => 'ready',
+      (error: Error) => error.message,
+    );
+    await until(() => starting.probes() >= 2);
+    endpoints.remove('starting');
+    const started = Date.now();
+    expect(await waited).toBe('starting was removed before it was ready');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('asks a replica one probe at a time, however slow it is', async () => {
     const slow = await replica(['hang']);
     const { endpoints } = watched({ probeTimeoutMs: 1000 });

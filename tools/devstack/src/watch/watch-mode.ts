@@ -17,7 +17,10 @@ export interface WatchModeOptions {
 }
 
 export interface WatchMode {
-  /** Resolves once a restart under way has finished, so the stack can then stop cleanly. */
+  /**
+   * Starts no more restarts; resolves once the one under way has ended. Stopping the stack ends it
+   * early (its new replicas are stopped with the rest), so the two may run together.
+   */
   close(): Promise<void>;
   /** Settles when the restarts for every change seen so far are done (for tests). */
   idle(): Promise<void>;
@@ -44,6 +47,8 @@ export function startWatchMode({ root, stack, log, debounceMs }: WatchModeOption
           // Said as soon as the new replicas serve: the old ones drain afterwards.
           await stack.restartService(service, (readyMs) => log(`${service} serving the new code in ${readyMs} ms`));
         } catch (error) {
+          // Cut short by a stop (Ctrl-C): nothing to retry.
+          if (closed) return;
           log(`${service} kept its running replicas: the new code did not start (${(error as Error).message}); save again to retry`);
         }
       }),
