@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { serverName } from './host-name.ts';
 
 export interface IngressRoute {
   host: string;
@@ -45,8 +46,8 @@ export function readIngressRoutes(manifestPath: string): IngressRoute[] {
  * (`/cart` matches `/cart` and `/cart/items`, not `/carts`).
  */
 export function matchRoute(routes: IngressRoute[], host: string | undefined, url: string): IngressRoute | undefined {
-  // As nginx reads Host: without its port or the trailing dot of a fully qualified name.
-  const hostname = (host ?? '').replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
+  // As nginx reads Host: without its port or the trailing dot of a fully qualified name (host-name.ts).
+  const hostname = serverName(host ?? '');
   const path = locationPath(pathOf(url));
   if (path === undefined) return undefined;
   const candidates = routes.filter((route) => route.host === '*' || route.host === hostname);

@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { BODYLESS, refusedBodyFraming } from './body-framing.ts';
 import type { Endpoints } from './endpoints.ts';
 import { lineBeyondNginxBuffers } from './header-buffers.ts';
+import { refusedRequestHead } from './request-head.ts';
 
 export type RouteResolution = { endpoints: Endpoints } | { notFound: string };
 
@@ -72,17 +73,10 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       sendError(reply, statusCode, code, message);
     },
   });
-  // An HTTP/1.1 request must name its host (RFC 9112 §3.2), and no request two of them (which
-  // would the route follow?) or two Authorization lines (whose credential counts?): nginx refuses
-  // each with 400. Node would keep the first of either and forward it alone.
+  // What nginx refuses in a request's head (request-head.ts), closing the connection after it.
   app.addHook('onRequest', async (request, reply) => {
-    // headersDistinct keeps every line of a header, where headers keeps the first Host and Authorization.
-    const hosts = request.raw.headersDistinct.host?.length ?? 0;
-    const credentials = request.raw.headersDistinct.authorization?.length ?? 0;
-    if (credentials < 2 && hosts < 2 && (request.raw.httpVersion !== '1.1' || hosts === 1)) return;
-    reply.header('connection', 'close');
-    const message = credentials > 1 ? 'Send one Authorization header' : 'The request is not valid HTTP/1.1';
-    return sendError(reply, 400, 'MALFORMED_REQUEST', message);
+    const refusal = refusedRequestHead(request);
+    if (refusal) return sendError(reply.header('connection', 'close'), refusal.statusCode, refusal.code, refusal.message);
   });
   // A request or header line nginx's buffers cannot hold never reaches a service behind the edge.
   app.addHook('onRequest', async (request, reply) => {

@@ -25,6 +25,9 @@ describe('matchRoute', () => {
     // A fully qualified name: nginx drops the trailing dot before it picks a server.
     ['myshop.com.', '/cart/products', 'cart-service'],
     ['myshop.com.:8080', '/cart/products', 'cart-service'],
+    // nginx ignores whatever follows the colon, a port or not.
+    ['myshop.com:', '/cart/products', 'cart-service'],
+    ['myshop.com:abc', '/cart/products', 'cart-service'],
     // nginx picks the location by the path decoded, its slashes merged and dot segments resolved
     // (and passes the path on as sent): the service, not the edge, answers these.
     ['myshop.com', '/%63art/products', 'cart-service'],
@@ -42,6 +45,10 @@ describe('matchRoute', () => {
   it.each([
     ['other.com', '/user/me'],
     [undefined, '/user/me'],
+    // Names nginx refuses with 400 before it picks a server.
+    ['', '/user/me'],
+    [':80', '/user/me'],
+    ['myshop..com', '/user/me'],
     ['myshop.com', '/users'],
     ['myshop.com', '/'],
     ['myshop.com', '/livez'],

@@ -399,6 +399,30 @@ describe("the gateway's own error answers", () => {
     expect(JSON.parse(tunnel.body)).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
   });
 
+  it('have it for a Host nginx reads no name from, whatever the version, and close the connection', async () => {
+    const { port } = await proxyToOneReplica();
+    // Empty, a port alone, a dot alone, a slash, two dots in a row, a space: nginx's 400.
+    for (const host of ['', ':80', '.', 'a/b', 'myshop..com', 'my shop.com']) {
+      for (const version of ['1.0', '1.1']) {
+        const answer = await sendRawHttp(port, `GET /svc/x HTTP/${version}\r\nhost: ${host}\r\n\r\n`);
+        expect(errorShapeProblems(answer), `${version} ${host}`).toEqual([]);
+        expect(JSON.parse(answer.body), `${version} ${host}`).toEqual({
+          statusCode: 400,
+          code: 'MALFORMED_REQUEST',
+          error: 'Bad Request',
+          message: 'The Host header names no host',
+        });
+        expect(answer.headers.connection, `${version} ${host}`).toBe('close');
+      }
+    }
+    // A port nginx does not read, or a trailing dot: the name is still myshop.com.
+    for (const host of ['myshop.com:', 'myshop.com:abc', 'MyShop.com.:8080']) {
+      const answer = await sendRawHttp(port, `GET /svc/x HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`);
+      expect(answer.statusCode, host).toBe(200);
+      expect(JSON.parse(answer.body), host).toMatchObject({ host });
+    }
+  });
+
   it('have it for a body the edge cannot pass on as the client framed it', async () => {
     const { origin } = await proxyToOneReplica();
     const port = Number(new URL(origin).port);

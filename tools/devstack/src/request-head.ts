@@ -1,0 +1,26 @@
+import type { FastifyRequest } from 'fastify';
+import { serverName } from './host-name.ts';
+
+export interface HeadRefusal {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+
+/**
+ * What nginx refuses in a request's head before any service sees it, with the services' codes
+ * (nginx closes the connection after each): an HTTP/1.1 request that names no host (RFC 9112
+ * §3.2), a Host nginx reads no name from (`Host:`, `Host: :80`, `Host: a/b`), two Host lines
+ * (which would the route follow?) or two Authorization lines (whose credential counts?). Node
+ * would keep the first of either and forward it alone.
+ */
+export function refusedRequestHead(request: FastifyRequest): HeadRefusal | undefined {
+  // headersDistinct keeps every line of a header, where headers keeps the first Host and Authorization.
+  const { host: hosts = [], authorization: credentials = [] } = request.raw.headersDistinct;
+  if (credentials.length > 1) return { ...MALFORMED, message: 'Send one Authorization header' };
+  if (hosts.length > 1 || (hosts.length === 0 && request.raw.httpVersion === '1.1')) return MALFORMED;
+  if (hosts.length === 1 && serverName(hosts[0]!) === undefined) return { ...MALFORMED, message: 'The Host header names no host' };
+  return undefined;
+}
