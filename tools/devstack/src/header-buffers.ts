@@ -16,8 +16,9 @@ export interface OversizeLine {
 
 /** The refusal nginx would answer for a line that does not fit its buffer, if any line does not. */
 export function lineBeyondNginxBuffers(request: FastifyRequest): OversizeLine | undefined {
-  const { method, url, httpVersion, rawHeaders } = request.raw;
-  const requestLine = `${method} ${url} HTTP/${httpVersion}`;
+  const { method, httpVersion, rawHeaders } = request.raw;
+  // The target as sent, an absolute-form one whole.
+  const requestLine = `${method} ${request.originalUrl} HTTP/${httpVersion}`;
   if (requestLine.length + CRLF > BUFFER_BYTES) {
     return { statusCode: 414, code: 'REQUEST_LINE_TOO_LONG', message: 'The request line is longer than the edge accepts (8 KiB)' };
   }

@@ -8,13 +8,18 @@ import { Agent, type Dispatcher } from 'undici';
 import { BODYLESS, refusedBodyFraming } from './body-framing.ts';
 import type { Endpoints } from './endpoints.ts';
 import { lineBeyondNginxBuffers } from './header-buffers.ts';
+import { serverName } from './host-name.ts';
 import { refusedRequestHead } from './request-head.ts';
+import { originForm, targetHost } from './request-target.ts';
 
 export type RouteResolution = { endpoints: Endpoints } | { notFound: string };
 
 export interface ProxyOptions {
-  /** Which service's replicas a request goes to, or why none does. */
-  resolve(request: FastifyRequest): RouteResolution;
+  /**
+   * Which service's replicas a request goes to, or why none does. `host` is the host the request
+   * is for: the one its absolute-form target names, else its Host header.
+   */
+  resolve(request: FastifyRequest, host: string | undefined): RouteResolution;
   /** ingress-nginx's default client_max_body_size. */
   bodyLimit?: number;
   /** ingress-nginx's default proxy-read-timeout. */
@@ -64,6 +69,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     // A request without Host is refused in the error shape below, not with Node's bare 400.
     http: { headersTimeout: clientTimeout, connectionsCheckingInterval: Math.min(1000, clientTimeout), requireHostHeader: false },
     return503OnClosing: true,
+    // An absolute-form target (`GET http://myshop.com/cart`) is routed and forwarded by its path.
+    rewriteUrl: originForm,
     // A request Node's parser refuses gets the services' error shape here too (no API headers: not the API).
     clientErrorHandler: clientErrorHandler({}),
     // So does a path the router cannot decode (malformed %-escapes), with the services' own code
@@ -128,6 +135,8 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     }
     tried.add(endpoint.name);
     const body = request.body as Buffer | undefined;
+    // nginx's $best_http_host: the client's Host, else the name an absolute-form target gave.
+    const host = request.headers.host ?? serverName(targetHost(request) ?? '');
     // Only the origin: the path and query go as the client sent them (sendRawTarget), undecoded,
     // as nginx passes them on (a malformed %-escape or a dot segment is the service's to judge).
     reply.from(`${endpoint.origin}/`, {
@@ -144,10 +153,10 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       rewriteRequestHeaders: (_request, { expect: _expect, ...headers }) => ({
         ...(BODYLESS.has(request.method) ? withoutBodyHeaders(headers) : headers),
         // ingress-nginx passes the client's Host on; so do we.
-        host: request.headers.host ?? headers.host,
+        host: host ?? headers.host,
         'x-request-id': request.id,
         'x-forwarded-for': request.ip,
-        'x-forwarded-host': request.headers.host ?? '',
+        'x-forwarded-host': host ?? '',
         'x-forwarded-proto': 'http',
         [RAW_TARGET_HEADER]: request.url,
       }),
@@ -174,7 +183,7 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       if (BODYLESS.has(request.method) && !(await bodyWithinLimit(request, bodyLimit))) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     },
     handler: (request, reply) => {
-      const resolution = options.resolve(request);
+      const resolution = options.resolve(request, targetHost(request) ?? request.headers.host);
       if ('notFound' in resolution) return sendError(reply, 404, 'NOT_FOUND', resolution.notFound);
       forward(request, reply, resolution.endpoints, new Set());
       return reply;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { serverName } from './host-name.ts';
+import { targetHost } from './request-target.ts';
 
 export interface HeadRefusal {
   statusCode: number;
@@ -11,12 +12,17 @@ const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The re
 
 /**
  * What nginx refuses in a request's head before any service sees it, with the services' codes
- * (nginx closes the connection after each): an HTTP/1.1 request that names no host (RFC 9112
- * §3.2), a Host nginx reads no name from (`Host:`, `Host: :80`, `Host: a/b`), two Host lines
- * (which would the route follow?) or two Authorization lines (whose credential counts?). Node
- * would keep the first of either and forward it alone.
+ * (nginx closes the connection after each): a target neither a path nor an absolute URL it reads
+ * (`*`, `http://user@myshop.com/`), or whose host is no name; an HTTP/1.1 request that names no
+ * host (RFC 9112 §3.2), a Host nginx reads no name from (`Host:`, `Host: :80`, `Host: a/b`), two
+ * Host lines (which would the route follow?) or two Authorization lines (whose credential
+ * counts?). Node would keep the first of either and forward it alone.
  */
 export function refusedRequestHead(request: FastifyRequest): HeadRefusal | undefined {
+  // An absolute-form target nginx reads is a path by now (originForm).
+  if (!request.url.startsWith('/')) return { ...MALFORMED, message: 'The request target is neither a path nor an absolute URL' };
+  const target = targetHost(request);
+  if (target !== undefined && serverName(target) === undefined) return { ...MALFORMED, message: 'The request target names no host' };
   // headersDistinct keeps every line of a header, where headers keeps the first Host and Authorization.
   const { host: hosts = [], authorization: credentials = [] } = request.raw.headersDistinct;
   if (credentials.length > 1) return { ...MALFORMED, message: 'Send one Authorization header' };

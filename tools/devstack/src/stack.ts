@@ -212,9 +212,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const gateway = createProxy({
-    resolve: (request) => {
-      const route = matchRoute(routes, request.headers.host, request.url);
-      if (!route) return { notFound: noRouteMessage(routes, request.headers.host, request.url, ROUTE_KINDS[routeSource]) };
+    resolve: (request, host) => {
+      const route = matchRoute(routes, host, request.url);
+      if (!route) return { notFound: noRouteMessage(routes, host, request.url, ROUTE_KINDS[routeSource]) };
       const handle = handles.get(route.service.replace(/-service$/, ''));
       if (!handle) return { notFound: `Service ${route.service} is not running locally` };
       return { endpoints: handle.endpoints };

@@ -237,6 +237,38 @@ describe('createProxy', () => {
     }
   });
 
+  it('routes an absolute-form request by the host its target names and forwards its path alone, as nginx does', async () => {
+    const one = await upstream('one');
+    const endpoints = new Endpoints('svc', 60_000);
+    endpoints.add('one', one.origin);
+    await endpoints.waitUntilReady('one', 2000);
+    const proxy = createProxy({
+      resolve: (_request, host) => (host === 'myshop.com' ? { endpoints } : { notFound: `no route for ${host}` }),
+    });
+    const port = Number(new URL(await proxy.listen({ host: '127.0.0.1', port: 0 })).port);
+    onTestFinished(async () => {
+      endpoints.close();
+      await proxy.close();
+    });
+    // RFC 9112 §3.2.2: the target's host stands for Host; nginx still passes the client's Host on.
+    const routed = await sendRawHttp(port, 'GET http://myshop.com/svc/x?q=1 HTTP/1.1\r\nhost: other.example\r\nconnection: close\r\n\r\n');
+    expect(routed.statusCode, routed.body).toBe(200);
+    expect(JSON.parse(routed.body)).toMatchObject({ url: '/svc/x?q=1', host: 'other.example' });
+    // Without a Host (HTTP/1.0), the service is told the host the target named.
+    const hostless = await sendRawHttp(port, 'GET HTTP://myshop.com:8080/svc/x HTTP/1.0\r\n\r\n');
+    expect(hostless.statusCode, hostless.body).toBe(200);
+    expect(JSON.parse(hostless.body)).toMatchObject({ url: '/svc/x', host: 'myshop.com' });
+    const elsewhere = await sendRawHttp(port, 'GET http://other.example/svc/x HTTP/1.1\r\nhost: myshop.com\r\nconnection: close\r\n\r\n');
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ statusCode: 404, message: 'no route for other.example' });
+    // A target nginx does not read, or whose host is no name: its 400, and the connection closes.
+    for (const target of ['*', 'http://user@myshop.com/svc/x', 'http://my_shop.com/svc/x', 'http://myshop..com/svc/x']) {
+      const refused = await sendRawHttp(port, `OPTIONS ${target} HTTP/1.1\r\nhost: myshop.com\r\n\r\n`);
+      expect(errorShapeProblems(refused), target).toEqual([]);
+      expect(JSON.parse(refused.body), target).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+      expect(refused.headers.connection, target).toBe('close');
+    }
+  });
+
   it('forwards a request that asked to be told to go on, whatever its method', async () => {
     const { origin } = await proxyToOneReplica();
     for (const method of ['POST', 'GET']) {
