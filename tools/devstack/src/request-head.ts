@@ -9,16 +9,23 @@ export interface HeadRefusal {
 }
 
 const MALFORMED = { statusCode: 400, code: 'MALFORMED_REQUEST', message: 'The request is not valid HTTP/1.1' };
+const OTHER_VERSION = { statusCode: 505, code: 'HTTP_VERSION_NOT_SUPPORTED', message: 'This server speaks HTTP/1.0 and HTTP/1.1' };
 
 /**
  * What nginx refuses in a request's head before any service sees it, with the services' codes
- * (nginx closes the connection after each): a target neither a path nor an absolute URL it reads
- * (`*`, `http://user@myshop.com/`), or whose host is no name; an HTTP/1.1 request that names no
- * host (RFC 9112 §3.2), a Host nginx reads no name from (`Host:`, `Host: :80`, `Host: a/b`), two
- * Host lines (which would the route follow?) or two Authorization lines (whose credential
- * counts?). Node would keep the first of either and forward it alone.
+ * (nginx closes the connection after each):
+ * - a request line of HTTP/2.0, which Node parses and nginx answers 505 (RFC 9110 §15.6.6), or
+ *   of HTTP/0.9, which has no headers (400);
+ * - a target neither a path nor an absolute URL nginx reads (`*`, `http://user@myshop.com/`), or
+ *   whose host is no name;
+ * - an HTTP/1.1 request that names no host (RFC 9112 §3.2), a Host nginx reads no name from
+ *   (`Host:`, `Host: :80`, `Host: a/b`), two Host lines (which would the route follow?) or two
+ *   Authorization lines (whose credential counts?), where Node would keep the first of either and
+ *   forward it alone.
  */
 export function refusedRequestHead(request: FastifyRequest): HeadRefusal | undefined {
+  const major = request.raw.httpVersionMajor;
+  if (major !== 1) return major > 1 ? OTHER_VERSION : MALFORMED;
   // An absolute-form target nginx reads is a path by now (originForm).
   if (!request.url.startsWith('/')) return { ...MALFORMED, message: 'The request target is neither a path nor an absolute URL' };
   const target = targetHost(request);

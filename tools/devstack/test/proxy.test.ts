@@ -455,6 +455,24 @@ describe("the gateway's own error answers", () => {
     }
   });
 
+  it('have it for a request line of another version than HTTP/1, as nginx answers it', async () => {
+    const { port } = await proxyToOneReplica();
+    // HTTP/2.0 is no HTTP/1 request, though Node parses it: nginx's 505 (RFC 9110 §15.6.6).
+    const http2 = await sendRawHttp(port, 'GET /svc/x HTTP/2.0\r\nhost: myshop.com\r\n\r\n');
+    expect(errorShapeProblems(http2)).toEqual([]);
+    expect(JSON.parse(http2.body)).toEqual({
+      statusCode: 505,
+      code: 'HTTP_VERSION_NOT_SUPPORTED',
+      error: 'HTTP Version Not Supported',
+      message: 'This server speaks HTTP/1.0 and HTTP/1.1',
+    });
+    expect(http2.headers.connection).toBe('close');
+    // HTTP/0.9 has no headers: a line that says so and sends some is nginx's 400.
+    const http09 = await sendRawHttp(port, 'GET /svc/x HTTP/0.9\r\nhost: myshop.com\r\n\r\n');
+    expect(errorShapeProblems(http09)).toEqual([]);
+    expect(JSON.parse(http09.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+  });
+
   it('have it for a body the edge cannot pass on as the client framed it', async () => {
     const { origin } = await proxyToOneReplica();
     const port = Number(new URL(origin).port);
