@@ -97,6 +97,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
     if (refusal)
       return sendError(refusal.close ? reply.header('connection', 'close') : reply, refusal.statusCode, refusal.code, refusal.message);
   });
+  // TRACE would echo the request back, cookies and credentials included: nginx refuses it with
+  // 405 and closes, for any host and path, after the checks above.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'TRACE') return sendError(reply.header('connection', 'close'), 405, 'METHOD_NOT_ALLOWED', 'TRACE is not served');
+  });
   // While the gateway stops, an answer still in flight tells its client to close the connection,
   // as nginx's does when it shuts down: a client that keeps its connections (a replica calling
   // another service through its stand-in) would otherwise hold the close for Node's keep-alive

@@ -425,6 +425,21 @@ describe("the gateway's own error answers", () => {
       `GET /svc/x HTTP/1.1\r\nhost: myshop.com\r\ncookie: ${'b'.repeat(8180)}\r\nconnection: close\r\n\r\n`,
     );
     expect(withinHeader.statusCode).toBe(200);
+    // TRACE, for a routed path or not: nginx's 405, the connection closed, where the gateway had no route.
+    for (const [path, version] of [
+      ['/elsewhere', '1.0'],
+      ['/svc/x', '1.1'],
+    ]) {
+      const trace = await sendRawHttp(port, `TRACE ${path} HTTP/${version}\r\nhost: myshop.com\r\n\r\n`);
+      expect(errorShapeProblems(trace), path).toEqual([]);
+      expect(JSON.parse(trace.body), path).toEqual({
+        statusCode: 405,
+        code: 'METHOD_NOT_ALLOWED',
+        error: 'Method Not Allowed',
+        message: 'TRACE is not served',
+      });
+      expect(trace.headers.connection, path).toBe('close');
+    }
     // A CONNECT, which Node gives no route: refused, as nginx does, rather than dropped.
     const tunnel = await sendRawHttp(Number(new URL(origin).port), 'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n');
     expect(errorShapeProblems(tunnel)).toEqual([]);
