@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KUBECTL_INSTALL } from '@myshop/release';
-import { requiredTool, writeReliabilityFigure } from '@myshop/testing';
+import { requiredTool, sendRawHttp, writeReliabilityFigure } from '@myshop/testing';
 import { Agent, request } from 'undici';
 import { SANDBOX_CARDS } from '@myshop/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,5 +262,32 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
     const answer = await call(edge, 'GET', path);
     expect(answer.status, answer.text.slice(0, 200)).toBe(status);
     expect(fromNginx(answer) ? 'nginx' : 'service', answer.text.slice(0, 200)).toBe(who);
+  });
+
+  it.each([
+    // [request, status, raw head]: the local gateway answers each as nginx does, in its JSON shape.
+    ['an absolute-form target, routed by its host', 200, 'GET http://myshop.com/cart/products?limit=1 HTTP/1.1\r\nhost: other.example'],
+    ['an HTTP/2.0 request line', 505, 'GET /cart/products HTTP/2.0\r\nhost: myshop.com'],
+    ['an empty Host', 400, 'GET /cart/products HTTP/1.1\r\nhost: '],
+    ['a TRACE', 405, 'TRACE /cart/products HTTP/1.1\r\nhost: myshop.com'],
+    // nginx refuses the pair itself: no service sees either credential.
+    [
+      'two Authorization headers',
+      400,
+      'GET /payment/charges HTTP/1.1\r\nhost: myshop.com\r\nauthorization: Bearer a\r\nauthorization: Bearer b',
+    ],
+  ] as const)('answers %s with %i, as the local gateway does', async (_request, status, head) => {
+    const raw = `${head}\r\nconnection: close\r\n\r\n`;
+    const [fromEdge, fromGateway] = await Promise.all([
+      sendRawHttp(edge.port, raw),
+      sendRawHttp(Number(new URL(stack.gatewayUrl).port), raw),
+    ]);
+    expect(fromEdge.statusCode, fromEdge.body.slice(0, 200)).toBe(status);
+    expect(fromGateway.statusCode, fromGateway.body.slice(0, 200)).toBe(status);
+    // Who answered: the service for a 200; for a refusal, nginx's own page and the gateway's JSON error.
+    expect(String(fromEdge.headers['content-type']).startsWith('text/html')).toBe(status !== 200);
+    expect(JSON.parse(fromGateway.body)).toMatchObject(
+      status === 200 ? { items: expect.any(Array) } : { statusCode: status, code: expect.any(String) },
+    );
   });
 });
