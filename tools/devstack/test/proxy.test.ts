@@ -470,6 +470,26 @@ describe("the gateway's own error answers", () => {
     }
   });
 
+  it('have it for a second line of a header nginx takes once, where Node would join them or keep the first', async () => {
+    const { port } = await proxyToOneReplica();
+    for (const name of ['If-Match', 'if-none-match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Range', 'Content-Range', 'Expect']) {
+      const answer = await sendRawHttp(port, `GET /svc/x HTTP/1.0\r\nhost: myshop.com\r\n${name}: "a"\r\n${name}: "b"\r\n\r\n`);
+      expect(errorShapeProblems(answer), name).toEqual([]);
+      expect(JSON.parse(answer.body), name).toMatchObject({
+        statusCode: 400,
+        code: 'MALFORMED_REQUEST',
+        message: expect.stringMatching(/^Send one /),
+      });
+      expect(answer.headers.connection, name).toBe('close');
+    }
+    // One line of each, and two of a header nginx joins (Cookie, X-Forwarded-For), go through.
+    const once = await sendRawHttp(
+      port,
+      'GET /svc/x HTTP/1.0\r\nhost: myshop.com\r\nif-none-match: "a", "b"\r\ncookie: a=1\r\ncookie: b=2\r\nx-forwarded-for: 1.2.3.4\r\nx-forwarded-for: 5.6.7.8\r\n\r\n',
+    );
+    expect(once.statusCode, once.body).toBe(200);
+  });
+
   it('have it for a request line of another version than HTTP/1, as nginx answers it', async () => {
     const { port } = await proxyToOneReplica();
     // HTTP/2.0 is no HTTP/1 request, though Node parses it: nginx's 505 (RFC 9110 §15.6.6).

@@ -270,7 +270,8 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
     ['an HTTP/2.0 request line', 505, 'GET /cart/products HTTP/2.0\r\nhost: myshop.com'],
     ['an empty Host', 400, 'GET /cart/products HTTP/1.1\r\nhost: '],
     ['a TRACE', 405, 'TRACE /cart/products HTTP/1.1\r\nhost: myshop.com'],
-    // nginx refuses the pair itself: no service sees either credential.
+    // nginx refuses these pairs itself: no service sees either line.
+    ['two If-None-Match headers', 400, 'GET /cart/products HTTP/1.1\r\nhost: myshop.com\r\nif-none-match: "a"\r\nif-none-match: "b"'],
     [
       'two Authorization headers',
       400,
