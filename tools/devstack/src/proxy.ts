@@ -153,9 +153,11 @@ export function createProxy(options: ProxyOptions): FastifyInstance {
       retryDelay: () => null,
       // The bytes as read, an empty body too: left to reply-from, a Buffer would be re-encoded as JSON.
       ...(body ? { body, contentType: String(request.headers['content-type'] ?? 'application/octet-stream') } : {}),
-      // Expect: 100-continue is between the client and the gateway (Node has answered it), as nginx
-      // clears it; a GET or HEAD body is not forwarded (the services never read one), nor its length.
-      rewriteRequestHeaders: (_request, { expect: _expect, ...headers }) => ({
+      // Expect: 100-continue is between the client and the gateway (Node has answered it), and so
+      // are Keep-Alive and Upgrade (which undici refuses to send: a 502): nginx clears the first
+      // two, and an Upgrade it passes on is one the services never take. A GET or HEAD body is not
+      // forwarded (the services never read one), nor its length.
+      rewriteRequestHeaders: (_request, { expect: _expect, 'keep-alive': _keepAlive, upgrade: _upgrade, ...headers }) => ({
         ...(BODYLESS.has(request.method) ? withoutBodyHeaders(headers) : headers),
         // ingress-nginx passes the client's Host on; so do we.
         host: host ?? headers.host,

@@ -292,6 +292,15 @@ describe('createProxy', () => {
     }
   });
 
+  it('forwards a request with Keep-Alive or Upgrade, as nginx does, where undici refused to send it (502)', async () => {
+    const { port } = await proxyToOneReplica();
+    for (const header of ['keep-alive: timeout=5', 'upgrade: websocket', 'connection: upgrade\r\nupgrade: websocket']) {
+      const answer = await sendRawHttp(port, `GET /svc/x HTTP/1.0\r\nhost: myshop.com\r\n${header}\r\n\r\n`);
+      expect(answer.statusCode, `${header}: ${answer.body}`).toBe(200);
+      expect(JSON.parse(answer.body), header).toMatchObject({ name: 'one', url: '/svc/x' });
+    }
+  });
+
   it('serves a request with an expectation it does not know, as nginx and the services do, instead of a bare 417', async () => {
     const { port } = await proxyToOneReplica();
     const answer = await sendRawHttp(
