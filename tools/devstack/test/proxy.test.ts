@@ -14,8 +14,8 @@ async function upstream(name: string, ready = true) {
   app.get('/readyz', async (_request, reply) => reply.code(ready ? 200 : 503).send({}));
   // A replica that dies mid-request, and one that takes longer than the gateway waits.
   app.post('/svc/hang-up', (request) => void request.raw.socket.destroy());
-  app.get('/svc/stall', async () => {
-    await sleep(1000);
+  app.get('/svc/stall', async (request) => {
+    await sleep(Number((request.query as { ms?: string }).ms ?? 1000));
     return {};
   });
   app.all('/*', async (request) => ({
@@ -369,7 +369,8 @@ describe("the gateway's own error answers", () => {
       error: 'Bad Gateway',
       message: 'svc did not answer',
     });
-    expect((await answer(`${origin}/svc/stall`)).json).toEqual({
+    // Far past the gateway's 200 ms, so that a busy machine's late timer still fires first.
+    expect((await answer(`${origin}/svc/stall?ms=10000`)).json).toEqual({
       statusCode: 504,
       code: 'UPSTREAM_TIMEOUT',
       error: 'Gateway Timeout',
