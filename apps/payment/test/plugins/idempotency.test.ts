@@ -121,11 +121,16 @@ describe('idempotency plugin', () => {
     // The pool's one connection: taken once the claim is made, so the attempt's transaction waits.
     const held = await payment.app.db.pool.connect();
     // Meanwhile another replica's takeover replaces the claim, and has not run its own work yet.
-    expect((await payment.database.query(`UPDATE idempotency_keys SET claim = '${randomUUID()}' RETURNING key`)).length).toBe(1);
+    const takeover = randomUUID();
+    expect((await payment.database.query(`UPDATE idempotency_keys SET claim = '${takeover}' RETURNING key`)).length).toBe(1);
     held.release();
 
     await expect(first).rejects.toMatchObject({ code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS' });
     expect(late.runs).toBe(0);
+    // Failing, it frees only a claim of its own: the takeover still holds the key.
+    expect(await payment.database.query('SELECT claim, status FROM idempotency_keys')).toEqual([
+      { claim: takeover, status: 'in_progress' },
+    ]);
   });
 
   it('holds the key while the work runs: a retry finding the lease run out waits for it and replays, never running the work twice', async () => {
@@ -163,6 +168,30 @@ describe('idempotency plugin', () => {
     expect(await first).toEqual({ statusCode: 201, body: { run: 1 }, replayed: false });
     expect(await retry).toEqual({ statusCode: 201, body: { run: 1 }, replayed: true });
     expect(work.runs).toBe(1);
+  });
+
+  it('leases a claim for 30 seconds, and gives a takeover a lease of 30 seconds and the key lifetime afresh', async () => {
+    const payment = await buildPayment();
+    const work = countingWork();
+    // Measured from created_at, set by the same statement as the lease: the claim's, or the takeover's.
+    const held = async () =>
+      (
+        await payment.database.query<{ lease: number; hours: number }>(
+          `SELECT extract(epoch FROM lease_expires_at - created_at)::int AS lease,
+                  extract(epoch FROM expires_at - created_at)::int / 3600 AS hours FROM idempotency_keys`,
+        )
+      )[0];
+
+    await payment.app.idempotency.run(request(), work);
+    expect(await held()).toEqual({ lease: 30, hours: 24 });
+
+    // A claim a crashed replica left a day ago: the retry that takes it over holds it from now on.
+    await payment.database.query(
+      `UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL,
+              created_at = now() - interval '1 day', lease_expires_at = now() - interval '1 day', expires_at = now() + interval '1 minute'`,
+    );
+    expect(await payment.app.idempotency.run(request(), work)).toEqual({ statusCode: 201, body: { run: 2 }, replayed: false });
+    expect(await held()).toEqual({ lease: 30, hours: 24 });
   });
 
   it('lets a retry take over a key whose first attempt died before finishing', async () => {
