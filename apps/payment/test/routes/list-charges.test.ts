@@ -73,6 +73,22 @@ describe('GET /payment/charges', () => {
     expect(response.body.items).toHaveLength(2);
   });
 
+  it('pages by 20 without a limit', async () => {
+    const { app, signIn } = await buildPayment();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    for (let amount = 1; amount <= 21; amount += 1) await createCharge(app, alice, chargeBody({ amount }));
+
+    const first = await api.get('/payment/charges').set(alice.headers);
+    const rest = await api.get(`/payment/charges?cursor=${first.body.nextCursor}`).set(alice.headers);
+
+    expect(first.body.items).toHaveLength(20);
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.nextCursor).toBeNull();
+    const amounts = [...first.body.items, ...rest.body.items].map((charge: { amount: number }) => charge.amount);
+    expect(amounts.sort((a, b) => a - b)).toEqual(Array.from({ length: 21 }, (_, index) => index + 1));
+  });
+
   it("does not let a cursor reach into another user's charges", async () => {
     const { app, database, signIn } = await buildPayment();
     const api = await httpClient(app);
