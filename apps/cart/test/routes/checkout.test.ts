@@ -533,6 +533,29 @@ describe('POST /cart/checkout', () => {
     expect(await storedOrders(user)).toMatchObject([{ status: 'paid' }]);
   });
 
+  it('answers an attempt that outlived its lease with what the retry that took over settled, as a replay: paid once', async () => {
+    const { api, user, payment, database, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '10000' });
+    const key = randomUUID();
+    let takeover: Awaited<ReturnType<typeof postCheckout>> | undefined;
+    // While payment works on the first attempt's charge, its lease runs out (a long pause) and a
+    // retry with the key takes the order over, gets the charge replayed and settles the order.
+    payment.state.onCharged = async () => {
+      payment.state.onCharged = undefined;
+      await database.query("UPDATE orders SET attempt_expires_at = now() - interval '1 second'");
+      takeover = await postCheckout(api, user, { key });
+    };
+
+    const late = await postCheckout(api, user, { key });
+
+    expect(takeover!.status).toBe(201);
+    expect(takeover!.headers['idempotent-replayed']).toBeUndefined();
+    expect(late.status).toBe(201);
+    expect(late.body).toEqual(takeover!.body);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    expect(payment.charges).toHaveLength(1);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'paid', attempts: 2 }]);
+  });
+
   it('recovers from losing the database between the charge and the order being marked paid: paid once', async () => {
     const { api, user, payment, database, storedCart, storedOrders, replica } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '1500' });
     const survivorApi = await httpClient(await replica({ PAYMENT_URL: payment.url }));
@@ -613,6 +636,32 @@ describe('POST /cart/checkout', () => {
     expect(payment.requests).toHaveLength(asked);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
     // With the card it started with, the checkout completes.
+    expect((await postCheckout(api, user, { key })).status).toBe(201);
+    expect(payment.charges).toHaveLength(1);
+  });
+
+  it('answers 422 CART_CHECKOUT_KEY_REUSED when payment refuses the charge as another under its key, keeping the order pending and free', async () => {
+    // An order kept without its card's fingerprint resumes with whatever card the retry brings;
+    // payment, which has the first card's request under the key, refuses the second card's.
+    const { api, user, payment, database, storedCart, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
+    payment.state.delayMs = 500;
+    const key = randomUUID();
+    expect((await postCheckout(api, user, { key })).status).toBe(503);
+    payment.state.delayMs = 0;
+    await database.query('UPDATE orders SET card_fingerprint = NULL');
+
+    const other = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
+
+    expect(other.status).toBe(422);
+    expect(other.body).toEqual({
+      statusCode: 422,
+      code: 'CART_CHECKOUT_KEY_REUSED',
+      error: 'Unprocessable Entity',
+      message: 'This Idempotency-Key was already used for a checkout with different payment details',
+    });
+    expect(await storedCart(user)).toHaveLength(2);
+    expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    // The refused attempt let go of the order: the retry with the first card completes it at once.
     expect((await postCheckout(api, user, { key })).status).toBe(201);
     expect(payment.charges).toHaveLength(1);
   });
