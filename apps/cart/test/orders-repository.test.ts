@@ -83,11 +83,15 @@ describe('a checkout attempt’s lease', () => {
     for (const timeoutMs of [1000, 5000, 30_000]) expect(checkoutLeaseMs(timeoutMs)).toBeGreaterThan(2 * timeoutMs);
   });
 
-  it('runs from when it is taken: the wait for the cart’s lock does not eat into it', async () => {
+  it.each([
+    ['a new order', false],
+    ['an order resumed once an earlier attempt’s lease ran out', true],
+  ])('runs from when it is taken, for %s: the wait for the cart’s lock does not eat into it', async (_name, resumed) => {
     const { app, signIn, database } = await buildCart();
     const user = await signIn();
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 1 }]);
     const orders = ordersRepository(app.db);
+    if (resumed) await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 0, cardFingerprint: 'card-a', declineLimit });
     // Another change of the cart holds its lock for a while as the checkout starts.
     let locked!: () => void;
     const lockHeld = new Promise<void>((resolve) => (locked = resolve));
@@ -100,12 +104,12 @@ describe('a checkout attempt’s lease', () => {
     const started = await orders.start(user.id, 'key-1', { currency: 'USD', leaseMs: 1000, cardFingerprint: 'card-a', declineLimit });
     await holder;
 
-    expect(started.kind).toBe('attempt');
-    // The order was created as its transaction began (created_at is now()), before the wait for
-    // the lock: a lease run from there would end exactly leaseMs after it. Measured in the
-    // database's own times, not against the clock after the fact, which a busy machine moves.
+    expect(started).toMatchObject({ kind: 'attempt', resumed });
+    // The attempt's transaction began (updated_at is its now()) before the wait for the lock: a
+    // lease run from there would end exactly leaseMs after it. Measured in the database's own
+    // times, not against the clock after the fact, which a busy machine moves.
     const [{ beyondLease }] = (await database.query<{ beyondLease: number }>(
-      `SELECT (extract(epoch FROM attempt_expires_at - created_at) * 1000 - 1000)::float8 AS "beyondLease" FROM orders`,
+      `SELECT (extract(epoch FROM attempt_expires_at - updated_at) * 1000 - 1000)::float8 AS "beyondLease" FROM orders`,
     )) as [{ beyondLease: number }];
     expect(beyondLease).toBeGreaterThan(100);
   });
