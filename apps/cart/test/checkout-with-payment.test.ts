@@ -8,7 +8,18 @@ import { createTestIssuer, type TestIssuer } from '@myshop/auth/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_LINES, READY_TOTAL } from './checkout-ready.ts';
-import { card, cartHolding, checkout, DECLINED_CARD, INSUFFICIENT_FUNDS_CARD, SOCKS, TSHIRT, VISA, type SignedInUser } from './helpers.ts';
+import {
+  card,
+  cartHolding,
+  checkout,
+  DECLINED_CARD,
+  fillCart,
+  INSUFFICIENT_FUNDS_CARD,
+  SOCKS,
+  TSHIRT,
+  VISA,
+  type SignedInUser,
+} from './helpers.ts';
 import { startPaymentService, type PaymentService } from './payment-process.ts';
 
 let issuer: TestIssuer;
@@ -91,6 +102,25 @@ describe('POST /cart/checkout with the payment service', () => {
     expect(order.statusCode).toBe(404);
     const charge = await paymentApi(stranger, `/payment/charges/${paid.chargeId}`);
     expect(charge.statusCode).toBe(404);
+  });
+
+  it('keeps each shopper’s Idempotency-Key their own: two shoppers checking out with one key each pay for their own cart', async () => {
+    const { app, user, signIn, storedOrders, storedCart } = await setUp();
+    const other = await signIn();
+    await fillCart(app, other, [{ productId: SOCKS.id, quantity: 1 }]);
+    const key = randomUUID();
+
+    const mine = await checkout(app, user, { key });
+    const theirs = await checkout(app, other, { key });
+
+    expect(mine.statusCode, payment.output()).toBe(201);
+    expect(theirs.statusCode, payment.output()).toBe(201);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.json()).toMatchObject({ status: 'paid', amount: SOCKS.price });
+    expect(theirs.json().orderId).not.toBe(mine.json().orderId);
+    expect(await storedOrders(other)).toMatchObject([{ status: 'paid', amount: SOCKS.price }]);
+    expect(await storedCart(other)).toEqual([]);
+    expect((await paymentApi(other, '/payment/charges')).body.items).toMatchObject([{ amount: SOCKS.price }]);
   });
 
   it('lets exactly one of concurrent checkouts with one key charge', async () => {
