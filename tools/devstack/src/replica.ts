@@ -23,8 +23,6 @@ export interface ReplicaSpec {
 export class Replica {
   readonly spec: ReplicaSpec;
   private forked?: ForkedService;
-  /** Set when we asked it to stop; an exit without it is a crash to restart from. */
-  stopping = false;
   private starting?: Promise<void>;
   private readonly startAbort = new AbortController();
   private stopped?: Promise<number | null>;
@@ -35,6 +33,11 @@ export class Replica {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Whether we asked it to stop; an exit without that is a crash to restart from. */
+  get stopping(): boolean {
+    return this.stopped !== undefined;
   }
 
   get child(): ChildProcess | undefined {
@@ -80,7 +83,6 @@ export class Replica {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.stopped) return this.stopped;
     if (!this.starting) return null;
-    this.stopping = true;
     if (!this.forked) this.startAbort.abort();
     this.stopped = this.starting.then(
       // Started after all (it listened before the abort reached it), or started long ago.
