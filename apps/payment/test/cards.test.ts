@@ -18,7 +18,13 @@ describe('cardBrand', () => {
     ['8100000000000000', 'unionpay'],
     ['30569309025904', 'diners'],
     ['38520000023237', 'diners'],
+    // Each end of a range holds: diners' 300-305, jcb's 3528-3589, discover's 622126 after unionpay's 62.
+    ['3059000000000000', 'diners'],
+    ['3060000000000000', 'unknown'],
     ['3528000000000007', 'jcb'],
+    ['3589000000000000', 'jcb'],
+    ['3590000000000000', 'unknown'],
+    ['6221250000000000', 'unionpay'],
     ['1234567812345670', 'unknown'],
     // Beside visa's single digit: 3 and 5 start other brands' ranges or none.
     ['3111111111111117', 'unknown'],
@@ -50,6 +56,20 @@ describe('isExpired', () => {
   it('keeps a card valid through the last moment of its expiry month (UTC)', () => {
     expect(isExpired({ expMonth: 6, expYear: 2030 }, new Date('2030-06-30T23:59:59.999Z'))).toBe(false);
     expect(isExpired({ expMonth: 6, expYear: 2030 }, new Date('2030-07-01T00:00:00.000Z'))).toBe(true);
+  });
+
+  it('reads the month and year in UTC, whatever time zone the process runs in', () => {
+    const zone = process.env.TZ;
+    // UTC+14: at noon UTC on the last day of a month it is already the next month, and year, there.
+    process.env.TZ = 'Pacific/Kiritimati';
+    try {
+      expect(new Date('2030-12-31T12:00:00Z').getFullYear()).toBe(2031);
+      expect(isExpired({ expMonth: 12, expYear: 2030 }, new Date('2030-12-31T12:00:00Z'))).toBe(false);
+      expect(isExpired({ expMonth: 6, expYear: 2030 }, new Date('2030-06-30T12:00:00Z'))).toBe(false);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
 
