@@ -7,7 +7,8 @@ describe('isLuhnValid', () => {
     expect(isLuhnValid(number)).toBe(true);
   });
 
-  it.each(['4242424242424241', '4000000000000001', '79927398710', '42424242x4242424', ''])('rejects %s', (number) => {
+  // 4242424242424247: its sum is 5 off a multiple of 10, which a check modulo 5 would take.
+  it.each(['4242424242424241', '4242424242424247', '4000000000000001', '79927398710', '42424242x4242424', ''])('rejects %s', (number) => {
     expect(isLuhnValid(number)).toBe(false);
   });
 });
