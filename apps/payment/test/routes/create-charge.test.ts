@@ -89,6 +89,9 @@ describe('POST /payment/charges', () => {
     ['6200000000000005', '123', 'unionpay', '0005'],
     ['4000056655665556', '123', 'visa', '5556'],
     ['9999999999999995', '123', 'unknown', '9995'],
+    // The shortest and the longest card numbers: the last 4 are the number's own, at any length.
+    ['4222222222222', '123', 'visa', '2222'],
+    ['4000000000000000006', '123', 'visa', '0006'],
   ])('approves the valid number %s and detects its brand', async (number, cvc, brand, last4) => {
     const { app, database, signIn } = await buildPayment();
     const api = await httpClient(app);
