@@ -264,3 +264,34 @@ describe('censorUrl', () => {
     for (const url of ['/cart/products', '/cart/products?limit=5&cursor=abc', '/x?', '/x?=&&']) expect(censorUrl(url)).toBe(url);
   });
 });
+
+describe('every sensitive name', () => {
+  // Card data and credentials under names no other test spells, with values that look like
+  // nothing: only the name can censor them, as a field of a line and as a query parameter.
+  it.each([
+    'card_number',
+    'cardNumber',
+    'pan',
+    'cvv',
+    'CVV',
+    'jwt',
+    'secret',
+    'current_password',
+    'currentPassword',
+    'auth_token',
+    'x_auth_token',
+    'api_key',
+    'x_api_key',
+  ])('censors %s as a field and as a query parameter', (name) => {
+    expect(censorSecrets({ body: { [name]: 'opaque-value' } })).toEqual({ body: { [name]: '[redacted]' } });
+    expect(censorUrl(`/x?${name}=opaque-value&limit=5`)).toBe(`/x?${name}=[redacted]&limit=5`);
+  });
+
+  it('leaves out a sensitive field that has no value, as the line leaves out any such field', () => {
+    const { logger, text } = capture();
+    logger.info({ password: undefined, note: 'kept' });
+    const line = JSON.parse(text());
+    expect(line).not.toHaveProperty('password');
+    expect(line.note).toBe('kept');
+  });
+});
