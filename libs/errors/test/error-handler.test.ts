@@ -6,6 +6,7 @@ const WidgetGoneError = defineError('TEST_WIDGET_GONE', 'Widget %s is gone', 410
 const VaultDownError = defineError('TEST_VAULT_DOWN', 'The vault is down', 503);
 const BusyError = defineError('TEST_BUSY', 'Still working on it', 409);
 const SheddingError = defineError('TEST_SHEDDING', 'Too busy, try again shortly', 503, { selfProtection: true });
+const LastStatusError = defineError('TEST_LAST_STATUS', 'The last status there is', 599);
 
 async function buildApp() {
   const app = Fastify({
@@ -44,6 +45,11 @@ async function buildApp() {
   });
   app.get('/vault', async () => {
     throw new VaultDownError();
+  });
+  app.get('/status/:code', async (request) => {
+    const code = Number((request.params as { code: string }).code);
+    if (code === 599) throw new LastStatusError();
+    throw Object.assign(new Error('moved to /srv/internal'), { statusCode: code });
   });
   app.get('/database', async () => {
     throw new ServiceUnavailableError('The database is unavailable, try again shortly.');
@@ -104,6 +110,20 @@ describe('error responses', () => {
       message: 'Something went wrong on our side.',
     });
     expect(response.body).not.toContain('SELECT');
+  });
+
+  it('keeps any error status from 400 to 599, and answers any other status an error carries as a 500', async () => {
+    const app = await buildApp();
+    const last = await app.inject({ method: 'GET', url: '/status/599' });
+    expect(last.statusCode).toBe(599);
+    expect(last.json()).toMatchObject({ statusCode: 599, code: 'TEST_LAST_STATUS' });
+    // A redirect's or a made-up status is no answer to an error: the client must not follow it.
+    for (const code of [302, 600]) {
+      const response = await app.inject({ method: 'GET', url: `/status/${code}` });
+      expect(response.statusCode, String(code)).toBe(500);
+      expect(response.json()).toMatchObject({ statusCode: 500, code: 'INTERNAL_SERVER_ERROR' });
+      expect(response.body).not.toContain('/srv/internal');
+    }
   });
 
   it('shows a declared 503 with Retry-After, so clients know to come back', async () => {
