@@ -167,6 +167,13 @@ describe('requests Node’s HTTP parser refuses', () => {
     expectRefusedAsMalformed(answer);
   });
 
+  it('serves an HTTP/1.0 request without Host: that version need not name one', async () => {
+    const { send } = await listening();
+    const answer = await send('POST /demo/things HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ ok: true });
+  });
+
   it('answers a request with two Host lines with 400 in the error shape, not as if the first were the one, and closes', async () => {
     const { send } = await listening();
     // RFC 9112 §3.2: the same 400 as for no Host at all; which host the client meant is unknown.
