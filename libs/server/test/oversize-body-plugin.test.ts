@@ -81,9 +81,12 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     expectTooLarge(await exchange(port, [head('Transfer-Encoding: chunked\r\n'), ...chunked(data, 16 * KIB)], { delayMs: 20 }));
   });
 
-  it('keeps the connection usable after a drained refusal: the next request on it is served', async () => {
+  it.each([
+    ['128 KiB', 128 * KIB],
+    ['exactly the drain cap (1 MiB), still drained', 1024 * KIB],
+  ])('keeps the connection usable after a drained refusal of %s: the next request on it is served', async (_name, bytes) => {
     const { port, stored } = await startApp();
-    const big = body(128 * KIB);
+    const big = body(bytes);
     const small = Buffer.from(JSON.stringify({ text: 'hello' }));
     const result = await exchange(
       port,
@@ -92,6 +95,7 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     );
     expect(result.error).toBeUndefined();
     expect(answersOf(result.received).map((answer) => answer.status)).toEqual([413, 201]);
+    expect(answersOf(result.received)[0]?.headers).not.toContain('connection: close');
     expect(stored).toEqual([{ text: 'hello' }]);
   });
 
@@ -134,6 +138,17 @@ describe('oversizeBodyPlugin: a body over BODY_LIMIT_BYTES', () => {
     expect(received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
     expect(answersOf(received.slice('HTTP/1.1 100 Continue\r\n\r\n'.length))[0]?.status).toBe(201);
     expect(stored).toEqual([{ text: 'hello' }]);
+  });
+
+  it('asked to continue at exactly the limit: 100 Continue, then served, and the connection kept', async () => {
+    const { port, stored } = await startApp();
+    const data = body(LIMIT);
+    const received = await askToContinue(port, head(`Content-Length: ${data.length}\r\nExpect: 100-continue\r\n`), data);
+    expect(received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')).toBe(true);
+    const [answer] = answersOf(received.slice('HTTP/1.1 100 Continue\r\n\r\n'.length));
+    expect(answer?.status).toBe(201);
+    expect(answer?.headers).not.toContain('connection: close');
+    expect(stored).toHaveLength(1);
   });
 
   it("asked to continue past the server's limit by a route that takes more: 100 Continue, then served", async () => {
