@@ -28,6 +28,20 @@ describe('validatorCompiler', () => {
     url: '/',
   }) as (value: unknown) => boolean;
 
+  it('refuses a field the schema does not allow, rather than dropping it and taking the rest', () => {
+    for (const httpPart of ['body', 'querystring']) {
+      const closed = validatorCompiler({
+        schema: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false },
+        httpPart,
+        method: 'POST',
+        url: '/',
+      }) as (value: unknown) => boolean;
+      const value = { name: 'a', userId: 'x' };
+      expect(closed(value), httpPart).toBe(false);
+      expect(value).toEqual({ name: 'a', userId: 'x' });
+    }
+  });
+
   it('takes an email with at most 64 characters before the @, as mail servers do', () => {
     expect(email({ email: `${'a'.repeat(64)}@example.com` })).toBe(true);
     expect(email({ email: `${'a'.repeat(65)}@example.com` })).toBe(false);
@@ -66,6 +80,11 @@ describe('validatorCompiler, integers as text (a query string, params, headers)'
       expect(page.errors).toMatchObject([{ instancePath: '/limit', keyword: 'type', message: 'must be integer' }]);
     },
   );
+
+  it("refuses an integer written canonically that breaks another rule, with ajv's own error", () => {
+    expect(page({ limit: '0' })).toBe(false);
+    expect(page.errors).toMatchObject([{ instancePath: '/limit', keyword: 'minimum', message: 'must be >= 1' }]);
+  });
 
   it('leaves a body as it is: JSON carries its own types, and "5" is not coerced there at all', () => {
     const body = validatorCompiler({
