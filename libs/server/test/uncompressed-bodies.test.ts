@@ -33,6 +33,14 @@ async function buildApp() {
 }
 
 describe('refuseCompressedBodies', () => {
+  it('serves a GET with a Content-Encoding on a route that also takes a POST: a GET has no body to refuse', async () => {
+    const { app } = await buildApp();
+    app.route({ method: ['GET', 'POST'], url: '/demo/both', handler: async () => ({ ok: true }) });
+    const response = await app.inject({ method: 'GET', url: '/demo/both', headers: { 'content-encoding': 'gzip' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ ok: true });
+  });
+
   it('refuses a compressed JSON body with a 415 naming the encoding, instead of a 400 for its bytes', async () => {
     const { app, received } = await buildApp();
     for (const encoding of ['gzip', 'GZIP', 'br', 'deflate, gzip']) {
