@@ -187,8 +187,9 @@ describe('app.authenticate', () => {
     const issuer = await createTestIssuer();
     const secret = new TextEncoder().encode('a shared secret any service could sign with');
     const app = await buildApp(issuer, async () => secret);
+    // Named by a kid, as our tokens are: without one it would be refused before its algorithm is read.
     const token = await new SignJWT({ jti: 'j1' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: 'shared' })
       .setSubject(USER_ID)
       .setIssuer(issuer.issuer)
       .setAudience(issuer.audience)
