@@ -68,6 +68,16 @@ describe('app.authenticate', () => {
     expect(response.json()).toEqual({ userId: USER_ID });
   });
 
+  it('takes the scheme in any case and blanks around the token (RFC 6750: the scheme is case-insensitive)', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer);
+    const token = await issuer.sign(USER_ID);
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer   ${token}  `]) {
+      const response = await app.inject({ url: '/private', headers: { authorization } });
+      expect(response.statusCode, authorization.slice(0, 10)).toBe(200);
+    }
+  });
+
   it('leaves routes that do not ask for a user alone', async () => {
     const app = await buildApp(await createTestIssuer());
     expect((await app.inject({ url: '/public' })).statusCode).toBe(200);
@@ -89,8 +99,17 @@ describe('app.authenticate', () => {
   });
 
   it('answers a Bearer header holding something no token looks like as an invalid token, not a missing one', async () => {
-    const app = await buildApp(await createTestIssuer());
-    for (const authorization of ['Bearer a b', 'bearer eyJ.a.b trailing']) {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer);
+    const valid = await issuer.sign(USER_ID);
+    // A valid token with more after it too, and one with a blank inside its signature, which jose
+    // would decode as if it were not there: either way the header as a whole is no token.
+    for (const authorization of [
+      'Bearer a b',
+      'bearer eyJ.a.b trailing',
+      `Bearer ${valid} trailing`,
+      `Bearer ${valid.slice(0, -4)} ${valid.slice(-4)}`,
+    ]) {
       const response = await app.inject({ url: '/private', headers: { authorization } });
       expect(response.statusCode).toBe(401);
       expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
