@@ -143,6 +143,20 @@ describe('app.authenticate', () => {
     expect((await rawGet(`${url}/private`, { authorization: mine })).statusCode).toBe(200);
   });
 
+  it('counts Authorization lines whatever the case of their name, and only names', async () => {
+    const issuer = await createTestIssuer();
+    const app = await buildApp(issuer);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const mine = `Bearer ${await issuer.sign(USER_ID)}`;
+    // As browsers and curl write it: Node keeps the name's case in rawHeaders.
+    for (const name of ['Authorization', 'AUTHORIZATION']) {
+      expect((await rawGet(`${url}/private`, { [name]: [mine, 'Bearer forged'] })).statusCode, name).toBe(400);
+    }
+    // A header whose value is the word: a CORS preflight's list of the headers to come.
+    const listed = await rawGet(`${url}/private`, { authorization: mine, 'access-control-request-headers': 'authorization' });
+    expect(listed.statusCode).toBe(200);
+  });
+
   it('rejects every forged, foreign or stale token with 401', async () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer);
