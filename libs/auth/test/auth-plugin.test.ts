@@ -353,6 +353,21 @@ describe('app.authenticate', () => {
     expect(lines[0]).not.toHaveProperty('err');
   });
 
+  it('logs why a token was refused, never the token', async () => {
+    const issuer = await createTestIssuer();
+    const lines: Array<Record<string, unknown>> = [];
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } });
+    onTestFinished(() => app.close());
+    await app.register(errorHandlerPlugin);
+    await app.register(authPlugin, { issuer: issuer.issuer, audience: issuer.audience, keys: issuer.keys });
+    app.get('/private', { onRequest: app.authenticate }, async (request) => ({ userId: request.user.id }));
+    const expired = await issuer.sign(USER_ID, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    expect((await app.inject({ url: '/private', headers: bearer(expired) })).statusCode).toBe(401);
+    expect(lines.find((line) => line.msg === 'rejected access token')).toMatchObject({ reason: 'ERR_JWT_EXPIRED' });
+    // Not whole, nor its signature alone: an expired token's payload still names the user.
+    expect(JSON.stringify(lines)).not.toContain(expired.split('.')[2]);
+  });
+
   it('answers a failing key resolver with a 500 that names nothing (a bug, not a bad token)', async () => {
     const issuer = await createTestIssuer();
     const app = await buildApp(issuer, async () => {
