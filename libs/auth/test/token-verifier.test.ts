@@ -45,6 +45,15 @@ describe('createTokenVerifier', () => {
     expect(Object.isFrozen(first.principal.roles)).toBe(true);
   });
 
+  it('keeps only the string roles and scopes a token names', async () => {
+    const { issuer, verify } = await setUp();
+    // Claims of any JSON type: what is no string names no role (Principal.roles is string[]).
+    const token = await issuer.sign('user-1', { claims: { roles: [7, 'operator', null, ['operator']], scope: ' payment:charge  x ' } });
+    const { principal } = await verify(token);
+    expect(principal.roles).toEqual(['operator']);
+    expect(principal.scopes).toEqual(['payment:charge', 'x']);
+  });
+
   it('never lets a tampered token hit the entry of the one it was made from', async () => {
     const { issuer, verify, verifications } = await setUp();
     const token = await issuer.sign('user-1');
