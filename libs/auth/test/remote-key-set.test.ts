@@ -110,6 +110,30 @@ describe('createRemoteKeySet', () => {
     expect(refreshErrors.length).toBeGreaterThan(0);
   });
 
+  it('refreshes a stale set at most once per cooldown while the issuer is down, however many tokens come', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const refreshErrors: unknown[] = [];
+    const keySet = createRemoteKeySet(endpoint.url, { onRefreshError: (error) => refreshErrors.push(error) });
+    await keySet.refresh();
+    endpoint.state.up = false;
+    // Past the set's 5 minutes: the first token starts a refresh, which fails.
+    vi.advanceTimersByTime(301_000);
+    await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+    await vi.waitFor(() => expect(refreshErrors).toHaveLength(1));
+    for (let i = 0; i < 5; i += 1) await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+    expect(endpoint.requests()).toBe(2);
+    // Once the cooldown has passed, one more.
+    vi.advanceTimersByTime(30_001);
+    await expect(keyFor(keySet, await current.sign())).resolves.toBeDefined();
+    await vi.waitFor(() => expect(refreshErrors).toHaveLength(2));
+    expect(endpoint.requests()).toBe(3);
+  });
+
   it('fetches again for a key it lacks: a key published since is found', async () => {
     const current = await newKey('current');
     const next = await newKey('next');
@@ -181,6 +205,26 @@ describe('createRemoteKeySet', () => {
     await expect(keyFor(keySet, await (await newKey('new-1')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
     await expect(keyFor(keySet, await (await newKey('new-2')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
     expect(endpoint.requests()).toBe(2);
+  });
+
+  it('says "invalid" again for an unknown key once a fetch after the failed one has succeeded', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const current = await newKey('current');
+    const endpoint = await issuerEndpoint([current.jwk]);
+    const keySet = createRemoteKeySet(endpoint.url);
+    await keySet.refresh();
+    endpoint.state.up = false;
+    vi.advanceTimersByTime(31_000);
+    await expect(keyFor(keySet, await (await newKey('new-1')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
+    // The issuer is back and its set is fetched again: an unknown key is a forged one, not an outage.
+    endpoint.state.up = true;
+    vi.advanceTimersByTime(31_000);
+    await keySet.refresh();
+    await expect(keyFor(keySet, await (await newKey('forged')).sign())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    expect(endpoint.requests()).toBe(3);
   });
 
   it('passes on what is wrong with a set it holds (two keys under one kid) without fetching again', async () => {
