@@ -13,6 +13,12 @@ async function counters() {
     database,
     /** As if every window and block had ended. */
     endWindows: () => database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '1 second'`),
+    /** As if `seconds` had passed for every window, block and expiry. */
+    passTime: (seconds: number) =>
+      database.query(
+        `UPDATE attempt_counters SET window_ends_at = window_ends_at - make_interval(secs => $1), expires_at = expires_at - make_interval(secs => $1)`,
+        [seconds],
+      ),
     /** As if every counter had expired (its strikes forgotten), purged or not. */
     expireAll: () =>
       database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '2 seconds', expires_at = now() - interval '1 second'`),
@@ -88,6 +94,17 @@ describe('attemptCounters', () => {
     await overTheLimit();
     await expireAll();
     expect(await overTheLimit()).toEqual({ allowed: false, retryAfterSeconds: 60 });
+  });
+
+  it('remembers a strike for the longest block after its block ends, however often it was hit during the block', async () => {
+    const { counters: store, passTime } = await counters();
+    const hit = () => store.hit({ scope: 'test', subject: 'a', limit: BACKING_OFF });
+    for (let i = 0; i < 3; i += 1) await hit();
+    // An attempt during the block starts no window of its own: the strike's memory stays as long.
+    expect(await hit()).toMatchObject({ allowed: false });
+    await passTime(61);
+    for (let i = 0; i < 2; i += 1) expect(await hit()).toEqual({ allowed: true });
+    expect(await hit()).toEqual({ allowed: false, retryAfterSeconds: 120 });
   });
 
   it('forgets a counter and its strikes on request', async () => {
