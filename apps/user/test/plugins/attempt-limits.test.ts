@@ -127,6 +127,17 @@ describe('attempt limits of POST /user/login', () => {
     expect((await loginFrom(app, '203.0.113.6', 'grace@example.com')).statusCode).toBe(401);
   });
 
+  it('lets the owner in from an address known to the account but not used within the last hour, while strangers keep its unknown-address limit exceeded', async () => {
+    const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2', LOGIN_KNOWN_ADDRESS_DAYS: '30' });
+    await register(app);
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+    expect((await loginFrom(app, '203.0.113.1', 'ada@example.com')).statusCode).toBe(401);
+    expect((await loginFrom(app, '203.0.113.2', 'ada@example.com')).statusCode).toBe(429);
+    // Known, though past the hour in which a login leaves the record as it is.
+    await database.query(`UPDATE known_login_addresses SET last_login_at = now() - interval '2 days'`);
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+  });
+
   it('lets a new account in from the address it signed up from, while strangers keep its unknown-address limit exceeded', async () => {
     const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '3', RATE_LIMIT_WINDOW_SECONDS: '120' });
     // Strangers guess at an address before its owner signs up: the counter is by email key.
