@@ -156,6 +156,20 @@ describe('attempt limits of POST /user/login', () => {
     expect((await stranger(9, PASSWORD)()).statusCode).toBe(429);
   });
 
+  it('leaves the record of an address used within the hour as it is at the next login (one statement fewer), and refreshes an older one', async () => {
+    const { app, database } = await buildUser();
+    await register(app);
+    const lastLogin = async () =>
+      (await database.query<{ at: Date }>(`SELECT last_login_at AS at FROM known_login_addresses WHERE address = '198.51.100.1'`))[0]!.at;
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+    const first = await lastLogin();
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+    expect(await lastLogin()).toEqual(first);
+    await database.query(`UPDATE known_login_addresses SET last_login_at = now() - interval '2 hours'`);
+    expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
+    expect((await lastLogin()).getTime()).toBeGreaterThan(first.getTime());
+  });
+
   it('forgets a known address after LOGIN_KNOWN_ADDRESS_DAYS without a login from it', async () => {
     const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2', LOGIN_KNOWN_ADDRESS_DAYS: '30' });
     await register(app);
