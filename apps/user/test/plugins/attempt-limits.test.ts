@@ -138,6 +138,28 @@ describe('attempt limits of POST /user/login', () => {
     expect((await loginFrom(app, '198.51.100.1', 'ada@example.com', PASSWORD)).statusCode).toBe(200);
   });
 
+  it('doubles the block of the unknown-address limit each time strangers exceed it again, up to LOGIN_BACKOFF_MAX_SECONDS', async () => {
+    const env = {
+      ...OTHERS_UNLIMITED,
+      LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '2',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      LOGIN_BACKOFF_MAX_SECONDS: '200',
+    };
+    const { app, database } = await buildUser(env);
+    await register(app);
+    const blocks = [];
+    for (let round = 0; round < 3; round += 1) {
+      // A new address for every attempt: the per-address limits never see one twice.
+      const stranger = (i: number) => () => loginFrom(app, `203.0.113.${round * 3 + i}`, 'ada@example.com');
+      expect(await statusesOf([stranger(1), stranger(2)])).toEqual([401, 401]);
+      const refused = await stranger(3)();
+      expect(refused.statusCode).toBe(429);
+      blocks.push(Number(refused.headers['retry-after']));
+      await database.query(`UPDATE attempt_counters SET window_ends_at = now() - interval '1 second'`);
+    }
+    expect(blocks).toEqual([60, 120, 200]);
+  });
+
   it('lets a new account in from the address it signed up from, while strangers keep its unknown-address limit exceeded', async () => {
     const { app, database } = await buildUser({ LOGIN_LIMIT_PER_ACCOUNT_UNKNOWN_ADDRESSES: '3', RATE_LIMIT_WINDOW_SECONDS: '120' });
     // Strangers guess at an address before its owner signs up: the counter is by email key.
