@@ -8,6 +8,8 @@ describe('emailKey', () => {
     ['ASCII spaces around', '  ada@example.com\t\n', 'ada@example.com'],
     ['no-break spaces around', '\u00a0ada@example.com\u00a0', 'ada@example.com'],
     ['ideographic and other Unicode spaces around', '\u3000\u2003ada@example.com\u2009\u202f', 'ada@example.com'],
+    // White space to Unicode, not to JavaScript's \s, which lacks it.
+    ['next-line characters (NEL) around', '\u0085ada@example.com\u0085', 'ada@example.com'],
     ['a zero-width space inside', 'a\u200bda@example.com', 'ada@example.com'],
     ['zero-width joiners, soft hyphen, word joiner, BOM', '\ufeffa\u200cd\u200da\u00ad@exa\u2060mple.com', 'ada@example.com'],
     ['a variation selector', 'ada\ufe0f@example.com', 'ada@example.com'],
