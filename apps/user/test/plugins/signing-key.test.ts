@@ -58,6 +58,20 @@ describe('key rotation with live tokens', () => {
     expect(keys.every((key) => key.d === undefined)).toBe(true);
   });
 
+  it('publishes a key named twice (a rotation step repeated) once: two keys under one kid would make verifiers refuse every token', async () => {
+    const [current, other] = [pemOf(), pemOf()];
+    const thumbprint = (pem: string) => calculateJwkThumbprint(createPublicKey(pem).export({ format: 'jwk' }) as never);
+    const expected = [await thumbprint(current), await thumbprint(other)];
+    for (const env of [
+      { JWT_NEXT_KEY: publicPemOf(current), JWT_PREVIOUS_KEY: other },
+      { JWT_NEXT_KEY: publicPemOf(other), JWT_PREVIOUS_KEY: other },
+    ]) {
+      const { app } = await buildUser({ JWT_PRIVATE_KEY: current, ...env });
+      const { keys } = (await app.inject({ url: '/user/.well-known/jwks.json' })).json() as { keys: Array<Record<string, string>> };
+      expect(keys.map((key) => key.kid)).toEqual(expected);
+    }
+  });
+
   it('refuses no live token during or after a rotation, on the user service and on a verifier holding a cached key set', async () => {
     const [oldKey, newKey] = [pemOf(), pemOf()];
     // Every step is a new replica on the same database (a rolling update); the key set a verifier
