@@ -30,6 +30,9 @@ describe('POST /user/login', () => {
     expect(claims.roles).toBeUndefined();
     expect(claims.scope).toBeUndefined();
     expect(claims.exp! - claims.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
+    // Each token its own id (RFC 9068 §2.2).
+    const again = await post(api, { email: 'ada@example.com', password: PASSWORD });
+    expect(decodeJwt(again.body.accessToken).jti).not.toBe(claims.jti);
   });
 
   it('logs in with any spelling of the address (İ, ß, full-width, invisible characters), only with the right password', async () => {
