@@ -104,6 +104,9 @@ describe('POST /user/login', () => {
       });
     }
     expect(wrongPassword.text).toBe(unknownEmail.text);
+    // The password of the hash an unknown email is checked against matches it: still no account.
+    const decoy = await post(api, { email: 'nobody@example.com', password: 'decoy password, never valid' });
+    expect(decoy.text).toBe(unknownEmail.text);
     expect(logs.text()).not.toContain('not the password');
     expect(logs.text()).not.toContain(PASSWORD);
   });
