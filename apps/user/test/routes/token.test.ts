@@ -283,10 +283,28 @@ describe('POST /user/oauth/token', () => {
     expect(logs.text()).not.toContain('yyyyyyyy');
   });
 
-  it('leaves other schemes to the body credentials: a Bearer header is no attempt at Basic', async () => {
+  it('leaves other schemes to the body credentials: a Bearer header is no attempt at Basic, nor one whose scheme only begins with Basic', async () => {
     const { exchange, userToken } = await setUp();
-    const response = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization: `Bearer ${userToken}` });
-    expect(response.status, response.text).toBe(200);
+    for (const authorization of [`Bearer ${userToken}`, `Basically ${Buffer.from('cart:x').toString('base64')}`]) {
+      const response = await exchange({ client_id: 'cart', client_secret: CART_SECRET }, { authorization });
+      expect(response.status, response.text).toBe(200);
+    }
+  });
+
+  it('reads Basic credentials as RFC 6749 §2.3.1 writes them (form-encoded, + for a blank) and splits them at the first colon', async () => {
+    const secret = 'the cart secret: thirty-two characters, or more';
+    const { app } = await buildUser({ CART_CLIENT_SECRET: secret });
+    const api = await httpClient(app);
+    const request = (credentials: string) =>
+      api
+        .post('/user/oauth/token')
+        .set({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` })
+        .send({ grant_type: 'client_credentials', audience: 'payment', scope: 'payment:refunds:read' });
+    const encoded = await request(`cart:${encodeURIComponent(secret).replaceAll('%20', '+')}`);
+    expect(encoded.status, encoded.text).toBe(200);
+    // As many clients send it, not encoded: the colon in the secret is the secret's.
+    const raw = await request(`cart:${secret}`);
+    expect(raw.status, raw.text).toBe(200);
   });
 
   it('refuses two ways of authenticating at once', async () => {
