@@ -327,6 +327,10 @@ describe('POST /user/oauth/token', () => {
     const audience = await exchange({ audience: 'user' });
     expect(audience.status).toBe(400);
     expect(audience.body.code).toBe('USER_INVALID_TARGET');
+    // Reading refunds is cart's own business, never done on a shopper's behalf.
+    const onBehalf = await exchange({ scope: 'payment:refunds:read' });
+    expect(onBehalf.status).toBe(400);
+    expect(onBehalf.body.code).toBe('USER_INVALID_SCOPE');
     const scope = await exchange({ scope: 'payment:charge payment:refund' });
     expect(scope.status).toBe(400);
     expect(scope.body).toMatchObject({
