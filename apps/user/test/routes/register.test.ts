@@ -177,6 +177,15 @@ describe('POST /user/register', () => {
     expect(stored.map((row) => row.name).sort()).toEqual([...names].sort());
   });
 
+  it('stores a name without the blanks around it', async () => {
+    const { app, database } = await buildUser();
+    const api = await httpClient(app);
+    const response = await post(api, { email: 'ada@example.com', password: PASSWORD, name: '  Ada Lovelace\u00a0' });
+    expect(response.status).toBe(201);
+    expect(response.body.name).toBe('Ada Lovelace');
+    expect(await database.query('SELECT name FROM users')).toEqual([{ name: 'Ada Lovelace' }]);
+  });
+
   it('accepts a 128-character password and an 8-character one', async () => {
     const { app } = await buildUser();
     const api = await httpClient(app);
