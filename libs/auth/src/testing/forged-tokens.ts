@@ -29,7 +29,7 @@ function unsigned(header: object, payload: object): string {
  * Tokens for `subject` that every verifier must refuse with 401, each wrong in one way: no
  * signature (`alg: none`), an HMAC keyed with the public key, the wrong issuer or audience (also
  * one minted for another service), not typed as an access token, expired, without `exp` or
- * `jti`, not valid yet, a payload changed after signing, a `kid` the key set does not have
+ * `jti` or `sub`, not valid yet, a payload changed after signing, a `kid` the key set does not have
  * (signed with another key, or with the real key under another name) or none at all, and, signed with the real
  * key, issued in the future or longer ago than a token lives, or naming a subject no id can be
  * (a NUL, half a surrogate pair, a number).
@@ -79,6 +79,8 @@ export async function forgedTokens(signer: TokenSigner, subject: string): Promis
     { name: 'missing jti', token: await sign({ ...claims, jti: undefined }) },
     { name: 'expired', token: await sign({ ...claims, iat: now - 7200, exp: now - 3600 }) },
     { name: 'missing exp', token: await sign({ sub: claims.sub, iss: claims.iss, aud: claims.aud, iat: claims.iat, jti: claims.jti }) },
+    // Naming no one: a verifier that read the id without requiring it would call the user "undefined".
+    { name: 'missing sub', token: await sign({ ...claims, sub: undefined }) },
     { name: 'future nbf', token: await sign({ ...claims, nbf: now + 3600 }) },
     { name: 'future iat', token: await sign({ ...claims, iat: now + 3600, exp: now + 7200 }) },
     { name: 'issued more than a day ago', token: await sign({ ...claims, iat: now - 86_400 - 60 }) },
