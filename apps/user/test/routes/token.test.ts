@@ -211,6 +211,7 @@ describe('POST /user/oauth/token', () => {
   it.each([
     ['an unknown client', basic('payment', CART_SECRET)],
     ['a wrong secret', basic('cart', `${CART_SECRET}x`)],
+    ['the secret short of its last character', basic('cart', CART_SECRET.slice(0, -1))],
     ['no credentials', {}],
     ['garbage Basic credentials', { authorization: 'Basic %%%' }],
     ['Basic credentials without a colon', { authorization: `Basic ${Buffer.from('cart').toString('base64')}` }],
