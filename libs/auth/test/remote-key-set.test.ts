@@ -28,6 +28,14 @@ function keyFor(keySet: ReturnType<typeof createRemoteKeySet>, token: string) {
   return keySet(JSON.parse(Buffer.from(header, 'base64url').toString()), { payload, signature, protected: header });
 }
 
+/** The key set reads the time from Date: faked for one test, the real clock back after it. */
+function fakeClock(now?: number) {
+  vi.useFakeTimers({ toFake: ['Date'], ...(now === undefined ? {} : { now }) });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+}
+
 describe('createRemoteKeySet', () => {
   it("times every fetch as a call to the user service, by outcome, in the app's registry", async () => {
     const registry = new Registry();
@@ -111,10 +119,7 @@ describe('createRemoteKeySet', () => {
   });
 
   it('refreshes a stale set at most once per cooldown while the issuer is down, however many tokens come', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock();
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
     const refreshErrors: unknown[] = [];
@@ -152,10 +157,7 @@ describe('createRemoteKeySet', () => {
     const keySet = createRemoteKeySet(endpoint.url, { maxAgeMs: 300_000, cooldownMs: 30_000 });
     await keySet.refresh();
     // A replica that saw no token for longer than the set's age; meanwhile the next key was published.
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 301_000 });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock(Date.now() + 301_000);
     endpoint.state.keys = [current.jwk, next.jwk];
     await expect(keyFor(keySet, await next.sign())).resolves.toBeDefined();
     expect(endpoint.requests()).toBe(2);
@@ -167,10 +169,7 @@ describe('createRemoteKeySet', () => {
     const endpoint = await issuerEndpoint([current.jwk]);
     const keySet = createRemoteKeySet(endpoint.url, { maxAgeMs: 3_600_000, cooldownMs: 30_000 });
     await keySet.refresh();
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock(Date.now() + 31_000);
     endpoint.state.keys = [current.jwk, next.jwk];
     // Two requests with the new key at once: the first fetches, the second waits for that fetch.
     const token = await next.sign();
@@ -197,10 +196,7 @@ describe('createRemoteKeySet', () => {
     const keySet = createRemoteKeySet(endpoint.url, { cooldownMs: 30_000, maxAgeMs: 3_600_000 });
     await keySet.refresh();
     // Past the cooldown, by the clock the key set reads.
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock(Date.now() + 31_000);
     endpoint.state.up = false;
     await expect(keyFor(keySet, await (await newKey('new-1')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
     await expect(keyFor(keySet, await (await newKey('new-2')).sign())).rejects.toBeInstanceOf(KeySetUnavailableError);
@@ -208,10 +204,7 @@ describe('createRemoteKeySet', () => {
   });
 
   it('says "invalid" again for an unknown key once a fetch after the failed one has succeeded', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock();
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
     const keySet = createRemoteKeySet(endpoint.url);
@@ -242,10 +235,7 @@ describe('createRemoteKeySet', () => {
   });
 
   it('asks at most once a second while it never had keys, whatever the number of tokens, and takes the set once it comes', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock();
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
     endpoint.state.up = false;
@@ -270,10 +260,7 @@ describe('createRemoteKeySet', () => {
   });
 
   it('by default asks again for unknown keys once per 30 seconds, whatever the number of forged kids', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeClock();
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
     const keySet = createRemoteKeySet(endpoint.url);
