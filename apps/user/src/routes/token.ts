@@ -121,11 +121,20 @@ export const tokenRoute: FastifyPluginAsyncTypebox<{ config: UserConfig }> = asy
 };
 
 /**
+ * A JWS in compact form, three base64url parts (RFC 7515 §7.1), as the user service issues them.
+ * jose decodes base64url past white space, so a token with a blank or a line break inside would
+ * verify: one token, spelled many ways, which no cache or log keyed by the token would know again.
+ */
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/**
  * Only a shopper's live access token may be exchanged: the audience check refuses a service
  * token (no re-delegation) and anything else we signed.
  */
 async function verifySubjectToken(body: TokenRequest, config: UserConfig, keys: JWTVerifyGetKey) {
-  if (!body.subject_token || body.subject_token_type !== ACCESS_TOKEN_TOKEN_TYPE) throw new InvalidGrantError();
+  if (!body.subject_token || body.subject_token_type !== ACCESS_TOKEN_TOKEN_TYPE || !COMPACT_JWS.test(body.subject_token)) {
+    throw new InvalidGrantError();
+  }
   const { payload } = await jwtVerify(
     body.subject_token,
     requireKeyId(keys),

@@ -341,15 +341,23 @@ describe('POST /user/oauth/token', () => {
   });
 
   it('refuses to exchange anything but a live shopper access token (400 USER_INVALID_GRANT)', async () => {
-    const { exchange } = await setUp();
+    const { exchange, userToken } = await setUp();
     const serviceToken = (await exchange({})).body.access_token as string;
     const [header, payload] = serviceToken.split('.');
+    // jose decodes base64url past white space: the shopper's own token, spelled otherwise.
+    const [userHeader, userPayload, userSignature] = userToken.split('.') as [string, string, string];
     const subjects = {
       'no subject token': { subject_token: undefined },
       'no subject token type': { subject_token_type: undefined },
       garbage: { subject_token: 'not.a.token' },
       'a service token (no re-delegation)': { subject_token: serviceToken },
       'an unsigned token': { subject_token: `${header}.${payload}.` },
+      'the shopper token with a blank in its signature': {
+        subject_token: `${userHeader}.${userPayload}.${userSignature.slice(0, 8)} ${userSignature.slice(8)}`,
+      },
+      'the shopper token with a line break in its payload': {
+        subject_token: `${userHeader}.${userPayload.slice(0, 8)}\n${userPayload.slice(8)}.${userSignature}`,
+      },
     };
     for (const [name, change] of Object.entries(subjects)) {
       const response = await exchange(change);
