@@ -53,6 +53,16 @@ describe('POST /cart/items', () => {
     expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 99 }]);
   });
 
+  it('accepts 99 of a product in one request, a whole line at once', async () => {
+    const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
+    const user = await signIn();
+    const response = await addItem(api, user, { productId: SOCKS.id, quantity: 99 });
+    expect(response.status).toBe(201);
+    expect(response.body.items).toMatchObject([{ productId: SOCKS.id, quantity: 99, lineTotal: 99 * SOCKS.price }]);
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 99 }]);
+  });
+
   it.each([100, 1_000_000, 1e21])('refuses a quantity of %d in one request with 422 CART_QUANTITY_LIMIT', async (quantity) => {
     const { app, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
