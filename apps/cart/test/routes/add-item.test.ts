@@ -147,6 +147,39 @@ describe('POST /cart/items', () => {
     expect((await addItem(api, user, { productId: ids[0], quantity: 1 })).status).toBe(201);
   });
 
+  it("adds to the caller's own line only: another shopper's line of the product is neither added to nor read", async () => {
+    const { app, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    const bob = await signIn();
+    await fillCart(app, alice, [{ productId: SOCKS.id, quantity: 2 }]);
+    // Bob's first add starts his own line, though Alice holds one of the same product.
+    expect((await addItem(api, bob, { productId: SOCKS.id, quantity: 3 })).body.items).toMatchObject([
+      { productId: SOCKS.id, quantity: 3 },
+    ]);
+    // His second adds to his line alone.
+    expect((await addItem(api, bob, { productId: SOCKS.id, quantity: 1 })).body.items).toMatchObject([
+      { productId: SOCKS.id, quantity: 4 },
+    ]);
+    expect(await storedCart(bob)).toEqual([{ product_id: SOCKS.id, quantity: 4 }]);
+    expect(await storedCart(alice)).toEqual([{ product_id: SOCKS.id, quantity: 2 }]);
+  });
+
+  it("counts the caller's own lines against the line limit: another shopper's full cart does not fill it", async () => {
+    const { app, database, signIn, storedCart } = await buildCart();
+    const api = await httpClient(app);
+    const alice = await signIn();
+    const bob = await signIn();
+    const ids = await addProducts(database, 50);
+    await fillCart(
+      app,
+      alice,
+      ids.map((productId) => ({ productId, quantity: 1 })),
+    );
+    expect((await addItem(api, bob, { productId: ids[0], quantity: 1 })).status).toBe(201);
+    expect(await storedCart(bob)).toEqual([{ product_id: ids[0], quantity: 1 }]);
+  });
+
   it('keeps the line limit when products are added concurrently', async () => {
     const { app, database, signIn, storedCart } = await buildCart();
     const api = await httpClient(app);
