@@ -1,5 +1,7 @@
+import { setTimeout } from 'node:timers/promises';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
+import { lockCart } from '../../src/carts-repository.ts';
 import { buildCart, fillCart, SOCKS, TSHIRT } from '../helpers.ts';
 
 describe('DELETE /cart', () => {
@@ -37,6 +39,34 @@ describe('DELETE /cart', () => {
     await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
     const response = await api.delete('/cart').set(user.headers).set('content-type', 'application/json');
     expect(response.status).toBe(204);
+    expect(await storedCart(user)).toEqual([]);
+  });
+
+  it('waits for a change of the cart under way (its lock), as every change of the cart does, instead of deadlocking with it', async () => {
+    const { app, signIn, storedCart } = await buildCart();
+    const user = await signIn();
+    await fillCart(app, user, [{ productId: SOCKS.id, quantity: 2 }]);
+    // Another change of this cart holding its lock, as an add does between reading a line and adding to it.
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const change = app.db.transaction(async (tx) => {
+      await lockCart(tx, user.id);
+      locked();
+      await released;
+      // Then writes the line it read, as an add does: a clear that had taken the line meanwhile would deadlock with it.
+      await tx.query('UPDATE cart_items SET quantity = quantity + 1 WHERE user_id = $1', [user.id]);
+    });
+    await isLocked;
+    let answered = false;
+    const clearing = app.inject({ method: 'DELETE', url: '/cart', headers: user.headers }).finally(() => (answered = true));
+    await setTimeout(1000);
+    expect(answered).toBe(false);
+    expect(await storedCart(user)).toEqual([{ product_id: SOCKS.id, quantity: 2 }]);
+    release();
+    await change;
+    expect((await clearing).statusCode).toBe(204);
     expect(await storedCart(user)).toEqual([]);
   });
 
