@@ -177,6 +177,18 @@ describe('GET /cart/products', () => {
       expect(both.statusCode).toBe(304);
     });
 
+    it('answers 412, not 304, when If-Match names another page and If-None-Match this one: If-Match is evaluated first', async () => {
+      const { app } = await buildCart();
+      const etag = (await app.inject({ url: '/cart/products' })).headers.etag as string;
+      // RFC 9110 §13.2.2: a false If-Match is answered 412 whatever If-None-Match says.
+      for (const ifNoneMatch of [etag, '*']) {
+        const response = await app.inject({ url: '/cart/products', headers: { 'if-match': '"elsewhere"', 'if-none-match': ifNoneMatch } });
+        expect(response.statusCode, ifNoneMatch).toBe(412);
+        expect(response.json(), ifNoneMatch).toMatchObject({ code: 'CART_PRECONDITION_FAILED' });
+        expect(response.headers.etag, ifNoneMatch).toBeUndefined();
+      }
+    });
+
     it('gives changed content a new ETag: a replica started on a new catalogue', async () => {
       const { app, database, replica } = await buildCart();
       const before = await app.inject({ url: '/cart/products?limit=100' });
