@@ -3,6 +3,7 @@
  * several replicas), a cart is charged once; a checkout left unfinished is settled before another.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { cartReadyToCheckOut, READY_TOTAL } from '../checkout-ready.ts';
@@ -11,11 +12,23 @@ import { card, DECLINED_CARD, fillCart, postCheckout, SOCKS, TOKEN_REFUSED, toke
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
-    const { api, replica, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut();
+    const { api, replica, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '10000' });
     const other = await httpClient(await replica());
-    payment.state.delayMs = 300;
+    // Payment holds its answer until the two others are answered, however slowly they arrive: a
+    // checkout that came after the payment would rightly find the cart empty instead. Bounded, so
+    // that a second charge (the bug this test is for) fails the test rather than hanging it.
+    let answered = 0;
+    let othersAnswered!: () => void;
+    const othersDone = new Promise<void>((resolve) => (othersAnswered = resolve));
+    payment.state.onCharged = () => Promise.race([othersDone, sleep(5000, undefined, { ref: false })]);
 
-    const responses = await Promise.all([api, other, api].map((target) => postCheckout(target, user, { key: randomUUID() })));
+    const responses = await Promise.all(
+      [api, other, api].map(async (target) => {
+        const response = await postCheckout(target, user, { key: randomUUID() });
+        if (++answered === 2) othersAnswered();
+        return response;
+      }),
+    );
 
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, 409, 409]);
