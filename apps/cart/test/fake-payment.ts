@@ -49,7 +49,7 @@ export async function startFakePayment() {
   const charges: Array<{ id: string; amount: number; key: string; status: 'succeeded' | 'failed' }> = [];
   const answers = new Map<string, StoredAnswer>();
   const state = {
-    /** Wait this long after deciding (and recording) a charge before answering. */
+    /** Wait this long after deciding (and recording) a charge before answering; to outlast a deadline, `holdNextAnswer()`. */
     delayMs: 0,
     override: undefined as Override | undefined,
     /** Called once the charge is recorded, before the answer leaves (e.g. to simulate a crash). */
@@ -149,6 +149,21 @@ export async function startFakePayment() {
     feedReads,
     charges,
     state,
+    /**
+     * Makes the next charge (recorded at once, as payment does) and holds its answer until
+     * `release()`: the caller's deadline runs out first however slow the machine, where a fixed
+     * delay raced it. Bounded, so that a caller without a deadline fails its test instead of
+     * hanging it.
+     */
+    holdNextAnswer(boundMs = 10_000): () => void {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      state.onCharged = () => {
+        state.onCharged = undefined;
+        return Promise.race([released, sleep(boundMs, undefined, { ref: false })]);
+      };
+      return release;
+    },
     /** An operator's refund of a charge, as the feed will tell it. */
     refund(chargeId: string, amount: number) {
       const charge = charges.find((candidate) => candidate.id === chargeId);

@@ -124,12 +124,11 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a checkout whose charge was made but whose answer was lost as paid, and charges nothing more', async () => {
-    const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
-    payment.state.delayMs = 600;
+    const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut();
+    const release = payment.holdNextAnswer();
     expect((await postCheckout(api, user)).status).toBe(503);
-    payment.state.delayMs = 0;
-    // Let the slow answer finish at payment before the next attempt asks.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // The slow answer finishes at payment before the next attempt asks.
+    release();
 
     const second = await postCheckout(api, user, { key: randomUUID() });
 

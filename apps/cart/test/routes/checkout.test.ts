@@ -469,20 +469,21 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
-    const { api, user, payment, storedCart, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '300' });
-    payment.state.delayMs = 3000;
+    const { api, user, payment, storedCart, storedOrders, config } = await cartReadyToCheckOut();
+    // Payment makes the charge and holds its answer past the deadline (PAYMENT_TIMEOUT_MS), up to 10 s.
+    const release = payment.holdNextAnswer(10_000);
     const key = randomUUID();
     const started = Date.now();
     const slow = await postCheckout(api, user, { key });
     expect(slow.status).toBe(503);
     expect(slow.body).toMatchObject({ code: 'CART_PAYMENT_UNAVAILABLE' });
-    // Payment's answer would have taken 3 s; the deadline cut the wait short.
-    expect(Date.now() - started).toBeLessThan(2500);
+    // The deadline cut the wait short, well before the held answer came.
+    expect(Date.now() - started).toBeLessThan(config.PAYMENT_TIMEOUT_MS + 4000);
     expect(await storedCart(user)).toHaveLength(2);
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
 
     // Payment made the charge all the same; the retry with the key gets it replayed.
-    payment.state.delayMs = 0;
+    release();
     const retried = await postCheckout(api, user, { key });
     expect(retried.status).toBe(201);
     expect(retried.body.chargeId).toBe(payment.charges[0]!.id);
@@ -493,13 +494,12 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 409 CART_CHECKOUT_IN_PROGRESS while payment still works on the same key, then settles on retry', async () => {
-    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
-    payment.state.delayMs = 600;
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
+    const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
     // Payment has recorded the key but not answered yet: it says 409, and so do we.
     const keyOfPayment = paymentIdempotencyKey(key);
-    payment.state.delayMs = 0;
     payment.state.override = {
       statusCode: 409,
       body: { statusCode: 409, code: 'PAYMENT_IDEMPOTENCY_IN_PROGRESS', error: 'Conflict', message: 'wait' },
@@ -509,6 +509,7 @@ describe('POST /cart/checkout', () => {
     expect(busy.body).toMatchObject({ code: 'CART_CHECKOUT_IN_PROGRESS' });
     expect(busy.headers['retry-after']).toBe('1');
     expect(await storedOrders(user)).toMatchObject([{ status: 'pending' }]);
+    release();
     payment.state.override = undefined;
     const settled = await postCheckout(api, user, { key });
     expect(settled.status).toBe(201);
@@ -624,11 +625,11 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry of a pending checkout brings another card, asking payment nothing', async () => {
-    const { api, user, payment, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
-    payment.state.delayMs = 500;
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
+    const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
-    payment.state.delayMs = 0;
+    release();
     const asked = payment.requests.length;
     const other = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
     expect(other.status).toBe(422);
@@ -643,11 +644,11 @@ describe('POST /cart/checkout', () => {
   it('answers 422 CART_CHECKOUT_KEY_REUSED when payment refuses the charge as another under its key, keeping the order pending and free', async () => {
     // An order kept without its card's fingerprint resumes with whatever card the retry brings;
     // payment, which has the first card's request under the key, refuses the second card's.
-    const { api, user, payment, database, storedCart, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '200' });
-    payment.state.delayMs = 500;
+    const { api, user, payment, database, storedCart, storedOrders } = await cartReadyToCheckOut();
+    const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
-    payment.state.delayMs = 0;
+    release();
     await database.query('UPDATE orders SET card_fingerprint = NULL');
 
     const other = await postCheckout(api, user, { key, card: card({ number: '5555555555554444' }) });
