@@ -2,13 +2,17 @@ import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Endpoints, type Endpoint } from '../src/endpoints.ts';
 
-/** A replica stand-in whose /readyz answers whatever `answers` says next (then its last answer, forever). */
+/**
+ * A replica stand-in whose /readyz answers whatever `answers` says next (then its last answer,
+ * forever), or, once told `hang()`, nothing at all.
+ */
 async function replica(answers: Array<'ready' | 'not-ready' | 'draining' | 'hang'>) {
   // Hanging probes must not keep close() waiting.
   const app = Fastify({ forceCloseConnections: true });
   let probes = 0;
+  let hanging = false;
   app.get('/readyz', async (_request, reply) => {
-    const answer = answers[Math.min(probes, answers.length - 1)]!;
+    const answer = hanging ? 'hang' : answers[Math.min(probes, answers.length - 1)]!;
     probes += 1;
     if (answer === 'hang') return new Promise(() => undefined);
     if (answer === 'ready') return { status: 'ready' };
@@ -16,7 +20,7 @@ async function replica(answers: Array<'ready' | 'not-ready' | 'draining' | 'hang
   });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   onTestFinished(() => app.close());
-  return { app, origin, probes: () => probes };
+  return { app, origin, probes: () => probes, hang: () => void (hanging = true) };
 }
 
 function watched(options: { failureThreshold?: number; probeTimeoutMs?: number } = {}) {
@@ -58,9 +62,13 @@ describe('Endpoints (a Service stand-in)', () => {
   });
 
   it('counts a probe that does not answer in time as failed', async () => {
-    const slow = await replica(['ready', 'hang']);
-    const { endpoints, changes } = watched({ probeTimeoutMs: 100, failureThreshold: 2 });
+    // Ready first, however long a busy machine takes to answer a first probe (one too slow is
+    // only asked again), and only then silent: a ready replica whose probes go unanswered.
+    const slow = await replica(['ready']);
+    const { endpoints, changes } = watched({ failureThreshold: 2 });
     endpoints.add('slow', slow.origin);
+    await endpoints.waitUntilReady('slow', 10_000);
+    slow.hang();
     await until(() => changes.length === 2);
     expect(changes[1]).toMatchObject({ ready: false, reason: expect.stringMatching(/^2 readiness probes failed, the last: \/readyz /) });
   });
@@ -101,8 +109,10 @@ describe('Endpoints (a Service stand-in)', () => {
 
   it('asks a replica one probe at a time, however slow it is', async () => {
     const slow = await replica(['hang']);
-    const { endpoints } = watched({ probeTimeoutMs: 1000 });
+    // A timeout no busy machine reaches: the first probe is still waiting when the test looks.
+    const { endpoints } = watched({ probeTimeoutMs: 30_000 });
     endpoints.add('slow', slow.origin);
+    await until(() => slow.probes() > 0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // 15 probe periods went by; the first probe still waits for its answer.
     expect(slow.probes()).toBe(1);
