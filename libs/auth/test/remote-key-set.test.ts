@@ -41,7 +41,8 @@ describe('createRemoteKeySet', () => {
     const registry = new Registry();
     const current = await newKey('current');
     const endpoint = await issuerEndpoint([current.jwk]);
-    const timed = (url: URL) => createRemoteKeySet(url, { metricsRegistry: registry, timeoutMs: 200 });
+    // A deadline no busy machine reaches for the endpoints that answer; a short one for the one that never does.
+    const timed = (url: URL, timeoutMs = 10_000) => createRemoteKeySet(url, { metricsRegistry: registry, timeoutMs });
     await timed(endpoint.url).refresh();
     await expect(timed(new URL('/elsewhere', endpoint.url)).refresh()).rejects.toThrow('answered 404');
     const strange = await serveJwks(() => 'not JSON');
@@ -59,7 +60,7 @@ describe('createRemoteKeySet', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => silent.close(() => resolve())));
     silent.on('connection', (socket) => onTestFinished(() => void socket.destroy()));
-    await expect(timed(new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`)).refresh()).rejects.toThrow();
+    await expect(timed(new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`), 200).refresh()).rejects.toThrow();
 
     const metric = await registry.getSingleMetric('http_client_request_duration_seconds')!.get();
     const counts = (metric.values as { metricName?: string; labels: object }[])
