@@ -20,7 +20,7 @@ export { copyAppUnderOddlyNamedFolder, expectServesFromOddlyNamedFolder } from '
 export { httpClient, type HttpClient } from './http/http-client.ts';
 export { sendRawHttp } from './http/raw-http.ts';
 export { freePort } from './http/free-port.ts';
-export { hangUpBeforeAnswer, type HangUpOptions } from './http/hang-up-before-answer.ts';
+export { ANSWER_AFTER_HANG_UP_MS, hangUpBeforeAnswer, type HangUpOptions } from './http/hang-up-before-answer.ts';
 export { exchangeLikeAProxy, answersOf, pieces, chunked, type ProxyExchange } from './http/proxy-exchange.ts';
 
 // Hostile input: generated requests, fuzzing, token and access matrices, answer checks (hostile/).

@@ -7,25 +7,32 @@ export interface HangUpOptions {
   headers?: Record<string, string>;
 }
 
-/** How long the route takes to answer once the client has given up on it. */
-const ANSWER_AFTER_MS = 300;
+/**
+ * How long the route takes to answer once the server has seen the client go: whatever times the
+ * request until its answer instead of until the client left takes at least this long (1 s, the
+ * `le="1"` bucket of a duration histogram), however fast or slow the machine.
+ */
+export const ANSWER_AFTER_HANG_UP_MS = 1000;
 
 /**
  * A client whose deadline runs out before the answer (cart's PAYMENT_TIMEOUT_MS, the ingress' read
  * timeout): adds `POST path` to `app`, starts `app` listening, calls the route over a real socket
- * and gives up as soon as the handler has the request, 300 ms before it answers. Giving up when
- * the request has arrived, not after a fixed time, keeps that order on a loaded machine too, where
- * a client's first connection can take longer than any deadline short enough for a test. Resolves
- * once the handler has finished as well, its answer going nowhere, so what the app made of it all
- * (metrics, log lines) is there to read.
+ * and gives up as soon as the handler has the request; the handler answers ANSWER_AFTER_HANG_UP_MS
+ * after the server has seen the connection close. Both are counted from events, not fixed times,
+ * which keeps that order on a loaded machine too, where a client's first connection (or a stall of
+ * the process) can take longer than any deadline short enough for a test. Resolves once the
+ * handler has finished as well, its answer going nowhere, so what the app made of it all (metrics,
+ * log lines) is there to read.
  */
 export async function hangUpBeforeAnswer(app: FastifyInstance, path: string, options: HangUpOptions = {}): Promise<void> {
   const client = new AbortController();
   let handled!: () => void;
   const handlerDone = new Promise<void>((resolve) => (handled = resolve));
-  app.post(path, async () => {
+  app.post(path, async (_request, reply) => {
+    const clientGone = new Promise((resolve) => reply.raw.once('close', resolve));
     client.abort();
-    await sleep(ANSWER_AFTER_MS);
+    await clientGone;
+    await sleep(ANSWER_AFTER_HANG_UP_MS);
     // Once the answer has been sent into the closed connection.
     setTimeout(handled, 50);
     return { ok: true };
