@@ -7,11 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/repo.ts';
 
 const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const noBuildOutput = join(import.meta.dirname, 'fixtures', 'no-build-output.mjs');
+// As a file URL: NODE_OPTIONS splits on white space, and a clone's path may have a space in it.
+const noBuildOutput = pathToFileURL(join(import.meta.dirname, 'fixtures', 'no-build-output.mjs')).href;
 
 describe('the release commands after npm ci, with nothing built', () => {
   it.each([
