@@ -26,12 +26,17 @@ export const UNREACHABLE_URL = 'http://127.0.0.1:9';
 /** The cart service's client secret at the token endpoint in these tests. */
 export const CART_SECRET = 'cart-client-secret-of-at-least-32-characters';
 
+/** For a test that waits for payment's deadline to pass: short, yet a second for the calls that must succeed. */
+export const SHORT_PAYMENT_DEADLINE = { PAYMENT_TIMEOUT_MS: '1000' } as const;
+
 export function cartConfig(env: Record<string, string> = {}): CartConfig {
   return loadCartConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'myshop-cart-')),
     PAYMENT_URL: UNREACHABLE_URL,
-    PAYMENT_TIMEOUT_MS: '1000',
+    // Generous, as the calls of most tests must succeed: on a loaded machine a token call or a
+    // charge can stall past a second. A test that waits for the deadline to pass sets a short one.
+    PAYMENT_TIMEOUT_MS: '10000',
     TOKEN_URL: UNREACHABLE_URL,
     CLIENT_SECRET: CART_SECRET,
     // No background reads of the refund feed: a test that wants them asks (app.refundSync.runOnce()).

@@ -7,7 +7,7 @@ import { httpClient } from '@myshop/testing';
 import { describe, expect, it } from 'vitest';
 import { cartReadyToCheckOut, READY_TOTAL } from '../checkout-ready.ts';
 import { paymentIdempotencyKey } from '../../src/checkout.ts';
-import { card, DECLINED_CARD, fillCart, postCheckout, SOCKS, TOKEN_REFUSED, tokenEndpoint } from '../helpers.ts';
+import { card, DECLINED_CARD, fillCart, postCheckout, SHORT_PAYMENT_DEADLINE, SOCKS, TOKEN_REFUSED, tokenEndpoint } from '../helpers.ts';
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
@@ -119,7 +119,7 @@ describe('POST /cart/checkout: one cart, one payment', () => {
   });
 
   it('settles a checkout whose charge was made but whose answer was lost as paid, and charges nothing more', async () => {
-    const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut();
+    const { api, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     const release = payment.holdNextAnswer();
     expect((await postCheckout(api, user)).status).toBe(503);
     // The slow answer finishes at payment before the next attempt asks.

@@ -21,6 +21,7 @@ import {
   FUTURE_YEAR,
   INSUFFICIENT_FUNDS_CARD,
   postCheckout,
+  SHORT_PAYMENT_DEADLINE,
   SOCKS,
   TOKEN_REFUSED,
   tokenEndpoint,
@@ -469,7 +470,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
-    const { api, user, payment, storedCart, storedOrders, config } = await cartReadyToCheckOut();
+    const { api, user, payment, storedCart, storedOrders, config } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     // Payment makes the charge and holds its answer past the deadline (PAYMENT_TIMEOUT_MS), up to 10 s.
     const release = payment.holdNextAnswer(10_000);
     const key = randomUUID();
@@ -494,7 +495,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 409 CART_CHECKOUT_IN_PROGRESS while payment still works on the same key, then settles on retry', async () => {
-    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
@@ -625,7 +626,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers 422 CART_CHECKOUT_KEY_REUSED when a retry of a pending checkout brings another card, asking payment nothing', async () => {
-    const { api, user, payment, storedOrders } = await cartReadyToCheckOut();
+    const { api, user, payment, storedOrders } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
@@ -644,7 +645,7 @@ describe('POST /cart/checkout', () => {
   it('answers 422 CART_CHECKOUT_KEY_REUSED when payment refuses the charge as another under its key, keeping the order pending and free', async () => {
     // An order kept without its card's fingerprint resumes with whatever card the retry brings;
     // payment, which has the first card's request under the key, refuses the second card's.
-    const { api, user, payment, database, storedCart, storedOrders } = await cartReadyToCheckOut();
+    const { api, user, payment, database, storedCart, storedOrders } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     const release = payment.holdNextAnswer();
     const key = randomUUID();
     expect((await postCheckout(api, user, { key })).status).toBe(503);
