@@ -23,11 +23,16 @@ async function replica(answers: Array<'ready' | 'not-ready' | 'draining' | 'hang
   return { app, origin, probes: () => probes, hang: () => void (hanging = true) };
 }
 
+/**
+ * Probes every 20 ms. Their timeout is one no stall of a busy machine reaches unless a test sets a
+ * short one: a probe of an answering replica that timed out would count as a failure the test did
+ * not script, and drop a replica it expects to keep.
+ */
 function watched(options: { failureThreshold?: number; probeTimeoutMs?: number } = {}) {
   const changes: Array<{ name: string; ready: boolean; reason: string }> = [];
   const endpoints = new Endpoints('svc', {
     probeIntervalMs: 20,
-    probeTimeoutMs: options.probeTimeoutMs ?? 500,
+    probeTimeoutMs: options.probeTimeoutMs ?? 30_000,
     failureThreshold: options.failureThreshold ?? 3,
     onChange: (endpoint: Endpoint, reason: string) => void changes.push({ name: endpoint.name, ready: endpoint.ready, reason }),
   });
@@ -65,7 +70,7 @@ describe('Endpoints (a Service stand-in)', () => {
     // Ready first, however long a busy machine takes to answer a first probe (one too slow is
     // only asked again), and only then silent: a ready replica whose probes go unanswered.
     const slow = await replica(['ready']);
-    const { endpoints, changes } = watched({ failureThreshold: 2 });
+    const { endpoints, changes } = watched({ failureThreshold: 2, probeTimeoutMs: 500 });
     endpoints.add('slow', slow.origin);
     await endpoints.waitUntilReady('slow', 10_000);
     slow.hang();
