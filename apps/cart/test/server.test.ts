@@ -5,13 +5,16 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 const run = (entry: string, env: Record<string, string>) => runEntryPoint(new URL(`../src/${entry}`, import.meta.url), env);
 
 describe('cart server and migrate command', () => {
+  // A copy of the app, a database and a real process that migrates it and must become ready: a
+  // busy two-core machine takes more than the default 30 s for them now and then.
   it('starts from a clone in a folder whose name has a space and a letter outside ASCII, and migrates its database', async () => {
     await expectServesFromOddlyNamedFolder(new URL('..', import.meta.url), {
       REFUND_SYNC_INTERVAL_MS: '0',
       JWKS_URL: 'http://127.0.0.1:9/jwks.json',
     });
-  });
+  }, 60_000);
 
+  // Two real processes, a database and its migration: as above.
   it('migrate applies the schema and seeds the catalogue; the server then serves it without migrating', async () => {
     const database = await createTestDatabase();
     onTestFinished(() => database.drop());
@@ -32,7 +35,7 @@ describe('cart server and migrate command', () => {
     expect(cart.status).toBe(401);
     server.child.kill('SIGTERM');
     expect((await server.exit)[0]).toBe(0);
-  });
+  }, 60_000);
 
   it('refuses to start with a bad configuration: exit 1 naming every bad key', async () => {
     const service = run('server.ts', { NODE_ENV: 'production', PAYMENT_TIMEOUT_MS: 'soon', CURRENCY: 'usd' });
