@@ -49,16 +49,21 @@ let edge: RunningNginx;
 let edgeAtDefault: RunningNginx;
 let dataDir: string;
 const agent = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
+/**
+ * A client at an address of its own (all of 127.0.0.0/8 is loopback): its logins are the only
+ * ones its address has made, however long ago the other tests' logins were.
+ */
+const agentAtAnotherAddress = new Agent({ localAddress: '127.0.0.2' });
 const lines: string[] = [];
 
 async function call(
   base: RunningNginx,
   method: string,
   path: string,
-  options: { host?: string; body?: Buffer | string; headers?: Record<string, string> } = {},
+  options: { host?: string; body?: Buffer | string; headers?: Record<string, string>; dispatcher?: Agent } = {},
 ): Promise<Answer> {
   const response = await request(`${base.url}${path}`, {
-    dispatcher: agent,
+    dispatcher: options.dispatcher ?? agent,
     method: method as 'GET',
     headers: {
       host: options.host ?? 'myshop.com',
@@ -149,7 +154,7 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
   }, 300_000);
 
   afterAll(async () => {
-    await agent.close();
+    await Promise.all([agent.close(), agentAtAnotherAddress.close()]);
     await edge?.stop();
     await edgeAtDefault?.stop();
     await stack?.stop();
@@ -223,17 +228,13 @@ describeWithNginx(`the shop through nginx configured from the rendered Ingress${
       const answer = await call(edge, 'POST', '/user/login', {
         headers: { 'x-forwarded-for': forged, 'x-real-ip': forged, forwarded: `for=${forged}` },
         body: JSON.stringify({ email: `nobody-${attempt}@example.com`, password: 'wrong password here' }),
+        dispatcher: agentAtAnotherAddress,
       });
       statuses.push(answer.status);
     }
     process.stdout.write(`forged X-Forwarded-For, ${statuses.length} logins: ${JSON.stringify(statuses)}\n`);
-    expect(
-      statuses.every((status) => status === 401 || status === 429),
-      JSON.stringify(statuses),
-    ).toBe(true);
-    // The journey's login counted too: at most LOGIN_LIMIT_PER_IP - 1 of these got through.
-    expect(statuses.filter((status) => status === 401).length).toBeLessThan(LOGIN_LIMIT_PER_IP);
-    expect(statuses.slice(-LOGIN_LIMIT_PER_IP)).toEqual(Array(LOGIN_LIMIT_PER_IP).fill(429));
+    // Counted against the one address nginx saw, whatever each request claimed.
+    expect(statuses).toEqual([...Array<number>(LOGIN_LIMIT_PER_IP).fill(401), ...Array<number>(LOGIN_LIMIT_PER_IP).fill(429)]);
   });
 
   it('answers unknown hosts from its default server with 404, reaching no service', async () => {
