@@ -114,8 +114,8 @@ describe('Endpoints (a Service stand-in)', () => {
 
   it('asks a replica one probe at a time, however slow it is', async () => {
     const slow = await replica(['hang']);
-    // A timeout no busy machine reaches: the first probe is still waiting when the test looks.
-    const { endpoints } = watched({ probeTimeoutMs: 30_000 });
+    // At the default timeout, which no busy machine reaches: the first probe is still waiting when the test looks.
+    const { endpoints } = watched();
     endpoints.add('slow', slow.origin);
     await until(() => slow.probes() > 0);
     await new Promise((resolve) => setTimeout(resolve, 300));

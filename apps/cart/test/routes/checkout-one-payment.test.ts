@@ -11,7 +11,7 @@ import { card, DECLINED_CARD, fillCart, postCheckout, SHORT_PAYMENT_DEADLINE, SO
 
 describe('POST /cart/checkout: one cart, one payment', () => {
   it('charges once for three concurrent checkouts with new keys on two replicas; the others are 409 CART_CHECKOUT_PENDING', async () => {
-    const { api, replica, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '10000' });
+    const { api, replica, user, payment, storedOrders, storedCart } = await cartReadyToCheckOut();
     const other = await httpClient(await replica());
     // Payment holds its answer until the two others are answered, however slowly they arrive: a
     // checkout that came after the payment would rightly find the cart empty instead.

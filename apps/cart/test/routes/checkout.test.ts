@@ -472,7 +472,7 @@ describe('POST /cart/checkout', () => {
   it('answers 503 when payment is too slow, and the retry gets the charge made meanwhile: charged once', async () => {
     const { api, user, payment, storedCart, storedOrders, config } = await cartReadyToCheckOut(SHORT_PAYMENT_DEADLINE);
     // Payment makes the charge and holds its answer past the deadline (PAYMENT_TIMEOUT_MS), up to 10 s.
-    const release = payment.holdNextAnswer(10_000);
+    const release = payment.holdNextAnswer();
     const key = randomUUID();
     const started = Date.now();
     const slow = await postCheckout(api, user, { key });
@@ -536,7 +536,7 @@ describe('POST /cart/checkout', () => {
   });
 
   it('answers an attempt that outlived its lease with what the retry that took over settled, as a replay: paid once', async () => {
-    const { api, user, payment, database, storedOrders } = await cartReadyToCheckOut({ PAYMENT_TIMEOUT_MS: '10000' });
+    const { api, user, payment, database, storedOrders } = await cartReadyToCheckOut();
     const key = randomUUID();
     let takeover: Awaited<ReturnType<typeof postCheckout>> | undefined;
     // While payment works on the first attempt's charge, its lease runs out (a long pause) and a
